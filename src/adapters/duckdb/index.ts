@@ -1,0 +1,139 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { WarehouseError } from '../../errors.js';
+import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
+import { DuckDBDialect } from './dialect.js';
+import { DuckDBPool, type DuckDBSession } from './connection.js';
+
+export const duckdbOutputSchema = z
+  .object({
+    type: z.literal('duckdb'),
+    path: z.string().default(':memory:'),
+    database: z.string().optional(),
+    schema: z.string().default('main'),
+    threads: z.number().int().positive().default(4),
+    extensions: z.array(z.string()).default([]),
+    settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    lake_root: z.string().optional(),
+  })
+  .strict();
+
+export type DuckDBOutput = z.infer<typeof duckdbOutputSchema>;
+
+/** DuckDB names a file's catalog after the file's stem: dev.duckdb → dev. */
+export function duckdbDatabaseName(output: DuckDBOutput): string {
+  if (output.database) return output.database;
+  if (output.path === ':memory:' || output.path === '') return 'memory';
+  const base = basename(output.path);
+  const dot = base.indexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+}
+
+export class DuckDBAdapter implements Adapter {
+  readonly dialect = new DuckDBDialect();
+  readonly database: string;
+  private pool: DuckDBPool | undefined;
+  private opening: Promise<DuckDBPool> | undefined;
+
+  constructor(
+    private readonly output: DuckDBOutput,
+    private readonly projectDir: string,
+    private readonly threads: number,
+  ) {
+    this.database = duckdbDatabaseName(output);
+  }
+
+  private filePath(): string {
+    const p = this.output.path;
+    if (p === ':memory:' || p === '') return ':memory:';
+    return isAbsolute(p) ? p : resolve(this.projectDir, p);
+  }
+
+  private async open(): Promise<DuckDBPool> {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const file = this.filePath();
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    let instance;
+    try {
+      instance = await DuckDBInstance.create(file);
+    } catch (e) {
+      throw new WarehouseError(`cannot open DuckDB database ${file}: ${firstLine(e)}`);
+    }
+    const setup = async (s: DuckDBSession) => {
+      try {
+        await this.configure(s);
+      } catch (e) {
+        throw new WarehouseError(`cannot set up DuckDB session: ${firstLine(e)}`);
+      }
+    };
+    return new DuckDBPool(instance, Math.max(1, this.threads), setup);
+  }
+
+  /** Extensions (loaded, installed first when missing) and settings, on every new connection. */
+  private async configure(s: DuckDBSession): Promise<void> {
+    for (const ext of this.output.extensions) {
+      try {
+        await s.execute(`load ${ext}`);
+      } catch {
+        await s.execute(`install ${ext}`);
+        await s.execute(`load ${ext}`);
+      }
+    }
+    for (const [k, v] of Object.entries(this.output.settings)) {
+      const value = typeof v === 'string' ? this.dialect.quoteString(v) : String(v);
+      await s.execute(`set ${k} = ${value}`);
+    }
+  }
+
+  private async getPool(): Promise<DuckDBPool> {
+    if (this.pool) return this.pool;
+    this.opening ??= this.open();
+    this.pool = await this.opening;
+    return this.pool;
+  }
+
+  async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    const pool = await this.getPool();
+    const session = await pool.acquire();
+    try {
+      return await fn(session);
+    } finally {
+      pool.release(session);
+    }
+  }
+
+  async listRelations(): Promise<CatalogEntry[]> {
+    // Reading the catalog must not create a database file as a side effect.
+    const file = this.filePath();
+    if (!this.pool && file !== ':memory:' && !existsSync(file)) return [];
+    const rows = await this.withConnection((c) =>
+      c.query(`select table_catalog, table_schema, table_name, table_type from information_schema.tables where table_catalog = ${this.dialect.quoteString(this.database)}`),
+    );
+    return rows.map((r) => ({
+      database: String(r.table_catalog),
+      schema: String(r.table_schema),
+      identifier: String(r.table_name),
+      kind: r.table_type === 'VIEW' ? 'view' : 'table',
+    }));
+  }
+
+  async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
+    const rows = await conn.query(this.dialect.describeColumns({ ...rel, database: rel.database ?? this.database }));
+    return rows.map((r) => ({ name: String(r.name), dataType: String(r.type) }));
+  }
+
+  describe(): string {
+    return `duckdb ${this.filePath()} (database ${this.database})`;
+  }
+
+  async close(): Promise<void> {
+    this.pool?.closeAll();
+    this.pool = undefined;
+    this.opening = undefined;
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}

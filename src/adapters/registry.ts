@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import type { Adapter } from './types.js';
+import { DuckDBAdapter, duckdbDatabaseName, duckdbOutputSchema, type DuckDBOutput } from './duckdb/index.js';
+
+/** What the core needs to know about an engine before (and without) connecting. */
+export interface AdapterFactory {
+  readonly type: string;
+  readonly outputSchema: z.ZodType<Record<string, unknown>>;
+  /** Database and schema that relations default to. */
+  defaults(output: Record<string, unknown>): { database: string | undefined; schema: string; threads: number };
+  create(output: Record<string, unknown>, opts: { projectDir: string; threads: number }): Adapter;
+}
+
+const duckdb: AdapterFactory = {
+  type: 'duckdb',
+  outputSchema: duckdbOutputSchema as unknown as z.ZodType<Record<string, unknown>>,
+  defaults(output) {
+    const o = output as DuckDBOutput;
+    return { database: duckdbDatabaseName(o), schema: o.schema, threads: o.threads };
+  },
+  create(output, opts) {
+    return new DuckDBAdapter(output as DuckDBOutput, opts.projectDir, opts.threads);
+  },
+};
+
+const factories = new Map<string, AdapterFactory>([[duckdb.type, duckdb]]);
+
+/** Engines on the roadmap: named so that a profile using one gets a clear message. */
+export const PLANNED_ADAPTERS = ['postgres', 'redshift', 'snowflake'];
+
+export function adapterFactory(type: string): AdapterFactory | undefined {
+  return factories.get(type);
+}
+
+export function adapterTypes(): string[] {
+  return [...factories.keys()];
+}

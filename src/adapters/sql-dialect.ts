@@ -1,0 +1,116 @@
+import type { Column, Dialect, DialectCapabilities, Relation, RelationKind } from './types.js';
+
+/**
+ * ANSI-ish SQL shared by the engines. An engine's dialect extends this and
+ * overrides only what differs; capabilities are data, not `if (type === …)`.
+ */
+export abstract class AnsiDialect implements Dialect {
+  abstract readonly type: string;
+  readonly parentType?: string;
+  abstract readonly capabilities: DialectCapabilities;
+
+  quoteIdentifier(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  }
+
+  quoteString(value: string): string {
+    return `'${value.replace(/'/g, "''")}'`;
+  }
+
+  renderRelation(rel: Relation): string {
+    const parts = [rel.database, rel.schema, rel.identifier].filter((p): p is string => !!p);
+    return parts.map((p) => this.quoteIdentifier(p)).join('.');
+  }
+
+  protected schemaName(database: string | undefined, schema: string): string {
+    return database ? `${this.quoteIdentifier(database)}.${this.quoteIdentifier(schema)}` : this.quoteIdentifier(schema);
+  }
+
+  createSchema(database: string | undefined, schema: string): string {
+    return `create schema if not exists ${this.schemaName(database, schema)}`;
+  }
+
+  createView(rel: Relation, sql: string): string {
+    return `create view ${this.renderRelation(rel)} as (\n${sql}\n)`;
+  }
+
+  createTableAs(rel: Relation, sql: string, opts: { temporary?: boolean } = {}): string {
+    const name = opts.temporary ? this.quoteIdentifier(rel.identifier) : this.renderRelation(rel);
+    return `create ${opts.temporary ? 'temporary ' : ''}table ${name} as (\n${sql}\n)`;
+  }
+
+  createTable(rel: Relation, columns: Column[]): string {
+    const cols = columns.map((c) => `  ${this.quoteIdentifier(c.name)} ${c.dataType}`).join(',\n');
+    return `create table ${this.renderRelation(rel)} (\n${cols}\n)`;
+  }
+
+  dropRelation(rel: Relation, kind: RelationKind): string {
+    return `drop ${kind === 'view' ? 'view' : 'table'} if exists ${this.renderRelation(rel)}`;
+  }
+
+  renameRelation(rel: Relation, kind: RelationKind, newIdentifier: string): string {
+    return `alter ${kind === 'view' ? 'view' : 'table'} ${this.renderRelation(rel)} rename to ${this.quoteIdentifier(newIdentifier)}`;
+  }
+
+  protected columnList(columns: string[], prefix = ''): string {
+    return columns.map((c) => prefix + this.quoteIdentifier(c)).join(', ');
+  }
+
+  insertInto(target: Relation, columns: string[], source: Relation): string {
+    const cols = this.columnList(columns);
+    return `insert into ${this.renderRelation(target)} (${cols})\nselect ${cols} from ${this.renderRelation(source)}`;
+  }
+
+  deleteMatching(target: Relation, source: Relation, uniqueKey: string[]): string {
+    const t = this.renderRelation(target);
+    const s = this.renderRelation(source);
+    if (this.capabilities.deleteUsing) {
+      const on = uniqueKey.map((k) => `${t}.${this.quoteIdentifier(k)} = __tsql_source.${this.quoteIdentifier(k)}`).join('\n  and ');
+      return `delete from ${t}\nusing ${s} as __tsql_source\nwhere ${on}`;
+    }
+    const cols = this.columnList(uniqueKey);
+    return `delete from ${t}\nwhere (${cols}) in (select ${cols} from ${s})`;
+  }
+
+  deleteWhere(target: Relation, predicate: string): string {
+    return `delete from ${this.renderRelation(target)} where ${predicate}`;
+  }
+
+  merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[]): string {
+    const q = (c: string) => this.quoteIdentifier(c);
+    const on = uniqueKey.map((k) => `__tsql_target.${q(k)} = __tsql_source.${q(k)}`).join(' and ');
+    const lines = [
+      `merge into ${this.renderRelation(target)} as __tsql_target`,
+      `using ${this.renderRelation(source)} as __tsql_source`,
+      `on ${on}`,
+    ];
+    if (updateColumns.length) {
+      lines.push(`when matched then update set ${updateColumns.map((c) => `${q(c)} = __tsql_source.${q(c)}`).join(', ')}`);
+    }
+    lines.push(`when not matched then insert (${this.columnList(columns)}) values (${this.columnList(columns, '__tsql_source.')})`);
+    return lines.join('\n');
+  }
+
+  addColumn(rel: Relation, column: Column): string {
+    return `alter table ${this.renderRelation(rel)} add column ${this.quoteIdentifier(column.name)} ${column.dataType}`;
+  }
+
+  dropColumn(rel: Relation, column: string): string {
+    return `alter table ${this.renderRelation(rel)} drop column ${this.quoteIdentifier(column)}`;
+  }
+
+  begin(): string {
+    return 'begin';
+  }
+
+  commit(): string {
+    return 'commit';
+  }
+
+  rollback(): string {
+    return 'rollback';
+  }
+
+  abstract describeColumns(rel: Relation): string;
+  abstract seedColumnType(inferred: string, precision?: number, scale?: number): string;
+}

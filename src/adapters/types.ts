@@ -1,0 +1,86 @@
+/**
+ * The contract between materializations and engines. A Dialect only renders SQL
+ * (pure, golden-testable); a Connection only sends statements and reads rows.
+ */
+export interface Relation {
+  database?: string;
+  schema: string;
+  identifier: string;
+}
+
+export type RelationKind = 'table' | 'view' | 'external';
+
+export interface CatalogEntry extends Relation {
+  kind: RelationKind;
+}
+
+export interface Column {
+  name: string;
+  dataType: string;
+}
+
+export interface DialectCapabilities {
+  /** DDL (create/drop/rename) can run inside a transaction and roll back. */
+  transactionalDdl: boolean;
+  /** MERGE INTO … USING … is available. */
+  merge: boolean;
+  /** DELETE … USING other_table is available. */
+  deleteUsing: boolean;
+  maxIdentifierLength: number;
+}
+
+export interface Dialect {
+  /** Engine name used for dispatch: `<type>__macro`. */
+  readonly type: string;
+  /** Parent engine for dispatch (redshift → postgres); undefined for none. */
+  readonly parentType?: string;
+  readonly capabilities: DialectCapabilities;
+  quoteIdentifier(name: string): string;
+  quoteString(value: string): string;
+  renderRelation(rel: Relation): string;
+  createSchema(database: string | undefined, schema: string): string;
+  createView(rel: Relation, sql: string): string;
+  createTableAs(rel: Relation, sql: string, opts?: { temporary?: boolean }): string;
+  createTable(rel: Relation, columns: Column[]): string;
+  dropRelation(rel: Relation, kind: RelationKind): string;
+  /** Renames within the same schema. */
+  renameRelation(rel: Relation, kind: RelationKind, newIdentifier: string): string;
+  insertInto(target: Relation, columns: string[], source: Relation): string;
+  deleteMatching(target: Relation, source: Relation, uniqueKey: string[]): string;
+  deleteWhere(target: Relation, predicate: string): string;
+  merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[]): string;
+  addColumn(rel: Relation, column: Column): string;
+  dropColumn(rel: Relation, column: string): string;
+  begin(): string;
+  commit(): string;
+  rollback(): string;
+  /** A query that returns the columns of `rel` as rows with `name` and `type`. */
+  describeColumns(rel: Relation): string;
+  /** SQL type names for seed columns. */
+  seedColumnType(inferred: string, precision?: number, scale?: number): string;
+}
+
+export interface ExecResult {
+  rowsAffected?: number;
+}
+
+export interface Connection {
+  execute(sql: string): Promise<ExecResult>;
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  /** Bulk-loads rows with bound values (never spliced into SQL text). */
+  loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number>;
+}
+
+export interface Adapter {
+  readonly dialect: Dialect;
+  /** Default database (catalog) of the target. */
+  readonly database: string | undefined;
+  /** Runs fn on a connection from the pool, returning it afterwards. */
+  withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
+  /** Every relation in the target's database (one round trip). */
+  listRelations(): Promise<CatalogEntry[]>;
+  getColumns(conn: Connection, rel: Relation): Promise<Column[]>;
+  /** A short human description for `tsql debug` (no credentials). */
+  describe(): string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,158 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Dialect } from '../adapters/types.js';
+import type { Manifest } from '../compiler/compiler.js';
+import type { ManifestNode } from '../compiler/nodes.js';
+import type { NodeResult } from '../execution/run-plan.js';
+import { TSQL_VERSION } from '../version.js';
+
+/** Version of the artifact formats; bump when a field changes meaning. */
+export const TSQL_SCHEMA_VERSION = 1;
+
+export interface ArtifactMeta {
+  invocationId: string;
+  generatedAt: Date;
+  adapterType: string;
+  targetName: string;
+  command: string;
+}
+
+function metadata(meta: ArtifactMeta, kind: string) {
+  return {
+    tsql_schema_version: TSQL_SCHEMA_VERSION,
+    artifact: kind,
+    tsql_version: TSQL_VERSION,
+    generated_at: meta.generatedAt.toISOString(),
+    invocation_id: meta.invocationId,
+    adapter_type: meta.adapterType,
+    target_name: meta.targetName,
+    command: meta.command,
+  };
+}
+
+function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    unique_id: n.uniqueId,
+    resource_type: n.resourceType,
+    name: n.name,
+    package_name: n.packageName,
+    fqn: n.fqn,
+    original_file_path: n.originalFilePath,
+    path: n.path,
+    description: n.description,
+    config: n.config,
+    tags: n.tags,
+    columns: n.columns,
+    depends_on: n.dependsOn,
+    patch_path: n.patchPath ?? null,
+    checksum: n.checksum ? { name: 'sha256', checksum: n.checksum } : null,
+  };
+  switch (n.resourceType) {
+    case 'model':
+      Object.assign(base, {
+        database: n.relation.database ?? null,
+        schema: n.relation.schema,
+        alias: n.relation.identifier,
+        relation_name: n.materialized === 'ephemeral' ? null : dialect.renderRelation(n.relation),
+        materialized: n.materialized,
+        raw_code: n.rawCode,
+        compiled_code: n.compiledCode,
+        compiled_path: n.compiledPath,
+        pre_hook: n.preHooks,
+        post_hook: n.postHooks,
+      });
+      break;
+    case 'seed':
+      Object.assign(base, { database: n.relation.database ?? null, schema: n.relation.schema, alias: n.relation.identifier, relation_name: dialect.renderRelation(n.relation) });
+      break;
+    case 'source':
+      Object.assign(base, {
+        source_name: n.sourceName,
+        identifier: n.identifier,
+        database: n.relation.database ?? null,
+        schema: n.relation.schema,
+        relation_name: dialect.renderRelation(n.relation),
+        loaded_at_field: n.loadedAtField ?? null,
+        freshness: n.freshness ?? null,
+        external: n.external ?? null,
+        source_description: n.sourceDescription,
+        loader: n.loader ?? null,
+        meta: n.meta,
+      });
+      break;
+    case 'test':
+      Object.assign(base, {
+        test_type: n.testType,
+        test_metadata: n.testMetadata ?? null,
+        attached_node: n.attachedNode ?? null,
+        column_name: n.columnName ?? null,
+        raw_code: n.rawCode ?? null,
+      });
+      break;
+  }
+  return base;
+}
+
+function writeJson(file: string, value: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(value, null, 1));
+}
+
+export function writeManifest(targetDir: string, manifest: Manifest, dialect: Dialect, meta: ArtifactMeta): void {
+  const nodes: Record<string, unknown> = {};
+  const sources: Record<string, unknown> = {};
+  for (const n of manifest.nodes.values()) {
+    if (n.resourceType === 'source') sources[n.uniqueId] = nodeJson(n, dialect);
+    else nodes[n.uniqueId] = nodeJson(n, dialect);
+  }
+  const macros: Record<string, unknown> = {};
+  for (const m of manifest.macros) macros[`macro.${m.builtin ? 'tsql' : manifest.projectName}.${m.name}`] = { name: m.name, original_file_path: m.file, package_name: m.builtin ? 'tsql' : manifest.projectName };
+  const toObj = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]));
+  writeJson(join(targetDir, 'manifest.json'), {
+    metadata: { ...metadata(meta, 'manifest'), project_name: manifest.projectName },
+    nodes,
+    sources,
+    macros,
+    parent_map: toObj(manifest.parents),
+    child_map: toObj(manifest.children),
+    disabled: manifest.disabled,
+  });
+}
+
+/** target/compiled/<project>/<path>.sql for every model and singular test. */
+export function writeCompiledFiles(targetDir: string, manifest: Manifest): void {
+  const made = new Set<string>();
+  for (const n of manifest.nodes.values()) {
+    let sql: string | undefined;
+    if (n.resourceType === 'model') sql = n.compiledCode;
+    else if (n.resourceType === 'test' && n.testType === 'singular') sql = n.rawCode;
+    if (sql === undefined) continue;
+    const file = join(targetDir, 'compiled', manifest.projectName, n.originalFilePath);
+    const dir = dirname(file);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    writeFileSync(file, sql + '\n');
+  }
+}
+
+export function writeRunResults(targetDir: string, results: NodeResult[], meta: ArtifactMeta, elapsed: number, args: Record<string, unknown>): void {
+  writeJson(join(targetDir, 'run_results.json'), {
+    metadata: metadata(meta, 'run_results'),
+    elapsed_time: elapsed,
+    args,
+    results: results.map((r) => ({
+      unique_id: r.uniqueId,
+      status: r.status,
+      message: r.message,
+      timing: r.startedAt ? [{ name: 'execute', started_at: r.startedAt, completed_at: r.completedAt }] : [],
+      execution_time: r.executionTime,
+      rows_affected: r.rowsAffected ?? null,
+      adapter_response: r.rowsAffected !== undefined ? { rows_affected: r.rowsAffected } : {},
+      relation_name: r.relationName ?? null,
+      location: r.location ?? null,
+      failures: null,
+    })),
+  });
+}

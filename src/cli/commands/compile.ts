@@ -1,0 +1,39 @@
+import { writeCompiledFiles, writeManifest } from '../../artifacts/write.js';
+import { selectFromManifest } from '../../graph/manifest-graph.js';
+import type { ParsedOptions } from '../options.js';
+import { Reporter } from '../reporter.js';
+import { openSession } from '../session.js';
+import { describeProject } from './describe.js';
+
+/** Renders every node and writes target/manifest.json and target/compiled/. */
+export async function compileCommand(options: ParsedOptions): Promise<number> {
+  const reporter = new Reporter(options.logFormat);
+  const t0 = performance.now();
+  const session = await openSession(options, { readCatalog: true });
+  try {
+    const { manifest, warnings, logs } = session.compiled;
+    for (const w of warnings) reporter.warn(w);
+    for (const l of logs) reporter.info(l);
+    writeManifest(session.targetDir, manifest, session.adapter.dialect, {
+      invocationId: session.invocationId,
+      generatedAt: session.startedAt,
+      adapterType: session.target.type,
+      targetName: session.target.targetName,
+      command: 'compile',
+    });
+    writeCompiledFiles(session.targetDir, manifest);
+    if (options.select.length) {
+      const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: ['model'] });
+      for (const id of picked) {
+        const n = manifest.nodes.get(id);
+        if (n?.resourceType === 'model' && options.logFormat === 'text') {
+          process.stdout.write(`-- ${n.originalFilePath}\n${n.compiledCode}\n\n`);
+        }
+      }
+    }
+    reporter.info(`Compiled ${describeProject(manifest)} in ${((performance.now() - t0) / 1000).toFixed(2)}s; artifacts in ${session.project.settings.targetPath}/`);
+    return 0;
+  } finally {
+    await session.adapter.close();
+  }
+}

@@ -1,0 +1,136 @@
+import { Command, CommanderError, Option } from 'commander';
+import { formatPlace, isUserError, UserError, UserErrors, WarehouseError } from '../errors.js';
+import { parseSelector } from '../graph/selector.js';
+import { TSQL_VERSION } from '../version.js';
+import { cleanCommand } from './commands/clean.js';
+import { compileCommand } from './commands/compile.js';
+import { debugCommand } from './commands/debug.js';
+import { executeCommand } from './commands/execute.js';
+import { initCommand } from './commands/init.js';
+import { checkLsOptions, lsCommand } from './commands/ls.js';
+import { parseCommon, type CommonOptions, type ParsedOptions } from './options.js';
+
+/** Exit codes: 0 all good, 1 a node failed, 2 the project/profile/command line is wrong. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boolean } = {}): Command {
+  cmd
+    .option('--project-dir <dir>', 'directory holding tsql_project.yml (default: current directory)')
+    .option('--profiles-dir <dir>', 'directory holding profiles.yml (default: project dir, then ~/.tsql)')
+    .option('-t, --target <name>', 'output of the profile to use (default: the profile\'s target)')
+    .option('--vars <yaml>', 'variables for var(), as YAML or JSON')
+    .addOption(new Option('--log-format <format>', 'console output').choices(['text', 'json']).default('text'));
+  if (opts.selection !== false) {
+    cmd
+      .option('-s, --select <selector...>', 'nodes to include (dbt selection syntax)')
+      .addOption(new Option('-m, --models <selector...>', 'alias of --select').hideHelp())
+      .option('--exclude <selector...>', 'nodes to leave out');
+  }
+  if (opts.execution) {
+    cmd
+      .option('--threads <n>', 'nodes run at once (default: the profile\'s threads)')
+      .option('--full-refresh', 'rebuild incremental models and seeds from scratch')
+      .option('-x, --fail-fast', 'stop at the first failure');
+  }
+  return cmd;
+}
+
+function validateSelectors(o: ParsedOptions): void {
+  for (const s of [...o.select, ...o.exclude]) for (const part of s.split(/\s+/).filter(Boolean)) parseSelector(part);
+}
+
+async function parsed(raw: CommonOptions): Promise<ParsedOptions> {
+  const o = parseCommon(raw);
+  validateSelectors(o);
+  return o;
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('tsql')
+    .description('Compile, run and test SQL models: dbt-compatible projects, faster and safer.')
+    .version(TSQL_VERSION, '-v, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const exec = (name: 'run' | 'seed' | 'build', description: string) =>
+    withCommon(program.command(name).description(description), { execution: true }).action(async (raw: CommonOptions) => {
+      setExit(await executeCommand(name, await parsed(raw)));
+    });
+  exec('run', 'build the selected models in dependency order');
+  exec('seed', 'load CSV seeds into tables');
+  exec('build', 'load seeds and build models in one DAG order');
+
+  withCommon(program.command('compile').description('render every model to target/compiled and write target/manifest.json'), { execution: true }).action(async (raw: CommonOptions) => {
+    setExit(await compileCommand(await parsed(raw)));
+  });
+
+  withCommon(program.command('ls').alias('list').description('list the selected nodes'))
+    .option('--resource-type <type...>', 'model, seed, source, test (repeatable)')
+    .option('-o, --output <format>', 'selector (default), name, path or json')
+    .action(async (raw: CommonOptions) => {
+      checkLsOptions(raw.resourceType, raw.output);
+      setExit(await lsCommand(await parsed(raw), raw.resourceType, raw.output));
+    });
+
+  withCommon(program.command('debug').description('show configuration and check the connection'), { selection: false }).action(async (raw: CommonOptions) => {
+    setExit(await debugCommand(await parsed(raw)));
+  });
+
+  withCommon(program.command('clean').description('delete target/ and the other clean-targets'), { selection: false }).action(async (raw: CommonOptions) => {
+    setExit(await cleanCommand(await parsed(raw)));
+  });
+
+  program
+    .command('init [name]')
+    .description('create a new project in ./<name>')
+    .action(async (name: string | undefined) => {
+      setExit(await initCommand(name, process.cwd()));
+    });
+
+  return program;
+}
+
+function printUserError(e: UserError): void {
+  process.stderr.write(`error: ${e.format()}\n`);
+  if (e.excerpt) process.stderr.write(`  | ${e.excerpt}\n`);
+}
+
+/** Runs the CLI; resolves to the exit code. User errors print one line each and give 2. */
+export async function main(argv: string[]): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (e instanceof UserErrors) {
+      for (const err of e.errors) printUserError(err);
+      if (e.errors.length > 1) process.stderr.write(`${e.errors.length} errors; nothing was run\n`);
+      return EXIT_USAGE;
+    }
+    if (isUserError(e)) {
+      printUserError(e as UserError);
+      return EXIT_USAGE;
+    }
+    if (e instanceof WarehouseError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return EXIT_FAILURE;
+    }
+    const err = e as Error;
+    process.stderr.write(`internal error: ${err?.message ?? String(e)}\n`);
+    if (process.env.TSQL_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+    else process.stderr.write('(set TSQL_DEBUG=1 for a stack trace, and please report it)\n');
+    return EXIT_FAILURE;
+  }
+}
+
+export { formatPlace };

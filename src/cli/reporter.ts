@@ -1,0 +1,110 @@
+import pc from 'picocolors';
+import type { RunEvent } from '../execution/events.js';
+
+const LINE_WIDTH = 80;
+
+function clock(): string {
+  return new Date().toTimeString().slice(0, 8);
+}
+
+/** Prints run events the way dbt users read them, or as JSON lines. */
+export class Reporter {
+  private readonly color: boolean;
+
+  constructor(
+    private readonly format: 'text' | 'json',
+    private readonly out: NodeJS.WriteStream = process.stdout,
+  ) {
+    this.color = format === 'text' && !!out.isTTY && !process.env.NO_COLOR;
+  }
+
+  private c(fn: (s: string) => string, s: string): string {
+    return this.color ? fn(s) : s;
+  }
+
+  private write(line: string): void {
+    this.out.write(line + '\n');
+  }
+
+  info(message: string): void {
+    this.emit({ type: 'log', level: 'info', message });
+  }
+
+  warn(message: string): void {
+    this.emit({ type: 'log', level: 'warn', message });
+  }
+
+  emit(e: RunEvent): void {
+    if (this.format === 'json') {
+      this.write(JSON.stringify({ ts: new Date().toISOString(), ...e }));
+      return;
+    }
+    switch (e.type) {
+      case 'log':
+        if (e.level === 'warn') this.write(`${clock()}  ${this.c(pc.yellow, 'warning:')} ${e.message}`);
+        else if (e.level === 'error') this.write(`${clock()}  ${this.c(pc.red, 'error:')} ${e.message}`);
+        else this.write(`${clock()}  ${e.message}`);
+        break;
+      case 'hook': {
+        const status = e.status === 'success' ? this.c(pc.green, 'OK') : this.c(pc.red, 'ERROR');
+        this.write(`${clock()}  ${e.index} of ${e.total} ${status} ${e.which} hook${e.message ? `: ${e.message}` : ''} [${e.seconds.toFixed(2)}s]`);
+        break;
+      }
+      case 'node_start':
+        this.write(`${clock()}  ${dots(`${e.index} of ${e.total} START ${e.label}`)} [RUN]`);
+        break;
+      case 'node_end': {
+        const [word, colour] = statusWord(e.status);
+        const verb = e.status === 'success' ? (e.label.startsWith('seed') ? 'loaded ' : 'created ') : e.status === 'error' ? 'creating ' : '';
+        const text = `${e.index} of ${e.total} ${word} ${verb}${e.label}`;
+        const right = e.status === 'skipped' ? '[SKIP]' : `[${e.status === 'error' ? 'ERROR' : e.message} in ${e.seconds.toFixed(2)}s]`;
+        this.write(`${clock()}  ${this.c(colour, dots(text))} ${this.c(colour, right)}`);
+        break;
+      }
+      case 'summary':
+        this.write(`${clock()}  `);
+        this.write(`${clock()}  Finished running ${e.description} in ${e.seconds.toFixed(2)}s.`);
+        break;
+    }
+  }
+
+  /** The closing lines: failures first, then the PASS/WARN/ERROR/SKIP/TOTAL line. */
+  done(counts: { pass: number; warn: number; error: number; skip: number; total: number }, failures: Array<{ label: string; file: string; message: string }>): void {
+    if (this.format === 'json') {
+      this.write(JSON.stringify({ ts: new Date().toISOString(), type: 'done', ...counts, failures }));
+      return;
+    }
+    this.write(`${clock()}  `);
+    if (counts.error) {
+      this.write(`${clock()}  ${this.c(pc.red, `Completed with ${counts.error} error${counts.error === 1 ? '' : 's'}:`)}`);
+      for (const f of failures) {
+        this.write(`${clock()}  `);
+        this.write(`${clock()}  ${this.c(pc.red, `Failure in ${f.label} (${f.file})`)}`);
+        this.write(`${clock()}    ${f.message}`);
+      }
+    } else {
+      this.write(`${clock()}  ${this.c(pc.green, 'Completed successfully')}`);
+    }
+    this.write(`${clock()}  `);
+    this.write(`${clock()}  Done. PASS=${counts.pass} WARN=${counts.warn} ERROR=${counts.error} SKIP=${counts.skip} TOTAL=${counts.total}`);
+  }
+}
+
+function statusWord(status: string): [string, (s: string) => string] {
+  switch (status) {
+    case 'success':
+    case 'pass':
+      return ['OK', pc.green];
+    case 'warn':
+      return ['WARN', pc.yellow];
+    case 'skipped':
+      return ['SKIP', pc.yellow];
+    default:
+      return ['ERROR', pc.red];
+  }
+}
+
+function dots(text: string): string {
+  const pad = LINE_WIDTH - text.length - 1;
+  return pad > 2 ? `${text} ${'.'.repeat(pad)}` : text;
+}

@@ -1,0 +1,801 @@
+import type nunjucks from 'nunjucks';
+import type { Dialect, Relation, RelationKind } from '../adapters/types.js';
+import { ErrorCollector, UserError } from '../errors.js';
+import { configKeysFor, INCREMENTAL_STRATEGIES, MATERIALIZATIONS } from '../project/config-keys.js';
+import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
+import type { LoadedProject, SqlFile } from '../project/load.js';
+import type { ResolvedTarget } from '../project/profiles.js';
+import { redactOutput } from '../project/profiles.js';
+import { didYouMean } from '../util/suggest.js';
+import { BUILTIN_MACROS, NAMING_MACROS } from '../templating/builtin-macros.js';
+import { datetimeObject, lineOfCall, splitArgs } from '../templating/context-helpers.js';
+import { compileTemplate, createEnvironment, MacroReturn } from '../templating/environment.js';
+import { MacroRegistry } from '../templating/macros.js';
+import { TemplateRelation } from '../templating/relation.js';
+import { templateError } from '../templating/render-error.js';
+import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
+import type { ManifestNode, ModelNode, SeedNode, SourceNode, TestNode } from './nodes.js';
+import { buildGenericTests } from './generic-tests.js';
+
+export interface CompileOptions {
+  project: LoadedProject;
+  target: ResolvedTarget;
+  dialect: Dialect;
+  /** --vars */
+  cliVars: Record<string, unknown>;
+  fullRefresh: boolean;
+  /** Relations that exist in the warehouse, keyed by relationKey(). */
+  catalog: Map<string, RelationKind>;
+  invocationId: string;
+  runStartedAt: Date;
+  /** Extra names visible to every template (e.g. run-date variables). */
+  extraGlobals?: Record<string, unknown>;
+}
+
+export interface Manifest {
+  projectName: string;
+  nodes: Map<string, ManifestNode>;
+  parents: Map<string, Set<string>>;
+  children: Map<string, Set<string>>;
+  disabled: string[];
+  macros: Array<{ name: string; file: string; builtin: boolean }>;
+  onRunStart: string[];
+  onRunEnd: string[];
+}
+
+export interface CompileResult {
+  manifest: Manifest;
+  warnings: string[];
+  /** `log(msg, info=true)` output, in order. */
+  logs: string[];
+}
+
+export function relationKey(rel: Relation): string {
+  return [rel.database ?? '', rel.schema, rel.identifier].join('.').toLowerCase();
+}
+
+type DraftState = 'pending' | 'rendering' | 'done';
+
+interface Frame {
+  kind: 'model' | 'test' | 'hook' | 'seed';
+  id: string;
+  file: string;
+  raw: string;
+  config: Config;
+  deps: Set<string>;
+  ephemeralDeps: Set<string>;
+  /** the node's relation once config is final; recomputed on config() */
+  relation?: Relation;
+  /** Resource name (for `this`, `model`) */
+  name: string;
+  fqn: string[];
+  resourceType: string;
+}
+
+interface ModelDraft {
+  file: SqlFile;
+  id: string;
+  state: DraftState;
+  frame: Frame;
+  sql: string;
+  node?: ModelNode;
+}
+
+/**
+ * Compiles a loaded project into a manifest. Each model's template is compiled
+ * and rendered exactly once: `ref()` renders its target on demand (so the
+ * target's config, and thus its relation name, is final), records the edge,
+ * and returns the relation. A ref back into a model still rendering is a cycle.
+ */
+export class Compiler {
+  private readonly env: nunjucks.Environment;
+  private readonly macros: MacroRegistry;
+  private readonly errors = new ErrorCollector();
+  private readonly warnings: string[] = [];
+  private readonly logs: string[] = [];
+  private readonly stack: Frame[] = [];
+  private readonly drafts = new Map<string, ModelDraft>();
+  private readonly modelByName = new Map<string, ModelDraft>();
+  private readonly seeds = new Map<string, SeedNode>();
+  private readonly sources = new Map<string, SourceNode>();
+  private readonly disabled = new Set<string>();
+  private readonly disabledNames = new Map<string, string>();
+  private readonly templateCache = new Map<string, nunjucks.Template>();
+  private readonly seenCycles = new Set<string>();
+  private readonly dispatchEngines: string[];
+  private nativeNaming = true;
+  private readonly targetContext: Record<string, unknown>;
+  private readonly pkg: string;
+
+  constructor(private readonly opts: CompileOptions) {
+    this.env = createEnvironment();
+    this.macros = new MacroRegistry(this.env);
+    this.pkg = opts.project.settings.name;
+    const engines: string[] = [];
+    engines.push(opts.dialect.type);
+    if (opts.dialect.parentType) engines.push(opts.dialect.parentType);
+    this.dispatchEngines = engines;
+    const t = opts.target;
+    this.targetContext = {
+      ...redactOutput(t.output),
+      name: t.targetName,
+      target_name: t.targetName,
+      profile_name: t.profileName,
+      type: t.type,
+      schema: t.schema,
+      database: t.database,
+      threads: t.threads,
+    };
+  }
+
+  compile(): CompileResult {
+    this.installGlobals();
+    for (const e of this.macros.loadFile(BUILTIN_MACROS, '<tsql builtin macros>', true)) this.errors.add(e);
+    for (const f of this.opts.project.macroFiles) for (const e of this.macros.loadFile(f.text, f.relPath, false)) this.errors.add(e);
+    this.nativeNaming = !this.macros.overridesAny(NAMING_MACROS);
+    this.errors.throwIfAny();
+
+    this.prepareSources();
+    this.prepareSeeds();
+    this.prepareModels();
+    for (const draft of this.drafts.values()) this.renderModel(draft);
+    const singular = this.opts.project.singularTests.map((f) => this.renderSingularTest(f)).filter((t): t is TestNode => !!t);
+
+    const nodes = new Map<string, ManifestNode>();
+    for (const s of this.seeds.values()) nodes.set(s.uniqueId, s);
+    for (const d of this.drafts.values()) if (d.node) nodes.set(d.id, d.node);
+    for (const s of this.sources.values()) nodes.set(s.uniqueId, s);
+    for (const t of singular) nodes.set(t.uniqueId, t);
+    this.errors.throwIfAny();
+
+    // Ephemeral models are inlined into their consumers as CTEs.
+    for (const node of nodes.values()) {
+      if (node.resourceType === 'model' && node.materialized === 'ephemeral') node.compiledCodeOwn = node.compiledCode;
+    }
+    for (const node of nodes.values()) {
+      if (node.resourceType === 'model' || (node.resourceType === 'test' && node.testType === 'singular')) {
+        const n = node as ModelNode | TestNode;
+        const draft = this.drafts.get(n.uniqueId);
+        const eph = draft ? draft.frame.ephemeralDeps : (n as TestNode & { __eph?: Set<string> }).__eph;
+        if (eph && eph.size && node.resourceType === 'model') {
+          (n as ModelNode).compiledCode = injectEphemeralCtes((n as ModelNode).compiledCode, eph, nodes, this.drafts);
+        }
+      }
+    }
+
+    const generic = buildGenericTests({
+      defs: this.opts.project.tests,
+      pkg: this.pkg,
+      nodes,
+      folderConfig: this.opts.project.folderConfigs.tests,
+      disabled: this.disabledNames,
+    });
+    generic.errors.forEach((e) => this.errors.add(e));
+    for (const t of generic.tests) nodes.set(t.uniqueId, t);
+
+    const onRunStart = this.renderHooks(this.opts.project.settings.onRunStart, 'on-run-start');
+    const onRunEnd = this.renderHooks(this.opts.project.settings.onRunEnd, 'on-run-end');
+    this.errors.throwIfAny();
+
+    const parents = new Map<string, Set<string>>();
+    const children = new Map<string, Set<string>>();
+    for (const n of nodes.values()) {
+      parents.set(n.uniqueId, new Set(n.dependsOn.nodes));
+      if (!children.has(n.uniqueId)) children.set(n.uniqueId, new Set());
+      for (const p of n.dependsOn.nodes) {
+        let c = children.get(p);
+        if (!c) children.set(p, (c = new Set()));
+        c.add(n.uniqueId);
+      }
+    }
+    return {
+      manifest: {
+        projectName: this.pkg,
+        nodes,
+        parents,
+        children,
+        disabled: [...this.disabled],
+        macros: this.macros.entries().map((m) => ({ name: m.name, file: m.file, builtin: m.builtin })),
+        onRunStart,
+        onRunEnd,
+      },
+      warnings: [...this.opts.project.warnings, ...this.warnings],
+      logs: this.logs,
+    };
+  }
+
+  // ---------------------------------------------------------------- nodes
+
+  private prepareSources(): void {
+    const folder = this.opts.project.folderConfigs.sources;
+    for (const def of this.opts.project.sources) {
+      const fqn = [this.pkg, def.sourceName, def.name];
+      const config = mergeConfig(folder.resolve(fqn), def.config);
+      this.validateConfig(config, 'source', def.file, def.line);
+      const id = `source.${this.pkg}.${def.sourceName}.${def.name}`;
+      if (config.enabled === false) {
+        this.disabled.add(id);
+        continue;
+      }
+      this.sources.set(`${def.sourceName}.${def.name}`, {
+        uniqueId: id,
+        name: def.name,
+        resourceType: 'source',
+        packageName: this.pkg,
+        fqn,
+        originalFilePath: def.file,
+        path: def.file,
+        description: def.description,
+        config,
+        tags: [...new Set([...def.tags, ...asStringList(config.tags)])],
+        columns: def.columns,
+        dependsOn: { nodes: [], macros: [] },
+        checksum: '',
+        sourceName: def.sourceName,
+        identifier: def.identifier,
+        relation: { database: def.database ?? this.opts.target.database, schema: def.schema, identifier: def.identifier },
+        loadedAtField: (config.loaded_at_field as string | undefined) ?? def.loadedAtField,
+        freshness: config.freshness ?? def.freshness,
+        external: def.external,
+        sourceDescription: def.sourceDescription,
+        loader: def.loader,
+        meta: def.meta,
+      });
+    }
+  }
+
+  private prepareSeeds(): void {
+    const folder = this.opts.project.folderConfigs.seeds;
+    for (const f of this.opts.project.seeds) {
+      const patch = this.opts.project.seedPatches.get(f.name);
+      let config = mergeConfig({ materialized: 'seed' }, folder.resolve(f.fqn));
+      if (patch) config = mergeConfig(config, patch.config);
+      this.validateConfig(config, 'seed', patch?.file ?? this.opts.project.settings.file, patch?.line);
+      const id = `seed.${this.pkg}.${f.name}`;
+      if (config.enabled === false) {
+        this.disabled.add(id);
+        this.disabledNames.set(f.name, id);
+        continue;
+      }
+      const frame = this.frameFor('seed', id, f, config);
+      const relation = this.computeRelation(frame);
+      this.seeds.set(f.name, {
+        uniqueId: id,
+        name: f.name,
+        resourceType: 'seed',
+        packageName: this.pkg,
+        fqn: f.fqn,
+        originalFilePath: f.relPath,
+        path: f.pathInRoot,
+        description: patch?.description ?? '',
+        config,
+        tags: asStringList(config.tags),
+        columns: patch?.columns ?? {},
+        dependsOn: { nodes: [], macros: [] },
+        patchPath: patch?.file,
+        checksum: '',
+        relation,
+        absPath: f.absPath,
+        preHooks: asHookList(config.pre_hook),
+        postHooks: asHookList(config.post_hook),
+      });
+    }
+  }
+
+  private prepareModels(): void {
+    const folder = this.opts.project.folderConfigs.models;
+    for (const f of this.opts.project.models) {
+      const patch = this.opts.project.modelPatches.get(f.name);
+      let config = mergeConfig({ materialized: 'view' }, folder.resolve(f.fqn));
+      if (patch) config = mergeConfig(config, patch.config);
+      this.validateConfig(config, 'model', patch?.file ?? this.opts.project.settings.file, patch?.line);
+      const id = `model.${this.pkg}.${f.name}`;
+      const draft: ModelDraft = { file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config), sql: '' };
+      this.drafts.set(id, draft);
+      this.modelByName.set(f.name, draft);
+    }
+  }
+
+  private frameFor(kind: Frame['kind'], id: string, f: SqlFile, config: Config): Frame {
+    return {
+      kind,
+      id,
+      file: f.relPath,
+      raw: f.text,
+      config,
+      deps: new Set(),
+      ephemeralDeps: new Set(),
+      name: f.name,
+      fqn: f.fqn,
+      resourceType: kind,
+    };
+  }
+
+  private renderModel(draft: ModelDraft): void {
+    if (draft.state !== 'pending') return;
+    draft.state = 'rendering';
+    const frame = draft.frame;
+    this.stack.push(frame);
+    let sql = '';
+    try {
+      sql = this.template(draft.file.text, draft.file.relPath).render({});
+    } catch (e) {
+      this.errors.add(templateError(e, draft.file.relPath, undefined, draft.file.text));
+    } finally {
+      this.stack.pop();
+    }
+    draft.sql = sql;
+    const config = frame.config;
+    this.validateConfig(config, 'model', draft.file.relPath, lineOfCall(draft.file.text, 'config'));
+    if (config.enabled === false) {
+      draft.state = 'done';
+      this.disabled.add(draft.id);
+      this.disabledNames.set(draft.file.name, draft.id);
+      return;
+    }
+    const relation = this.computeRelation(frame);
+    frame.relation = relation;
+    this.stack.push(frame);
+    const preHooks = this.renderHookList(asHookList(config.pre_hook), draft.file.relPath);
+    const postHooks = this.renderHookList(asHookList(config.post_hook), draft.file.relPath);
+    this.stack.pop();
+    const f = draft.file;
+    draft.node = {
+      uniqueId: draft.id,
+      name: f.name,
+      resourceType: 'model',
+      packageName: this.pkg,
+      fqn: f.fqn,
+      originalFilePath: f.relPath,
+      path: f.pathInRoot,
+      description: this.opts.project.modelPatches.get(f.name)?.description ?? '',
+      config,
+      tags: asStringList(config.tags),
+      columns: this.opts.project.modelPatches.get(f.name)?.columns ?? {},
+      dependsOn: { nodes: [...frame.deps], macros: [] },
+      patchPath: this.opts.project.modelPatches.get(f.name)?.file,
+      checksum: f.checksum,
+      rawCode: f.text,
+      compiledCode: cleanSql(sql),
+      relation,
+      materialized: String(config.materialized),
+      isIncremental: this.isIncremental(frame),
+      preHooks,
+      postHooks,
+      compiledPath: `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${f.relPath}`,
+    };
+    draft.state = 'done';
+  }
+
+  private renderSingularTest(f: SqlFile): TestNode | undefined {
+    const id = `test.${this.pkg}.${f.name}`;
+    const config = mergeConfig({ materialized: 'test', severity: 'error' }, this.opts.project.folderConfigs.tests.resolve(f.fqn));
+    const frame = this.frameFor('test', id, f, config);
+    this.stack.push(frame);
+    let sql = '';
+    try {
+      sql = this.template(f.text, f.relPath).render({});
+    } catch (e) {
+      this.errors.add(templateError(e, f.relPath, undefined, f.text));
+    } finally {
+      this.stack.pop();
+    }
+    this.validateConfig(frame.config, 'test', f.relPath, lineOfCall(f.text, 'config'));
+    if (frame.config.enabled === false) {
+      this.disabled.add(id);
+      return undefined;
+    }
+    const eph = frame.ephemeralDeps;
+    return {
+      uniqueId: id,
+      name: f.name,
+      resourceType: 'test',
+      packageName: this.pkg,
+      fqn: f.fqn,
+      originalFilePath: f.relPath,
+      path: f.pathInRoot,
+      description: '',
+      config: frame.config,
+      tags: asStringList(frame.config.tags),
+      columns: {},
+      dependsOn: { nodes: [...frame.deps], macros: [] },
+      checksum: f.checksum,
+      testType: 'singular',
+      rawCode: cleanSql(sql),
+      ...(eph.size ? { __eph: eph } : {}),
+    } as TestNode;
+  }
+
+  private renderHookList(hooks: string[], file: string): string[] {
+    const out: string[] = [];
+    for (const h of hooks) {
+      try {
+        const sql = this.template(h, file).render({}).trim();
+        if (sql) out.push(sql);
+      } catch (e) {
+        this.errors.add(templateError(e, file, lineOfCall(this.stack[this.stack.length - 1]?.raw ?? '', 'config')));
+      }
+    }
+    return out;
+  }
+
+  private renderHooks(hooks: string[], what: string): string[] {
+    const file = this.opts.project.settings.file;
+    const frame: Frame = {
+      kind: 'hook',
+      id: `operation.${this.pkg}.${what}`,
+      file,
+      raw: '',
+      config: {},
+      deps: new Set(),
+      ephemeralDeps: new Set(),
+      name: what,
+      fqn: [this.pkg, what],
+      resourceType: 'operation',
+    };
+    this.stack.push(frame);
+    const line = this.opts.project.settings.yaml.lineOf([what]);
+    const out: string[] = [];
+    for (const h of hooks) {
+      try {
+        const sql = this.template(h, file).render({}).trim();
+        if (sql) out.push(sql);
+      } catch (e) {
+        this.errors.add(templateError(e, file, line));
+      }
+    }
+    this.stack.pop();
+    return out;
+  }
+
+  /** Compiled once per distinct source text (hooks shared by a folder compile once). */
+  private template(source: string, file: string): nunjucks.Template {
+    const key = `${file}\u0000${source}`;
+    let t = this.templateCache.get(key);
+    if (!t) {
+      t = compileTemplate(this.env, source, file);
+      this.templateCache.set(key, t);
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------- naming
+
+  private computeRelation(frame: Frame): Relation {
+    const cfg = frame.config;
+    const customSchema = cfg.schema === undefined || cfg.schema === null ? null : String(cfg.schema);
+    const customAlias = cfg.alias === undefined || cfg.alias === null ? null : String(cfg.alias);
+    const customDb = cfg.database === undefined || cfg.database === null ? null : String(cfg.database);
+    if (this.nativeNaming) {
+      return {
+        database: customDb ?? this.opts.target.database,
+        schema: customSchema === null ? this.opts.target.schema : `${this.opts.target.schema}_${customSchema.trim()}`,
+        identifier: customAlias ? customAlias.trim() : frame.name,
+      };
+    }
+    const nodeCtx = this.modelContext(frame);
+    const call = (macro: string, arg: string | null) => {
+      const m = this.macros.get(macro)!;
+      this.stack.push(frame);
+      try {
+        return String(m.fn(arg, nodeCtx)).trim();
+      } catch (e) {
+        if (e instanceof MacroReturn) return String(e.value).trim();
+        this.errors.add(templateError(e, this.macros.get(macro)?.file ?? frame.file));
+        return '';
+      } finally {
+        this.stack.pop();
+      }
+    };
+    return {
+      database: call('generate_database_name', customDb) || undefined,
+      schema: call('generate_schema_name', customSchema),
+      identifier: call('generate_alias_name', customAlias),
+    };
+  }
+
+  private modelContext(frame: Frame): Record<string, unknown> {
+    return {
+      name: frame.name,
+      unique_id: frame.id,
+      resource_type: frame.resourceType,
+      package_name: this.pkg,
+      fqn: frame.fqn,
+      original_file_path: frame.file,
+      config: frame.config,
+      tags: asStringList(frame.config.tags),
+      alias: frame.config.alias ?? frame.name,
+      schema: frame.relation?.schema,
+      database: frame.relation?.database,
+      raw_code: frame.raw,
+      version: undefined,
+    };
+  }
+
+  private isIncremental(frame: Frame): boolean {
+    if (frame.config.materialized !== 'incremental') return false;
+    const fr = frame.config.full_refresh;
+    const fullRefresh = fr === true || (fr !== false && this.opts.fullRefresh);
+    if (fullRefresh) return false;
+    const rel = frame.relation ?? this.computeRelation(frame);
+    return this.opts.catalog.get(relationKey(rel)) === 'table';
+  }
+
+  private validateConfig(config: Config, resource: 'model' | 'seed' | 'test' | 'source', file: string, line?: number): void {
+    const keys = configKeysFor(resource);
+    for (const k of Object.keys(config)) {
+      if (!keys.has(k)) this.errors.add(new UserError(`unknown ${resource} config key '${k}'`, { file, line }, { hint: didYouMean(k, keys) }));
+    }
+    const mat = config.materialized;
+    if (resource === 'model' && mat !== undefined && !MATERIALIZATIONS.includes(String(mat))) {
+      this.errors.add(new UserError(`unknown materialization '${String(mat)}'`, { file, line }, { hint: didYouMean(String(mat), MATERIALIZATIONS) ?? `use one of ${MATERIALIZATIONS.slice(0, 5).join(', ')}` }));
+    }
+    const strategy = config.incremental_strategy;
+    if (strategy !== undefined && strategy !== null && !INCREMENTAL_STRATEGIES.includes(String(strategy))) {
+      this.errors.add(new UserError(`unknown incremental_strategy '${String(strategy)}'`, { file, line }, { hint: didYouMean(String(strategy), INCREMENTAL_STRATEGIES) ?? `use one of ${INCREMENTAL_STRATEGIES.join(', ')}` }));
+    }
+  }
+
+  // ---------------------------------------------------------------- globals
+
+  private current(): Frame {
+    const f = this.stack[this.stack.length - 1];
+    if (!f) throw new UserError('this function can only be used while compiling a node');
+    return f;
+  }
+
+  private ref(args: unknown[]): TemplateRelation {
+    const { positional, kwargs } = splitArgs(args);
+    const frame = this.current();
+    const names = positional.map(String);
+    if (names.length < 1 || names.length > 2) throw new UserError(`ref() takes a model name and optionally a package name, got ${names.length} arguments`);
+    const [pkg, name] = names.length === 2 ? names : [this.pkg, names[0]];
+    void kwargs;
+    if (pkg !== this.pkg) {
+      this.errors.add(new UserError(`ref('${pkg}', '${name}'): package '${pkg}' is not installed`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, { hint: `this project is '${this.pkg}'` }));
+      return this.placeholder(name);
+    }
+    const draft = this.modelByName.get(name);
+    if (draft) {
+      if (draft.state === 'rendering') {
+        this.reportCycle(draft.id);
+        return this.placeholder(name);
+      }
+      this.renderModel(draft);
+      if (!draft.node) {
+        if (this.disabled.has(draft.id)) {
+          this.errors.add(new UserError(`ref('${name}') points to a disabled model`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, { hint: `enable ${draft.file.relPath} or remove the ref` }));
+        }
+        return this.placeholder(name);
+      }
+      const node = draft.node;
+      frame.deps.add(node.uniqueId);
+      if (node.materialized === 'ephemeral') {
+        frame.ephemeralDeps.add(node.uniqueId);
+        return new TemplateRelation(node.relation, this.opts.dialect, { type: 'cte', renderAs: ephemeralCteName(node.name) });
+      }
+      const kind = node.materialized === 'view' ? 'view' : 'table';
+      return new TemplateRelation(node.relation, this.opts.dialect, { type: kind });
+    }
+    const seed = this.seeds.get(name);
+    if (seed) {
+      frame.deps.add(seed.uniqueId);
+      return new TemplateRelation(seed.relation, this.opts.dialect, { type: 'table' });
+    }
+    const disabled = this.disabledNames.get(name);
+    if (disabled) {
+      this.errors.add(new UserError(`ref('${name}') points to a disabled ${disabled.split('.')[0]}`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }));
+      return this.placeholder(name);
+    }
+    const candidates = [...this.modelByName.keys(), ...this.seeds.keys()];
+    this.errors.add(new UserError(`ref('${name}') does not match any model or seed`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, { hint: didYouMean(name, candidates) }));
+    return this.placeholder(name);
+  }
+
+  private reportCycle(targetId: string): void {
+    const idx = this.stack.findIndex((f) => f.id === targetId);
+    const cycle = [...this.stack.slice(idx).map((f) => f.name), this.stack[idx].name];
+    const key = [...new Set(cycle)].sort().join(',');
+    if (this.seenCycles.has(key)) return;
+    this.seenCycles.add(key);
+    const first = this.stack[idx];
+    this.errors.add(new UserError(`dependency cycle: ${cycle.join(' -> ')}`, { file: first.file, line: lineOfCall(first.raw, 'ref', this.stack[idx + 1]?.name ?? first.name) }, { hint: 'a model cannot depend on itself through ref()' }));
+  }
+
+  private placeholder(name: string): TemplateRelation {
+    return new TemplateRelation({ database: this.opts.target.database, schema: this.opts.target.schema, identifier: name }, this.opts.dialect);
+  }
+
+  private source(args: unknown[]): TemplateRelation {
+    const { positional } = splitArgs(args);
+    const frame = this.current();
+    if (positional.length !== 2) throw new UserError(`source() takes a source name and a table name, got ${positional.length} arguments`);
+    const [s, t] = positional.map(String);
+    const src = this.sources.get(`${s}.${t}`);
+    if (!src) {
+      const sourceNames = new Set([...this.sources.values()].map((x) => x.sourceName));
+      const hint = sourceNames.has(s)
+        ? didYouMean(t, [...this.sources.values()].filter((x) => x.sourceName === s).map((x) => x.name))
+        : didYouMean(`${s}.${t}`, [...this.sources.keys()]) ?? didYouMean(s, sourceNames);
+      this.errors.add(new UserError(`source('${s}', '${t}') is not defined in any properties file`, { file: frame.file, line: lineOfCall(frame.raw, 'source', s) }, { hint }));
+      return this.placeholder(t);
+    }
+    frame.deps.add(src.uniqueId);
+    return new TemplateRelation(src.relation, this.opts.dialect, { type: 'table' });
+  }
+
+  private variable(args: unknown[]): unknown {
+    const { positional, kwargs } = splitArgs(args);
+    const name = String(positional[0]);
+    const hasDefault = positional.length > 1 || 'default' in kwargs;
+    const dflt = positional.length > 1 ? positional[1] : kwargs.default;
+    const cli = this.opts.cliVars;
+    if (name in cli) return cli[name];
+    const vars = this.opts.project.settings.vars;
+    const scoped = vars[this.pkg];
+    if (isPlainObject(scoped) && name in scoped) return scoped[name];
+    if (name in vars && name !== this.pkg) return vars[name];
+    if (hasDefault) return dflt;
+    const frame = this.current();
+    const known = [...Object.keys(cli), ...Object.keys(vars), ...(isPlainObject(scoped) ? Object.keys(scoped) : [])];
+    throw new UserError(`var('${name}') is not set and has no default`, { file: frame.file, line: lineOfCall(frame.raw, 'var', name) }, {
+      hint: didYouMean(name, known) ?? `pass --vars '{${name}: …}' or set it under vars: in ${this.opts.project.settings.file}`,
+    });
+  }
+
+  private configFunction(): unknown {
+    const self = this;
+    const fn = (...args: unknown[]) => {
+      const frame = self.current();
+      const { positional, kwargs } = splitArgs(args);
+      let given: Config = { ...kwargs };
+      if (isPlainObject(positional[0])) given = { ...positional[0], ...given };
+      frame.config = mergeConfig(frame.config, given);
+      frame.relation = undefined;
+      return '';
+    };
+    Object.assign(fn, {
+      get: (key: string, dflt?: unknown) => {
+        const v = self.current().config[key];
+        return v === undefined ? (dflt ?? null) : v;
+      },
+      require: (key: string) => {
+        const frame = self.current();
+        const v = frame.config[key];
+        if (v === undefined) throw new UserError(`config '${key}' is required by ${frame.name} but not set`, { file: frame.file });
+        return v;
+      },
+      set: (key: string, value: unknown) => {
+        const frame = self.current();
+        frame.config = mergeConfig(frame.config, { [key]: value });
+        return '';
+      },
+    });
+    return fn;
+  }
+
+  private installGlobals(): void {
+    const env = this.env;
+    const self = this;
+    env.addGlobal('ref', (...args: unknown[]) => this.ref(args));
+    env.addGlobal('source', (...args: unknown[]) => this.source(args));
+    env.addGlobal('var', (...args: unknown[]) => this.variable(args));
+    env.addGlobal('env_var', (name: string, dflt?: unknown) => {
+      const v = process.env[name];
+      if (v !== undefined) return v;
+      if (dflt !== undefined) return dflt;
+      const frame = this.stack[this.stack.length - 1];
+      throw new UserError(`env_var('${name}'): the environment variable is not set and no default was given`, { file: frame?.file, line: frame ? lineOfCall(frame.raw, 'env_var', name) : undefined });
+    });
+    env.addGlobal('config', this.configFunction());
+    env.addGlobal('is_incremental', () => {
+      const frame = this.current();
+      frame.relation = frame.relation ?? this.computeRelation(frame);
+      return this.isIncremental(frame);
+    });
+    env.addGlobal('target', this.targetContext);
+    env.addGlobal('run_started_at', datetimeObject(this.opts.runStartedAt));
+    env.addGlobal('invocation_id', this.opts.invocationId);
+    env.addGlobal('execute', true);
+    env.addGlobal('flags', { FULL_REFRESH: this.opts.fullRefresh, WHICH: 'compile' });
+    env.addGlobal('return', (value: unknown) => {
+      throw new MacroReturn(value);
+    });
+    env.addGlobal('log', (msg: unknown, info?: unknown) => {
+      if (info === true || (isPlainObject(info) && (info as Record<string, unknown>).info)) this.logs.push(String(msg));
+      return '';
+    });
+    env.addGlobal('print', (msg: unknown) => {
+      this.logs.push(String(msg));
+      return '';
+    });
+    env.addGlobal('exceptions', {
+      raise_compiler_error: (msg: unknown) => {
+        throw new UserError(String(msg));
+      },
+      warn: (msg: unknown) => {
+        const frame = this.stack[this.stack.length - 1];
+        this.warnings.push(`${frame ? frame.file + ': ' : ''}${String(msg)}`);
+        return '';
+      },
+    });
+    env.addGlobal('adapter', {
+      dispatch: (name: string, macroNamespace?: string) => {
+        void macroNamespace;
+        const m = this.macros.dispatch(String(name), this.dispatchEngines);
+        if (!m) {
+          const looked = [...this.dispatchEngines.map((e) => `${e}__${name}`), `default__${name}`].join(', ');
+          throw new UserError(`adapter.dispatch('${name}') found no implementation (looked for ${looked})`);
+        }
+        return m.fn;
+      },
+      quote: (s: string) => this.opts.dialect.quoteIdentifier(String(s)),
+      type: () => this.opts.dialect.type,
+      get_relation: (...args: unknown[]) => {
+        const { positional, kwargs } = splitArgs(args);
+        const database = (kwargs.database ?? positional[0]) as string | undefined;
+        const schema = String(kwargs.schema ?? positional[1]);
+        const identifier = String(kwargs.identifier ?? positional[2]);
+        const rel = { database: database ?? this.opts.target.database, schema, identifier };
+        const kind = this.opts.catalog.get(relationKey(rel));
+        return kind ? new TemplateRelation(rel, this.opts.dialect, { type: kind }) : null;
+      },
+    });
+    env.addGlobal('fromjson', (s: string, dflt?: unknown) => {
+      try {
+        return JSON.parse(String(s));
+      } catch {
+        return dflt ?? null;
+      }
+    });
+    env.addGlobal('local_md5', (s: string) => createMd5(String(s)));
+    for (const [k, v] of Object.entries(this.opts.extraGlobals ?? {})) env.addGlobal(k, v);
+
+    // Per-node values: getters over the render stack, so macros see the calling node.
+    const globals = (env as unknown as { globals: Record<string, unknown> }).globals;
+    Object.defineProperty(globals, 'this', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const frame = self.stack[self.stack.length - 1];
+        if (!frame || frame.kind === 'hook') return undefined;
+        frame.relation = frame.relation ?? self.computeRelation(frame);
+        const kind = frame.config.materialized === 'view' ? 'view' : 'table';
+        return new TemplateRelation(frame.relation, self.opts.dialect, { type: kind });
+      },
+    });
+    Object.defineProperty(globals, 'model', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const frame = self.stack[self.stack.length - 1];
+        return frame ? self.modelContext(frame) : undefined;
+      },
+    });
+    Object.defineProperty(globals, 'schema', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const frame = self.stack[self.stack.length - 1];
+        if (!frame || frame.kind === 'hook') return self.opts.target.schema;
+        frame.relation = frame.relation ?? self.computeRelation(frame);
+        return frame.relation.schema;
+      },
+    });
+    Object.defineProperty(globals, 'database', {
+      configurable: true,
+      enumerable: true,
+      get: () => self.opts.target.database,
+    });
+  }
+}
+
+import { createHash } from 'node:crypto';
+function createMd5(s: string): string {
+  return createHash('md5').update(s).digest('hex');
+}
+
+/** The rendered select, without trailing semicolons (it is wrapped in DDL). */
+export function cleanSql(sql: string): string {
+  return sql.trim().replace(/;+\s*$/, '').trimEnd();
+}

@@ -1,0 +1,45 @@
+import type { ManifestNode, ModelNode } from './nodes.js';
+
+export function ephemeralCteName(modelName: string): string {
+  return `__tsql__cte__${modelName}`;
+}
+
+interface DraftLike {
+  frame: { ephemeralDeps: Set<string> };
+}
+
+/** Leading comments, then `with` (and `recursive`), if the query starts with a WITH clause. */
+const LEADING_WITH = /^((?:\s*(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))*\s*)with(\s+recursive)?\s+/i;
+
+/**
+ * Inlines ephemeral models as CTEs: every ephemeral reached (transitively)
+ * becomes one CTE, dependencies first, each once. A query that already
+ * starts with WITH gets the CTEs spliced into its own WITH clause.
+ */
+export function injectEphemeralCtes(
+  sql: string,
+  direct: Set<string>,
+  nodes: Map<string, ManifestNode>,
+  drafts: Map<string, DraftLike>,
+): string {
+  const ordered: ModelNode[] = [];
+  const seen = new Set<string>();
+  const visit = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const deps = drafts.get(id)?.frame.ephemeralDeps ?? new Set<string>();
+    for (const d of deps) visit(d);
+    const node = nodes.get(id);
+    if (node && node.resourceType === 'model') ordered.push(node);
+  };
+  for (const id of direct) visit(id);
+  if (!ordered.length) return sql;
+  const ctes = ordered.map((n) => `${ephemeralCteName(n.name)} as (\n${n.compiledCodeOwn ?? n.compiledCode}\n)`).join(',\n');
+  const m = LEADING_WITH.exec(sql);
+  if (m) {
+    const prefix = m[1];
+    const recursive = m[2] ?? '';
+    return `${prefix}with${recursive} ${ctes},\n${sql.slice(m[0].length)}`;
+  }
+  return `with ${ctes}\n${sql}`;
+}

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { UserError } from '../errors.js';
+import { asStringList, mergeConfig } from '../project/config-merge.js';
+import type { FolderConfig } from '../project/folder-config.js';
+import type { TestDef } from '../project/schema-yaml.js';
+import { didYouMean } from '../util/suggest.js';
+import type { ManifestNode, TestNode } from './nodes.js';
+
+const REF_RE = /^\s*ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*$/;
+const SOURCE_RE = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/;
+
+/** Resolves `ref('x')` / `source('a', 'b')` written as text in YAML (relationships' `to`). */
+export function resolveRelationText(text: string, pkg: string, nodes: Map<string, ManifestNode>): { id?: string; candidates: string[]; name: string } {
+  const r = REF_RE.exec(text);
+  if (r) {
+    const name = r[2] ?? r[1];
+    const id = [`model.${pkg}.${name}`, `seed.${pkg}.${name}`].find((x) => nodes.has(x));
+    const candidates = [...nodes.values()].filter((n) => n.resourceType === 'model' || n.resourceType === 'seed').map((n) => n.name);
+    return { id, candidates, name };
+  }
+  const s = SOURCE_RE.exec(text);
+  if (s) {
+    const id = `source.${pkg}.${s[1]}.${s[2]}`;
+    const candidates = [...nodes.values()].filter((n) => n.resourceType === 'source').map((n) => n.uniqueId.split('.').slice(2).join('.'));
+    return { id: nodes.has(id) ? id : undefined, candidates, name: `${s[1]}.${s[2]}` };
+  }
+  return { candidates: [], name: text };
+}
+
+function argSuffix(kwargs: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(kwargs)) {
+    if (k === 'column_name' || k === 'model') continue;
+    const flat = Array.isArray(v) ? v.map(String) : typeof v === 'object' && v !== null ? Object.values(v).map(String) : [String(v)];
+    parts.push(...flat);
+  }
+  return parts.join('__').replace(/[^A-Za-z0-9_]+/g, '_');
+}
+
+/** dbt-style names: not_null_orders_id, accepted_values_orders_status__placed__shipped. */
+function testNodeName(def: TestDef): string {
+  if (def.customName) return def.customName;
+  const target = def.attachedTo.kind === 'source' ? `source_${def.attachedTo.sourceName}_${def.attachedTo.name}` : def.attachedTo.name;
+  const base = [def.namespace ? `${def.namespace.replace(/\./g, '_')}_${def.testName}` : def.testName, target, def.columnName].filter(Boolean).join('_');
+  const suffix = argSuffix(def.kwargs);
+  const full = suffix ? `${base}__${suffix}` : base;
+  if (full.length <= 80) return full;
+  return `${full.slice(0, 60)}_${createHash('md5').update(full).digest('hex').slice(0, 10)}`;
+}
+
+export function buildGenericTests(opts: {
+  defs: TestDef[];
+  pkg: string;
+  nodes: Map<string, ManifestNode>;
+  folderConfig: FolderConfig;
+  disabled: Map<string, string>;
+}): { tests: TestNode[]; errors: UserError[] } {
+  const tests: TestNode[] = [];
+  const errors: UserError[] = [];
+  const seen = new Map<string, TestDef>();
+  for (const def of opts.defs) {
+    const a = def.attachedTo;
+    const attachedId =
+      a.kind === 'source' ? `source.${opts.pkg}.${a.sourceName}.${a.name}` : `${a.kind}.${opts.pkg}.${a.name}`;
+    if (!opts.nodes.has(attachedId)) continue; // disabled node, or properties for a missing file (already warned)
+    const kwargs: Record<string, unknown> = { ...def.kwargs };
+    if (def.columnName !== undefined) kwargs.column_name = def.columnName;
+    const deps = [attachedId];
+    if (def.testName === 'relationships' && !def.namespace) {
+      const to = kwargs.to;
+      if (typeof to !== 'string') {
+        errors.push(new UserError(`relationships test needs 'to: ref(\\'model\\')'`, { file: def.file, line: def.line }));
+        continue;
+      }
+      const r = resolveRelationText(to, opts.pkg, opts.nodes);
+      if (!r.id) {
+        errors.push(new UserError(`relationships test: 'to: ${to}' does not resolve to a model, seed or source`, { file: def.file, line: def.line }, { hint: didYouMean(r.name, r.candidates) }));
+        continue;
+      }
+      deps.push(r.id);
+    }
+    const name = testNodeName(def);
+    const dir = def.file.split('/').slice(1, -1);
+    const fqn = [opts.pkg, ...dir, name];
+    const config = mergeConfig(mergeConfig({ materialized: 'test', severity: 'error' }, opts.folderConfig.resolve(fqn)), def.config);
+    if (config.enabled === false) continue;
+    const hash = createHash('md5').update(JSON.stringify([def.namespace, def.testName, attachedId, kwargs])).digest('hex').slice(0, 10);
+    const uniqueId = `test.${opts.pkg}.${name}.${hash}`;
+    const prev = seen.get(uniqueId);
+    if (prev) {
+      errors.push(new UserError(`test '${def.testName}' is declared twice on the same ${a.kind}${def.columnName ? ` column '${def.columnName}'` : ''} (also at ${prev.file}:${prev.line ?? '?'})`, { file: def.file, line: def.line }, { hint: 'remove one, or give one a distinct name:' }));
+      continue;
+    }
+    seen.set(uniqueId, def);
+    tests.push({
+      uniqueId,
+      name,
+      resourceType: 'test',
+      packageName: opts.pkg,
+      fqn,
+      originalFilePath: def.file,
+      path: def.file,
+      description: '',
+      config,
+      tags: asStringList(config.tags),
+      columns: {},
+      dependsOn: { nodes: deps, macros: [] },
+      checksum: '',
+      testType: 'generic',
+      testMetadata: { name: def.testName, namespace: def.namespace, kwargs },
+      attachedNode: attachedId,
+      columnName: def.columnName,
+      line: def.line,
+    });
+  }
+  return { tests, errors };
+}

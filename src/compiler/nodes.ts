@@ -1,0 +1,91 @@
+import type { Relation } from '../adapters/types.js';
+import type { Config } from '../project/config-merge.js';
+import type { ColumnDef } from '../project/schema-yaml.js';
+
+export type NodeResourceType = 'model' | 'seed' | 'source' | 'test' | 'unit_test';
+
+interface NodeBase {
+  uniqueId: string;
+  name: string;
+  resourceType: NodeResourceType;
+  packageName: string;
+  fqn: string[];
+  /** posix path relative to the project directory */
+  originalFilePath: string;
+  /** path relative to its resource root (models/, seeds/ …) */
+  path: string;
+  description: string;
+  config: Config;
+  tags: string[];
+  columns: Record<string, ColumnDef>;
+  dependsOn: { nodes: string[]; macros: string[] };
+  patchPath?: string;
+  /** sha256 of the raw file */
+  checksum: string;
+}
+
+export interface ModelNode extends NodeBase {
+  resourceType: 'model';
+  rawCode: string;
+  /** The rendered select, ephemeral CTEs injected; set by the compiler. */
+  compiledCode: string;
+  /** For ephemeral models: the model's own select, before CTEs of other ephemerals are added. */
+  compiledCodeOwn?: string;
+  relation: Relation;
+  materialized: string;
+  /** is_incremental() as it rendered: the relation existed and no full refresh. */
+  isIncremental: boolean;
+  preHooks: string[];
+  postHooks: string[];
+  /** posix path of the compiled file under target/, relative to the project */
+  compiledPath: string;
+}
+
+export interface SeedNode extends NodeBase {
+  resourceType: 'seed';
+  relation: Relation;
+  absPath: string;
+  preHooks: string[];
+  postHooks: string[];
+}
+
+export interface SourceNode extends NodeBase {
+  resourceType: 'source';
+  sourceName: string;
+  identifier: string;
+  relation: Relation;
+  loadedAtField?: string;
+  freshness?: unknown;
+  external?: Record<string, unknown>;
+  sourceDescription: string;
+  loader?: string;
+  meta: Record<string, unknown>;
+}
+
+export interface TestNode extends NodeBase {
+  resourceType: 'test';
+  testType: 'generic' | 'singular';
+  /** generic tests: name, namespace and arguments as written in YAML */
+  testMetadata?: { name: string; namespace?: string; kwargs: Record<string, unknown> };
+  attachedNode?: string;
+  columnName?: string;
+  /** singular tests: the SQL file's text */
+  rawCode?: string;
+  /** YAML line of the test entry, for error messages */
+  line?: number;
+}
+
+export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode;
+
+export function isModel(n: ManifestNode): n is ModelNode {
+  return n.resourceType === 'model';
+}
+export function isSeed(n: ManifestNode): n is SeedNode {
+  return n.resourceType === 'seed';
+}
+export function isSource(n: ManifestNode): n is SourceNode {
+  return n.resourceType === 'source';
+}
+export function isTest(n: ManifestNode): n is TestNode {
+  return n.resourceType === 'test';
+}

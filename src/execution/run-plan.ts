@@ -1,0 +1,196 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Adapter, Connection, Relation, RelationKind } from '../adapters/types.js';
+import { relationKey } from '../compiler/compiler.js';
+import type { ModelNode, SeedNode } from '../compiler/nodes.js';
+import { materializeIncremental } from '../materializations/incremental.js';
+import type { MaterializeContext, MaterializeResult } from '../materializations/context.js';
+import { materializeSeed } from '../materializations/seed.js';
+import { materializeTable } from '../materializations/table.js';
+import { materializeView } from '../materializations/view.js';
+import type { Plan, PlanStep } from '../plan/plan.js';
+import { runDag, type NodeStatus } from './dag-runner.js';
+import type { EventSink } from './events.js';
+
+export interface NodeResult {
+  uniqueId: string;
+  status: NodeStatus;
+  message: string;
+  startedAt?: string;
+  completedAt?: string;
+  executionTime: number;
+  rowsAffected?: number;
+  relationName?: string;
+  location?: string;
+}
+
+export interface RunOptions {
+  adapter: Adapter;
+  catalog: Map<string, RelationKind>;
+  threads: number;
+  failFast: boolean;
+  fullRefresh: boolean;
+  /** absolute target path, for target/run/ */
+  targetDir: string;
+  projectName: string;
+  emit: EventSink;
+  onRunStart: string[];
+  onRunEnd: string[];
+}
+
+export interface RunOutcome {
+  results: NodeResult[];
+  hookErrors: string[];
+}
+
+function label(step: PlanStep): string {
+  const n = step.node;
+  const rel = [n.relation.schema, n.relation.identifier].join('.');
+  if (n.resourceType === 'seed') return `seed file ${rel}`;
+  return `sql ${step.materialization} model ${rel}`;
+}
+
+async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', hooks: string[]): Promise<string[]> {
+  const errors: string[] = [];
+  for (let i = 0; i < hooks.length; i++) {
+    const t0 = performance.now();
+    try {
+      await opts.adapter.withConnection((c) => c.execute(hooks[i]));
+      opts.emit({ type: 'hook', which, index: i + 1, total: hooks.length, status: 'success', seconds: (performance.now() - t0) / 1000 });
+    } catch (e) {
+      const message = (e as Error).message;
+      errors.push(`${which} hook ${i + 1}: ${message}`);
+      opts.emit({ type: 'hook', which, index: i + 1, total: hooks.length, status: 'error', seconds: (performance.now() - t0) / 1000, message });
+      if (which === 'on-run-start') break;
+    }
+  }
+  return errors;
+}
+
+/** Executes a plan: on-run-start, schemas, every step in DAG order, on-run-end. */
+export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutcome> {
+  const results = new Map<string, NodeResult>();
+  const hookErrors = await runHooks(opts, 'on-run-start', opts.onRunStart);
+  const total = plan.steps.length;
+  if (hookErrors.length) {
+    for (const s of plan.steps) results.set(s.id, { uniqueId: s.id, status: 'skipped', message: 'on-run-start failed', executionTime: 0 });
+    return { results: [...results.values()], hookErrors };
+  }
+
+  const d = opts.adapter.dialect;
+  if (plan.steps.length) {
+    await opts.adapter.withConnection(async (c) => {
+      for (const s of plan.schemas) await c.execute(d.createSchema(s.database, s.schema));
+    });
+  }
+
+  let started = 0;
+  const indexOf = new Map<string, number>();
+  await runDag(plan.steps, {
+    threads: opts.threads,
+    failFast: opts.failFast,
+    onSkip: (step, reason) => {
+      const index = indexOf.get(step.id) ?? ++started;
+      indexOf.set(step.id, index);
+      results.set(step.id, { uniqueId: step.id, status: 'skipped', message: reason, executionTime: 0 });
+      opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: 'skipped', message: reason, seconds: 0 });
+    },
+    run: async (step) => {
+      const index = ++started;
+      indexOf.set(step.id, index);
+      opts.emit({ type: 'node_start', index, total, uniqueId: step.id, label: label(step) });
+      const startedAt = new Date();
+      const t0 = performance.now();
+      const statements: string[] = [];
+      let result: NodeResult;
+      try {
+        const r = await opts.adapter.withConnection((conn) => runStep(step, conn, opts, statements));
+        result = {
+          uniqueId: step.id,
+          status: 'success',
+          message: r.message,
+          rowsAffected: r.rowsAffected,
+          relationName: d.renderRelation(step.node.relation),
+          location: r.location,
+          startedAt: startedAt.toISOString(),
+          completedAt: new Date().toISOString(),
+          executionTime: (performance.now() - t0) / 1000,
+        };
+      } catch (e) {
+        result = {
+          uniqueId: step.id,
+          status: 'error',
+          message: firstLine((e as Error).message ?? String(e)),
+          relationName: d.renderRelation(step.node.relation),
+          startedAt: startedAt.toISOString(),
+          completedAt: new Date().toISOString(),
+          executionTime: (performance.now() - t0) / 1000,
+        };
+      }
+      writeRunFile(opts, step, statements);
+      results.set(step.id, result);
+      opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: result.status, message: result.message, seconds: result.executionTime });
+      return { status: result.status, message: result.message };
+    },
+  });
+
+  hookErrors.push(...(await runHooks(opts, 'on-run-end', opts.onRunEnd)));
+  const ordered = plan.steps.map((s) => results.get(s.id)!).filter(Boolean);
+  return { results: ordered, hookErrors };
+}
+
+function firstLine(s: string): string {
+  const lines = s.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.slice(0, 3).join(' ');
+}
+
+async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, statements: string[]): Promise<MaterializeResult> {
+  const adapter = opts.adapter;
+  const ctx: MaterializeContext = {
+    adapter,
+    dialect: adapter.dialect,
+    conn,
+    fullRefresh: opts.fullRefresh,
+    existing: (rel: Relation) => opts.catalog.get(relationKey(rel)),
+    markExisting: (rel: Relation, kind: RelationKind | undefined) => {
+      if (kind) opts.catalog.set(relationKey(rel), kind);
+      else opts.catalog.delete(relationKey(rel));
+    },
+    run: (sql: string) => {
+      statements.push(sql);
+      return conn.execute(sql);
+    },
+    query: (sql: string) => conn.query(sql),
+    columns: (rel: Relation) => adapter.getColumns(conn, rel),
+  };
+  const node = step.node;
+  for (const h of node.preHooks) await ctx.run(h);
+  let result: MaterializeResult;
+  if (node.resourceType === 'seed') {
+    result = await materializeSeed(ctx, node as SeedNode, step.seed!);
+  } else {
+    const model = node as ModelNode;
+    switch (step.materialization) {
+      case 'view':
+        result = await materializeView(ctx, model);
+        break;
+      case 'table':
+        result = await materializeTable(ctx, model);
+        break;
+      case 'incremental':
+        result = await materializeIncremental(ctx, model);
+        break;
+      default:
+        throw new Error(`materialization '${step.materialization}' is not available on ${adapter.dialect.type}`);
+    }
+  }
+  for (const h of node.postHooks) await ctx.run(h);
+  return result;
+}
+
+function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): void {
+  if (!statements.length) return;
+  const file = join(opts.targetDir, 'run', opts.projectName, step.node.originalFilePath.replace(/\.csv$/, '.sql'));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, statements.map((s) => s.trim() + ';').join('\n\n') + '\n');
+}

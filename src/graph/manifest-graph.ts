@@ -1,0 +1,37 @@
+import type { Manifest } from '../compiler/compiler.js';
+import type { ManifestNode } from '../compiler/nodes.js';
+import { selectNodes, type ResourceType, type SelectableNode, type SelectionGraph } from './selector.js';
+
+function selectable(n: ManifestNode): SelectableNode {
+  return {
+    uniqueId: n.uniqueId,
+    name: n.name,
+    resourceType: n.resourceType as ResourceType,
+    packageName: n.packageName,
+    fqn: n.fqn,
+    originalFilePath: n.originalFilePath,
+    tags: n.tags,
+    config: n.config,
+    sourceName: n.resourceType === 'source' ? n.sourceName : undefined,
+    testType: n.resourceType === 'test' ? n.testType : undefined,
+    testName: n.resourceType === 'test' ? (n.testMetadata?.name ?? n.name) : undefined,
+  };
+}
+
+export function selectionGraph(manifest: Manifest): SelectionGraph {
+  const nodes = new Map<string, SelectableNode>();
+  for (const n of manifest.nodes.values()) nodes.set(n.uniqueId, selectable(n));
+  return { nodes, parents: manifest.parents, children: manifest.children };
+}
+
+/** Selected unique ids of the given resource types (after --select / --exclude). */
+export function selectFromManifest(manifest: Manifest, opts: { select: string[]; exclude: string[]; types: ResourceType[] }): Set<string> {
+  const graph = selectionGraph(manifest);
+  const picked = selectNodes(graph, { select: opts.select, exclude: opts.exclude, resourceTypes: opts.types });
+  const out = new Set<string>();
+  for (const id of picked) {
+    const n = manifest.nodes.get(id);
+    if (n && opts.types.includes(n.resourceType as ResourceType)) out.add(id);
+  }
+  return out;
+}

@@ -1,0 +1,346 @@
+/**
+ * dbt's node selection syntax, evaluated as a pure function over a graph.
+ *
+ * `selectNodes` parses every selector first (so syntax errors surface before any
+ * work), evaluates `select` (or takes every eligible node when there is none),
+ * adds tests by indirect selection, then removes what `exclude` selects.
+ * Parsing lives in selector-parse.ts.
+ */
+import { parseSelector, TEST_TYPE_ALIASES } from './selector-parse.js';
+import type { ResourceType, SelectorCriterion, SelectorIntersection } from './selector-parse.js';
+
+export { parseSelector, RESOURCE_TYPES } from './selector-parse.js';
+export type {
+  ResourceType,
+  SelectorCriterion,
+  SelectorExpression,
+  SelectorIntersection,
+  SelectorMethod,
+} from './selector-parse.js';
+
+export interface SelectableNode {
+  /** e.g. 'model.shop.orders', 'source.shop.retail.user_purchase'. */
+  uniqueId: string;
+  /** 'orders'; for sources the table name. */
+  name: string;
+  resourceType: ResourceType;
+  packageName: string;
+  /** model: [package, ...folders, name]; source: [package, source_name, table_name]. */
+  fqn: string[];
+  /** Posix path relative to the project root (sources/tests: the yml file). */
+  originalFilePath: string;
+  tags: string[];
+  /** Final config. */
+  config: Record<string, unknown>;
+  /** Sources only. */
+  sourceName?: string;
+  /** Tests only. */
+  testType?: 'generic' | 'singular' | 'unit';
+  /** Generic tests: 'not_null', 'unique', ...; singular: the file name. */
+  testName?: string;
+}
+
+export interface SelectionGraph {
+  nodes: Map<string, SelectableNode>;
+  /** uniqueId -> direct upstream uniqueIds (may be missing for roots). */
+  parents: Map<string, Set<string>>;
+  /** uniqueId -> direct downstream uniqueIds. */
+  children: Map<string, Set<string>>;
+}
+
+export type IndirectSelection = 'eager' | 'cautious' | 'buildable' | 'empty';
+
+export interface SelectOptions {
+  /** Each element is one CLI argument; an element may hold several space-separated terms (union). */
+  select?: string[];
+  exclude?: string[];
+  /** Resource types eligible when `select` is empty (default: all). */
+  resourceTypes?: ResourceType[];
+  /** Which tests to add for the selected nodes (default 'eager'). */
+  indirectSelection?: IndirectSelection;
+}
+
+export function selectNodes(graph: SelectionGraph, opts: SelectOptions): Set<string> {
+  const selectTerms = (opts.select ?? []).flatMap((s) => parseSelector(s).terms);
+  const excludeTerms = (opts.exclude ?? []).flatMap((s) => parseSelector(s).terms);
+
+  let selected: Set<string>;
+  if (selectTerms.length === 0) {
+    const types = opts.resourceTypes ? new Set<ResourceType>(opts.resourceTypes) : undefined;
+    selected = new Set();
+    for (const [id, node] of graph.nodes) if (!types || types.has(node.resourceType)) selected.add(id);
+  } else {
+    selected = evaluateUnion(graph, selectTerms);
+    addIndirectTests(graph, selected, opts.indirectSelection ?? 'eager');
+  }
+
+  if (excludeTerms.length > 0) {
+    const excluded = evaluateUnion(graph, excludeTerms);
+    // Test exclusion is greedy, as in dbt: a test on any excluded node is excluded too.
+    for (const id of [...excluded]) {
+      for (const child of graph.children.get(id) ?? []) {
+        if (isTest(graph.nodes.get(child))) excluded.add(child);
+      }
+    }
+    for (const id of excluded) selected.delete(id);
+  }
+  return selected;
+}
+
+// ---------------------------------------------------------------------------
+// Set evaluation
+
+function evaluateUnion(graph: SelectionGraph, terms: SelectorIntersection[]): Set<string> {
+  const out = new Set<string>();
+  for (const term of terms) for (const id of evaluateIntersection(graph, term)) out.add(id);
+  return out;
+}
+
+function evaluateIntersection(graph: SelectionGraph, term: SelectorIntersection): Set<string> {
+  let acc: Set<string> | undefined;
+  for (const criterion of term.criteria) {
+    const set = evaluateCriterion(graph, criterion);
+    if (acc === undefined) acc = set;
+    else for (const id of acc) if (!set.has(id)) acc.delete(id);
+    if (acc.size === 0) break;
+  }
+  return acc ?? new Set();
+}
+
+/** The nodes a criterion matches, widened by its own graph operators. */
+function evaluateCriterion(graph: SelectionGraph, c: SelectorCriterion): Set<string> {
+  const matches = compileMatcher(c);
+  const base = new Set<string>();
+  for (const [id, node] of graph.nodes) if (matches(node)) base.add(id);
+  if (base.size === 0) return base;
+
+  const out = new Set(base);
+  const addAll = (ids: Set<string>): void => {
+    for (const id of ids) out.add(id);
+  };
+  if (c.childrensParents) {
+    // @m: m and all its descendants, plus every ancestor of those.
+    const descendants = reach(graph, graph.children, base, Infinity);
+    addAll(reach(graph, graph.parents, descendants, Infinity));
+  }
+  if (c.parentsDepth !== undefined) addAll(reach(graph, graph.parents, base, c.parentsDepth));
+  if (c.childrenDepth !== undefined) addAll(reach(graph, graph.children, base, c.childrenDepth));
+  return out;
+}
+
+/**
+ * Breadth-first walk along `edges` from `start`, at most `maxDepth` steps.
+ * Returns the start nodes plus everything reached; ids absent from the graph are skipped.
+ */
+function reach(
+  graph: SelectionGraph,
+  edges: Map<string, Set<string>>,
+  start: Iterable<string>,
+  maxDepth: number,
+): Set<string> {
+  const seen = new Set(start);
+  let frontier = [...seen];
+  for (let depth = 0; depth < maxDepth && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      for (const n of edges.get(id) ?? []) {
+        if (!seen.has(n) && graph.nodes.has(n)) {
+          seen.add(n);
+          next.push(n);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return seen;
+}
+
+function isTest(node: SelectableNode | undefined): boolean {
+  return node !== undefined && (node.resourceType === 'test' || node.resourceType === 'unit_test');
+}
+
+/**
+ * Adds the tests attached to selected nodes (in place):
+ *  - eager: any parent selected;
+ *  - cautious: every parent selected;
+ *  - buildable: every parent selected, an ancestor of the selection, or a source;
+ *  - empty: none.
+ */
+function addIndirectTests(graph: SelectionGraph, selected: Set<string>, mode: IndirectSelection): void {
+  if (mode === 'empty') return;
+  const candidates = new Set<string>();
+  for (const id of selected) {
+    for (const child of graph.children.get(id) ?? []) {
+      if (!selected.has(child) && isTest(graph.nodes.get(child))) candidates.add(child);
+    }
+  }
+  let buildable: Set<string> | undefined; // selection plus its ancestors, computed on demand
+  const add: string[] = [];
+  for (const test of candidates) {
+    const parents = [...(graph.parents.get(test) ?? [])];
+    if (mode === 'eager' || parents.every((p) => selected.has(p))) {
+      add.push(test);
+    } else if (mode === 'buildable') {
+      buildable ??= reach(graph, graph.parents, selected, Infinity);
+      const ok = parents.every((p) => buildable!.has(p) || graph.nodes.get(p)?.resourceType === 'source');
+      if (ok) add.push(test);
+    }
+  }
+  for (const test of add) selected.add(test);
+}
+
+// ---------------------------------------------------------------------------
+// Matching one node against one criterion
+
+type Matcher = (node: SelectableNode) => boolean;
+type StringMatcher = (s: string) => boolean;
+
+function compileMatcher(c: SelectorCriterion): Matcher {
+  const value = c.value;
+  switch (c.method) {
+    case 'fqn':
+      return fqnMatcher(value);
+    case 'tag': {
+      const m = glob(value);
+      return (n) => n.tags.some(m);
+    }
+    case 'path':
+      return pathMatcher(value);
+    case 'file': {
+      const m = glob(value);
+      return (n) => {
+        const base = n.originalFilePath.slice(n.originalFilePath.lastIndexOf('/') + 1);
+        const dot = base.lastIndexOf('.');
+        return m(base) || (dot > 0 && m(base.slice(0, dot)));
+      };
+    }
+    case 'config':
+      return configMatcher(c.args, value);
+    case 'resource_type':
+      return (n) => n.resourceType === value;
+    case 'source':
+      return sourceMatcher(value);
+    case 'package': {
+      const m = glob(value);
+      return (n) => m(n.packageName);
+    }
+    case 'test_type': {
+      const want = TEST_TYPE_ALIASES[value];
+      return (n) => isTest(n) && (n.testType ?? (n.resourceType === 'unit_test' ? 'unit' : undefined)) === want;
+    }
+    case 'test_name': {
+      const m = glob(value);
+      return (n) => isTest(n) && m(n.testName ?? n.name);
+    }
+  }
+}
+
+/**
+ * dbt's fqn matching: the value matches the node name, the package name, or a
+ * prefix of the fqn (dot-separated parts, with or without the package). A part
+ * that is exactly `*` matches everything below it.
+ */
+function fqnMatcher(value: string): Matcher {
+  const whole = glob(value);
+  const parts = value.split('.');
+  const partMatchers = parts.map((p) => glob(p));
+  const prefixMatches = (fqn: string[]): boolean => {
+    // Dots inside fqn segments act as separators too.
+    const flat = fqn.flatMap((seg) => seg.split('.'));
+    if (parts.length > flat.length) return false;
+    for (let i = 0; i < parts.length; i++) {
+      if (parts[i] === '*') return true;
+      if (!partMatchers[i](flat[i])) return false;
+    }
+    return true;
+  };
+  return (n) => whole(n.name) || whole(n.packageName) || prefixMatches(n.fqn) || prefixMatches(n.fqn.slice(1));
+}
+
+/** `path:` matches a file, or a folder and everything below it. `*` stays within one segment; `**` spans any. */
+function pathMatcher(value: string): Matcher {
+  const wanted = normalizePath(value);
+  if (wanted === '' || wanted === '.') return () => true;
+  const m = glob(wanted, true);
+  return (n) => {
+    const p = normalizePath(n.originalFilePath);
+    if (m(p)) return true;
+    for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
+      if (m(p.slice(0, i))) return true;
+    }
+    return false;
+  };
+}
+
+function normalizePath(p: string): string {
+  return p
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
+}
+
+/** `source:name`, `source:name.table` or `source:package.name.table`. */
+function sourceMatcher(value: string): Matcher {
+  const parts = value.split('.');
+  const [pkg, source, table] =
+    parts.length === 1 ? ['*', parts[0], '*'] : parts.length === 2 ? ['*', parts[0], parts[1]] : parts;
+  const mPkg = glob(pkg);
+  const mSource = glob(source);
+  const mTable = glob(table);
+  return (n) =>
+    n.resourceType === 'source' &&
+    mPkg(n.packageName) &&
+    mSource(n.sourceName ?? n.fqn[n.fqn.length - 2] ?? '') &&
+    mTable(n.name);
+}
+
+/** `config.a.b:v`: the nested value equals v (as a string), or contains v when it is a list. */
+function configMatcher(keys: string[], want: string): Matcher {
+  return (n) => {
+    let v: unknown = n.config;
+    for (const k of keys) {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+      v = (v as Record<string, unknown>)[k];
+    }
+    return Array.isArray(v) ? v.some((x) => scalarEquals(x, want)) : scalarEquals(v, want);
+  };
+}
+
+function scalarEquals(v: unknown, want: string): boolean {
+  if (typeof v === 'string') return v === want;
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v) === want;
+  if (typeof v === 'boolean') return String(v) === want.toLowerCase();
+  return false;
+}
+
+/**
+ * Shell-style glob (`*`, `?`) as a string predicate; plain equality when the
+ * pattern has no wildcard. In path mode `*`/`?` do not cross '/', `**` does.
+ */
+function glob(pattern: string, pathMode = false): StringMatcher {
+  if (!/[*?]/.test(pattern)) return (s) => s === pattern;
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '*') {
+      if (pathMode && pattern[i + 1] === '*') {
+        i++;
+        if (pattern[i + 1] === '/') {
+          i++;
+          re += '(?:.*/)?'; // `**/` also matches zero folders
+        } else {
+          re += '.*';
+        }
+      } else {
+        re += pathMode ? '[^/]*' : '.*';
+      }
+    } else if (ch === '?') {
+      re += pathMode ? '[^/]' : '.';
+    } else {
+      re += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    }
+  }
+  const rx = new RegExp(`^${re}$`, 's');
+  return (s) => rx.test(s);
+}

@@ -1,0 +1,87 @@
+import type { Adapter, Column, Connection, Dialect, ExecResult, Relation, RelationKind } from '../adapters/types.js';
+
+/** What a materialization may use: engine primitives, never engine SQL of its own. */
+export interface MaterializeContext {
+  adapter: Adapter;
+  dialect: Dialect;
+  conn: Connection;
+  /** Kind of an existing relation, from the catalog read before the run (kept up to date). */
+  existing(rel: Relation): RelationKind | undefined;
+  markExisting(rel: Relation, kind: RelationKind | undefined): void;
+  fullRefresh: boolean;
+  /** Executes a statement and records it for target/run/. */
+  run(sql: string): Promise<ExecResult>;
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  columns(rel: Relation): Promise<Column[]>;
+}
+
+export interface MaterializeResult {
+  /** dbt-style status message, e.g. "CREATE TABLE (42 rows)" */
+  message: string;
+  rowsAffected?: number;
+  kind: RelationKind;
+  /** where the data went (unloads) */
+  location?: string;
+}
+
+/** A sibling name for build/backup relations, kept within the engine's identifier limit. */
+export function siblingIdentifier(identifier: string, suffix: string, maxLength: number): string {
+  const name = `${identifier}${suffix}`;
+  if (name.length <= maxLength) return name;
+  let h = 0;
+  for (let i = 0; i < identifier.length; i++) h = (Math.imul(h, 31) + identifier.charCodeAt(i)) | 0;
+  const tag = (h >>> 0).toString(16).padStart(8, '0');
+  return `${identifier.slice(0, maxLength - suffix.length - 9)}_${tag}${suffix}`;
+}
+
+export function sibling(rel: Relation, suffix: string, dialect: Dialect): Relation {
+  return { ...rel, identifier: siblingIdentifier(rel.identifier, suffix, dialect.capabilities.maxIdentifierLength) };
+}
+
+/**
+ * Runs `fn` inside one transaction when the engine's DDL is transactional, so a
+ * failure anywhere leaves what was there; rolls back and rethrows on error.
+ */
+export async function inTransaction<T>(ctx: MaterializeContext, fn: () => Promise<T>): Promise<T> {
+  if (!ctx.dialect.capabilities.transactionalDdl) return fn();
+  await ctx.run(ctx.dialect.begin());
+  try {
+    const out = await fn();
+    await ctx.run(ctx.dialect.commit());
+    return out;
+  } catch (e) {
+    try {
+      await ctx.conn.execute(ctx.dialect.rollback());
+    } catch {
+      // the engine may already have aborted the transaction
+    }
+    throw e;
+  }
+}
+
+/**
+ * Swaps a fully built relation `staged` in place of `target` in one transaction:
+ * the old relation (table or view) is renamed aside and dropped only after the
+ * new one holds its name. Readers see the old or the new, never neither.
+ */
+export async function swapIntoPlace(ctx: MaterializeContext, staged: Relation, stagedKind: RelationKind, target: Relation): Promise<void> {
+  const d = ctx.dialect;
+  const existing = ctx.existing(target);
+  const backup = sibling(target, '__tsql_backup', d);
+  await inTransaction(ctx, async () => {
+    if (existing) {
+      await ctx.run(d.dropRelation(backup, existing));
+      await ctx.run(d.renameRelation(target, existing, backup.identifier));
+    }
+    await ctx.run(d.renameRelation(staged, stagedKind, target.identifier));
+    if (existing) await ctx.run(d.dropRelation(backup, existing));
+  });
+  ctx.markExisting(staged, undefined);
+  ctx.markExisting(target, stagedKind);
+}
+
+export async function countRows(ctx: MaterializeContext, rel: Relation): Promise<number | undefined> {
+  const rows = await ctx.query(`select count(*) as n from ${ctx.dialect.renderRelation(rel)}`);
+  const n = rows[0]?.n;
+  return n === undefined || n === null ? undefined : Number(n);
+}

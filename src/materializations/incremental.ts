@@ -1,0 +1,82 @@
+import type { Column } from '../adapters/types.js';
+import type { ModelNode } from '../compiler/nodes.js';
+import { asStringList } from '../project/config-merge.js';
+import { inTransaction, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
+import { materializeTable } from './table.js';
+
+export function uniqueKeyOf(node: ModelNode): string[] {
+  return asStringList(node.config.unique_key).flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean);
+}
+
+export function strategyOf(node: ModelNode): string {
+  const s = node.config.incremental_strategy;
+  if (typeof s === 'string') return s;
+  return uniqueKeyOf(node).length ? 'delete+insert' : 'append';
+}
+
+/**
+ * First run, --full-refresh, or a view in the way: built like a table (atomic swap).
+ * Otherwise the new rows are staged, then applied to the target in one
+ * transaction, so re-running the same batch never duplicates rows.
+ */
+export async function materializeIncremental(ctx: MaterializeContext, node: ModelNode): Promise<MaterializeResult> {
+  const existing = ctx.existing(node.relation);
+  if (!node.isIncremental || existing !== 'table') {
+    const r = await materializeTable(ctx, node);
+    return { ...r, message: r.message };
+  }
+  const d = ctx.dialect;
+  const staged = sibling(node.relation, '__tsql_incr', d);
+  await ctx.run(d.dropRelation(staged, 'table'));
+  await ctx.run(d.createTableAs(staged, node.compiledCode));
+  try {
+    const src = await ctx.columns(staged);
+    const dest = await ctx.columns(node.relation);
+    const columns = await reconcileSchemas(ctx, node, src, dest);
+    const strategy = strategyOf(node);
+    const key = uniqueKeyOf(node);
+    const rows = await inTransaction(ctx, async () => {
+      if (strategy === 'append') {
+        return (await ctx.run(d.insertInto(node.relation, columns, staged))).rowsAffected;
+      }
+      if (strategy === 'merge' && d.capabilities.merge) {
+        const update = mergeUpdateColumns(node, columns, key);
+        return (await ctx.run(d.merge(node.relation, staged, key, columns, update))).rowsAffected;
+      }
+      await ctx.run(d.deleteMatching(node.relation, staged, key));
+      return (await ctx.run(d.insertInto(node.relation, columns, staged))).rowsAffected;
+    });
+    return { message: `${strategy.toUpperCase()} (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
+  } finally {
+    await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
+  }
+}
+
+function mergeUpdateColumns(node: ModelNode, columns: string[], key: string[]): string[] {
+  const include = asStringList(node.config.merge_update_columns);
+  const exclude = new Set(asStringList(node.config.merge_exclude_columns).map((c) => c.toLowerCase()));
+  const keys = new Set(key.map((k) => k.toLowerCase()));
+  const base = include.length ? include : columns;
+  return base.filter((c) => !keys.has(c.toLowerCase()) && !exclude.has(c.toLowerCase()));
+}
+
+/** Applies on_schema_change; returns the columns to insert (source ∩ target, target order). */
+async function reconcileSchemas(ctx: MaterializeContext, node: ModelNode, src: Column[], dest: Column[]): Promise<string[]> {
+  const mode = String(node.config.on_schema_change ?? 'ignore');
+  const lower = (cols: Column[]) => new Map(cols.map((c) => [c.name.toLowerCase(), c]));
+  const srcMap = lower(src);
+  const destMap = lower(dest);
+  const added = src.filter((c) => !destMap.has(c.name.toLowerCase()));
+  const removed = dest.filter((c) => !srcMap.has(c.name.toLowerCase()));
+  if ((added.length || removed.length) && mode === 'fail') {
+    const parts = [added.length ? `new columns ${added.map((c) => c.name).join(', ')}` : '', removed.length ? `missing columns ${removed.map((c) => c.name).join(', ')}` : ''].filter(Boolean);
+    throw new Error(`the columns of ${node.name} changed (${parts.join('; ')}) and on_schema_change is 'fail'; run with --full-refresh or set on_schema_change`);
+  }
+  if (mode === 'append_new_columns' || mode === 'sync_all_columns') {
+    for (const c of added) await ctx.run(ctx.dialect.addColumn(node.relation, c));
+    if (mode === 'sync_all_columns') for (const c of removed) await ctx.run(ctx.dialect.dropColumn(node.relation, c.name));
+    const kept = mode === 'sync_all_columns' ? dest.filter((c) => srcMap.has(c.name.toLowerCase())) : dest;
+    return [...kept, ...added].filter((c) => srcMap.has(c.name.toLowerCase())).map((c) => srcMap.get(c.name.toLowerCase())!.name);
+  }
+  return dest.filter((c) => srcMap.has(c.name.toLowerCase())).map((c) => c.name);
+}

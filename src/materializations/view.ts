@@ -1,0 +1,17 @@
+import type { ModelNode } from '../compiler/nodes.js';
+import { sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
+
+/** Creates the view under a temporary name (so a broken query changes nothing), then swaps it in. */
+export async function materializeView(ctx: MaterializeContext, node: ModelNode): Promise<MaterializeResult> {
+  const d = ctx.dialect;
+  const staged = sibling(node.relation, '__tsql_tmp', d);
+  await ctx.run(d.dropRelation(staged, 'view'));
+  await ctx.run(d.createView(staged, node.compiledCode));
+  try {
+    await swapIntoPlace(ctx, staged, 'view', node.relation);
+  } catch (e) {
+    await ctx.conn.execute(d.dropRelation(staged, 'view')).catch(() => undefined);
+    throw e;
+  }
+  return { message: 'CREATE VIEW', kind: 'view' };
+}

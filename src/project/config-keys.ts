@@ -1,0 +1,69 @@
+/**
+ * Every config key tsql understands, per resource type. Unknown keys are user
+ * errors (with the closest valid key suggested), so this list is the contract.
+ * Adapter-specific keys are accepted everywhere: one project may target several engines.
+ */
+const common = ['enabled', 'tags', 'meta', 'docs', 'group', 'access', 'persist_docs', 'grants', 'quoting', 'description'];
+
+const relationKeys = ['schema', 'database', 'alias', 'pre_hook', 'post_hook', 'full_refresh', 'contract', 'sql_header', 'on_configuration_change'];
+
+const adapterKeys = [
+  // redshift
+  'dist', 'sort', 'sort_type', 'bind', 'backup', 'autorefresh',
+  // postgres
+  'indexes', 'unlogged',
+  // snowflake
+  'transient', 'cluster_by', 'automatic_clustering', 'snowflake_warehouse', 'query_tag', 'copy_grants', 'secure', 'table_format',
+  // tsql
+  'connection', 'params', 'location', 'format', 'options', 'partition_by', 'overwrite',
+];
+
+export const MODEL_CONFIG_KEYS = new Set([
+  ...common,
+  ...relationKeys,
+  ...adapterKeys,
+  'materialized', 'unique_key', 'incremental_strategy', 'on_schema_change', 'incremental_predicates',
+  'merge_update_columns', 'merge_exclude_columns', 'batch_size', 'event_time', 'lookback', 'begin',
+  'concurrent_batches', 'language', 'packages', 'submission_method',
+]);
+
+export const SEED_CONFIG_KEYS = new Set([
+  ...common,
+  ...relationKeys,
+  ...adapterKeys,
+  'column_types', 'quote_columns', 'delimiter', 'materialized',
+]);
+
+export const TEST_CONFIG_KEYS = new Set([
+  ...common,
+  'schema', 'database', 'alias', 'severity', 'error_if', 'warn_if', 'where', 'limit', 'fail_calc',
+  'store_failures', 'store_failures_as', 'materialized',
+]);
+
+export const SOURCE_CONFIG_KEYS = new Set([...common, 'freshness', 'loaded_at_field', 'event_time']);
+
+export type ConfigResource = 'model' | 'seed' | 'test' | 'source';
+
+export function configKeysFor(resource: ConfigResource): Set<string> {
+  switch (resource) {
+    case 'model':
+      return MODEL_CONFIG_KEYS;
+    case 'seed':
+      return SEED_CONFIG_KEYS;
+    case 'test':
+      return TEST_CONFIG_KEYS;
+    case 'source':
+      return SOURCE_CONFIG_KEYS;
+  }
+}
+
+/** dbt accepts `pre-hook` and `pre_hook`; tsql stores the underscore form. */
+export function normalizeConfigKey(key: string): string {
+  if (key === 'pre-hook') return 'pre_hook';
+  if (key === 'post-hook') return 'post_hook';
+  return key;
+}
+
+export const MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'seed', 'unload', 'test'];
+export const INCREMENTAL_STRATEGIES = ['append', 'delete+insert', 'merge'];
+export const ON_SCHEMA_CHANGE = ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'];

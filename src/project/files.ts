@@ -1,0 +1,33 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+export interface ProjectFile {
+  /** posix path relative to the project directory, e.g. models/staging/orders.sql */
+  relPath: string;
+  absPath: string;
+  /** the configured root it was found under, e.g. models */
+  root: string;
+  /** posix path relative to that root, e.g. staging/orders.sql */
+  pathInRoot: string;
+}
+
+/** Files under the given roots whose names end with one of `exts`, sorted by path. */
+export function findFiles(projectDir: string, roots: string[], exts: string[]): ProjectFile[] {
+  const out: ProjectFile[] = [];
+  for (const root of roots) {
+    const absRoot = join(projectDir, root);
+    if (!existsSync(absRoot)) continue;
+    const entries = readdirSync(absRoot, { recursive: true, withFileTypes: true });
+    for (const e of entries) {
+      if (!e.isFile()) continue;
+      if (!exts.some((x) => e.name.endsWith(x))) continue;
+      const parent = (e as unknown as { parentPath?: string; path?: string }).parentPath ?? (e as unknown as { path: string }).path;
+      const absPath = join(parent, e.name);
+      const pathInRoot = relative(absRoot, absPath).split(sep).join('/');
+      if (pathInRoot.split('/').some((p) => p.startsWith('.'))) continue;
+      out.push({ relPath: relative(projectDir, absPath).split(sep).join('/'), absPath, root: root.replace(/\/+$/, ''), pathInRoot });
+    }
+  }
+  out.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+  return out;
+}

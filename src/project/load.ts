@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ErrorCollector, UserError } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
+import { findFiles, type ProjectFile } from './files.js';
+import { FolderConfig } from './folder-config.js';
+import { loadProjectFile, type ProjectSettings } from './project-file.js';
+import { parseSchemaFile, type ResourcePatch, type SourceTableDef, type TestDef } from './schema-yaml.js';
+
+export interface SqlFile extends ProjectFile {
+  name: string;
+  text: string;
+  checksum: string;
+  fqn: string[];
+}
+
+export interface LoadedProject {
+  projectDir: string;
+  settings: ProjectSettings;
+  models: SqlFile[];
+  seeds: SqlFile[];
+  macroFiles: SqlFile[];
+  singularTests: SqlFile[];
+  modelPatches: Map<string, ResourcePatch>;
+  seedPatches: Map<string, ResourcePatch>;
+  sources: SourceTableDef[];
+  tests: TestDef[];
+  unitTests: Array<{ raw: unknown; file: string; line?: number }>;
+  folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig };
+  warnings: string[];
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function readSqlFiles(projectDir: string, roots: string[], ext: string, packageName: string, withText = true): SqlFile[] {
+  return findFiles(projectDir, roots, [ext]).map((f) => {
+    const text = withText ? readFileSync(f.absPath, 'utf8') : '';
+    const parts = f.pathInRoot.split('/');
+    const name = parts[parts.length - 1].slice(0, -ext.length);
+    return { ...f, name, text, checksum: withText ? sha256(text) : '', fqn: [packageName, ...parts.slice(0, -1), name] };
+  });
+}
+
+/**
+ * Reads everything a project is made of from disk, validating the project file
+ * and the properties (schema) files. Templates are not rendered here.
+ */
+export function loadProject(projectDir: string): LoadedProject {
+  const settings = loadProjectFile(projectDir);
+  const errors = new ErrorCollector();
+  const warnings: string[] = [];
+  const pkg = settings.name;
+
+  const models = readSqlFiles(projectDir, settings.modelPaths, '.sql', pkg);
+  const seeds = readSqlFiles(projectDir, settings.seedPaths, '.csv', pkg, false);
+  const macroFiles = readSqlFiles(projectDir, settings.macroPaths, '.sql', pkg);
+  const genericTestDirs = settings.testPaths.map((p) => `${p.replace(/\/+$/, '')}/generic`);
+  const testFiles = readSqlFiles(projectDir, settings.testPaths, '.sql', pkg);
+  const singularTests = testFiles.filter((f) => !genericTestDirs.some((d) => f.relPath.startsWith(d + '/')));
+  macroFiles.push(...testFiles.filter((f) => genericTestDirs.some((d) => f.relPath.startsWith(d + '/'))));
+
+  checkDuplicates(models, 'model', errors);
+  checkDuplicates(seeds, 'seed', errors);
+  const modelNames = new Set(models.map((m) => m.name));
+  for (const s of seeds) {
+    if (modelNames.has(s.name)) {
+      const m = models.find((x) => x.name === s.name)!;
+      errors.add(new UserError(`a seed and a model are both named '${s.name}' (${m.relPath})`, { file: s.relPath }, { hint: 'rename one: ref() must be unambiguous' }));
+    }
+  }
+
+  const modelPatches = new Map<string, ResourcePatch>();
+  const seedPatches = new Map<string, ResourcePatch>();
+  const sources: SourceTableDef[] = [];
+  const tests: TestDef[] = [];
+  const unitTests: LoadedProject['unitTests'] = [];
+  const yamlRoots = [...new Set([...settings.modelPaths, ...settings.seedPaths, ...settings.testPaths, ...settings.macroPaths, ...settings.analysisPaths])];
+  for (const f of findFiles(projectDir, yamlRoots, ['.yml', '.yaml'])) {
+    const parsed = errors.guard(() => parseSchemaFile(readFileSync(f.absPath, 'utf8'), f.relPath));
+    if (!parsed) continue;
+    parsed.errors.forEach((e) => errors.add(e));
+    const { content } = parsed;
+    for (const p of content.models) addPatch(modelPatches, p, 'model', errors);
+    for (const p of content.seeds) addPatch(seedPatches, p, 'seed', errors);
+    sources.push(...content.sources);
+    tests.push(...content.tests);
+    unitTests.push(...content.unitTests);
+  }
+  const seenSources = new Map<string, SourceTableDef>();
+  for (const s of sources) {
+    const key = `${s.sourceName}.${s.name}`;
+    const prev = seenSources.get(key);
+    if (prev) errors.add(new UserError(`source table '${key}' is defined twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: s.file, line: s.line }));
+    seenSources.set(key, s);
+  }
+
+  for (const [name, patch] of modelPatches) {
+    if (!modelNames.has(name)) warnings.push(`${patch.file}:${patch.line ?? '?'}: properties for model '${name}', but no such model file${hintSuffix(name, modelNames)}`);
+  }
+  const seedNames = new Set(seeds.map((s) => s.name));
+  for (const [name, patch] of seedPatches) {
+    if (!seedNames.has(name)) warnings.push(`${patch.file}:${patch.line ?? '?'}: properties for seed '${name}', but no such seed file${hintSuffix(name, seedNames)}`);
+  }
+
+  const folderConfigs = {
+    models: new FolderConfig(settings.models, 'model'),
+    seeds: new FolderConfig(settings.seeds, 'seed'),
+    tests: new FolderConfig(settings.tests, 'test'),
+    sources: new FolderConfig(settings.sources, 'source'),
+  };
+  const prefixes = (fqns: string[][]) => {
+    const out = new Set<string>();
+    for (const fqn of fqns) for (let i = 1; i <= fqn.length; i++) out.add(fqn.slice(0, i).join('.'));
+    return out;
+  };
+  const checks: Array<[FolderConfig, string, Set<string>]> = [
+    [folderConfigs.models, 'models', prefixes(models.map((m) => m.fqn))],
+    [folderConfigs.seeds, 'seeds', prefixes(seeds.map((s) => s.fqn))],
+    [folderConfigs.tests, 'tests', prefixes([[pkg], ...singularTests.map((t) => t.fqn)])],
+    [folderConfigs.sources, 'sources', prefixes(sources.map((s) => [pkg, s.sourceName, s.name]))],
+  ];
+  for (const [fc, key, known] of checks) {
+    const r = fc.validate(settings.yaml, [key], known);
+    r.errors.forEach((e) => errors.add(e));
+    warnings.push(...r.warnings);
+  }
+
+  errors.throwIfAny();
+  return { projectDir, settings, models, seeds, macroFiles, singularTests, modelPatches, seedPatches, sources, tests, unitTests, folderConfigs, warnings };
+}
+
+function hintSuffix(name: string, names: Set<string>): string {
+  const d = didYouMean(name, names);
+  return d ? ` (${d})` : '';
+}
+
+function checkDuplicates(files: SqlFile[], what: string, errors: ErrorCollector): void {
+  const seen = new Map<string, SqlFile>();
+  for (const f of files) {
+    const prev = seen.get(f.name);
+    if (prev) errors.add(new UserError(`two ${what}s are named '${f.name}': ${prev.relPath} and ${f.relPath}`, { file: f.relPath }, { hint: `${what} names must be unique in a project` }));
+    else seen.set(f.name, f);
+  }
+}
+
+function addPatch(map: Map<string, ResourcePatch>, p: ResourcePatch, what: string, errors: ErrorCollector): void {
+  const prev = map.get(p.name);
+  if (prev) {
+    errors.add(new UserError(`${what} '${p.name}' is described twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: p.file, line: p.line }));
+    return;
+  }
+  map.set(p.name, p);
+}

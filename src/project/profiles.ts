@@ -1,0 +1,163 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import nunjucks from 'nunjucks';
+import { UserError } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
+import { readYamlFile, type YamlFile } from '../util/yaml-file.js';
+import { isPlainObject } from './config-merge.js';
+import { adapterFactory, adapterTypes, PLANNED_ADAPTERS } from '../adapters/registry.js';
+import { zodToUserError } from './project-file.js';
+
+export interface ResolvedTarget {
+  profileName: string;
+  targetName: string;
+  type: string;
+  /** The validated output block (may hold credentials: never print or store it whole). */
+  output: Record<string, unknown>;
+  /** All outputs of the profile, validated lazily by whoever uses them. */
+  outputs: Record<string, Record<string, unknown>>;
+  database: string | undefined;
+  schema: string;
+  threads: number;
+  profilesFile: string;
+}
+
+const SECRET_KEY = /pass|secret|token|private_key|key_id|access_key|credential/i;
+
+/** The output with every credential-like value masked, for `debug`, logs and `target` in templates. */
+export function redactOutput(output: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(output)) {
+    if (SECRET_KEY.test(k) && v !== undefined && v !== null) out[k] = '********';
+    else if (isPlainObject(v)) out[k] = redactOutput(v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** --profiles-dir, then the project directory, then ~/.tsql/, then ~/.dbt/. */
+export function findProfilesFile(projectDir: string, profilesDir?: string): string | undefined {
+  const candidates = profilesDir
+    ? [resolve(profilesDir)]
+    : [process.env.TSQL_PROFILES_DIR, projectDir, join(homedir(), '.tsql'), join(homedir(), '.dbt')].filter((d): d is string => !!d);
+  for (const dir of candidates) {
+    const f = join(dir, 'profiles.yml');
+    if (existsSync(f)) return f;
+  }
+  return undefined;
+}
+
+/** Renders `{{ env_var('X', 'default') }}` (and `var`) inside profile values. */
+function renderProfileValue(value: unknown, yaml: YamlFile, path: (string | number)[], vars: Record<string, unknown>): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes('{{') && !value.includes('{%')) return value;
+    const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
+    env.addGlobal('env_var', (name: string, dflt?: unknown) => {
+      const v = process.env[name];
+      if (v !== undefined) return v;
+      if (dflt !== undefined) return dflt;
+      throw new UserError(`environment variable '${name}' is not set and has no default`, { file: yaml.relPath, line: yaml.lineOf(path) });
+    });
+    env.addGlobal('var', (name: string, dflt?: unknown) => (name in vars ? vars[name] : dflt));
+    try {
+      const rendered = env.renderString(value, {});
+      return coerceScalar(rendered);
+    } catch (e) {
+      const cause = findUserError(e);
+      if (cause) throw cause;
+      throw new UserError(`cannot render value: ${String((e as Error).message).split('\n').pop()?.trim()}`, { file: yaml.relPath, line: yaml.lineOf(path) });
+    }
+  }
+  if (Array.isArray(value)) return value.map((v, i) => renderProfileValue(v, yaml, [...path, i], vars));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = renderProfileValue(v, yaml, [...path, k], vars);
+    return out;
+  }
+  return value;
+}
+
+function findUserError(e: unknown): UserError | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 5 && cur; i++) {
+    if (cur instanceof UserError) return cur;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** `{{ env_var('PORT') }}` renders to text; YAML users expect `5432` to be a number. */
+function coerceScalar(s: string): unknown {
+  if (/^-?\d+$/.test(s.trim()) && s.trim().length < 16) return Number(s.trim());
+  if (s === 'true') return true;
+  if (s === 'false') return false;
+  return s;
+}
+
+export function resolveTarget(opts: {
+  projectDir: string;
+  profilesDir?: string;
+  profileName: string;
+  targetName?: string;
+  vars: Record<string, unknown>;
+}): ResolvedTarget {
+  const file = findProfilesFile(opts.projectDir, opts.profilesDir);
+  if (!file) {
+    const where = opts.profilesDir ? resolve(opts.profilesDir) : `${opts.projectDir}, ~/.tsql/ or ~/.dbt/`;
+    throw new UserError(`no profiles.yml found in ${where}`, {}, { hint: `create one with a '${opts.profileName}' profile, or pass --profiles-dir` });
+  }
+  const rel = file.startsWith(opts.projectDir + '/') ? file.slice(opts.projectDir.length + 1) : file;
+  const yaml = readYamlFile(file, rel);
+  const data = yaml.data;
+  if (!isPlainObject(data)) throw new UserError('profiles.yml must be a mapping of profile names', { file: rel, line: 1 });
+  const profileNames = Object.keys(data).filter((k) => k !== 'config');
+  const profile = data[opts.profileName];
+  if (!isPlainObject(profile)) {
+    throw new UserError(`profile '${opts.profileName}' not found`, { file: rel }, { hint: didYouMean(opts.profileName, profileNames) ?? `profiles here: ${profileNames.join(', ') || 'none'}` });
+  }
+  const outputs = profile.outputs;
+  if (!isPlainObject(outputs) || !Object.keys(outputs).length) {
+    throw yaml.error(`profile '${opts.profileName}' has no outputs`, [opts.profileName]);
+  }
+  const targetName = opts.targetName ?? (typeof profile.target === 'string' ? profile.target : undefined);
+  if (!targetName) throw yaml.error(`profile '${opts.profileName}' names no target`, [opts.profileName], 'add `target: <output>` or pass --target');
+  const raw = outputs[targetName];
+  if (!isPlainObject(raw)) {
+    throw new UserError(`target '${targetName}' not found in profile '${opts.profileName}'`, { file: rel, line: yaml.lineOf([opts.profileName, 'outputs']) }, {
+      hint: didYouMean(targetName, Object.keys(outputs)) ?? `targets: ${Object.keys(outputs).join(', ')}`,
+    });
+  }
+  const output = validateOutput(raw, yaml, [opts.profileName, 'outputs', targetName], opts.vars);
+  const factory = adapterFactory(String(output.type))!;
+  const defaults = factory.defaults(output);
+  return {
+    profileName: opts.profileName,
+    targetName,
+    type: factory.type,
+    output,
+    outputs: outputs as Record<string, Record<string, unknown>>,
+    database: defaults.database,
+    schema: defaults.schema,
+    threads: defaults.threads,
+    profilesFile: rel,
+  };
+}
+
+function validateOutput(raw: Record<string, unknown>, yaml: YamlFile, path: string[], vars: Record<string, unknown>): Record<string, unknown> {
+  const rendered = renderProfileValue(raw, yaml, path, vars) as Record<string, unknown>;
+  const type = rendered.type;
+  if (typeof type !== 'string') throw yaml.error(`output '${path[path.length - 1]}' has no 'type'`, path);
+  const factory = adapterFactory(type);
+  if (!factory) {
+    const planned = PLANNED_ADAPTERS.includes(type);
+    throw yaml.error(
+      planned ? `the ${type} adapter is not available in this version of tsql yet` : `unknown adapter type '${type}'`,
+      [...path, 'type'],
+      planned ? `available: ${adapterTypes().join(', ')}` : (didYouMean(type, [...adapterTypes(), ...PLANNED_ADAPTERS]) ?? `available: ${adapterTypes().join(', ')}`),
+    );
+  }
+  const parsed = factory.outputSchema.safeParse(rendered);
+  if (!parsed.success) throw zodToUserError(parsed.error, yaml, Object.keys((factory.outputSchema as unknown as { shape?: object }).shape ?? {}), path);
+  return parsed.data;
+}

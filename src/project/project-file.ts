@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
+import { readYamlFile, type YamlFile } from '../util/yaml-file.js';
+import { asHookList } from './config-merge.js';
+
+const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
+const hookList = z.union([z.string(), z.array(z.unknown())]).transform((v) => asHookList(v));
+const folderTree = z.record(z.string(), z.unknown());
+
+/** The project file, as dbt writes it (kebab-case keys). */
+const projectFileSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be letters, digits and underscores, not starting with a digit'),
+    version: z.union([z.string(), z.number()]).optional(),
+    'config-version': z.number().optional(),
+    profile: z.string().optional(),
+    'model-paths': stringList.optional(),
+    'seed-paths': stringList.optional(),
+    'macro-paths': stringList.optional(),
+    'test-paths': stringList.optional(),
+    'analysis-paths': stringList.optional(),
+    'snapshot-paths': stringList.optional(),
+    'docs-paths': stringList.optional(),
+    'asset-paths': stringList.optional(),
+    'target-path': z.string().optional(),
+    'log-path': z.string().optional(),
+    'packages-install-path': z.string().optional(),
+    'clean-targets': stringList.optional(),
+    'require-dbt-version': z.unknown().optional(),
+    vars: z.record(z.string(), z.unknown()).nullish(),
+    models: folderTree.nullish(),
+    seeds: folderTree.nullish(),
+    tests: folderTree.nullish(),
+    data_tests: folderTree.nullish(),
+    unit_tests: folderTree.nullish(),
+    sources: folderTree.nullish(),
+    snapshots: folderTree.nullish(),
+    analyses: folderTree.nullish(),
+    exposures: folderTree.nullish(),
+    metrics: folderTree.nullish(),
+    'semantic-models': folderTree.nullish(),
+    'saved-queries': folderTree.nullish(),
+    'on-run-start': hookList.nullish(),
+    'on-run-end': hookList.nullish(),
+    dispatch: z.array(z.unknown()).optional(),
+    flags: z.record(z.string(), z.unknown()).optional(),
+    quoting: z.record(z.string(), z.unknown()).optional(),
+    'query-comment': z.unknown().optional(),
+    'restrict-access': z.boolean().optional(),
+  })
+  .strict();
+
+export interface ProjectSettings {
+  /** 'tsql_project.yml' or 'dbt_project.yml' */
+  file: string;
+  name: string;
+  profile: string;
+  modelPaths: string[];
+  seedPaths: string[];
+  macroPaths: string[];
+  testPaths: string[];
+  analysisPaths: string[];
+  targetPath: string;
+  packagesInstallPath: string;
+  cleanTargets: string[];
+  vars: Record<string, unknown>;
+  models: Record<string, unknown>;
+  seeds: Record<string, unknown>;
+  tests: Record<string, unknown>;
+  sources: Record<string, unknown>;
+  onRunStart: string[];
+  onRunEnd: string[];
+  yaml: YamlFile;
+}
+
+export const PROJECT_FILES = ['tsql_project.yml', 'dbt_project.yml'] as const;
+
+export function findProjectFile(projectDir: string): string | undefined {
+  return PROJECT_FILES.find((f) => existsSync(join(projectDir, f)));
+}
+
+export function loadProjectFile(projectDir: string): ProjectSettings {
+  const file = findProjectFile(projectDir);
+  if (!file) {
+    throw new UserError(`no tsql_project.yml (or dbt_project.yml) in ${projectDir}`, {}, {
+      hint: 'run tsql from a project directory, pass --project-dir, or create one with `tsql init`',
+    });
+  }
+  const yaml = readYamlFile(join(projectDir, file), file);
+  const parsed = projectFileSchema.safeParse(yaml.data);
+  if (!parsed.success) throw zodToUserError(parsed.error, yaml, Object.keys(projectFileSchema.shape));
+  const p = parsed.data;
+  return {
+    file,
+    name: p.name,
+    profile: p.profile ?? p.name,
+    modelPaths: p['model-paths'] ?? ['models'],
+    seedPaths: p['seed-paths'] ?? ['seeds'],
+    macroPaths: p['macro-paths'] ?? ['macros'],
+    testPaths: p['test-paths'] ?? ['tests'],
+    analysisPaths: p['analysis-paths'] ?? ['analyses'],
+    targetPath: p['target-path'] ?? 'target',
+    packagesInstallPath: p['packages-install-path'] ?? 'dbt_packages',
+    cleanTargets: p['clean-targets'] ?? [p['target-path'] ?? 'target'],
+    vars: p.vars ?? {},
+    models: p.models ?? {},
+    seeds: p.seeds ?? {},
+    tests: { ...(p.tests ?? {}), ...(p.data_tests ?? {}) },
+    sources: p.sources ?? {},
+    onRunStart: p['on-run-start'] ?? [],
+    onRunEnd: p['on-run-end'] ?? [],
+    yaml,
+  };
+}
+
+/** Turns the first zod issue into one user-facing line with file, line and suggestion. */
+export function zodToUserError(error: z.ZodError, yaml: YamlFile, knownKeys: string[], basePath: (string | number)[] = []): UserError {
+  const issue = error.issues[0];
+  const path = [...basePath, ...(issue.path as (string | number)[])];
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0];
+    return yaml.error(`unknown key '${key}'`, [...path, key], didYouMean(key, knownKeys));
+  }
+  const where = path.length ? `'${path.join('.')}' ` : '';
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'is required';
+  return yaml.error(`${where}${message}`.trim(), path);
+}

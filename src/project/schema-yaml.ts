@@ -1,0 +1,280 @@
+import { UserError } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
+import { parseYaml, type YamlFile, type YamlPath } from '../util/yaml-file.js';
+import { isPlainObject, type Config } from './config-merge.js';
+import { TEST_CONFIG_KEYS } from './config-keys.js';
+
+export interface ColumnDef {
+  name: string;
+  description: string;
+  dataType?: string;
+  meta: Record<string, unknown>;
+  tags: string[];
+  quote?: boolean;
+}
+
+/** Properties a schema file gives a model or seed (dbt calls it a patch). */
+export interface ResourcePatch {
+  name: string;
+  description: string;
+  config: Config;
+  columns: Record<string, ColumnDef>;
+  file: string;
+  line?: number;
+}
+
+export interface SourceTableDef {
+  sourceName: string;
+  name: string;
+  identifier: string;
+  database?: string;
+  schema: string;
+  description: string;
+  sourceDescription: string;
+  loader?: string;
+  columns: Record<string, ColumnDef>;
+  config: Config;
+  loadedAtField?: string;
+  freshness?: unknown;
+  external?: Record<string, unknown>;
+  meta: Record<string, unknown>;
+  tags: string[];
+  quoting?: Record<string, unknown>;
+  file: string;
+  line?: number;
+}
+
+export type AttachKind = 'model' | 'seed' | 'source' | 'snapshot';
+
+export interface TestDef {
+  testName: string;
+  namespace?: string;
+  customName?: string;
+  kwargs: Record<string, unknown>;
+  config: Config;
+  attachedTo: { kind: AttachKind; name: string; sourceName?: string };
+  columnName?: string;
+  file: string;
+  line?: number;
+}
+
+export interface SchemaFileContent {
+  models: ResourcePatch[];
+  seeds: ResourcePatch[];
+  sources: SourceTableDef[];
+  tests: TestDef[];
+  unitTests: Array<{ raw: unknown; file: string; line?: number }>;
+}
+
+const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'snapshots', 'macros', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'analyses', 'unit_tests', 'groups', 'data_tests'];
+const MODEL_KEYS = ['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'docs', 'meta', 'tags', 'access', 'group', 'constraints', 'latest_version', 'versions', 'deprecation_date', 'time_spine', 'contract'];
+const COLUMN_KEYS = ['name', 'description', 'data_type', 'tests', 'data_tests', 'meta', 'tags', 'quote', 'constraints', 'policy_tags', 'granularity', 'config', 'docs'];
+const SOURCE_KEYS = ['name', 'description', 'database', 'schema', 'loader', 'loaded_at_field', 'loaded_at_query', 'meta', 'tags', 'config', 'freshness', 'quoting', 'tables', 'overrides', 'tests', 'data_tests'];
+const SOURCE_TABLE_KEYS = ['name', 'description', 'identifier', 'loaded_at_field', 'loaded_at_query', 'meta', 'tags', 'config', 'freshness', 'quoting', 'columns', 'tests', 'data_tests', 'external', 'loader'];
+const TEST_ENTRY_KEYS = ['arguments', 'config', 'name', 'description', 'meta', 'tags', ...TEST_CONFIG_KEYS, 'column_name', 'model'];
+
+class Reader {
+  readonly errors: UserError[] = [];
+  constructor(readonly yaml: YamlFile) {}
+
+  keys(obj: Record<string, unknown>, allowed: string[], path: YamlPath, what: string): void {
+    for (const k of Object.keys(obj)) {
+      if (!allowed.includes(k)) this.errors.push(this.yaml.error(`unknown key '${k}' in ${what}`, [...path, k], didYouMean(k, allowed)));
+    }
+  }
+
+  list(v: unknown, path: YamlPath, what: string): unknown[] {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) {
+      this.errors.push(this.yaml.error(`'${what}' must be a list`, path));
+      return [];
+    }
+    return v;
+  }
+
+  entry(v: unknown, path: YamlPath, what: string): Record<string, unknown> | undefined {
+    if (!isPlainObject(v)) {
+      this.errors.push(this.yaml.error(`each entry of '${what}' must be a mapping with a name`, path));
+      return undefined;
+    }
+    if (typeof v.name !== 'string' || !v.name) {
+      this.errors.push(this.yaml.error(`an entry of '${what}' has no name`, path));
+      return undefined;
+    }
+    return v;
+  }
+
+  config(v: unknown, path: YamlPath): Config {
+    if (v === undefined || v === null) return {};
+    if (!isPlainObject(v)) {
+      this.errors.push(this.yaml.error(`'config' must be a mapping`, path));
+      return {};
+    }
+    return v;
+  }
+}
+
+/** Parses one properties file (schema.yml). Collects every error it finds. */
+export function parseSchemaFile(text: string, relPath: string): { content: SchemaFileContent; errors: UserError[] } {
+  const yaml = parseYaml(text, relPath);
+  const r = new Reader(yaml);
+  const content: SchemaFileContent = { models: [], seeds: [], sources: [], tests: [], unitTests: [] };
+  const data = yaml.data;
+  if (data === null || data === undefined || (isPlainObject(data) && !Object.keys(data).length)) return { content, errors: [] };
+  if (!isPlainObject(data)) return { content, errors: [new UserError('a properties file must be a mapping (models:, sources:, seeds: …)', { file: relPath, line: 1 })] };
+  r.keys(data, TOP_KEYS, [], 'a properties file');
+
+  for (const kind of ['models', 'seeds', 'snapshots'] as const) {
+    r.list(data[kind], [kind], kind).forEach((raw, i) => {
+      const path = [kind, i];
+      const m = r.entry(raw, path, kind);
+      if (!m) return;
+      r.keys(m, MODEL_KEYS, path, `${kind.slice(0, -1)} '${m.name}'`);
+      const name = String(m.name);
+      const attach: AttachKind = kind === 'models' ? 'model' : kind === 'seeds' ? 'seed' : 'snapshot';
+      const config = { ...r.config(m.config, [...path, 'config']) };
+      if (m.tags !== undefined) config.tags = m.tags;
+      if (m.meta !== undefined) config.meta = { ...(m.meta as object), ...((config.meta as object) ?? {}) };
+      const patch: ResourcePatch = {
+        name,
+        description: String(m.description ?? ''),
+        config,
+        columns: readColumns(r, m.columns, [...path, 'columns'], { kind: attach, name }, content.tests),
+        file: relPath,
+        line: yaml.lineOf(path),
+      };
+      readTests(r, [...asArray(m.tests), ...asArray(m.data_tests)], [...path, m.tests !== undefined ? 'tests' : 'data_tests'], { kind: attach, name }, undefined, content.tests);
+      if (kind === 'models') content.models.push(patch);
+      else if (kind === 'seeds') content.seeds.push(patch);
+    });
+  }
+
+  r.list(data.sources, ['sources'], 'sources').forEach((raw, i) => {
+    const path = ['sources', i];
+    const s = r.entry(raw, path, 'sources');
+    if (!s) return;
+    r.keys(s, SOURCE_KEYS, path, `source '${s.name}'`);
+    const sourceName = String(s.name);
+    const sourceConfig = r.config(s.config, [...path, 'config']);
+    r.list(s.tables, [...path, 'tables'], 'tables').forEach((rawT, j) => {
+      const tpath = [...path, 'tables', j];
+      const t = r.entry(rawT, tpath, 'tables');
+      if (!t) return;
+      r.keys(t, SOURCE_TABLE_KEYS, tpath, `source table '${sourceName}.${t.name}'`);
+      const name = String(t.name);
+      const attach = { kind: 'source' as const, name, sourceName };
+      const external = t.external;
+      if (external !== undefined && !isPlainObject(external)) r.errors.push(yaml.error(`'external' must be a mapping`, [...tpath, 'external']));
+      content.sources.push({
+        sourceName,
+        name,
+        identifier: String(t.identifier ?? name),
+        database: s.database === undefined ? undefined : String(s.database),
+        schema: String(s.schema ?? sourceName),
+        description: String(t.description ?? ''),
+        sourceDescription: String(s.description ?? ''),
+        loader: s.loader === undefined ? undefined : String(s.loader),
+        columns: readColumns(r, t.columns, [...tpath, 'columns'], attach, content.tests),
+        config: { ...sourceConfig, ...r.config(t.config, [...tpath, 'config']) },
+        loadedAtField: (t.loaded_at_field ?? s.loaded_at_field) as string | undefined,
+        freshness: t.freshness !== undefined ? t.freshness : s.freshness,
+        external: isPlainObject(external) ? external : undefined,
+        meta: { ...((s.meta as object) ?? {}), ...((t.meta as object) ?? {}) },
+        tags: [...asArray(s.tags), ...asArray(t.tags)].map(String),
+        quoting: (t.quoting ?? s.quoting) as Record<string, unknown> | undefined,
+        file: relPath,
+        line: yaml.lineOf(tpath),
+      });
+      readTests(r, [...asArray(t.tests), ...asArray(t.data_tests)], [...tpath, t.tests !== undefined ? 'tests' : 'data_tests'], attach, undefined, content.tests);
+    });
+  });
+
+  r.list(data.unit_tests, ['unit_tests'], 'unit_tests').forEach((raw, i) => {
+    content.unitTests.push({ raw, file: relPath, line: yaml.lineOf(['unit_tests', i]) });
+  });
+
+  return { content, errors: r.errors };
+}
+
+function asArray(v: unknown): unknown[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['attachedTo'], tests: TestDef[]): Record<string, ColumnDef> {
+  const out: Record<string, ColumnDef> = {};
+  r.list(v, path, 'columns').forEach((raw, i) => {
+    const cpath = [...path, i];
+    const c = r.entry(raw, cpath, 'columns');
+    if (!c) return;
+    r.keys(c, COLUMN_KEYS, cpath, `column '${c.name}'`);
+    const name = String(c.name);
+    out[name] = {
+      name,
+      description: String(c.description ?? ''),
+      dataType: c.data_type === undefined ? undefined : String(c.data_type),
+      meta: (c.meta as Record<string, unknown>) ?? {},
+      tags: asArray(c.tags).map(String),
+      quote: c.quote === undefined ? undefined : Boolean(c.quote),
+    };
+    readTests(r, [...asArray(c.tests), ...asArray(c.data_tests)], [...cpath, c.tests !== undefined ? 'tests' : 'data_tests'], attach, name, tests);
+  });
+  return out;
+}
+
+/**
+ * A test entry is `not_null`, `{unique: {config: …}}`, `{accepted_values: {values: […]}}`,
+ * or the nested form `{accepted_values: {arguments: {values: […]}, config: {…}}}`.
+ */
+function readTests(r: Reader, entries: unknown[], path: YamlPath, attach: TestDef['attachedTo'], columnName: string | undefined, out: TestDef[]): void {
+  entries.forEach((entry, i) => {
+    const tpath = [...path, i];
+    const line = r.yaml.lineOf(tpath);
+    let fullName: string;
+    let body: Record<string, unknown> = {};
+    if (typeof entry === 'string') {
+      fullName = entry;
+    } else if (isPlainObject(entry) && Object.keys(entry).length === 1 && isPlainObject(Object.values(entry)[0])) {
+      fullName = Object.keys(entry)[0];
+      body = Object.values(entry)[0] as Record<string, unknown>;
+    } else if (isPlainObject(entry) && Object.keys(entry).length === 1 && Object.values(entry)[0] === null) {
+      fullName = Object.keys(entry)[0];
+    } else if (isPlainObject(entry) && typeof entry.test_name === 'string') {
+      fullName = entry.test_name;
+      body = { ...entry };
+      delete body.test_name;
+    } else {
+      r.errors.push(r.yaml.error('a test must be a name or a mapping of one test name to its arguments', tpath));
+      return;
+    }
+    const dot = fullName.lastIndexOf('.');
+    const namespace = dot > 0 ? fullName.slice(0, dot) : undefined;
+    const testName = dot > 0 ? fullName.slice(dot + 1) : fullName;
+    const config: Config = { ...(isPlainObject(body.config) ? body.config : {}) };
+    const kwargs: Record<string, unknown> = {};
+    const args = body.arguments;
+    if (args !== undefined && !isPlainObject(args)) r.errors.push(r.yaml.error(`'arguments' of test '${fullName}' must be a mapping`, [...tpath, fullName, 'arguments']));
+    for (const [k, v] of Object.entries(body)) {
+      if (k === 'config' || k === 'arguments' || k === 'name' || k === 'description') continue;
+      if (TEST_CONFIG_KEYS.has(k) && k !== 'description') config[k] = v;
+      else kwargs[k] = v;
+    }
+    if (isPlainObject(args)) Object.assign(kwargs, args);
+    for (const k of Object.keys(config)) {
+      if (!TEST_CONFIG_KEYS.has(k)) r.errors.push(r.yaml.error(`unknown test config key '${k}'`, [...tpath, fullName, 'config', k], didYouMean(k, [...TEST_CONFIG_KEYS])));
+    }
+    out.push({
+      testName,
+      namespace,
+      customName: typeof body.name === 'string' ? body.name : undefined,
+      kwargs,
+      config,
+      attachedTo: attach,
+      columnName,
+      file: r.yaml.relPath,
+      line,
+    });
+  });
+}
+
+export { TEST_ENTRY_KEYS };

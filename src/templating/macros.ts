@@ -1,0 +1,93 @@
+import type nunjucks from 'nunjucks';
+import { UserError } from '../errors.js';
+import { compileTemplate } from './environment.js';
+import { templateError } from './render-error.js';
+
+export interface MacroEntry {
+  name: string;
+  file: string;
+  builtin: boolean;
+  fn: (...args: unknown[]) => unknown;
+}
+
+/**
+ * `{% test name(model, column_name) %}` is dbt's syntax for generic tests; it is a
+ * macro named `test_<name>`. Rewritten in place so line numbers stay the same.
+ */
+export function rewriteTestBlocks(source: string): string {
+  return source
+    .replace(/\{%(-?)\s*test\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(/g, '{%$1 macro test_$2(')
+    .replace(/\{%(-?)\s*endtest\s*(-?)%\}/g, '{%$1 endmacro $2%}');
+}
+
+/** Every macro of the project (and tsql's built-ins), callable from any template without import. */
+export class MacroRegistry {
+  private readonly macros = new Map<string, MacroEntry>();
+
+  constructor(private readonly env: nunjucks.Environment) {}
+
+  /** Compiles a macro file and registers its macros as globals. Returns errors instead of throwing. */
+  loadFile(text: string, file: string, builtin: boolean): UserError[] {
+    let exported: Record<string, unknown> = {};
+    try {
+      const tmpl = compileTemplate(this.env, rewriteTestBlocks(text), file);
+      let failure: unknown;
+      (tmpl as unknown as { getExported(ctx: object, cb: (err: unknown, res: Record<string, unknown>) => void): void }).getExported({}, (err, res) => {
+        failure = err;
+        exported = res ?? {};
+      });
+      if (failure) throw failure;
+    } catch (e) {
+      return [templateError(e, file)];
+    }
+    const errors: UserError[] = [];
+    for (const [name, fn] of Object.entries(exported)) {
+      if (typeof fn !== 'function') continue;
+      const prev = this.macros.get(name);
+      if (prev && !prev.builtin && !builtin) {
+        errors.push(new UserError(`macro '${name}' is defined twice (also in ${prev.file})`, { file, line: lineOfMacro(text, name) }, { hint: 'macro names must be unique in a project' }));
+        continue;
+      }
+      if (prev && !prev.builtin && builtin) continue;
+      const entry: MacroEntry = { name, file, builtin, fn: fn as MacroEntry['fn'] };
+      this.macros.set(name, entry);
+      this.env.addGlobal(name, entry.fn);
+    }
+    return errors;
+  }
+
+  get(name: string): MacroEntry | undefined {
+    return this.macros.get(name);
+  }
+
+  /** True when the project (not tsql) defines one of these names. */
+  overridesAny(names: string[]): boolean {
+    return names.some((n) => {
+      const m = this.macros.get(n);
+      return m !== undefined && !m.builtin;
+    });
+  }
+
+  names(): string[] {
+    return [...this.macros.keys()];
+  }
+
+  entries(): MacroEntry[] {
+    return [...this.macros.values()];
+  }
+
+  /** adapter.dispatch: `<engine>__name`, then each parent engine's, then `default__name`, then `name`. */
+  dispatch(name: string, engines: string[]): MacroEntry | undefined {
+    for (const engine of engines) {
+      const m = this.macros.get(`${engine}__${name}`);
+      if (m) return m;
+    }
+    return this.macros.get(`default__${name}`);
+  }
+}
+
+function lineOfMacro(text: string, name: string): number | undefined {
+  const idx = text.search(new RegExp(`\\{%-?\\s*(macro|test)\\s+${name}\\b`));
+  if (idx < 0) return undefined;
+  return text.slice(0, idx).split('\n').length;
+}

@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TempProject } from '../helpers/project.js';
+
+const projects: TempProject[] = [];
+function project(files: Record<string, string>, opts?: ConstructorParameters<typeof TempProject>[1]): TempProject {
+  const p = new TempProject(files, opts);
+  projects.push(p);
+  return p;
+}
+afterEach(() => {
+  while (projects.length) projects.pop()!.cleanup();
+});
+
+/** Every user mistake: exit 2, one line naming file and line, no stack trace, nothing executed. */
+function expectUserError(p: TempProject, pattern: RegExp, args: string[] = ['build']): string {
+  const r = p.tsql(args);
+  expect(r.code).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+  expect(r.stdout).not.toMatch(/START/);
+  expect(existsSync(p.dbPath)).toBe(false);
+  return r.stderr;
+}
+
+describe('user errors', () => {
+  it('YAML syntax error names the file and line', () => {
+    const p = project({ 'models/a.sql': 'select 1', 'models/schema.yml': 'version: 2\nmodels:\n  - name: a\n    columns: [\n' });
+    expectUserError(p, /^error: models\/schema\.yml:\d+(:\d+)?: invalid YAML: /);
+  });
+
+  it('unknown config key in the project file suggests the closest key', () => {
+    const p = project({
+      'tsql_project.yml': 'name: shop\nprofile: shop\nmodels:\n  shop:\n    +materialised: table\n',
+      'models/a.sql': 'select 1',
+    });
+    expectUserError(p, /^error: tsql_project\.yml:5: unknown model config key '\+materialised' \(did you mean '\+materialized'\?\)$/);
+  });
+
+  it('unknown config key in config() suggests the closest key', () => {
+    const p = project({ 'models/a.sql': "\n{{ config(materialzed='table') }}\nselect 1" });
+    expectUserError(p, /^error: models\/a\.sql:2: unknown model config key 'materialzed' \(did you mean 'materialized'\?\)$/);
+  });
+
+  it('unknown top-level key in the project file', () => {
+    const p = project({ 'tsql_project.yml': 'name: shop\nprofile: shop\nmodel_paths: [models]\n', 'models/a.sql': 'select 1' });
+    expectUserError(p, /^error: tsql_project\.yml:3: unknown key 'model_paths' \(did you mean 'model-paths'\?\)$/);
+  });
+
+  it('ref to a model that does not exist suggests the closest name', () => {
+    const p = project({ 'models/orders.sql': 'select 1 as id', 'models/b.sql': 'select *\nfrom {{ ref("order") }}' });
+    expectUserError(p, /^error: models\/b\.sql:2: ref\('order'\) does not match any model or seed \(did you mean 'orders'\?\)$/);
+  });
+
+  it('source that is not declared suggests the closest', () => {
+    const p = project({
+      'models/sources.yml': 'version: 2\nsources:\n  - name: retail\n    tables:\n      - name: user_purchase\n',
+      'models/b.sql': "select * from {{ source('retail', 'user_purchases') }}",
+    });
+    expectUserError(p, /^error: models\/b\.sql:1: source\('retail', 'user_purchases'\) is not defined in any properties file \(did you mean 'user_purchase'\?\)$/);
+  });
+
+  it('a cycle is printed as a -> b -> c -> a', () => {
+    const p = project({
+      'models/a.sql': "select * from {{ ref('c') }}",
+      'models/b.sql': "select * from {{ ref('a') }}",
+      'models/c.sql': "select * from {{ ref('b') }}",
+    });
+    expectUserError(p, /^error: models\/a\.sql:1: dependency cycle: a -> c -> b -> a/);
+  });
+
+  it('template syntax error gives the line', () => {
+    const p = project({ 'models/a.sql': 'select 1\n{% if true %}\nfrom x\n' });
+    expectUserError(p, /^error: models\/a\.sql:\d+: template syntax error: /);
+  });
+
+  it('an undefined variable is named', () => {
+    const p = project({ 'models/a.sql': 'select 1\nwhere x = {{ undefined_thing }}' });
+    expectUserError(p, /^error: models\/a\.sql:2: 'undefined_thing' is undefined/);
+  });
+
+  it('an undefined macro is named', () => {
+    const p = project({ 'models/a.sql': 'select\n  {{ cents_to_dollars("amount") }}' });
+    expectUserError(p, /^error: models\/a\.sql:2: 'cents_to_dollars' is not a macro or function/);
+  });
+
+  it('a missing var without default names the var', () => {
+    const p = project({ 'models/a.sql': "select {{ var('start_date') }}" });
+    expectUserError(p, /^error: models\/a\.sql:1: var\('start_date'\) is not set and has no default/);
+  });
+
+  it('raise_compiler_error from a macro gives its message and the model line', () => {
+    const p = project({
+      'macros/check.sql': "{% macro check(x) %}{% if x < 0 %}{{ exceptions.raise_compiler_error('x must not be negative') }}{% endif %}{{ x }}{% endmacro %}",
+      'models/a.sql': 'select\n{{ check(-1) }} as v',
+    });
+    expectUserError(p, /^error: models\/a\.sql:2: x must not be negative$/);
+  });
+
+  it('missing profile', () => {
+    const p = project({ 'tsql_project.yml': 'name: shop\nprofile: shopp\n', 'models/a.sql': 'select 1' });
+    expectUserError(p, /^error: profiles\.yml: profile 'shopp' not found \(did you mean 'shop'\?\)$/);
+  });
+
+  it('missing target', () => {
+    const p = project({ 'models/a.sql': 'select 1' });
+    expectUserError(p, /^error: profiles\.yml:\d+: target 'prod' not found in profile 'shop' \(did you mean|targets: dev/, ['build', '--target', 'prod']);
+  });
+
+  it('no profiles.yml at all', () => {
+    const p = project({ 'models/a.sql': 'select 1' }, { profile: null });
+    const r = p.tsql(['build', '--profiles-dir', p.dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: no profiles\.yml found in /);
+  });
+
+  it('a seed CSV with a ragged row gives its line number', () => {
+    const p = project({ 'seeds/s.csv': 'a,b\n1,2\n3,4,5\n', 'models/a.sql': "select * from {{ ref('s') }}" });
+    expectUserError(p, /^error: seeds\/s\.csv:3: row has 3 fields but the header has 2 columns/);
+  });
+
+  it('collects several errors before stopping', () => {
+    const p = project({ 'models/a.sql': "select * from {{ ref('nope') }}", 'models/b.sql': "select * from {{ ref('nada') }}" });
+    const r = p.tsql(['build']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/models\/a\.sql:1: ref\('nope'\)/);
+    expect(r.stderr).toMatch(/models\/b\.sql:1: ref\('nada'\)/);
+    expect(r.stderr).toMatch(/2 errors; nothing was run/);
+  });
+
+  it('bad command-line values exit 2', () => {
+    const p = project({ 'models/a.sql': 'select 1' });
+    expect(p.tsql(['run', '--threads', 'many']).code).toBe(2);
+    expect(p.tsql(['run', '--vars', '[1, 2]']).stderr).toMatch(/--vars must be a mapping/);
+    expect(p.tsql(['run', '--select', 'tagg:x']).stderr).toMatch(/unknown selector method 'tagg'.*did you mean 'tag'/);
+    const unknown = p.tsql(['run', '--selct', 'a']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown option '--selct'/);
+    expect(p.tsql(['frobnicate']).code).toBe(2);
+  });
+
+  it('an unknown adapter type in the profile suggests a known one', () => {
+    const p = project({ 'models/a.sql': 'select 1' }, { profile: 'shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckbd\n' });
+    expectUserError(p, /^error: profiles\.yml:5: unknown adapter type 'duckbd' \(did you mean 'duckdb'\?\)$/);
+  });
+});

@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(REPO_ROOT, 'bin', 'tsql.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A throwaway project directory with a DuckDB profile, written from a map of files. */
+export class TempProject {
+  readonly dir: string;
+
+  constructor(files: Record<string, string>, opts: { name?: string; projectFile?: string; profile?: string | null } = {}) {
+    this.dir = mkdtempSync(join(tmpdir(), 'tsql-test-'));
+    const name = opts.name ?? 'shop';
+    const defaults: Record<string, string> = {
+      [opts.projectFile ?? 'tsql_project.yml']: `name: ${name}\nprofile: ${name}\n`,
+    };
+    if (opts.profile !== null) {
+      defaults['profiles.yml'] = opts.profile ?? `${name}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: warehouse.duckdb\n      schema: main\n      threads: 2\n`;
+    }
+    this.write({ ...defaults, ...files });
+  }
+
+  write(files: Record<string, string>): void {
+    for (const [rel, text] of Object.entries(files)) {
+      const abs = join(this.dir, rel);
+      mkdirSync(dirname(abs), { recursive: true });
+      writeFileSync(abs, text);
+    }
+  }
+
+  remove(rel: string): void {
+    rmSync(join(this.dir, rel), { force: true, recursive: true });
+  }
+
+  /** Runs the real CLI in this project as a subprocess. */
+  tsql(args: string[], env: Record<string, string> = {}): CliResult {
+    return runCli(args, this.dir, env);
+  }
+
+  get dbPath(): string {
+    return join(this.dir, 'warehouse.duckdb');
+  }
+
+  /** Reads rows from the project's DuckDB file (opened read-only after the CLI exits). */
+  async query(sql: string, dbPath = this.dbPath): Promise<Record<string, unknown>[]> {
+    return queryDuckDB(dbPath, sql);
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', TSQL_DEBUG: '', ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export async function queryDuckDB(path: string, sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  const conn = await instance.connect();
+  try {
+    const reader = await conn.runAndReadAll(sql);
+    return reader.getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
