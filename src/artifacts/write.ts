@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Dialect } from '../adapters/types.js';
 import type { Manifest } from '../compiler/compiler.js';
@@ -133,8 +133,18 @@ export function writeCompiledFiles(targetDir: string, manifest: Manifest): void 
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    writeFileSync(file, sql + '\n');
+    writeIfChanged(file, sql + '\n');
   }
+}
+
+/** Rewriting an unchanged file costs far more than reading it on many filesystems. */
+function writeIfChanged(file: string, text: string): void {
+  try {
+    if (readFileSync(file, 'utf8') === text) return;
+  } catch {
+    // not there yet
+  }
+  writeFileSync(file, text);
 }
 
 export function writeRunResults(targetDir: string, results: NodeResult[], meta: ArtifactMeta, elapsed: number, args: Record<string, unknown>): void {

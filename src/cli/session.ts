@@ -47,6 +47,7 @@ export async function openSession(options: ParsedOptions, opts: { readCatalog: b
     catalog,
     invocationId,
     runStartedAt: startedAt,
+    templateCacheFile: join(options.projectDir, project.settings.targetPath, '.tsql_cache', 'templates.json'),
   }).compile();
   return {
     options,

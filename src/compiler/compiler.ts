@@ -9,10 +9,11 @@ import { redactOutput } from '../project/profiles.js';
 import { didYouMean } from '../util/suggest.js';
 import { BUILTIN_MACROS, NAMING_MACROS } from '../templating/builtin-macros.js';
 import { datetimeObject, lineOfCall, splitArgs } from '../templating/context-helpers.js';
-import { compileTemplate, createEnvironment, MacroReturn } from '../templating/environment.js';
+import { compileTemplate, createEnvironment, generateCode, MacroReturn, templateFromProps } from '../templating/environment.js';
 import { MacroRegistry } from '../templating/macros.js';
 import { TemplateRelation } from '../templating/relation.js';
 import { templateError } from '../templating/render-error.js';
+import { TemplateCodeCache } from '../templating/template-cache.js';
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
 import type { ManifestNode, ModelNode, SeedNode, SourceNode, TestNode } from './nodes.js';
 import { buildGenericTests } from './generic-tests.js';
@@ -30,6 +31,8 @@ export interface CompileOptions {
   runStartedAt: Date;
   /** Extra names visible to every template (e.g. run-date variables). */
   extraGlobals?: Record<string, unknown>;
+  /** File for the generated-code cache (under target/); none disables it. */
+  templateCacheFile?: string;
 }
 
 export interface Manifest {
@@ -89,6 +92,7 @@ interface ModelDraft {
  */
 export class Compiler {
   private readonly env: nunjucks.Environment;
+  private readonly cache: TemplateCodeCache;
   private readonly macros: MacroRegistry;
   private readonly errors = new ErrorCollector();
   private readonly warnings: string[] = [];
@@ -109,7 +113,8 @@ export class Compiler {
 
   constructor(private readonly opts: CompileOptions) {
     this.env = createEnvironment();
-    this.macros = new MacroRegistry(this.env);
+    this.cache = new TemplateCodeCache(opts.templateCacheFile, extensionTags(this.env));
+    this.macros = new MacroRegistry(this.env, this.cache);
     this.pkg = opts.project.settings.name;
     const engines: string[] = [];
     engines.push(opts.dialect.type);
@@ -138,6 +143,7 @@ export class Compiler {
     this.prepareSources();
     this.prepareSeeds();
     this.prepareModels();
+    this.precompile([...this.opts.project.models, ...this.opts.project.singularTests]);
     for (const draft of this.drafts.values()) this.renderModel(draft);
     const singular = this.opts.project.singularTests.map((f) => this.renderSingularTest(f)).filter((t): t is TestNode => !!t);
 
@@ -173,6 +179,7 @@ export class Compiler {
     generic.errors.forEach((e) => this.errors.add(e));
     for (const t of generic.tests) nodes.set(t.uniqueId, t);
 
+    this.cache.save();
     const onRunStart = this.renderHooks(this.opts.project.settings.onRunStart, 'on-run-start');
     const onRunEnd = this.renderHooks(this.opts.project.settings.onRunEnd, 'on-run-end');
     this.errors.throwIfAny();
@@ -448,12 +455,34 @@ export class Compiler {
     return out;
   }
 
+  /**
+   * Generates every model's code up front and evaluates it as one script
+   * (one V8 parse, reusable code cache). Syntax errors are left for template()
+   * to report in place, with their line.
+   */
+  private precompile(files: SqlFile[]): void {
+    const ok: SqlFile[] = [];
+    const codes: Array<{ code: string; path: string }> = [];
+    for (const f of files) {
+      try {
+        codes.push({ code: generateCode(this.env, f.text, f.relPath, this.cache), path: f.relPath });
+        ok.push(f);
+      } catch {
+        // reported by template() when the file is rendered
+      }
+    }
+    const factories = this.cache.evaluateBatch(codes);
+    ok.forEach((f, i) => {
+      this.templateCache.set(`${f.relPath}\u0000${f.text}`, templateFromProps(this.env, factories[i](), f.relPath));
+    });
+  }
+
   /** Compiled once per distinct source text (hooks shared by a folder compile once). */
   private template(source: string, file: string): nunjucks.Template {
     const key = `${file}\u0000${source}`;
     let t = this.templateCache.get(key);
     if (!t) {
-      t = compileTemplate(this.env, source, file);
+      t = compileTemplate(this.env, source, file, this.cache);
       this.templateCache.set(key, t);
     }
     return t;
@@ -798,4 +827,9 @@ function createMd5(s: string): string {
 /** The rendered select, without trailing semicolons (it is wrapped in DDL). */
 export function cleanSql(sql: string): string {
   return sql.trim().replace(/;+\s*$/, '').trimEnd();
+}
+
+function extensionTags(env: nunjucks.Environment): string[] {
+  const list = (env as unknown as { extensionsList: Array<{ tags?: string[] }> }).extensionsList ?? [];
+  return list.flatMap((e) => e.tags ?? []);
 }

@@ -1,5 +1,6 @@
 import nunjucks from 'nunjucks';
 import { installJinjaCompat, preprocessJinja } from './jinja-compat.js';
+import type { TemplateCodeCache } from './template-cache.js';
 
 /** Thrown by `return(value)` inside a macro; caught by the macro wrapper. */
 export class MacroReturn {
@@ -70,7 +71,38 @@ export function createEnvironment(): nunjucks.Environment {
   return env;
 }
 
-/** Compiles a template once (syntax errors surface here, with their line). */
-export function compileTemplate(env: nunjucks.Environment, source: string, path: string): nunjucks.Template {
-  return new nunjucks.Template(preprocessJinja(source), env, path, true);
+interface NunjucksInternals {
+  asyncFilters: string[];
+  extensionsList: unknown[];
+  opts: object;
+}
+
+interface NunjucksCompiler {
+  compile(src: string, asyncFilters: string[], extensions: unknown[], name: string, opts: object): string;
+}
+
+/**
+ * Compiles a template once (syntax errors surface here, with their line).
+ * With a cache, nunjucks' generated code is reused when the text is unchanged.
+ */
+export function compileTemplate(env: nunjucks.Environment, source: string, path: string, cache?: TemplateCodeCache): nunjucks.Template {
+  if (!cache) return new nunjucks.Template(preprocessJinja(source), env, path, true);
+  const props = new Function(generateCode(env, source, path, cache))() as object;
+  return templateFromProps(env, props, path);
+}
+
+/** nunjucks' JavaScript for a template (from the cache when the text is unchanged). Throws on syntax errors. */
+export function generateCode(env: nunjucks.Environment, source: string, path: string, cache: TemplateCodeCache): string {
+  const key = cache.key(source, path);
+  let code = cache.get(key);
+  if (code === undefined) {
+    const internals = env as unknown as NunjucksInternals;
+    code = (nunjucks as unknown as { compiler: NunjucksCompiler }).compiler.compile(preprocessJinja(source), internals.asyncFilters, internals.extensionsList, path, internals.opts);
+    cache.set(key, code);
+  }
+  return code;
+}
+
+export function templateFromProps(env: nunjucks.Environment, props: object, path: string): nunjucks.Template {
+  return new nunjucks.Template({ type: 'code', obj: props } as unknown as string, env, path, true);
 }

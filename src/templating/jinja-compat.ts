@@ -19,7 +19,7 @@
  */
 import nunjucks from 'nunjucks';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// nunjucks' parser/compiler/runtime internals are untyped.
 type Any = any;
 type Dict = Record<string, unknown>;
 
@@ -47,8 +47,9 @@ const NAMESPACE = Symbol.for('tsql.jinja.namespace');
 /** Per-loop state for `loop.changed()`. */
 const LAST_CHANGED = Symbol.for('tsql.jinja.loopChanged');
 
+/** An error named like Python's (nunjucks reports it as `Kind: message`). */
 function pyError(kind: string, message: string): Error {
-  const err = new Error(`${kind}: ${message}`);
+  const err = new Error(message);
   err.name = kind;
   return err;
 }
@@ -1058,7 +1059,6 @@ function loopFilter(src: unknown, names: number, keep: (item: unknown) => boolea
 const helpers = {
   macroStack: [] as MacroCall[],
   truthy: pyTruthy,
-  str: pyStr,
   or: (a: unknown, b: () => unknown) => (pyTruthy(a) ? a : b()),
   and: (a: unknown, b: () => unknown) => (pyTruthy(a) ? b() : a),
   concat: (a: unknown, b: unknown) => pyStr(a) + pyStr(b),
@@ -1201,6 +1201,12 @@ function installGlobalPatches(): void {
   runtime.suppressValue = function suppressValue(this: unknown, val: unknown, autoescape: boolean) {
     if (val !== undefined && typeof val !== 'string' && !isSafe(val)) val = pyStr(val);
     return prevSuppress.call(this, val, autoescape);
+  };
+
+  // None is a defined value in Jinja: with throwOnUndefined only `undefined` may fail.
+  const prevEnsureDefined = runtime.ensureDefined;
+  runtime.ensureDefined = function ensureDefined(this: unknown, val: unknown, lineno: number, colno: number) {
+    return val === null ? val : prevEnsureDefined.call(this, val, lineno, colno);
   };
 
   runtime.inOperator = (key: unknown, container: unknown) => pyIn(key, container);
@@ -2224,10 +2230,16 @@ function isIdentChar(ch: string | undefined): boolean {
   return ch !== undefined && IDENT.test(ch);
 }
 
-/** Re-encodes a Python string literal (at src[start]) for nunjucks' lexer, which only knows \n \t \r. */
+/**
+ * Re-encodes a Python string literal (at src[start]) for nunjucks' lexer, which only knows
+ * \n \t \r. A backslash-newline (a line continuation in Python) becomes `("a" ~⏎"b")` so the
+ * newline stays in the source but not in the value.
+ */
 function convertString(src: string, start: number): [string, number] {
   const q = src[start];
-  let out = q;
+  const segments: string[] = [];
+  const breaks: string[] = [];
+  let out = '';
   let p = start + 1;
   const emitChar = (c: string) => {
     if (c === '\n') out += '\\n';
@@ -2236,9 +2248,14 @@ function convertString(src: string, start: number): [string, number] {
     else if (c === q) out += `\\${q}`;
     else out += c;
   };
+  const finish = (): string => {
+    segments.push(out);
+    if (segments.length === 1) return `${q}${out}${q}`;
+    return `(${segments.map((seg, i) => `${i ? breaks[i - 1] : ''}${q}${seg}${q}`).join(' ~')})`;
+  };
   while (p < src.length) {
     const ch = src[p];
-    if (ch === q) return [`${out}${q}`, p + 1];
+    if (ch === q) return [finish(), p + 1];
     if (ch !== '\\') {
       out += ch;
       p++;
@@ -2261,10 +2278,18 @@ function convertString(src: string, start: number): [string, number] {
       case 'n':
       case 't':
       case 'r':
-      case '\n':
         out += `\\${nx}`;
         p += 2;
         break;
+      case '\n':
+      case '\r': {
+        const nl = nx === '\r' && src[p + 2] === '\n' ? '\r\n' : nx;
+        segments.push(out);
+        breaks.push(nl);
+        out = '';
+        p += 1 + nl.length;
+        break;
+      }
       case 'a':
         emitChar('\x07');
         p += 2;
@@ -2308,7 +2333,8 @@ function convertString(src: string, start: number): [string, number] {
       }
     }
   }
-  return [out, p];
+  // Unterminated: a syntax error either way; leave it for nunjucks to report.
+  return [src.slice(start), src.length];
 }
 
 const NUMBER_RE = /^\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?/;

@@ -2,6 +2,7 @@ import type nunjucks from 'nunjucks';
 import { UserError } from '../errors.js';
 import { compileTemplate } from './environment.js';
 import { templateError } from './render-error.js';
+import type { TemplateCodeCache } from './template-cache.js';
 
 export interface MacroEntry {
   name: string;
@@ -24,13 +25,16 @@ export function rewriteTestBlocks(source: string): string {
 export class MacroRegistry {
   private readonly macros = new Map<string, MacroEntry>();
 
-  constructor(private readonly env: nunjucks.Environment) {}
+  constructor(
+    private readonly env: nunjucks.Environment,
+    private readonly cache?: TemplateCodeCache,
+  ) {}
 
   /** Compiles a macro file and registers its macros as globals. Returns errors instead of throwing. */
   loadFile(text: string, file: string, builtin: boolean): UserError[] {
     let exported: Record<string, unknown> = {};
     try {
-      const tmpl = compileTemplate(this.env, rewriteTestBlocks(text), file);
+      const tmpl = compileTemplate(this.env, rewriteTestBlocks(text), file, this.cache);
       let failure: unknown;
       (tmpl as unknown as { getExported(ctx: object, cb: (err: unknown, res: Record<string, unknown>) => void): void }).getExported({}, (err, res) => {
         failure = err;

@@ -174,3 +174,28 @@ models:
     }
   });
 });
+
+describe('render once', () => {
+  it('renders each model exactly once, however many models ref it', () => {
+    const files: Record<string, string> = {
+      'models/base.sql': `{{ log('rendering base', info=true) }}select 1 as id`,
+    };
+    for (let i = 0; i < 5; i++) files[`models/user_${i}.sql`] = `{{ log('rendering user_${i}', info=true) }}select * from {{ ref('base') }}`;
+    const p = new TempProject(files);
+    projects.push(p);
+    const r = p.tsql(['compile']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/rendering base/g)).toHaveLength(1);
+    for (let i = 0; i < 5; i++) expect(r.stdout.match(new RegExp(`rendering user_${i}`, 'g'))).toHaveLength(1);
+  });
+
+  it('a changed template is recompiled even with a warm cache', () => {
+    const p = new TempProject({ 'models/a.sql': `select 1 as v` });
+    projects.push(p);
+    expect(p.tsql(['compile']).code).toBe(0);
+    p.write({ 'models/a.sql': `select 2 as v` });
+    expect(p.tsql(['compile', '--select', 'a']).stdout).toContain('select 2 as v');
+    p.write({ 'models/a.sql': `select {{ 1 + 2 }} as v` });
+    expect(p.tsql(['compile', '--select', 'a']).stdout).toContain('select 3 as v');
+  });
+});

@@ -1,0 +1,53 @@
+-- create_schema
+create schema if not exists "warehouse"."main_analytics";
+
+-- create_view
+create view "warehouse"."main"."orders" as (
+select 1 as id
+);
+
+-- create_table_as
+create table "warehouse"."main"."orders" as (
+select 1 as id
+);
+
+-- create_table
+create table "warehouse"."main"."orders" (
+  "id" integer,
+  "note ""quoted""" varchar
+);
+
+-- drop_table
+drop table if exists "warehouse"."main"."orders";
+
+-- drop_view
+drop view if exists "warehouse"."main"."orders";
+
+-- rename_table
+alter table "warehouse"."main"."orders__tsql_incr" rename to "orders";
+
+-- insert
+insert into "warehouse"."main"."orders" ("id", "amount")
+select "id", "amount" from "warehouse"."main"."orders__tsql_incr";
+
+-- delete_matching
+delete from "warehouse"."main"."orders"
+using "warehouse"."main"."orders__tsql_incr" as __tsql_source
+where "warehouse"."main"."orders"."id" = __tsql_source."id"
+  and "warehouse"."main"."orders"."day" = __tsql_source."day";
+
+-- merge
+merge into "warehouse"."main"."orders" as __tsql_target
+using "warehouse"."main"."orders__tsql_incr" as __tsql_source
+on __tsql_target."id" = __tsql_source."id"
+when matched then update set "amount" = __tsql_source."amount", "status" = __tsql_source."status"
+when not matched then insert ("id", "amount", "status") values (__tsql_source."id", __tsql_source."amount", __tsql_source."status");
+
+-- add_column
+alter table "warehouse"."main"."orders" add column "doubled" integer;
+
+-- describe_columns
+select column_name as name, data_type as type from information_schema.columns where table_schema = 'main' and table_name = 'orders' and table_catalog = 'warehouse' order by ordinal_position;
+
+-- quote_string
+'it''s';
