@@ -5,7 +5,9 @@ import { adapterFactory } from '../adapters/registry.js';
 import { Compiler, relationKey, type CompileResult } from '../compiler/compiler.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
 import { resolveTarget, type ResolvedTarget } from '../project/profiles.js';
+import { writeCompiledFiles, writeManifest, type ArtifactMeta } from '../artifacts/write.js';
 import type { ParsedOptions } from './options.js';
+import type { Reporter } from './reporter.js';
 
 /** The stages up to a compiled manifest: load → target → catalog → compile. */
 export interface Session {
@@ -61,4 +63,18 @@ export async function openSession(options: ParsedOptions, opts: { readCatalog: b
     catalog,
     compiled,
   };
+}
+
+/** Artifact metadata for this invocation. */
+export function artifactMeta(session: Session, command: string): ArtifactMeta {
+  return { invocationId: session.invocationId, generatedAt: session.startedAt, adapterType: session.target.type, targetName: session.target.targetName, command };
+}
+
+/** Prints compile warnings and log() output, and writes manifest.json and compiled/. */
+export function publishCompiled(session: Session, reporter: Reporter, command: string): void {
+  const { manifest, warnings, logs } = session.compiled;
+  for (const w of warnings) reporter.warn(w);
+  for (const l of logs) reporter.info(l);
+  writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command));
+  writeCompiledFiles(session.targetDir, manifest);
 }

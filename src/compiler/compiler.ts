@@ -3,7 +3,9 @@ import type { Dialect, Relation, RelationKind } from '../adapters/types.js';
 import { ErrorCollector, UserError } from '../errors.js';
 import { configKeysFor, INCREMENTAL_STRATEGIES, MATERIALIZATIONS } from '../project/config-keys.js';
 import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
+import type { FolderConfig } from '../project/folder-config.js';
 import type { LoadedProject, SqlFile } from '../project/load.js';
+import type { ResourcePatch } from '../project/schema-yaml.js';
 import type { ResolvedTarget } from '../project/profiles.js';
 import { redactOutput } from '../project/profiles.js';
 import { didYouMean } from '../util/suggest.js';
@@ -255,9 +257,7 @@ export class Compiler {
     const folder = this.opts.project.folderConfigs.seeds;
     for (const f of this.opts.project.seeds) {
       const patch = this.opts.project.seedPatches.get(f.name);
-      let config = mergeConfig({ materialized: 'seed' }, folder.resolve(f.fqn));
-      if (patch) config = mergeConfig(config, patch.config);
-      this.validateConfig(config, 'seed', patch?.file ?? this.opts.project.settings.file, patch?.line);
+      const config = this.baseConfig('seed', f, folder, patch);
       const id = `seed.${this.pkg}.${f.name}`;
       if (config.enabled === false) {
         this.disabled.add(id);
@@ -292,15 +292,20 @@ export class Compiler {
   private prepareModels(): void {
     const folder = this.opts.project.folderConfigs.models;
     for (const f of this.opts.project.models) {
-      const patch = this.opts.project.modelPatches.get(f.name);
-      let config = mergeConfig({ materialized: 'view' }, folder.resolve(f.fqn));
-      if (patch) config = mergeConfig(config, patch.config);
-      this.validateConfig(config, 'model', patch?.file ?? this.opts.project.settings.file, patch?.line);
+      const config = this.baseConfig('model', f, folder, this.opts.project.modelPatches.get(f.name));
       const id = `model.${this.pkg}.${f.name}`;
       const draft: ModelDraft = { file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config), sql: '' };
       this.drafts.set(id, draft);
       this.modelByName.set(f.name, draft);
     }
+  }
+
+  /** Config before the template runs: default < project folders < properties YAML. */
+  private baseConfig(resource: 'model' | 'seed', f: SqlFile, folder: FolderConfig, patch: ResourcePatch | undefined): Config {
+    let config = mergeConfig({ materialized: resource === 'seed' ? 'seed' : 'view' }, folder.resolve(f.fqn));
+    if (patch) config = mergeConfig(config, patch.config);
+    this.validateConfig(config, resource, patch?.file ?? this.opts.project.settings.file, patch?.line);
+    return config;
   }
 
   private frameFor(kind: Frame['kind'], id: string, f: SqlFile, config: Config): Frame {

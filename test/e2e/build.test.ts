@@ -1,17 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { TempProject } from '../helpers/project.js';
+import { describe, expect, it } from 'vitest';
+import { useProjects } from '../helpers/project.js';
 
-const projects: TempProject[] = [];
-function project(files: Record<string, string>, opts?: ConstructorParameters<typeof TempProject>[1]): TempProject {
-  const p = new TempProject(files, opts);
-  projects.push(p);
-  return p;
-}
-afterEach(() => {
-  while (projects.length) projects.pop()!.cleanup();
-});
+const project = useProjects();
 
 const shop = {
   'tsql_project.yml': `name: shop

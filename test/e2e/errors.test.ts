@@ -1,16 +1,8 @@
 import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { TempProject } from '../helpers/project.js';
+import { describe, expect, it } from 'vitest';
+import { useProjects, type TempProject } from '../helpers/project.js';
 
-const projects: TempProject[] = [];
-function project(files: Record<string, string>, opts?: ConstructorParameters<typeof TempProject>[1]): TempProject {
-  const p = new TempProject(files, opts);
-  projects.push(p);
-  return p;
-}
-afterEach(() => {
-  while (projects.length) projects.pop()!.cleanup();
-});
+const project = useProjects();
 
 /** Every user mistake: exit 2, one line naming file and line, no stack trace, nothing executed. */
 function expectUserError(p: TempProject, pattern: RegExp, args: string[] = ['build']): string {

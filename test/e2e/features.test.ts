@@ -1,19 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { TempProject, runCli } from '../helpers/project.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, useProjects } from '../helpers/project.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-const projects: TempProject[] = [];
-function project(files: Record<string, string>, opts?: ConstructorParameters<typeof TempProject>[1]): TempProject {
-  const p = new TempProject(files, opts);
-  projects.push(p);
-  return p;
-}
-afterEach(() => {
-  while (projects.length) projects.pop()!.cleanup();
-});
+const project = useProjects();
 
 describe('macros, dispatch, naming and hooks', () => {
   it('macros are callable without import; adapter.dispatch picks duckdb__ then default__', async () => {
@@ -181,8 +173,7 @@ describe('render once', () => {
       'models/base.sql': `{{ log('rendering base', info=true) }}select 1 as id`,
     };
     for (let i = 0; i < 5; i++) files[`models/user_${i}.sql`] = `{{ log('rendering user_${i}', info=true) }}select * from {{ ref('base') }}`;
-    const p = new TempProject(files);
-    projects.push(p);
+    const p = project(files);
     const r = p.tsql(['compile']);
     expect(r.code).toBe(0);
     expect(r.stdout.match(/rendering base/g)).toHaveLength(1);
@@ -190,8 +181,7 @@ describe('render once', () => {
   });
 
   it('a changed template is recompiled even with a warm cache', () => {
-    const p = new TempProject({ 'models/a.sql': `select 1 as v` });
-    projects.push(p);
+    const p = project({ 'models/a.sql': `select 1 as v` });
     expect(p.tsql(['compile']).code).toBe(0);
     p.write({ 'models/a.sql': `select 2 as v` });
     expect(p.tsql(['compile', '--select', 'a']).stdout).toContain('select 2 as v');

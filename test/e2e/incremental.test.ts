@@ -1,14 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { TempProject } from '../helpers/project.js';
+import { describe, expect, it } from 'vitest';
+import { useProjects, type TempProject } from '../helpers/project.js';
 
-const projects: TempProject[] = [];
-afterEach(() => {
-  while (projects.length) projects.pop()!.cleanup();
-});
+const project = useProjects();
 
 /** A source table the test mutates between runs, and an incremental model over it. */
 function incrementalProject(config: string): TempProject {
-  const p = new TempProject({
+  return project({
     'seeds/events.csv': 'id,day,value\n1,2024-01-01,10\n2,2024-01-01,20\n3,2024-01-02,30\n',
     'models/daily.sql': `{{ config(${config}) }}
 select id, cast(day as date) as day, value
@@ -18,8 +15,6 @@ where cast(day as date) >= (select max(day) from {{ this }})
 {% endif %}
 `,
   });
-  projects.push(p);
-  return p;
 }
 
 describe('incremental models', () => {

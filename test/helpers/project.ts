@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { afterEach } from 'vitest';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(REPO_ROOT, 'bin', 'tsql.js');
@@ -81,4 +82,17 @@ export async function queryDuckDB(path: string, sql: string): Promise<Record<str
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/** A project factory for a test file; every project it made is deleted after each test. */
+export function useProjects(): (files: Record<string, string>, opts?: ConstructorParameters<typeof TempProject>[1]) => TempProject {
+  const made: TempProject[] = [];
+  afterEach(() => {
+    while (made.length) made.pop()!.cleanup();
+  });
+  return (files, opts) => {
+    const p = new TempProject(files, opts);
+    made.push(p);
+    return p;
+  };
 }

@@ -1,8 +1,7 @@
-import { writeCompiledFiles, writeManifest } from '../../artifacts/write.js';
 import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
-import { openSession } from '../session.js';
+import { openSession, publishCompiled } from '../session.js';
 import { describeProject } from './describe.js';
 
 /** Renders every node and writes target/manifest.json and target/compiled/. */
@@ -11,17 +10,8 @@ export async function compileCommand(options: ParsedOptions): Promise<number> {
   const t0 = performance.now();
   const session = await openSession(options, { readCatalog: true });
   try {
-    const { manifest, warnings, logs } = session.compiled;
-    for (const w of warnings) reporter.warn(w);
-    for (const l of logs) reporter.info(l);
-    writeManifest(session.targetDir, manifest, session.adapter.dialect, {
-      invocationId: session.invocationId,
-      generatedAt: session.startedAt,
-      adapterType: session.target.type,
-      targetName: session.target.targetName,
-      command: 'compile',
-    });
-    writeCompiledFiles(session.targetDir, manifest);
+    publishCompiled(session, reporter, 'compile');
+    const { manifest } = session.compiled;
     if (options.select.length) {
       const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: ['model'] });
       for (const id of picked) {

@@ -1,11 +1,11 @@
-import { writeCompiledFiles, writeManifest, writeRunResults, type ArtifactMeta } from '../../artifacts/write.js';
+import { writeRunResults } from '../../artifacts/write.js';
 import { executePlan } from '../../execution/run-plan.js';
 import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
-import { openSession } from '../session.js';
+import { artifactMeta, openSession, publishCompiled } from '../session.js';
 import { describeProject } from './describe.js';
 
 /** `run`, `seed` and `build`: select → plan → execute → artifacts. Returns the exit code. */
@@ -14,12 +14,9 @@ export async function executeCommand(command: 'run' | 'seed' | 'build', options:
   const t0 = performance.now();
   const session = await openSession(options, { readCatalog: true });
   try {
-    const { manifest, warnings, logs } = session.compiled;
-    for (const w of warnings) reporter.warn(w);
-    for (const l of logs) reporter.info(l);
-    const meta: ArtifactMeta = { invocationId: session.invocationId, generatedAt: session.startedAt, adapterType: session.target.type, targetName: session.target.targetName, command };
-    writeManifest(session.targetDir, manifest, session.adapter.dialect, meta);
-    writeCompiledFiles(session.targetDir, manifest);
+    publishCompiled(session, reporter, command);
+    const { manifest } = session.compiled;
+    const meta = artifactMeta(session, command);
 
     const types: ExecutableType[] = command === 'run' ? ['model'] : command === 'seed' ? ['seed'] : ['seed', 'model'];
     const selected = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: types as ResourceType[] });
