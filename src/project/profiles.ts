@@ -52,7 +52,7 @@ export function findProfilesFile(projectDir: string, profilesDir?: string): stri
 function renderProfileValue(value: unknown, yaml: YamlFile, path: (string | number)[], vars: Record<string, unknown>): unknown {
   if (typeof value === 'string') {
     if (!value.includes('{{') && !value.includes('{%')) return value;
-    const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
+    const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, dev: true } as nunjucks.ConfigureOptions);
     env.addGlobal('env_var', (name: string, dflt?: unknown) => {
       const v = process.env[name];
       if (v !== undefined) return v;

@@ -1,0 +1,171 @@
+/**
+ * Code generation changes in nunjucks' compiler for Jinja semantics: conditions use Python
+ * truthiness, `and`/`or` return an operand, `~ + * % == <` follow Python, dict keys are
+ * expressions, tuples stay tuples, `is` calls the environment's tests, `a.b` prefers Python
+ * methods, slices, and `set` unpacks tuples and assigns namespace attributes.
+ *
+ * The generated code calls the helpers of runtime-helpers.ts (as `runtime.jinjaCompat`).
+ * (Loop code generation is in loops.ts, the `do`/`with` tags in tags.ts.)
+ */
+import type { JinjaNodes } from './ast-nodes.js';
+import { JC, nj, type Any } from './nunjucks-internals.js';
+
+/** Patches nunjucks' Compiler prototype `C`. */
+export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
+  const { nodes } = nj;
+
+  const origAssertType = C.assertType;
+  C.assertType = function assertType(this: Any, node: Any, ...types: Any[]) {
+    if (node && node.jcNode) return;
+    return origAssertType.call(this, node, ...types);
+  };
+
+  const truthyNode = (n: Any) => (n && n.typename === 'JcTruthy' ? n : new JcTruthy(n.lineno, n.colno, n));
+
+  C.compileJcTruthy = function (this: Any, node: Any, frame: Any) {
+    this._emit(`${JC}.truthy(`);
+    this.compile(node.target, frame);
+    this._emit(')');
+  };
+  C.compileJcRaw = function (this: Any, node: Any) {
+    this._emit(node.code);
+  };
+  const emitTuple = function (this: Any, node: Any, frame: Any) {
+    this._emit(`${JC}.tuple(`);
+    this._compileAggregate(node, frame, '[', ']');
+    this._emit(')');
+  };
+  C.compileJcTuple = emitTuple;
+
+  const origCompileIf = C.compileIf;
+  C.compileIf = function (this: Any, node: Any, frame: Any, async?: boolean) {
+    node.cond = truthyNode(node.cond);
+    return origCompileIf.call(this, node, frame, async);
+  };
+  const origCompileInlineIf = C.compileInlineIf;
+  C.compileInlineIf = function (this: Any, node: Any, frame: Any) {
+    node.cond = truthyNode(node.cond);
+    return origCompileInlineIf.call(this, node, frame);
+  };
+  const origCompileNot = C.compileNot;
+  C.compileNot = function (this: Any, node: Any, frame: Any) {
+    node.target = truthyNode(node.target);
+    return origCompileNot.call(this, node, frame);
+  };
+
+  // `left op right` -> `JC.fn(left, right)`; `and`/`or` get the right side as a thunk
+  // (`JC.fn(left, function() { return right; })`) so it is only evaluated when needed.
+  const binOp = (fn: string, lazy = false) =>
+    function (this: Any, node: Any, frame: Any) {
+      this._emit(`${JC}.${fn}(`);
+      this.compile(node.left, frame);
+      this._emit(lazy ? ', function() { return ' : ', ');
+      this.compile(node.right, frame);
+      this._emit(lazy ? '; })' : ')');
+    };
+  C.compileOr = binOp('or', true);
+  C.compileAnd = binOp('and', true);
+  C.compileConcat = binOp('concat');
+  C.compileAdd = binOp('add');
+  C.compileMul = binOp('mul');
+  C.compileMod = binOp('mod');
+
+  C.compileCompare = function (this: Any, node: Any, frame: Any) {
+    this._emit(`${JC}.compare(`);
+    this.compile(node.expr, frame);
+    for (const op of node.ops) {
+      this._emit(`, ${JSON.stringify(op.type)}, `);
+      this.compile(op.expr, frame);
+    }
+    this._emit(')');
+  };
+
+  // Jinja dict keys are expressions: {name: 1} uses the variable `name`.
+  const origCompileDict = C.compileDict;
+  C.compileDict = function (this: Any, node: Any, frame: Any) {
+    if (node instanceof nodes.KeywordArgs) return origCompileDict.call(this, node, frame);
+    this._emit('{');
+    node.children.forEach((pair: Any, i: number) => {
+      if (i > 0) this._emit(', ');
+      if (pair.key instanceof nodes.Literal && typeof pair.key.value === 'string') this.compile(pair.key, frame);
+      else {
+        this._emit(`[${JC}.key(`);
+        this._compileExpression(pair.key, frame);
+        this._emit(')]');
+      }
+      this._emit(': ');
+      this._compileExpression(pair.value, frame);
+    });
+    this._emit('}');
+  };
+
+  const origCompileGroup = C.compileGroup;
+  C.compileGroup = function (this: Any, node: Any, frame: Any) {
+    if (node.children.length > 1) return emitTuple.call(this, node, frame);
+    return origCompileGroup.call(this, node, frame);
+  };
+
+  const origCompileIs = C.compileIs;
+  C.compileIs = function (this: Any, node: Any, frame: Any) {
+    if (!node.right || node.right.typename !== 'JcTest') return origCompileIs.call(this, node, frame);
+    this._emit(`${JC}.truthy(env.getTest(${JSON.stringify(node.right.name)}).call(context, `);
+    this.compile(node.left, frame);
+    for (const arg of node.right.args.children) {
+      this._emit(', ');
+      this._compileExpression(arg, frame);
+    }
+    this._emit('))');
+  };
+
+  const origCompileLookupVal = C.compileLookupVal;
+  C.compileLookupVal = function (this: Any, node: Any, frame: Any) {
+    if (node.val && (node.val.typename === 'JcSlice' || node.val.typename === 'Slice')) {
+      this._emit(`${JC}.slice((`);
+      this._compileExpression(node.target, frame);
+      this._emit('), ');
+      this._compileExpression(node.val.start, frame);
+      this._emit(', ');
+      this._compileExpression(node.val.stop, frame);
+      this._emit(', ');
+      this._compileExpression(node.val.step, frame);
+      this._emit(')');
+      return;
+    }
+    if (node.jcAttr) {
+      this._emit(`${JC}.getattr((`);
+      this._compileExpression(node.target, frame);
+      this._emit('), ');
+      this._compileExpression(node.val, frame);
+      this._emit(')');
+      return;
+    }
+    return origCompileLookupVal.call(this, node, frame);
+  };
+
+  // Tuple unpacking and namespace attribute assignment.
+  const origCompileSet = C.compileSet;
+  C.compileSet = function (this: Any, node: Any, frame: Any) {
+    const targets: Any[] = node.targets;
+    if (targets.length === 1 && targets[0] instanceof nodes.Symbol) return origCompileSet.call(this, node, frame);
+    const tmp = this._tmpid();
+    this._emit(`var ${tmp} = `);
+    if (node.value) this._compileExpression(node.value, frame);
+    else this.compile(node.body, frame);
+    this._emitLine(';');
+    if (targets.length > 1) this._emitLine(`${tmp} = ${JC}.unpack(${tmp}, ${targets.length});`);
+    targets.forEach((t, i) => {
+      const code = targets.length > 1 ? `${tmp}[${i}]` : tmp;
+      if (t instanceof nodes.LookupVal) {
+        this._emit(`${JC}.setattr((`);
+        this._compileExpression(t.target, frame);
+        this._emit('), ');
+        this._compileExpression(t.val, frame);
+        this._emitLine(`, ${code});`);
+      } else if (t instanceof nodes.Symbol) {
+        origCompileSet.call(this, new nodes.Set(t.lineno, t.colno, [t], new JcRaw(t.lineno, t.colno, code)), frame);
+      } else {
+        this.fail('cannot assign to this expression', t.lineno, t.colno);
+      }
+    });
+  };
+}

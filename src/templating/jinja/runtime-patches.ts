@@ -1,0 +1,78 @@
+/**
+ * Replacements of nunjucks runtime functions that compiled templates call directly:
+ * member lookup (Python methods, negative indexes, slices, Map keys), printing (`None`,
+ * `True`, `[1, 2]`), `None` as a defined value, the `in` operator, and a macro's surplus
+ * arguments as `varargs`/`kwargs`.
+ */
+import { runtime, type Dict } from './nunjucks-internals.js';
+import { splitArgs } from './python-args.js';
+import { pythonMethod } from './python-methods.js';
+import { pyIn, pySlice } from './python-operators.js';
+import { pyStr } from './python-repr.js';
+import { indexSeq, isSafe, isStrLike, makeTuple } from './python-values.js';
+
+interface MacroCall {
+  varargs: unknown[];
+  kwargs: Dict;
+}
+
+/** The surplus arguments of the macro calls in progress, innermost last. */
+const macroStack: MacroCall[] = [];
+
+/** Installs the replacements (once; each wraps the function it replaces). */
+export function patchRuntime(): void {
+  const prevMemberLookup = runtime.memberLookup;
+  runtime.memberLookup = function memberLookup(this: unknown, obj: unknown, key: unknown, ...rest: unknown[]) {
+    if (rest.length === 2) return pySlice(obj, key, rest[0], rest[1]);
+    if (obj !== undefined && obj !== null) {
+      if (typeof key === 'number' && Number.isInteger(key) && (Array.isArray(obj) || isStrLike(obj))) {
+        if (key < 0 || !Array.isArray(obj)) return indexSeq(obj, key);
+      }
+      if (obj instanceof Map && obj.has(key)) return obj.get(key);
+      const m = pythonMethod(obj, key, false);
+      if (m) return m;
+    }
+    return prevMemberLookup.call(this, obj, key);
+  };
+
+  const prevSuppress = runtime.suppressValue;
+  runtime.suppressValue = function suppressValue(this: unknown, val: unknown, autoescape: boolean) {
+    if (val !== undefined && typeof val !== 'string' && !isSafe(val)) val = pyStr(val);
+    return prevSuppress.call(this, val, autoescape);
+  };
+
+  // None is a defined value in Jinja: with throwOnUndefined only `undefined` may fail.
+  const prevEnsureDefined = runtime.ensureDefined;
+  runtime.ensureDefined = function ensureDefined(this: unknown, val: unknown, lineno: number, colno: number) {
+    return val === null ? val : prevEnsureDefined.call(this, val, lineno, colno);
+  };
+
+  runtime.inOperator = (key: unknown, container: unknown) => pyIn(key, container);
+
+  // Macros: expose surplus arguments as `varargs` (tuple) and `kwargs` (dict).
+  const prevMakeMacro = runtime.makeMacro;
+  runtime.makeMacro = function makeMacro(this: unknown, argNames: string[], kwargNames: string[], func: unknown) {
+    const macro = prevMakeMacro.call(this, argNames, kwargNames, func) as (...a: unknown[]) => unknown;
+    const declared = new Set([...argNames, ...kwargNames, 'caller']);
+    const wrapped = function (this: unknown, ...args: unknown[]) {
+      const { positional, kwargs } = splitArgs(args);
+      const extra: Dict = {};
+      for (const k of Object.keys(kwargs)) if (!declared.has(k)) extra[k] = kwargs[k];
+      macroStack.push({ varargs: makeTuple(positional.slice(argNames.length + kwargNames.length)), kwargs: extra });
+      try {
+        return macro.apply(this, args);
+      } finally {
+        macroStack.pop();
+      }
+    };
+    return wrapped;
+  };
+  const prevLookup = runtime.contextOrFrameLookup;
+  runtime.contextOrFrameLookup = function contextOrFrameLookup(this: unknown, context: unknown, frame: unknown, name: string) {
+    const v = prevLookup.call(this, context, frame, name);
+    if (v === undefined && (name === 'varargs' || name === 'kwargs') && macroStack.length) {
+      return macroStack[macroStack.length - 1][name];
+    }
+    return v;
+  };
+}
