@@ -418,22 +418,25 @@ export class Compiler {
     } as TestNode;
   }
 
-  private renderHookList(hooks: string[], file: string): string[] {
+  /** Renders hook templates in the current frame; an error names `file` and `line`. */
+  private renderHookList(hooks: string[], file: string, line?: number): string[] {
     const out: string[] = [];
+    const errorLine = line ?? lineOfCall(this.stack[this.stack.length - 1]?.raw ?? '', 'config');
     for (const h of hooks) {
       try {
         const sql = this.template(h, file).render({}).trim();
         if (sql) out.push(sql);
       } catch (e) {
-        this.errors.add(templateError(e, file, lineOfCall(this.stack[this.stack.length - 1]?.raw ?? '', 'config')));
+        this.errors.add(templateError(e, file, errorLine));
       }
     }
     return out;
   }
 
+  /** on-run-start / on-run-end: rendered outside any node (no `this`). */
   private renderHooks(hooks: string[], what: string): string[] {
     const file = this.opts.project.settings.file;
-    const frame: Frame = {
+    this.stack.push({
       kind: 'hook',
       id: `operation.${this.pkg}.${what}`,
       file,
@@ -444,20 +447,12 @@ export class Compiler {
       name: what,
       fqn: [this.pkg, what],
       resourceType: 'operation',
-    };
-    this.stack.push(frame);
-    const line = this.opts.project.settings.yaml.lineOf([what]);
-    const out: string[] = [];
-    for (const h of hooks) {
-      try {
-        const sql = this.template(h, file).render({}).trim();
-        if (sql) out.push(sql);
-      } catch (e) {
-        this.errors.add(templateError(e, file, line));
-      }
+    });
+    try {
+      return this.renderHookList(hooks, file, this.opts.project.settings.yaml.lineOf([what]));
+    } finally {
+      this.stack.pop();
     }
-    this.stack.pop();
-    return out;
   }
 
   /**

@@ -1,15 +1,28 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Script } from 'node:vm';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { TSQL_VERSION } from '../version.js';
 
 const require = createRequire(import.meta.url);
+
+/** The compiled modules of the Jinja compatibility layer (./jinja/*.js), in sorted order. */
+function jinjaModules(): string[] {
+  try {
+    return readdirSync(new URL('./jinja/', import.meta.url))
+      .filter((f) => f.endsWith('.js'))
+      .sort()
+      .map((f) => `./jinja/${f}`);
+  } catch {
+    return [];
+  }
+}
+
 /** The code that turns template text into nunjucks input: a change to it must invalidate the cache. */
 const TEMPLATING_FINGERPRINT = (() => {
   const h = createHash('sha1');
-  for (const f of ['./jinja-compat.js', './environment.js', './macros.js']) {
+  for (const f of ['./jinja-compat.js', './environment.js', './macros.js', ...jinjaModules()]) {
     try {
       h.update(readFileSync(new URL(f, import.meta.url)));
     } catch {

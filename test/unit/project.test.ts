@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { userError } from '../helpers/assert.js';
 import { FolderConfig } from '../../src/project/folder-config.js';
 import { mergeConfig } from '../../src/project/config-merge.js';
 import { redactOutput, resolveTarget } from '../../src/project/profiles.js';
@@ -93,22 +93,14 @@ describe('profiles', () => {
 
   it('names a missing environment variable with file and line', () => {
     const dir = tempDir({ 'profiles.yml': 'shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: "{{ env_var(\'TSQL_UNIT_NOPE\') }}"\n' });
-    expect(() => resolveTarget({ projectDir: dir, profileName: 'shop', vars: {} })).toThrowError(UserError);
-    try {
-      resolveTarget({ projectDir: dir, profileName: 'shop', vars: {} });
-    } catch (e) {
-      expect((e as UserError).format()).toBe("profiles.yml:6: environment variable 'TSQL_UNIT_NOPE' is not set and has no default");
-    }
+    const e = userError(() => resolveTarget({ projectDir: dir, profileName: 'shop', vars: {} }));
+    expect(e.format()).toBe("profiles.yml:6: environment variable 'TSQL_UNIT_NOPE' is not set and has no default");
   });
 
   it('rejects an unknown output key with a suggestion', () => {
     const dir = tempDir({ 'profiles.yml': 'shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      pth: x.duckdb\n' });
-    try {
-      resolveTarget({ projectDir: dir, profileName: 'shop', vars: {} });
-      expect.unreachable();
-    } catch (e) {
-      expect((e as UserError).format()).toBe("profiles.yml:6: unknown key 'pth' (did you mean 'path'?)");
-    }
+    const e = userError(() => resolveTarget({ projectDir: dir, profileName: 'shop', vars: {} }));
+    expect(e.format()).toBe("profiles.yml:6: unknown key 'pth' (did you mean 'path'?)");
   });
 
   it('masks credentials at any depth', () => {

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { userError } from '../helpers/assert.js';
 import { parseCsv, type CsvTable } from '../../src/seeds/csv.js';
 import { inferColumnTypes, convertRows, type InferredColumn } from '../../src/seeds/infer-types.js';
 import { UserError } from '../../src/errors.js';
@@ -9,16 +10,7 @@ function parse(text: string, delimiter?: string): CsvTable {
   return parseCsv(text, { file: FILE, delimiter });
 }
 
-/** Runs fn, asserts it throws a UserError, and returns it. */
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return e as UserError;
-  }
-  throw new Error('expected a UserError to be thrown');
-}
+
 
 /** Infers the type of a single column holding `values` (null = empty field). */
 function inferOne(values: (string | null)[]): InferredColumn {

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { userError } from '../helpers/assert.js';
 import { UserError } from '../../src/errors.js';
 import {
   parseSelector,
@@ -272,15 +273,7 @@ const TESTS_ON_ORDERS = [
   'test_orders_logic',
 ];
 
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return e as UserError;
-  }
-  throw new Error('expected a UserError');
-}
+
 
 describe('selection without --select', () => {
   it('selects every node', () => {

@@ -10,6 +10,18 @@
 import type { JinjaNodes } from './ast-nodes.js';
 import { JC, nj, type Any } from './nunjucks-internals.js';
 
+/** Emits `JC.fn((first), ...rest)`, compiling each argument as an expression. */
+function emitHelperCall(compiler: Any, frame: Any, fn: string, first: Any, ...rest: Any[]): void {
+  compiler._emit(`${JC}.${fn}((`);
+  compiler._compileExpression(first, frame);
+  compiler._emit(')');
+  for (const arg of rest) {
+    compiler._emit(', ');
+    compiler._compileExpression(arg, frame);
+  }
+  compiler._emit(')');
+}
+
 /** Patches nunjucks' Compiler prototype `C`. */
 export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
   const { nodes } = nj;
@@ -119,26 +131,9 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
 
   const origCompileLookupVal = C.compileLookupVal;
   C.compileLookupVal = function (this: Any, node: Any, frame: Any) {
-    if (node.val && (node.val.typename === 'JcSlice' || node.val.typename === 'Slice')) {
-      this._emit(`${JC}.slice((`);
-      this._compileExpression(node.target, frame);
-      this._emit('), ');
-      this._compileExpression(node.val.start, frame);
-      this._emit(', ');
-      this._compileExpression(node.val.stop, frame);
-      this._emit(', ');
-      this._compileExpression(node.val.step, frame);
-      this._emit(')');
-      return;
-    }
-    if (node.jcAttr) {
-      this._emit(`${JC}.getattr((`);
-      this._compileExpression(node.target, frame);
-      this._emit('), ');
-      this._compileExpression(node.val, frame);
-      this._emit(')');
-      return;
-    }
+    const { target, val } = node;
+    if (val && (val.typename === 'JcSlice' || val.typename === 'Slice')) return emitHelperCall(this, frame, 'slice', target, val.start, val.stop, val.step);
+    if (node.jcAttr) return emitHelperCall(this, frame, 'getattr', target, val);
     return origCompileLookupVal.call(this, node, frame);
   };
 

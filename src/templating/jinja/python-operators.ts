@@ -8,7 +8,7 @@
  */
 import type { Any } from './nunjucks-internals.js';
 import { pyPercentFormat } from './python-format.js';
-import { isMapping, isSafe, isStrLike, isTuple, makeTuple, pyError, pyTypeName, toDictAdapter, toInt, toList } from './python-values.js';
+import { isMapping, isSafe, isStrLike, isTuple, makeTuple, pyError, pyTypeName, strValue, toDictAdapter, toInt, toList } from './python-values.js';
 
 /** Python `==`. */
 export function pyEq(a: unknown, b: unknown): boolean {
@@ -92,7 +92,7 @@ export function pyIn(key: unknown, container: unknown): boolean {
   if (container === null) throw pyError('TypeError', "argument of type 'NoneType' is not iterable");
   if (isStrLike(container)) {
     if (!isStrLike(key)) throw pyError('TypeError', `'in <string>' requires string as left operand, not ${pyTypeName(key)}`);
-    return String(isSafe(container) ? container.val : container).includes(String(isSafe(key) ? key.val : key));
+    return strValue(container).includes(strValue(key));
   }
   if (Array.isArray(container)) return container.some((x) => pyEq(x, key));
   if (container instanceof Set) return container.has(key) || [...container].some((x) => pyEq(x, key));
@@ -118,7 +118,7 @@ export function pyAdd(a: unknown, b: unknown): unknown {
 export function pyMul(a: unknown, b: unknown): unknown {
   const rep = (seq: unknown, n: number): unknown => {
     const k = Math.max(0, Math.trunc(n));
-    if (isStrLike(seq)) return String(isSafe(seq) ? seq.val : seq).repeat(k);
+    if (isStrLike(seq)) return strValue(seq).repeat(k);
     const arr = seq as unknown[];
     const out: unknown[] = [];
     for (let i = 0; i < k; i++) out.push(...arr);
@@ -131,7 +131,7 @@ export function pyMul(a: unknown, b: unknown): unknown {
 
 /** Python `a % b`: printf-style formatting on a str, else a modulo with the divisor's sign. */
 export function pyMod(a: unknown, b: unknown): unknown {
-  if (isStrLike(a)) return pyPercentFormat(String(isSafe(a) ? a.val : a), b);
+  if (isStrLike(a)) return pyPercentFormat(strValue(a), b);
   const x = Number(a);
   const y = Number(b);
   if (y === 0) throw pyError('ZeroDivisionError', 'integer division or modulo by zero');
@@ -143,7 +143,7 @@ export function pyMod(a: unknown, b: unknown): unknown {
 export function pySlice(obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
   if (obj === undefined) return undefined;
   const isStr = isStrLike(obj);
-  const seq = isStr ? Array.from(String(isSafe(obj) ? obj.val : obj)) : Array.isArray(obj) ? obj : toList(obj);
+  const seq = isStr ? Array.from(strValue(obj)) : Array.isArray(obj) ? obj : toList(obj);
   const st = step === undefined || step === null ? 1 : toInt(step, 'slice step');
   if (st === 0) throw pyError('ValueError', 'slice step cannot be zero');
   const len = seq.length;

@@ -1,0 +1,62 @@
+/**
+ * Jinja's global functions nunjucks lacks or has differently: `namespace()` (the one object
+ * `{% set ns.attr = %}` may write to), `dict()`, `zip()`, `cycler()` and `joiner()`.
+ */
+import type { Dict } from './nunjucks-internals.js';
+import { splitArgs } from './python-args.js';
+import { pyRepr, pyStr } from './python-repr.js';
+import { makeNamespace, makeTuple, pairsOf, pyError, toList } from './python-values.js';
+
+/** Python `dict(mapping_or_pairs, **kwargs)`. */
+function toDict(args: unknown[], fname: string): Dict {
+  const { positional, kwargs } = splitArgs(args);
+  if (positional.length > 1) throw pyError('TypeError', `${fname} expected at most 1 argument, got ${positional.length}`);
+  const out: Dict = {};
+  if (positional.length) for (const [k, v] of pairsOf(positional[0])) out[pyStr(k)] = v;
+  return Object.assign(out, kwargs);
+}
+
+export function buildGlobals(): Dict {
+  return {
+    namespace(...args: unknown[]) {
+      const ns = toDict(args, 'namespace');
+      return makeNamespace(ns, () => `<Namespace ${pyRepr({ ...ns })}>`);
+    },
+    dict: (...args: unknown[]) => toDict(args, 'dict'),
+    zip(...args: unknown[]) {
+      const lists = splitArgs(args).positional.map(toList);
+      if (!lists.length) return [];
+      const n = Math.min(...lists.map((l) => l.length));
+      return Array.from({ length: n }, (_, i) => makeTuple(lists.map((l) => l[i])));
+    },
+    cycler(...args: unknown[]) {
+      const items = splitArgs(args).positional;
+      if (!items.length) throw pyError('RuntimeError', 'at least one item has to be provided');
+      let pos = 0;
+      return {
+        get current() {
+          return items[pos];
+        },
+        next() {
+          const v = items[pos];
+          pos = (pos + 1) % items.length;
+          return v;
+        },
+        reset() {
+          pos = 0;
+          return null;
+        },
+      };
+    },
+    joiner(sep: unknown = ', ') {
+      let used = false;
+      return () => {
+        if (!used) {
+          used = true;
+          return '';
+        }
+        return pyStr(sep);
+      };
+    },
+  };
+}
