@@ -267,3 +267,36 @@ models:
     expect(events[events.length - 1]).toMatchObject({ type: 'done', pass: 1, error: 0, total: 1 });
   });
 });
+
+describe('sources', () => {
+  it('resolves source() through database/schema/identifier and records the dependency', async () => {
+    const p = project({
+      'tsql_project.yml': `name: shop\nprofile: shop\non-run-start:\n  - "create schema if not exists raw"\n  - "create or replace table raw.purchases_v2 as select 1 as id, 'FR' as country"\n`,
+      'models/sources.yml': `version: 2
+sources:
+  - name: retail
+    schema: raw
+    tables:
+      - name: user_purchase
+        identifier: purchases_v2
+        loaded_at_field: loaded_at
+        columns:
+          - name: id
+            data_tests: [not_null]
+`,
+      'models/purchases.sql': `select * from {{ source('retail', 'user_purchase') }}`,
+    });
+    const r = p.tsql(['run']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await p.query('select * from main.purchases')).toEqual([{ id: 1, country: 'FR' }]);
+    const manifest = JSON.parse(readFileSync(join(p.dir, 'target/manifest.json'), 'utf8'));
+    expect(manifest.nodes['model.shop.purchases'].depends_on.nodes).toEqual(['source.shop.retail.user_purchase']);
+    expect(manifest.sources['source.shop.retail.user_purchase']).toMatchObject({
+      relation_name: '"warehouse"."raw"."purchases_v2"',
+      loaded_at_field: 'loaded_at',
+      source_name: 'retail',
+    });
+    expect(p.tsql(['ls', '--select', 'source:retail+', '--output', 'name']).stdout.trim().split('\n').sort()).toEqual(['not_null_source_retail_user_purchase_id', 'purchases', 'user_purchase']);
+  });
+});

@@ -2,7 +2,6 @@ import { describe, it, expect } from 'vitest';
 import { userError } from '../helpers/assert.js';
 import { parseCsv, type CsvTable } from '../../src/seeds/csv.js';
 import { inferColumnTypes, convertRows, type InferredColumn } from '../../src/seeds/infer-types.js';
-import { UserError } from '../../src/errors.js';
 
 const FILE = 'seeds/test.csv';
 

@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
 import { userError } from '../helpers/assert.js';
-import { UserError } from '../../src/errors.js';
 import {
   parseSelector,
   selectNodes,
