@@ -1,4 +1,4 @@
-import type { Column, Dialect, DialectCapabilities, Relation, RelationKind } from './types.js';
+import type { Column, Dialect, DialectCapabilities, ExternalTableSpec, Relation, RelationKind } from './types.js';
 
 /**
  * ANSI-ish SQL shared by the engines. An engine's dialect extends this and
@@ -112,5 +112,7 @@ export abstract class AnsiDialect implements Dialect {
   }
 
   abstract describeColumns(rel: Relation): string;
+  abstract copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string;
+  abstract createExternalView(rel: Relation, spec: ExternalTableSpec, hasFiles: boolean): string;
   abstract seedColumnType(inferred: string, precision?: number, scale?: number): string;
 }

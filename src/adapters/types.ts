@@ -19,6 +19,20 @@ export interface Column {
   dataType: string;
 }
 
+/** A file-backed table: where the files are, how to read them, and its columns. */
+export interface ExternalTableSpec {
+  /** absolute path or URL of the table's root */
+  location: string;
+  format: 'csv' | 'parquet';
+  columns: Column[];
+  /** partition columns, one directory level each, outermost first */
+  partitions: Column[];
+  /** `value_only`: <root>/2024-01-03/…; `key_value` (hive): <root>/insert_date=2024-01-03/… */
+  partitionLayout: 'value_only' | 'key_value';
+  /** reader options (e.g. delimiter, header) */
+  options: Record<string, string | number | boolean>;
+}
+
 export interface DialectCapabilities {
   /** DDL (create/drop/rename) can run inside a transaction and roll back. */
   transactionalDdl: boolean;
@@ -56,6 +70,10 @@ export interface Dialect {
   rollback(): string;
   /** A query that returns the columns of `rel` as rows with `name` and `type`. */
   describeColumns(rel: Relation): string;
+  /** Writes a query's result to a file (the `unload` materialization). */
+  copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string;
+  /** (Re)creates a relation over an external table's files; without files yet, an empty relation with its columns. */
+  createExternalView(rel: Relation, spec: ExternalTableSpec, hasFiles: boolean): string;
   /** SQL type names for seed columns. */
   seedColumnType(inferred: string, precision?: number, scale?: number): string;
 }

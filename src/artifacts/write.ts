@@ -53,7 +53,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         database: n.relation.database ?? null,
         schema: n.relation.schema,
         alias: n.relation.identifier,
-        relation_name: n.materialized === 'ephemeral' ? null : dialect.renderRelation(n.relation),
+        relation_name: n.materialized === 'ephemeral' || n.materialized === 'unload' ? null : dialect.renderRelation(n.relation),
         materialized: n.materialized,
         raw_code: n.rawCode,
         compiled_code: n.compiledCode,

@@ -5,7 +5,7 @@ import { TSQL_VERSION } from '../version.js';
 import { cleanCommand } from './commands/clean.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
-import { executeCommand } from './commands/execute.js';
+import { executeCommand, type ExecuteCommand } from './commands/execute.js';
 import { initCommand } from './commands/init.js';
 import { checkLsOptions, lsCommand } from './commands/ls.js';
 import { parseCommon, type CommonOptions, type ParsedOptions } from './options.js';
@@ -21,6 +21,7 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
     .option('--profiles-dir <dir>', 'directory holding profiles.yml (default: project dir, then ~/.tsql)')
     .option('-t, --target <name>', 'output of the profile to use (default: the profile\'s target)')
     .option('--vars <yaml>', 'variables for var(), as YAML or JSON')
+    .option('--ds <date>', 'run date YYYY-MM-DD for ds, prev_ds, … (default: today, UTC)')
     .addOption(new Option('--log-format <format>', 'console output').choices(['text', 'json']).default('text'));
   if (opts.selection !== false) {
     cmd
@@ -32,7 +33,9 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
     cmd
       .option('--threads <n>', 'nodes run at once (default: the profile\'s threads)')
       .option('--full-refresh', 'rebuild incremental models and seeds from scratch')
-      .option('-x, --fail-fast', 'stop at the first failure');
+      .option('-x, --fail-fast', 'stop at the first failure')
+      .option('--start <date>', 'backfill: first run date (with --end)')
+      .option('--end <date>', 'backfill: last run date, inclusive');
   }
   return cmd;
 }
@@ -57,13 +60,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  const exec = (name: 'run' | 'seed' | 'build', description: string) =>
+  const exec = (name: ExecuteCommand, description: string) =>
     withCommon(program.command(name).description(description), { execution: true }).action(async (raw: CommonOptions) => {
       setExit(await executeCommand(name, await parsed(raw)));
     });
   exec('run', 'build the selected models in dependency order');
   exec('seed', 'load CSV seeds into tables');
   exec('build', 'load seeds and build models in one DAG order');
+  exec('stage-external', 'create or refresh the external tables declared as sources (external:)');
 
   withCommon(program.command('compile').description('render every model to target/compiled and write target/manifest.json'), { execution: true }).action(async (raw: CommonOptions) => {
     setExit(await compileCommand(await parsed(raw)));

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { UserError } from '../errors.js';
 import { isPlainObject } from '../project/config-merge.js';
+import { parseDs, todayUtc, type RunDate } from '../run-date/run-date.js';
 
 /** Options every command accepts (before or after the command name), as dbt users type them. */
 export interface CommonOptions {
@@ -18,6 +19,9 @@ export interface CommonOptions {
   logFormat?: string;
   resourceType?: string[];
   output?: string;
+  ds?: string;
+  start?: string;
+  end?: string;
 }
 
 export interface ParsedOptions {
@@ -31,6 +35,10 @@ export interface ParsedOptions {
   fullRefresh: boolean;
   failFast: boolean;
   logFormat: 'text' | 'json';
+  /** The run date: --ds, else today (UTC). */
+  runDate: RunDate;
+  /** --start/--end: run once per day, in order. */
+  backfill?: { start: string; end: string };
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
@@ -54,6 +62,15 @@ export function parseCommon(o: CommonOptions): ParsedOptions {
   const logFormat = o.logFormat ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json') throw new UserError(`--log-format must be 'text' or 'json', got '${logFormat}'`);
   const dir = o.projectDir ?? process.env.TSQL_PROJECT_DIR ?? process.cwd();
+  let backfill: ParsedOptions['backfill'];
+  if (o.start !== undefined || o.end !== undefined) {
+    if (o.start === undefined || o.end === undefined) throw new UserError('--start and --end go together', {}, { hint: 'e.g. --start 2024-01-01 --end 2024-01-07' });
+    if (o.ds !== undefined) throw new UserError('--ds and --start/--end cannot be combined', {}, { hint: 'use --ds for one day, --start/--end for a range' });
+    const start = parseDs(o.start, '--start').ds;
+    const end = parseDs(o.end, '--end').ds;
+    if (start > end) throw new UserError(`--start ${start} is after --end ${end}`);
+    backfill = { start, end };
+  }
   return {
     projectDir: isAbsolute(dir) ? dir : resolve(dir),
     profilesDir: o.profilesDir ?? process.env.TSQL_PROFILES_DIR,
@@ -65,5 +82,7 @@ export function parseCommon(o: CommonOptions): ParsedOptions {
     fullRefresh: !!o.fullRefresh,
     failFast: !!o.failFast,
     logFormat,
+    runDate: backfill ? { ds: backfill.start } : o.ds !== undefined ? parseDs(o.ds) : todayUtc(),
+    backfill,
   };
 }

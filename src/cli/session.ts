@@ -6,6 +6,8 @@ import { Compiler, relationKey, type CompileResult } from '../compiler/compiler.
 import { loadProject, type LoadedProject } from '../project/load.js';
 import { resolveTarget, type ResolvedTarget } from '../project/profiles.js';
 import { writeCompiledFiles, writeManifest, type ArtifactMeta } from '../artifacts/write.js';
+import { runDateContext } from '../run-date/run-date.js';
+import { lakeRoot } from '../project/lake.js';
 import type { ParsedOptions } from './options.js';
 import type { Reporter } from './reporter.js';
 
@@ -21,6 +23,8 @@ export interface Session {
   startedAt: Date;
   catalog: Map<string, RelationKind>;
   compiled: CompileResult;
+  /** The data lake's root for this target (absolute path or URL). */
+  lakeRoot: string;
 }
 
 export async function openSession(options: ParsedOptions, opts: { readCatalog: boolean }): Promise<Session> {
@@ -38,6 +42,7 @@ export async function openSession(options: ParsedOptions, opts: { readCatalog: b
   if (opts.readCatalog) {
     for (const r of await adapter.listRelations()) catalog.set(relationKey(r), r.kind);
   }
+  const lake = lakeRoot(target.output, options.projectDir);
   const invocationId = randomUUID();
   const startedAt = new Date();
   const compiled = new Compiler({
@@ -49,6 +54,8 @@ export async function openSession(options: ParsedOptions, opts: { readCatalog: b
     catalog,
     invocationId,
     runStartedAt: startedAt,
+    extraGlobals: runDateContext(options.runDate),
+    lakeRoot: lake,
     templateCacheFile: join(options.projectDir, project.settings.targetPath, '.tsql_cache', 'templates.json'),
   }).compile();
   return {
@@ -62,6 +69,7 @@ export async function openSession(options: ParsedOptions, opts: { readCatalog: b
     startedAt,
     catalog,
     compiled,
+    lakeRoot: lake,
   };
 }
 

@@ -16,6 +16,10 @@ import { MacroRegistry } from '../templating/macros.js';
 import { TemplateRelation } from '../templating/relation.js';
 import { templateError } from '../templating/render-error.js';
 import { TemplateCodeCache } from '../templating/template-cache.js';
+import { isWithin, lakeLocation } from '../project/lake.js';
+import { findCycle } from '../graph/cycles.js';
+import { EXTERNAL_KEYS } from '../materializations/external.js';
+import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js';
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
 import type { ManifestNode, ModelNode, SeedNode, SourceNode, TestNode } from './nodes.js';
 import { buildGenericTests } from './generic-tests.js';
@@ -35,6 +39,8 @@ export interface CompileOptions {
   extraGlobals?: Record<string, unknown>;
   /** File for the generated-code cache (under target/); none disables it. */
   templateCacheFile?: string;
+  /** The data lake's root: links unload models to the external sources that read their files. */
+  lakeRoot?: string;
 }
 
 export interface Manifest {
@@ -182,6 +188,7 @@ export class Compiler {
     for (const t of generic.tests) nodes.set(t.uniqueId, t);
 
     this.cache.save();
+    this.linkExternalProducers(nodes);
     const onRunStart = this.renderHooks(this.opts.project.settings.onRunStart, 'on-run-start');
     const onRunEnd = this.renderHooks(this.opts.project.settings.onRunEnd, 'on-run-end');
     this.errors.throwIfAny();
@@ -196,6 +203,13 @@ export class Compiler {
         if (!c) children.set(p, (c = new Set()));
         c.add(n.uniqueId);
       }
+    }
+    const cycle = findCycle(parents);
+    if (cycle) {
+      const first = nodes.get(cycle[0])!;
+      throw new UserError(`dependency cycle: ${cycle.map((id) => nodes.get(id)?.name ?? id).join(' -> ')}`, { file: first.originalFilePath }, {
+        hint: 'an external source depends on the unload models that write below its location',
+      });
     }
     return {
       manifest: {
@@ -221,6 +235,7 @@ export class Compiler {
       const fqn = [this.pkg, def.sourceName, def.name];
       const config = mergeConfig(folder.resolve(fqn), def.config);
       this.validateConfig(config, 'source', def.file, def.line);
+      this.validateExternal(def);
       const id = `source.${this.pkg}.${def.sourceName}.${def.name}`;
       if (config.enabled === false) {
         this.disabled.add(id);
@@ -300,6 +315,62 @@ export class Compiler {
     }
   }
 
+  /** An unload's `location` may be a template (`stage/{{ ds }}/x.csv`): rendered in the model's context. */
+  private prepareUnload(frame: Frame, f: SqlFile): void {
+    const cfg = frame.config;
+    const line = lineOfCall(f.text, 'config');
+    if (typeof cfg.location !== 'string' || !cfg.location.trim()) {
+      this.errors.add(new UserError(`unload model '${f.name}' needs a location`, { file: f.relPath, line }, { hint: `e.g. config(materialized='unload', location='stage/${f.name}/{{ ds }}/${f.name}.csv')` }));
+      return;
+    }
+    if (/\{[{%]/.test(cfg.location)) {
+      this.stack.push(frame);
+      try {
+        cfg.location = this.template(cfg.location, f.relPath).render({}).trim();
+      } catch (e) {
+        this.errors.add(templateError(e, f.relPath, line));
+      } finally {
+        this.stack.pop();
+      }
+    }
+    const format = cfg.format ?? 'csv';
+    if (!UNLOAD_FORMATS.includes(format as UnloadFormat)) {
+      this.errors.add(new UserError(`unload format '${String(format)}' is not supported`, { file: f.relPath, line }, { hint: didYouMean(String(format), UNLOAD_FORMATS) ?? `use ${UNLOAD_FORMATS.join(' or ')}` }));
+    }
+  }
+
+  /** An external source depends on the unload models that write below its location. */
+  private linkExternalProducers(nodes: Map<string, ManifestNode>): void {
+    const root = this.opts.lakeRoot ?? 'lake';
+    const unloads = [...nodes.values()].filter((n): n is ModelNode => n.resourceType === 'model' && n.materialized === 'unload' && typeof n.config.location === 'string');
+    for (const n of nodes.values()) {
+      if (n.resourceType !== 'source' || !n.external || typeof n.external.location !== 'string') continue;
+      const where = lakeLocation(root, n.external.location);
+      for (const u of unloads) {
+        if (isWithin(where, lakeLocation(root, String(u.config.location)))) n.dependsOn.nodes.push(u.uniqueId);
+      }
+    }
+  }
+
+  private validateExternal(def: { external?: Record<string, unknown>; file: string; line?: number; sourceName: string; name: string; columns: Record<string, { dataType?: string }> }): void {
+    const ext = def.external;
+    if (!ext) return;
+    const place = { file: def.file, line: def.line };
+    const what = `external table ${def.sourceName}.${def.name}`;
+    for (const k of Object.keys(ext)) {
+      if (!EXTERNAL_KEYS.includes(k)) this.errors.add(new UserError(`unknown key '${k}' in the external: block of ${what}`, place, { hint: didYouMean(k, EXTERNAL_KEYS) }));
+    }
+    if (typeof ext.location !== 'string' || !ext.location) this.errors.add(new UserError(`${what} needs an external.location`, place, { hint: "e.g. location: 'stage/user_purchase/'" }));
+    const format = String(ext.format ?? ext.file_format ?? 'csv').toLowerCase();
+    if (!['csv', 'textfile', 'parquet'].includes(format)) this.errors.add(new UserError(`${what}: file format '${format}' is not supported`, place, { hint: didYouMean(format, ['csv', 'parquet']) ?? 'use csv or parquet' }));
+    if (ext.partitions !== undefined && (!Array.isArray(ext.partitions) || ext.partitions.some((p) => !isPlainObject(p) || typeof p.name !== 'string'))) {
+      this.errors.add(new UserError(`${what}: external.partitions must be a list of {name, data_type}`, place));
+    }
+    const untyped = Object.entries(def.columns).filter(([, c]) => !c.dataType).map(([n]) => n);
+    if (!Object.keys(def.columns).length) this.errors.add(new UserError(`${what} declares no columns`, place, { hint: 'list its columns with name and data_type' }));
+    else if (untyped.length) this.errors.add(new UserError(`${what}: column${untyped.length > 1 ? 's' : ''} ${untyped.join(', ')} need${untyped.length > 1 ? '' : 's'} a data_type`, place));
+  }
+
   /** Config before the template runs: default < project folders < properties YAML. */
   private baseConfig(resource: 'model' | 'seed', f: SqlFile, folder: FolderConfig, patch: ResourcePatch | undefined): Config {
     let config = mergeConfig({ materialized: resource === 'seed' ? 'seed' : 'view' }, folder.resolve(f.fqn));
@@ -347,6 +418,7 @@ export class Compiler {
     }
     const relation = this.computeRelation(frame);
     frame.relation = relation;
+    if (config.materialized === 'unload') this.prepareUnload(frame, draft.file);
     this.stack.push(frame);
     const preHooks = this.renderHookList(asHookList(config.pre_hook), draft.file.relPath);
     const postHooks = this.renderHookList(asHookList(config.post_hook), draft.file.relPath);
@@ -799,6 +871,16 @@ export class Compiler {
       get() {
         const frame = self.stack[self.stack.length - 1];
         return frame ? self.modelContext(frame) : undefined;
+      },
+    });
+    // Airflow's params: the model's `params` config, overridden by --vars.
+    Object.defineProperty(globals, 'params', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const frame = self.stack[self.stack.length - 1];
+        const own = frame && isPlainObject(frame.config.params) ? frame.config.params : {};
+        return { ...own, ...self.opts.cliVars };
       },
     });
     Object.defineProperty(globals, 'schema', {

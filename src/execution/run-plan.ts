@@ -8,6 +8,8 @@ import type { MaterializeContext, MaterializeResult } from '../materializations/
 import { materializeSeed } from '../materializations/seed.js';
 import { materializeTable } from '../materializations/table.js';
 import { materializeView } from '../materializations/view.js';
+import { materializeExternal } from '../materializations/external.js';
+import { materializeUnload } from '../materializations/unload.js';
 import type { Plan, PlanStep } from '../plan/plan.js';
 import { runDag, type NodeStatus } from './dag-runner.js';
 import type { EventSink } from './events.js';
@@ -36,6 +38,7 @@ export interface RunOptions {
   emit: EventSink;
   onRunStart: string[];
   onRunEnd: string[];
+  lakeRoot: string;
 }
 
 export interface RunOutcome {
@@ -47,6 +50,8 @@ function label(step: PlanStep): string {
   const n = step.node;
   const rel = [n.relation.schema, n.relation.identifier].join('.');
   if (n.resourceType === 'seed') return `seed file ${rel}`;
+  if (n.resourceType === 'source') return `external source ${n.sourceName}.${n.name}`;
+  if (step.materialization === 'unload') return `sql unload model ${n.name}`;
   return `sql ${step.materialization} model ${rel}`;
 }
 
@@ -110,7 +115,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
           status: 'success',
           message: r.message,
           rowsAffected: r.rowsAffected,
-          relationName: d.renderRelation(step.node.relation),
+          relationName: step.materialization === 'unload' ? undefined : d.renderRelation(step.node.relation),
           location: r.location,
           startedAt: startedAt.toISOString(),
           completedAt: new Date().toISOString(),
@@ -151,6 +156,7 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
     dialect: adapter.dialect,
     conn,
     fullRefresh: opts.fullRefresh,
+    lakeRoot: opts.lakeRoot,
     existing: (rel: Relation) => opts.catalog.get(relationKey(rel)),
     markExisting: (rel: Relation, kind: RelationKind | undefined) => {
       if (kind) opts.catalog.set(relationKey(rel), kind);
@@ -164,6 +170,7 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
     columns: (rel: Relation) => adapter.getColumns(conn, rel),
   };
   const node = step.node;
+  if (node.resourceType === 'source') return materializeExternal(ctx, node);
   for (const h of node.preHooks) await ctx.run(h);
   let result: MaterializeResult;
   if (node.resourceType === 'seed') {
@@ -179,6 +186,9 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
         break;
       case 'incremental':
         result = await materializeIncremental(ctx, model);
+        break;
+      case 'unload':
+        result = await materializeUnload(ctx, model);
         break;
       default:
         throw new Error(`materialization '${step.materialization}' is not available on ${adapter.dialect.type}`);

@@ -9,6 +9,8 @@ export interface MaterializeContext {
   existing(rel: Relation): RelationKind | undefined;
   markExisting(rel: Relation, kind: RelationKind | undefined): void;
   fullRefresh: boolean;
+  /** The data lake's root (absolute path or URL) for unloads and external tables. */
+  lakeRoot: string;
   /** Executes a statement and records it for target/run/. */
   run(sql: string): Promise<ExecResult>;
   query(sql: string): Promise<Record<string, unknown>[]>;

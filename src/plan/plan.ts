@@ -1,13 +1,13 @@
 import type { Dialect } from '../adapters/types.js';
 import type { Manifest } from '../compiler/compiler.js';
-import type { ModelNode, SeedNode } from '../compiler/nodes.js';
+import type { ModelNode, SeedNode, SourceNode } from '../compiler/nodes.js';
 import { ErrorCollector, UserError } from '../errors.js';
 import type { DagTask } from '../execution/dag-runner.js';
 import { strategyOf, uniqueKeyOf } from '../materializations/incremental.js';
 import { prepareSeed, type PreparedSeed } from '../materializations/seed.js';
 
 export interface PlanStep extends DagTask {
-  node: ModelNode | SeedNode;
+  node: ModelNode | SeedNode | SourceNode;
   materialization: string;
   seed?: PreparedSeed;
 }
@@ -18,7 +18,8 @@ export interface Plan {
   schemas: Array<{ database?: string; schema: string }>;
 }
 
-export type ExecutableType = 'model' | 'seed';
+/** What a command executes: models, seeds, and external sources (staged before their readers). */
+export type ExecutableType = 'model' | 'seed' | 'external';
 
 /**
  * Turns the selected part of the manifest into steps that carry everything
@@ -27,35 +28,64 @@ export type ExecutableType = 'model' | 'seed';
  */
 export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { types: ExecutableType[]; dialect: Dialect }): Plan {
   const errors = new ErrorCollector();
-  const isExecutable = (id: string) => {
-    const n = manifest.nodes.get(id);
-    if (!n || !selected.has(id)) return false;
-    if (n.resourceType === 'model') return opts.types.includes('model') && n.materialized !== 'ephemeral';
-    if (n.resourceType === 'seed') return opts.types.includes('seed');
-    return false;
-  };
+  const chosen = chooseExecutables(manifest, selected, opts.types);
+  const isExecutable = (id: string) => chosen.has(id);
   const steps: PlanStep[] = [];
   const schemas = new Map<string, { database?: string; schema: string }>();
-  for (const id of selected) {
-    if (!isExecutable(id)) continue;
-    const node = manifest.nodes.get(id) as ModelNode | SeedNode;
-    const step: PlanStep = { id, deps: nearestExecutableAncestors(id, manifest, isExecutable), node, materialization: node.resourceType === 'seed' ? 'seed' : node.materialized };
+  for (const id of chosen) {
+    const node = manifest.nodes.get(id) as ModelNode | SeedNode | SourceNode;
+    const materialization = node.resourceType === 'seed' ? 'seed' : node.resourceType === 'source' ? 'external' : node.materialized;
+    const step: PlanStep = { id, deps: nearestExecutableAncestors(id, manifest, isExecutable), node, materialization };
     if (node.resourceType === 'seed') {
       const seed = errors.guard(() => prepareSeed(node, opts.dialect));
       if (seed) step.seed = seed;
-    } else if (node.materialized === 'incremental') {
+    } else if (node.resourceType === 'model' && node.materialized === 'incremental') {
       const strategy = strategyOf(node);
       if ((strategy === 'delete+insert' || strategy === 'merge') && !uniqueKeyOf(node).length) {
         errors.add(new UserError(`incremental model '${node.name}' uses the '${strategy}' strategy but sets no unique_key`, { file: node.originalFilePath }, { hint: `add unique_key='…' to its config, or use incremental_strategy='append'` }));
       }
     }
     const rel = node.relation;
-    schemas.set(`${rel.database ?? ''}.${rel.schema}`.toLowerCase(), { database: rel.database, schema: rel.schema });
+    if (materialization !== 'unload') schemas.set(`${rel.database ?? ''}.${rel.schema}`.toLowerCase(), { database: rel.database, schema: rel.schema });
     steps.push(step);
   }
   errors.throwIfAny();
   steps.sort((a, b) => (a.id < b.id ? -1 : 1));
   return { steps, schemas: [...schemas.values()] };
+}
+
+/**
+ * The nodes to execute: selected models (not ephemeral) and seeds, selected
+ * external sources, and, when models run, every external source upstream of
+ * them: a model never reads an external table that was not staged.
+ */
+function chooseExecutables(manifest: Manifest, selected: Set<string>, types: ExecutableType[]): Set<string> {
+  const chosen = new Set<string>();
+  const isExternal = (id: string) => {
+    const n = manifest.nodes.get(id);
+    return n?.resourceType === 'source' && !!n.external;
+  };
+  for (const id of selected) {
+    const n = manifest.nodes.get(id);
+    if (!n) continue;
+    if (n.resourceType === 'model' && types.includes('model') && n.materialized !== 'ephemeral') chosen.add(id);
+    else if (n.resourceType === 'seed' && types.includes('seed')) chosen.add(id);
+    else if (isExternal(id) && types.includes('external')) chosen.add(id);
+  }
+  if (types.includes('external') && types.includes('model')) {
+    const stack = [...chosen];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const id = stack.pop()!;
+      for (const p of manifest.parents.get(id) ?? []) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        if (isExternal(p)) chosen.add(p);
+        else stack.push(p);
+      }
+    }
+  }
+  return chosen;
 }
 
 /** Dependencies among executable nodes, looking through ephemeral models, sources and unselected nodes. */

@@ -69,9 +69,14 @@ export class DuckDBPool {
     else this.idle.push(session);
   }
 
+  /**
+   * Closes every connection and the database itself. The instance must be
+   * closed too: two open instances of one file in a process corrupt it.
+   */
   closeAll(): void {
     for (const s of this.all) s.close();
     this.all.length = 0;
     this.idle.length = 0;
+    this.instance.closeSync();
   }
 }

@@ -1,5 +1,5 @@
 import { AnsiDialect } from '../sql-dialect.js';
-import type { Relation } from '../types.js';
+import type { ExternalTableSpec, Relation } from '../types.js';
 
 export class DuckDBDialect extends AnsiDialect {
   readonly type = 'duckdb';
@@ -17,6 +17,47 @@ export class DuckDBDialect extends AnsiDialect {
       ...(rel.database ? [`table_catalog = ${this.quoteString(rel.database)}`] : []),
     ];
     return `select column_name as name, data_type as type from information_schema.columns where ${where.join(' and ')} order by ordinal_position`;
+  }
+
+  /** `key value` pairs for COPY options, `key = value` for table-function arguments. */
+  private optionList(options: Record<string, string | number | boolean>, separator = ' '): string[] {
+    return Object.entries(options).map(([k, v]) => `${k}${separator}${typeof v === 'string' ? this.quoteString(v) : String(v)}`);
+  }
+
+  copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string {
+    const opts = format === 'csv' ? { header: true, ...options } : { ...options };
+    const list = [`format ${format}`, ...this.optionList(opts)].join(', ');
+    return `copy (\n${sql}\n) to ${this.quoteString(location)} (${list})`;
+  }
+
+  createExternalView(rel: Relation, spec: ExternalTableSpec, hasFiles: boolean): string {
+    const q = (s: string) => this.quoteIdentifier(s);
+    const allColumns = [...spec.columns, ...spec.partitions];
+    if (!hasFiles) {
+      const cols = allColumns.map((c) => `cast(null as ${c.dataType}) as ${q(c.name)}`).join(', ');
+      return `create or replace view ${this.renderRelation(rel)} as (\nselect ${cols}\nwhere false\n)`;
+    }
+    const levels = spec.partitions.map(() => '*').join('/');
+    const glob = `${spec.location.replace(/\/+$/, '')}/${levels ? levels + '/' : ''}*${spec.format === 'csv' ? '.csv' : '.parquet'}`;
+    const columnStruct = `{${spec.columns.map((c) => `${this.quoteString(c.name)}: ${this.quoteString(c.dataType)}`).join(', ')}}`;
+    const reader = spec.format === 'csv' ? 'read_csv' : 'read_parquet';
+    const args = [this.quoteString(glob)];
+    if (spec.format === 'csv') args.push(`header = true`, `columns = ${columnStruct}`, ...this.optionList(spec.options, ' = '));
+    else args.push(...this.optionList(spec.options, ' = '));
+    const select = spec.columns.map((c) => (spec.format === 'csv' ? q(c.name) : `cast(${q(c.name)} as ${c.dataType}) as ${q(c.name)}`));
+    if (spec.partitions.length && spec.partitionLayout === 'key_value') {
+      args.push('hive_partitioning = true', `hive_types = {${spec.partitions.map((p) => `${this.quoteString(p.name)}: ${p.dataType}`).join(', ')}}`);
+      select.push(...spec.partitions.map((p) => q(p.name)));
+    } else if (spec.partitions.length) {
+      // value_only: the partition values are the directory names above the file, outermost first.
+      args.push('filename = true');
+      const n = spec.partitions.length;
+      spec.partitions.forEach((p, i) => {
+        const pattern = `/([^/]+)${'/[^/]+'.repeat(n - i)}$`;
+        select.push(`cast(regexp_extract(filename, ${this.quoteString(pattern)}, 1) as ${p.dataType}) as ${q(p.name)}`);
+      });
+    }
+    return `create or replace view ${this.renderRelation(rel)} as (\nselect ${select.join(', ')}\nfrom ${reader}(${args.join(', ')})\n)`;
   }
 
   seedColumnType(inferred: string, precision?: number, scale?: number): string {

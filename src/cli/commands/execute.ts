@@ -3,14 +3,44 @@ import { executePlan } from '../../execution/run-plan.js';
 import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
+import { daysBetween } from '../../run-date/run-date.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 import { artifactMeta, openSession, publishCompiled } from '../session.js';
 import { describeProject } from './describe.js';
 
-/** `run`, `seed` and `build`: select → plan → execute → artifacts. Returns the exit code. */
-export async function executeCommand(command: 'run' | 'seed' | 'build', options: ParsedOptions): Promise<number> {
+export type ExecuteCommand = 'run' | 'seed' | 'build' | 'stage-external';
+
+/** What each command selects from, and what it executes. */
+const COMMAND_TYPES: Record<ExecuteCommand, { select: ResourceType[]; execute: ExecutableType[] }> = {
+  run: { select: ['model'], execute: ['model', 'external'] },
+  seed: { select: ['seed'], execute: ['seed'] },
+  build: { select: ['seed', 'model'], execute: ['seed', 'model', 'external'] },
+  'stage-external': { select: ['source'], execute: ['external'] },
+};
+
+/**
+ * `run`, `seed`, `build` and `stage-external`, for one run date or, with
+ * --start/--end, once per day in date order (each day a full DAG pass; the
+ * first failed day stops the backfill). Returns the exit code.
+ */
+export async function executeCommand(command: ExecuteCommand, options: ParsedOptions): Promise<number> {
   const reporter = new Reporter(options.logFormat);
+  if (!options.backfill) return executeDay(command, options, reporter);
+  const days = daysBetween(options.backfill.start, options.backfill.end);
+  for (let i = 0; i < days.length; i++) {
+    reporter.info(`Run date ${days[i]} (${i + 1} of ${days.length})`);
+    const code = await executeDay(command, { ...options, runDate: { ds: days[i] } }, reporter);
+    if (code !== 0) {
+      reporter.emit({ type: 'log', level: 'error', message: `backfill stopped: run date ${days[i]} failed${i + 1 < days.length ? `; ${days.slice(i + 1).join(', ')} not run` : ''}` });
+      return code;
+    }
+  }
+  reporter.info(`Backfill completed: ${days.length} run date${days.length === 1 ? '' : 's'}, ${days[0]} to ${days[days.length - 1]}`);
+  return 0;
+}
+
+async function executeDay(command: ExecuteCommand, options: ParsedOptions, reporter: Reporter): Promise<number> {
   const t0 = performance.now();
   const session = await openSession(options, { readCatalog: true });
   try {
@@ -18,14 +48,14 @@ export async function executeCommand(command: 'run' | 'seed' | 'build', options:
     const { manifest } = session.compiled;
     const meta = artifactMeta(session, command);
 
-    const types: ExecutableType[] = command === 'run' ? ['model'] : command === 'seed' ? ['seed'] : ['seed', 'model'];
-    const selected = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: types as ResourceType[] });
-    const plan = buildPlan(manifest, selected, { types, dialect: session.adapter.dialect });
+    const types = COMMAND_TYPES[command];
+    const selected = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: types.select });
+    const plan = buildPlan(manifest, selected, { types: types.execute, dialect: session.adapter.dialect });
 
-    reporter.info(`Running with tsql on ${session.adapter.describe()}, target '${session.target.targetName}', ${session.threads} thread${session.threads === 1 ? '' : 's'}`);
+    reporter.info(`Running with tsql on ${session.adapter.describe()}, target '${session.target.targetName}', ${session.threads} thread${session.threads === 1 ? '' : 's'}, run date ${options.runDate.ds}`);
     reporter.info(`Found ${describeProject(manifest)}`);
     if (!plan.steps.length) {
-      reporter.warn(`nothing to ${command}: the selection matched no ${types.join(' or ')}s`);
+      reporter.warn(`nothing to ${command}: the selection matched no ${types.select.join(' or ')}s`);
       writeRunResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, runArgs(command, options));
       return 0;
     }
@@ -41,6 +71,7 @@ export async function executeCommand(command: 'run' | 'seed' | 'build', options:
       emit: (e) => reporter.emit(e),
       onRunStart: manifest.onRunStart,
       onRunEnd: manifest.onRunEnd,
+      lakeRoot: session.lakeRoot,
     });
     const elapsed = (performance.now() - t0) / 1000;
     writeRunResults(session.targetDir, outcome.results, meta, elapsed, runArgs(command, options));
@@ -69,15 +100,16 @@ export async function executeCommand(command: 'run' | 'seed' | 'build', options:
 }
 
 function runArgs(command: string, o: ParsedOptions): Record<string, unknown> {
-  return { which: command, select: o.select, exclude: o.exclude, full_refresh: o.fullRefresh, fail_fast: o.failFast, threads: o.threads ?? null, target: o.target ?? null, vars: o.vars };
+  return { which: command, ds: o.runDate.ds, select: o.select, exclude: o.exclude, full_refresh: o.fullRefresh, fail_fast: o.failFast, threads: o.threads ?? null, target: o.target ?? null, vars: o.vars };
 }
 
 function describeSteps(materializations: string[]): string {
   const counts = new Map<string, number>();
   for (const m of materializations) counts.set(m, (counts.get(m) ?? 0) + 1);
-  const order = ['seed', 'view', 'table', 'incremental'];
+  const order = ['seed', 'unload', 'external', 'view', 'table', 'incremental'];
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [...counts]
     .sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
-    .map(([m, n]) => (m === 'seed' ? `${n} seed${n === 1 ? '' : 's'}` : `${n} ${m} model${n === 1 ? '' : 's'}`))
+    .map(([m, n]) => (m === 'seed' ? plural(n, 'seed') : m === 'external' ? plural(n, 'external source') : plural(n, `${m} model`)))
     .join(', ');
 }

@@ -1,0 +1,71 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Column, ExternalTableSpec } from '../adapters/types.js';
+import type { SourceNode } from '../compiler/nodes.js';
+import { isPlainObject } from '../project/config-merge.js';
+import { isRemote, lakeLocation } from '../project/lake.js';
+import type { MaterializeContext, MaterializeResult } from './context.js';
+
+/** The keys of a source's `external:` block (dbt-external-tables' names, plus `format`). */
+export const EXTERNAL_KEYS = ['location', 'file_format', 'format', 'row_format', 'table_properties', 'partitions', 'options'];
+
+/** Builds the engine-neutral spec of an external table from its source definition. */
+export function externalSpec(node: SourceNode, lakeRoot: string): ExternalTableSpec {
+  const ext = node.external ?? {};
+  const rawFormat = String(ext.format ?? ext.file_format ?? 'csv').toLowerCase();
+  const format = rawFormat === 'textfile' ? 'csv' : (rawFormat as 'csv' | 'parquet');
+  const partitions = Array.isArray(ext.partitions) ? (ext.partitions as Array<Record<string, unknown>>) : [];
+  const partitionNames = new Set(partitions.map((p) => String(p.name).toLowerCase()));
+  const columns: Column[] = Object.values(node.columns)
+    .filter((c) => !partitionNames.has(c.name.toLowerCase()))
+    .map((c) => ({ name: c.name, dataType: c.dataType ?? 'varchar' }));
+  const layout = partitions.some((p) => String(p.path_macro ?? '').includes('key_value')) ? 'key_value' : 'value_only';
+  return {
+    location: lakeLocation(lakeRoot, String(ext.location)),
+    format,
+    columns,
+    partitions: partitions.map((p) => ({ name: String(p.name), dataType: String(p.data_type ?? 'varchar') })),
+    partitionLayout: layout,
+    options: isPlainObject(ext.options) ? (ext.options as Record<string, string | number | boolean>) : {},
+  };
+}
+
+/** Data files below `dir`, `depth` directory levels down (one per partition column). */
+function hasDataFiles(dir: string, depth: number, ext: string): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return false;
+  }
+  for (const e of entries) {
+    if (e.startsWith('.')) continue;
+    const p = join(dir, e);
+    if (depth === 0) {
+      if (e.endsWith(ext) && statSync(p).isFile()) return true;
+    } else if (statSync(p).isDirectory() && hasDataFiles(p, depth - 1, ext)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Creates or refreshes the relation over an external table's files. Every
+ * partition present under the location is included, so registering a new
+ * day is simply staging again (idempotent). A location with no data files
+ * yet gives an empty relation with the declared columns.
+ */
+export async function materializeExternal(ctx: MaterializeContext, node: SourceNode): Promise<MaterializeResult> {
+  const spec = externalSpec(node, ctx.lakeRoot);
+  let hasFiles = true;
+  if (!isRemote(spec.location)) {
+    if (!existsSync(spec.location)) {
+      throw new Error(`external source ${node.sourceName}.${node.name}: location ${spec.location} does not exist (declared in ${node.originalFilePath})`);
+    }
+    hasFiles = hasDataFiles(spec.location, spec.partitions.length, spec.format === 'csv' ? '.csv' : '.parquet');
+  }
+  await ctx.run(ctx.dialect.createExternalView(node.relation, spec, hasFiles));
+  ctx.markExisting(node.relation, 'view');
+  return { message: hasFiles ? 'STAGE EXTERNAL' : 'STAGE EXTERNAL (no files yet)', kind: 'view', location: spec.location };
+}

@@ -1,0 +1,41 @@
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ModelNode } from '../compiler/nodes.js';
+import { isPlainObject } from '../project/config-merge.js';
+import { isRemote, lakeLocation } from '../project/lake.js';
+import type { MaterializeContext, MaterializeResult } from './context.js';
+
+export type UnloadFormat = 'csv' | 'parquet';
+export const UNLOAD_FORMATS: UnloadFormat[] = ['csv', 'parquet'];
+
+/** Where an unload model writes: its `location` under the lake root; a trailing `/` means "a file named after the model in this folder". */
+export function unloadTarget(node: ModelNode, lakeRoot: string): { location: string; format: UnloadFormat } {
+  const format = (typeof node.config.format === 'string' ? node.config.format : 'csv') as UnloadFormat;
+  let location = lakeLocation(lakeRoot, String(node.config.location));
+  if (location.endsWith('/')) location += `${node.name}.${format}`;
+  return { location, format };
+}
+
+/**
+ * Writes the model's query result to a file in the lake, replacing that
+ * location's previous file. Locally the file is written under a temporary
+ * name and renamed into place, so a failed unload leaves the previous file.
+ */
+export async function materializeUnload(ctx: MaterializeContext, node: ModelNode): Promise<MaterializeResult> {
+  const { location, format } = unloadTarget(node, ctx.lakeRoot);
+  const options = isPlainObject(node.config.options) ? (node.config.options as Record<string, string | number | boolean>) : {};
+  if (isRemote(location)) {
+    const r = await ctx.run(ctx.dialect.copyTo(node.compiledCode, location, format, options));
+    return { message: `UNLOAD ${r.rowsAffected ?? '?'}`, rowsAffected: r.rowsAffected, kind: 'external', location };
+  }
+  mkdirSync(dirname(location), { recursive: true });
+  const staged = join(dirname(location), `.${basename(location)}.tsql_tmp`);
+  try {
+    const r = await ctx.run(ctx.dialect.copyTo(node.compiledCode, staged, format, options));
+    renameSync(staged, location);
+    return { message: `UNLOAD ${r.rowsAffected ?? '?'}`, rowsAffected: r.rowsAffected, kind: 'external', location };
+  } catch (e) {
+    rmSync(staged, { force: true, recursive: true });
+    throw e;
+  }
+}
