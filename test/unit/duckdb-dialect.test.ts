@@ -26,6 +26,38 @@ const statements: Record<string, string> = {
   add_column: d.addColumn(target, { name: 'doubled', dataType: 'integer' }),
   describe_columns: d.describeColumns(target),
   quote_string: d.quoteString("it's"),
+  unload_csv: d.copyTo('select 1 as id', '/lake/stage/x/2024-01-03/.x.csv.tsql_tmp', 'csv', { delimiter: '|' }),
+  unload_parquet: d.copyTo('select 1 as id', '/lake/stage/y/2024-01-03/y.parquet', 'parquet', { compression: 'zstd' }),
+  external_csv_value_only: d.createExternalView({ database: 'warehouse', schema: 'spectrum', identifier: 'user_purchase_staging' }, {
+    location: '/lake/stage/user_purchase/',
+    format: 'csv',
+    columns: [
+      { name: 'invoice_number', dataType: 'varchar(10)' },
+      { name: 'quantity', dataType: 'integer' },
+    ],
+    partitions: [{ name: 'insert_date', dataType: 'date' }],
+    partitionLayout: 'value_only',
+    options: { delimiter: ',' },
+  }, true),
+  external_parquet_hive: d.createExternalView({ database: 'warehouse', schema: 'spectrum', identifier: 'reviews' }, {
+    location: 's3://bucket/stage/movie_review',
+    format: 'parquet',
+    columns: [{ name: 'cid', dataType: 'integer' }],
+    partitions: [
+      { name: 'year', dataType: 'integer' },
+      { name: 'insert_date', dataType: 'date' },
+    ],
+    partitionLayout: 'key_value',
+    options: {},
+  }, true),
+  external_no_files_yet: d.createExternalView({ database: 'warehouse', schema: 'spectrum', identifier: 'empty' }, {
+    location: '/lake/none',
+    format: 'csv',
+    columns: [{ name: 'cid', dataType: 'integer' }],
+    partitions: [{ name: 'insert_date', dataType: 'date' }],
+    partitionLayout: 'value_only',
+    options: {},
+  }, false),
 };
 
 describe('DuckDB dialect', () => {

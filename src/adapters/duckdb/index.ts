@@ -70,19 +70,35 @@ export class DuckDBAdapter implements Adapter {
     return new DuckDBPool(instance, Math.max(1, this.threads), setup);
   }
 
-  /** Extensions (loaded, installed first when missing) and settings, on every new connection. */
+  /** Extensions (loaded, installed first when missing), settings and lake access, on every new connection. */
   private async configure(s: DuckDBSession): Promise<void> {
-    for (const ext of this.output.extensions) {
-      try {
-        await s.execute(`load ${ext}`);
-      } catch {
-        await s.execute(`install ${ext}`);
-        await s.execute(`load ${ext}`);
-      }
-    }
+    for (const ext of this.output.extensions) await loadExtension(s, ext);
     for (const [k, v] of Object.entries(this.output.settings)) {
       const value = typeof v === 'string' ? this.dialect.quoteString(v) : String(v);
       await s.execute(`set ${k} = ${value}`);
+    }
+    if (this.output.lake_root?.startsWith('s3://')) await this.configureS3(s);
+  }
+
+  /**
+   * An s3:// lake root: httpfs, with credentials from the environment
+   * (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN / AWS_REGION),
+   * or the AWS credential chain when those are not set. The secret is
+   * session-scoped and this statement is never logged or written to target/.
+   */
+  private async configureS3(s: DuckDBSession): Promise<void> {
+    await loadExtension(s, 'httpfs');
+    const env = process.env;
+    const q = (v: string) => this.dialect.quoteString(v);
+    if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+      const parts = ['type s3', `key_id ${q(env.AWS_ACCESS_KEY_ID)}`, `secret ${q(env.AWS_SECRET_ACCESS_KEY)}`];
+      if (env.AWS_SESSION_TOKEN) parts.push(`session_token ${q(env.AWS_SESSION_TOKEN)}`);
+      const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+      if (region) parts.push(`region ${q(region)}`);
+      await s.execute(`create or replace temporary secret tsql_lake (${parts.join(', ')})`);
+    } else {
+      await loadExtension(s, 'aws');
+      await s.execute('create or replace temporary secret tsql_lake (type s3, provider credential_chain)');
     }
   }
 
@@ -136,4 +152,13 @@ export class DuckDBAdapter implements Adapter {
 
 function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0];
+}
+
+async function loadExtension(s: DuckDBSession, ext: string): Promise<void> {
+  try {
+    await s.execute(`load ${ext}`);
+  } catch {
+    await s.execute(`install ${ext}`);
+    await s.execute(`load ${ext}`);
+  }
 }

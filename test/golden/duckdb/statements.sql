@@ -51,3 +51,31 @@ select column_name as name, data_type as type from information_schema.columns wh
 
 -- quote_string
 'it''s';
+
+-- unload_csv
+copy (
+select 1 as id
+) to '/lake/stage/x/2024-01-03/.x.csv.tsql_tmp' (format csv, header true, delimiter '|');
+
+-- unload_parquet
+copy (
+select 1 as id
+) to '/lake/stage/y/2024-01-03/y.parquet' (format parquet, compression 'zstd');
+
+-- external_csv_value_only
+create or replace view "warehouse"."spectrum"."user_purchase_staging" as (
+select "invoice_number", "quantity", cast(regexp_extract(filename, '/([^/]+)/[^/]+$', 1) as date) as "insert_date"
+from read_csv('/lake/stage/user_purchase/*/*.csv', header = true, columns = {'invoice_number': 'varchar(10)', 'quantity': 'integer'}, delimiter = ',', filename = true)
+);
+
+-- external_parquet_hive
+create or replace view "warehouse"."spectrum"."reviews" as (
+select cast("cid" as integer) as "cid", "year", "insert_date"
+from read_parquet('s3://bucket/stage/movie_review/*/*/*.parquet', hive_partitioning = true, hive_types = {'year': integer, 'insert_date': date})
+);
+
+-- external_no_files_yet
+create or replace view "warehouse"."spectrum"."empty" as (
+select cast(null as integer) as "cid", cast(null as date) as "insert_date"
+where false
+);
