@@ -113,6 +113,7 @@ export abstract class AnsiDialect implements Dialect {
 
   abstract describeColumns(rel: Relation): string;
   abstract copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string;
+  abstract probeFile(file: string, spec: ExternalTableSpec): string;
   abstract createExternalView(rel: Relation, spec: ExternalTableSpec, hasFiles: boolean): string;
   abstract seedColumnType(inferred: string, precision?: number, scale?: number): string;
 }

@@ -39,6 +39,7 @@ export interface RunOptions {
   onRunStart: string[];
   onRunEnd: string[];
   lakeRoot: string;
+  runDate: string;
 }
 
 export interface RunOutcome {
@@ -157,6 +158,7 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
     conn,
     fullRefresh: opts.fullRefresh,
     lakeRoot: opts.lakeRoot,
+    runDate: opts.runDate,
     existing: (rel: Relation) => opts.catalog.get(relationKey(rel)),
     markExisting: (rel: Relation, kind: RelationKind | undefined) => {
       if (kind) opts.catalog.set(relationKey(rel), kind);

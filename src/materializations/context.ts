@@ -11,6 +11,8 @@ export interface MaterializeContext {
   fullRefresh: boolean;
   /** The data lake's root (absolute path or URL) for unloads and external tables. */
   lakeRoot: string;
+  /** The run date (YYYY-MM-DD): the external-table partition this run registers. */
+  runDate: string;
   /** Executes a statement and records it for target/run/. */
   run(sql: string): Promise<ExecResult>;
   query(sql: string): Promise<Record<string, unknown>[]>;

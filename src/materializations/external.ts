@@ -30,6 +30,40 @@ export function externalSpec(node: SourceNode, lakeRoot: string): ExternalTableS
   };
 }
 
+/** Data files below `dir` (any depth), sorted. */
+function dataFilesUnder(dir: string, ext: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir).sort()) {
+    if (e.startsWith('.')) continue;
+    const p = join(dir, e);
+    const st = statSync(p);
+    if (st.isDirectory()) out.push(...dataFilesUnder(p, ext));
+    else if (e.endsWith(ext)) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Registering the run date's partition: every file in it must be readable,
+ * so a broken delivery fails here, naming the file, instead of surfacing
+ * later (or never, where queries prune that day away).
+ */
+async function checkRunDatePartition(ctx: MaterializeContext, node: SourceNode, spec: ExternalTableSpec): Promise<void> {
+  const first = spec.partitions[0];
+  if (!first) return;
+  const folder = join(spec.location, spec.partitionLayout === 'key_value' ? `${first.name}=${ctx.runDate}` : ctx.runDate);
+  if (!existsSync(folder)) return;
+  const ext = spec.format === 'csv' ? '.csv' : '.parquet';
+  for (const file of dataFilesUnder(folder, ext)) {
+    try {
+      await ctx.query(ctx.dialect.probeFile(file, spec));
+    } catch (e) {
+      const reason = String((e as Error).message ?? e).split('\n')[0];
+      throw new Error(`external source ${node.sourceName}.${node.name}: unreadable file ${file} in the ${ctx.runDate} partition: ${reason}`);
+    }
+  }
+}
+
 /** Data files below `dir`, `depth` directory levels down (one per partition column). */
 function hasDataFiles(dir: string, depth: number, ext: string): boolean {
   let entries: string[];
@@ -65,6 +99,7 @@ export async function materializeExternal(ctx: MaterializeContext, node: SourceN
     }
     hasFiles = hasDataFiles(spec.location, spec.partitions.length, spec.format === 'csv' ? '.csv' : '.parquet');
   }
+  if (hasFiles && !isRemote(spec.location)) await checkRunDatePartition(ctx, node, spec);
   await ctx.run(ctx.dialect.createExternalView(node.relation, spec, hasFiles));
   ctx.markExisting(node.relation, 'view');
   return { message: hasFiles ? 'STAGE EXTERNAL' : 'STAGE EXTERNAL (no files yet)', kind: 'view', location: spec.location };

@@ -30,6 +30,12 @@ export class DuckDBDialect extends AnsiDialect {
     return `copy (\n${sql}\n) to ${this.quoteString(location)} (${list})`;
   }
 
+  probeFile(file: string, spec: ExternalTableSpec): string {
+    if (spec.format === 'parquet') return `select * from read_parquet(${this.quoteString(file)}) limit 1`;
+    const columns = `{${spec.columns.map((c) => `${this.quoteString(c.name)}: ${this.quoteString(c.dataType)}`).join(', ')}}`;
+    return `select * from read_csv(${[this.quoteString(file), 'header = true', `columns = ${columns}`, ...this.optionList(spec.options, ' = ')].join(', ')}) limit 1`;
+  }
+
   createExternalView(rel: Relation, spec: ExternalTableSpec, hasFiles: boolean): string {
     const q = (s: string) => this.quoteIdentifier(s);
     const allColumns = [...spec.columns, ...spec.partitions];

@@ -72,6 +72,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       onRunStart: manifest.onRunStart,
       onRunEnd: manifest.onRunEnd,
       lakeRoot: session.lakeRoot,
+      runDate: options.runDate.ds,
     });
     const elapsed = (performance.now() - t0) / 1000;
     writeRunResults(session.targetDir, outcome.results, meta, elapsed, runArgs(command, options));
