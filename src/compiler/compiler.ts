@@ -670,6 +670,12 @@ export class Compiler {
         return this.placeholder(name);
       }
       const node = draft.node;
+      if (node.materialized === 'unload') {
+        this.errors.add(new UserError(`ref('${name}') points to an unload model, which writes files to the lake, not a table`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, {
+          hint: `read its files through a source with an external: block whose location holds '${String(node.config.location)}'`,
+        }));
+        return this.placeholder(name);
+      }
       frame.deps.add(node.uniqueId);
       if (node.materialized === 'ephemeral') {
         frame.ephemeralDeps.add(node.uniqueId);

@@ -137,3 +137,35 @@ describe('user errors', () => {
     expectUserError(p, /^error: profiles\.yml:5: unknown adapter type 'duckbd' \(did you mean 'duckdb'\?\)$/);
   });
 });
+
+describe('unload models', () => {
+  it('a ref() to an unload model is a compile error pointing to external sources', () => {
+    const p = project({
+      'models/out.sql': `{{ config(materialized='unload', location='stage/out/' ~ ds ~ '/out.csv') }} select 1 as id`,
+      'models/reader.sql': `select *\nfrom {{ ref('out') }}`,
+    });
+    expectUserError(p, /^error: models\/reader\.sql:2: ref\('out'\) points to an unload model, which writes files to the lake, not a table \(read its files through a source with an external: block/, ['build', '--ds', '2024-01-01']);
+  });
+
+  it('an unload model without a location, and an external source without typed columns', () => {
+    const p = project({
+      'models/out.sql': `{{ config(materialized='unload') }} select 1 as id`,
+      'models/lake.yml': `version: 2
+sources:
+  - name: lake
+    tables:
+      - name: t
+        external:
+          location: stage/t/
+          file_format: orc
+        columns:
+          - name: id
+`,
+    });
+    const r = p.tsql(['build']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/models\/lake\.yml:5: external table lake\.t: file format 'orc' is not supported \(use csv or parquet\)/);
+    expect(r.stderr).toMatch(/models\/lake\.yml:5: external table lake\.t: column id needs a data_type/);
+    expect(r.stderr).toMatch(/models\/out\.sql:1: unload model 'out' needs a location/);
+  });
+});
