@@ -140,31 +140,38 @@ async function main() {
     copyFileSync(base, db);
     return { dir, db, lake: join(dir, 'lake') };
   };
+  // Wall clock from spawn to exit; CPU time (user + system) of the child through /usr/bin/time when
+  // present: a shared VM's wall clock is noisy, CPU seconds much less so.
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   const timeChild = (args, opts) => {
+    const cpuFile = join(runsDir, 'cpu.txt');
+    rmSync(cpuFile, { force: true });
+    const [cmd, argv] = timeBin ? [timeBin, ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args]] : [process.execPath, args];
     execFileSync('sync'); // the database copy's dirty pages are written before the clock starts
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
+    const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) fail(`${args.join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
-    return { seconds, stdout: r.stdout };
+    const cpu = timeBin ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number).reduce((a, b) => a + b, 0) : NaN;
+    return { seconds, cpu, stdout: r.stdout };
   };
-  const runTsql = (extraNodeArgs = []) => {
+  const runTsql = (extraArgs = []) => {
     const run = prepare();
-    const { seconds, stdout } = timeChild([...extraNodeArgs, bin, 'run', '--ds', DS], {
+    const { seconds, cpu, stdout } = timeChild([bin, 'run', '--ds', DS, ...extraArgs], {
       cwd: project,
       env: { ...process.env, TSQL_DUCKDB_PATH: run.db, TSQL_LAKE_ROOT: run.lake },
     });
     const m = /Finished running .* in ([\d.]+)s/.exec(stdout);
     const results = JSON.parse(readFileSync(join(project, 'target', 'run_results.json'), 'utf8'));
     const nodes = Object.fromEntries(results.results.map((r) => [r.unique_id.split('.').slice(-1)[0], r.execution_time]));
-    return { ...run, seconds, internal: m ? Number(m[1]) : NaN, nodes };
+    return { ...run, seconds, cpu, internal: m ? Number(m[1]) : NaN, nodes };
   };
   const runDirect = () => {
     const run = prepare();
     const file = join(run.dir, 'statements.json');
     writeFileSync(file, JSON.stringify(directStatements(run.lake, types), null, 2));
-    const { seconds, stdout } = timeChild([self, '--direct', run.db, file], { cwd: root });
-    return { ...run, seconds, phases: JSON.parse(stdout.trim().split('\n').pop()) };
+    const { seconds, cpu, stdout } = timeChild([self, '--direct', run.db, file], { cwd: root });
+    return { ...run, seconds, cpu, phases: JSON.parse(stdout.trim().split('\n').pop()) };
   };
 
   // Outputs of a run: the mart's rows (count, sums, an order-independent hash of every row) and
@@ -197,22 +204,26 @@ async function main() {
   await check('direct (warm-up)', firstDirect);
   log(`  tsql ${firstTsql.seconds.toFixed(2)} s, direct ${firstDirect.seconds.toFixed(2)} s; outputs identical: ${out.metric[0]} rows, sum(amount_spent) ${out.metric[1]}`);
 
-  // 5. Timed runs, alternating.
-  const t = { tsql: [], direct: [] };
-  const detail = { tsql: [], direct: [] };
+  // 5. Timed runs, alternating: tsql, direct, then (a diagnostic) tsql with one thread, which
+  //    sends the statements one after another as the direct script does.
+  const contenders = [
+    { key: 'tsql', label: 'tsql run', run: () => runTsql() },
+    { key: 'direct', label: 'direct', run: () => runDirect() },
+    { key: 'tsql1', label: 'tsql run --threads 1', run: () => runTsql(['--threads', '1']) },
+  ];
+  const done = Object.fromEntries(contenders.map((c) => [c.key, []]));
   for (let i = 0; i < runs; i++) {
-    const a = runTsql();
-    await check(`tsql run ${i + 1}`, a);
-    const b = runDirect();
-    await check(`direct run ${i + 1}`, b);
-    t.tsql.push(a.seconds);
-    t.direct.push(b.seconds);
-    detail.tsql.push(a);
-    detail.direct.push(b);
-    log(`  run ${i + 1}/${runs}: tsql ${a.seconds.toFixed(2)} s, direct ${b.seconds.toFixed(2)} s`);
+    const line = [];
+    for (const c of contenders) {
+      const r = c.run();
+      await check(`${c.label} (run ${i + 1})`, r);
+      done[c.key].push(r);
+      line.push(`${c.label} ${r.seconds.toFixed(2)} s`);
+    }
+    log(`  run ${i + 1}/${runs}: ${line.join(', ')}`);
   }
 
-  // 6. Node start-up alone, for the analysis.
+  // 6. Node start-up alone, and tsql's modules, for the analysis.
   const nodeStart = [];
   for (let i = 0; i < 5; i++) nodeStart.push(timeChild(['-e', '0'], {}).seconds);
   const tsqlLoad = [];
@@ -221,37 +232,46 @@ async function main() {
 
   // Report.
   const cpu = cpus();
-  const ratio = median(t.tsql) / median(t.direct);
-  const medianOf = (xs) => median(xs).toFixed(3);
+  const wall = (key) => done[key].map((r) => r.seconds);
+  const f = (x) => x.toFixed(2);
+  const ratio = median(wall('tsql')) / median(wall('direct'));
   console.log('');
   console.log(`The pipeline (run date ${DS}): ${purchases.toLocaleString('en-US')} purchases, ${reviews.toLocaleString('en-US')} reviews, seed ${SEED}, ${DAYS} days from ${START}`);
-  console.log(`  ${baseInfo.nday.toLocaleString('en-US')} purchase lines unloaded, ${reviews.toLocaleString('en-US')} reviews classified, ${Number(out.metric[0]).toLocaleString('en-US')} rows in user_behavior_metric`);
+  console.log(`  ${baseInfo.nday.toLocaleString('en-US')} purchase lines unloaded, ${reviews.toLocaleString('en-US')} reviews classified, ${Number(out.metric[0]).toLocaleString('en-US')} rows in user_behavior_metric (identical in every run)`);
   console.log(`Machine: ${cpu.length} cores ${cpu[0].model.trim()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}; DuckDB ${baseInfo.version} (@duckdb/node-api ${duckdbNodeApiVersion()})`);
-  console.log(`Database copy ${(statSync(base).size / 2 ** 20).toFixed(0)} MiB; ${runs} timed runs per contender, alternating (plus one untimed warm-up each)`);
+  console.log(`Base database ${(statSync(base).size / 2 ** 20).toFixed(0)} MiB, copied before each run; ${runs} timed runs per contender, alternating, after one untimed warm-up of tsql and direct`);
   console.log('');
-  console.log(`  tsql    median ${medianOf(t.tsql)} s  (min ${Math.min(...t.tsql).toFixed(3)}, max ${Math.max(...t.tsql).toFixed(3)})  all: ${t.tsql.map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`  direct  median ${medianOf(t.direct)} s  (min ${Math.min(...t.direct).toFixed(3)}, max ${Math.max(...t.direct).toFixed(3)})  all: ${t.direct.map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`  ratio tsql/direct (medians): ${ratio.toFixed(3)}  (target: at most 1.2) ${ratio <= 1.2 ? 'MET' : 'NOT MET'}`);
-  console.log(`  first tsql run, no target/ yet (untimed warm-up): ${firstTsql.seconds.toFixed(3)} s`);
+  console.log('| contender | wall median | min – max | CPU (user+sys) median | all runs (wall) |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const c of contenders) {
+    const w = wall(c.key);
+    const cpuS = done[c.key].map((r) => r.cpu);
+    console.log(`| ${c.label} | **${f(median(w))} s** | ${f(Math.min(...w))} – ${f(Math.max(...w))} s | ${f(median(cpuS))} s | ${w.map(f).join(', ')} |`);
+  }
+  console.log('');
+  console.log(`ratio tsql/direct, medians of wall time: ${ratio.toFixed(3)} (target: at most 1.2; ${ratio <= 1.2 ? 'met' : 'NOT met'})`);
+  console.log(`ratio tsql --threads 1/direct:            ${(median(wall('tsql1')) / median(wall('direct'))).toFixed(3)}`);
+  console.log(`ratio of CPU time tsql/direct:            ${(median(done.tsql.map((r) => r.cpu)) / median(done.direct.map((r) => r.cpu))).toFixed(3)}`);
+  console.log(`first tsql run, no target/ yet (untimed warm-up): ${f(firstTsql.seconds)} s; first direct run: ${f(firstDirect.seconds)} s`);
   console.log('');
   console.log('Where the time goes (medians over the timed runs):');
-  console.log(`  node -e 0:                          ${medianOf(nodeStart)} s`);
-  console.log(`  node bin/tsql.js --version:         ${medianOf(tsqlLoad)} s`);
-  const tInternal = detail.tsql.map((r) => r.internal);
-  console.log(`  tsql, its own "Finished … in":      ${medianOf(tInternal)} s   (process total minus this: ${medianOf(detail.tsql.map((r) => r.seconds - r.internal))} s)`);
-  for (const name of Object.keys(detail.tsql[0].nodes)) {
-    console.log(`    node ${name.padEnd(34)} ${medianOf(detail.tsql.map((r) => r.nodes[name]))} s`);
+  console.log(`  node -e 0                                  ${f(median(nodeStart))} s`);
+  console.log(`  node bin/tsql.js --version                 ${f(median(tsqlLoad))} s`);
+  for (const key of ['tsql', 'tsql1']) {
+    const rs = done[key];
+    const label = contenders.find((c) => c.key === key).label;
+    console.log(`  ${label}: "Finished … in" ${f(median(rs.map((r) => r.internal)))} s; process wall minus that ${f(median(rs.map((r) => r.seconds - r.internal)))} s; wall minus the nodes' summed times ${f(median(rs.map((r) => r.seconds - sum(Object.values(r.nodes)))))} s`);
+    for (const name of Object.keys(rs[0].nodes)) console.log(`    ${name.padEnd(40)} ${f(median(rs.map((r) => r.nodes[name])))} s`);
   }
-  const p = detail.direct.map((r) => r.phases);
-  console.log(`  direct, in process:                 ${(median(p.map((x) => x.inProcessMs)) / 1000).toFixed(3)} s   (process total minus this: ${medianOf(detail.direct.map((r) => r.seconds - r.phases.inProcessMs / 1000))} s)`);
-  console.log(`    import @duckdb/node-api            ${(median(p.map((x) => x.importMs)) / 1000).toFixed(3)} s`);
-  console.log(`    open database                      ${(median(p.map((x) => x.openMs)) / 1000).toFixed(3)} s`);
-  for (let i = 0; i < p[0].steps.length; i++) {
-    console.log(`    ${p[0].steps[i].label.padEnd(34)} ${(median(p.map((x) => x.steps[i].ms)) / 1000).toFixed(3)} s`);
-  }
-  console.log(`    close (checkpoint)                 ${(median(p.map((x) => x.closeMs)) / 1000).toFixed(3)} s`);
+  const p = done.direct.map((r) => r.phases);
+  const ms = (xs) => f(median(xs) / 1000);
+  console.log(`  direct: in process ${ms(p.map((x) => x.inProcessMs))} s; process wall minus the statements' summed times ${f(median(done.direct.map((r) => r.seconds - sum(r.phases.steps.map((x) => x.ms)) / 1000)))} s`);
+  console.log(`    import @duckdb/node-api                  ${ms(p.map((x) => x.importMs))} s`);
+  console.log(`    open database                            ${ms(p.map((x) => x.openMs))} s`);
+  for (let i = 0; i < p[0].steps.length; i++) console.log(`    ${p[0].steps[i].label.padEnd(40)} ${ms(p.map((x) => x.steps[i].ms))} s`);
+  console.log(`    close (checkpoint)                       ${ms(p.map((x) => x.closeMs))} s`);
   console.log('');
-  console.log(`Statements: tsql sent ${sent.count} (plus catalog and row-count queries it does not record); direct sends ${directStatements('/lake', types).length}.`);
+  console.log(`Statements: tsql recorded ${sent.count} in target/run/ (it also reads the catalog and counts the new table's rows); direct sends ${directStatements('/lake', types).length}.`);
 }
 
 /** The minimal statements a person would run by hand for the pipeline's run date. */
@@ -407,6 +427,10 @@ function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function sum(xs) {
+  return xs.reduce((a, b) => a + b, 0);
 }
 
 function rel(p) {

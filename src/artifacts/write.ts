@@ -87,6 +87,8 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         attached_node: n.attachedNode ?? null,
         column_name: n.columnName ?? null,
         raw_code: n.rawCode ?? null,
+        compiled_code: n.compiledCode ?? null,
+        compiled_path: n.compiledPath ?? null,
       });
       break;
   }
@@ -119,21 +121,19 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
   });
 }
 
-/** target/compiled/<project>/<path>.sql for every model and singular test. */
-export function writeCompiledFiles(targetDir: string, manifest: Manifest): void {
+/** target/compiled/<project>/<path>.sql for every model and test (paths are relative to the project). */
+export function writeCompiledFiles(projectDir: string, manifest: Manifest): void {
   const made = new Set<string>();
   for (const n of manifest.nodes.values()) {
-    let sql: string | undefined;
-    if (n.resourceType === 'model') sql = n.compiledCode;
-    else if (n.resourceType === 'test' && n.testType === 'singular') sql = n.rawCode;
-    if (sql === undefined) continue;
-    const file = join(targetDir, 'compiled', manifest.projectName, n.originalFilePath);
+    if (n.resourceType !== 'model' && n.resourceType !== 'test') continue;
+    if (n.compiledCode === undefined || !n.compiledPath) continue;
+    const file = join(projectDir, n.compiledPath);
     const dir = dirname(file);
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    writeIfChanged(file, sql + '\n');
+    writeIfChanged(file, n.compiledCode + '\n');
   }
 }
 
@@ -162,7 +162,8 @@ export function writeRunResults(targetDir: string, results: NodeResult[], meta: 
       adapter_response: r.rowsAffected !== undefined ? { rows_affected: r.rowsAffected } : {},
       relation_name: r.relationName ?? null,
       location: r.location ?? null,
-      failures: null,
+      failures: r.failures ?? null,
+      compiled_path: r.compiledPath ?? null,
     })),
   });
 }

@@ -66,7 +66,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
   exec('run', 'build the selected models in dependency order');
   exec('seed', 'load CSV seeds into tables');
-  exec('build', 'load seeds and build models in one DAG order');
+  exec('build', 'load seeds, build models and run their tests in one DAG order');
+  exec('test', 'run data tests on the selected models, seeds and sources');
   exec('stage-external', 'create or refresh the external tables declared as sources (external:)');
 
   withCommon(program.command('compile').description('render every model to target/compiled and write target/manifest.json'), { execution: true }).action(async (raw: CommonOptions) => {

@@ -55,9 +55,12 @@ export class Reporter {
         break;
       case 'node_end': {
         const [word, colour] = statusWord(e.status);
-        const verb = e.status === 'success' ? (e.label.startsWith('seed') ? 'loaded ' : 'created ') : e.status === 'error' ? 'creating ' : '';
-        const text = `${e.index} of ${e.total} ${word} ${verb}${e.label}`;
-        const right = e.status === 'skipped' ? '[SKIP]' : `[${e.status === 'error' ? 'ERROR' : e.message} in ${e.seconds.toFixed(2)}s]`;
+        const isTest = e.label.startsWith('test ');
+        const verb = isTest ? '' : e.status === 'success' ? (e.label.startsWith('seed') ? 'loaded ' : 'created ') : e.status === 'error' ? 'creating ' : '';
+        const count = (e.status === 'fail' || e.status === 'warn') && e.failures !== undefined ? ` ${e.failures}` : '';
+        const text = `${e.index} of ${e.total} ${word}${count} ${verb}${e.label}`;
+        const badge = e.status === 'error' ? 'ERROR' : isTest ? `${word}${count}` : e.message;
+        const right = e.status === 'skipped' ? '[SKIP]' : `[${badge} in ${e.seconds.toFixed(2)}s]`;
         this.write(`${clock()}  ${this.c(colour, dots(text))} ${this.c(colour, right)}`);
         break;
       }
@@ -93,8 +96,11 @@ export class Reporter {
 function statusWord(status: string): [string, (s: string) => string] {
   switch (status) {
     case 'success':
-    case 'pass':
       return ['OK', pc.green];
+    case 'pass':
+      return ['PASS', pc.green];
+    case 'fail':
+      return ['FAIL', pc.red];
     case 'warn':
       return ['WARN', pc.yellow];
     case 'skipped':

@@ -84,5 +84,5 @@ export function publishCompiled(session: Session, reporter: Reporter, command: s
   for (const w of warnings) reporter.warn(w);
   for (const l of logs) reporter.info(l);
   writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command));
-  writeCompiledFiles(session.targetDir, manifest);
+  writeCompiledFiles(session.options.projectDir, manifest);
 }

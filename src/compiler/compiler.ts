@@ -1,4 +1,4 @@
-import type nunjucks from 'nunjucks';
+import nunjucks from 'nunjucks';
 import type { Dialect, Relation, RelationKind } from '../adapters/types.js';
 import { ErrorCollector, UserError } from '../errors.js';
 import { configKeysFor, INCREMENTAL_STRATEGIES, MATERIALIZATIONS } from '../project/config-keys.js';
@@ -9,7 +9,7 @@ import type { ResourcePatch } from '../project/schema-yaml.js';
 import type { ResolvedTarget } from '../project/profiles.js';
 import { redactOutput } from '../project/profiles.js';
 import { didYouMean } from '../util/suggest.js';
-import { BUILTIN_MACROS, NAMING_MACROS } from '../templating/builtin-macros.js';
+import { BUILTIN_MACROS, BUILTIN_TEST_NAMESPACES, BUILTIN_TESTS, NAMING_MACROS } from '../templating/builtin-macros.js';
 import { datetimeObject, lineOfCall, splitArgs } from '../templating/context-helpers.js';
 import { compileTemplate, createEnvironment, generateCode, MacroReturn, templateFromProps } from '../templating/environment.js';
 import { MacroRegistry } from '../templating/macros.js';
@@ -22,7 +22,7 @@ import { EXTERNAL_KEYS } from '../materializations/external.js';
 import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js';
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
 import type { ManifestNode, ModelNode, SeedNode, SourceNode, TestNode } from './nodes.js';
-import { buildGenericTests } from './generic-tests.js';
+import { buildGenericTests, resolveRelationText } from './generic-tests.js';
 
 export interface CompileOptions {
   project: LoadedProject;
@@ -144,6 +144,7 @@ export class Compiler {
   compile(): CompileResult {
     this.installGlobals();
     for (const e of this.macros.loadFile(BUILTIN_MACROS, '<tsql builtin macros>', true)) this.errors.add(e);
+    for (const e of this.macros.loadFile(BUILTIN_TESTS, '<tsql builtin tests>', true)) this.errors.add(e);
     for (const f of this.opts.project.macroFiles) for (const e of this.macros.loadFile(f.text, f.relPath, false)) this.errors.add(e);
     this.nativeNaming = !this.macros.overridesAny(NAMING_MACROS);
     this.errors.throwIfAny();
@@ -185,7 +186,14 @@ export class Compiler {
       disabled: this.disabledNames,
     });
     generic.errors.forEach((e) => this.errors.add(e));
-    for (const t of generic.tests) nodes.set(t.uniqueId, t);
+    for (const t of generic.tests) {
+      nodes.set(t.uniqueId, t);
+      this.renderGenericTest(t, nodes);
+    }
+    for (const t of singular) {
+      t.compiledCode = t.rawCode;
+      t.compiledPath = `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${t.originalFilePath}`;
+    }
 
     this.cache.save();
     this.linkExternalProducers(nodes);
@@ -312,6 +320,62 @@ export class Compiler {
       const draft: ModelDraft = { file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config), sql: '' };
       this.drafts.set(id, draft);
       this.modelByName.set(f.name, draft);
+    }
+  }
+
+  /**
+   * A generic test's SQL: its macro (`test_<name>`, found through dispatch so
+   * engines and projects can override it) called with the attached relation
+   * as `model` (filtered by the `where` config), `column_name` and the YAML
+   * arguments. `ref('x')` / `source('a', 'b')` written as text become relations.
+   */
+  private renderGenericTest(test: TestNode, nodes: Map<string, ManifestNode>): void {
+    const meta = test.testMetadata!;
+    const place = { file: test.originalFilePath, line: test.line };
+    const foreign = meta.namespace && !BUILTIN_TEST_NAMESPACES.includes(meta.namespace);
+    const macro = foreign ? undefined : (this.macros.get(`test_${meta.name}`) ?? this.macros.dispatch(`test_${meta.name}`, this.dispatchEngines));
+    if (!macro) {
+      const known = this.macros.names().filter((n) => n.startsWith('test_')).map((n) => n.slice(5));
+      const hint = foreign ? `package '${meta.namespace}' is not installed; ${meta.name} is ${known.includes(meta.name) ? `built in: write '${meta.name}'` : 'not built in'}` : didYouMean(meta.name, known) ?? `built-in tests: ${BUILTIN_TEST_NAMES.join(', ')}`;
+      this.errors.add(new UserError(`unknown test '${meta.namespace ? meta.namespace + '.' : ''}${meta.name}'`, place, { hint }));
+      return;
+    }
+    const attached = nodes.get(test.attachedNode!);
+    if (!attached || !('relation' in attached)) return;
+    const where = test.config.where;
+    const relation = new TemplateRelation(attached.relation, this.opts.dialect, {
+      type: 'table',
+      renderAs: typeof where === 'string' && where.trim() ? `(select * from ${this.opts.dialect.renderRelation(attached.relation)} where ${where}) as tsql_where_subquery` : undefined,
+    });
+    const kwargs: Record<string, unknown> = { model: relation };
+    for (const [k, v] of Object.entries(meta.kwargs)) {
+      const rel = typeof v === 'string' ? resolveRelationText(v, this.pkg, nodes) : undefined;
+      const target = rel?.id ? nodes.get(rel.id) : undefined;
+      kwargs[k] = target && 'relation' in target ? new TemplateRelation(target.relation, this.opts.dialect, { type: 'table' }) : v;
+    }
+    const frame: Frame = {
+      kind: 'test',
+      id: test.uniqueId,
+      file: test.originalFilePath,
+      raw: '',
+      config: test.config,
+      deps: new Set(),
+      ephemeralDeps: new Set(),
+      name: test.name,
+      fqn: test.fqn,
+      resourceType: 'test',
+    };
+    this.stack.push(frame);
+    try {
+      const sql = macro.fn((nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs(kwargs));
+      test.compiledCode = cleanSql(String(sql));
+      test.config = frame.config;
+      test.compiledPath = `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${test.originalFilePath}/${test.name}.sql`;
+    } catch (e) {
+      const err = templateError(e, test.originalFilePath, test.line);
+      this.errors.add(new UserError(`test '${meta.name}': ${err.message}`, place, { hint: err.hint }));
+    } finally {
+      this.stack.pop();
     }
   }
 
@@ -921,3 +985,5 @@ function extensionTags(env: nunjucks.Environment): string[] {
   const list = (env as unknown as { extensionsList: Array<{ tags?: string[] }> }).extensionsList ?? [];
   return list.flatMap((e) => e.tags ?? []);
 }
+
+const BUILTIN_TEST_NAMES = ['not_null', 'unique', 'accepted_values', 'relationships', 'expression_is_true', 'not_empty', 'unique_combination_of_columns'];

@@ -69,8 +69,12 @@ export interface TestNode extends NodeBase {
   testMetadata?: { name: string; namespace?: string; kwargs: Record<string, unknown> };
   attachedNode?: string;
   columnName?: string;
-  /** singular tests: the SQL file's text */
+  /** singular tests: the rendered SQL file */
   rawCode?: string;
+  /** the rendered query returning failing rows */
+  compiledCode?: string;
+  /** posix path of the compiled file under target/, relative to the project */
+  compiledPath?: string;
   /** YAML line of the test entry, for error messages */
   line?: number;
 }

@@ -3,7 +3,7 @@ export type RunEvent =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'hook'; which: 'on-run-start' | 'on-run-end'; index: number; total: number; status: 'success' | 'error'; seconds: number; message?: string }
   | { type: 'node_start'; index: number; total: number; uniqueId: string; label: string }
-  | { type: 'node_end'; index: number; total: number; uniqueId: string; label: string; status: string; message: string; seconds: number }
+  | { type: 'node_end'; index: number; total: number; uniqueId: string; label: string; status: string; message: string; seconds: number; failures?: number }
   | { type: 'summary'; counts: Record<string, number>; seconds: number; description: string };
 
 export type EventSink = (e: RunEvent) => void;

@@ -10,6 +10,7 @@ import { materializeTable } from '../materializations/table.js';
 import { materializeView } from '../materializations/view.js';
 import { materializeExternal } from '../materializations/external.js';
 import { materializeUnload } from '../materializations/unload.js';
+import { runTest } from '../tests/run-test.js';
 import type { Plan, PlanStep } from '../plan/plan.js';
 import { runDag, type NodeStatus } from './dag-runner.js';
 import type { EventSink } from './events.js';
@@ -18,6 +19,10 @@ export interface NodeResult {
   uniqueId: string;
   status: NodeStatus;
   message: string;
+  /** tests: number of failing rows (fail_calc) */
+  failures?: number;
+  /** tests and models: the compiled SQL file, relative to the project */
+  compiledPath?: string;
   startedAt?: string;
   completedAt?: string;
   executionTime: number;
@@ -40,6 +45,8 @@ export interface RunOptions {
   onRunEnd: string[];
   lakeRoot: string;
   runDate: string;
+  /** where store_failures keeps failing rows: <schema>_tsql_test__audit */
+  auditSchema: { database?: string; schema: string };
 }
 
 export interface RunOutcome {
@@ -49,6 +56,7 @@ export interface RunOutcome {
 
 function label(step: PlanStep): string {
   const n = step.node;
+  if (n.resourceType === 'test') return `test ${n.name}`;
   const rel = [n.relation.schema, n.relation.identifier].join('.');
   if (n.resourceType === 'seed') return `seed file ${rel}`;
   if (n.resourceType === 'source') return `external source ${n.sourceName}.${n.name}`;
@@ -113,10 +121,12 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
         const r = await opts.adapter.withConnection((conn) => runStep(step, conn, opts, statements));
         result = {
           uniqueId: step.id,
-          status: 'success',
+          status: r.status ?? 'success',
           message: r.message,
+          failures: r.failures,
+          compiledPath: 'compiledPath' in step.node ? step.node.compiledPath : undefined,
           rowsAffected: r.rowsAffected,
-          relationName: step.materialization === 'unload' ? undefined : d.renderRelation(step.node.relation),
+          relationName: step.materialization === 'unload' || !('relation' in step.node) ? undefined : d.renderRelation(step.node.relation),
           location: r.location,
           startedAt: startedAt.toISOString(),
           completedAt: new Date().toISOString(),
@@ -127,7 +137,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
           uniqueId: step.id,
           status: 'error',
           message: firstLine((e as Error).message ?? String(e)),
-          relationName: d.renderRelation(step.node.relation),
+          relationName: 'relation' in step.node ? d.renderRelation(step.node.relation) : undefined,
           startedAt: startedAt.toISOString(),
           completedAt: new Date().toISOString(),
           executionTime: (performance.now() - t0) / 1000,
@@ -135,7 +145,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
       }
       writeRunFile(opts, step, statements);
       results.set(step.id, result);
-      opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: result.status, message: result.message, seconds: result.executionTime });
+      opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: result.status, message: result.message, seconds: result.executionTime, failures: result.failures });
       return { status: result.status, message: result.message };
     },
   });
@@ -173,6 +183,10 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
   };
   const node = step.node;
   if (node.resourceType === 'source') return materializeExternal(ctx, node);
+  if (node.resourceType === 'test') {
+    const outcome = await runTest(ctx, node, step.test!, opts.auditSchema);
+    return { message: outcome.message, status: outcome.status, failures: outcome.failures, kind: 'view' };
+  }
   for (const h of node.preHooks) await ctx.run(h);
   let result: MaterializeResult;
   if (node.resourceType === 'seed') {
@@ -202,7 +216,8 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
 
 function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): void {
   if (!statements.length) return;
-  const file = join(opts.targetDir, 'run', opts.projectName, step.node.originalFilePath.replace(/\.csv$/, '.sql'));
+  const rel = step.node.resourceType === 'test' && step.node.testType === 'generic' ? `${step.node.originalFilePath}/${step.node.name}.sql` : step.node.originalFilePath.replace(/\.(csv|yml|yaml)$/, '.sql');
+  const file = join(opts.targetDir, 'run', opts.projectName, rel);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, statements.map((s) => s.trim() + ';').join('\n\n') + '\n');
 }

@@ -1,3 +1,4 @@
+import type { NodeStatus } from '../execution/dag-runner.js';
 import type { Adapter, Column, Connection, Dialect, ExecResult, Relation, RelationKind } from '../adapters/types.js';
 
 /** What a materialization may use: engine primitives, never engine SQL of its own. */
@@ -26,6 +27,9 @@ export interface MaterializeResult {
   kind: RelationKind;
   /** where the data went (unloads) */
   location?: string;
+  /** tests: pass / fail / warn (models and seeds succeed or throw) */
+  status?: NodeStatus;
+  failures?: number;
 }
 
 /** A sibling name for build/backup relations, kept within the engine's identifier limit. */

@@ -1,15 +1,17 @@
 import type { Dialect } from '../adapters/types.js';
 import type { Manifest } from '../compiler/compiler.js';
-import type { ModelNode, SeedNode, SourceNode } from '../compiler/nodes.js';
+import type { ModelNode, SeedNode, SourceNode, TestNode } from '../compiler/nodes.js';
+import { testSettings, type TestSettings } from '../tests/test-config.js';
 import { ErrorCollector, UserError } from '../errors.js';
 import type { DagTask } from '../execution/dag-runner.js';
 import { strategyOf, uniqueKeyOf } from '../materializations/incremental.js';
 import { prepareSeed, type PreparedSeed } from '../materializations/seed.js';
 
 export interface PlanStep extends DagTask {
-  node: ModelNode | SeedNode | SourceNode;
+  node: ModelNode | SeedNode | SourceNode | TestNode;
   materialization: string;
   seed?: PreparedSeed;
+  test?: TestSettings;
 }
 
 export interface Plan {
@@ -19,7 +21,7 @@ export interface Plan {
 }
 
 /** What a command executes: models, seeds, and external sources (staged before their readers). */
-export type ExecutableType = 'model' | 'seed' | 'external';
+export type ExecutableType = 'model' | 'seed' | 'external' | 'test';
 
 /**
  * Turns the selected part of the manifest into steps that carry everything
@@ -33,10 +35,15 @@ export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { typ
   const steps: PlanStep[] = [];
   const schemas = new Map<string, { database?: string; schema: string }>();
   for (const id of chosen) {
-    const node = manifest.nodes.get(id) as ModelNode | SeedNode | SourceNode;
-    const materialization = node.resourceType === 'seed' ? 'seed' : node.resourceType === 'source' ? 'external' : node.materialized;
+    const node = manifest.nodes.get(id) as ModelNode | SeedNode | SourceNode | TestNode;
+    const materialization = node.resourceType === 'seed' ? 'seed' : node.resourceType === 'source' ? 'external' : node.resourceType === 'test' ? 'test' : node.materialized;
     const step: PlanStep = { id, deps: nearestExecutableAncestors(id, manifest, isExecutable), node, materialization };
-    if (node.resourceType === 'seed') {
+    if (node.resourceType === 'test') {
+      const settings = errors.guard(() => testSettings(node));
+      if (settings) step.test = settings;
+      steps.push(step);
+      continue;
+    } else if (node.resourceType === 'seed') {
       const seed = errors.guard(() => prepareSeed(node, opts.dialect));
       if (seed) step.seed = seed;
     } else if (node.resourceType === 'model' && node.materialized === 'incremental') {
@@ -46,12 +53,57 @@ export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { typ
       }
     }
     const rel = node.relation;
-    if (materialization !== 'unload') schemas.set(`${rel.database ?? ''}.${rel.schema}`.toLowerCase(), { database: rel.database, schema: rel.schema });
+    if (materialization !== 'unload' && 'relation' in node) schemas.set(`${rel.database ?? ''}.${rel.schema}`.toLowerCase(), { database: rel.database, schema: rel.schema });
     steps.push(step);
   }
   errors.throwIfAny();
   steps.sort((a, b) => (a.id < b.id ? -1 : 1));
+  if (opts.types.includes('test')) blockOnTests(steps);
   return { steps, schemas: [...schemas.values()] };
+}
+
+/**
+ * In a build, a node waits for the tests of the nodes it reads, so a failing
+ * test (error severity) skips everything downstream, as in dbt build. A test
+ * with several parents (relationships) only blocks nodes downstream of all of them.
+ */
+function blockOnTests(steps: PlanStep[]): void {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const tests = steps.filter((s) => s.node.resourceType === 'test');
+  const testsByParent = new Map<string, PlanStep[]>();
+  for (const t of tests) {
+    for (const p of t.deps) {
+      let list = testsByParent.get(p);
+      if (!list) testsByParent.set(p, (list = []));
+      list.push(t);
+    }
+  }
+  const ancestors = new Map<string, Set<string>>();
+  const ancestorsOf = (id: string): Set<string> => {
+    let known = ancestors.get(id);
+    if (known) return known;
+    known = new Set<string>();
+    ancestors.set(id, known);
+    const stack = [...(byId.get(id)?.deps ?? [])];
+    while (stack.length) {
+      const d = stack.pop()!;
+      if (known.has(d)) continue;
+      known.add(d);
+      stack.push(...(byId.get(d)?.deps ?? []));
+    }
+    return known;
+  };
+  for (const s of steps) {
+    if (s.node.resourceType === 'test') continue;
+    const extra = new Set<string>();
+    for (const d of s.deps) {
+      for (const t of testsByParent.get(d) ?? []) {
+        const upstream = ancestorsOf(s.id);
+        if (t.deps.every((p) => upstream.has(p))) extra.add(t.id);
+      }
+    }
+    if (extra.size) s.deps = [...s.deps, ...extra];
+  }
 }
 
 /**
@@ -71,6 +123,7 @@ function chooseExecutables(manifest: Manifest, selected: Set<string>, types: Exe
     if (n.resourceType === 'model' && types.includes('model') && n.materialized !== 'ephemeral') chosen.add(id);
     else if (n.resourceType === 'seed' && types.includes('seed')) chosen.add(id);
     else if (isExternal(id) && types.includes('external')) chosen.add(id);
+    else if (n.resourceType === 'test' && types.includes('test')) chosen.add(id);
   }
   if (types.includes('external') && types.includes('model')) {
     const stack = [...chosen];

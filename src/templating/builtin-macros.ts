@@ -41,3 +41,74 @@ export const NAMING_MACROS = [
   'generate_database_name',
   'default__generate_database_name',
 ];
+
+/**
+ * Built-in generic tests. Each returns the failing rows; an engine or a
+ * project overrides one through dispatch (`duckdb__test_not_null`,
+ * `default__test_not_null`) or by defining `test_not_null` itself.
+ */
+export const BUILTIN_TESTS = `
+{% test not_null(model, column_name) %}{{ return(adapter.dispatch('test_not_null')(model, column_name)) }}{% endtest %}
+{% macro default__test_not_null(model, column_name) %}
+select {{ column_name }}
+from {{ model }}
+where {{ column_name }} is null
+{% endmacro %}
+
+{% test unique(model, column_name) %}{{ return(adapter.dispatch('test_unique')(model, column_name)) }}{% endtest %}
+{% macro default__test_unique(model, column_name) %}
+select {{ column_name }} as unique_field, count(*) as n_records
+from {{ model }}
+where {{ column_name }} is not null
+group by {{ column_name }}
+having count(*) > 1
+{% endmacro %}
+
+{% test accepted_values(model, column_name, values, quote=true) %}{{ return(adapter.dispatch('test_accepted_values')(model, column_name, values, quote)) }}{% endtest %}
+{% macro default__test_accepted_values(model, column_name, values, quote=true) %}
+select {{ column_name }} as value_field, count(*) as n_records
+from {{ model }}
+where {{ column_name }} is not null
+  and {{ column_name }} not in (
+    {%- for value in values -%}
+      {%- if quote -%}'{{ value | string | replace("'", "''") }}'{%- else -%}{{ value }}{%- endif -%}
+      {%- if not loop.last %}, {% endif -%}
+    {%- endfor -%}
+  )
+group by {{ column_name }}
+{% endmacro %}
+
+{% test relationships(model, column_name, to, field) %}{{ return(adapter.dispatch('test_relationships')(model, column_name, to, field)) }}{% endtest %}
+{% macro default__test_relationships(model, column_name, to, field) %}
+select child.{{ column_name }} as from_field
+from {{ model }} as child
+left join {{ to }} as parent on child.{{ column_name }} = parent.{{ field }}
+where child.{{ column_name }} is not null
+  and parent.{{ field }} is null
+{% endmacro %}
+
+{% test expression_is_true(model, expression, column_name=none) %}{{ return(adapter.dispatch('test_expression_is_true')(model, expression, column_name)) }}{% endtest %}
+{% macro default__test_expression_is_true(model, expression, column_name=none) %}
+select *
+from {{ model }}
+where not ({% if column_name is not none %}{{ column_name }} {% endif %}{{ expression }})
+{% endmacro %}
+
+{% test not_empty(model, column_name=none) %}{{ return(adapter.dispatch('test_not_empty')(model, column_name)) }}{% endtest %}
+{% macro default__test_not_empty(model, column_name=none) %}
+select 1 as empty_relation
+from (select count(*) as n from {{ model }}) as counted
+where counted.n = 0
+{% endmacro %}
+
+{% test unique_combination_of_columns(model, combination_of_columns) %}{{ return(adapter.dispatch('test_unique_combination_of_columns')(model, combination_of_columns)) }}{% endtest %}
+{% macro default__test_unique_combination_of_columns(model, combination_of_columns) %}
+select {{ combination_of_columns | join(', ') }}, count(*) as n_records
+from {{ model }}
+group by {{ combination_of_columns | join(', ') }}
+having count(*) > 1
+{% endmacro %}
+`;
+
+/** Test namespaces that resolve to tsql's built-ins (dbt_utils' generic tests are built in). */
+export const BUILTIN_TEST_NAMESPACES = ['dbt', 'dbt_utils', 'tsql'];

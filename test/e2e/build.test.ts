@@ -62,7 +62,7 @@ describe('tsql build on DuckDB', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/START seed file main\.raw_orders/);
     expect(r.stdout).toMatch(/OK created sql table model main\.customers/);
-    expect(r.stdout).toMatch(/Done\. PASS=4 WARN=0 ERROR=0 SKIP=0 TOTAL=4/);
+    expect(r.stdout).toMatch(/Done\. PASS=7 WARN=0 ERROR=0 SKIP=0 TOTAL=7/);
     const rows = await p.query('select customer_id, name, total, orders from main.customers order by customer_id');
     expect(rows).toEqual([
       { customer_id: 10, name: 'Ada', total: '19.75', orders: '2' },

@@ -159,7 +159,7 @@ models:
       const b = runCli(['build'], join(parent, 'my_shop'));
       expect(b.stderr).toBe('');
       expect(b.code).toBe(0);
-      expect(b.stdout).toMatch(/PASS=3/);
+      expect(b.stdout).toMatch(/PASS=5 WARN=0 ERROR=0 SKIP=0 TOTAL=5/);
       expect(runCli(['init', 'my_shop'], parent).code).toBe(2);
     } finally {
       rmSync(parent, { recursive: true, force: true });

@@ -9,13 +9,14 @@ import { Reporter } from '../reporter.js';
 import { artifactMeta, openSession, publishCompiled } from '../session.js';
 import { describeProject } from './describe.js';
 
-export type ExecuteCommand = 'run' | 'seed' | 'build' | 'stage-external';
+export type ExecuteCommand = 'run' | 'seed' | 'build' | 'test' | 'stage-external';
 
 /** What each command selects from, and what it executes. */
 const COMMAND_TYPES: Record<ExecuteCommand, { select: ResourceType[]; execute: ExecutableType[] }> = {
   run: { select: ['model'], execute: ['model', 'external'] },
   seed: { select: ['seed'], execute: ['seed'] },
-  build: { select: ['seed', 'model'], execute: ['seed', 'model', 'external'] },
+  build: { select: ['seed', 'model', 'test'], execute: ['seed', 'model', 'external', 'test'] },
+  test: { select: ['test'], execute: ['test'] },
   'stage-external': { select: ['source'], execute: ['external'] },
 };
 
@@ -73,6 +74,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       onRunEnd: manifest.onRunEnd,
       lakeRoot: session.lakeRoot,
       runDate: options.runDate.ds,
+      auditSchema: { database: session.target.database, schema: `${session.target.schema}_tsql_test__audit` },
     });
     const elapsed = (performance.now() - t0) / 1000;
     writeRunResults(session.targetDir, outcome.results, meta, elapsed, runArgs(command, options));
@@ -86,7 +88,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       else counts.error++;
     }
     const failures = outcome.results
-      .filter((r) => r.status === 'error')
+      .filter((r) => r.status === 'error' || r.status === 'fail')
       .map((r) => {
         const n = manifest.nodes.get(r.uniqueId)!;
         return { label: `${n.resourceType} ${n.name}`, file: n.originalFilePath, message: r.message };
@@ -107,10 +109,10 @@ function runArgs(command: string, o: ParsedOptions): Record<string, unknown> {
 function describeSteps(materializations: string[]): string {
   const counts = new Map<string, number>();
   for (const m of materializations) counts.set(m, (counts.get(m) ?? 0) + 1);
-  const order = ['seed', 'unload', 'external', 'view', 'table', 'incremental'];
+  const order = ['seed', 'unload', 'external', 'view', 'table', 'incremental', 'test'];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [...counts]
     .sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
-    .map(([m, n]) => (m === 'seed' ? plural(n, 'seed') : m === 'external' ? plural(n, 'external source') : plural(n, `${m} model`)))
+    .map(([m, n]) => (m === 'seed' ? plural(n, 'seed') : m === 'external' ? plural(n, 'external source') : m === 'test' ? plural(n, 'data test') : plural(n, `${m} model`)))
     .join(', ');
 }
