@@ -74,6 +74,12 @@ export interface Dialect {
   copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string;
   /** (Re)creates a relation over an external table's files; without files yet, an empty relation with its columns. */
   createExternalView(rel: Relation, spec: ExternalTableSpec, hasFiles: boolean): string;
+  /**
+   * An aggregate giving the number of values of `column` that occur more than
+   * once (the `unique` test's failure count) in a single scan, where the engine
+   * can; `where` filters rows first.
+   */
+  duplicatedValueCount?(column: string, where?: string): string | undefined;
   /** A cheap query that fails when one file of an external table cannot be read. */
   probeFile(file: string, spec: ExternalTableSpec): string;
   /** SQL type names for seed columns. */

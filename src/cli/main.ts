@@ -35,7 +35,8 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
       .option('--full-refresh', 'rebuild incremental models and seeds from scratch')
       .option('-x, --fail-fast', 'stop at the first failure')
       .option('--start <date>', 'backfill: first run date (with --end)')
-      .option('--end <date>', 'backfill: last run date, inclusive');
+      .option('--end <date>', 'backfill: last run date, inclusive')
+      .option('--no-fold-tests', 'run every data test as its own query (default: tests of one relation share one scan)');
   }
   return cmd;
 }

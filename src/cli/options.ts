@@ -22,6 +22,7 @@ export interface CommonOptions {
   ds?: string;
   start?: string;
   end?: string;
+  foldTests?: boolean;
 }
 
 export interface ParsedOptions {
@@ -39,6 +40,8 @@ export interface ParsedOptions {
   runDate: RunDate;
   /** --start/--end: run once per day, in order. */
   backfill?: { start: string; end: string };
+  /** fold tests of one relation into one scan (--no-fold-tests turns it off) */
+  foldTests: boolean;
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
@@ -82,6 +85,7 @@ export function parseCommon(o: CommonOptions): ParsedOptions {
     fullRefresh: !!o.fullRefresh,
     failFast: !!o.failFast,
     logFormat,
+    foldTests: o.foldTests !== false,
     runDate: backfill ? { ds: backfill.start } : o.ds !== undefined ? parseDs(o.ds) : todayUtc(),
     backfill,
   };

@@ -370,6 +370,8 @@ export class Compiler {
       const sql = macro.fn((nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs(kwargs));
       test.compiledCode = cleanSql(String(sql));
       test.config = frame.config;
+      const impl = this.macros.dispatch(`test_${meta.name}`, this.dispatchEngines);
+      test.builtin = macro.builtin && (!impl || impl.builtin);
       test.compiledPath = `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${test.originalFilePath}/${test.name}.sql`;
     } catch (e) {
       const err = templateError(e, test.originalFilePath, test.line);

@@ -77,6 +77,8 @@ export interface TestNode extends NodeBase {
   compiledPath?: string;
   /** YAML line of the test entry, for error messages */
   line?: number;
+  /** a generic test implemented by tsql's own built-in macro (not overridden): may be folded into a shared scan */
+  builtin?: boolean;
 }
 
 export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode;

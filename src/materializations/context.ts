@@ -17,6 +17,8 @@ export interface MaterializeContext {
   /** Executes a statement and records it for target/run/. */
   run(sql: string): Promise<ExecResult>;
   query(sql: string): Promise<Record<string, unknown>[]>;
+  /** Notes a query in target/run/ without executing it (for statements sent through query()). */
+  record(sql: string): void;
   columns(rel: Relation): Promise<Column[]>;
 }
 

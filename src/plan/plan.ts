@@ -2,6 +2,7 @@ import type { Dialect } from '../adapters/types.js';
 import type { Manifest } from '../compiler/compiler.js';
 import type { ModelNode, SeedNode, SourceNode, TestNode } from '../compiler/nodes.js';
 import { testSettings, type TestSettings } from '../tests/test-config.js';
+import { FoldedTests, foldExpression } from '../tests/folding.js';
 import { ErrorCollector, UserError } from '../errors.js';
 import type { DagTask } from '../execution/dag-runner.js';
 import { strategyOf, uniqueKeyOf } from '../materializations/incremental.js';
@@ -16,6 +17,8 @@ export interface PlanStep extends DagTask {
 
 export interface Plan {
   steps: PlanStep[];
+  /** tests that share one scan of their relation (see tests/folding.ts) */
+  folded: FoldedTests;
   /** Every schema the steps write to, created before the first step runs. */
   schemas: Array<{ database?: string; schema: string }>;
 }
@@ -28,7 +31,7 @@ export type ExecutableType = 'model' | 'seed' | 'external' | 'test';
  * they need to run. All validation that can fail on the user's input happens
  * here, so a bad project stops before anything touches the warehouse.
  */
-export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { types: ExecutableType[]; dialect: Dialect }): Plan {
+export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { types: ExecutableType[]; dialect: Dialect; foldTests?: boolean }): Plan {
   const errors = new ErrorCollector();
   const chosen = chooseExecutables(manifest, selected, opts.types);
   const isExecutable = (id: string) => chosen.has(id);
@@ -59,7 +62,18 @@ export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { typ
   errors.throwIfAny();
   steps.sort((a, b) => (a.id < b.id ? -1 : 1));
   if (opts.types.includes('test')) blockOnTests(steps);
-  return { steps, schemas: [...schemas.values()] };
+  const folded = new FoldedTests();
+  if (opts.foldTests !== false) {
+    for (const step of steps) {
+      if (step.node.resourceType !== 'test' || !step.test) continue;
+      const attached = step.node.attachedNode ? manifest.nodes.get(step.node.attachedNode) : undefined;
+      if (!attached || !('relation' in attached)) continue;
+      const expression = foldExpression(step.node, step.test, opts.dialect);
+      if (expression) folded.add(opts.dialect.renderRelation(attached.relation), attached.relation, step.id, expression);
+    }
+    folded.finish();
+  }
+  return { steps, schemas: [...schemas.values()], folded };
 }
 
 /**

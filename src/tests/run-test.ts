@@ -41,7 +41,9 @@ function truthy(v: unknown): boolean {
  */
 export async function runTest(ctx: MaterializeContext, test: TestNode, s: TestSettings, auditSchema: { database?: string; schema: string }): Promise<TestOutcome> {
   const sql = test.compiledCode ?? '';
-  const rows = await ctx.query(testVerdictQuery(sql, s));
+  const query = testVerdictQuery(sql, s);
+  ctx.record(query);
+  const rows = await ctx.query(query);
   const r = rows[0] ?? {};
   const failures = Number(r.failures ?? 0);
   const outcome = verdict(failures, truthy(r.should_warn), truthy(r.should_error), s);

@@ -30,6 +30,12 @@ export class DuckDBDialect extends AnsiDialect {
     return `copy (\n${sql}\n) to ${this.quoteString(location)} (${list})`;
   }
 
+  /** histogram() counts every value in one pass; the duplicated ones are those counted more than once. */
+  duplicatedValueCount(column: string, where?: string): string {
+    const filter = where ? `(${where}) and ` : '';
+    return `coalesce(len(list_filter(map_values(histogram(${column}) filter (where ${filter}${column} is not null)), lambda n: n > 1)), 0)`;
+  }
+
   probeFile(file: string, spec: ExternalTableSpec): string {
     if (spec.format === 'parquet') return `select * from read_parquet(${this.quoteString(file)}) limit 1`;
     const columns = `{${spec.columns.map((c) => `${this.quoteString(c.name)}: ${this.quoteString(c.dataType)}`).join(', ')}}`;

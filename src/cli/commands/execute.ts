@@ -51,7 +51,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
 
     const types = COMMAND_TYPES[command];
     const selected = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: types.select });
-    const plan = buildPlan(manifest, selected, { types: types.execute, dialect: session.adapter.dialect });
+    const plan = buildPlan(manifest, selected, { types: types.execute, dialect: session.adapter.dialect, foldTests: options.foldTests });
 
     reporter.info(`Running with tsql on ${session.adapter.describe()}, target '${session.target.targetName}', ${session.threads} thread${session.threads === 1 ? '' : 's'}, run date ${options.runDate.ds}`);
     reporter.info(`Found ${describeProject(manifest)}`);

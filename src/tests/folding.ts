@@ -1,0 +1,124 @@
+import type { Dialect, Relation } from '../adapters/types.js';
+import type { TestNode } from '../compiler/nodes.js';
+import type { MaterializeContext } from '../materializations/context.js';
+import type { TestSettings } from './test-config.js';
+
+/**
+ * dbt runs one query per test. tsql folds the tests of one relation that need
+ * no join into a single scan that returns one failure count per test:
+ *   select count(*) filter (where a is null) as t0, count(distinct s) filter (where s not in (…)) as t1, … from rel
+ * Each test still gets its own result line and count, identical to its own query
+ * (the same predicates as the built-in macros; `where` and `limit` applied per test).
+ */
+
+/** The aggregate that counts one test's failures in a shared scan, or undefined when it cannot be folded. */
+export function foldExpression(test: TestNode, settings: TestSettings, dialect: Dialect): string | undefined {
+  if (!test.builtin || !test.testMetadata || settings.storeFailures || settings.failCalc !== 'count(*)') return undefined;
+  const kw = test.testMetadata.kwargs;
+  const col = typeof kw.column_name === 'string' ? kw.column_name : undefined;
+  const where = typeof test.config.where === 'string' && test.config.where.trim() ? `(${test.config.where}) and ` : '';
+  switch (test.testMetadata.name) {
+    case 'not_null':
+      return col ? `count(*) filter (where ${where}${col} is null)` : undefined;
+    case 'accepted_values': {
+      if (!col || !Array.isArray(kw.values) || !kw.values.length) return undefined;
+      const quote = kw.quote !== false;
+      const list = kw.values.map((v) => (quote ? dialect.quoteString(String(v)) : String(v))).join(', ');
+      return `count(distinct ${col}) filter (where ${where}${col} is not null and ${col} not in (${list}))`;
+    }
+    case 'expression_is_true': {
+      if (typeof kw.expression !== 'string') return undefined;
+      return `count(*) filter (where ${where}not (${col ? `${col} ` : ''}${kw.expression}))`;
+    }
+    case 'not_empty':
+      return `case when count(*) filter (where ${where}true) = 0 then 1 else 0 end`;
+    case 'unique': {
+      if (!col) return undefined;
+      const expr = dialect.duplicatedValueCount?.(col, where ? test.config.where as string : undefined);
+      return expr;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** True when `failures` satisfies a normalised threshold like '!= 0' or '> 10'. */
+export function meetsThreshold(failures: number, threshold: string): boolean {
+  const m = /^(>=|<=|!=|<>|=|>|<) (-?\d+(?:\.\d+)?)$/.exec(threshold);
+  if (!m) return false;
+  const n = Number(m[2]);
+  switch (m[1]) {
+    case '>=':
+      return failures >= n;
+    case '<=':
+      return failures <= n;
+    case '>':
+      return failures > n;
+    case '<':
+      return failures < n;
+    case '=':
+      return failures === n;
+    default:
+      return failures !== n;
+  }
+}
+
+interface Group {
+  relation: Relation;
+  members: Array<{ id: string; expression: string }>;
+  result?: Promise<Map<string, number>>;
+}
+
+/** Folded groups of one plan: the first member to run executes the shared scan, the rest reuse it. */
+export class FoldedTests {
+  private readonly groups = new Map<string, Group>();
+  private readonly groupOf = new Map<string, Group>();
+
+  add(key: string, relation: Relation, testId: string, expression: string): void {
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = { relation, members: [] }));
+    g.members.push({ id: testId, expression });
+    this.groupOf.set(testId, g);
+  }
+
+  /** Drops groups of one (a lone test runs its own query, which also gives the failing rows' SQL in target/run). */
+  finish(): void {
+    for (const [key, g] of this.groups) {
+      if (g.members.length < 2) {
+        this.groups.delete(key);
+        for (const m of g.members) this.groupOf.delete(m.id);
+      }
+    }
+  }
+
+  has(testId: string): boolean {
+    return this.groupOf.has(testId);
+  }
+
+  size(): number {
+    return [...this.groups.values()].reduce((n, g) => n + g.members.length, 0);
+  }
+
+  /** The shared scan for a group, as SQL. */
+  static scanSql(relation: Relation, members: Array<{ id: string; expression: string }>, dialect: Dialect): string {
+    const cols = members.map((m, i) => `  ${m.expression} as ${dialect.quoteIdentifier(`t${i}`)}`).join(',\n');
+    return `select\n${cols}\nfrom ${dialect.renderRelation(relation)}`;
+  }
+
+  /** The shared scan a folded test is answered by. */
+  sqlFor(testId: string, dialect: Dialect): string {
+    const g = this.groupOf.get(testId)!;
+    return FoldedTests.scanSql(g.relation, g.members, dialect);
+  }
+
+  async failures(ctx: MaterializeContext, testId: string): Promise<number> {
+    const g = this.groupOf.get(testId)!;
+    g.result ??= (async () => {
+      const sql = FoldedTests.scanSql(g.relation, g.members, ctx.dialect);
+      const rows = await ctx.query(sql);
+      const row = rows[0] ?? {};
+      return new Map(g.members.map((m, i) => [m.id, Number(row[`t${i}`] ?? 0)]));
+    })();
+    return (await g.result).get(testId) ?? 0;
+  }
+}
