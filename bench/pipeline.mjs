@@ -49,17 +49,19 @@ async function directRun(dbPath, statementsFile) {
   const conn = await instance.connect();
   const tOpen = performance.now();
   const steps = [];
+  const firstStatementAt = Date.now();
   for (const s of statements) {
     const t = performance.now();
     await conn.run(s.sql);
     steps.push({ label: s.label, ms: performance.now() - t });
   }
+  const lastStatementEndAt = Date.now();
   const tClose = performance.now();
   conn.closeSync();
   instance.closeSync();
   const tEnd = performance.now();
   process.stdout.write(
-    JSON.stringify({ importMs: tImport - t0, openMs: tOpen - tImport, steps, closeMs: tEnd - tClose, inProcessMs: tEnd - t0 }) + '\n',
+    JSON.stringify({ importMs: tImport - t0, openMs: tOpen - tImport, steps, closeMs: tEnd - tClose, inProcessMs: tEnd - t0, firstStatementAt, lastStatementEndAt }) + '\n',
   );
 }
 
@@ -148,30 +150,41 @@ async function main() {
     rmSync(cpuFile, { force: true });
     const [cmd, argv] = timeBin ? [timeBin, ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args]] : [process.execPath, args];
     execFileSync('sync'); // the database copy's dirty pages are written before the clock starts
+    const startedAt = Date.now();
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) fail(`${args.join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
     const cpu = timeBin ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number).reduce((a, b) => a + b, 0) : NaN;
-    return { seconds, cpu, stdout: r.stdout };
+    return { seconds, cpu, startedAt, stdout: r.stdout };
   };
   const runTsql = (extraArgs = []) => {
     const run = prepare();
-    const { seconds, cpu, stdout } = timeChild([bin, 'run', '--ds', DS, ...extraArgs], {
+    const { seconds, cpu, startedAt, stdout } = timeChild([bin, 'run', '--ds', DS, ...extraArgs], {
       cwd: project,
       env: { ...process.env, TSQL_DUCKDB_PATH: run.db, TSQL_LAKE_ROOT: run.lake },
     });
     const m = /Finished running .* in ([\d.]+)s/.exec(stdout);
     const results = JSON.parse(readFileSync(join(project, 'target', 'run_results.json'), 'utf8'));
     const nodes = Object.fromEntries(results.results.map((r) => [r.unique_id.split('.').slice(-1)[0], r.execution_time]));
-    return { ...run, seconds, cpu, internal: m ? Number(m[1]) : NaN, nodes };
+    // Before the first node started / after the last one finished: tsql's own time around the SQL.
+    const first = Math.min(...results.results.map((r) => Date.parse(r.timing[0].started_at)));
+    const last = Math.max(...results.results.map((r) => Date.parse(r.timing[0].completed_at)));
+    const around = { before: (first - startedAt) / 1000, sql: (last - first) / 1000, after: seconds - (last - startedAt) / 1000 };
+    return { ...run, seconds, cpu, internal: m ? Number(m[1]) : NaN, nodes, around };
   };
   const runDirect = () => {
     const run = prepare();
     const file = join(run.dir, 'statements.json');
     writeFileSync(file, JSON.stringify(directStatements(run.lake, types), null, 2));
-    const { seconds, cpu, stdout } = timeChild([self, '--direct', run.db, file], { cwd: root });
-    return { ...run, seconds, cpu, phases: JSON.parse(stdout.trim().split('\n').pop()) };
+    const { seconds, cpu, startedAt, stdout } = timeChild([self, '--direct', run.db, file], { cwd: root });
+    const phases = JSON.parse(stdout.trim().split('\n').pop());
+    const around = {
+      before: (phases.firstStatementAt - startedAt) / 1000,
+      sql: (phases.lastStatementEndAt - phases.firstStatementAt) / 1000,
+      after: seconds - (phases.lastStatementEndAt - startedAt) / 1000,
+    };
+    return { ...run, seconds, cpu, phases, around };
   };
 
   // Outputs of a run: the mart's rows (count, sums, an order-independent hash of every row) and
@@ -251,8 +264,21 @@ async function main() {
   console.log('');
   console.log(`ratio tsql/direct, medians of wall time: ${ratio.toFixed(3)} (target: at most 1.2; ${ratio <= 1.2 ? 'met' : 'NOT met'})`);
   console.log(`ratio tsql --threads 1/direct:            ${(median(wall('tsql1')) / median(wall('direct'))).toFixed(3)}`);
+  console.log(`ratio of the fastest runs tsql/direct:    ${(Math.min(...wall('tsql')) / Math.min(...wall('direct'))).toFixed(3)}`);
+  console.log(`median of per-round ratios tsql/direct:   ${median(wall('tsql').map((x, i) => x / wall('direct')[i])).toFixed(3)}  (each: ${wall('tsql').map((x, i) => (x / wall('direct')[i]).toFixed(2)).join(', ')})`);
   console.log(`ratio of CPU time tsql/direct:            ${(median(done.tsql.map((r) => r.cpu)) / median(done.direct.map((r) => r.cpu))).toFixed(3)}`);
+  const outside = (key) => median(done[key].map((r) => r.around.before + r.around.after));
+  const extra = outside('tsql') - outside('direct');
+  console.log(`tsql's time outside the SQL minus direct's: ${f(extra)} s, i.e. ${((100 * extra) / median(wall('direct'))).toFixed(1)}% of the direct run's median`);
   console.log(`first tsql run, no target/ yet (untimed warm-up): ${f(firstTsql.seconds)} s; first direct run: ${f(firstDirect.seconds)} s`);
+  console.log('');
+  console.log('Around the SQL (medians; before = spawn to the first statement, after = the last statement\'s end to exit):');
+  console.log('| contender | before the first statement | first statement start to last statement end | after the last statement | before + after |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const c of contenders) {
+    const a = done[c.key].map((r) => r.around);
+    console.log(`| ${c.label} | ${f(median(a.map((x) => x.before)))} s | ${f(median(a.map((x) => x.sql)))} s | ${f(median(a.map((x) => x.after)))} s | ${f(median(a.map((x) => x.before + x.after)))} s |`);
+  }
   console.log('');
   console.log('Where the time goes (medians over the timed runs):');
   console.log(`  node -e 0                                  ${f(median(nodeStart))} s`);

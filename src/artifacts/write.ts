@@ -80,6 +80,15 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         meta: n.meta,
       });
       break;
+    case 'unit_test':
+      Object.assign(base, {
+        model: n.model,
+        given: n.given.map((g) => ({ input: g.input, rows: g.rows })),
+        expect: n.expect,
+        compiled_code: n.compiledCode,
+        compiled_path: n.compiledPath,
+      });
+      break;
     case 'test':
       Object.assign(base, {
         test_type: n.testType,
@@ -125,7 +134,7 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
 export function writeCompiledFiles(projectDir: string, manifest: Manifest): void {
   const made = new Set<string>();
   for (const n of manifest.nodes.values()) {
-    if (n.resourceType !== 'model' && n.resourceType !== 'test') continue;
+    if (n.resourceType !== 'model' && n.resourceType !== 'test' && n.resourceType !== 'unit_test') continue;
     if (n.compiledCode === undefined || !n.compiledPath) continue;
     const file = join(projectDir, n.compiledPath);
     const dir = dirname(file);

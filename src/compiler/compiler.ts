@@ -21,7 +21,9 @@ import { findCycle } from '../graph/cycles.js';
 import { EXTERNAL_KEYS } from '../materializations/external.js';
 import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js';
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
-import type { ManifestNode, ModelNode, SeedNode, SourceNode, TestNode } from './nodes.js';
+import type { ManifestNode, ModelNode, SeedNode, SourceNode, TestNode, UnitTestNode } from './nodes.js';
+import { parseUnitTest } from '../tests/unit/parse.js';
+import { runDateContext } from '../run-date/run-date.js';
 import { buildGenericTests, resolveRelationText } from './generic-tests.js';
 
 export interface CompileOptions {
@@ -81,6 +83,8 @@ interface Frame {
   name: string;
   fqn: string[];
   resourceType: string;
+  /** rendering a model for a unit test: given inputs (by key) become CTE names; overrides apply */
+  unit?: { inputs: Map<string, string>; vars: Record<string, unknown>; macros: Record<string, unknown>; missing: string[] };
 }
 
 interface ModelDraft {
@@ -190,6 +194,7 @@ export class Compiler {
       nodes.set(t.uniqueId, t);
       this.renderGenericTest(t, nodes);
     }
+    for (const u of this.renderUnitTests(nodes)) nodes.set(u.uniqueId, u);
     for (const t of singular) {
       t.compiledCode = t.rawCode;
       t.compiledPath = `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${t.originalFilePath}`;
@@ -324,6 +329,90 @@ export class Compiler {
   }
 
   /**
+   * Unit tests: the model under test rendered again, with each given input
+   * (ref, source or this) replaced by a CTE name and the overrides (vars,
+   * macros such as is_incremental) applied. The CTEs' rows are added when the
+   * test runs, typed like the real inputs where those exist.
+   */
+  private renderUnitTests(nodes: Map<string, ManifestNode>): UnitTestNode[] {
+    const out: UnitTestNode[] = [];
+    const seen = new Set<string>();
+    for (const raw of this.opts.project.unitTests) {
+      const def = this.errors.guard(() => parseUnitTest(raw.raw, raw.file, raw.line));
+      if (!def) continue;
+      const place = { file: def.file, line: def.line };
+      const draft = this.modelByName.get(def.model);
+      if (!draft?.node) {
+        if (!draft) this.errors.add(new UserError(`unit test '${def.name}': model '${def.model}' does not exist`, place, { hint: didYouMean(def.model, [...this.modelByName.keys()]) }));
+        continue;
+      }
+      const id = `unit_test.${this.pkg}.${def.model}.${def.name}`;
+      if (seen.has(id)) {
+        this.errors.add(new UserError(`unit test '${def.name}' is defined twice for model '${def.model}'`, place));
+        continue;
+      }
+      seen.add(id);
+      const given = def.given.map((g, i) => {
+        const key = g.kind === 'ref' ? `ref:${g.args[0]}` : g.kind === 'source' ? `source:${g.args[0]}.${g.args[1]}` : 'this';
+        const target = g.kind === 'ref' ? (this.modelByName.get(g.args[0])?.node ?? this.seeds.get(g.args[0])) : g.kind === 'source' ? this.sources.get(`${g.args[0]}.${g.args[1]}`) : draft.node;
+        if (!target) this.errors.add(new UserError(`unit test '${def.name}': input ${g.input} does not exist`, place));
+        return { ...g, key, cte: `__tsql_unit_input_${i}`, relation: target?.relation };
+      });
+      const base = this.baseConfig('model', draft.file, this.opts.project.folderConfigs.models, this.opts.project.modelPatches.get(def.model));
+      const frame: Frame = {
+        ...this.frameFor('model', id, draft.file, base),
+        unit: { inputs: new Map(given.map((g) => [g.key, g.cte])), vars: def.overrides.vars, macros: def.overrides.macros, missing: [] },
+      };
+      const globals = (this.env as unknown as { globals: Record<string, unknown> }).globals;
+      const replaced = Object.keys(def.overrides.macros).filter((m) => m !== 'is_incremental');
+      const runDate = def.overrides.ds ? runDateContext({ ds: def.overrides.ds }) : {};
+      const saved = [...replaced, ...Object.keys(runDate)].map((m) => [m, globals[m]] as const);
+      for (const m of replaced) globals[m] = () => def.overrides.macros[m];
+      Object.assign(globals, runDate);
+      this.stack.push(frame);
+      let sql = '';
+      try {
+        sql = this.template(draft.file.text, draft.file.relPath).render({});
+      } catch (e) {
+        const err = templateError(e, draft.file.relPath, undefined, draft.file.text);
+        this.errors.add(new UserError(`unit test '${def.name}': ${err.format()}`, place));
+      } finally {
+        this.stack.pop();
+        for (const [m, v] of saved) globals[m] = v;
+      }
+      if (frame.unit!.missing.length) {
+        this.errors.add(new UserError(`unit test '${def.name}': model '${def.model}' reads ${[...new Set(frame.unit!.missing)].join(', ')}, which ${frame.unit!.missing.length === 1 ? 'is' : 'are'} not given`, place, { hint: 'add each input under given: with its rows (rows: [] for none)' }));
+      }
+      let compiled = cleanSql(sql);
+      if (frame.ephemeralDeps.size) compiled = injectEphemeralCtes(compiled, frame.ephemeralDeps, nodes, this.drafts);
+      const config = mergeConfig({ severity: 'error' }, def.config);
+      if (config.enabled === false) continue;
+      out.push({
+        uniqueId: id,
+        name: def.name,
+        resourceType: 'unit_test',
+        packageName: this.pkg,
+        fqn: [this.pkg, ...draft.file.fqn.slice(1, -1), def.model, def.name],
+        originalFilePath: def.file,
+        path: def.file,
+        description: def.description,
+        config,
+        tags: asStringList(config.tags),
+        columns: {},
+        dependsOn: { nodes: [draft.node.uniqueId], macros: [] },
+        checksum: '',
+        model: draft.node.uniqueId,
+        compiledCode: compiled,
+        compiledPath: `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${def.file}/${def.model}/${def.name}.sql`,
+        given,
+        expect: def.expect,
+        line: def.line,
+      });
+    }
+    return out;
+  }
+
+  /**
    * A generic test's SQL: its macro (`test_<name>`, found through dispatch so
    * engines and projects can override it) called with the attached relation
    * as `model` (filtered by the `where` config), `column_name` and the YAML
@@ -372,7 +461,7 @@ export class Compiler {
       test.config = frame.config;
       const impl = this.macros.dispatch(`test_${meta.name}`, this.dispatchEngines);
       test.builtin = macro.builtin && (!impl || impl.builtin);
-      test.compiledPath = `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${test.originalFilePath}/${test.name}.sql`;
+      test.compiledPath = `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${test.originalFilePath}/${test.alias ?? test.name}.sql`;
     } catch (e) {
       const err = templateError(e, test.originalFilePath, test.line);
       this.errors.add(new UserError(`test '${meta.name}': ${err.message}`, place, { hint: err.hint }));
@@ -718,6 +807,15 @@ export class Compiler {
     if (names.length < 1 || names.length > 2) throw new UserError(`ref() takes a model name and optionally a package name, got ${names.length} arguments`);
     const [pkg, name] = names.length === 2 ? names : [this.pkg, names[0]];
     void kwargs;
+    if (frame.unit) {
+      const cte = frame.unit.inputs.get(`ref:${name}`);
+      if (cte) return new TemplateRelation({ schema: '', identifier: cte }, this.opts.dialect, { renderAs: cte });
+      const target = this.modelByName.get(name);
+      if (!target || target.node?.materialized !== 'ephemeral') {
+        frame.unit.missing.push(`ref('${name}')`);
+        return this.placeholder(name);
+      }
+    }
     if (pkg !== this.pkg) {
       this.errors.add(new UserError(`ref('${pkg}', '${name}'): package '${pkg}' is not installed`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, { hint: `this project is '${this.pkg}'` }));
       return this.placeholder(name);
@@ -784,6 +882,12 @@ export class Compiler {
     const frame = this.current();
     if (positional.length !== 2) throw new UserError(`source() takes a source name and a table name, got ${positional.length} arguments`);
     const [s, t] = positional.map(String);
+    if (frame.unit) {
+      const cte = frame.unit.inputs.get(`source:${s}.${t}`);
+      if (cte) return new TemplateRelation({ schema: '', identifier: cte }, this.opts.dialect, { renderAs: cte });
+      frame.unit.missing.push(`source('${s}', '${t}')`);
+      return this.placeholder(t);
+    }
     const src = this.sources.get(`${s}.${t}`);
     if (!src) {
       const sourceNames = new Set([...this.sources.values()].map((x) => x.sourceName));
@@ -800,6 +904,8 @@ export class Compiler {
   private variable(args: unknown[]): unknown {
     const { positional, kwargs } = splitArgs(args);
     const name = String(positional[0]);
+    const unitVars = this.stack[this.stack.length - 1]?.unit?.vars;
+    if (unitVars && name in unitVars) return unitVars[name];
     const hasDefault = positional.length > 1 || 'default' in kwargs;
     const dflt = positional.length > 1 ? positional[1] : kwargs.default;
     const cli = this.opts.cliVars;
@@ -863,6 +969,7 @@ export class Compiler {
     env.addGlobal('config', this.configFunction());
     env.addGlobal('is_incremental', () => {
       const frame = this.current();
+      if (frame.unit && 'is_incremental' in frame.unit.macros) return Boolean(frame.unit.macros.is_incremental);
       frame.relation = frame.relation ?? this.computeRelation(frame);
       return this.isIncremental(frame);
     });
@@ -932,6 +1039,8 @@ export class Compiler {
       get() {
         const frame = self.stack[self.stack.length - 1];
         if (!frame || frame.kind === 'hook') return undefined;
+        const thisCte = frame.unit?.inputs.get('this');
+        if (thisCte) return new TemplateRelation({ schema: '', identifier: thisCte }, self.opts.dialect, { renderAs: thisCte });
         frame.relation = frame.relation ?? self.computeRelation(frame);
         const kind = frame.config.materialized === 'view' ? 'view' : 'table';
         return new TemplateRelation(frame.relation, self.opts.dialect, { type: kind });

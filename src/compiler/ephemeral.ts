@@ -34,12 +34,14 @@ export function injectEphemeralCtes(
   };
   for (const id of direct) visit(id);
   if (!ordered.length) return sql;
-  const ctes = ordered.map((n) => `${ephemeralCteName(n.name)} as (\n${n.compiledCodeOwn ?? n.compiledCode}\n)`).join(',\n');
+  return prependCtes(sql, ordered.map((n) => `${ephemeralCteName(n.name)} as (\n${n.compiledCodeOwn ?? n.compiledCode}\n)`));
+}
+
+/** Puts CTEs (`name as (…)`) in front of a query, splicing them into its own WITH clause if it has one. */
+export function prependCtes(sql: string, ctes: string[]): string {
+  if (!ctes.length) return sql;
+  const list = ctes.join(',\n');
   const m = LEADING_WITH.exec(sql);
-  if (m) {
-    const prefix = m[1];
-    const recursive = m[2] ?? '';
-    return `${prefix}with${recursive} ${ctes},\n${sql.slice(m[0].length)}`;
-  }
-  return `with ${ctes}\n${sql}`;
+  if (m) return `${m[1]}with${m[2] ?? ''} ${list},\n${sql.slice(m[0].length)}`;
+  return `with ${list}\n${sql}`;
 }

@@ -27,25 +27,28 @@ export function resolveRelationText(text: string, pkg: string, nodes: Map<string
   return { candidates: [], name: text };
 }
 
-function argSuffix(kwargs: Record<string, unknown>): string {
+/**
+ * dbt's test names, so selection by name and audit tables carry over:
+ * `<namespace_><test>_<target>_<args>`, with the arguments (column_name
+ * included, model excluded) in name order, each value flattened and cleaned,
+ * joined by `__`; source tests start with `source_`. Names of 64 characters
+ * or more get a short alias (30 characters and an md5) for files and tables.
+ */
+export function testNames(def: TestDef, kwargs: Record<string, unknown>): { name: string; alias: string } {
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(kwargs)) {
-    if (k === 'column_name' || k === 'model') continue;
-    const flat = Array.isArray(v) ? v.map(String) : typeof v === 'object' && v !== null ? Object.values(v).map(String) : [String(v)];
-    parts.push(...flat);
+  for (const key of Object.keys(kwargs).sort()) {
+    if (key === 'model') continue;
+    const v = kwargs[key];
+    const flat = Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : [v];
+    parts.push(...flat.map((x) => (x === null ? 'None' : x === true ? 'True' : x === false ? 'False' : String(x)).replace(/[^0-9a-zA-Z_]+/g, '_')));
   }
-  return parts.join('__').replace(/[^A-Za-z0-9_]+/g, '_');
-}
-
-/** dbt-style names: not_null_orders_id, accepted_values_orders_status__placed__shipped. */
-function testNodeName(def: TestDef): string {
-  if (def.customName) return def.customName;
-  const target = def.attachedTo.kind === 'source' ? `source_${def.attachedTo.sourceName}_${def.attachedTo.name}` : def.attachedTo.name;
-  const base = [def.namespace ? `${def.namespace.replace(/\./g, '_')}_${def.testName}` : def.testName, target, def.columnName].filter(Boolean).join('_');
-  const suffix = argSuffix(def.kwargs);
-  const full = suffix ? `${base}__${suffix}` : base;
-  if (full.length <= 80) return full;
-  return `${full.slice(0, 60)}_${createHash('md5').update(full).digest('hex').slice(0, 10)}`;
+  const a = def.attachedTo;
+  const type = `${a.kind === 'source' ? 'source_' : ''}${def.namespace ? `${def.namespace.replace(/\./g, '_')}_` : ''}${def.testName}`;
+  const target = a.kind === 'source' ? `${a.sourceName}_${a.name}` : a.name;
+  const full = `${type}_${target}_${parts.join('__')}`;
+  if (def.customName) return { name: def.customName, alias: def.customName };
+  const alias = full.length >= 64 ? `${type.slice(0, 30)}_${createHash('md5').update(full).digest('hex')}` : full;
+  return { name: full, alias };
 }
 
 export function buildGenericTests(opts: {
@@ -79,7 +82,7 @@ export function buildGenericTests(opts: {
       }
       deps.push(r.id);
     }
-    const name = testNodeName(def);
+    const { name, alias } = testNames(def, kwargs);
     const dir = def.file.split('/').slice(1, -1);
     const fqn = [opts.pkg, ...dir, name];
     const config = mergeConfig(mergeConfig({ materialized: 'test', severity: 'error' }, opts.folderConfig.resolve(fqn)), def.config);
@@ -108,6 +111,7 @@ export function buildGenericTests(opts: {
       checksum: '',
       testType: 'generic',
       testMetadata: { name: def.testName, namespace: def.namespace, kwargs },
+      alias,
       attachedNode: attachedId,
       columnName: def.columnName,
       line: def.line,

@@ -1,6 +1,7 @@
 import type { Relation } from '../adapters/types.js';
 import type { Config } from '../project/config-merge.js';
 import type { ColumnDef } from '../project/schema-yaml.js';
+import type { UnitInput } from '../tests/unit/parse.js';
 
 export type NodeResourceType = 'model' | 'seed' | 'source' | 'test' | 'unit_test';
 
@@ -77,11 +78,25 @@ export interface TestNode extends NodeBase {
   compiledPath?: string;
   /** YAML line of the test entry, for error messages */
   line?: number;
+  /** generic tests: a name short enough for files and tables (dbt's alias) */
+  alias?: string;
   /** a generic test implemented by tsql's own built-in macro (not overridden): may be folded into a shared scan */
   builtin?: boolean;
 }
 
-export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode;
+export interface UnitTestNode extends NodeBase {
+  resourceType: 'unit_test';
+  /** unique id of the model under test */
+  model: string;
+  /** the model's select, rendered with every given input replaced by a CTE name */
+  compiledCode: string;
+  compiledPath: string;
+  given: Array<UnitInput & { cte: string; relation?: Relation }>;
+  expect: { rows: Array<Record<string, unknown>>; columns: string[] };
+  line?: number;
+}
+
+export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
 
 export function isModel(n: ManifestNode): n is ModelNode {
   return n.resourceType === 'model';

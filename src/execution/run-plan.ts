@@ -11,6 +11,7 @@ import { materializeView } from '../materializations/view.js';
 import { materializeExternal } from '../materializations/external.js';
 import { materializeUnload } from '../materializations/unload.js';
 import { runTest, verdict } from '../tests/run-test.js';
+import { runUnitTest } from '../tests/unit/run.js';
 import { meetsThreshold } from '../tests/folding.js';
 import type { TestSettings } from '../tests/test-config.js';
 import type { Plan, PlanStep } from '../plan/plan.js';
@@ -59,6 +60,7 @@ export interface RunOutcome {
 function label(step: PlanStep): string {
   const n = step.node;
   if (n.resourceType === 'test') return `test ${n.name}`;
+  if (n.resourceType === 'unit_test') return `unit test ${n.model.split('.').pop()}::${n.name}`;
   const rel = [n.relation.schema, n.relation.identifier].join('.');
   if (n.resourceType === 'seed') return `seed file ${rel}`;
   if (n.resourceType === 'source') return `external source ${n.sourceName}.${n.name}`;
@@ -188,6 +190,10 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
   };
   const node = step.node;
   if (node.resourceType === 'source') return materializeExternal(ctx, node);
+  if (node.resourceType === 'unit_test') {
+    const outcome = await runUnitTest(ctx, node);
+    return { message: outcome.message, status: outcome.status, failures: outcome.failures, kind: 'view' };
+  }
   if (node.resourceType === 'test') {
     const s = step.test!;
     if (plan.folded.has(step.id)) ctx.record(plan.folded.sqlFor(step.id, ctx.dialect));
@@ -225,7 +231,11 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
 
 function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): void {
   if (!statements.length) return;
-  const rel = step.node.resourceType === 'test' && step.node.testType === 'generic' ? `${step.node.originalFilePath}/${step.node.name}.sql` : step.node.originalFilePath.replace(/\.(csv|yml|yaml)$/, '.sql');
+  const n = step.node;
+  const rel =
+    n.resourceType === 'unit_test' ? `${n.originalFilePath}/${n.model.split('.').pop()}/${n.name}.sql`
+    : n.resourceType === 'test' && n.testType === 'generic' ? `${n.originalFilePath}/${n.alias ?? n.name}.sql`
+    : n.originalFilePath.replace(/\.(csv|yml|yaml)$/, '.sql');
   const file = join(opts.targetDir, 'run', opts.projectName, rel);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, statements.map((s) => s.trim() + ';').join('\n\n') + '\n');

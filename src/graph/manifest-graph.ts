@@ -13,8 +13,8 @@ function selectable(n: ManifestNode): SelectableNode {
     tags: n.tags,
     config: n.config,
     sourceName: n.resourceType === 'source' ? n.sourceName : undefined,
-    testType: n.resourceType === 'test' ? n.testType : undefined,
-    testName: n.resourceType === 'test' ? (n.testMetadata?.name ?? n.name) : undefined,
+    testType: n.resourceType === 'test' ? n.testType : n.resourceType === 'unit_test' ? 'unit' : undefined,
+    testName: n.resourceType === 'test' ? (n.testMetadata?.name ?? n.name) : n.resourceType === 'unit_test' ? n.name : undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Dialect } from '../adapters/types.js';
 import type { Manifest } from '../compiler/compiler.js';
-import type { ModelNode, SeedNode, SourceNode, TestNode } from '../compiler/nodes.js';
+import type { ModelNode, SeedNode, SourceNode, TestNode, UnitTestNode } from '../compiler/nodes.js';
 import { testSettings, type TestSettings } from '../tests/test-config.js';
 import { FoldedTests, foldExpression } from '../tests/folding.js';
 import { ErrorCollector, UserError } from '../errors.js';
@@ -9,7 +9,7 @@ import { strategyOf, uniqueKeyOf } from '../materializations/incremental.js';
 import { prepareSeed, type PreparedSeed } from '../materializations/seed.js';
 
 export interface PlanStep extends DagTask {
-  node: ModelNode | SeedNode | SourceNode | TestNode;
+  node: ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
   materialization: string;
   seed?: PreparedSeed;
   test?: TestSettings;
@@ -38,7 +38,12 @@ export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { typ
   const steps: PlanStep[] = [];
   const schemas = new Map<string, { database?: string; schema: string }>();
   for (const id of chosen) {
-    const node = manifest.nodes.get(id) as ModelNode | SeedNode | SourceNode | TestNode;
+    const node = manifest.nodes.get(id) as ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
+    if (node.resourceType === 'unit_test') {
+      // needs nothing upstream: its inputs are literal rows
+      steps.push({ id, deps: [], node, materialization: 'unit_test' });
+      continue;
+    }
     const materialization = node.resourceType === 'seed' ? 'seed' : node.resourceType === 'source' ? 'external' : node.resourceType === 'test' ? 'test' : node.materialized;
     const step: PlanStep = { id, deps: nearestExecutableAncestors(id, manifest, isExecutable), node, materialization };
     if (node.resourceType === 'test') {
@@ -62,6 +67,13 @@ export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { typ
   errors.throwIfAny();
   steps.sort((a, b) => (a.id < b.id ? -1 : 1));
   if (opts.types.includes('test')) blockOnTests(steps);
+  // In a build, a model is built only after its unit tests pass.
+  const stepById = new Map(steps.map((st) => [st.id, st]));
+  for (const st of steps) {
+    if (st.node.resourceType !== 'unit_test') continue;
+    const model = stepById.get(st.node.model);
+    if (model) model.deps = [...model.deps, st.id];
+  }
   const folded = new FoldedTests();
   if (opts.foldTests !== false) {
     for (const step of steps) {
@@ -137,7 +149,7 @@ function chooseExecutables(manifest: Manifest, selected: Set<string>, types: Exe
     if (n.resourceType === 'model' && types.includes('model') && n.materialized !== 'ephemeral') chosen.add(id);
     else if (n.resourceType === 'seed' && types.includes('seed')) chosen.add(id);
     else if (isExternal(id) && types.includes('external')) chosen.add(id);
-    else if (n.resourceType === 'test' && types.includes('test')) chosen.add(id);
+    else if ((n.resourceType === 'test' || n.resourceType === 'unit_test') && types.includes('test')) chosen.add(id);
   }
   if (types.includes('external') && types.includes('model')) {
     const stack = [...chosen];

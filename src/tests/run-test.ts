@@ -49,7 +49,7 @@ export async function runTest(ctx: MaterializeContext, test: TestNode, s: TestSe
   const outcome = verdict(failures, truthy(r.should_warn), truthy(r.should_error), s);
   if (s.storeFailures) {
     const d = ctx.dialect;
-    const rel = { database: auditSchema.database, schema: auditSchema.schema, identifier: test.name.slice(0, d.capabilities.maxIdentifierLength) };
+    const rel = { database: auditSchema.database, schema: auditSchema.schema, identifier: (test.alias ?? test.name).slice(0, d.capabilities.maxIdentifierLength) };
     await ctx.run(d.createSchema(rel.database, rel.schema));
     await ctx.run(d.dropRelation(rel, 'table'));
     await ctx.run(d.createTableAs(rel, sql));

@@ -297,6 +297,6 @@ sources:
       loaded_at_field: 'loaded_at',
       source_name: 'retail',
     });
-    expect(p.tsql(['ls', '--select', 'source:retail+', '--output', 'name']).stdout.trim().split('\n').sort()).toEqual(['not_null_source_retail_user_purchase_id', 'purchases', 'user_purchase']);
+    expect(p.tsql(['ls', '--select', 'source:retail+', '--output', 'name']).stdout.trim().split('\n').sort()).toEqual(['purchases', 'source_not_null_retail_user_purchase_id', 'user_purchase']);
   });
 });

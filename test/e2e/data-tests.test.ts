@@ -141,22 +141,22 @@ describe('built-in generic tests', () => {
       not_null_orders_id: 1, // one null id
       unique_orders_id: 2, // 2 and 3 are duplicated (5 rows, 2 values)
       accepted_values_orders_status__placed__shipped: 2, // 'lost' (twice) and 'pending': distinct values
-      relationships_orders_customer_id__ref_customers___id: 4, // 9, 9, 8, 7 are orphans; null is not
-      expression_is_true_orders__amount_0: 3, // -5, -1, -2
-      dbt_utils_unique_combination_of_columns_orders__id__customer_id: 1, // (3, 9) twice
-      accepted_values_orders_priority__1__2__3__false: 3, // 7, 8, 9
-      not_empty_empty_model: 1,
+      relationships_orders_customer_id__id__ref_customers_: 4, // 9, 9, 8, 7 are orphans; null is not
+      expression_is_true_orders_amount_0: 3, // -5, -1, -2
+      dbt_utils_unique_combination_of_columns_orders_id__customer_id: 1, // (3, 9) twice
+      accepted_values_orders_priority__False__1__2__3: 3, // 7, 8, 9
+      not_empty_empty_model_: 1,
     };
     const passing = [
       'not_null_orders_status',
-      'not_empty_customers',
-      'dbt_utils_expression_is_true_customers__id_0',
-      'unique_combination_of_columns_customers__id__name',
+      'not_empty_customers_',
+      'dbt_utils_expression_is_true_customers_id_0',
+      'unique_combination_of_columns_customers_id__name',
       'unique_customers_id',
       'not_null_customers_id',
-      'accepted_values_customers_tier__1__2__false',
+      'accepted_values_customers_tier__False__1__2',
       'accepted_values_customers_name__ann__bob__cy',
-      'relationships_vip_customer_id__ref_customers___id',
+      'relationships_vip_customer_id__id__ref_customers_',
     ];
     expect(testNames(p)).toEqual([...Object.keys(failing), ...passing].sort());
 
@@ -180,16 +180,16 @@ describe('built-in generic tests', () => {
     const r = p.tsql(['test', '--select', 'orders']);
     expect(r.code).toBe(1);
     const res = results(p);
-    const t = res.expression_is_true_orders__amount_0;
+    const t = res.expression_is_true_orders_amount_0;
     expect(t.status).toBe('fail');
     expect(t.failures).toBe(3);
     expect(t.message).toBe('Got 3 results, configured to fail if != 0');
-    expect(t.compiled_path).toBe('target/compiled/shop/models/schema.yml/expression_is_true_orders__amount_0.sql');
+    expect(t.compiled_path).toBe('target/compiled/shop/models/schema.yml/expression_is_true_orders_amount_0.sql');
     const compiled = readFileSync(join(p.dir, t.compiled_path!), 'utf8');
     expect(compiled).toMatch(/where not \(amount >= 0\)/);
     expect(compiled).toMatch(/"main"\."orders"/);
     // the quote: false form renders bare integers
-    const priority = readFileSync(join(p.dir, res.accepted_values_orders_priority__1__2__3__false.compiled_path!), 'utf8');
+    const priority = readFileSync(join(p.dir, res.accepted_values_orders_priority__False__1__2__3.compiled_path!), 'utf8');
     expect(priority).toMatch(/not in \(1, 2, 3\)/);
     const status = readFileSync(join(p.dir, res.accepted_values_orders_status__placed__shipped.compiled_path!), 'utf8');
     expect(status).toMatch(/not in \('placed', 'shipped'\)/);
@@ -200,13 +200,13 @@ describe('built-in generic tests', () => {
     expect(res.not_null_orders_status).toMatchObject({ status: 'pass', failures: 0 });
     // `--select orders` picks the tests attached to orders, not those of customers
     expect(testNames(p)).toEqual([
-      'accepted_values_orders_priority__1__2__3__false',
+      'accepted_values_orders_priority__False__1__2__3',
       'accepted_values_orders_status__placed__shipped',
-      'dbt_utils_unique_combination_of_columns_orders__id__customer_id',
-      'expression_is_true_orders__amount_0',
+      'dbt_utils_unique_combination_of_columns_orders_id__customer_id',
+      'expression_is_true_orders_amount_0',
       'not_null_orders_id',
       'not_null_orders_status',
-      'relationships_orders_customer_id__ref_customers___id',
+      'relationships_orders_customer_id__id__ref_customers_',
       'unique_orders_id',
     ]);
     expect(summary(r)).toBe('Done. PASS=1 WARN=0 ERROR=7 SKIP=0 TOTAL=8');
@@ -282,17 +282,17 @@ describe('singular tests, custom generic tests and dispatch overrides', () => {
       'assert_ages_are_plausible',
       'assert_people_exist',
       'has_suffix_people_site___com',
-      'in_range_people_age__0__120',
+      'in_range_people_age__120__0',
       'not_null_people_email',
       'not_null_people_id',
     ]);
     // singular test with ref(): -1 and 200
     expect(res.assert_ages_are_plausible).toMatchObject({ status: 'fail', failures: 2, message: 'Got 2 results, configured to fail if != 0' });
     expect(res.assert_ages_are_plausible.compiled_path).toBe('target/compiled/shop/tests/assert_ages_are_plausible.sql');
-    expect(readFileSync(join(p.dir, res.assert_ages_are_plausible.compiled_path!), 'utf8')).toMatch(/from "warehouse"\."main"\."people"|from "main"\."people"|people/);
+    expect(readFileSync(join(p.dir, res.assert_ages_are_plausible.compiled_path!), 'utf8')).toMatch(/from "warehouse"\."main"\."people"\nwhere age < 0 or age > 150/);
     expect(res.assert_people_exist).toMatchObject({ status: 'pass', failures: 0 });
     // custom generic test from macros/ with two extra arguments: 130, -1, 200
-    expect(res.in_range_people_age__0__120).toMatchObject({ status: 'fail', failures: 3 });
+    expect(res.in_range_people_age__120__0).toMatchObject({ status: 'fail', failures: 3 });
     // custom generic test from tests/generic/ with an extra argument: c.org
     expect(res.has_suffix_people_site___com).toMatchObject({ status: 'fail', failures: 1 });
     // duckdb__test_not_null in the project wins over the built-in: null and '' → 2, not 1
@@ -300,7 +300,7 @@ describe('singular tests, custom generic tests and dispatch overrides', () => {
     expect(res.not_null_people_id).toMatchObject({ status: 'pass', failures: 0 });
     expectLine(all, 'assert_ages_are_plausible', 'FAIL', 2);
     expectLine(all, 'not_null_people_email', 'FAIL', 2);
-    expectLine(all, 'in_range_people_age__0__120', 'FAIL', 3);
+    expectLine(all, 'in_range_people_age__120__0', 'FAIL', 3);
     expectLine(all, 'has_suffix_people_site___com', 'FAIL', 1);
     expect(summary(all)).toBe('Done. PASS=3 WARN=0 ERROR=4 SKIP=0 TOTAL=7');
 
@@ -325,7 +325,7 @@ describe('singular tests, custom generic tests and dispatch overrides', () => {
 
     const generic = p.tsql(['test', '--select', 'test_type:generic', '--exclude', 'test_name:not_null']);
     expect(generic.code).toBe(1);
-    expect(testNames(p)).toEqual(['has_suffix_people_site___com', 'in_range_people_age__0__120']);
+    expect(testNames(p)).toEqual(['has_suffix_people_site___com', 'in_range_people_age__120__0']);
   });
 });
 
@@ -384,6 +384,11 @@ models:
           - not_null:
               config:
                 error_if: ">2"
+          - not_null:
+              name: error_if_gt2_with_2
+              config:
+                error_if: ">2"
+                warn_if: ">2"
           - accepted_values:
               values: [a, b]
               config:
@@ -406,8 +411,9 @@ describe('test config', () => {
     // enabled: false removes the unique test on grp
     expect(testNames(p)).toEqual([
       'accepted_values_events_code__a__b',
+      'error_if_gt2_with_2',
       'error_if_gt2_with_3',
-      'expression_is_true_events__n_0',
+      'expression_is_true_events_n_0',
       'limit_1',
       'not_null_events_code',
       'warn_if_gt1_error_if_gt5',
@@ -416,16 +422,19 @@ describe('test config', () => {
     ]);
     expect(r.stdout).not.toMatch(/unique_events_grp/);
 
-    expect(res.expression_is_true_events__n_0).toMatchObject({ status: 'fail', failures: 3, message: 'Got 3 results, configured to fail if != 0' });
-    expectLine(r, 'expression_is_true_events__n_0', 'FAIL', 3);
+    expect(res.expression_is_true_events_n_0).toMatchObject({ status: 'fail', failures: 3, message: 'Got 3 results, configured to fail if != 0' });
+    expectLine(r, 'expression_is_true_events_n_0', 'FAIL', 3);
     // severity: warn
     expect(res.warn_severity).toMatchObject({ status: 'warn', failures: 3, message: 'Got 3 results, configured to warn if != 0' });
     expectLine(r, 'warn_severity', 'WARN', 3);
     // error_if '>2': 3 failures fail, 2 failures pass
     expect(res.error_if_gt2_with_3).toMatchObject({ status: 'fail', failures: 3, message: 'Got 3 results, configured to fail if > 2' });
     expectLine(r, 'error_if_gt2_with_3', 'FAIL', 3);
-    expect(res.not_null_events_code).toMatchObject({ status: 'pass', failures: 2 });
-    expectLine(r, 'not_null_events_code', 'PASS');
+    expect(res.error_if_gt2_with_2).toMatchObject({ status: 'pass', failures: 2, message: 'PASS' });
+    expectLine(r, 'error_if_gt2_with_2', 'PASS');
+    // as in dbt, warn_if keeps its default ('!=0') when only error_if is set: 2 failures warn
+    expect(res.not_null_events_code).toMatchObject({ status: 'warn', failures: 2, message: 'Got 2 results, configured to warn if != 0' });
+    expectLine(r, 'not_null_events_code', 'WARN', 2);
     // warn_if '>1' and error_if '>5' with 3 failures
     expect(res.warn_if_gt1_error_if_gt5).toMatchObject({ status: 'warn', failures: 3, message: 'Got 3 results, configured to warn if > 1' });
     expectLine(r, 'warn_if_gt1_error_if_gt5', 'WARN', 3);
@@ -437,8 +446,8 @@ describe('test config', () => {
     expectLine(r, 'limit_1', 'FAIL', 1);
     // store_failures: c and d
     expect(res.accepted_values_events_code__a__b).toMatchObject({ status: 'fail', failures: 2 });
-    // 1 model + 1 pass; 2 warnings; 5 failures
-    expect(summary(r)).toBe('Done. PASS=2 WARN=2 ERROR=5 SKIP=0 TOTAL=9');
+    // 1 model + 1 passing test; 3 warnings; 5 failures
+    expect(summary(r)).toBe('Done. PASS=2 WARN=3 ERROR=5 SKIP=0 TOTAL=10');
 
     const stored = () => p.query('select value_field, n_records from main_tsql_test__audit.accepted_values_events_code__a__b order by value_field');
     expect(await stored()).toEqual([
@@ -456,8 +465,10 @@ describe('test config', () => {
   (3, 'z', 3, 'z')`),
     });
     const again = p.tsql(['build']);
-    expect(again.code).toBe(0);
+    expect(again.code).toBe(1);
     expect(results(p).accepted_values_events_code__a__b).toMatchObject({ status: 'fail', failures: 1 });
+    expect(results(p).expression_is_true_events_n_0).toMatchObject({ status: 'pass', failures: 0 });
+    expect(summary(again)).toBe('Done. PASS=9 WARN=0 ERROR=1 SKIP=0 TOTAL=10');
     expect(await stored()).toEqual([{ value_field: 'z', n_records: '2' }]);
   });
 
@@ -567,7 +578,7 @@ models:
           - not_nul
 `,
     });
-    expectUserError(p, /^error: models\/schema\.yml:8: unknown test 'not_nul'.*did you mean 'not_null'\?/s);
+    expectUserError(p, /^error: models\/schema\.yml:8: unknown test 'not_nul' \(did you mean 'not_null'\?\)$/);
     expectUserError(p, /^error: models\/schema\.yml:8: unknown test 'not_nul'/, ['test']);
   });
 
@@ -586,7 +597,7 @@ models:
                 error_if: ">>1"
 `,
     });
-    expectUserError(p, /^error: models\/schema\.yml:8: .*malformed error_if '>>1'/);
+    expectUserError(p, /^error: models\/schema\.yml:8: test 'unique_orders_id': malformed error_if '>>1' \(use a comparison with a number, like '>10', '>=1' or '!=0'\)$/);
     expectUserError(p, /^error: models\/schema\.yml:8: .*malformed error_if '>>1'/, ['test']);
   });
 
@@ -604,6 +615,6 @@ models:
               field: id
 `,
     });
-    expectUserError(p, /^error: models\/schema\.yml:7: relationships test: 'to: ref\('customer'\)' does not resolve.*did you mean 'customers'\?/s);
+    expectUserError(p, /^error: models\/schema\.yml:7: relationships test: 'to: ref\('customer'\)' does not resolve to a model, seed or source \(did you mean 'customers'\?\)$/);
   });
 });

@@ -263,10 +263,10 @@ describe('the example pipeline, one run date', () => {
       ['external source', 'lake\\.classified_movie_review_staging'],
       ['sql incremental model', 'main\\.user_behavior_metric'],
     ]) {
-      expect(first.stdout).toMatch(new RegExp(`\\d+ of 22 START ${kind} ${name} \\.`));
-      expect(first.stdout).toMatch(new RegExp(`\\d+ of 22 OK created ${kind} ${name} \\.`));
+      expect(first.stdout).toMatch(new RegExp(`\\d+ of 24 START ${kind} ${name} \\.`));
+      expect(first.stdout).toMatch(new RegExp(`\\d+ of 24 OK created ${kind} ${name} \\.`));
     }
-    expect(first.stdout).toMatch(/Done\. PASS=22 WARN=0 ERROR=0 SKIP=0 TOTAL=22/);
+    expect(first.stdout).toMatch(/Done\. PASS=24 WARN=0 ERROR=0 SKIP=0 TOTAL=24/);
     expect(afterFirst).toEqual(expected.metric(DS));
   });
 
@@ -292,7 +292,7 @@ describe('the example pipeline, one run date', () => {
   it('re-running the same day replaces its rows (no duplicates)', () => {
     expect(second.stderr).toBe('');
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/Done\. PASS=22 WARN=0 ERROR=0 SKIP=0 TOTAL=22/);
+    expect(second.stdout).toMatch(/Done\. PASS=24 WARN=0 ERROR=0 SKIP=0 TOTAL=24/);
     expect(afterSecond).toEqual(afterFirst);
     expect(afterSecond).toEqual(expected.metric(DS));
   });
@@ -347,7 +347,7 @@ describe('the example pipeline, backfill and failures', () => {
     expect(backfill.code).toBe(0);
     const announced = [...backfill.stdout.matchAll(/Run date (\S+) \((\d+) of (\d+)\)/g)].map((m) => `${m[1]} ${m[2]}/${m[3]}`);
     expect(announced).toEqual(WEEK.map((d, i) => `${d} ${i + 1}/7`));
-    expect(backfill.stdout.match(/Done\. PASS=22 WARN=0 ERROR=0 SKIP=0 TOTAL=22/g)?.length).toBe(7);
+    expect(backfill.stdout.match(/Done\. PASS=24 WARN=0 ERROR=0 SKIP=0 TOTAL=24/g)?.length).toBe(7);
     expect(backfill.stdout).toMatch(/Backfill completed/);
     expect(backfill.stdout.indexOf('Backfill completed')).toBeGreaterThan(backfill.stdout.lastIndexOf('Run date 2024-01-07'));
 
@@ -376,7 +376,7 @@ describe('the example pipeline, backfill and failures', () => {
     expect(expected.metric('2024-02-01')).toEqual([]);
     expect(emptyDay.stderr).toBe('');
     expect(emptyDay.code).toBe(0);
-    expect(emptyDay.stdout).toMatch(/Done\. PASS=22 WARN=0 ERROR=0 SKIP=0 TOTAL=22/);
+    expect(emptyDay.stdout).toMatch(/Done\. PASS=24 WARN=0 ERROR=0 SKIP=0 TOTAL=24/);
     expect(rowsOf(afterEmptyDay, '2024-02-01')).toEqual([]);
     expect(afterEmptyDay).toEqual(afterBackfill);
   });

@@ -81,8 +81,8 @@ describe('test folding', () => {
     expect(folded.code).toBe(single.code);
     // Independent expectations, so the comparison cannot pass with both wrong.
     expect(foldedResults).toMatchObject({
-      not_empty_data: { status: 'pass', failures: 0 },
-      dbt_utils_expression_is_true_data__amount_0: { status: 'fail', failures: 111 },
+      not_empty_data_: { status: 'pass', failures: 0 },
+      dbt_utils_expression_is_true_data_amount_0: { status: 'fail', failures: 111 },
       expression_is_true_data_upper_half: { status: 'fail', failures: 56 },
       unique_data_id: { status: 'pass', failures: 0 },
       not_null_data_id: { status: 'pass', failures: 0 },
@@ -93,7 +93,7 @@ describe('test folding', () => {
       accepted_values_data_s__ok: { status: 'fail', failures: 2 },
       unique_data_k: { status: 'fail', failures: 4 },
       unique_k_first_two: { status: 'pass', failures: 0 },
-      accepted_values_data_k__0__1__false: { status: 'fail', failures: 2 },
+      accepted_values_data_k__False__0__1: { status: 'fail', failures: 2 },
     });
     // The second accepted_values test on s (where id <= 500) allows 'x' but not 'y'.
     const acceptedWithWhere = Object.entries(foldedResults).find(([k]) => k.startsWith('accepted_values_data_s__ok__x'));

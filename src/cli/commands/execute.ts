@@ -15,8 +15,8 @@ export type ExecuteCommand = 'run' | 'seed' | 'build' | 'test' | 'stage-external
 const COMMAND_TYPES: Record<ExecuteCommand, { select: ResourceType[]; execute: ExecutableType[] }> = {
   run: { select: ['model'], execute: ['model', 'external'] },
   seed: { select: ['seed'], execute: ['seed'] },
-  build: { select: ['seed', 'model', 'test'], execute: ['seed', 'model', 'external', 'test'] },
-  test: { select: ['test'], execute: ['test'] },
+  build: { select: ['seed', 'model', 'test', 'unit_test'], execute: ['seed', 'model', 'external', 'test'] },
+  test: { select: ['test', 'unit_test'], execute: ['test'] },
   'stage-external': { select: ['source'], execute: ['external'] },
 };
 
@@ -109,10 +109,10 @@ function runArgs(command: string, o: ParsedOptions): Record<string, unknown> {
 function describeSteps(materializations: string[]): string {
   const counts = new Map<string, number>();
   for (const m of materializations) counts.set(m, (counts.get(m) ?? 0) + 1);
-  const order = ['seed', 'unload', 'external', 'view', 'table', 'incremental', 'test'];
+  const order = ['unit_test', 'seed', 'unload', 'external', 'view', 'table', 'incremental', 'test'];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [...counts]
     .sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
-    .map(([m, n]) => (m === 'seed' ? plural(n, 'seed') : m === 'external' ? plural(n, 'external source') : m === 'test' ? plural(n, 'data test') : plural(n, `${m} model`)))
+    .map(([m, n]) => (m === 'seed' ? plural(n, 'seed') : m === 'external' ? plural(n, 'external source') : m === 'test' ? plural(n, 'data test') : m === 'unit_test' ? plural(n, 'unit test') : plural(n, `${m} model`)))
     .join(', ');
 }

@@ -6,7 +6,7 @@ import type { ParsedOptions } from '../options.js';
 import { openSession } from '../session.js';
 
 const OUTPUTS = ['selector', 'name', 'path', 'json'];
-const LISTABLE: ResourceType[] = ['model', 'seed', 'source', 'test'];
+const LISTABLE: ResourceType[] = ['model', 'seed', 'source', 'test', 'unit_test'];
 
 export function checkLsOptions(resourceTypes: string[] | undefined, output: string | undefined): { types: ResourceType[]; output: string } {
   const out = output ?? 'selector';
