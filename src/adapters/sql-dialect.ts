@@ -113,6 +113,22 @@ export abstract class AnsiDialect implements Dialect {
 
   abstract describeColumns(rel: Relation): string;
   abstract copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string;
+  freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string {
+    return [
+      'select',
+      `  max(${loadedAtField}) as max_loaded_at,`,
+      '  current_timestamp as snapshotted_at,',
+      `  ${this.secondsSince(`max(${loadedAtField})`)} as age_seconds`,
+      `from ${this.renderRelation(rel)}`,
+      ...(filter ? [`where ${filter}`] : []),
+    ].join('\n');
+  }
+
+  /** Seconds from a timestamp expression to now. */
+  protected secondsSince(expr: string): string {
+    return `extract(epoch from current_timestamp) - extract(epoch from ${expr})`;
+  }
+
   abstract probeFile(file: string, spec: ExternalTableSpec): string;
   abstract createExternalView(rel: Relation, spec: ExternalTableSpec, hasFiles: boolean): string;
   abstract seedColumnType(inferred: string, precision?: number, scale?: number): string;

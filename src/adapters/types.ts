@@ -80,6 +80,8 @@ export interface Dialect {
    * can; `where` filters rows first.
    */
   duplicatedValueCount?(column: string, where?: string): string | undefined;
+  /** Newest `loaded_at` of a relation and its age in seconds, measured by the warehouse's clock. */
+  freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string;
   /** A cheap query that fails when one file of an external table cannot be read. */
   probeFile(file: string, spec: ExternalTableSpec): string;
   /** SQL type names for seed columns. */
@@ -106,6 +108,8 @@ export interface Adapter {
   /** Every relation in the target's database (one round trip). */
   listRelations(): Promise<CatalogEntry[]>;
   getColumns(conn: Connection, rel: Relation): Promise<Column[]>;
+  /** Columns of every relation in the target's database, keyed by lower-case `database.schema.identifier` (one round trip). */
+  listColumns(): Promise<Map<string, Column[]>>;
   /** A short human description for `tsql debug` (no credentials). */
   describe(): string;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { cleanCommand } from './commands/clean.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
 import { executeCommand, type ExecuteCommand } from './commands/execute.js';
+import { freshnessCommand } from './commands/freshness.js';
 import { initCommand } from './commands/init.js';
 import { checkLsOptions, lsCommand } from './commands/ls.js';
 import { parseCommon, type CommonOptions, type ParsedOptions } from './options.js';
@@ -70,6 +71,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
   exec('build', 'load seeds, build models and run their tests in one DAG order');
   exec('test', 'run data tests on the selected models, seeds and sources');
   exec('stage-external', 'create or refresh the external tables declared as sources (external:)');
+
+  const source = program.command('source').description('commands about sources');
+  withCommon(source.command('freshness').description('check how old the newest row of each source is (loaded_at_field, freshness)'), { execution: false })
+    .option('--threads <n>', 'queries run at once')
+    .option('-o, --output <path>', 'where to write sources.json (default: target/sources.json)')
+    .action(async (raw: CommonOptions) => {
+      setExit(await freshnessCommand(await parsed(raw), raw.output));
+    });
 
   withCommon(program.command('compile').description('render every model to target/compiled and write target/manifest.json'), { execution: true }).action(async (raw: CommonOptions) => {
     setExit(await compileCommand(await parsed(raw)));

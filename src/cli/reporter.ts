@@ -55,7 +55,7 @@ export class Reporter {
         break;
       case 'node_end': {
         const [word, colour] = statusWord(e.status);
-        const isTest = e.label.startsWith('test ') || e.label.startsWith('unit test ');
+        const isTest = e.label.startsWith('test ') || e.label.startsWith('unit test ') || e.label.startsWith('freshness ');
         const verb = isTest ? '' : e.status === 'success' ? (e.label.startsWith('seed') ? 'loaded ' : 'created ') : e.status === 'error' ? 'creating ' : '';
         const count = (e.status === 'fail' || e.status === 'warn') && e.failures !== undefined ? ` ${e.failures}` : '';
         const text = `${e.index} of ${e.total} ${word}${count} ${verb}${e.label}`;

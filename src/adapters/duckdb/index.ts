@@ -134,6 +134,24 @@ export class DuckDBAdapter implements Adapter {
     }));
   }
 
+  async listColumns(): Promise<Map<string, Column[]>> {
+    const out = new Map<string, Column[]>();
+    const file = this.filePath();
+    if (!this.pool && file !== ':memory:' && !existsSync(file)) return out;
+    const rows = await this.withConnection((c) =>
+      c.query(
+        `select table_catalog, table_schema, table_name, column_name, data_type from information_schema.columns where table_catalog = ${this.dialect.quoteString(this.database)} order by table_schema, table_name, ordinal_position`,
+      ),
+    );
+    for (const r of rows) {
+      const key = [r.table_catalog, r.table_schema, r.table_name].map(String).join('.').toLowerCase();
+      let cols = out.get(key);
+      if (!cols) out.set(key, (cols = []));
+      cols.push({ name: String(r.column_name), dataType: String(r.data_type) });
+    }
+    return out;
+  }
+
   async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
     const rows = await conn.query(this.dialect.describeColumns({ ...rel, database: rel.database ?? this.database }));
     return rows.map((r) => ({ name: String(r.name), dataType: String(r.type) }));

@@ -3,6 +3,7 @@ import { executePlan } from '../../execution/run-plan.js';
 import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
+import { checkTestColumns } from '../../tests/preflight.js';
 import { daysBetween } from '../../run-date/run-date.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
@@ -52,6 +53,9 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     const types = COMMAND_TYPES[command];
     const selected = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: types.select });
     const plan = buildPlan(manifest, selected, { types: types.execute, dialect: session.adapter.dialect, foldTests: options.foldTests });
+    if (plan.steps.some((s) => s.node.resourceType === 'test' || s.node.resourceType === 'unit_test')) {
+      checkTestColumns(plan, manifest, await session.adapter.listColumns());
+    }
 
     reporter.info(`Running with tsql on ${session.adapter.describe()}, target '${session.target.targetName}', ${session.threads} thread${session.threads === 1 ? '' : 's'}, run date ${options.runDate.ds}`);
     reporter.info(`Found ${describeProject(manifest)}`);
