@@ -196,7 +196,6 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
   }
   if (node.resourceType === 'test') {
     const s = step.test!;
-    if (plan.folded.has(step.id)) ctx.record(plan.folded.sqlFor(step.id, ctx.dialect));
     const outcome = plan.folded.has(step.id)
       ? foldedOutcome(await plan.folded.failures(ctx, step.id), s)
       : await runTest(ctx, node, s, opts.auditSchema);

@@ -6,10 +6,17 @@ import type { TestSettings } from './test-config.js';
 /**
  * dbt runs one query per test. tsql folds the tests of one relation that need
  * no join into a single scan that returns one failure count per test:
- *   select count(*) filter (where a is null) as t0, count(distinct s) filter (where s not in (…)) as t1, … from rel
+ *   select sum(case when a is null then 1 else 0 end) as t0, count(distinct case when s not in (…) then s end) as t1, … from rel
  * Each test still gets its own result line and count, identical to its own query
  * (the same predicates as the built-in macros; `where` and `limit` applied per test).
+ * CASE expressions rather than FILTER clauses: with hundreds of aggregates DuckDB
+ * runs them 5-10x faster (measured in bench/README.md).
  */
+
+/** Rows satisfying `cond` (a predicate that may be null, which does not count). */
+function countWhere(cond: string): string {
+  return `coalesce(sum(case when ${cond} then 1 else 0 end), 0)`;
+}
 
 /** The aggregate that counts one test's failures in a shared scan, or undefined when it cannot be folded. */
 export function foldExpression(test: TestNode, settings: TestSettings, dialect: Dialect): string | undefined {
@@ -19,19 +26,19 @@ export function foldExpression(test: TestNode, settings: TestSettings, dialect: 
   const where = typeof test.config.where === 'string' && test.config.where.trim() ? `(${test.config.where}) and ` : '';
   switch (test.testMetadata.name) {
     case 'not_null':
-      return col ? `count(*) filter (where ${where}${col} is null)` : undefined;
+      return col ? countWhere(`${where}${col} is null`) : undefined;
     case 'accepted_values': {
       if (!col || !Array.isArray(kw.values) || !kw.values.length) return undefined;
       const quote = kw.quote !== false;
       const list = kw.values.map((v) => (quote ? dialect.quoteString(String(v)) : String(v))).join(', ');
-      return `count(distinct ${col}) filter (where ${where}${col} is not null and ${col} not in (${list}))`;
+      return `count(distinct case when ${where}${col} is not null and ${col} not in (${list}) then ${col} end)`;
     }
     case 'expression_is_true': {
       if (typeof kw.expression !== 'string') return undefined;
-      return `count(*) filter (where ${where}not (${col ? `${col} ` : ''}${kw.expression}))`;
+      return countWhere(`${where}not (${col ? `${col} ` : ''}${kw.expression})`);
     }
     case 'not_empty':
-      return `case when count(*) filter (where ${where}true) = 0 then 1 else 0 end`;
+      return `case when ${where ? countWhere(`${where}true`) : 'count(*)'} = 0 then 1 else 0 end`;
     case 'unique': {
       if (!col) return undefined;
       const expr = dialect.duplicatedValueCount?.(col, where ? test.config.where as string : undefined);
@@ -67,6 +74,8 @@ interface Group {
   relation: Relation;
   members: Array<{ id: string; expression: string }>;
   result?: Promise<Map<string, number>>;
+  /** the test whose step sent the shared scan */
+  sentBy?: string;
 }
 
 /** Folded groups of one plan: the first member to run executes the shared scan, the rest reuse it. */
@@ -105,16 +114,18 @@ export class FoldedTests {
     return `select\n${cols}\nfrom ${dialect.renderRelation(relation)}`;
   }
 
-  /** The shared scan a folded test is answered by. */
-  sqlFor(testId: string, dialect: Dialect): string {
-    const g = this.groupOf.get(testId)!;
-    return FoldedTests.scanSql(g.relation, g.members, dialect);
-  }
-
+  /**
+   * Counts a folded test's failures. The first test of a group to run sends the
+   * shared scan (and records it in its target/run file); the others record where
+   * their count came from.
+   */
   async failures(ctx: MaterializeContext, testId: string): Promise<number> {
     const g = this.groupOf.get(testId)!;
+    if (g.sentBy) ctx.record(`-- counted by one scan of ${ctx.dialect.renderRelation(g.relation)} shared by ${g.members.length} tests, sent with test ${g.sentBy.split('.')[2]}`);
     g.result ??= (async () => {
+      g.sentBy = testId;
       const sql = FoldedTests.scanSql(g.relation, g.members, ctx.dialect);
+      ctx.record(sql);
       const rows = await ctx.query(sql);
       const row = rows[0] ?? {};
       return new Map(g.members.map((m, i) => [m.id, Number(row[`t${i}`] ?? 0)]));
