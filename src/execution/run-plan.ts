@@ -164,6 +164,14 @@ function firstLine(s: string): string {
   return lines.slice(0, 3).join(' ');
 }
 
+/** Model materializations by name; each is written against dialect primitives only. */
+const MATERIALIZATIONS: Record<string, (ctx: MaterializeContext, node: ModelNode) => Promise<MaterializeResult>> = {
+  view: materializeView,
+  table: materializeTable,
+  incremental: materializeIncremental,
+  unload: materializeUnload,
+};
+
 async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, statements: string[], plan: Plan): Promise<MaterializeResult> {
   const adapter = opts.adapter;
   const ctx: MaterializeContext = {
@@ -206,23 +214,9 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
   if (node.resourceType === 'seed') {
     result = await materializeSeed(ctx, node as SeedNode, step.seed!);
   } else {
-    const model = node as ModelNode;
-    switch (step.materialization) {
-      case 'view':
-        result = await materializeView(ctx, model);
-        break;
-      case 'table':
-        result = await materializeTable(ctx, model);
-        break;
-      case 'incremental':
-        result = await materializeIncremental(ctx, model);
-        break;
-      case 'unload':
-        result = await materializeUnload(ctx, model);
-        break;
-      default:
-        throw new Error(`materialization '${step.materialization}' is not available on ${adapter.dialect.type}`);
-    }
+    const materialize = MATERIALIZATIONS[step.materialization];
+    if (!materialize) throw new Error(`materialization '${step.materialization}' is not available on ${adapter.dialect.type}`);
+    result = await materialize(ctx, node as ModelNode);
   }
   for (const h of node.postHooks) await ctx.run(h);
   return result;

@@ -47,7 +47,7 @@ export function daysBetween(start: string, end: string): string[] {
   return out;
 }
 
-const STRFTIME = /%([YmdHMSjyBbAaf%])/g;
+const STRFTIME = /%([YmdHMSjyBbAafz%])/g;
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -71,7 +71,9 @@ export function strftime(d: Date, fmt: string): string {
       case 'S':
         return pad(d.getUTCSeconds());
       case 'f':
-        return '000000';
+        return String(d.getUTCMilliseconds() * 1000).padStart(6, '0');
+      case 'z':
+        return '+0000';
       case 'j': {
         const start = Date.UTC(d.getUTCFullYear(), 0, 1);
         return pad(Math.floor((d.getTime() - start) / 86400000) + 1, 3);

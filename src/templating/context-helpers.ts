@@ -1,3 +1,5 @@
+import { strftime } from '../run-date/run-date.js';
+
 /** nunjucks passes keyword arguments as a trailing object marked `__keywords`. */
 export function splitArgs(args: unknown[]): { positional: unknown[]; kwargs: Record<string, unknown> } {
   const last = args[args.length - 1];
@@ -22,35 +24,7 @@ export function lineOfCall(raw: string, fn: string, arg?: string): number | unde
 
 /** A datetime-like object for `run_started_at` (strftime, isoformat, str()). */
 export function datetimeObject(d: Date): Record<string, unknown> {
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   const iso = d.toISOString();
-  const strftime = (fmt: string) =>
-    fmt.replace(/%([YmdHMSfjyaAbBpz%])/g, (_, c: string) => {
-      switch (c) {
-        case 'Y':
-          return String(d.getUTCFullYear());
-        case 'y':
-          return pad(d.getUTCFullYear() % 100);
-        case 'm':
-          return pad(d.getUTCMonth() + 1);
-        case 'd':
-          return pad(d.getUTCDate());
-        case 'H':
-          return pad(d.getUTCHours());
-        case 'M':
-          return pad(d.getUTCMinutes());
-        case 'S':
-          return pad(d.getUTCSeconds());
-        case 'f':
-          return pad(d.getUTCMilliseconds() * 1000, 6);
-        case 'z':
-          return '+0000';
-        case '%':
-          return '%';
-        default:
-          return '';
-      }
-    });
   return {
     year: d.getUTCFullYear(),
     month: d.getUTCMonth() + 1,
@@ -58,7 +32,7 @@ export function datetimeObject(d: Date): Record<string, unknown> {
     hour: d.getUTCHours(),
     minute: d.getUTCMinutes(),
     second: d.getUTCSeconds(),
-    strftime,
+    strftime: (fmt: string) => strftime(d, fmt),
     isoformat: () => iso.replace('Z', '+00:00'),
     timestamp: () => d.getTime() / 1000,
     toString: () => iso.replace('T', ' ').replace('Z', '+00:00'),

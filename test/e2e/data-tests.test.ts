@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useProjects, type CliResult, type TempProject } from '../helpers/project.js';
+import { expectUserError } from '../helpers/assert.js';
 
 const project = useProjects();
 
@@ -552,16 +553,6 @@ models:
 // ---------------------------------------------------------------- bad input
 
 describe('bad test declarations stop before anything runs', () => {
-  function expectUserError(p: TempProject, pattern: RegExp, args: string[] = ['build']): string {
-    const r = p.tsql(args);
-    expect(r.code).toBe(2);
-    const lines = r.stderr.trim().split('\n');
-    expect(lines[0]).toMatch(pattern);
-    expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
-    expect(r.stdout).not.toMatch(/START|PASS|FAIL/);
-    expect(existsSync(p.dbPath)).toBe(false);
-    return r.stderr;
-  }
 
   const model = { 'models/orders.sql': 'select 1 as id', 'models/customers.sql': 'select 1 as id' };
 

@@ -1,20 +1,10 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { useProjects, type TempProject } from '../helpers/project.js';
+import { useProjects } from '../helpers/project.js';
+import { expectUserError } from '../helpers/assert.js';
 
 const project = useProjects();
 
-/** Every user mistake: exit 2, one line naming file and line, no stack trace, nothing executed. */
-function expectUserError(p: TempProject, pattern: RegExp, args: string[] = ['build']): string {
-  const r = p.tsql(args);
-  expect(r.code).toBe(2);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
-  expect(r.stdout).not.toMatch(/START/);
-  expect(existsSync(p.dbPath)).toBe(false);
-  return r.stderr;
-}
 
 describe('user errors', () => {
   it('YAML syntax error names the file and line', () => {
