@@ -274,6 +274,7 @@ export class Compiler {
         loadedAtField: (config.loaded_at_field as string | undefined) ?? def.loadedAtField,
         freshness: config.freshness ?? def.freshness,
         external: def.external,
+        line: def.line,
         sourceDescription: def.sourceDescription,
         loader: def.loader,
         meta: def.meta,
@@ -969,7 +970,8 @@ export class Compiler {
     env.addGlobal('config', this.configFunction());
     env.addGlobal('is_incremental', () => {
       const frame = this.current();
-      if (frame.unit && 'is_incremental' in frame.unit.macros) return Boolean(frame.unit.macros.is_incremental);
+      // In a unit test the model runs as a full refresh unless the test overrides is_incremental.
+      if (frame.unit) return Boolean(frame.unit.macros.is_incremental);
       frame.relation = frame.relation ?? this.computeRelation(frame);
       return this.isIncremental(frame);
     });
@@ -1039,8 +1041,11 @@ export class Compiler {
       get() {
         const frame = self.stack[self.stack.length - 1];
         if (!frame || frame.kind === 'hook') return undefined;
-        const thisCte = frame.unit?.inputs.get('this');
-        if (thisCte) return new TemplateRelation({ schema: '', identifier: thisCte }, self.opts.dialect, { renderAs: thisCte });
+        if (frame.unit) {
+          const thisCte = frame.unit.inputs.get('this');
+          if (thisCte) return new TemplateRelation({ schema: '', identifier: thisCte }, self.opts.dialect, { renderAs: thisCte });
+          frame.unit.missing.push('this');
+        }
         frame.relation = frame.relation ?? self.computeRelation(frame);
         const kind = frame.config.materialized === 'view' ? 'view' : 'table';
         return new TemplateRelation(frame.relation, self.opts.dialect, { type: kind });

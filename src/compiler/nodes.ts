@@ -58,6 +58,8 @@ export interface SourceNode extends NodeBase {
   loadedAtField?: string;
   freshness?: unknown;
   external?: Record<string, unknown>;
+  /** YAML line of the table entry, for error messages */
+  line?: number;
   sourceDescription: string;
   loader?: string;
   meta: Record<string, unknown>;

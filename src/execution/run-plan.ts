@@ -204,9 +204,15 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
   }
   if (node.resourceType === 'test') {
     const s = step.test!;
-    const outcome = plan.folded.has(step.id)
-      ? foldedOutcome(await plan.folded.failures(ctx, step.id), s)
-      : await runTest(ctx, node, s, opts.auditSchema);
+    let outcome;
+    if (plan.folded.has(step.id)) {
+      // One failing expression fails the shared scan: then each test runs its own query,
+      // so only the broken test reports an error.
+      const count = await plan.folded.failures(ctx, step.id).catch(() => undefined);
+      outcome = count === undefined ? await runTest(ctx, node, s, opts.auditSchema) : foldedOutcome(count, s);
+    } else {
+      outcome = await runTest(ctx, node, s, opts.auditSchema);
+    }
     return { message: outcome.message, status: outcome.status, failures: outcome.failures, kind: 'view' };
   }
   for (const h of node.preHooks) await ctx.run(h);

@@ -40,8 +40,9 @@ export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { typ
   for (const id of chosen) {
     const node = manifest.nodes.get(id) as ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
     if (node.resourceType === 'unit_test') {
-      // needs nothing upstream: its inputs are literal rows
-      steps.push({ id, deps: [], node, materialization: 'unit_test' });
+      // Its inputs are literal rows; in a build it still waits for the model's upstream
+      // nodes so that, where they exist, the rows are typed like the real inputs.
+      steps.push({ id, deps: nearestExecutableAncestors(node.model, manifest, isExecutable), node, materialization: 'unit_test' });
       continue;
     }
     const materialization = node.resourceType === 'seed' ? 'seed' : node.resourceType === 'source' ? 'external' : node.resourceType === 'test' ? 'test' : node.materialized;

@@ -177,7 +177,8 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
         columns: readColumns(r, t.columns, [...tpath, 'columns'], attach, content.tests),
         config: { ...sourceConfig, ...r.config(t.config, [...tpath, 'config']) },
         loadedAtField: (t.loaded_at_field ?? s.loaded_at_field) as string | undefined,
-        freshness: t.freshness !== undefined ? t.freshness : s.freshness,
+        // a table's freshness block refines the source's key by key; null turns it off
+        freshness: t.freshness === undefined ? s.freshness : t.freshness === null ? null : isPlainObject(t.freshness) && isPlainObject(s.freshness) ? { ...s.freshness, ...t.freshness } : t.freshness,
         external: isPlainObject(external) ? external : undefined,
         meta: { ...((s.meta as object) ?? {}), ...((t.meta as object) ?? {}) },
         tags: [...asArray(s.tags), ...asArray(t.tags)].map(String),

@@ -25,7 +25,7 @@ function threshold(v: unknown, key: string, place: { file: string; line?: number
 export function freshnessRule(node: SourceNode): FreshnessRule | undefined {
   const f = node.freshness;
   if (f === undefined || f === null || !node.loadedAtField) return undefined;
-  const place = { file: node.originalFilePath };
+  const place = { file: node.originalFilePath, line: node.line };
   const what = `source ${node.sourceName}.${node.name}`;
   if (!isPlainObject(f)) throw new UserError(`${what}: freshness must be a mapping with warn_after / error_after`, place);
   const rule = {
