@@ -187,7 +187,18 @@ class ChunkWriter {
     const chunk = this.buf;
     this.buf = '';
     if (chunk.length > 0 && !this.stream.write(chunk)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+      // 'error' is already recorded by the constructor's listener; an abort signal
+      // removes the losing 'drain' waiter so listeners do not pile up.
+      const stop = new AbortController();
+      const onError = () => stop.abort();
+      this.stream.once('error', onError);
+      try {
+        await once(this.stream, 'drain', { signal: stop.signal });
+      } catch {
+        // aborted by an error: reported below
+      } finally {
+        this.stream.off('error', onError);
+      }
       if (this.error) throw this.error;
     }
   }

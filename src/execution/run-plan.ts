@@ -234,6 +234,7 @@ function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): v
   const rel =
     n.resourceType === 'unit_test' ? `${n.originalFilePath}/${n.model.split('.').pop()}/${n.name}.sql`
     : n.resourceType === 'test' && n.testType === 'generic' ? `${n.originalFilePath}/${n.alias ?? n.name}.sql`
+    : n.resourceType === 'source' ? `${n.originalFilePath}/${n.sourceName}.${n.name}.sql`
     : n.originalFilePath.replace(/\.(csv|yml|yaml)$/, '.sql');
   const file = join(opts.targetDir, 'run', opts.projectName, rel);
   mkdirSync(dirname(file), { recursive: true });
