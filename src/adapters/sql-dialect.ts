@@ -113,6 +113,10 @@ export abstract class AnsiDialect implements Dialect {
 
   abstract describeColumns(rel: Relation): string;
   abstract copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string;
+  countWhere(cond: string): string {
+    return `coalesce(sum(case when ${cond} then 1 else 0 end), 0)`;
+  }
+
   freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string {
     return [
       'select',

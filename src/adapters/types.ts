@@ -41,6 +41,12 @@ export interface DialectCapabilities {
   /** DELETE … USING other_table is available. */
   deleteUsing: boolean;
   maxIdentifierLength: number;
+  /**
+   * Fold the tests of one relation into one query by default. Worth it where
+   * every query is a round trip; an in-process engine answers single-column
+   * tests faster one by one (statistics prune most of them; bench/README.md).
+   */
+  foldTests: boolean;
 }
 
 export interface Dialect {
@@ -74,12 +80,8 @@ export interface Dialect {
   copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string;
   /** (Re)creates a relation over an external table's files; without files yet, an empty relation with its columns. */
   createExternalView(rel: Relation, spec: ExternalTableSpec, hasFiles: boolean): string;
-  /**
-   * An aggregate giving the number of values of `column` that occur more than
-   * once (the `unique` test's failure count) in a single scan, where the engine
-   * can; `where` filters rows first.
-   */
-  duplicatedValueCount?(column: string, where?: string): string | undefined;
+  /** An aggregate counting the rows where `cond` is true (null does not count). */
+  countWhere(cond: string): string;
   /** Newest `loaded_at` of a relation and its age in seconds, measured by the warehouse's clock. */
   freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string;
   /** A cheap query that fails when one file of an external table cannot be read. */

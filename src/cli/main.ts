@@ -37,7 +37,8 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
       .option('-x, --fail-fast', 'stop at the first failure')
       .option('--start <date>', 'backfill: first run date (with --end)')
       .option('--end <date>', 'backfill: last run date, inclusive')
-      .option('--no-fold-tests', 'run every data test as its own query (default: tests of one relation share one scan)');
+      .option('--fold-tests', "answer the data tests of one relation with one query (default: the engine's choice)")
+      .option('--no-fold-tests', 'run every data test as its own query');
   }
   return cmd;
 }

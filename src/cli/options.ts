@@ -40,8 +40,8 @@ export interface ParsedOptions {
   runDate: RunDate;
   /** --start/--end: run once per day, in order. */
   backfill?: { start: string; end: string };
-  /** fold tests of one relation into one scan (--no-fold-tests turns it off) */
-  foldTests: boolean;
+  /** fold tests of one relation into one query: --fold-tests / --no-fold-tests, default: the engine's */
+  foldTests?: boolean;
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
@@ -85,7 +85,7 @@ export function parseCommon(o: CommonOptions): ParsedOptions {
     fullRefresh: !!o.fullRefresh,
     failFast: !!o.failFast,
     logFormat,
-    foldTests: o.foldTests !== false,
+    foldTests: o.foldTests,
     runDate: backfill ? { ds: backfill.start } : o.ds !== undefined ? parseDs(o.ds) : todayUtc(),
     backfill,
   };

@@ -208,6 +208,7 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
     if (plan.folded.has(step.id)) {
       // One failing expression fails the shared scan: then each test runs its own query,
       // so only the broken test reports an error.
+      // A probe that found bad rows (accepted_values) also needs the test's own query for the exact count.
       const count = await plan.folded.failures(ctx, step.id).catch(() => undefined);
       outcome = count === undefined ? await runTest(ctx, node, s, opts.auditSchema) : foldedOutcome(count, s);
     } else {

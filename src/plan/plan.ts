@@ -76,13 +76,13 @@ export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { typ
     if (model) model.deps = [...model.deps, st.id];
   }
   const folded = new FoldedTests();
-  if (opts.foldTests !== false) {
+  if (opts.foldTests === true) {
     for (const step of steps) {
       if (step.node.resourceType !== 'test' || !step.test) continue;
       const attached = step.node.attachedNode ? manifest.nodes.get(step.node.attachedNode) : undefined;
       if (!attached || !('relation' in attached)) continue;
-      const expression = foldExpression(step.node, step.test, opts.dialect);
-      if (expression) folded.add(opts.dialect.renderRelation(attached.relation), attached.relation, step.id, expression);
+      const f = foldExpression(step.node, step.test, opts.dialect);
+      if (f) folded.add(opts.dialect.renderRelation(attached.relation), attached.relation, step.id, f);
     }
     folded.finish();
   }

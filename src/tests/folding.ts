@@ -13,37 +13,40 @@ import type { TestSettings } from './test-config.js';
  * runs them 5-10x faster (measured in bench/README.md).
  */
 
-/** Rows satisfying `cond` (a predicate that may be null, which does not count). */
-function countWhere(cond: string): string {
-  return `coalesce(sum(case when ${cond} then 1 else 0 end), 0)`;
+/** What a folded expression yields: the test's failure count, or a probe that is 0 exactly when it passes. */
+export interface Folded {
+  expression: string;
+  /** true: the expression is the failure count; false: 0 means no failures, anything else needs the test's own query */
+  exact: boolean;
 }
 
-/** The aggregate that counts one test's failures in a shared scan, or undefined when it cannot be folded. */
-export function foldExpression(test: TestNode, settings: TestSettings, dialect: Dialect): string | undefined {
+/**
+ * The aggregate that answers one test in a shared scan, or undefined when it
+ * cannot be folded. `accepted_values` counts distinct bad values, which would
+ * need a costly distinct aggregate per test: its fold is a probe (bad rows),
+ * exact when 0, the common passing case; otherwise the test runs its own query.
+ */
+export function foldExpression(test: TestNode, settings: TestSettings, dialect: Dialect): Folded | undefined {
+  const countWhere = (cond: string) => dialect.countWhere(cond);
   if (!test.builtin || !test.testMetadata || settings.storeFailures || settings.failCalc !== 'count(*)') return undefined;
   const kw = test.testMetadata.kwargs;
   const col = typeof kw.column_name === 'string' ? kw.column_name : undefined;
   const where = typeof test.config.where === 'string' && test.config.where.trim() ? `(${test.config.where}) and ` : '';
   switch (test.testMetadata.name) {
     case 'not_null':
-      return col ? countWhere(`${where}${col} is null`) : undefined;
+      return col ? { expression: countWhere(`${where}${col} is null`), exact: true } : undefined;
     case 'accepted_values': {
       if (!col || !Array.isArray(kw.values) || !kw.values.length) return undefined;
       const quote = kw.quote !== false;
       const list = kw.values.map((v) => (quote ? dialect.quoteString(String(v)) : String(v))).join(', ');
-      return `count(distinct case when ${where}${col} is not null and ${col} not in (${list}) then ${col} end)`;
+      return { expression: countWhere(`${where}${col} is not null and ${col} not in (${list})`), exact: false };
     }
     case 'expression_is_true': {
       if (typeof kw.expression !== 'string') return undefined;
-      return countWhere(`${where}not (${col ? `${col} ` : ''}${kw.expression})`);
+      return { expression: countWhere(`${where}not (${col ? `${col} ` : ''}${kw.expression})`), exact: true };
     }
     case 'not_empty':
-      return `case when ${where ? countWhere(`${where}true`) : 'count(*)'} = 0 then 1 else 0 end`;
-    case 'unique': {
-      if (!col) return undefined;
-      const expr = dialect.duplicatedValueCount?.(col, where ? test.config.where as string : undefined);
-      return expr;
-    }
+      return { expression: `case when ${where ? countWhere(`${where}true`) : 'count(*)'} = 0 then 1 else 0 end`, exact: true };
     default:
       return undefined;
   }
@@ -72,7 +75,7 @@ export function meetsThreshold(failures: number, threshold: string): boolean {
 
 interface Group {
   relation: Relation;
-  members: Array<{ id: string; expression: string }>;
+  members: Array<{ id: string; expression: string; exact: boolean }>;
   result?: Promise<Map<string, number>>;
   /** the test whose step sent the shared scan */
   sentBy?: string;
@@ -83,10 +86,10 @@ export class FoldedTests {
   private readonly groups = new Map<string, Group>();
   private readonly groupOf = new Map<string, Group>();
 
-  add(key: string, relation: Relation, testId: string, expression: string): void {
+  add(key: string, relation: Relation, testId: string, folded: Folded): void {
     let g = this.groups.get(key);
     if (!g) this.groups.set(key, (g = { relation, members: [] }));
-    g.members.push({ id: testId, expression });
+    g.members.push({ id: testId, ...folded });
     this.groupOf.set(testId, g);
   }
 
@@ -119,7 +122,8 @@ export class FoldedTests {
    * shared scan (and records it in its target/run file); the others record where
    * their count came from.
    */
-  async failures(ctx: MaterializeContext, testId: string): Promise<number> {
+  /** The test's failure count, or undefined when only its own query can tell (a non-zero probe). */
+  async failures(ctx: MaterializeContext, testId: string): Promise<number | undefined> {
     const g = this.groupOf.get(testId)!;
     if (g.sentBy) ctx.record(`-- counted by one scan of ${ctx.dialect.renderRelation(g.relation)} shared by ${g.members.length} tests, sent with test ${g.sentBy.split('.')[2]}`);
     g.result ??= (async () => {
@@ -130,6 +134,8 @@ export class FoldedTests {
       const row = rows[0] ?? {};
       return new Map(g.members.map((m, i) => [m.id, Number(row[`t${i}`] ?? 0)]));
     })();
-    return (await g.result).get(testId) ?? 0;
+    const value = (await g.result).get(testId) ?? 0;
+    const member = g.members.find((m) => m.id === testId)!;
+    return member.exact || value === 0 ? value : undefined;
   }
 }

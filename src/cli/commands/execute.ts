@@ -52,7 +52,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
 
     const types = COMMAND_TYPES[command];
     const selected = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: types.select });
-    const plan = buildPlan(manifest, selected, { types: types.execute, dialect: session.adapter.dialect, foldTests: options.foldTests });
+    const plan = buildPlan(manifest, selected, { types: types.execute, dialect: session.adapter.dialect, foldTests: options.foldTests ?? session.adapter.dialect.capabilities.foldTests });
     if (plan.steps.some((s) => s.node.resourceType === 'test' || s.node.resourceType === 'unit_test')) {
       checkTestColumns(plan, manifest, await session.adapter.listColumns());
     }
