@@ -307,7 +307,6 @@ async function main() {
 
 /** The minimal statements a person would run by hand for the pipeline's run date. */
 function directStatements(lake, types) {
-  const words = englishStopWords().map((w) => `'${w.replace(/'/g, "''")}'`).join(', ');
   const csvCols = Object.entries(types.user_purchase).map(([k, v]) => `'${k}': '${v}'`).join(', ');
   const purchaseDir = join(lake, 'stage', 'user_purchase', DS);
   const reviewDir = join(lake, 'stage', 'movie_review', DS);
@@ -329,10 +328,7 @@ function directStatements(lake, types) {
       sql: `copy (
   select
     cid,
-    list_contains(
-      list_filter(regexp_split_to_array(lower(review_str), '[^a-z]+'),
-                  lambda token: token <> '' and not list_contains([${words}], token)),
-      'good') as positive_review,
+    list_contains(regexp_split_to_array(lower(review_str), '[^a-z]+'), 'good') as positive_review,
     date '${DS}' as insert_date
   from main.movie_review
 ) to '${join(reviewDir, 'classified_movie_review.parquet')}' (format parquet)`,
@@ -399,15 +395,6 @@ function seedColumnTypes() {
     out[table] = cols;
   }
   return out;
-}
-
-/** The stop words, read from the project's macro so the direct SQL cannot drift from it. */
-function englishStopWords() {
-  const text = readFileSync(join(root, 'macros', 'english_stop_words.sql'), 'utf8');
-  const list = text.slice(text.indexOf('return(['), text.indexOf('])'));
-  const words = [...list.matchAll(/'([^']*)'/g)].map((m) => m[1]);
-  if (words.length < 100) fail('could not read the stop words from macros/english_stop_words.sql');
-  return words;
 }
 
 /** How many statements tsql recorded in target/run/ for the last run. */
