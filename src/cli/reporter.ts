@@ -72,7 +72,7 @@ export class Reporter {
   }
 
   /** The closing lines: failures first, then the PASS/WARN/ERROR/SKIP/TOTAL line. */
-  done(counts: { pass: number; warn: number; error: number; skip: number; total: number }, failures: Array<{ label: string; file: string; message: string }>): void {
+  done(counts: StatusCounts, failures: Array<{ label: string; file: string; message: string }>): void {
     if (this.format === 'json') {
       this.write(JSON.stringify({ ts: new Date().toISOString(), type: 'done', ...counts, failures }));
       return;
@@ -91,6 +91,26 @@ export class Reporter {
     this.write(`${clock()}  `);
     this.write(`${clock()}  Done. PASS=${counts.pass} WARN=${counts.warn} ERROR=${counts.error} SKIP=${counts.skip} TOTAL=${counts.total}`);
   }
+}
+
+export interface StatusCounts {
+  pass: number;
+  warn: number;
+  error: number;
+  skip: number;
+  total: number;
+}
+
+/** The closing line's counts: success and pass are PASS, skipped is SKIP, anything failed is ERROR. */
+export function tally(statuses: string[]): StatusCounts {
+  const counts = { pass: 0, warn: 0, error: 0, skip: 0, total: statuses.length };
+  for (const s of statuses) {
+    if (s === 'success' || s === 'pass') counts.pass++;
+    else if (s === 'warn') counts.warn++;
+    else if (s === 'skipped') counts.skip++;
+    else counts.error++;
+  }
+  return counts;
 }
 
 function statusWord(status: string): [string, (s: string) => string] {

@@ -21,7 +21,7 @@ import { findCycle } from '../graph/cycles.js';
 import { EXTERNAL_KEYS } from '../materializations/external.js';
 import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js';
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
-import type { ManifestNode, ModelNode, SeedNode, SourceNode, TestNode, UnitTestNode } from './nodes.js';
+import { artifactPath, type ManifestNode, type ModelNode, type SeedNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
 import { parseUnitTest } from '../tests/unit/parse.js';
 import { runDateContext } from '../run-date/run-date.js';
 import { buildGenericTests, resolveRelationText } from './generic-tests.js';
@@ -194,10 +194,13 @@ export class Compiler {
       nodes.set(t.uniqueId, t);
       this.renderGenericTest(t, nodes);
     }
-    for (const u of this.renderUnitTests(nodes)) nodes.set(u.uniqueId, u);
+    for (const u of this.renderUnitTests(nodes)) {
+      u.compiledPath = this.compiledPathOf(u);
+      nodes.set(u.uniqueId, u);
+    }
     for (const t of singular) {
       t.compiledCode = t.rawCode;
-      t.compiledPath = `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${t.originalFilePath}`;
+      t.compiledPath = this.compiledPathOf(t);
     }
 
     this.cache.save();
@@ -357,7 +360,7 @@ export class Compiler {
         const key = g.kind === 'ref' ? `ref:${g.args[0]}` : g.kind === 'source' ? `source:${g.args[0]}.${g.args[1]}` : 'this';
         const target = g.kind === 'ref' ? (this.modelByName.get(g.args[0])?.node ?? this.seeds.get(g.args[0])) : g.kind === 'source' ? this.sources.get(`${g.args[0]}.${g.args[1]}`) : draft.node;
         if (!target) this.errors.add(new UserError(`unit test '${def.name}': input ${g.input} does not exist`, place));
-        return { ...g, key, cte: `__tsql_unit_input_${i}`, relation: target?.relation };
+        return { ...g, key, cte: `__tsql_unit_input_${i}`, nodeId: target?.uniqueId, relation: target?.relation };
       });
       const base = this.baseConfig('model', draft.file, this.opts.project.folderConfigs.models, this.opts.project.modelPatches.get(def.model));
       const frame: Frame = {
@@ -404,7 +407,7 @@ export class Compiler {
         checksum: '',
         model: draft.node.uniqueId,
         compiledCode: compiled,
-        compiledPath: `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${def.file}/${def.model}/${def.name}.sql`,
+        compiledPath: '',
         given,
         expect: def.expect,
         line: def.line,
@@ -423,10 +426,13 @@ export class Compiler {
     const meta = test.testMetadata!;
     const place = { file: test.originalFilePath, line: test.line };
     const foreign = meta.namespace && !BUILTIN_TEST_NAMESPACES.includes(meta.namespace);
-    const macro = foreign ? undefined : (this.macros.get(`test_${meta.name}`) ?? this.macros.dispatch(`test_${meta.name}`, this.dispatchEngines));
+    const impl = foreign ? undefined : this.macros.dispatch(`test_${meta.name}`, this.dispatchEngines);
+    const macro = foreign ? undefined : (this.macros.get(`test_${meta.name}`) ?? impl);
     if (!macro) {
-      const known = this.macros.names().filter((n) => n.startsWith('test_')).map((n) => n.slice(5));
-      const hint = foreign ? `package '${meta.namespace}' is not installed; ${meta.name} is ${known.includes(meta.name) ? `built in: write '${meta.name}'` : 'not built in'}` : didYouMean(meta.name, known) ?? `built-in tests: ${BUILTIN_TEST_NAMES.join(', ')}`;
+      const tests = this.macros.entries().filter((m) => m.name.startsWith('test_'));
+      const known = tests.map((m) => m.name.slice(5));
+      const builtinNames = tests.filter((m) => m.builtin).map((m) => m.name.slice(5));
+      const hint = foreign ? `package '${meta.namespace}' is not installed; ${meta.name} is ${known.includes(meta.name) ? `built in: write '${meta.name}'` : 'not built in'}` : didYouMean(meta.name, known) ?? `built-in tests: ${builtinNames.join(', ')}`;
       this.errors.add(new UserError(`unknown test '${meta.namespace ? meta.namespace + '.' : ''}${meta.name}'`, place, { hint }));
       return;
     }
@@ -443,26 +449,14 @@ export class Compiler {
       const target = rel?.id ? nodes.get(rel.id) : undefined;
       kwargs[k] = target && 'relation' in target ? new TemplateRelation(target.relation, this.opts.dialect, { type: 'table' }) : v;
     }
-    const frame: Frame = {
-      kind: 'test',
-      id: test.uniqueId,
-      file: test.originalFilePath,
-      raw: '',
-      config: test.config,
-      deps: new Set(),
-      ephemeralDeps: new Set(),
-      name: test.name,
-      fqn: test.fqn,
-      resourceType: 'test',
-    };
+    const frame = this.frameFor('test', test.uniqueId, { relPath: test.originalFilePath, text: '', name: test.name, fqn: test.fqn }, test.config);
     this.stack.push(frame);
     try {
       const sql = macro.fn((nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs(kwargs));
       test.compiledCode = cleanSql(String(sql));
       test.config = frame.config;
-      const impl = this.macros.dispatch(`test_${meta.name}`, this.dispatchEngines);
       test.builtin = macro.builtin && (!impl || impl.builtin);
-      test.compiledPath = `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${test.originalFilePath}/${test.alias ?? test.name}.sql`;
+      test.compiledPath = this.compiledPathOf(test);
     } catch (e) {
       const err = templateError(e, test.originalFilePath, test.line);
       this.errors.add(new UserError(`test '${meta.name}': ${err.message}`, place, { hint: err.hint }));
@@ -535,7 +529,7 @@ export class Compiler {
     return config;
   }
 
-  private frameFor(kind: Frame['kind'], id: string, f: SqlFile, config: Config): Frame {
+  private frameFor(kind: Frame['kind'], id: string, f: Pick<SqlFile, 'relPath' | 'text' | 'name' | 'fqn'>, config: Config, resourceType: string = kind): Frame {
     return {
       kind,
       id,
@@ -546,7 +540,7 @@ export class Compiler {
       ephemeralDeps: new Set(),
       name: f.name,
       fqn: f.fqn,
-      resourceType: kind,
+      resourceType,
     };
   }
 
@@ -664,18 +658,7 @@ export class Compiler {
   /** on-run-start / on-run-end: rendered outside any node (no `this`). */
   private renderHooks(hooks: string[], what: string): string[] {
     const file = this.opts.project.settings.file;
-    this.stack.push({
-      kind: 'hook',
-      id: `operation.${this.pkg}.${what}`,
-      file,
-      raw: '',
-      config: {},
-      deps: new Set(),
-      ephemeralDeps: new Set(),
-      name: what,
-      fqn: [this.pkg, what],
-      resourceType: 'operation',
-    });
+    this.stack.push(this.frameFor('hook', `operation.${this.pkg}.${what}`, { relPath: file, text: '', name: what, fqn: [this.pkg, what] }, {}, 'operation'));
     try {
       return this.renderHookList(hooks, file, this.opts.project.settings.yaml.lineOf([what]));
     } finally {
@@ -810,7 +793,7 @@ export class Compiler {
     void kwargs;
     if (frame.unit) {
       const cte = frame.unit.inputs.get(`ref:${name}`);
-      if (cte) return new TemplateRelation({ schema: '', identifier: cte }, this.opts.dialect, { renderAs: cte });
+      if (cte) return this.cteRelation(cte);
       const target = this.modelByName.get(name);
       if (!target || target.node?.materialized !== 'ephemeral') {
         frame.unit.missing.push(`ref('${name}')`);
@@ -874,6 +857,16 @@ export class Compiler {
     this.errors.add(new UserError(`dependency cycle: ${cycle.join(' -> ')}`, { file: first.file, line: lineOfCall(first.raw, 'ref', this.stack[idx + 1]?.name ?? first.name) }, { hint: 'a model cannot depend on itself through ref()' }));
   }
 
+  /** A unit test's given input: rendered as its CTE name. */
+  private cteRelation(cte: string): TemplateRelation {
+    return new TemplateRelation({ schema: '', identifier: cte }, this.opts.dialect, { renderAs: cte });
+  }
+
+  /** target/compiled/<project>/<artifact path>, relative to the project. */
+  private compiledPathOf(n: ManifestNode): string {
+    return `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${artifactPath(n)}`;
+  }
+
   private placeholder(name: string): TemplateRelation {
     return new TemplateRelation({ database: this.opts.target.database, schema: this.opts.target.schema, identifier: name }, this.opts.dialect);
   }
@@ -885,7 +878,7 @@ export class Compiler {
     const [s, t] = positional.map(String);
     if (frame.unit) {
       const cte = frame.unit.inputs.get(`source:${s}.${t}`);
-      if (cte) return new TemplateRelation({ schema: '', identifier: cte }, this.opts.dialect, { renderAs: cte });
+      if (cte) return this.cteRelation(cte);
       frame.unit.missing.push(`source('${s}', '${t}')`);
       return this.placeholder(t);
     }
@@ -1043,7 +1036,7 @@ export class Compiler {
         if (!frame || frame.kind === 'hook') return undefined;
         if (frame.unit) {
           const thisCte = frame.unit.inputs.get('this');
-          if (thisCte) return new TemplateRelation({ schema: '', identifier: thisCte }, self.opts.dialect, { renderAs: thisCte });
+          if (thisCte) return self.cteRelation(thisCte);
           frame.unit.missing.push('this');
         }
         frame.relation = frame.relation ?? self.computeRelation(frame);
@@ -1102,4 +1095,3 @@ function extensionTags(env: nunjucks.Environment): string[] {
   return list.flatMap((e) => e.tags ?? []);
 }
 
-const BUILTIN_TEST_NAMES = ['not_null', 'unique', 'accepted_values', 'relationships', 'expression_is_true', 'not_empty', 'unique_combination_of_columns'];

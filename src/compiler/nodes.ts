@@ -93,22 +93,29 @@ export interface UnitTestNode extends NodeBase {
   /** the model's select, rendered with every given input replaced by a CTE name */
   compiledCode: string;
   compiledPath: string;
-  given: Array<UnitInput & { cte: string; relation?: Relation }>;
+  /** each input with its CTE name and, when it exists in the project, its node and relation */
+  given: Array<UnitInput & { cte: string; nodeId?: string; relation?: Relation }>;
   expect: { rows: Array<Record<string, unknown>>; columns: string[] };
   line?: number;
 }
 
 export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
 
-export function isModel(n: ManifestNode): n is ModelNode {
-  return n.resourceType === 'model';
+/**
+ * Where a node's files go below target/compiled/<project>/ and target/run/<project>/:
+ * its own file, a test's alias below its YAML file, a unit test below its model,
+ * a source below its YAML file, a seed's CSV as .sql.
+ */
+export function artifactPath(n: ManifestNode): string {
+  switch (n.resourceType) {
+    case 'unit_test':
+      return `${n.originalFilePath}/${n.model.split('.').pop()}/${n.name}.sql`;
+    case 'test':
+      return n.testType === 'generic' ? `${n.originalFilePath}/${n.alias ?? n.name}.sql` : n.originalFilePath;
+    case 'source':
+      return `${n.originalFilePath}/${n.sourceName}.${n.name}.sql`;
+    default:
+      return n.originalFilePath.replace(/\.csv$/, '.sql');
+  }
 }
-export function isSeed(n: ManifestNode): n is SeedNode {
-  return n.resourceType === 'seed';
-}
-export function isSource(n: ManifestNode): n is SourceNode {
-  return n.resourceType === 'source';
-}
-export function isTest(n: ManifestNode): n is TestNode {
-  return n.resourceType === 'test';
-}
+

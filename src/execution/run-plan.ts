@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Adapter, Connection, Relation, RelationKind } from '../adapters/types.js';
 import { relationKey } from '../compiler/compiler.js';
-import type { ModelNode, SeedNode } from '../compiler/nodes.js';
+import { artifactPath, type ModelNode, type SeedNode } from '../compiler/nodes.js';
 import { materializeIncremental } from '../materializations/incremental.js';
 import type { MaterializeContext, MaterializeResult } from '../materializations/context.js';
 import { materializeSeed } from '../materializations/seed.js';
@@ -231,13 +231,7 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
 
 function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): void {
   if (!statements.length) return;
-  const n = step.node;
-  const rel =
-    n.resourceType === 'unit_test' ? `${n.originalFilePath}/${n.model.split('.').pop()}/${n.name}.sql`
-    : n.resourceType === 'test' && n.testType === 'generic' ? `${n.originalFilePath}/${n.alias ?? n.name}.sql`
-    : n.resourceType === 'source' ? `${n.originalFilePath}/${n.sourceName}.${n.name}.sql`
-    : n.originalFilePath.replace(/\.(csv|yml|yaml)$/, '.sql');
-  const file = join(opts.targetDir, 'run', opts.projectName, rel);
+  const file = join(opts.targetDir, 'run', opts.projectName, artifactPath(step.node));
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, statements.map((s) => s.trim() + ';').join('\n\n') + '\n');
 }

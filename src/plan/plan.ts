@@ -62,7 +62,7 @@ export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { typ
       }
     }
     const rel = node.relation;
-    if (materialization !== 'unload' && 'relation' in node) schemas.set(`${rel.database ?? ''}.${rel.schema}`.toLowerCase(), { database: rel.database, schema: rel.schema });
+    if (materialization !== 'unload') schemas.set(`${rel.database ?? ''}.${rel.schema}`.toLowerCase(), { database: rel.database, schema: rel.schema });
     steps.push(step);
   }
   errors.throwIfAny();

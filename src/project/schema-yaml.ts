@@ -71,7 +71,6 @@ const MODEL_KEYS = ['name', 'description', 'config', 'columns', 'tests', 'data_t
 const COLUMN_KEYS = ['name', 'description', 'data_type', 'tests', 'data_tests', 'meta', 'tags', 'quote', 'constraints', 'policy_tags', 'granularity', 'config', 'docs'];
 const SOURCE_KEYS = ['name', 'description', 'database', 'schema', 'loader', 'loaded_at_field', 'loaded_at_query', 'meta', 'tags', 'config', 'freshness', 'quoting', 'tables', 'overrides', 'tests', 'data_tests'];
 const SOURCE_TABLE_KEYS = ['name', 'description', 'identifier', 'loaded_at_field', 'loaded_at_query', 'meta', 'tags', 'config', 'freshness', 'quoting', 'columns', 'tests', 'data_tests', 'external', 'loader'];
-const TEST_ENTRY_KEYS = ['arguments', 'config', 'name', 'description', 'meta', 'tags', ...TEST_CONFIG_KEYS, 'column_name', 'model'];
 
 class Reader {
   readonly errors: UserError[] = [];
@@ -277,5 +276,3 @@ function readTests(r: Reader, entries: unknown[], path: YamlPath, attach: TestDe
     });
   });
 }
-
-export { TEST_ENTRY_KEYS };

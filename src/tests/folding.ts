@@ -107,10 +107,6 @@ export class FoldedTests {
     return this.groupOf.has(testId);
   }
 
-  size(): number {
-    return [...this.groups.values()].reduce((n, g) => n + g.members.length, 0);
-  }
-
   /** The shared scan for a group, as SQL. */
   static scanSql(relation: Relation, members: Array<{ id: string; expression: string }>, dialect: Dialect): string {
     const cols = members.map((m, i) => `  ${m.expression} as ${dialect.quoteIdentifier(`t${i}`)}`).join(',\n');

@@ -33,9 +33,7 @@ export function checkTestColumns(plan: Plan, manifest: Manifest, columns: Map<st
     }
     if (n.resourceType === 'unit_test') {
       for (const g of n.given) {
-        if (!g.relation) continue;
-        const id = [...manifest.nodes.values()].find((x) => 'relation' in x && relationKey(x.relation) === relationKey(g.relation!))?.uniqueId;
-        if (id && rebuilt.has(id)) continue;
+        if (!g.relation || (g.nodeId && rebuilt.has(g.nodeId))) continue;
         const cols = columns.get(relationKey(g.relation));
         if (!cols) continue;
         const known = new Set(cols.map((c) => c.name.toLowerCase()));

@@ -6,7 +6,7 @@ import { buildPlan, type ExecutableType } from '../../plan/plan.js';
 import { checkTestColumns } from '../../tests/preflight.js';
 import { daysBetween } from '../../run-date/run-date.js';
 import type { ParsedOptions } from '../options.js';
-import { Reporter } from '../reporter.js';
+import { Reporter, tally } from '../reporter.js';
 import { artifactMeta, openSession, publishCompiled } from '../session.js';
 import { describeProject } from './describe.js';
 
@@ -84,13 +84,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     writeRunResults(session.targetDir, outcome.results, meta, elapsed, runArgs(command, options));
 
     reporter.emit({ type: 'summary', counts: {}, seconds: elapsed, description: describeSteps(plan.steps.map((s) => s.materialization)) });
-    const counts = { pass: 0, warn: 0, error: 0, skip: 0, total: outcome.results.length };
-    for (const r of outcome.results) {
-      if (r.status === 'success' || r.status === 'pass') counts.pass++;
-      else if (r.status === 'warn') counts.warn++;
-      else if (r.status === 'skipped') counts.skip++;
-      else counts.error++;
-    }
+    const counts = tally(outcome.results.map((r) => r.status));
     const failures = outcome.results
       .filter((r) => r.status === 'error' || r.status === 'fail')
       .map((r) => {

@@ -8,7 +8,7 @@ import { describeAge, freshnessRule, freshnessStatus, type FreshnessRule } from 
 import { TSQL_SCHEMA_VERSION } from '../../artifacts/write.js';
 import { TSQL_VERSION } from '../../version.js';
 import type { ParsedOptions } from '../options.js';
-import { Reporter } from '../reporter.js';
+import { Reporter, tally } from '../reporter.js';
 import { openSession } from '../session.js';
 
 interface FreshnessResult {
@@ -96,12 +96,7 @@ export async function freshnessCommand(options: ParsedOptions, output: string | 
         1,
       ),
     );
-    const counts = { pass: 0, warn: 0, error: 0, skip: 0, total: results.length };
-    for (const r of results) {
-      if (r.status === 'pass') counts.pass++;
-      else if (r.status === 'warn') counts.warn++;
-      else counts.error++;
-    }
+    const counts = tally(results.map((r) => r.status));
     const failures = results.filter((r) => r.status === 'error' || r.status === 'runtime error').map((r) => {
       const n = manifest.nodes.get(r.unique_id)!;
       return { label: `source ${(n as SourceNode).sourceName}.${n.name}`, file: n.originalFilePath, message: r.status === 'error' ? `stale: ${r.message}` : r.message };
