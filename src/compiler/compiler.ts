@@ -158,28 +158,24 @@ export class Compiler {
     this.prepareModels();
     this.precompile([...this.opts.project.models, ...this.opts.project.singularTests]);
     for (const draft of this.drafts.values()) this.renderModel(draft);
-    const singular = this.opts.project.singularTests.map((f) => this.renderSingularTest(f)).filter((t): t is TestNode => !!t);
+    const singular = this.opts.project.singularTests.map((f) => this.renderSingularTest(f)).filter((t) => t !== undefined);
 
     const nodes = new Map<string, ManifestNode>();
     for (const s of this.seeds.values()) nodes.set(s.uniqueId, s);
     for (const d of this.drafts.values()) if (d.node) nodes.set(d.id, d.node);
     for (const s of this.sources.values()) nodes.set(s.uniqueId, s);
-    for (const t of singular) nodes.set(t.uniqueId, t);
+    for (const t of singular) nodes.set(t.node.uniqueId, t.node);
     this.errors.throwIfAny();
 
-    // Ephemeral models are inlined into their consumers as CTEs.
+    // Ephemeral models are inlined into their consumers (models and singular tests) as CTEs.
     for (const node of nodes.values()) {
       if (node.resourceType === 'model' && node.materialized === 'ephemeral') node.compiledCodeOwn = node.compiledCode;
     }
-    for (const node of nodes.values()) {
-      if (node.resourceType === 'model' || (node.resourceType === 'test' && node.testType === 'singular')) {
-        const n = node as ModelNode | TestNode;
-        const draft = this.drafts.get(n.uniqueId);
-        const eph = draft ? draft.frame.ephemeralDeps : (n as TestNode & { __eph?: Set<string> }).__eph;
-        if (eph && eph.size && node.resourceType === 'model') {
-          (n as ModelNode).compiledCode = injectEphemeralCtes((n as ModelNode).compiledCode, eph, nodes, this.drafts);
-        }
-      }
+    for (const d of this.drafts.values()) {
+      if (d.node && d.frame.ephemeralDeps.size) d.node.compiledCode = injectEphemeralCtes(d.node.compiledCode, d.frame.ephemeralDeps, nodes, this.drafts);
+    }
+    for (const t of singular) {
+      if (t.ephemeralDeps.size) t.node.compiledCode = injectEphemeralCtes(t.node.compiledCode!, t.ephemeralDeps, nodes, this.drafts);
     }
 
     const generic = buildGenericTests({
@@ -198,10 +194,7 @@ export class Compiler {
       u.compiledPath = this.compiledPathOf(u);
       nodes.set(u.uniqueId, u);
     }
-    for (const t of singular) {
-      t.compiledCode = t.rawCode;
-      t.compiledPath = this.compiledPathOf(t);
-    }
+    for (const t of singular) t.node.compiledPath = this.compiledPathOf(t.node);
 
     this.cache.save();
     this.linkExternalProducers(nodes);
@@ -601,7 +594,8 @@ export class Compiler {
     draft.state = 'done';
   }
 
-  private renderSingularTest(f: SqlFile): TestNode | undefined {
+  /** A singular test's node, and the ephemeral models it reads (inlined once all models are compiled). */
+  private renderSingularTest(f: SqlFile): { node: TestNode; ephemeralDeps: Set<string> } | undefined {
     const id = `test.${this.pkg}.${f.name}`;
     const config = mergeConfig({ materialized: 'test', severity: 'error' }, this.opts.project.folderConfigs.tests.resolve(f.fqn));
     const frame = this.frameFor('test', id, f, config);
@@ -619,25 +613,27 @@ export class Compiler {
       this.disabled.add(id);
       return undefined;
     }
-    const eph = frame.ephemeralDeps;
     return {
-      uniqueId: id,
-      name: f.name,
-      resourceType: 'test',
-      packageName: this.pkg,
-      fqn: f.fqn,
-      originalFilePath: f.relPath,
-      path: f.pathInRoot,
-      description: '',
-      config: frame.config,
-      tags: asStringList(frame.config.tags),
-      columns: {},
-      dependsOn: { nodes: [...frame.deps], macros: [] },
-      checksum: f.checksum,
-      testType: 'singular',
-      rawCode: cleanSql(sql),
-      ...(eph.size ? { __eph: eph } : {}),
-    } as TestNode;
+      node: {
+        uniqueId: id,
+        name: f.name,
+        resourceType: 'test',
+        packageName: this.pkg,
+        fqn: f.fqn,
+        originalFilePath: f.relPath,
+        path: f.pathInRoot,
+        description: '',
+        config: frame.config,
+        tags: asStringList(frame.config.tags),
+        columns: {},
+        dependsOn: { nodes: [...frame.deps], macros: [] },
+        checksum: f.checksum,
+        testType: 'singular',
+        rawCode: f.text,
+        compiledCode: cleanSql(sql),
+      },
+      ephemeralDeps: frame.ephemeralDeps,
+    };
   }
 
   /** Renders hook templates in the current frame; an error names `file` and `line`. */

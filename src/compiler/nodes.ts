@@ -72,7 +72,7 @@ export interface TestNode extends NodeBase {
   testMetadata?: { name: string; namespace?: string; kwargs: Record<string, unknown> };
   attachedNode?: string;
   columnName?: string;
-  /** singular tests: the rendered SQL file */
+  /** singular tests: the SQL file as written */
   rawCode?: string;
   /** the rendered query returning failing rows */
   compiledCode?: string;

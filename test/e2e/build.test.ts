@@ -300,3 +300,20 @@ sources:
     expect(p.tsql(['ls', '--select', 'source:retail+', '--output', 'name']).stdout.trim().split('\n').sort()).toEqual(['purchases', 'source_not_null_retail_user_purchase_id', 'user_purchase']);
   });
 });
+
+describe('ephemeral models in tests', () => {
+  it('a singular test that refs an ephemeral model gets its CTE', () => {
+    const p = project({
+      'models/base.sql': `{{ config(materialized='table') }} select 1 as id union all select -1`,
+      'models/positive.sql': `{{ config(materialized='ephemeral') }} select * from {{ ref('base') }} where id > 0`,
+      'tests/assert_positive_ids.sql': `select * from {{ ref('positive') }} where id <= 0`,
+    });
+    const r = p.tsql(['build']);
+    expect(r.stdout).toMatch(/PASS test assert_positive_ids/);
+    expect(r.code).toBe(0);
+    const compiled = readFileSync(join(p.dir, 'target/compiled/shop/tests/assert_positive_ids.sql'), 'utf8');
+    expect(compiled).toMatch(/^with __tsql__cte__positive as \(/);
+    const manifest = JSON.parse(readFileSync(join(p.dir, 'target/manifest.json'), 'utf8'));
+    expect(manifest.nodes['test.shop.assert_positive_ids'].raw_code).toBe(`select * from {{ ref('positive') }} where id <= 0`);
+  });
+});
