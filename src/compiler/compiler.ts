@@ -92,6 +92,8 @@ interface ModelDraft {
   id: string;
   state: DraftState;
   frame: Frame;
+  /** config before the template runs (folders and YAML), also the starting point of its unit tests */
+  baseConfig: Config;
   sql: string;
   node?: ModelNode;
 }
@@ -319,7 +321,7 @@ export class Compiler {
     for (const f of this.opts.project.models) {
       const config = this.baseConfig('model', f, folder, this.opts.project.modelPatches.get(f.name));
       const id = `model.${this.pkg}.${f.name}`;
-      const draft: ModelDraft = { file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config), sql: '' };
+      const draft: ModelDraft = { file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config), baseConfig: config, sql: '' };
       this.drafts.set(id, draft);
       this.modelByName.set(f.name, draft);
     }
@@ -355,9 +357,8 @@ export class Compiler {
         if (!target) this.errors.add(new UserError(`unit test '${def.name}': input ${g.input} does not exist`, place));
         return { ...g, key, cte: `__tsql_unit_input_${i}`, nodeId: target?.uniqueId, relation: target?.relation };
       });
-      const base = this.baseConfig('model', draft.file, this.opts.project.folderConfigs.models, this.opts.project.modelPatches.get(def.model));
       const frame: Frame = {
-        ...this.frameFor('model', id, draft.file, base),
+        ...this.frameFor('model', id, draft.file, { ...draft.baseConfig }),
         unit: { inputs: new Map(given.map((g) => [g.key, g.cte])), vars: def.overrides.vars, macros: def.overrides.macros, missing: [] },
       };
       const globals = (this.env as unknown as { globals: Record<string, unknown> }).globals;

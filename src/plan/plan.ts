@@ -125,8 +125,8 @@ function blockOnTests(steps: PlanStep[]): void {
     const extra = new Set<string>();
     for (const d of s.deps) {
       for (const t of testsByParent.get(d) ?? []) {
-        const upstream = ancestorsOf(s.id);
-        if (t.deps.every((p) => upstream.has(p))) extra.add(t.id);
+        // a test of `d` alone blocks every reader of `d`; one with more parents needs them all upstream
+        if (t.deps.length === 1 || t.deps.every((p) => ancestorsOf(s.id).has(p))) extra.add(t.id);
       }
     }
     if (extra.size) s.deps = [...s.deps, ...extra];
