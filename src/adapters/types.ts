@@ -47,6 +47,12 @@ export interface DialectCapabilities {
    * tests faster one by one (statistics prune most of them; bench/README.md).
    */
   foldTests: boolean;
+  /**
+   * How `unload` writes files: `server` — the engine writes them itself with the
+   * statement from `copyTo` (DuckDB locally, Redshift UNLOAD to S3);
+   * `client` — tsql streams the rows through `Connection.unloadToFile` (Postgres).
+   */
+  unload: 'server' | 'client';
 }
 
 export interface Dialect {
@@ -99,6 +105,21 @@ export interface Connection {
   query(sql: string): Promise<Record<string, unknown>[]>;
   /** Bulk-loads rows with bound values (never spliced into SQL text). */
   loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number>;
+  /**
+   * Client-side unload (engines whose `capabilities.unload` is 'client'): streams
+   * the query's result into the local file `file` (CSV with a header). Returns rows written.
+   */
+  unloadToFile?(sql: string, file: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): Promise<number>;
+}
+
+/** What an engine with its own external tables (Redshift Spectrum) is asked to stage. */
+export interface ExternalStageRequest {
+  relation: Relation;
+  spec: ExternalTableSpec;
+  /** partition values to register, one array per partition (values outermost first) */
+  partitionValues: string[][];
+  /** the source's `external:` block as written (schema/database/iam_role options) */
+  external: Record<string, unknown>;
 }
 
 export interface Adapter {
@@ -112,6 +133,15 @@ export interface Adapter {
   getColumns(conn: Connection, rel: Relation): Promise<Column[]>;
   /** Columns of every relation in the target's database, keyed by lower-case `database.schema.identifier` (one round trip). */
   listColumns(): Promise<Map<string, Column[]>>;
+  /**
+   * Native external tables: engines that have them (Redshift Spectrum) create the
+   * external schema/table and register partitions here; others leave it undefined
+   * and tsql creates a view over the files (`Dialect.createExternalView`).
+   * Returns the statements it ran (for target/run/).
+   */
+  stageExternal?(conn: Connection, request: ExternalStageRequest): Promise<{ message: string; statements: string[] }>;
+  /** Cancels every statement still running on the server (Ctrl-C), then returns. */
+  cancelAll(): Promise<void>;
   /** A short human description for `tsql debug` (no credentials). */
   describe(): string;
   close(): Promise<void>;

@@ -34,6 +34,11 @@ export class DuckDBSession implements Connection {
     return rows.length;
   }
 
+  /** Interrupts the statement running on this connection, if any. */
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
   close(): void {
     this.conn.closeSync();
   }
@@ -67,6 +72,10 @@ export class DuckDBPool {
     const waiter = this.waiters.shift();
     if (waiter) waiter(session);
     else this.idle.push(session);
+  }
+
+  interruptAll(): void {
+    for (const s of this.all) s.interrupt();
   }
 
   /**

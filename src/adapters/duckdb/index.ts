@@ -157,6 +157,10 @@ export class DuckDBAdapter implements Adapter {
     return rows.map((r) => ({ name: String(r.name), dataType: String(r.type) }));
   }
 
+  async cancelAll(): Promise<void> {
+    this.pool?.interruptAll();
+  }
+
   describe(): string {
     return `duckdb ${this.filePath()} (database ${this.database})`;
   }
