@@ -1,3 +1,4 @@
+import { installInterruptHandler } from '../execution/interrupt.js';
 import { Command, CommanderError, Option } from 'commander';
 import { formatPlace, isUserError, UserError, UserErrors, WarehouseError } from '../errors.js';
 import { parseSelector } from '../graph/selector.js';
@@ -118,6 +119,7 @@ function printUserError(e: UserError): void {
 
 /** Runs the CLI; resolves to the exit code. User errors print one line each and give 2. */
 export async function main(argv: string[]): Promise<number> {
+  installInterruptHandler();
   let code = EXIT_OK;
   const program = buildProgram((c) => (code = c));
   try {

@@ -2,14 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Adapter, RelationKind } from '../adapters/types.js';
 import { adapterFactory } from '../adapters/registry.js';
-import { Compiler, relationKey, type CompileResult } from '../compiler/compiler.js';
+import { Compiler, relationKey, type CompileResult, type ConnectionInfo } from '../compiler/compiler.js';
+import type { ManifestNode } from '../compiler/nodes.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
-import { resolveTarget, type ResolvedTarget } from '../project/profiles.js';
+import { redactOutput, resolveTarget, type ResolvedTarget } from '../project/profiles.js';
 import { writeCompiledFiles, writeManifest, type ArtifactMeta } from '../artifacts/write.js';
 import { runDateContext } from '../run-date/run-date.js';
 import { lakeRoot } from '../project/lake.js';
+import { trackAdapter, untrackAdapter } from '../execution/interrupt.js';
 import type { ParsedOptions } from './options.js';
 import type { Reporter } from './reporter.js';
+
+/** One output of the profile that nodes run on: the target, or one named by `connection:`. */
+export interface Warehouse {
+  /** the output's name in the profile */
+  name: string;
+  adapter: Adapter;
+  /** relations that exist there (kept up to date while running) */
+  catalog: Map<string, RelationKind>;
+  /** this output's data lake root (absolute path or URL) */
+  lakeRoot: string;
+  database: string | undefined;
+  schema: string;
+}
 
 /** The stages up to a compiled manifest: load → target → catalog → compile. */
 export interface Session {
@@ -25,6 +40,10 @@ export interface Session {
   compiled: CompileResult;
   /** The data lake's root for this target (absolute path or URL). */
   lakeRoot: string;
+  /** every output in use, by name; the target's included */
+  warehouses: Map<string, Warehouse>;
+  /** where a node runs: its `connection:` output, else the target */
+  warehouseOf(node: Pick<ManifestNode, 'connection'> | undefined): Warehouse;
 }
 
 export async function openSession(options: ParsedOptions, opts: { readCatalog: boolean }): Promise<Session> {
@@ -38,26 +57,63 @@ export async function openSession(options: ParsedOptions, opts: { readCatalog: b
   });
   const threads = options.threads ?? target.threads;
   const adapter = adapterFactory(target.type)!.create(target.output, { projectDir: options.projectDir, threads });
+  trackAdapter(adapter);
   const catalog = new Map<string, RelationKind>();
-  if (opts.readCatalog) {
-    for (const r of await adapter.listRelations()) catalog.set(relationKey(r), r.kind);
-  }
   const lake = lakeRoot(target.output, options.projectDir);
+  const warehouses = new Map<string, Warehouse>([[target.targetName, { name: target.targetName, adapter, catalog, lakeRoot: lake, database: target.database, schema: target.schema }]]);
+  if (opts.readCatalog) await readCatalog(warehouses.get(target.targetName)!);
+
+  // Other outputs named by `connection:` are opened (lazily: no connection is made) when the compiler first meets them.
+  const infos = new Map<string, ConnectionInfo | undefined>();
+  const connection = (name: string): ConnectionInfo | undefined => {
+    if (infos.has(name)) return infos.get(name);
+    const other = target.otherOutput(name);
+    let info: ConnectionInfo | undefined;
+    if (other) {
+      const otherThreads = options.threads ?? other.threads;
+      const a = adapterFactory(other.type)!.create(other.output, { projectDir: options.projectDir, threads: otherThreads });
+      trackAdapter(a);
+      const w: Warehouse = { name, adapter: a, catalog: new Map(), lakeRoot: lakeRoot(other.output, options.projectDir), database: other.database, schema: other.schema };
+      warehouses.set(name, w);
+      info = {
+        dialect: a.dialect,
+        database: other.database,
+        schema: other.schema,
+        context: { ...redactOutput(other.output), name, target_name: name, profile_name: target.profileName, type: other.type, schema: other.schema, database: other.database, threads: otherThreads },
+      };
+    }
+    infos.set(name, info);
+    return info;
+  };
   const invocationId = randomUUID();
   const startedAt = new Date();
-  const compiled = new Compiler({
-    project,
-    target,
-    dialect: adapter.dialect,
-    cliVars: options.vars,
-    fullRefresh: options.fullRefresh,
-    catalog,
-    invocationId,
-    runStartedAt: startedAt,
-    extraGlobals: runDateContext(options.runDate),
-    lakeRoot: lake,
-    templateCacheFile: join(options.projectDir, project.settings.targetPath, '.tsql_cache', 'templates.json'),
-  }).compile();
+  const compile = () =>
+    new Compiler({
+      project,
+      target,
+      dialect: adapter.dialect,
+      cliVars: options.vars,
+      fullRefresh: options.fullRefresh,
+      catalog,
+      invocationId,
+      runStartedAt: startedAt,
+      extraGlobals: runDateContext(options.runDate),
+      lakeRoot: lake,
+      templateCacheFile: join(options.projectDir, project.settings.targetPath, '.tsql_cache', 'templates.json'),
+      connection,
+      outputNames: Object.keys(target.outputs),
+    }).compile();
+  let compiled = compile();
+  if (opts.readCatalog) {
+    // Read the catalogs of the other connections in use; compile again when a template consulted one before it was read.
+    for (const w of warehouses.values()) {
+      if (w.name === target.targetName) continue;
+      await readCatalog(w);
+      infos.get(w.name)!.catalog = w.catalog;
+    }
+    if (compiled.catalogsWanted.length) compiled = compile();
+  }
+  const targetWarehouse = warehouses.get(target.targetName)!;
   return {
     options,
     project,
@@ -70,7 +126,23 @@ export async function openSession(options: ParsedOptions, opts: { readCatalog: b
     catalog,
     compiled,
     lakeRoot: lake,
+    warehouses,
+    warehouseOf: (node) => (node?.connection ? (warehouses.get(node.connection) ?? targetWarehouse) : targetWarehouse),
   };
+}
+
+async function readCatalog(w: Warehouse): Promise<void> {
+  for (const r of await w.adapter.listRelations()) w.catalog.set(relationKey(r), r.kind);
+}
+
+/** Closes every warehouse connection of the session. */
+export async function closeSession(session: Pick<Session, 'warehouses'>): Promise<void> {
+  await Promise.all(
+    [...session.warehouses.values()].map((w) => {
+      untrackAdapter(w.adapter);
+      return w.adapter.close();
+    }),
+  );
 }
 
 /** Artifact metadata for this invocation. */

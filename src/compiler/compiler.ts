@@ -43,6 +43,24 @@ export interface CompileOptions {
   templateCacheFile?: string;
   /** The data lake's root: links unload models to the external sources that read their files. */
   lakeRoot?: string;
+  /**
+   * Another output of the profile, by name, for nodes with `connection: <name>`;
+   * undefined when the profile has no such output (the node then runs on the target).
+   */
+  connection?: (name: string) => ConnectionInfo | undefined;
+  /** The profile's output names (for suggestions when `connection:` has a typo). */
+  outputNames?: string[];
+}
+
+/** What compiling a node for another connection needs to know about it. */
+export interface ConnectionInfo {
+  dialect: Dialect;
+  database: string | undefined;
+  schema: string;
+  /** `target` as templates see it for nodes on this connection (no credentials) */
+  context: Record<string, unknown>;
+  /** relations that exist there; undefined until read (then `catalogsWanted` asks for it) */
+  catalog?: Map<string, RelationKind>;
 }
 
 export interface Manifest {
@@ -61,6 +79,11 @@ export interface CompileResult {
   warnings: string[];
   /** `log(msg, info=true)` output, in order. */
   logs: string[];
+  /**
+   * Connections whose catalog a template consulted (is_incremental, get_relation)
+   * before it was read: read them and compile again for exact results.
+   */
+  catalogsWanted: string[];
 }
 
 export function relationKey(rel: Relation): string {
@@ -120,9 +143,12 @@ export class Compiler {
   private readonly disabledNames = new Map<string, string>();
   private readonly templateCache = new Map<string, nunjucks.Template>();
   private readonly seenCycles = new Set<string>();
-  private readonly dispatchEngines: string[];
   private nativeNaming = true;
   private readonly targetContext: Record<string, unknown>;
+  /** the target, as a connection */
+  private readonly targetInfo: ConnectionInfo;
+  private readonly catalogsWanted = new Set<string>();
+  private readonly unknownConnections = new Set<string>();
   private readonly pkg: string;
 
   constructor(private readonly opts: CompileOptions) {
@@ -130,10 +156,6 @@ export class Compiler {
     this.cache = new TemplateCodeCache(opts.templateCacheFile, extensionTags(this.env));
     this.macros = new MacroRegistry(this.env, this.cache);
     this.pkg = opts.project.settings.name;
-    const engines: string[] = [];
-    engines.push(opts.dialect.type);
-    if (opts.dialect.parentType) engines.push(opts.dialect.parentType);
-    this.dispatchEngines = engines;
     const t = opts.target;
     this.targetContext = {
       ...redactOutput(t.output),
@@ -145,6 +167,59 @@ export class Compiler {
       database: t.database,
       threads: t.threads,
     };
+    this.targetInfo = { dialect: opts.dialect, database: t.database, schema: t.schema, context: this.targetContext, catalog: opts.catalog };
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  /**
+   * The profile output a config's `connection:` names, when it is another output
+   * of the profile. A name the profile does not have means the target (so a
+   * project with `connection: oltp` still runs on a one-output profile), unless
+   * it looks like a typo of an output that exists.
+   */
+  private connectionName(config: Config, place: { file: string; line?: number }): string | undefined {
+    const c = config.connection;
+    if (c === undefined || c === null || c === '') return undefined;
+    const name = String(c);
+    if (name === this.opts.target.targetName) return undefined;
+    if (this.opts.connection?.(name)) return name;
+    const close = didYouMean(name, (this.opts.outputNames ?? []).filter((o) => o !== name));
+    if (close && !this.unknownConnections.has(name)) {
+      this.unknownConnections.add(name);
+      this.errors.add(new UserError(`connection '${name}' is not an output of profile '${this.opts.target.profileName}'`, place, { hint: close }));
+    }
+    return undefined;
+  }
+
+  private connectionInfo(name: string | undefined): ConnectionInfo {
+    return (name && this.opts.connection?.(name)) || this.targetInfo;
+  }
+
+  /** The connection of the node being rendered (the target outside any node). */
+  private frameConnection(frame: Frame | undefined): ConnectionInfo {
+    if (!frame || frame.kind === 'hook') return this.targetInfo;
+    return this.connectionInfo(this.connectionName(frame.config, { file: frame.file }));
+  }
+
+  private get dialect(): Dialect {
+    return this.frameConnection(this.stack[this.stack.length - 1]).dialect;
+  }
+
+  /** Dispatch order for the node being rendered: its engine, that engine's parent, then default. */
+  private get dispatchEngines(): string[] {
+    const d = this.dialect;
+    return d.parentType ? [d.type, d.parentType] : [d.type];
+  }
+
+  /** Whether `rel` exists as a table on a connection; asks for that catalog when it is not read yet. */
+  private catalogKind(name: string | undefined, rel: Relation): RelationKind | undefined {
+    const info = this.connectionInfo(name);
+    if (!info.catalog) {
+      if (name) this.catalogsWanted.add(name);
+      return undefined;
+    }
+    return info.catalog.get(relationKey(rel));
   }
 
   compile(): CompileResult {
@@ -200,6 +275,9 @@ export class Compiler {
 
     this.cache.save();
     this.linkExternalProducers(nodes);
+    this.linkSeedBackedSources(nodes);
+    this.assignTestConnections(nodes);
+    this.checkConnections(nodes);
     const onRunStart = this.renderHooks(this.opts.project.settings.onRunStart, 'on-run-start');
     const onRunEnd = this.renderHooks(this.opts.project.settings.onRunEnd, 'on-run-end');
     this.errors.throwIfAny();
@@ -235,6 +313,7 @@ export class Compiler {
       },
       warnings: [...this.opts.project.warnings, ...this.warnings],
       logs: this.logs,
+      catalogsWanted: [...this.catalogsWanted],
     };
   }
 
@@ -252,6 +331,7 @@ export class Compiler {
         this.disabled.add(id);
         continue;
       }
+      const connection = this.connectionName(config, { file: def.file, line: def.line });
       this.sources.set(`${def.sourceName}.${def.name}`, {
         uniqueId: id,
         name: def.name,
@@ -268,7 +348,8 @@ export class Compiler {
         checksum: '',
         sourceName: def.sourceName,
         identifier: def.identifier,
-        relation: { database: def.database ?? this.opts.target.database, schema: def.schema, identifier: def.identifier },
+        relation: { database: def.database ?? this.connectionInfo(connection).database, schema: def.schema, identifier: def.identifier },
+        connection,
         loadedAtField: (config.loaded_at_field as string | undefined) ?? def.loadedAtField,
         freshness: config.freshness ?? def.freshness,
         external: def.external,
@@ -293,7 +374,9 @@ export class Compiler {
       }
       const frame = this.frameFor('seed', id, f, config);
       const relation = this.computeRelation(frame);
+      const connection = this.connectionName(config, { file: patch?.file ?? f.relPath, line: patch?.line });
       this.seeds.set(f.name, {
+        connection,
         uniqueId: id,
         name: f.name,
         resourceType: 'seed',
@@ -433,15 +516,15 @@ export class Compiler {
     const attached = nodes.get(test.attachedNode!);
     if (!attached || !('relation' in attached)) return;
     const where = test.config.where;
-    const relation = new TemplateRelation(attached.relation, this.opts.dialect, {
+    const relation = new TemplateRelation(attached.relation, this.dialect, {
       type: 'table',
-      renderAs: typeof where === 'string' && where.trim() ? `(select * from ${this.opts.dialect.renderRelation(attached.relation)} where ${where}) as tsql_where_subquery` : undefined,
+      renderAs: typeof where === 'string' && where.trim() ? `(select * from ${this.dialect.renderRelation(attached.relation)} where ${where}) as tsql_where_subquery` : undefined,
     });
     const kwargs: Record<string, unknown> = { model: relation };
     for (const [k, v] of Object.entries(meta.kwargs)) {
       const rel = typeof v === 'string' ? resolveRelationText(v, this.pkg, nodes) : undefined;
       const target = rel?.id ? nodes.get(rel.id) : undefined;
-      kwargs[k] = target && 'relation' in target ? new TemplateRelation(target.relation, this.opts.dialect, { type: 'table' }) : v;
+      kwargs[k] = target && 'relation' in target ? new TemplateRelation(target.relation, this.dialect, { type: 'table' }) : v;
     }
     const frame = this.frameFor('test', test.uniqueId, { relPath: test.originalFilePath, text: '', name: test.name, fqn: test.fqn }, test.config);
     this.stack.push(frame);
@@ -492,6 +575,58 @@ export class Compiler {
       const where = lakeLocation(root, n.external.location);
       for (const u of unloads) {
         if (isWithin(where, lakeLocation(root, String(u.config.location)))) n.dependsOn.nodes.push(u.uniqueId);
+      }
+    }
+  }
+
+  /**
+   * A source whose table a seed of this project loads (demo data standing in
+   * for an operational database) is read only after that seed has loaded.
+   */
+  private linkSeedBackedSources(nodes: Map<string, ManifestNode>): void {
+    const seeds = new Map<string, SeedNode>();
+    for (const n of nodes.values()) if (n.resourceType === 'seed') seeds.set(`${n.connection ?? ''}|${relationKey(n.relation)}`, n);
+    for (const n of nodes.values()) {
+      if (n.resourceType !== 'source' || n.external) continue;
+      const seed = seeds.get(`${n.connection ?? ''}|${relationKey(n.relation)}`);
+      if (seed && !n.dependsOn.nodes.includes(seed.uniqueId)) n.dependsOn.nodes.push(seed.uniqueId);
+    }
+  }
+
+  /** Tests run where the node they test lives: a generic test on its attached node's connection, others on their first parent's. */
+  private assignTestConnections(nodes: Map<string, ManifestNode>): void {
+    for (const n of nodes.values()) {
+      if (n.resourceType === 'test') {
+        const home = n.attachedNode ?? n.dependsOn.nodes[0];
+        const conn = home ? nodes.get(home)?.connection : undefined;
+        if (conn) n.connection = conn;
+      } else if (n.resourceType === 'unit_test') {
+        const conn = nodes.get(n.model)?.connection;
+        if (conn) n.connection = conn;
+      }
+    }
+  }
+
+  /**
+   * Nodes on different connections meet only through the lake: an unload model
+   * writes files that an external source (on the warehouse) reads. Any other
+   * edge between connections cannot run and is a compile error naming both nodes.
+   */
+  private checkConnections(nodes: Map<string, ManifestNode>): void {
+    const where = (n: ManifestNode) => (n.connection ? `connection '${n.connection}'` : `the target '${this.opts.target.targetName}'`);
+    const describe = (n: ManifestNode) => (n.resourceType === 'source' ? `source '${n.sourceName}.${n.name}'` : `${n.resourceType.replace('_', ' ')} '${n.name}'`);
+    for (const n of nodes.values()) {
+      for (const pid of n.dependsOn.nodes) {
+        const p = nodes.get(pid);
+        if (!p || (p.connection ?? '') === (n.connection ?? '')) continue;
+        const throughLake = n.resourceType === 'source' && !!n.external && p.resourceType === 'model' && p.materialized === 'unload';
+        if (throughLake) continue;
+        const line = n.resourceType === 'source' || n.resourceType === 'test' || n.resourceType === 'unit_test' ? (n as { line?: number }).line : undefined;
+        this.errors.add(
+          new UserError(`${describe(n)} (on ${where(n)}) reads ${describe(p)} (on ${where(p)}): nodes on different connections can only meet through the lake`, { file: n.originalFilePath, line }, {
+            hint: `run both on one connection, or unload '${p.name}' to the lake and read it through an external source`,
+          }),
+        );
       }
     }
   }
@@ -591,6 +726,7 @@ export class Compiler {
       preHooks,
       postHooks,
       compiledPath: `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${f.relPath}`,
+      connection: this.connectionName(config, { file: f.relPath, line: lineOfCall(f.text, 'config') }),
     };
     draft.state = 'done';
   }
@@ -704,9 +840,10 @@ export class Compiler {
     const customAlias = cfg.alias === undefined || cfg.alias === null ? null : String(cfg.alias);
     const customDb = cfg.database === undefined || cfg.database === null ? null : String(cfg.database);
     if (this.nativeNaming) {
+      const conn = this.frameConnection(frame);
       return {
-        database: customDb ?? this.opts.target.database,
-        schema: customSchema === null ? this.opts.target.schema : `${this.opts.target.schema}_${customSchema.trim()}`,
+        database: customDb ?? conn.database,
+        schema: customSchema === null ? conn.schema : `${conn.schema}_${customSchema.trim()}`,
         identifier: customAlias ? customAlias.trim() : frame.name,
       };
     }
@@ -755,7 +892,7 @@ export class Compiler {
     const fullRefresh = fr === true || (fr !== false && this.opts.fullRefresh);
     if (fullRefresh) return false;
     const rel = frame.relation ?? this.computeRelation(frame);
-    return this.opts.catalog.get(relationKey(rel)) === 'table';
+    return this.catalogKind(this.connectionName(frame.config, { file: frame.file }), rel) === 'table';
   }
 
   private validateConfig(config: Config, resource: 'model' | 'seed' | 'test' | 'source', file: string, line?: number): void {
@@ -824,15 +961,15 @@ export class Compiler {
       frame.deps.add(node.uniqueId);
       if (node.materialized === 'ephemeral') {
         frame.ephemeralDeps.add(node.uniqueId);
-        return new TemplateRelation(node.relation, this.opts.dialect, { type: 'cte', renderAs: ephemeralCteName(node.name) });
+        return new TemplateRelation(node.relation, this.dialect, { type: 'cte', renderAs: ephemeralCteName(node.name) });
       }
       const kind = node.materialized === 'view' ? 'view' : 'table';
-      return new TemplateRelation(node.relation, this.opts.dialect, { type: kind });
+      return new TemplateRelation(node.relation, this.dialect, { type: kind });
     }
     const seed = this.seeds.get(name);
     if (seed) {
       frame.deps.add(seed.uniqueId);
-      return new TemplateRelation(seed.relation, this.opts.dialect, { type: 'table' });
+      return new TemplateRelation(seed.relation, this.dialect, { type: 'table' });
     }
     const disabled = this.disabledNames.get(name);
     if (disabled) {
@@ -856,7 +993,7 @@ export class Compiler {
 
   /** A unit test's given input: rendered as its CTE name. */
   private cteRelation(cte: string): TemplateRelation {
-    return new TemplateRelation({ schema: '', identifier: cte }, this.opts.dialect, { renderAs: cte });
+    return new TemplateRelation({ schema: '', identifier: cte }, this.dialect, { renderAs: cte });
   }
 
   /** target/compiled/<project>/<artifact path>, relative to the project. */
@@ -865,7 +1002,7 @@ export class Compiler {
   }
 
   private placeholder(name: string): TemplateRelation {
-    return new TemplateRelation({ database: this.opts.target.database, schema: this.opts.target.schema, identifier: name }, this.opts.dialect);
+    return new TemplateRelation({ database: this.opts.target.database, schema: this.opts.target.schema, identifier: name }, this.dialect);
   }
 
   private source(args: unknown[]): TemplateRelation {
@@ -889,7 +1026,7 @@ export class Compiler {
       return this.placeholder(t);
     }
     frame.deps.add(src.uniqueId);
-    return new TemplateRelation(src.relation, this.opts.dialect, { type: 'table' });
+    return new TemplateRelation(src.relation, this.dialect, { type: 'table' });
   }
 
   private variable(args: unknown[]): unknown {
@@ -965,7 +1102,19 @@ export class Compiler {
       frame.relation = frame.relation ?? this.computeRelation(frame);
       return this.isIncremental(frame);
     });
-    env.addGlobal('target', this.targetContext);
+    // `target` is the connection of the node being rendered (the target unless `connection:` says otherwise).
+    env.addGlobal(
+      'target',
+      new Proxy(this.targetContext, {
+        get: (_t, key) => Reflect.get(this.frameConnection(this.stack[this.stack.length - 1]).context, key),
+        has: (_t, key) => Reflect.has(this.frameConnection(this.stack[this.stack.length - 1]).context, key),
+        ownKeys: () => Reflect.ownKeys(this.frameConnection(this.stack[this.stack.length - 1]).context),
+        getOwnPropertyDescriptor: (_t, key) => {
+          const d = Reflect.getOwnPropertyDescriptor(this.frameConnection(this.stack[this.stack.length - 1]).context, key);
+          return d ? { ...d, configurable: true } : undefined;
+        },
+      }),
+    );
     env.addGlobal('run_started_at', datetimeObject(this.opts.runStartedAt));
     env.addGlobal('invocation_id', this.opts.invocationId);
     env.addGlobal('execute', true);
@@ -1001,16 +1150,18 @@ export class Compiler {
         }
         return m.fn;
       },
-      quote: (s: string) => this.opts.dialect.quoteIdentifier(String(s)),
-      type: () => this.opts.dialect.type,
+      quote: (s: string) => this.dialect.quoteIdentifier(String(s)),
+      type: () => this.dialect.type,
       get_relation: (...args: unknown[]) => {
         const { positional, kwargs } = splitArgs(args);
         const database = (kwargs.database ?? positional[0]) as string | undefined;
         const schema = String(kwargs.schema ?? positional[1]);
         const identifier = String(kwargs.identifier ?? positional[2]);
-        const rel = { database: database ?? this.opts.target.database, schema, identifier };
-        const kind = this.opts.catalog.get(relationKey(rel));
-        return kind ? new TemplateRelation(rel, this.opts.dialect, { type: kind }) : null;
+        const frame = this.stack[this.stack.length - 1];
+        const name = frame && frame.kind !== 'hook' ? this.connectionName(frame.config, { file: frame.file }) : undefined;
+        const rel = { database: database ?? this.connectionInfo(name).database, schema, identifier };
+        const kind = this.catalogKind(name, rel);
+        return kind ? new TemplateRelation(rel, this.dialect, { type: kind }) : null;
       },
     });
     env.addGlobal('fromjson', (s: string, dflt?: unknown) => {
@@ -1038,7 +1189,7 @@ export class Compiler {
         }
         frame.relation = frame.relation ?? self.computeRelation(frame);
         const kind = frame.config.materialized === 'view' ? 'view' : 'table';
-        return new TemplateRelation(frame.relation, self.opts.dialect, { type: kind });
+        return new TemplateRelation(frame.relation, self.dialect, { type: kind });
       },
     });
     Object.defineProperty(globals, 'model', {
@@ -1072,7 +1223,7 @@ export class Compiler {
     Object.defineProperty(globals, 'database', {
       configurable: true,
       enumerable: true,
-      get: () => self.opts.target.database,
+      get: () => self.frameConnection(self.stack[self.stack.length - 1]).database,
     });
   }
 }

@@ -23,6 +23,11 @@ interface NodeBase {
   patchPath?: string;
   /** sha256 of the raw file */
   checksum: string;
+  /**
+   * The profile output this node runs on (`connection:` config), when it is not
+   * the target; tests run where the node they test lives.
+   */
+  connection?: string;
 }
 
 export interface ModelNode extends NodeBase {

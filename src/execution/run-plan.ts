@@ -34,9 +34,19 @@ export interface NodeResult {
   location?: string;
 }
 
-export interface RunOptions {
+/** Where a node runs: an engine, what exists there, and its lake. */
+export interface RunWarehouse {
   adapter: Adapter;
   catalog: Map<string, RelationKind>;
+  /** the data lake's root for unloads and external tables */
+  lakeRoot: string;
+  database: string | undefined;
+  schema: string;
+}
+
+export interface RunOptions {
+  /** the node's warehouse (its `connection:` output, else the target); hooks run on the target */
+  warehouseOf(node: { connection?: string } | undefined): RunWarehouse;
   threads: number;
   failFast: boolean;
   fullRefresh: boolean;
@@ -46,10 +56,7 @@ export interface RunOptions {
   emit: EventSink;
   onRunStart: string[];
   onRunEnd: string[];
-  lakeRoot: string;
   runDate: string;
-  /** where store_failures keeps failing rows: <schema>_tsql_test__audit */
-  auditSchema: { database?: string; schema: string };
 }
 
 export interface RunOutcome {
@@ -73,7 +80,7 @@ async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', 
   for (let i = 0; i < hooks.length; i++) {
     const t0 = performance.now();
     try {
-      await opts.adapter.withConnection((c) => c.execute(hooks[i]));
+      await opts.warehouseOf(undefined).adapter.withConnection((c) => c.execute(hooks[i]));
       opts.emit({ type: 'hook', which, index: i + 1, total: hooks.length, status: 'success', seconds: (performance.now() - t0) / 1000 });
     } catch (e) {
       const message = (e as Error).message;
@@ -95,10 +102,13 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
     return { results: [...results.values()], hookErrors };
   }
 
-  const d = opts.adapter.dialect;
-  if (plan.steps.length) {
-    await opts.adapter.withConnection(async (c) => {
-      for (const s of plan.schemas) await c.execute(d.createSchema(s.database, s.schema));
+  // Schemas are created up front, on the warehouse that owns them.
+  const byConnection = new Map<string | undefined, typeof plan.schemas>();
+  for (const s of plan.schemas) byConnection.set(s.connection, [...(byConnection.get(s.connection) ?? []), s]);
+  for (const [connection, schemas] of byConnection) {
+    const { adapter } = opts.warehouseOf({ connection });
+    await adapter.withConnection(async (c) => {
+      for (const s of schemas) await c.execute(adapter.dialect.createSchema(s.database, s.schema));
     });
   }
 
@@ -121,8 +131,10 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
       const t0 = performance.now();
       const statements: string[] = [];
       let result: NodeResult;
+      const w = opts.warehouseOf(step.node);
+      const d = w.adapter.dialect;
       try {
-        const r = await opts.adapter.withConnection((conn) => runStep(step, conn, opts, statements, plan));
+        const r = await w.adapter.withConnection((conn) => runStep(step, conn, w, opts, statements, plan));
         result = {
           uniqueId: step.id,
           status: r.status ?? 'success',
@@ -172,19 +184,19 @@ const MATERIALIZATIONS: Record<string, (ctx: MaterializeContext, node: ModelNode
   unload: materializeUnload,
 };
 
-async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, statements: string[], plan: Plan): Promise<MaterializeResult> {
-  const adapter = opts.adapter;
+async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[], plan: Plan): Promise<MaterializeResult> {
+  const adapter = w.adapter;
   const ctx: MaterializeContext = {
     adapter,
     dialect: adapter.dialect,
     conn,
     fullRefresh: opts.fullRefresh,
-    lakeRoot: opts.lakeRoot,
+    lakeRoot: w.lakeRoot,
     runDate: opts.runDate,
-    existing: (rel: Relation) => opts.catalog.get(relationKey(rel)),
+    existing: (rel: Relation) => w.catalog.get(relationKey(rel)),
     markExisting: (rel: Relation, kind: RelationKind | undefined) => {
-      if (kind) opts.catalog.set(relationKey(rel), kind);
-      else opts.catalog.delete(relationKey(rel));
+      if (kind) w.catalog.set(relationKey(rel), kind);
+      else w.catalog.delete(relationKey(rel));
     },
     run: (sql: string) => {
       statements.push(sql);
@@ -197,6 +209,8 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
     columns: (rel: Relation) => adapter.getColumns(conn, rel),
   };
   const node = step.node;
+  // where store_failures keeps failing rows: <schema>_tsql_test__audit
+  const auditSchema = { database: w.database, schema: `${w.schema}_tsql_test__audit` };
   if (node.resourceType === 'source') return materializeExternal(ctx, node);
   if (node.resourceType === 'unit_test') {
     const outcome = await runUnitTest(ctx, node);
@@ -210,9 +224,9 @@ async function runStep(step: PlanStep, conn: Connection, opts: RunOptions, state
       // so only the broken test reports an error.
       // A probe that found bad rows (accepted_values) also needs the test's own query for the exact count.
       const count = await plan.folded.failures(ctx, step.id).catch(() => undefined);
-      outcome = count === undefined ? await runTest(ctx, node, s, opts.auditSchema) : foldedOutcome(count, s);
+      outcome = count === undefined ? await runTest(ctx, node, s, auditSchema) : foldedOutcome(count, s);
     } else {
-      outcome = await runTest(ctx, node, s, opts.auditSchema);
+      outcome = await runTest(ctx, node, s, auditSchema);
     }
     return { message: outcome.message, status: outcome.status, failures: outcome.failures, kind: 'view' };
   }

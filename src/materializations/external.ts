@@ -92,6 +92,12 @@ function hasDataFiles(dir: string, depth: number, ext: string): boolean {
  */
 export async function materializeExternal(ctx: MaterializeContext, node: SourceNode): Promise<MaterializeResult> {
   const spec = externalSpec(node, ctx.lakeRoot);
+  if (ctx.adapter.stageExternal) {
+    const r = await ctx.adapter.stageExternal(ctx.conn, { relation: node.relation, spec, partitionValues: partitionValues(node, ctx.runDate), external: node.external ?? {} });
+    for (const sql of r.statements) ctx.record(sql);
+    ctx.markExisting(node.relation, 'external');
+    return { message: r.message, kind: 'external', location: spec.location };
+  }
   let hasFiles = true;
   if (!isRemote(spec.location)) {
     if (!existsSync(spec.location)) {
@@ -103,4 +109,25 @@ export async function materializeExternal(ctx: MaterializeContext, node: SourceN
   await ctx.run(ctx.dialect.createExternalView(node.relation, spec, hasFiles));
   ctx.markExisting(node.relation, 'view');
   return { message: hasFiles ? 'STAGE EXTERNAL' : 'STAGE EXTERNAL (no files yet)', kind: 'view', location: spec.location };
+}
+
+/**
+ * The partitions an engine with native external tables registers on this run:
+ * the run date, for a table partitioned by one column (the daily layout), and
+ * any values a partition lists under `vals:`. Registering is idempotent.
+ */
+export function partitionValues(node: SourceNode, runDate: string): string[][] {
+  const partitions = Array.isArray(node.external?.partitions) ? (node.external.partitions as Array<Record<string, unknown>>) : [];
+  if (!partitions.length) return [];
+  const out = new Map<string, string[]>();
+  const add = (vals: string[]) => out.set(JSON.stringify(vals), vals);
+  if (partitions.length === 1) add([runDate]);
+  const listed = partitions.map((p) => (Array.isArray(p.vals) ? p.vals.map(String) : undefined));
+  if (listed.every((v) => v !== undefined)) {
+    // every combination of the listed values, outermost partition first
+    let combos: string[][] = [[]];
+    for (const vals of listed as string[][]) combos = combos.flatMap((c) => vals.map((v) => [...c, v]));
+    combos.forEach(add);
+  }
+  return [...out.values()];
 }

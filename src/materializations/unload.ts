@@ -24,6 +24,7 @@ export function unloadTarget(node: ModelNode, lakeRoot: string): { location: str
 export async function materializeUnload(ctx: MaterializeContext, node: ModelNode): Promise<MaterializeResult> {
   const { location, format } = unloadTarget(node, ctx.lakeRoot);
   const options = isPlainObject(node.config.options) ? (node.config.options as Record<string, string | number | boolean>) : {};
+  if (ctx.dialect.capabilities.unload === 'client') return unloadThroughClient(ctx, node, location, format, options);
   if (isRemote(location)) {
     const r = await ctx.run(ctx.dialect.copyTo(node.compiledCode, location, format, options));
     return { message: `UNLOAD ${r.rowsAffected ?? '?'}`, rowsAffected: r.rowsAffected, kind: 'external', location };
@@ -34,6 +35,30 @@ export async function materializeUnload(ctx: MaterializeContext, node: ModelNode
     const r = await ctx.run(ctx.dialect.copyTo(node.compiledCode, staged, format, options));
     renameSync(staged, location);
     return { message: `UNLOAD ${r.rowsAffected ?? '?'}`, rowsAffected: r.rowsAffected, kind: 'external', location };
+  } catch (e) {
+    rmSync(staged, { force: true, recursive: true });
+    throw e;
+  }
+}
+
+/**
+ * Engines that cannot write files themselves (Postgres): tsql streams the
+ * query's result (COPY … TO STDOUT) into a temporary file beside the target
+ * and renames it into place, so a failed unload leaves the previous file.
+ */
+async function unloadThroughClient(ctx: MaterializeContext, node: ModelNode, location: string, format: UnloadFormat, options: Record<string, string | number | boolean>): Promise<MaterializeResult> {
+  const unload = ctx.conn.unloadToFile?.bind(ctx.conn);
+  if (!unload) throw new Error(`${ctx.dialect.type} cannot unload: its connection does not stream query results to files`);
+  if (isRemote(location)) {
+    throw new Error(`${ctx.dialect.type} unloads are written by tsql on this machine and need a local lake_root for this connection; ${location} is remote`);
+  }
+  mkdirSync(dirname(location), { recursive: true });
+  const staged = join(dirname(location), `.${basename(location)}.tsql_tmp`);
+  ctx.record(`-- streamed by tsql to ${location}\ncopy (\n${node.compiledCode}\n) to stdout with (format ${format}, header)`);
+  try {
+    const rows = await unload(node.compiledCode, staged, format, options);
+    renameSync(staged, location);
+    return { message: `UNLOAD ${rows}`, rowsAffected: rows, kind: 'external', location };
   } catch (e) {
     rmSync(staged, { force: true, recursive: true });
     throw e;

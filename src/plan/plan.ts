@@ -20,7 +20,7 @@ export interface Plan {
   /** tests that share one scan of their relation (see tests/folding.ts) */
   folded: FoldedTests;
   /** Every schema the steps write to, created before the first step runs. */
-  schemas: Array<{ database?: string; schema: string }>;
+  schemas: Array<{ database?: string; schema: string; connection?: string }>;
 }
 
 /** What a command executes: models, seeds, and external sources (staged before their readers). */
@@ -31,12 +31,22 @@ export type ExecutableType = 'model' | 'seed' | 'external' | 'test';
  * they need to run. All validation that can fail on the user's input happens
  * here, so a bad project stops before anything touches the warehouse.
  */
-export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { types: ExecutableType[]; dialect: Dialect; foldTests?: boolean }): Plan {
+export function buildPlan(
+  manifest: Manifest,
+  selected: Set<string>,
+  opts: {
+    types: ExecutableType[];
+    /** the engine a node runs on (its connection's) */
+    dialectOf: (node: { connection?: string }) => Dialect;
+    /** --fold-tests / --no-fold-tests; undefined: each engine's default */
+    foldTests?: boolean;
+  },
+): Plan {
   const errors = new ErrorCollector();
   const chosen = chooseExecutables(manifest, selected, opts.types);
   const isExecutable = (id: string) => chosen.has(id);
   const steps: PlanStep[] = [];
-  const schemas = new Map<string, { database?: string; schema: string }>();
+  const schemas = new Map<string, { database?: string; schema: string; connection?: string }>();
   for (const id of chosen) {
     const node = manifest.nodes.get(id) as ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
     if (node.resourceType === 'unit_test') {
@@ -53,7 +63,7 @@ export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { typ
       steps.push(step);
       continue;
     } else if (node.resourceType === 'seed') {
-      const seed = errors.guard(() => prepareSeed(node, opts.dialect));
+      const seed = errors.guard(() => prepareSeed(node, opts.dialectOf(node)));
       if (seed) step.seed = seed;
     } else if (node.resourceType === 'model' && node.materialized === 'incremental') {
       const strategy = strategyOf(node);
@@ -62,7 +72,7 @@ export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { typ
       }
     }
     const rel = node.relation;
-    if (materialization !== 'unload') schemas.set(`${rel.database ?? ''}.${rel.schema}`.toLowerCase(), { database: rel.database, schema: rel.schema });
+    if (materialization !== 'unload') schemas.set(`${node.connection ?? ''}|${rel.database ?? ''}.${rel.schema}`.toLowerCase(), { database: rel.database, schema: rel.schema, connection: node.connection });
     steps.push(step);
   }
   errors.throwIfAny();
@@ -76,16 +86,16 @@ export function buildPlan(manifest: Manifest, selected: Set<string>, opts: { typ
     if (model) model.deps = [...model.deps, st.id];
   }
   const folded = new FoldedTests();
-  if (opts.foldTests === true) {
-    for (const step of steps) {
-      if (step.node.resourceType !== 'test' || !step.test) continue;
-      const attached = step.node.attachedNode ? manifest.nodes.get(step.node.attachedNode) : undefined;
-      if (!attached || !('relation' in attached)) continue;
-      const f = foldExpression(step.node, step.test, opts.dialect);
-      if (f) folded.add(opts.dialect.renderRelation(attached.relation), attached.relation, step.id, f);
-    }
-    folded.finish();
+  for (const step of steps) {
+    if (step.node.resourceType !== 'test' || !step.test) continue;
+    const dialect = opts.dialectOf(step.node);
+    if (!(opts.foldTests ?? dialect.capabilities.foldTests)) continue;
+    const attached = step.node.attachedNode ? manifest.nodes.get(step.node.attachedNode) : undefined;
+    if (!attached || !('relation' in attached)) continue;
+    const f = foldExpression(step.node, step.test, dialect);
+    if (f) folded.add(`${step.node.connection ?? ''}|${dialect.renderRelation(attached.relation)}`, attached.relation, step.id, f);
   }
+  folded.finish();
   return { steps, schemas: [...schemas.values()], folded };
 }
 

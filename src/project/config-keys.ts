@@ -40,7 +40,7 @@ export const TEST_CONFIG_KEYS = new Set([
   'store_failures', 'store_failures_as', 'materialized',
 ]);
 
-export const SOURCE_CONFIG_KEYS = new Set([...common, 'freshness', 'loaded_at_field', 'event_time']);
+export const SOURCE_CONFIG_KEYS = new Set([...common, 'freshness', 'loaded_at_field', 'event_time', 'connection']);
 
 export type ConfigResource = 'model' | 'seed' | 'test' | 'source';
 

@@ -21,6 +21,21 @@ export interface ResolvedTarget {
   schema: string;
   threads: number;
   profilesFile: string;
+  /**
+   * Another output of the same profile, validated on first use (so an output
+   * that is never used never needs its environment variables); undefined when
+   * the profile has no output of that name.
+   */
+  otherOutput(name: string): OtherOutput | undefined;
+}
+
+export interface OtherOutput {
+  name: string;
+  type: string;
+  output: Record<string, unknown>;
+  database: string | undefined;
+  schema: string;
+  threads: number;
 }
 
 const SECRET_KEY = /pass|secret|token|private_key|key_id|access_key|credential/i;
@@ -131,6 +146,19 @@ export function resolveTarget(opts: {
   const output = validateOutput(raw, yaml, [opts.profileName, 'outputs', targetName], opts.vars);
   const factory = adapterFactory(String(output.type))!;
   const defaults = factory.defaults(output);
+  const others = new Map<string, OtherOutput | undefined>();
+  const otherOutput = (name: string): OtherOutput | undefined => {
+    if (others.has(name)) return others.get(name);
+    const rawOther = outputs[name];
+    let resolved: OtherOutput | undefined;
+    if (isPlainObject(rawOther)) {
+      const o = validateOutput(rawOther, yaml, [opts.profileName, 'outputs', name], opts.vars);
+      const f = adapterFactory(String(o.type))!;
+      resolved = { name, type: f.type, output: o, ...f.defaults(o) };
+    }
+    others.set(name, resolved);
+    return resolved;
+  };
   return {
     profileName: opts.profileName,
     targetName,
@@ -141,6 +169,7 @@ export function resolveTarget(opts: {
     schema: defaults.schema,
     threads: defaults.threads,
     profilesFile: rel,
+    otherOutput,
   };
 }
 

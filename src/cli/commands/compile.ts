@@ -1,7 +1,7 @@
 import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
-import { openSession, publishCompiled } from '../session.js';
+import { closeSession, openSession, publishCompiled } from '../session.js';
 import { describeProject } from './describe.js';
 
 /** Renders every node and writes target/manifest.json and target/compiled/. */
@@ -24,6 +24,6 @@ export async function compileCommand(options: ParsedOptions): Promise<number> {
     reporter.info(`Compiled ${describeProject(manifest)} in ${((performance.now() - t0) / 1000).toFixed(2)}s; artifacts in ${session.project.settings.targetPath}/`);
     return 0;
   } finally {
-    await session.adapter.close();
+    await closeSession(session);
   }
 }

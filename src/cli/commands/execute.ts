@@ -5,9 +5,10 @@ import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
 import { checkTestColumns } from '../../tests/preflight.js';
 import { daysBetween } from '../../run-date/run-date.js';
+import type { Column } from '../../adapters/types.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter, tally } from '../reporter.js';
-import { artifactMeta, openSession, publishCompiled } from '../session.js';
+import { artifactMeta, closeSession, openSession, publishCompiled } from '../session.js';
 import { describeProject } from './describe.js';
 
 export type ExecuteCommand = 'run' | 'seed' | 'build' | 'test' | 'stage-external';
@@ -52,12 +53,17 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
 
     const types = COMMAND_TYPES[command];
     const selected = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: types.select });
-    const plan = buildPlan(manifest, selected, { types: types.execute, dialect: session.adapter.dialect, foldTests: options.foldTests ?? session.adapter.dialect.capabilities.foldTests });
+    const plan = buildPlan(manifest, selected, { types: types.execute, dialectOf: (n) => session.warehouseOf(n).adapter.dialect, foldTests: options.foldTests });
     if (plan.steps.some((s) => s.node.resourceType === 'test' || s.node.resourceType === 'unit_test')) {
-      checkTestColumns(plan, manifest, await session.adapter.listColumns());
+      const columns = new Map<string, Column[]>();
+      for (const w of session.warehouses.values()) for (const [k, v] of await w.adapter.listColumns()) columns.set(k, v);
+      checkTestColumns(plan, manifest, columns);
     }
 
     reporter.info(`Running with tsql on ${session.adapter.describe()}, target '${session.target.targetName}', ${session.threads} thread${session.threads === 1 ? '' : 's'}, run date ${options.runDate.ds}`);
+    for (const w of session.warehouses.values()) {
+      if (w.adapter !== session.adapter) reporter.info(`  and on ${w.adapter.describe()}, connection '${w.name}'`);
+    }
     reporter.info(`Found ${describeProject(manifest)}`);
     if (!plan.steps.length) {
       reporter.warn(`nothing to ${command}: the selection matched no ${types.select.join(' or ')}s`);
@@ -66,8 +72,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     }
     reporter.info('');
     const outcome = await executePlan(plan, {
-      adapter: session.adapter,
-      catalog: session.catalog,
+      warehouseOf: (n) => session.warehouseOf(n),
       threads: session.threads,
       failFast: options.failFast,
       fullRefresh: options.fullRefresh,
@@ -76,9 +81,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       emit: (e) => reporter.emit(e),
       onRunStart: manifest.onRunStart,
       onRunEnd: manifest.onRunEnd,
-      lakeRoot: session.lakeRoot,
       runDate: options.runDate.ds,
-      auditSchema: { database: session.target.database, schema: `${session.target.schema}_tsql_test__audit` },
     });
     const elapsed = (performance.now() - t0) / 1000;
     writeRunResults(session.targetDir, outcome.results, meta, elapsed, runArgs(command, options));
@@ -96,7 +99,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     reporter.done(counts, failures);
     return counts.error ? 1 : 0;
   } finally {
-    await session.adapter.close();
+    await closeSession(session);
   }
 }
 

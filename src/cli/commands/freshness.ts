@@ -9,7 +9,7 @@ import { TSQL_SCHEMA_VERSION } from '../../artifacts/write.js';
 import { TSQL_VERSION } from '../../version.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter, tally } from '../reporter.js';
-import { openSession } from '../session.js';
+import { closeSession, openSession } from '../session.js';
 
 interface FreshnessResult {
   unique_id: string;
@@ -62,7 +62,8 @@ export async function freshnessCommand(options: ParsedOptions, output: string | 
         };
         let r: FreshnessResult;
         try {
-          const rows = await session.adapter.withConnection((conn) => conn.query(session.adapter.dialect.freshnessQuery(c.node.relation, c.node.loadedAtField!, c.rule.filter)));
+          const { adapter } = session.warehouseOf(c.node);
+          const rows = await adapter.withConnection((conn) => conn.query(adapter.dialect.freshnessQuery(c.node.relation, c.node.loadedAtField!, c.rule.filter)));
           const row = rows[0] ?? {};
           const age = row.age_seconds === null || row.age_seconds === undefined ? null : Number(row.age_seconds);
           if (age === null) {
@@ -104,6 +105,6 @@ export async function freshnessCommand(options: ParsedOptions, output: string | 
     reporter.done(counts, failures);
     return counts.error ? 1 : 0;
   } finally {
-    await session.adapter.close();
+    await closeSession(session);
   }
 }

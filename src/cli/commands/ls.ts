@@ -3,7 +3,7 @@ import { selectFromManifest } from '../../graph/manifest-graph.js';
 import { RESOURCE_TYPES, type ResourceType } from '../../graph/selector.js';
 import { didYouMean } from '../../util/suggest.js';
 import type { ParsedOptions } from '../options.js';
-import { openSession } from '../session.js';
+import { closeSession, openSession } from '../session.js';
 
 const OUTPUTS = ['selector', 'name', 'path', 'json'];
 const LISTABLE: ResourceType[] = ['model', 'seed', 'source', 'test', 'unit_test'];
@@ -57,6 +57,6 @@ export async function lsCommand(options: ParsedOptions, resourceTypes: string[] 
     else process.stderr.write('warning: the selection matched no nodes\n');
     return 0;
   } finally {
-    await session.adapter.close();
+    await closeSession(session);
   }
 }
