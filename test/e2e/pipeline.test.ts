@@ -361,13 +361,13 @@ describe('the example pipeline, backfill and failures', () => {
     expect(tables).toEqual([
       { table_schema: 'main', table_name: 'movie_review' },
       { table_schema: 'main', table_name: 'user_behavior_metric' },
-      { table_schema: 'main', table_name: 'user_purchase' },
+      { table_schema: 'retail', table_name: 'user_purchase' },
       { table_schema: 'spectrum', table_name: 'classified_movie_review_staging' },
       { table_schema: 'spectrum', table_name: 'user_purchase_staging' },
     ]);
     const counts = await queryDuckDB(
       p.db,
-      `select (select count(*) from main.user_purchase) as purchases, (select count(*) from main.movie_review) as reviews`,
+      `select (select count(*) from retail.user_purchase) as purchases, (select count(*) from main.movie_review) as reviews`,
     );
     expect(counts).toEqual([{ purchases: String(expected.purchases.length), reviews: String(expected.reviews.length) }]);
   });
