@@ -199,7 +199,7 @@ export class Compiler {
   /** The connection of the node being rendered (the target outside any node). */
   private frameConnection(frame: Frame | undefined): ConnectionInfo {
     if (!frame || frame.kind === 'hook') return this.targetInfo;
-    return this.connectionInfo(this.connectionName(frame.config, { file: frame.file }));
+    return this.connectionInfo(this.connectionName(frame.config, { file: frame.file, line: frame.kind === 'model' ? lineOfCall(frame.raw, 'config') : undefined }));
   }
 
   private get dialect(): Dialect {
