@@ -65,8 +65,13 @@ export interface Dialect {
   quoteString(value: string): string;
   renderRelation(rel: Relation): string;
   createSchema(database: string | undefined, schema: string): string;
-  createView(rel: Relation, sql: string): string;
-  createTableAs(rel: Relation, sql: string, opts?: { temporary?: boolean }): string;
+  /** `lateBinding`: the view does not bind to the objects it reads (Redshift `with no schema binding`). */
+  createView(rel: Relation, sql: string, opts?: { lateBinding?: boolean }): string;
+  /**
+   * `physical`: table layout from the model config, for engines that have one
+   * (Redshift dist/sort/sort_type/backup); ignored elsewhere and for temporary tables.
+   */
+  createTableAs(rel: Relation, sql: string, opts?: { temporary?: boolean; physical?: { dist?: string; sort?: string[]; sortType?: string; backup?: boolean } }): string;
   createTable(rel: Relation, columns: Column[]): string;
   dropRelation(rel: Relation, kind: RelationKind): string;
   /** Renames within the same schema. */
@@ -102,6 +107,11 @@ export interface ExecResult {
 
 export interface Connection {
   execute(sql: string): Promise<ExecResult>;
+  /**
+   * Runs the statements as one transaction in one round trip where the engine
+   * has that (Redshift Data API BatchExecuteStatement): all succeed or none.
+   */
+  executeBatch?(sqls: string[]): Promise<ExecResult[]>;
   query(sql: string): Promise<Record<string, unknown>[]>;
   /** Bulk-loads rows with bound values (never spliced into SQL text). */
   loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number>;
@@ -140,6 +150,11 @@ export interface Adapter {
    * Returns the statements it ran (for target/run/).
    */
   stageExternal?(conn: Connection, request: ExternalStageRequest): Promise<{ message: string; statements: string[] }>;
+  /**
+   * Loads a seed's rows from a file the warehouse reads itself (Redshift: COPY
+   * from S3), for seeds whose config names `s3_location`; engines without it leave it undefined.
+   */
+  loadSeedFromLocation?(conn: Connection, rel: Relation, columns: Column[], location: string, options: { iamRole?: string; region?: string; delimiter?: string }): Promise<{ rows: number | undefined; statements: string[] }>;
   /** Cancels every statement still running on the server (Ctrl-C), then returns. */
   cancelAll(): Promise<void>;
   /** A short human description for `tsql debug` (no credentials). */

@@ -276,6 +276,11 @@ export class Compiler {
     this.cache.save();
     this.linkExternalProducers(nodes);
     this.linkSeedBackedSources(nodes);
+    const isExternal = (id: string) => {
+      const n = nodes.get(id);
+      return n?.resourceType === 'source' && !!n.external;
+    };
+    for (const n of nodes.values()) if (n.resourceType === 'model' && n.dependsOn.nodes.some(isExternal)) n.readsExternal = true;
     this.assignTestConnections(nodes);
     this.checkConnections(nodes);
     const onRunStart = this.renderHooks(this.opts.project.settings.onRunStart, 'on-run-start');

@@ -45,6 +45,8 @@ export interface ModelNode extends NodeBase {
   postHooks: string[];
   /** posix path of the compiled file under target/, relative to the project */
   compiledPath: string;
+  /** it reads an external source (views over those are late-binding on Redshift) */
+  readsExternal?: boolean;
 }
 
 export interface SeedNode extends NodeBase {

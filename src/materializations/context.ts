@@ -70,6 +70,35 @@ export async function inTransaction<T>(ctx: MaterializeContext, fn: () => Promis
 }
 
 /**
+ * Runs statements as one transaction: in one round trip where the connection
+ * offers that (Redshift Data API batches), else between begin and commit (when
+ * the engine's DDL is transactional). Returns each statement's result.
+ */
+export async function runAtomically(ctx: MaterializeContext, sqls: string[]): Promise<ExecResult[]> {
+  if (ctx.conn.executeBatch && sqls.length > 1) {
+    for (const sql of sqls) ctx.record(sql);
+    return ctx.conn.executeBatch(sqls);
+  }
+  return inTransaction(ctx, async () => {
+    const out: ExecResult[] = [];
+    for (const sql of sqls) out.push(await ctx.run(sql));
+    return out;
+  });
+}
+
+/** Table layout options from a model's config (Redshift dist/sort/backup); other engines ignore them. */
+export function physicalOptions(config: Record<string, unknown>): { dist?: string; sort?: string[]; sortType?: string; backup?: boolean } | undefined {
+  const sort = config.sort;
+  const out = {
+    dist: typeof config.dist === 'string' ? config.dist : undefined,
+    sort: typeof sort === 'string' ? [sort] : Array.isArray(sort) ? sort.map(String) : undefined,
+    sortType: typeof config.sort_type === 'string' ? config.sort_type : undefined,
+    backup: typeof config.backup === 'boolean' ? config.backup : undefined,
+  };
+  return Object.values(out).some((v) => v !== undefined) ? out : undefined;
+}
+
+/**
  * Swaps a fully built relation `staged` in place of `target` in one transaction:
  * the old relation (table or view) is renamed aside and dropped only after the
  * new one holds its name. Readers see the old or the new, never neither.
@@ -78,14 +107,11 @@ export async function swapIntoPlace(ctx: MaterializeContext, staged: Relation, s
   const d = ctx.dialect;
   const existing = ctx.existing(target);
   const backup = sibling(target, '__tsql_backup', d);
-  await inTransaction(ctx, async () => {
-    if (existing) {
-      await ctx.run(d.dropRelation(backup, existing));
-      await ctx.run(d.renameRelation(target, existing, backup.identifier));
-    }
-    await ctx.run(d.renameRelation(staged, stagedKind, target.identifier));
-    if (existing) await ctx.run(d.dropRelation(backup, existing));
-  });
+  const sqls: string[] = [];
+  if (existing) sqls.push(d.dropRelation(backup, existing), d.renameRelation(target, existing, backup.identifier));
+  sqls.push(d.renameRelation(staged, stagedKind, target.identifier));
+  if (existing) sqls.push(d.dropRelation(backup, existing));
+  await runAtomically(ctx, sqls);
   ctx.markExisting(staged, undefined);
   ctx.markExisting(target, stagedKind);
 }

@@ -7,7 +7,7 @@ import { isRemote, lakeLocation } from '../project/lake.js';
 import type { MaterializeContext, MaterializeResult } from './context.js';
 
 /** The keys of a source's `external:` block (dbt-external-tables' names, plus `format`). */
-export const EXTERNAL_KEYS = ['location', 'file_format', 'format', 'row_format', 'table_properties', 'partitions', 'options'];
+export const EXTERNAL_KEYS = ['location', 'file_format', 'format', 'row_format', 'table_properties', 'partitions', 'options', 'database', 'glue_database', 'iam_role', 'region'];
 
 /** Builds the engine-neutral spec of an external table from its source definition. */
 export function externalSpec(node: SourceNode, lakeRoot: string): ExternalTableSpec {

@@ -1,7 +1,7 @@
 import type { Column } from '../adapters/types.js';
 import type { ModelNode } from '../compiler/nodes.js';
 import { asStringList } from '../project/config-merge.js';
-import { inTransaction, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
+import { runAtomically, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
 import { materializeTable } from './table.js';
 
 export function uniqueKeyOf(node: ModelNode): string[] {
@@ -35,17 +35,14 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
     const columns = await reconcileSchemas(ctx, node, src, dest);
     const strategy = strategyOf(node);
     const key = uniqueKeyOf(node);
-    const rows = await inTransaction(ctx, async () => {
-      if (strategy === 'append') {
-        return (await ctx.run(d.insertInto(node.relation, columns, staged))).rowsAffected;
-      }
-      if (strategy === 'merge' && d.capabilities.merge) {
-        const update = mergeUpdateColumns(node, columns, key);
-        return (await ctx.run(d.merge(node.relation, staged, key, columns, update))).rowsAffected;
-      }
-      await ctx.run(d.deleteMatching(node.relation, staged, key));
-      return (await ctx.run(d.insertInto(node.relation, columns, staged))).rowsAffected;
-    });
+    const sqls =
+      strategy === 'append'
+        ? [d.insertInto(node.relation, columns, staged)]
+        : strategy === 'merge' && d.capabilities.merge
+          ? [d.merge(node.relation, staged, key, columns, mergeUpdateColumns(node, columns, key))]
+          : [d.deleteMatching(node.relation, staged, key), d.insertInto(node.relation, columns, staged)];
+    const results = await runAtomically(ctx, sqls);
+    const rows = results[results.length - 1]?.rowsAffected;
     return { message: `${strategy.toUpperCase()} (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
   } finally {
     await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);

@@ -49,7 +49,18 @@ export async function materializeSeed(ctx: MaterializeContext, node: SeedNode, s
   const staged = sibling(node.relation, '__tsql_tmp', d);
   await ctx.run(d.dropRelation(staged, 'table'));
   await ctx.run(d.createTable(staged, seed.columns));
+  const s3 = node.config.s3_location;
   try {
+    if (typeof s3 === 'string' && s3) {
+      // The warehouse reads the file itself (Redshift COPY from S3); the local CSV gave the columns.
+      if (!ctx.adapter.loadSeedFromLocation) throw new Error(`seed '${node.name}' names s3_location, but ${d.type} cannot load files from S3; remove s3_location to send the rows`);
+      const opts = isPlainObject(node.config.options) ? (node.config.options as { iamRole?: string; region?: string; delimiter?: string }) : {};
+      const delimiter = typeof node.config.delimiter === 'string' ? node.config.delimiter : undefined;
+      const r = await ctx.adapter.loadSeedFromLocation(ctx.conn, staged, seed.columns, s3, { ...opts, delimiter });
+      r.statements.forEach((sql) => ctx.record(sql));
+      await swapIntoPlace(ctx, staged, 'table', node.relation);
+      return { message: `COPY ${r.rows ?? '?'}`, rowsAffected: r.rows, kind: 'table' };
+    }
     await ctx.conn.loadRows(staged, seed.columns, seed.rows);
     await swapIntoPlace(ctx, staged, 'table', node.relation);
   } catch (e) {

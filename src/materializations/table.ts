@@ -1,16 +1,12 @@
 import type { ModelNode } from '../compiler/nodes.js';
-import { countRows, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
+import { countRows, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 /** Builds the table under a temporary name, then swaps it in atomically. */
 export async function materializeTable(ctx: MaterializeContext, node: ModelNode): Promise<MaterializeResult> {
   const d = ctx.dialect;
   const staged = sibling(node.relation, '__tsql_tmp', d);
   await ctx.run(d.dropRelation(staged, 'table'));
-  try {
-    await ctx.run(d.createTableAs(staged, node.compiledCode));
-  } catch (e) {
-    throw e;
-  }
+  await ctx.run(d.createTableAs(staged, node.compiledCode, { physical: physicalOptions(node.config) }));
   let rows: number | undefined;
   try {
     rows = await countRows(ctx, staged);

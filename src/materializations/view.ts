@@ -6,7 +6,9 @@ export async function materializeView(ctx: MaterializeContext, node: ModelNode):
   const d = ctx.dialect;
   const staged = sibling(node.relation, '__tsql_tmp', d);
   await ctx.run(d.dropRelation(staged, 'view'));
-  await ctx.run(d.createView(staged, node.compiledCode));
+  // Late binding (Redshift `with no schema binding`): `bind: false`, and by default for views over external tables.
+  const lateBinding = node.config.bind === false || (node.config.bind === undefined && node.readsExternal === true);
+  await ctx.run(d.createView(staged, node.compiledCode, { lateBinding }));
   try {
     await swapIntoPlace(ctx, staged, 'view', node.relation);
   } catch (e) {

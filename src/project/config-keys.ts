@@ -31,7 +31,7 @@ export const SEED_CONFIG_KEYS = new Set([
   ...common,
   ...relationKeys,
   ...adapterKeys,
-  'column_types', 'quote_columns', 'delimiter', 'materialized',
+  'column_types', 'quote_columns', 'delimiter', 'materialized', 's3_location',
 ]);
 
 export const TEST_CONFIG_KEYS = new Set([

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -70,6 +70,35 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
     timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs the real CLI without blocking this process: needed when this process also
+ * serves the CLI (the Redshift stand-in lives in the test process). `onStdout`
+ * sees output as it arrives (e.g. to send Ctrl-C once a node has started).
+ */
+export function runCliAsync(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  onStdout?: (text: string, child: ChildProcess) => void,
+): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', TSQL_DEBUG: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      onStdout?.(stdout, child);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, signal, stdout, stderr });
+    });
+  });
 }
 
 export async function queryDuckDB(path: string, sql: string): Promise<Record<string, unknown>[]> {

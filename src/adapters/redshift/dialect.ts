@@ -1,0 +1,204 @@
+import { PostgresDialect } from '../postgres/dialect.js';
+import type { Column, DialectCapabilities, ExternalTableSpec, Relation, RelationKind } from '../types.js';
+import { physicalClauses, type PhysicalOptions } from './physical.js';
+import { renderUnload } from './unload.js';
+
+export interface RedshiftDialectOptions {
+  /** The connected database: relations in it are named schema.table, others database.schema.table. */
+  database?: string;
+  /** The output's `iam_role`, used by UNLOAD and COPY when the model or seed names none. */
+  iamRole?: string;
+}
+
+/**
+ * Redshift's SQL: PostgreSQL's with Redshift's table layout, late-binding
+ * views, UNLOAD and Spectrum (spectrum.ts).
+ *
+ * Transactions: table and view DDL (create, rename, drop) and DML roll back,
+ * so swaps and incremental strategies run inside BEGIN … COMMIT as on
+ * Postgres. External-table DDL (CREATE EXTERNAL TABLE, ALTER TABLE … ADD
+ * PARTITION, dropping one) cannot run in a transaction block: the adapter runs
+ * it autocommitted (stageExternal).
+ *
+ * MERGE: Redshift's MERGE (GA 2023) names the target without an alias, needs
+ * both WHEN MATCHED and WHEN NOT MATCHED, takes a table (not a view or
+ * subquery) as source, and fails when a target row matches several source
+ * rows: the unique_key must be unique in the target and in the new rows.
+ * Where that does not hold, use incremental_strategy 'delete+insert'.
+ */
+export class RedshiftDialect extends PostgresDialect {
+  override readonly type: string = 'redshift';
+  override readonly parentType = 'postgres';
+  override readonly capabilities: DialectCapabilities = {
+    transactionalDdl: true,
+    merge: true,
+    deleteUsing: true,
+    maxIdentifierLength: 127,
+    foldTests: true,
+    unload: 'server',
+  };
+
+  constructor(readonly options: RedshiftDialectOptions = {}) {
+    super();
+  }
+
+  /** Redshift string literals treat a backslash as an escape: double it, and the quotes. */
+  override quoteString(value: string): string {
+    return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+  }
+
+  /**
+   * schema.table for the connected database (Redshift can create, alter and
+   * drop objects only there), database.schema.table for another one (reads
+   * across databases).
+   */
+  override renderRelation(rel: Relation): string {
+    const own = !rel.database || !this.options.database || rel.database.toLowerCase() === this.options.database.toLowerCase();
+    return own ? `${this.quoteIdentifier(rel.schema)}.${this.quoteIdentifier(rel.identifier)}` : super.renderRelation(rel);
+  }
+
+  /** `with no schema binding`: the view does not bind to what it reads (needed over external tables). */
+  override createView(rel: Relation, sql: string, opts: { lateBinding?: boolean } = {}): string {
+    return `create view ${this.renderRelation(rel)} as (\n${sql}\n)${opts.lateBinding ? ' with no schema binding' : ''}`;
+  }
+
+  /**
+   * CTAS with the model's layout (backup, diststyle/distkey, sortkey). A
+   * temporary table takes none of it, and no schema.
+   */
+  override createTableAs(rel: Relation, sql: string, opts: { temporary?: boolean; physical?: PhysicalOptions } = {}): string {
+    if (opts.temporary) return `create temporary table ${this.quoteIdentifier(rel.identifier)} as (\n${sql}\n)`;
+    const head = [`create table ${this.renderRelation(rel)}`, ...physicalClauses(opts.physical, (c) => this.quoteIdentifier(c))];
+    return `${head.join('\n')}\nas (\n${sql}\n)`;
+  }
+
+  /** Redshift's ALTER TABLE has no IF EXISTS; it renames views too. */
+  override renameRelation(rel: Relation, _kind: RelationKind, newIdentifier: string): string {
+    return `alter table ${this.renderRelation(rel)} rename to ${this.quoteIdentifier(newIdentifier)}`;
+  }
+
+  /** External tables are dropped with DROP TABLE, outside a transaction, schema-qualified only. */
+  override dropRelation(rel: Relation, kind: RelationKind): string {
+    if (kind === 'external') return `drop table if exists ${this.quoteIdentifier(rel.schema)}.${this.quoteIdentifier(rel.identifier)}`;
+    return super.dropRelation(rel, kind);
+  }
+
+  /** MERGE as Redshift takes it (see the class comment): no target alias, both clauses always. */
+  override merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[]): string {
+    const q = (c: string) => this.quoteIdentifier(c);
+    const t = this.renderRelation(target);
+    // WHEN MATCHED is required: with nothing to update, a no-op update of the key.
+    const update = updateColumns.length ? updateColumns : uniqueKey;
+    return [
+      `merge into ${t}`,
+      `using ${this.renderRelation(source)} as __tsql_source`,
+      `on ${uniqueKey.map((k) => `${t}.${q(k)} = __tsql_source.${q(k)}`).join(' and ')}`,
+      `when matched then update set ${update.map((c) => `${q(c)} = __tsql_source.${q(c)}`).join(', ')}`,
+      `when not matched then insert (${this.columnList(columns)}) values (${this.columnList(columns, '__tsql_source.')})`,
+    ].join('\n');
+  }
+
+  /** Faster than sum(case …) and never null. */
+  override countWhere(cond: string): string {
+    return `count(case when ${cond} then 1 end)`;
+  }
+
+  /**
+   * Age by the warehouse's clock with DATEDIFF (EXTRACT(EPOCH …) does not take
+   * every timestamp type on Redshift); the cast accepts date, timestamp and
+   * timestamptz (as UTC, the session's default zone). GETDATE() is UTC.
+   */
+  override freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string {
+    return [
+      'select',
+      `  max(${loadedAtField}) as max_loaded_at,`,
+      '  getdate() as snapshotted_at,',
+      `  datediff(second, cast(max(${loadedAtField}) as timestamp), getdate()) as age_seconds`,
+      `from ${this.renderRelation(rel)}`,
+      ...(filter ? [`where ${filter}`] : []),
+    ].join('\n');
+  }
+
+  /**
+   * Columns of late-binding views and external tables, which the catalog
+   * (describeColumns) does not list: one query over both, in column order.
+   */
+  describeUnboundColumns(rel: Relation): string {
+    const s = this.quoteString(rel.schema);
+    const t = this.quoteString(rel.identifier);
+    return [
+      'select name, type from (',
+      '  select col_name as name, col_type as type, col_num as position',
+      '  from pg_get_late_binding_view_cols() cols(view_schema name, view_name name, col_name name, col_type varchar, col_num int)',
+      `  where view_schema = ${s} and view_name = ${t}`,
+      '  union all',
+      '  select columnname as name, external_type as type, columnnum as position',
+      '  from svv_external_columns',
+      `  where schemaname = ${s} and tablename = ${t}`,
+      ') as c',
+      'order by position',
+    ].join('\n');
+  }
+
+  /** UNLOAD to S3 (see unload.ts for the options and how the location maps to a prefix). */
+  override copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string {
+    return renderUnload(this, sql, location, format, options, { iamRole: this.options.iamRole });
+  }
+
+  /** Seeds from S3: COPY from a CSV file (or every file under a prefix) with a header line. */
+  copyFromS3(rel: Relation, columns: Column[], location: string, o: { iamRole?: string; region?: string; delimiter?: string } = {}): string {
+    if (!/^s3:\/\//i.test(location)) throw new Error(`COPY reads from S3: the location must be s3://bucket/…, not ${location}`);
+    const iamRole = o.iamRole ?? this.options.iamRole;
+    return [
+      `copy ${this.renderRelation(rel)} (${this.columnList(columns.map((c) => c.name))})`,
+      `from ${this.quoteString(location)}`,
+      !iamRole || iamRole.toLowerCase() === 'default' ? 'iam_role default' : `iam_role ${this.quoteString(iamRole)}`,
+      ...(o.region ? [`region ${this.quoteString(o.region)}`] : []),
+      `format as csv${o.delimiter && o.delimiter !== ',' ? ` delimiter ${this.quoteString(o.delimiter)}` : ''} ignoreheader 1`,
+    ].join('\n');
+  }
+
+  /** Redshift reads lake files through Spectrum external tables (Adapter.stageExternal), not views over them. */
+  override createExternalView(_rel: Relation, _spec: ExternalTableSpec): string {
+    throw new Error('redshift reads external sources through Spectrum external tables (stageExternal), not views over files');
+  }
+
+  override probeFile(): string {
+    throw new Error('redshift cannot read single lake files; external sources are Spectrum external tables');
+  }
+
+  /**
+   * Seed types. Text: Redshift's `text` is varchar(256) and longer values fail,
+   * so varchar(65535), the longest there is (storage is by actual length).
+   */
+  override seedColumnType(inferred: string, precision?: number, scale?: number): string {
+    if (inferred === 'varchar') return 'varchar(65535)';
+    return super.seedColumnType(inferred, precision, scale);
+  }
+
+  /** Tables and views of the connected database, and every external table (kind 'external'). */
+  catalogQuery(): string {
+    return [
+      "select current_database() as database, n.nspname as schema, c.relname as identifier, case when c.relkind = 'v' then 'view' else 'table' end as kind",
+      'from pg_catalog.pg_class c',
+      'join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      "where c.relkind in ('r', 'v') and n.nspname not in ('pg_catalog', 'information_schema', 'pg_internal', 'pg_automv') and n.nspname not like 'pg_temp%'",
+      'union all',
+      "select current_database() as database, schemaname as schema, tablename as identifier, 'external' as kind",
+      'from svv_external_tables',
+    ].join('\n');
+  }
+
+  /** Every column of the connected database's tables and schema-bound views, in order, with full types. */
+  columnsQuery(): string {
+    return [
+      'select current_database() as database, n.nspname as schema, c.relname as identifier, a.attname as name, format_type(a.atttypid, a.atttypmod) as type',
+      'from pg_catalog.pg_attribute a',
+      'join pg_catalog.pg_class c on c.oid = a.attrelid',
+      'join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      "where c.relkind in ('r', 'v') and a.attnum > 0 and not a.attisdropped",
+      "  and n.nspname not in ('pg_catalog', 'information_schema', 'pg_internal', 'pg_automv') and n.nspname not like 'pg_temp%'",
+      'order by n.nspname, c.relname, a.attnum',
+    ].join('\n');
+  }
+}

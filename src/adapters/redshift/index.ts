@@ -1,0 +1,193 @@
+import type pg from 'pg';
+import type { z } from 'zod';
+import { PgPool } from '../postgres/connection.js';
+import { sslOption } from '../postgres/index.js';
+import type { AdapterFactory } from '../registry.js';
+import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, Relation } from '../types.js';
+import { RedshiftPgSession } from './connection.js';
+import { DataApiPool, DataApiSession, sdkCalls, type DataApiCalls, type DataApiSettings } from './data-api.js';
+import { RedshiftDialect } from './dialect.js';
+import { redshiftDatabaseName, redshiftOutputSchema, type RedshiftDataApiOutput, type RedshiftOutput, type RedshiftPgOutput } from './output.js';
+import { stageSpectrumTable } from './stage-external.js';
+
+export { redshiftOutputSchema, type RedshiftOutput } from './output.js';
+
+/**
+ * The seed config key naming a CSV in S3 to COPY from instead of loading the
+ * seed file's rows through the connection (RedshiftAdapter.loadSeedFromLocation).
+ */
+export const SEED_S3_LOCATION_KEY = 's3_location';
+
+interface SessionPool {
+  acquire(): Promise<Connection>;
+  release(session: Connection): void;
+  cancelAll(): Promise<void>;
+}
+
+/**
+ * Redshift, over the PostgreSQL protocol (`method: pg`, the Postgres adapter's
+ * pool) or the Redshift Data API (`method: data_api`). One dialect for both.
+ */
+export class RedshiftAdapter implements Adapter {
+  readonly dialect: RedshiftDialect;
+  readonly database: string;
+  private pool: SessionPool | undefined;
+  private closePool: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly output: RedshiftOutput,
+    private readonly threads: number,
+    /** the Data API calls to use instead of the AWS SDK client (another transport) */
+    private readonly dataApiCalls?: DataApiCalls,
+  ) {
+    this.database = redshiftDatabaseName(output);
+    this.dialect = new RedshiftDialect({ database: this.database, iamRole: output.iam_role });
+  }
+
+  private getPool(): SessionPool {
+    if (this.pool) return this.pool;
+    const o = this.output;
+    if (o.method === 'data_api') {
+      const { pool, close } = this.dataApiPool(o);
+      this.pool = pool as unknown as SessionPool;
+      this.closePool = close;
+    } else {
+      const pool = this.pgPool(o);
+      this.pool = pool as unknown as SessionPool;
+      this.closePool = () => pool.end();
+    }
+    return this.pool;
+  }
+
+  private pgPool(o: RedshiftPgOutput): PgPool {
+    const client: pg.ClientConfig = {
+      host: o.host,
+      port: o.port,
+      user: o.user,
+      password: o.password,
+      database: this.database,
+      ssl: sslOption(o.sslmode),
+      connectionTimeoutMillis: o.connect_timeout * 1000,
+      keepAlive: o.keepalives_idle !== undefined,
+      keepAliveInitialDelayMillis: (o.keepalives_idle ?? 0) * 1000,
+    };
+    const searchPath = o.search_path;
+    return new PgPool({
+      client,
+      dialect: this.dialect,
+      size: Math.max(1, this.threads),
+      sslFallback: o.sslmode === 'prefer',
+      setup: searchPath ? async (s) => void (await s.execute(`set search_path to ${searchPath}`)) : undefined,
+      createSession: (c, dialect) => new RedshiftPgSession(c, dialect),
+    });
+  }
+
+  private dataApiPool(o: RedshiftDataApiOutput): { pool: DataApiPool; close: () => Promise<void> } {
+    const sdk = this.dataApiCalls ? undefined : sdkCalls({ region: o.region, endpoint: o.endpoint, maxAttempts: o.max_attempts });
+    const calls = this.dataApiCalls ?? sdk!;
+    const settings: DataApiSettings = {
+      pollInitialMs: o.poll_initial_ms,
+      pollMaxMs: o.poll_max_ms,
+      sessionKeepAliveSeconds: o.session_keep_alive_seconds,
+      busyAttempts: 8,
+    };
+    const target = { clusterIdentifier: o.cluster_identifier, workgroupName: o.workgroup_name, database: this.database, dbUser: o.db_user, secretArn: o.secret_arn };
+    const pool = new DataApiPool(calls, Math.max(1, this.threads), (inFlight) => new DataApiSession(calls, target, settings, this.dialect, inFlight, () => this.describe()));
+    return { pool, close: async () => sdk?.destroy() };
+  }
+
+  async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    const pool = this.getPool();
+    const session = await pool.acquire();
+    try {
+      return await fn(session);
+    } finally {
+      pool.release(session);
+    }
+  }
+
+  /** Tables and views of the database and every external table (one round trip). */
+  async listRelations(): Promise<CatalogEntry[]> {
+    const rows = await this.withConnection((c) => c.query(this.dialect.catalogQuery()));
+    const out = new Map<string, CatalogEntry>();
+    for (const r of rows) {
+      const entry: CatalogEntry = {
+        database: String(r.database),
+        schema: String(r.schema),
+        identifier: String(r.identifier),
+        kind: r.kind === 'view' ? 'view' : r.kind === 'external' ? 'external' : 'table',
+      };
+      const key = `${entry.schema}.${entry.identifier}`.toLowerCase();
+      // a name listed twice: the external table is what it is
+      if (!out.has(key) || entry.kind === 'external') out.set(key, entry);
+    }
+    return [...out.values()];
+  }
+
+  async listColumns(): Promise<Map<string, Column[]>> {
+    const out = new Map<string, Column[]>();
+    const rows = await this.withConnection((c) => c.query(this.dialect.columnsQuery()));
+    for (const r of rows) {
+      const key = [r.database, r.schema, r.identifier].map(String).join('.').toLowerCase();
+      let cols = out.get(key);
+      if (!cols) out.set(key, (cols = []));
+      cols.push({ name: String(r.name), dataType: String(r.type) });
+    }
+    return out;
+  }
+
+  /** From the catalog; late-binding views and external tables are not in it, so those are asked for next. */
+  async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
+    const toColumns = (rows: Record<string, unknown>[]) => rows.map((r) => ({ name: String(r.name), dataType: String(r.type) }));
+    const columns = toColumns(await conn.query(this.dialect.describeColumns(rel)));
+    return columns.length ? columns : toColumns(await conn.query(this.dialect.describeUnboundColumns(rel)));
+  }
+
+  stageExternal(conn: Connection, request: ExternalStageRequest): Promise<{ message: string; statements: string[] }> {
+    return stageSpectrumTable(conn, this.dialect, request, { iamRole: this.output.iam_role, catalogDatabase: this.output.spectrum_database });
+  }
+
+  /**
+   * A seed whose config names `s3_location`: COPY the CSV (with a header
+   * line) from S3 into `rel`, whose columns are the seed's, instead of
+   * sending its rows. The IAM role: `iamRole`, else the output's, else the
+   * cluster's default role.
+   */
+  async loadSeedFromLocation(conn: Connection, rel: Relation, columns: Column[], location: string, o: { iamRole?: string; region?: string; delimiter?: string } = {}): Promise<{ rows: number | undefined; statements: string[] }> {
+    const sql = this.dialect.copyFromS3(rel, columns, location, o);
+    const r = await conn.execute(sql);
+    return { rows: r.rowsAffected, statements: [sql] };
+  }
+
+  async cancelAll(): Promise<void> {
+    await this.pool?.cancelAll();
+  }
+
+  describe(): string {
+    const o = this.output;
+    if (o.method === 'data_api') {
+      const where = o.cluster_identifier ? `cluster ${o.cluster_identifier}` : `workgroup ${o.workgroup_name}`;
+      return `redshift (data api) ${where}/${this.database}${o.region ? ` in ${o.region}` : ''}${o.endpoint ? ` via ${o.endpoint}` : ''}`;
+    }
+    return `redshift ${o.user}@${o.host}:${o.port}/${this.database}`;
+  }
+
+  async close(): Promise<void> {
+    const close = this.closePool;
+    this.pool = undefined;
+    this.closePool = undefined;
+    await close?.();
+  }
+}
+
+export const redshiftAdapterFactory: AdapterFactory = {
+  type: 'redshift',
+  outputSchema: redshiftOutputSchema as unknown as z.ZodType<Record<string, unknown>>,
+  defaults(output) {
+    const o = output as RedshiftOutput;
+    return { database: redshiftDatabaseName(o), schema: o.schema, threads: o.threads };
+  },
+  create(output, opts) {
+    return new RedshiftAdapter(output as RedshiftOutput, opts.threads);
+  },
+};
