@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { Adapter } from './types.js';
 import { DuckDBAdapter, duckdbDatabaseName, duckdbOutputSchema, type DuckDBOutput } from './duckdb/index.js';
+import { PostgresAdapter, postgresDatabaseName, postgresOutputSchema, type PostgresOutput } from './postgres/index.js';
+import { redshiftAdapterFactory } from './redshift/index.js';
 
 /** What the core needs to know about an engine before (and without) connecting. */
 export interface AdapterFactory {
@@ -23,10 +25,26 @@ const duckdb: AdapterFactory = {
   },
 };
 
-const factories = new Map<string, AdapterFactory>([[duckdb.type, duckdb]]);
+const postgres: AdapterFactory = {
+  type: 'postgres',
+  outputSchema: postgresOutputSchema as unknown as z.ZodType<Record<string, unknown>>,
+  defaults(output) {
+    const o = output as PostgresOutput;
+    return { database: postgresDatabaseName(o), schema: o.schema, threads: o.threads };
+  },
+  create(output, opts) {
+    return new PostgresAdapter(output as PostgresOutput, opts.threads);
+  },
+};
+
+const factories = new Map<string, AdapterFactory>([
+  [duckdb.type, duckdb],
+  [postgres.type, postgres],
+  [redshiftAdapterFactory.type, redshiftAdapterFactory],
+]);
 
 /** Engines on the roadmap: named so that a profile using one gets a clear message. */
-export const PLANNED_ADAPTERS = ['postgres', 'redshift', 'snowflake'];
+export const PLANNED_ADAPTERS = ['snowflake'];
 
 export function adapterFactory(type: string): AdapterFactory | undefined {
   return factories.get(type);

@@ -1,6 +1,9 @@
 import { AnsiDialect } from '../sql-dialect.js';
 import type { DialectCapabilities, ExternalTableSpec, Relation, RelationKind } from '../types.js';
 
+/** Options a client-side unload accepts (COPY … TO STDOUT WITH (FORMAT csv, …)). */
+export const UNLOAD_OPTIONS = ['delimiter', 'header'];
+
 /**
  * PostgreSQL's SQL. Redshift's dialect extends this one (and dispatch looks up
  * redshift__x, then postgres__x, then default__x).
@@ -16,9 +19,30 @@ export class PostgresDialect extends AnsiDialect {
     unload: 'client',
   };
 
-  /** Postgres renames views with ALTER TABLE too; one form for both kinds. */
+  /**
+   * A schema lives in the database of the connection: CREATE SCHEMA takes no
+   * database qualifier (relations may still name it, as long as it is this one).
+   */
+  override createSchema(_database: string | undefined, schema: string): string {
+    return `create schema if not exists ${this.quoteIdentifier(schema)}`;
+  }
+
+  /**
+   * Views are bound to the relations they read, not to their names: when a
+   * swap drops the relation it renamed aside, the views over it must go too
+   * (they are rebuilt when their own models run, as in dbt).
+   */
+  override dropRelation(rel: Relation, kind: RelationKind): string {
+    return `drop ${kind === 'view' ? 'view' : 'table'} if exists ${this.renderRelation(rel)} cascade`;
+  }
+
+  /**
+   * Postgres renames views with ALTER TABLE too; one form for both kinds.
+   * `if exists`: a view the catalog listed may have been dropped since, with the
+   * relation it read (see dropRelation).
+   */
   override renameRelation(rel: Relation, _kind: RelationKind, newIdentifier: string): string {
-    return `alter table ${this.renderRelation(rel)} rename to ${this.quoteIdentifier(newIdentifier)}`;
+    return `alter table if exists ${this.renderRelation(rel)} rename to ${this.quoteIdentifier(newIdentifier)}`;
   }
 
   /** Postgres cannot qualify a temporary table's name with a schema. */
@@ -27,20 +51,51 @@ export class PostgresDialect extends AnsiDialect {
     return `create ${opts.temporary ? 'temporary ' : ''}table ${name} as (\n${sql}\n)`;
   }
 
-  describeColumns(rel: Relation): string {
-    const where = [`table_schema = ${this.quoteString(rel.schema)}`, `table_name = ${this.quoteString(rel.identifier)}`];
-    return `select column_name as name, data_type as type from information_schema.columns where ${where.join(' and ')} order by ordinal_position`;
+  /** Seeds: CSV rows streamed in by the client (NULL is an unquoted empty field, '' a quoted one). */
+  copyFromStdin(rel: Relation, columns: string[]): string {
+    return `copy ${this.renderRelation(rel)} (${this.columnList(columns)}) from stdin with (format csv)`;
   }
 
-  copyTo(): string {
+  /** Client-side unloads: the query's rows as CSV with a header, streamed to the client. */
+  copyToStdout(sql: string, options: Record<string, string | number | boolean>): string {
+    const unknown = Object.keys(options).filter((k) => !UNLOAD_OPTIONS.includes(k.toLowerCase()));
+    if (unknown.length) throw new Error(`${this.type} unloads take the options ${UNLOAD_OPTIONS.join(', ')}; not ${unknown.join(', ')}`);
+    const get = (key: string) => Object.entries(options).find(([k]) => k.toLowerCase() === key)?.[1];
+    const header = get('header') ?? true;
+    if (typeof header !== 'boolean') throw new Error(`the unload option header must be true or false, not ${JSON.stringify(header)}`);
+    const list = ['format csv', `header ${header}`];
+    const delimiter = get('delimiter');
+    if (delimiter !== undefined) {
+      if (typeof delimiter !== 'string' || [...delimiter].length !== 1) throw new Error(`the unload option delimiter must be one character, not ${JSON.stringify(delimiter)}`);
+      list.push(`delimiter ${this.quoteString(delimiter)}`);
+    }
+    return `copy (\n${sql}\n) to stdout with (${list.join(', ')})`;
+  }
+
+  /**
+   * Columns with their full types (numeric(10, 2), character varying(20),
+   * integer[]), which casts and added columns can use as they are.
+   */
+  describeColumns(rel: Relation): string {
+    return [
+      'select a.attname as name, format_type(a.atttypid, a.atttypmod) as type',
+      'from pg_catalog.pg_attribute a',
+      'join pg_catalog.pg_class c on c.oid = a.attrelid',
+      'join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      `where n.nspname = ${this.quoteString(rel.schema)} and c.relname = ${this.quoteString(rel.identifier)} and a.attnum > 0 and not a.attisdropped`,
+      'order by a.attnum',
+    ].join('\n');
+  }
+
+  copyTo(_sql: string, _location: string, _format: 'csv' | 'parquet', _options: Record<string, string | number | boolean>): string {
     throw new Error(`${this.type} writes unloads on the client (COPY … TO STDOUT), not with a statement`);
   }
 
-  probeFile(): string {
+  probeFile(_file: string, _spec: ExternalTableSpec): string {
     throw new Error(`${this.type} cannot read lake files; external sources need a warehouse that can (duckdb, redshift)`);
   }
 
-  createExternalView(_rel: Relation, _spec: ExternalTableSpec): string {
+  createExternalView(_rel: Relation, _spec: ExternalTableSpec, _hasFiles: boolean): string {
     throw new Error(`${this.type} cannot read lake files; external sources need a warehouse that can (duckdb, redshift)`);
   }
 

@@ -50,6 +50,9 @@ export interface DataApiClientConfig {
 
 /** The SDK client behind DataApiCalls. Credentials: the AWS default chain (env, profile, role). */
 export function sdkCalls(config: DataApiClientConfig): DataApiCalls & { destroy(): void } {
+  // tsql supports Node 20 and pins the SDK in its lock file: the SDK's notice that its
+  // releases after January 2027 need Node 22 is not for tsql's users (the user's own setting wins).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new RedshiftDataClient({
     region: config.region,
     endpoint: config.endpoint,

@@ -1,0 +1,262 @@
+import { rmSync } from 'node:fs';
+import pg from 'pg';
+import { WarehouseError } from '../../errors.js';
+import type { Column, Connection, ExecResult, Relation } from '../types.js';
+import { sendCancelRequest, type BackendKey } from './cancel.js';
+import { copyOutToFile, copyRowsIn } from './copy.js';
+import type { PostgresDialect } from './dialect.js';
+
+const { builtins } = pg.types;
+const identity = (v: string) => v;
+
+/**
+ * Result values as the core expects them: int8 (count(*), sum of integers) as a
+ * number when it fits one exactly, else its text; numeric stays text (exact);
+ * date and timestamp stay their text ('2024-01-03', '2024-01-03 10:00:00'),
+ * not a Date shifted by the client's time zone. Everything else: pg's parsers.
+ */
+export const PG_RESULT_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format !== 'binary') {
+      if (oid === builtins.INT8) {
+        return (v: string) => {
+          const n = Number(v);
+          return Number.isSafeInteger(n) ? n : v;
+        };
+      }
+      if (oid === builtins.DATE || oid === builtins.TIMESTAMP) return identity;
+    }
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** The message of any error, AggregateErrors (one per address tried) included. */
+export function errorText(e: unknown): string {
+  if (e instanceof AggregateError && !e.message) return e.errors.map((x) => errorText(x)).join('; ');
+  const err = e as { message?: string; code?: string };
+  return String(err?.message || err?.code || e);
+}
+
+/** SQLSTATE classes 08 (connection exception) and 57P (the server ended the session: shutdown, terminated, database dropped), or the socket going away. */
+function isConnectionLoss(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  if (typeof err?.code === 'string' && (/^08/.test(err.code) || /^57P/.test(err.code) || err.code === 'ECONNRESET' || err.code === 'EPIPE')) return true;
+  return /Connection terminated|connection ended|Client has encountered a connection error/i.test(err?.message ?? '');
+}
+
+/**
+ * One server connection: sends statements, reads rows, and moves bulk data
+ * with COPY. A subclass (another engine on the same protocol) overrides what
+ * its server does differently (loadRows, unloadToFile).
+ */
+export class PgSession implements Connection {
+  private running = 0;
+  private lost: Error | undefined;
+
+  constructor(
+    readonly client: pg.Client,
+    protected readonly dialect: PostgresDialect,
+  ) {
+    // An idle connection the server closes emits 'error': note it, never crash.
+    client.on('error', (e) => {
+      this.lost ??= e;
+    });
+    client.on('end', () => {
+      this.lost ??= new Error('the connection was closed');
+    });
+  }
+
+  /** False once the connection failed or was closed: the pool then drops it. */
+  get alive(): boolean {
+    return !this.lost;
+  }
+
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  /** What a CancelRequest for this connection's backend needs. */
+  get backendKey(): BackendKey | undefined {
+    const c = this.client as unknown as { processID: number | null; secretKey: number | null };
+    return c.processID === null || c.secretKey === null ? undefined : { processId: c.processID, secretKey: c.secretKey };
+  }
+
+  /** Runs one round trip, turning a dropped connection into a clear error. */
+  protected async send<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.lost) throw this.connectionLost(this.lost, false);
+    this.running++;
+    try {
+      return await fn();
+    } catch (e) {
+      if (isConnectionLoss(e)) {
+        this.lost ??= e as Error;
+        throw this.connectionLost(e, true);
+      }
+      throw e;
+    } finally {
+      this.running--;
+    }
+  }
+
+  protected connectionLost(cause: unknown, during: boolean): Error {
+    const what = during ? 'while running a statement' : 'before the statement was sent';
+    return new Error(`the connection to the ${this.dialect.type} server was lost ${what}: ${errorText(cause)}`);
+  }
+
+  /** Every statement's result (a text with several statements gives several). */
+  private async results(sql: string): Promise<pg.QueryResult[]> {
+    const r = (await this.send(() => this.client.query(sql))) as pg.QueryResult | pg.QueryResult[];
+    return Array.isArray(r) ? r : [r];
+  }
+
+  async execute(sql: string): Promise<ExecResult> {
+    const last = (await this.results(sql)).pop();
+    return { rowsAffected: last?.rowCount ?? undefined };
+  }
+
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    return (await this.results(sql)).pop()?.rows ?? [];
+  }
+
+  /** COPY … FROM STDIN as CSV: values never touch the SQL text. */
+  async loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number> {
+    const statement = this.dialect.copyFromStdin(rel, columns.map((c) => c.name));
+    return this.send(() => copyRowsIn(this.client, statement, rows, columns.length));
+  }
+
+  /** COPY (query) TO STDOUT as CSV with a header, streamed into `file`. */
+  async unloadToFile(sql: string, file: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): Promise<number> {
+    if (format !== 'csv') {
+      throw new Error(`${this.dialect.type} unloads write csv only (rows are streamed through the client); use format 'csv', or an engine that writes ${format} itself (duckdb)`);
+    }
+    const statement = this.dialect.copyToStdout(sql, options);
+    try {
+      return await this.send(() => copyOutToFile(this.client, statement, file));
+    } catch (e) {
+      rmSync(file, { force: true });
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.lost ??= new Error('the connection was closed');
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+export interface PgPoolOptions {
+  /** Connection settings for pg (host, port, user, password, database, ssl, timeouts). */
+  client: pg.ClientConfig;
+  dialect: PostgresDialect;
+  /** Connections at most (the run's threads). */
+  size: number;
+  /** sslmode=prefer: when the server does not offer SSL, connect again without it. */
+  sslFallback?: boolean;
+  /** Runs once on every new connection (e.g. SET ROLE). */
+  setup?: (session: PgSession) => Promise<void>;
+  /** Makes the session for a connected client (another engine: its subclass). */
+  createSession?: (client: pg.Client, dialect: PostgresDialect) => PgSession;
+}
+
+/**
+ * Up to `size` connections, opened on demand and reused. Keeps every session
+ * so that cancelAll can reach the statements running on them.
+ */
+export class PgPool {
+  private readonly all = new Set<PgSession>();
+  private readonly idle: PgSession[] = [];
+  private readonly waiters: Array<() => void> = [];
+  private opening = 0;
+  private closed = false;
+  private sslRefused = false;
+
+  constructor(private readonly options: PgPoolOptions) {}
+
+  async acquire(): Promise<PgSession> {
+    for (;;) {
+      if (this.closed) throw new Error(`the ${this.options.dialect.type} connection pool is closed`);
+      const session = this.idle.pop();
+      if (session) {
+        if (session.alive) return session;
+        this.all.delete(session);
+        continue;
+      }
+      if (this.all.size + this.opening < Math.max(1, this.options.size)) return this.open();
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  release(session: PgSession): void {
+    if (session.alive && !this.closed) this.idle.push(session);
+    else {
+      this.all.delete(session);
+      void session.close();
+    }
+    this.waiters.shift()?.();
+  }
+
+  private async open(): Promise<PgSession> {
+    this.opening++;
+    try {
+      const client = await this.connect();
+      const session = this.options.createSession?.(client, this.options.dialect) ?? new PgSession(client, this.options.dialect);
+      this.all.add(session);
+      try {
+        await this.options.setup?.(session);
+      } catch (e) {
+        this.all.delete(session);
+        await session.close();
+        throw new WarehouseError(`cannot set up the ${this.options.dialect.type} session: ${errorText(e)}`);
+      }
+      return session;
+    } finally {
+      this.opening--;
+      // a waiter may take the slot a failed connection left
+      if (this.all.size + this.opening < this.options.size) this.waiters.shift()?.();
+    }
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const config: pg.ClientConfig = { ...this.options.client, types: PG_RESULT_TYPES };
+    if (this.sslRefused) config.ssl = false;
+    const client = new pg.Client(config);
+    // errors while connecting reject connect(); the session listens from then on
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return client;
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      if (this.options.sslFallback && config.ssl && /does not support SSL/i.test(errorText(e))) {
+        this.sslRefused = true;
+        return this.connect();
+      }
+      throw new WarehouseError(this.connectError(e));
+    }
+  }
+
+  /** Where and as whom, and the server's reason; never the password. */
+  private connectError(e: unknown): string {
+    const c = this.options.client;
+    let reason = errorText(e);
+    if (typeof c.password === 'string' && c.password) reason = reason.split(c.password).join('********');
+    return `cannot connect to ${this.options.dialect.type} at ${c.host ?? 'localhost'}:${c.port ?? 5432} (database ${c.database ?? '?'}, user ${c.user ?? '?'}): ${reason}`;
+  }
+
+  /** Sends a CancelRequest for every statement running now; resolves when all are sent. */
+  async cancelAll(): Promise<void> {
+    const host = this.options.client.host ?? 'localhost';
+    const port = this.options.client.port ?? 5432;
+    const keys = [...this.all].filter((s) => s.busy && s.alive).map((s) => s.backendKey);
+    await Promise.all(keys.filter((k): k is BackendKey => !!k).map((k) => sendCancelRequest(host, port, k)));
+  }
+
+  async end(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.waiters.splice(0)) wake();
+    const sessions = [...this.all];
+    this.all.clear();
+    this.idle.length = 0;
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+}

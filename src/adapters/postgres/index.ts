@@ -1,0 +1,190 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
+import { PgPool, type PgPoolOptions } from './connection.js';
+import { PostgresDialect } from './dialect.js';
+
+/** A name or number (YAML and env_var() turn `12345` into a number). */
+const text = z.union([z.string(), z.number()]).transform(String);
+
+export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+
+export const postgresOutputSchema = z
+  .object({
+    type: z.literal('postgres'),
+    host: z.string().default('localhost'),
+    port: z.coerce.number().int().positive().default(5432),
+    user: text,
+    password: text.optional(),
+    dbname: text.optional(),
+    /** dbt's alias of dbname */
+    database: text.optional(),
+    schema: z.string().default('public'),
+    sslmode: z.enum(SSL_MODES).default('prefer'),
+    threads: z.number().int().positive().default(4),
+    /** seconds */
+    connect_timeout: z.number().positive().default(10),
+    search_path: z.string().optional(),
+    /** seconds of idleness before TCP keepalives start */
+    keepalives_idle: z.number().int().nonnegative().optional(),
+    lake_root: z.string().optional(),
+    role: z.string().optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.dbname === undefined && o.database === undefined) ctx.addIssue({ code: 'custom', path: ['dbname'], message: 'is required (the database to connect to)' });
+    if (o.dbname !== undefined && o.database !== undefined && o.dbname !== o.database) {
+      ctx.addIssue({ code: 'custom', path: ['database'], message: `names another database than dbname (${o.dbname}); give one of them` });
+    }
+  });
+
+export type PostgresOutput = z.infer<typeof postgresOutputSchema>;
+
+export function postgresDatabaseName(output: PostgresOutput): string {
+  return (output.dbname ?? output.database)!;
+}
+
+/** libpq's sslmode as pg's `ssl` option. `prefer` tries SSL first (see PgPoolOptions.sslFallback). */
+export function sslOption(mode: PostgresOutput['sslmode']): pg.ClientConfig['ssl'] {
+  switch (mode) {
+    case 'disable':
+      return false;
+    case 'prefer':
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    default:
+      return { rejectUnauthorized: true };
+  }
+}
+
+/** A server option value for the startup `options` (`-c name=value`): spaces and backslashes escaped. */
+function startupOption(name: string, value: string): string {
+  return `-c ${name}=${value.replace(/\\/g, '\\\\').replace(/ /g, '\\ ')}`;
+}
+
+/** The output block as pg's connection settings. */
+export function pgClientConfig(output: PostgresOutput): pg.ClientConfig {
+  return {
+    host: output.host,
+    port: output.port,
+    user: output.user,
+    password: output.password,
+    database: postgresDatabaseName(output),
+    ssl: sslOption(output.sslmode),
+    connectionTimeoutMillis: output.connect_timeout * 1000,
+    keepAlive: output.keepalives_idle !== undefined,
+    keepAliveInitialDelayMillis: (output.keepalives_idle ?? 0) * 1000,
+    options: output.search_path ? startupOption('search_path', output.search_path) : undefined,
+    application_name: 'tsql',
+  };
+}
+
+export class PostgresAdapter implements Adapter {
+  readonly database: string;
+  private pool: PgPool | undefined;
+
+  constructor(
+    protected readonly output: PostgresOutput,
+    protected readonly threads: number,
+    readonly dialect: PostgresDialect = new PostgresDialect(),
+  ) {
+    this.database = postgresDatabaseName(output);
+  }
+
+  protected poolOptions(): PgPoolOptions {
+    const role = this.output.role;
+    return {
+      client: pgClientConfig(this.output),
+      dialect: this.dialect,
+      size: Math.max(1, this.threads),
+      sslFallback: this.output.sslmode === 'prefer',
+      setup: role
+        ? async (s) => {
+            await s.execute(`set role ${this.dialect.quoteIdentifier(role)}`);
+          }
+        : undefined,
+    };
+  }
+
+  private getPool(): PgPool {
+    this.pool ??= new PgPool(this.poolOptions());
+    return this.pool;
+  }
+
+  async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    const pool = this.getPool();
+    const session = await pool.acquire();
+    try {
+      return await fn(session);
+    } finally {
+      pool.release(session);
+    }
+  }
+
+  /** Tables (plain and partitioned) and views of every user schema of the database. */
+  protected catalogQuery(): string {
+    return [
+      "select current_database() as database, n.nspname as schema, c.relname as identifier, case when c.relkind = 'v' then 'view' else 'table' end as kind",
+      'from pg_catalog.pg_class c',
+      'join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      "where c.relkind in ('r', 'p', 'v') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp\\_%'",
+    ].join('\n');
+  }
+
+  /** Every column of the catalog's relations, in order, with full types. */
+  protected columnsQuery(): string {
+    return [
+      'select current_database() as database, n.nspname as schema, c.relname as identifier, a.attname as name, format_type(a.atttypid, a.atttypmod) as type',
+      'from pg_catalog.pg_attribute a',
+      'join pg_catalog.pg_class c on c.oid = a.attrelid',
+      'join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      "where c.relkind in ('r', 'p', 'v') and a.attnum > 0 and not a.attisdropped",
+      "  and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp\\_%'",
+      'order by n.nspname, c.relname, a.attnum',
+    ].join('\n');
+  }
+
+  async listRelations(): Promise<CatalogEntry[]> {
+    const rows = await this.withConnection((c) => c.query(this.catalogQuery()));
+    return rows.map((r) => ({
+      database: String(r.database),
+      schema: String(r.schema),
+      identifier: String(r.identifier),
+      kind: r.kind === 'view' ? 'view' : 'table',
+    }));
+  }
+
+  async listColumns(): Promise<Map<string, Column[]>> {
+    const out = new Map<string, Column[]>();
+    const rows = await this.withConnection((c) => c.query(this.columnsQuery()));
+    for (const r of rows) {
+      const key = [r.database, r.schema, r.identifier].map(String).join('.').toLowerCase();
+      let cols = out.get(key);
+      if (!cols) out.set(key, (cols = []));
+      cols.push({ name: String(r.name), dataType: String(r.type) });
+    }
+    return out;
+  }
+
+  async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
+    const rows = await conn.query(this.dialect.describeColumns(rel));
+    return rows.map((r) => ({ name: String(r.name), dataType: String(r.type) }));
+  }
+
+  async cancelAll(): Promise<void> {
+    await this.pool?.cancelAll();
+  }
+
+  describe(): string {
+    const o = this.output;
+    return `${this.dialect.type} ${o.user}@${o.host}:${o.port}/${this.database}`;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
+}
