@@ -1,5 +1,35 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { connect as netConnect, createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import pg from 'pg';
+import {
+  BatchExecuteStatementCommand,
+  CancelStatementCommand,
+  DescribeStatementCommand,
+  type DescribeStatementCommandOutput,
+  ExecuteStatementCommand,
+  type Field,
+  GetStatementResultCommand,
+  ListStatementsCommand,
+  RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { startPgServer, type PgConnectionInfo, type PgServer } from '../helpers/pg-server.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { _internal } from '../redshift-standin/actions.js';
+import { startDataApiStandin, type DataApiStandin } from '../redshift-standin/data-api-server.js';
+import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
 import { splitStatements, substituteParameters, translateStatement, type Translation } from '../redshift-standin/translate.js';
+
+/**
+ * The Redshift stand-in (test/redshift-standin/): the translation on its own,
+ * then the Data API stand-in and the pg proxy on a PostgreSQL server, driven
+ * by the real @aws-sdk/client-redshift-data and pg clients.
+ */
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const sqlOf = (t: Translation): string => {
   if (t.kind !== 'sql') throw new Error(`expected sql, got ${JSON.stringify(t)}`);
@@ -33,7 +63,12 @@ describe('translate: physical design', () => {
   });
 
   it('strips WITH NO SCHEMA BINDING and handles no-op statements', () => {
-    expect(sqlOf(tr(`create or replace view "s"."v" as select * from "spectrum"."t" with no schema binding`))).toBe('create or replace view "s"."v" as select * from "spectrum"."t"');
+    // a late-binding view keeps a harmless mark for pg_get_late_binding_view_cols()
+    expect(sqlOf(tr(`create view "s"."v" as (select * from "spectrum"."t") with no schema binding`))).toBe(
+      'create view "s"."v" with (security_barrier = false) as (select * from "spectrum"."t")',
+    );
+    expect(sqlOf(tr(`create view v as select 1`))).toBe('create view v as select 1');
+    expect(sqlOf(tr(`set search_path to "analytics", public`))).toBe('set search_path to "analytics", public, standin_catalog');
     expect(tr('alter table t alter diststyle even')).toEqual({ kind: 'noop', tag: 'ALTER TABLE' });
     expect(tr('alter table t alter compound sortkey (a, b)')).toEqual({ kind: 'noop', tag: 'ALTER TABLE' });
     expect(tr('alter table t add constraint pk primary key (a)')).toEqual({ kind: 'noop', tag: 'ALTER TABLE' });
@@ -54,6 +89,16 @@ describe('translate: expressions', () => {
     expect(sqlOf(tr(`select "MixedCase" from t`, { foldQuotedIdentifiers: false }))).toBe(`select "MixedCase" from t`);
   });
 
+  it('reads string literals with backslash escapes, as Redshift does', () => {
+    // what the adapter sends: the inner query quoted again (quotes and backslashes doubled)
+    expect(tr(String.raw`unload ('select ''it''''s'', ''a\\\\b'', ''\\'''' ') to 's3://b/p_' iam_role default`)).toMatchObject({
+      kind: 'unload',
+      query: String.raw`select 'it''s', 'a\\b', '\''`,
+    });
+    expect(splitStatements(`select 'a\\';b'; select 2`)).toEqual([`select 'a\\';b'`, 'select 2']);
+    expect(substituteParameters('select :v', [{ name: 'v', value: `C:\\dir 'x'` }]).sql).toBe(`select E'C:\\\\dir ''x'''`);
+  });
+
   it('drops the connected database from three-part names only', () => {
     expect(sqlOf(tr(`select "dev"."s"."t"."c" from "dev"."s"."t" join other.s.t on true`, { database: 'dev' }))).toBe(`select "s"."t"."c" from "s"."t" join other.s.t on true`);
   });
@@ -64,7 +109,7 @@ describe('translate: expressions', () => {
       { name: 'a', value: "it's" },
       { name: 'c', value: 'unused' },
     ]);
-    expect(r.sql).toBe(`select 'it''s', ':a', ":a", x::date, 1 -- :a\n, :b`);
+    expect(r.sql).toBe(`select E'it''s', ':a', ":a", x::date, 1 -- :a\n, :b`);
     expect(r.missing).toEqual(['b']);
     expect(r.unused).toEqual(['c']);
   });
@@ -156,28 +201,21 @@ describe('translate: Redshift statements the stand-in performs', () => {
   });
 });
 
-// ------------------------------------------------------------------ against PostgreSQL
+describe('Spectrum file readers', () => {
+  it('reads text files like LazySimpleSerDe and OpenCSVSerde', () => {
+    expect(_internal.hiveRows('1,"a,b",\\N\r\n2\n\n', ',', 3)).toEqual([
+      ['1', '"a', 'b"'],
+      ['2', null, null],
+    ]);
+    expect(_internal.openCsvRows('1,"a,b","say ""hi"""\n2,"multi\nline",x\\y\n3,"q\\"uote",\n', ',', '"', '\\', 3)).toEqual([
+      ['1', 'a,b', 'say "hi"'],
+      ['2', 'multi\nline', 'xy'],
+      ['3', 'q"uote', ''],
+    ]);
+  });
+});
 
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, inject } from 'vitest';
-import pg from 'pg';
-import {
-  BatchExecuteStatementCommand,
-  CancelStatementCommand,
-  DescribeStatementCommand,
-  type DescribeStatementCommandOutput,
-  ExecuteStatementCommand,
-  type Field,
-  GetStatementResultCommand,
-  ListStatementsCommand,
-  RedshiftDataClient,
-} from '@aws-sdk/client-redshift-data';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { startPgServer, type PgConnectionInfo, type PgServer } from '../helpers/pg-server.js';
-import { startDataApiStandin, type DataApiStandin } from '../redshift-standin/data-api-server.js';
-import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
+// ------------------------------------------------------------------ against PostgreSQL
 
 let server: PgServer | undefined;
 let pgInfo: PgConnectionInfo;
@@ -213,7 +251,6 @@ beforeAll(async () => {
     endpoint: standin.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    retryStrategy: undefined,
   });
 }, 120_000);
 
@@ -221,6 +258,12 @@ afterAll(async () => {
   client?.destroy();
   await proxy?.close();
   await standin?.close();
+  if (pgInfo) {
+    const admin = new pg.Client({ ...pgInfo, database: 'postgres' });
+    await admin.connect();
+    await admin.query(`drop database if exists ${DB} with (force)`).catch(() => undefined);
+    await admin.end();
+  }
   if (s3Root) rmSync(s3Root, { recursive: true, force: true });
   server?.stop();
 });
@@ -310,6 +353,8 @@ describe('Data API stand-in', () => {
     await expect(client.send(new GetStatementResultCommand({ Id: d.Id }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     const multi = await run('select 1; select 2');
     expect(multi.Error).toMatch(/cannot insert multiple commands into a prepared statement/);
+    const noDb = await run('select 1', { Database: 'no_such_database' });
+    expect(noDb).toMatchObject({ Status: 'FAILED', Error: 'FATAL: database "no_such_database" does not exist' });
   });
 
   it('validates requests like the service', async () => {
@@ -329,6 +374,26 @@ describe('Data API stand-in', () => {
     });
     expect(unsigned.status).toBe(403);
     expect(await unsigned.json()).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
+  });
+
+  it('reads backslash escapes in literals and lists late-binding view columns', async () => {
+    expect(await query(`select 'a\\\\b' as v, 'tab\\there' as t`)).toEqual([['a\\b', 'tab\there']]);
+    const d = await ok(`insert into public.escapes_t select :v`, { Parameters: [{ name: 'v', value: `C:\\dir 'x'` }] }).catch(async () => {
+      await ok('create table public.escapes_t (v varchar(100))');
+      return ok(`insert into public.escapes_t select :v`, { Parameters: [{ name: 'v', value: `C:\\dir 'x'` }] });
+    });
+    expect(d.ResultRows).toBe(1);
+    expect(await query('select v from public.escapes_t')).toEqual([[`C:\\dir 'x'`]]);
+    await ok(`create view public.late_v as (select 1::int as one, 'x'::varchar(3) as label) with no schema binding`);
+    await ok(`create view public.bound_v as (select 1 as one)`);
+    expect(
+      await query(`select view_schema, view_name, col_name, col_type, col_num
+                   from pg_get_late_binding_view_cols() cols(view_schema name, view_name name, col_name name, col_type varchar, col_num int)
+                   order by view_name, col_num`),
+    ).toEqual([
+      ['public', 'late_v', 'one', 'integer', 1],
+      ['public', 'late_v', 'label', 'character varying(3)', 2],
+    ]);
   });
 
   it('substitutes named parameters', async () => {
@@ -448,7 +513,7 @@ describe('Data API stand-in: Redshift SQL', () => {
       await query(`select count(*), sum(nvl(amount, 0)), min(dateadd(day, 1, order_date))::date, max(datediff(day, order_date, '2024-02-01')),
                           getdate() <= sysdate + interval '1 second', len('abc  '), listagg(id, ',') within group (order by id desc)
                    from analytics.orders where customer_id = 3`),
-    ).toEqual([[3, '45.0', '2024-01-05', 28, true, 5, '17,10,3']]);
+    ).toEqual([[3, '30.0', '2024-01-05', 28, true, 5, '17,10,3']]);
   });
 
   it('stages Spectrum tables with partitions from the local S3', async () => {
@@ -501,8 +566,30 @@ describe('Data API stand-in: Redshift SQL', () => {
       [1, 'x', null],
       [2, 'y', null],
     ]);
+    // like on Redshift, external tables are not 'r' or 'v' relations of the external schema
+    expect(await query(`select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'spectrum' and c.relkind in ('r', 'v')`)).toEqual([]);
     await ok('drop table if exists "spectrum"."pq"');
     expect(await query(`select tablename from svv_external_tables order by 1`)).toEqual([['events']]);
+    // OpenCSVSerde (what tsql's adapter creates for csv sources): quoted fields, every column read from text
+    mkdirSync(join(s3Root, 'lake', 'quoted'), { recursive: true });
+    writeFileSync(join(s3Root, 'lake', 'quoted', 'q.csv'), 'id;label;day\n1;"semi; colon";2024-01-03\n2;"say ""hi""";\n');
+    await ok(`create external table "spectrum"."quoted" ("id" int, "label" varchar(20), "day" date)
+              row format serde 'org.apache.hadoop.hive.serde2.OpenCSVSerde' with serdeproperties ('separatorChar' = ';', 'quoteChar' = '"')
+              stored as textfile location 's3://lake/quoted/' table properties ('skip.header.line.count'='1')`);
+    expect(await query('select id, label, day from spectrum.quoted order by id')).toEqual([
+      [1, 'semi; colon', '2024-01-03'],
+      [2, 'say "hi"', null],
+    ]);
+    expect(await query(`select columnname, external_type, columnnum, part_key from svv_external_columns where tablename = 'events' order by columnnum`)).toEqual([
+      ['id', 'int', 1, 0],
+      ['name', 'varchar(10)', 2, 0],
+      ['amount', 'decimal(10,2)', 3, 0],
+      ['insert_date', 'date', 4, 1],
+    ]);
+    await ok(`alter table spectrum.events drop partition ("insert_date"='2024-01-04')`);
+    expect(await query(`select count(*) from svv_external_partitions where tablename = 'events'`)).toEqual([[1]]);
+    expect(await query('select count(*) from spectrum.events')).toEqual([[1]]);
+    await ok('drop table "spectrum"."quoted"');
   });
 
   it('unloads CSV and parquet files the way Redshift names them', async () => {
@@ -516,6 +603,13 @@ describe('Data API stand-in: Redshift SQL', () => {
     expect(again.Error).toMatch(/Specified unload destination on S3 is not empty/);
     await ok(`unload ('select 1 as one') to 's3://lake/out/report_' iam_role default csv parallel off extension 'csv' allowoverwrite`);
     expect(readFileSync(join(s3Root, 'lake', 'out', 'report_000.csv'), 'utf8')).toBe('1\n');
+
+    // default format: pipe-delimited text; GZIP adds .gz; MANIFEST lists the files
+    await ok(`unload ('select id, name, null as nothing from public.unload_src where id < 3 order by id') to 's3://lake/txt/src_' iam_role default gzip manifest`);
+    expect(readdirSync(join(s3Root, 'lake', 'txt')).sort()).toEqual(['src_0000_part_00.gz', 'src_manifest']);
+    expect(gunzipSync(readFileSync(join(s3Root, 'lake', 'txt', 'src_0000_part_00.gz'))).toString()).toBe('1|name 1|\n2|name 2|\n');
+    expect(JSON.parse(readFileSync(join(s3Root, 'lake', 'txt', 'src_manifest'), 'utf8')).entries[0].url).toBe('s3://lake/txt/src_0000_part_00.gz');
+    expect((await run(`unload ('select 1') to 's3://no-such-bucket/x_' iam_role default`)).Error).toMatch(/bucket does not exist/);
 
     await ok(`unload ('select * from public.unload_src') to 's3://lake/pqout/src_' iam_role default format parquet`);
     expect(readdirSync(join(s3Root, 'lake', 'pqout'))).toEqual(['src_0000_part_00.parquet']);
@@ -542,6 +636,10 @@ describe('Data API stand-in: Redshift SQL', () => {
       [3, 'third', '7.00'],
     ]);
     expect((await run(`copy public.items from 's3://lake/in/nothing_here' iam_role default csv`)).Error).toMatch(/The specified S3 prefix 'in\/nothing_here' does not exist/);
+    await writeParquet(join(s3Root, 'lake', 'in', 'pq', 'part.parquet'), `select 7 as a, 'seven' as b, 1.5 as c`);
+    const pq = await ok(`copy public.items from 's3://lake/in/pq/' iam_role default format as parquet`);
+    expect(pq.ResultRows).toBe(1);
+    expect(await query('select id, name, price from public.items where id = 7')).toEqual([[7, 'seven', '1.50']]);
   });
 });
 
@@ -609,14 +707,52 @@ describe('pg wire-protocol proxy', () => {
       await expect(c.query('select 1')).rejects.toThrow(/current transaction is aborted/);
       await c.query('rollback');
       expect((await c.query(`select to_regclass('proxied.loaded') is null as gone`)).rows).toEqual([{ gone: true }]);
+      await c.query('begin');
+      await expect(c.query('drop table if exists "spectrum"."events"')).rejects.toThrow(/DROP EXTERNAL TABLE cannot run inside a transaction block/);
+      await c.query('rollback');
       // extended protocol: an action with parameters-free Parse/Bind/Execute
       const ext = await c.query({ text: `unload ('select 1 as one') to 's3://lake/proxy/ext_' iam_role default csv parallel off`, values: [] });
       expect(ext.rowCount).toBe(1);
       expect(existsSync(join(s3Root, 'lake', 'proxy', 'ext_000'))).toBe(true);
       // Spectrum through the proxy
-      expect((await c.query(`select count(*)::int as n from spectrum.events`)).rows).toEqual([{ n: 2 }]);
+      expect((await c.query(`select count(*)::int as n from spectrum.events`)).rows).toEqual([{ n: 1 }]);
     } finally {
       await c.end();
+    }
+  });
+
+  it('passes the authentication exchange through unchanged', async () => {
+    const wrong = new pg.Client({ host: proxy.host, port: proxy.port, user: pgInfo.user, password: 'wrong', database: DB });
+    await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);
+  });
+
+  it('handles messages split across TCP chunks', async () => {
+    // a relay that cuts every write into 3-byte pieces, both ways
+    const chunker = createServer((inbound) => {
+      const outbound = netConnect(proxy.port, proxy.host);
+      const trickle = (from: Socket, to: Socket) =>
+        from.on('data', (d) => {
+          for (let i = 0; i < d.length; i += 3) to.write(d.subarray(i, i + 3));
+        });
+      trickle(inbound, outbound);
+      trickle(outbound, inbound);
+      inbound.on('close', () => outbound.destroy());
+      outbound.on('close', () => inbound.destroy());
+      inbound.on('error', () => undefined);
+      outbound.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => chunker.listen(0, '127.0.0.1', () => r()));
+    const port = (chunker.address() as { port: number }).port;
+    const c = new pg.Client({ host: '127.0.0.1', port, user: pgInfo.user, password: pgInfo.password, database: DB });
+    try {
+      await c.connect();
+      await c.query(`create table proxied.chunked diststyle all as select g as id, repeat('x', 50) as pad from generate_series(1, 50) g`);
+      expect((await c.query('select count(*)::int as n, max(id) as m from proxied.chunked where id > $1', [10])).rows).toEqual([{ n: 40, m: 50 }]);
+      const u = await c.query(`unload ('select id from proxied.chunked order by id') to 's3://lake/chunked/ids_' iam_role default parallel off`);
+      expect(u.rowCount).toBe(50);
+    } finally {
+      await c.end();
+      await new Promise<void>((r) => chunker.close(() => r()));
     }
   });
 
@@ -626,22 +762,19 @@ describe('pg wire-protocol proxy', () => {
       const started = Date.now();
       const sleeping = c.query('select pg_sleep(30)');
       await new Promise((r) => setTimeout(r, 200));
-      const cancel = new pg.Client({ host: proxy.host, port: proxy.port, user: pgInfo.user, password: pgInfo.password, database: DB });
-      // pg's own cancel: a CancelRequest on a new connection with the backend's key
-      const con = (c as unknown as { connection: unknown; processID: number; secretKey: number });
+      // what pg's own cancel does: a CancelRequest on a new connection with the backend's key
+      const key = c as unknown as { processID: number; secretKey: number };
       await new Promise<void>((resolve) => {
-        const net = require('node:net') as typeof import('node:net');
-        const s = net.connect(proxy.port, proxy.host, () => {
+        const s = netConnect(proxy.port, proxy.host, () => {
           const b = Buffer.alloc(16);
           b.writeInt32BE(16, 0);
           b.writeInt32BE(80877102, 4);
-          b.writeInt32BE(con.processID, 8);
-          b.writeInt32BE(con.secretKey, 12);
+          b.writeInt32BE(key.processID, 8);
+          b.writeInt32BE(key.secretKey, 12);
           s.end(b);
         });
         s.on('close', () => resolve());
       });
-      void cancel;
       await expect(sleeping).rejects.toThrow(/canceling statement due to user request/);
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(proxy.stats.cancelRequests).toBe(1);
