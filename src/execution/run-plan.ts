@@ -107,8 +107,11 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
   for (const s of plan.schemas) byConnection.set(s.connection, [...(byConnection.get(s.connection) ?? []), s]);
   for (const [connection, schemas] of byConnection) {
     const { adapter } = opts.warehouseOf({ connection });
+    // An engine with native external tables (Redshift Spectrum) creates their schemas as external schemas itself.
+    const wanted = schemas.filter((s) => !(s.externalOnly && adapter.stageExternal));
+    if (!wanted.length) continue;
     await adapter.withConnection(async (c) => {
-      for (const s of schemas) await c.execute(adapter.dialect.createSchema(s.database, s.schema));
+      for (const s of wanted) await c.execute(adapter.dialect.createSchema(s.database, s.schema));
     });
   }
 

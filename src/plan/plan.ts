@@ -20,7 +20,15 @@ export interface Plan {
   /** tests that share one scan of their relation (see tests/folding.ts) */
   folded: FoldedTests;
   /** Every schema the steps write to, created before the first step runs. */
-  schemas: Array<{ database?: string; schema: string; connection?: string }>;
+  schemas: PlanSchema[];
+}
+
+export interface PlanSchema {
+  database?: string;
+  schema: string;
+  connection?: string;
+  /** only external sources live there (engines with native external tables create such schemas themselves) */
+  externalOnly: boolean;
 }
 
 /** What a command executes: models, seeds, and external sources (staged before their readers). */
@@ -46,7 +54,7 @@ export function buildPlan(
   const chosen = chooseExecutables(manifest, selected, opts.types);
   const isExecutable = (id: string) => chosen.has(id);
   const steps: PlanStep[] = [];
-  const schemas = new Map<string, { database?: string; schema: string; connection?: string }>();
+  const schemas = new Map<string, PlanSchema>();
   for (const id of chosen) {
     const node = manifest.nodes.get(id) as ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
     if (node.resourceType === 'unit_test') {
@@ -72,7 +80,11 @@ export function buildPlan(
       }
     }
     const rel = node.relation;
-    if (materialization !== 'unload') schemas.set(`${node.connection ?? ''}|${rel.database ?? ''}.${rel.schema}`.toLowerCase(), { database: rel.database, schema: rel.schema, connection: node.connection });
+    if (materialization !== 'unload') {
+      const key = `${node.connection ?? ''}|${rel.database ?? ''}.${rel.schema}`.toLowerCase();
+      const externalOnly = (schemas.get(key)?.externalOnly ?? true) && materialization === 'external';
+      schemas.set(key, { database: rel.database, schema: rel.schema, connection: node.connection, externalOnly });
+    }
     steps.push(step);
   }
   errors.throwIfAny();

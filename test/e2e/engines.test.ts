@@ -4,12 +4,14 @@
  * DuckDB or on Redshift (the local stand-in, through the real Data API client
  * and the real pg driver). `user_behavior_metric` must be the same everywhere.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryDuckDB, REPO_ROOT, runCli, runCliAsync, type CliResult } from '../helpers/project.js';
 import { pgConnection, pgQuery, type PgConnectionInfo } from '../helpers/pg-server.js';
+import { startDataApiStandin, type DataApiStandin } from '../redshift-standin/data-api-server.js';
+import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
 
 const DS = '2024-01-03';
 const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
@@ -47,15 +49,21 @@ interface Copy {
   tsqlAsync(args: string[]): Promise<CliResult>;
 }
 
-function exampleCopy(profile: string): Copy {
+function exampleCopy(profile: string, extraEnv: Record<string, string> = {}): Copy {
   const dir = mkdtempSync(join(tmpdir(), 'tsql-engines-'));
   dirs.push(dir);
   for (const entry of ['tsql_project.yml', 'models', 'macros', 'seeds', 'tests']) {
     if (existsSync(join(REPO_ROOT, entry))) cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
   }
   writeFileSync(join(dir, 'profiles.yml'), profile);
-  const env = { [PASSWORD_ENV]: pgConnection().password };
+  const env = { [PASSWORD_ENV]: pgConnection().password, ...extraEnv };
   return { dir, tsql: (args) => runCli(args, dir, env), tsqlAsync: (args) => runCliAsync(args, dir, env) };
+}
+
+/** A date as YYYY-MM-DD, whether a driver returned text or a Date (pg: local midnight). */
+function isoDate(v: unknown): string {
+  if (v instanceof Date) return `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
+  return String(v).slice(0, 10);
 }
 
 /** Rows of user_behavior_metric in one canonical text form, whatever engine returned them. */
@@ -67,7 +75,7 @@ function canonical(rows: Record<string, unknown>[]): string[] {
         Number(r.amount_spent).toFixed(5),
         Number(r.review_score),
         Number(r.review_count),
-        String(r.insert_date).slice(0, 10),
+        isoDate(r.insert_date),
       ].join('|'),
     )
     .sort();
@@ -118,5 +126,182 @@ ${pgOutput(c, shop, '')}`);
     const again = copy.tsql(['build', '--ds', DS]);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(canonical(await queryDuckDB(join(copy.dir, 'warehouse.duckdb'), METRIC))).toEqual(reference);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Redshift: the stand-in (test/redshift-standin) behind the real clients
+// ---------------------------------------------------------------------------------------------
+
+/** The AWS SDK's default credential chain finds these; the stand-in accepts any signature. */
+const AWS_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_REGION: 'us-east-1' };
+const BUCKET = 'tsql-lake';
+
+describe('oltp on PostgreSQL, warehouse on Redshift (stand-in)', () => {
+  let s3Root = '';
+  let api: DataApiStandin;
+  let proxy: PgProxy;
+  let shop = '';
+
+  beforeAll(async () => {
+    s3Root = mkdtempSync(join(tmpdir(), 'tsql-s3-'));
+    dirs.push(s3Root);
+    mkdirSync(join(s3Root, BUCKET)); // the bucket
+    const c = pgConnection();
+    shop = await freshDatabase('shop');
+    api = await startDataApiStandin({ pg: { ...c, database: 'postgres' }, s3Root });
+    proxy = await startPgProxy({ pg: { ...c, database: 'postgres' }, s3Root });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await proxy?.close();
+  });
+
+  /** The oltp unload writes where the stand-in keeps s3://tsql-lake/lake: the same lake, seen from the shop's side. */
+  function oltpOutput(): string {
+    return pgOutput(pgConnection(), shop, `      lake_root: ${join(s3Root, BUCKET, 'lake')}\n`);
+  }
+
+  function dataApiProfile(database: string, extra = ''): string {
+    return `user_behavior:
+  target: redshift
+  outputs:
+    redshift:
+      type: redshift
+      method: data_api
+      endpoint: ${api.endpoint}
+      region: us-east-1
+      cluster_identifier: tsql-test
+      database: ${database}
+      db_user: tsql
+      schema: main
+      iam_role: arn:aws:iam::123456789012:role/tsql-spectrum
+      lake_root: s3://${BUCKET}/lake
+      threads: 2
+${extra}    oltp:
+${oltpOutput()}`;
+  }
+
+  async function metricOn(database: string): Promise<string[]> {
+    return canonical(await pgQuery(METRIC, { ...pgConnection(), database }));
+  }
+
+  it('builds the pipeline through the Data API and gives the same user_behavior_metric', async () => {
+    const wh = await freshDatabase('redshift');
+    const copy = exampleCopy(dataApiProfile(wh), AWS_ENV);
+    const r = await copy.tsqlAsync(['build', '--ds', DS]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Running with tsql on redshift \(data api\) cluster tsql-test/);
+    expect(r.stdout).toMatch(/Done\. PASS=24 WARN=0 ERROR=0 SKIP=0 TOTAL=24/);
+    expect(r.stderr).not.toMatch(/NodeVersionSupportWarning/);
+    // Spectrum: the external schema, tables and the run date's partitions were registered
+    const ext = await pgQuery(`select schemaname, tablename, location from svv_external_tables order by tablename`, { ...pgConnection(), database: wh });
+    expect(ext).toEqual([
+      { schemaname: 'spectrum', tablename: 'classified_movie_review_staging', location: `s3://${BUCKET}/lake/stage/movie_review/` },
+      { schemaname: 'spectrum', tablename: 'user_purchase_staging', location: `s3://${BUCKET}/lake/stage/user_purchase/` },
+    ]);
+    // the reviews were unloaded by Redshift's UNLOAD as parquet
+    expect(existsSync(join(s3Root, BUCKET, 'lake', 'stage', 'movie_review', DS))).toBe(true);
+    expect(await metricOn(wh)).toEqual(reference);
+    expect(api.stats.requests.ExecuteStatement).toBeGreaterThan(10);
+    expect(api.stats.requests.GetStatementResult).toBeGreaterThan(0);
+
+    // the same day again: idempotent
+    const again = await copy.tsqlAsync(['build', '--ds', DS]);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(await metricOn(wh)).toEqual(reference);
+  });
+
+  it('builds the pipeline through the pg driver (method pg) with the same result', async () => {
+    const wh = await freshDatabase('redshift');
+    const c = pgConnection();
+    const copy = exampleCopy(
+      `user_behavior:
+  target: redshift
+  outputs:
+    redshift:
+      type: redshift
+      method: pg
+      host: ${proxy.host}
+      port: ${proxy.port}
+      user: ${c.user}
+      password: "{{ env_var('${PASSWORD_ENV}') }}"
+      dbname: ${wh}
+      sslmode: disable
+      schema: main
+      iam_role: arn:aws:iam::123456789012:role/tsql-spectrum
+      lake_root: s3://${BUCKET}/lake
+      threads: 2
+    oltp:
+${oltpOutput()}`,
+    );
+    const r = await copy.tsqlAsync(['build', '--ds', DS]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Done\. PASS=24 WARN=0 ERROR=0 SKIP=0 TOTAL=24/);
+    expect(await metricOn(wh)).toEqual(reference);
+  });
+
+  describe('faults', () => {
+    let wh = '';
+    let copy: Copy;
+
+    beforeAll(async () => {
+      wh = await freshDatabase('redshift');
+      copy = exampleCopy(dataApiProfile(wh), AWS_ENV);
+      const r = await copy.tsqlAsync(['build', '--ds', DS]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+    });
+
+    it('throttling is retried with backoff and the run succeeds', async () => {
+      const before = api.stats.throttled;
+      api.setFaults({ throttle: 4, throttleTargets: ['ExecuteStatement', 'DescribeStatement'] });
+      const r = await copy.tsqlAsync(['run', '--select', 'user_behavior_metric', '--ds', DS]);
+      api.setFaults({});
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(api.stats.throttled - before).toBe(4);
+      expect(await metricOn(wh)).toEqual(reference);
+    });
+
+    it("a FAILED statement fails its node with the statement's error, skips what depends on it, and keeps the table", async () => {
+      api.setFaults({ failStatements: [{ match: /delete from .*user_behavior_metric/i, error: 'ERROR: Disk Full' }] });
+      const r = await copy.tsqlAsync(['build', '--select', 'user_behavior_metric+', '--ds', DS]);
+      api.setFaults({});
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/ERROR creating sql incremental model main\.user_behavior_metric/);
+      expect(r.stdout).toMatch(/Disk Full/);
+      expect(r.stdout).toMatch(/SKIP=6 /); // its data tests
+      expect(await metricOn(wh)).toEqual(reference);
+    });
+
+    it('a connection dropped mid-statement fails the node clearly and leaves the table as it was', async () => {
+      api.setFaults({ dropBackend: [{ match: /insert into .*user_behavior_metric/i, afterMs: 0 }] });
+      const r = await copy.tsqlAsync(['run', '--select', 'user_behavior_metric', '--ds', DS]);
+      api.setFaults({});
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/ERROR creating sql incremental model main\.user_behavior_metric.*\n[\s\S]*terminat/i);
+      expect(await metricOn(wh)).toEqual(reference);
+    });
+
+    it('Ctrl-C during a long statement cancels it on the server before tsql exits', async () => {
+      copy.tsql; // (the copy's files stay; a slow model is added)
+      writeFileSync(join(copy.dir, 'models', 'slow_report.sql'), "{{ config(materialized='table') }}\nselect 1 as id");
+      api.setFaults({ delayStatements: [{ match: /slow_report/i, ms: 60_000 }] });
+      const cancelledBefore = api.stats.cancelled;
+      let sent = false;
+      const t0 = Date.now();
+      const r = await runCliAsync(['run', '--select', 'slow_report', '--ds', DS], copy.dir, { ...AWS_ENV }, (out, child) => {
+        if (!sent && /START sql table model main\.slow_report/.test(out)) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 500);
+        }
+      });
+      api.setFaults({});
+      expect(sent).toBe(true);
+      expect(r.code).toBe(130);
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect(r.stderr).toMatch(/Interrupted: cancelling running statements/);
+      expect(api.stats.cancelled - cancelledBefore).toBeGreaterThanOrEqual(1);
+    });
   });
 });
