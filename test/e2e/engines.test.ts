@@ -46,7 +46,7 @@ ${extra}`;
 interface Copy {
   dir: string;
   tsql(args: string[]): CliResult;
-  tsqlAsync(args: string[]): Promise<CliResult>;
+  tsqlAsync(args: string[], onStdout?: Parameters<typeof runCliAsync>[3]): Promise<CliResult>;
 }
 
 function exampleCopy(profile: string, extraEnv: Record<string, string> = {}): Copy {
@@ -57,7 +57,7 @@ function exampleCopy(profile: string, extraEnv: Record<string, string> = {}): Co
   }
   writeFileSync(join(dir, 'profiles.yml'), profile);
   const env = { [PASSWORD_ENV]: pgConnection().password, ...extraEnv };
-  return { dir, tsql: (args) => runCli(args, dir, env), tsqlAsync: (args) => runCliAsync(args, dir, env) };
+  return { dir, tsql: (args) => runCli(args, dir, env), tsqlAsync: (args, onStdout) => runCliAsync(args, dir, env, onStdout) };
 }
 
 /** A date as YYYY-MM-DD, whether a driver returned text or a Date (pg: local midnight). */
@@ -255,11 +255,11 @@ ${oltpOutput()}`,
 
     it('throttling is retried with backoff and the run succeeds', async () => {
       const before = api.stats.throttled;
-      api.setFaults({ throttle: 4, throttleTargets: ['ExecuteStatement', 'DescribeStatement'] });
+      api.setFaults({ throttle: 2, throttleTargets: ['ExecuteStatement', 'DescribeStatement'] });
       const r = await copy.tsqlAsync(['run', '--select', 'user_behavior_metric', '--ds', DS]);
       api.setFaults({});
       expect(r.code, r.stdout + r.stderr).toBe(0);
-      expect(api.stats.throttled - before).toBe(4);
+      expect(api.stats.throttled - before).toBe(2);
       expect(await metricOn(wh)).toEqual(reference);
     });
 
@@ -270,38 +270,49 @@ ${oltpOutput()}`,
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/ERROR creating sql incremental model main\.user_behavior_metric/);
       expect(r.stdout).toMatch(/Disk Full/);
-      expect(r.stdout).toMatch(/SKIP=6 /); // its data tests
+      expect(r.stdout).toMatch(/SKIP=7 /); // its data tests
       expect(await metricOn(wh)).toEqual(reference);
     });
 
-    it('a connection dropped mid-statement fails the node clearly and leaves the table as it was', async () => {
-      api.setFaults({ dropBackend: [{ match: /insert into .*user_behavior_metric/i, afterMs: 0 }] });
-      const r = await copy.tsqlAsync(['run', '--select', 'user_behavior_metric', '--ds', DS]);
+    /** A table that takes `sleep` seconds to build (0 by default), and a view over it. */
+    function addSlowModels(): void {
+      writeFileSync(join(copy.dir, 'models', 'slow_report.sql'), "{{ config(materialized='table') }}\nselect 1 as id from (select pg_sleep({{ var('sleep', 0) }})) as s");
+      writeFileSync(join(copy.dir, 'models', 'slow_child.sql'), "select id from {{ ref('slow_report') }}");
+    }
+
+    it('a connection dropped mid-statement fails the node clearly, skips its descendants and leaves the table as it was', async () => {
+      addSlowModels();
+      const first = await copy.tsqlAsync(['run', '--select', 'slow_report+', '--ds', DS]);
+      expect(first.code, first.stdout + first.stderr).toBe(0);
+      api.setFaults({ dropBackend: [{ match: /pg_sleep/i, afterMs: 300 }] });
+      const r = await copy.tsqlAsync(['run', '--select', 'slow_report+', '--ds', DS, '--vars', '{sleep: 5}']);
       api.setFaults({});
-      expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/ERROR creating sql incremental model main\.user_behavior_metric.*\n[\s\S]*terminat/i);
-      expect(await metricOn(wh)).toEqual(reference);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/ERROR creating sql table model main\.slow_report/);
+      expect(r.stdout).toMatch(/terminat/i);
+      expect(r.stdout).toMatch(/SKIP sql view model main\.slow_child/);
+      expect(await pgQuery('select id from main.slow_report', { ...pgConnection(), database: wh })).toEqual([{ id: 1 }]);
     });
 
     it('Ctrl-C during a long statement cancels it on the server before tsql exits', async () => {
-      copy.tsql; // (the copy's files stay; a slow model is added)
-      writeFileSync(join(copy.dir, 'models', 'slow_report.sql'), "{{ config(materialized='table') }}\nselect 1 as id");
-      api.setFaults({ delayStatements: [{ match: /slow_report/i, ms: 60_000 }] });
+      addSlowModels();
       const cancelledBefore = api.stats.cancelled;
       let sent = false;
       const t0 = Date.now();
-      const r = await runCliAsync(['run', '--select', 'slow_report', '--ds', DS], copy.dir, { ...AWS_ENV }, (out, child) => {
+      const r = await copy.tsqlAsync(['run', '--select', 'slow_report', '--ds', DS, '--vars', '{sleep: 60}'], (out, child) => {
         if (!sent && /START sql table model main\.slow_report/.test(out)) {
           sent = true;
-          setTimeout(() => child.kill('SIGINT'), 500);
+          setTimeout(() => child.kill('SIGINT'), 700);
         }
       });
-      api.setFaults({});
-      expect(sent).toBe(true);
-      expect(r.code).toBe(130);
+      expect(sent, r.stdout + r.stderr).toBe(true);
+      expect(r.code, r.stdout + r.stderr).toBe(130);
       expect(Date.now() - t0).toBeLessThan(30_000);
       expect(r.stderr).toMatch(/Interrupted: cancelling running statements/);
       expect(api.stats.cancelled - cancelledBefore).toBeGreaterThanOrEqual(1);
+      // nothing is left sleeping on the server
+      const running = await pgQuery(`select count(*)::int as n from pg_stat_activity where state = 'active' and query like '%pg_sleep%' and pid <> pg_backend_pid()`);
+      expect(running).toEqual([{ n: 0 }]);
     });
   });
 });
