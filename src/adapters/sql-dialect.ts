@@ -1,5 +1,19 @@
 import type { Column, Dialect, DialectCapabilities, ExternalTableSpec, Relation, RelationKind } from './types.js';
 
+export type SeedTypeNames = Record<'boolean' | 'integer' | 'bigint' | 'double' | 'decimal' | 'date' | 'timestamp' | 'text', string>;
+
+/** Seed column types in standard SQL (DuckDB's names); `text` is the fallback for anything else. */
+export const ANSI_SEED_TYPES: SeedTypeNames = {
+  boolean: 'boolean',
+  integer: 'integer',
+  bigint: 'bigint',
+  double: 'double',
+  decimal: 'decimal',
+  date: 'date',
+  timestamp: 'timestamp',
+  text: 'varchar',
+};
+
 /**
  * ANSI-ish SQL shared by the engines. An engine's dialect extends this and
  * overrides only what differs; capabilities are data, not `if (type === …)`.
@@ -135,5 +149,12 @@ export abstract class AnsiDialect implements Dialect {
 
   abstract probeFile(file: string, spec: ExternalTableSpec): string;
   abstract createExternalView(rel: Relation, spec: ExternalTableSpec, hasFiles: boolean): string;
-  abstract seedColumnType(inferred: string, precision?: number, scale?: number): string;
+  /** The engine's names for the types seed inference produces (`decimal` gets precision and scale). */
+  protected readonly seedTypeNames: SeedTypeNames = ANSI_SEED_TYPES;
+
+  seedColumnType(inferred: string, precision?: number, scale?: number): string {
+    const names = this.seedTypeNames;
+    if (inferred === 'decimal') return `${names.decimal}(${Math.max(precision ?? 18, (scale ?? 0) + 1)}, ${scale ?? 0})`;
+    return inferred in names ? names[inferred as keyof typeof names] : names.text;
+  }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, useProjects, type CliResult, type TempProject } from '../helpers/project.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { FOLDING_EXPECTED, FOLDING_SCHEMA, foldingModel } from '../fixtures/folding.js';
 
 /**
  * The real CLI against the real PostgreSQL test server (test/global-setup.ts),
@@ -458,67 +459,10 @@ unit_tests:
   });
 });
 
-/** 1,000 rows with nulls, duplicates and bad values at known rates (as in test-folding.test.ts). */
-const FOLD_DATA = `{{ config(materialized='table') }}
-select
-    i as id,
-    case when i % 7 = 0 then null else i % 13 end as a,
-    case when i % 5 = 0 then 'x' when i % 11 = 0 then null when i % 17 = 0 then 'y' else 'ok' end as s,
-    i % 4 as k,
-    case when i % 9 = 0 then -1 else i end as amount
-from generate_series(1, 1000) as t(i)
-`;
-
-const FOLD_SCHEMA = `version: 2
-models:
-  - name: data
-    data_tests:
-      - not_empty
-      - dbt_utils.expression_is_true:
-          arguments:
-            expression: "amount >= 0"
-      - expression_is_true:
-          expression: "amount >= 0"
-          name: expression_is_true_data_upper_half
-          config:
-            where: "id > 500"
-    columns:
-      - name: id
-        data_tests: [unique, not_null]
-      - name: a
-        data_tests:
-          - not_null
-          - not_null:
-              name: not_null_a_limited
-              config: {limit: 2}
-          - not_null:
-              name: not_null_a_thresholds
-              config: {error_if: ">1000", warn_if: ">100"}
-      - name: s
-        data_tests:
-          - not_null:
-              config: {severity: warn}
-          - accepted_values:
-              values: [ok]
-          - accepted_values:
-              name: accepted_values_s_upper
-              values: [ok, x]
-              config: {where: "id <= 500"}
-      - name: k
-        data_tests:
-          - unique
-          - unique:
-              name: unique_k_first_two
-              config: {where: "id <= 2"}
-          - accepted_values:
-              arguments:
-                values: [0, 1]
-                quote: false
-`;
 
 describe('postgres: test folding', () => {
   it('where, limit, severity and thresholds give the same results folded and unfolded', () => {
-    const pp = pgProject({ 'models/data.sql': FOLD_DATA, 'models/schema.yml': FOLD_SCHEMA });
+    const pp = pgProject({ 'models/data.sql': foldingModel('generate_series(1, 1000) as t(i)'), 'models/schema.yml': FOLDING_SCHEMA });
     ok(pp.tsql(['run']));
     const folded = pp.tsql(['test', '--fold-tests']);
     const foldedResults = results(pp.p);
@@ -528,22 +472,7 @@ describe('postgres: test folding', () => {
     expect(single.code).toBe(1);
     const strip = (res: Record<string, Result>) => Object.fromEntries(Object.entries(res).map(([k, v]) => [k, { status: v.status, failures: v.failures, message: v.message }]));
     expect(strip(foldedResults)).toEqual(strip(singleResults));
-    expect(strip(foldedResults)).toMatchObject({
-      not_empty_data_: { status: 'pass', failures: 0 },
-      dbt_utils_expression_is_true_data_amount_0: { status: 'fail', failures: 111 },
-      expression_is_true_data_upper_half: { status: 'fail', failures: 56 },
-      unique_data_id: { status: 'pass', failures: 0 },
-      not_null_data_id: { status: 'pass', failures: 0 },
-      not_null_data_a: { status: 'fail', failures: 142 },
-      not_null_a_limited: { status: 'fail', failures: 2 },
-      not_null_a_thresholds: { status: 'warn', failures: 142 },
-      not_null_data_s: { status: 'warn', failures: 72 },
-      accepted_values_data_s__ok: { status: 'fail', failures: 2 },
-      accepted_values_s_upper: { status: 'fail', failures: 1 },
-      unique_data_k: { status: 'fail', failures: 4 },
-      unique_k_first_two: { status: 'pass', failures: 0 },
-      accepted_values_data_k__False__0__1: { status: 'fail', failures: 2 },
-    });
+    expect(strip(foldedResults)).toMatchObject(FOLDING_EXPECTED);
   });
 });
 

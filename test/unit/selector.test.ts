@@ -783,8 +783,9 @@ describe('parseSelector', () => {
   });
 });
 
-describe('performance', () => {
-  it('handles 5,000 nodes quickly', () => {
+describe('a large graph', () => {
+  // (speed is measured by bench/compile.mjs, not by a timed test)
+  it('selects over 5,000 nodes', () => {
     const nodes = new Map<string, SelectableNode>();
     const parents = new Map<string, Set<string>>();
     const children = new Map<string, Set<string>>();
@@ -812,13 +813,12 @@ describe('performance', () => {
       }
     }
     const big = { nodes, parents, children };
-    const t0 = performance.now();
     const out = selectNodes(big, {
       select: ['+m4999 m10+ @m2500 tag:seven,config.materialized:table path:models/f3 f4.m*'],
       exclude: ['3+m4000+2'],
     });
-    const ms = performance.now() - t0;
     expect(out.size).toBeGreaterThan(4000);
-    expect(ms).toBeLessThan(500);
+    expect(out.has('model.big.m4999') && out.has('model.big.m10') && out.has('model.big.m2500')).toBe(true);
+    expect(out.has('model.big.m4000')).toBe(false);
   });
 });

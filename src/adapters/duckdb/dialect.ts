@@ -73,25 +73,4 @@ export class DuckDBDialect extends AnsiDialect {
     }
     return `create or replace view ${this.renderRelation(rel)} as (\nselect ${select.join(', ')}\nfrom ${reader}(${args.join(', ')})\n)`;
   }
-
-  seedColumnType(inferred: string, precision?: number, scale?: number): string {
-    switch (inferred) {
-      case 'boolean':
-        return 'boolean';
-      case 'integer':
-        return 'integer';
-      case 'bigint':
-        return 'bigint';
-      case 'double':
-        return 'double';
-      case 'decimal':
-        return `decimal(${Math.max(precision ?? 18, (scale ?? 0) + 1)}, ${scale ?? 0})`;
-      case 'date':
-        return 'date';
-      case 'timestamp':
-        return 'timestamp';
-      default:
-        return 'varchar';
-    }
-  }
 }

@@ -3,6 +3,7 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { WarehouseError } from '../../errors.js';
 import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
+import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { DuckDBDialect } from './dialect.js';
 import { DuckDBPool, type DuckDBSession } from './connection.js';
 
@@ -135,26 +136,18 @@ export class DuckDBAdapter implements Adapter {
   }
 
   async listColumns(): Promise<Map<string, Column[]>> {
-    const out = new Map<string, Column[]>();
     const file = this.filePath();
-    if (!this.pool && file !== ':memory:' && !existsSync(file)) return out;
+    if (!this.pool && file !== ':memory:' && !existsSync(file)) return new Map();
     const rows = await this.withConnection((c) =>
       c.query(
         `select table_catalog, table_schema, table_name, column_name, data_type from information_schema.columns where table_catalog = ${this.dialect.quoteString(this.database)} order by table_schema, table_name, ordinal_position`,
       ),
     );
-    for (const r of rows) {
-      const key = [r.table_catalog, r.table_schema, r.table_name].map(String).join('.').toLowerCase();
-      let cols = out.get(key);
-      if (!cols) out.set(key, (cols = []));
-      cols.push({ name: String(r.column_name), dataType: String(r.data_type) });
-    }
-    return out;
+    return columnsByRelation(rows, { database: 'table_catalog', schema: 'table_schema', identifier: 'table_name', name: 'column_name', type: 'data_type' });
   }
 
   async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
-    const rows = await conn.query(this.dialect.describeColumns({ ...rel, database: rel.database ?? this.database }));
-    return rows.map((r) => ({ name: String(r.name), dataType: String(r.type) }));
+    return toColumns(await conn.query(this.dialect.describeColumns({ ...rel, database: rel.database ?? this.database })));
   }
 
   async cancelAll(): Promise<void> {

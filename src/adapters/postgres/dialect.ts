@@ -1,4 +1,4 @@
-import { AnsiDialect } from '../sql-dialect.js';
+import { ANSI_SEED_TYPES, AnsiDialect, type SeedTypeNames } from '../sql-dialect.js';
 import type { DialectCapabilities, ExternalTableSpec, Relation, RelationKind } from '../types.js';
 
 /** Options a client-side unload accepts (COPY … TO STDOUT WITH (FORMAT csv, …)). */
@@ -99,24 +99,5 @@ export class PostgresDialect extends AnsiDialect {
     throw new Error(`${this.type} cannot read lake files; external sources need a warehouse that can (duckdb, redshift)`);
   }
 
-  seedColumnType(inferred: string, precision?: number, scale?: number): string {
-    switch (inferred) {
-      case 'boolean':
-        return 'boolean';
-      case 'integer':
-        return 'integer';
-      case 'bigint':
-        return 'bigint';
-      case 'double':
-        return 'double precision';
-      case 'decimal':
-        return `numeric(${Math.max(precision ?? 18, (scale ?? 0) + 1)}, ${scale ?? 0})`;
-      case 'date':
-        return 'date';
-      case 'timestamp':
-        return 'timestamp';
-      default:
-        return 'text';
-    }
-  }
+  protected override readonly seedTypeNames: SeedTypeNames = { ...ANSI_SEED_TYPES, double: 'double precision', decimal: 'numeric', text: 'text' };
 }

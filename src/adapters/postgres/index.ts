@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { z } from 'zod';
 import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
 import { PgPool, type PgPoolOptions } from './connection.js';
@@ -157,20 +158,12 @@ export class PostgresAdapter implements Adapter {
   }
 
   async listColumns(): Promise<Map<string, Column[]>> {
-    const out = new Map<string, Column[]>();
     const rows = await this.withConnection((c) => c.query(this.columnsQuery()));
-    for (const r of rows) {
-      const key = [r.database, r.schema, r.identifier].map(String).join('.').toLowerCase();
-      let cols = out.get(key);
-      if (!cols) out.set(key, (cols = []));
-      cols.push({ name: String(r.name), dataType: String(r.type) });
-    }
-    return out;
+    return columnsByRelation(rows, { database: 'database', schema: 'schema', identifier: 'identifier', name: 'name', type: 'type' });
   }
 
   async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
-    const rows = await conn.query(this.dialect.describeColumns(rel));
-    return rows.map((r) => ({ name: String(r.name), dataType: String(r.type) }));
+    return toColumns(await conn.query(this.dialect.describeColumns(rel)));
   }
 
   async cancelAll(): Promise<void> {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import type { z } from 'zod';
 import { PgPool } from '../postgres/connection.js';
 import { sslOption } from '../postgres/index.js';
@@ -125,20 +126,12 @@ export class RedshiftAdapter implements Adapter {
   }
 
   async listColumns(): Promise<Map<string, Column[]>> {
-    const out = new Map<string, Column[]>();
     const rows = await this.withConnection((c) => c.query(this.dialect.columnsQuery()));
-    for (const r of rows) {
-      const key = [r.database, r.schema, r.identifier].map(String).join('.').toLowerCase();
-      let cols = out.get(key);
-      if (!cols) out.set(key, (cols = []));
-      cols.push({ name: String(r.name), dataType: String(r.type) });
-    }
-    return out;
+    return columnsByRelation(rows, { database: 'database', schema: 'schema', identifier: 'identifier', name: 'name', type: 'type' });
   }
 
   /** From the catalog; late-binding views and external tables are not in it, so those are asked for next. */
   async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
-    const toColumns = (rows: Record<string, unknown>[]) => rows.map((r) => ({ name: String(r.name), dataType: String(r.type) }));
     const columns = toColumns(await conn.query(this.dialect.describeColumns(rel)));
     return columns.length ? columns : toColumns(await conn.query(this.dialect.describeUnboundColumns(rel)));
   }
