@@ -1,7 +1,7 @@
 import nunjucks from 'nunjucks';
 import type { Dialect, Relation, RelationKind } from '../adapters/types.js';
 import { ErrorCollector, UserError } from '../errors.js';
-import { configKeysFor, INCREMENTAL_STRATEGIES, MATERIALIZATIONS } from '../project/config-keys.js';
+import { configKeysFor, INCREMENTAL_STRATEGIES, ON_SCHEMA_CHANGE, MATERIALIZATIONS } from '../project/config-keys.js';
 import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
 import type { FolderConfig } from '../project/folder-config.js';
 import type { LoadedProject, SqlFile } from '../project/load.js';
@@ -912,6 +912,10 @@ export class Compiler {
     const strategy = config.incremental_strategy;
     if (strategy !== undefined && strategy !== null && !INCREMENTAL_STRATEGIES.includes(String(strategy))) {
       this.errors.add(new UserError(`unknown incremental_strategy '${String(strategy)}'`, { file, line }, { hint: didYouMean(String(strategy), INCREMENTAL_STRATEGIES) ?? `use one of ${INCREMENTAL_STRATEGIES.join(', ')}` }));
+    }
+    const osc = config.on_schema_change;
+    if (osc !== undefined && osc !== null && !ON_SCHEMA_CHANGE.includes(String(osc))) {
+      this.errors.add(new UserError(`unknown on_schema_change '${String(osc)}'`, { file, line }, { hint: didYouMean(String(osc), ON_SCHEMA_CHANGE) ?? `use one of ${ON_SCHEMA_CHANGE.join(', ')}` }));
     }
   }
 

@@ -25,6 +25,17 @@ describe('user errors', () => {
     expectUserError(p, /^error: models\/a\.sql:2: unknown model config key 'materialzed' \(did you mean 'materialized'\?\)$/);
   });
 
+  it('unknown materialization, incremental_strategy and on_schema_change values suggest the closest', () => {
+    const p = project({
+      'models/a.sql': "{{ config(materialized='incremental', unique_key='id', incremental_strategy='delete_insert', on_schema_change='append_new_column') }}\nselect 1 as id",
+      'models/b.sql': "{{ config(materialized='tabel') }}\nselect 1 as id",
+    });
+    const err = expectUserError(p, /^error: models\/a\.sql:1: unknown incremental_strategy 'delete_insert' \(did you mean 'delete\+insert'\?\)$/);
+    expect(err).toMatch(/models\/a\.sql:1: unknown on_schema_change 'append_new_column' \(did you mean 'append_new_columns'\?\)/);
+    expect(err).toMatch(/models\/b\.sql:1: unknown materialization 'tabel' \(did you mean 'table'\?\)/);
+    expect(err).toMatch(/3 errors; nothing was run/);
+  });
+
   it('unknown top-level key in the project file', () => {
     const p = project({ 'tsql_project.yml': 'name: shop\nprofile: shop\nmodel_paths: [models]\n', 'models/a.sql': 'select 1' });
     expectUserError(p, /^error: tsql_project\.yml:3: unknown key 'model_paths' \(did you mean 'model-paths'\?\)$/);

@@ -17,7 +17,7 @@ export function userError(fn: () => unknown): UserError {
 /** A user mistake: exit 2, the first stderr line matches, no stack trace, nothing ran, no warehouse file. */
 export function expectUserError(p: TempProject, pattern: RegExp, args: string[] = ['build']): string {
   const r = p.tsql(args);
-  expect(r.code).toBe(2);
+  expect(r.code, r.stdout + r.stderr).toBe(2);
   const lines = r.stderr.trim().split('\n');
   expect(lines[0]).toMatch(pattern);
   expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
