@@ -1,6 +1,8 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ModelNode } from '../compiler/nodes.js';
+import { isS3Url, parseS3Url, uploadFileToS3 } from '../lake/s3.js';
+import { withTempFile } from '../lake/temp-file.js';
 import { isPlainObject } from '../project/config-merge.js';
 import { isRemote, lakeLocation } from '../project/lake.js';
 import type { MaterializeContext, MaterializeResult } from './context.js';
@@ -45,16 +47,30 @@ export async function materializeUnload(ctx: MaterializeContext, node: ModelNode
  * Engines that cannot write files themselves (Postgres): tsql streams the
  * query's result (COPY … TO STDOUT) into a temporary file beside the target
  * and renames it into place, so a failed unload leaves the previous file.
+ * An s3:// location: the rows are streamed into a local temporary file that is
+ * then uploaded to the location (one PutObject, or a multipart upload for a
+ * big file) and deleted. The object appears only once complete, so a failed
+ * unload leaves the previous object.
  */
 async function unloadThroughClient(ctx: MaterializeContext, node: ModelNode, location: string, format: UnloadFormat, options: Record<string, string | number | boolean>): Promise<MaterializeResult> {
   const unload = ctx.conn.unloadToFile?.bind(ctx.conn);
   if (!unload) throw new Error(`${ctx.dialect.type} cannot unload: its connection does not stream query results to files`);
+  const statement = `copy (\n${node.compiledCode}\n) to stdout with (format ${format}, header)`;
   if (isRemote(location)) {
-    throw new Error(`${ctx.dialect.type} unloads are written by tsql on this machine and need a local lake_root for this connection; ${location} is remote`);
+    if (!isS3Url(location)) {
+      throw new Error(`${ctx.dialect.type} unloads are written by tsql itself, to a local lake_root or uploaded to s3://; ${location} is neither`);
+    }
+    parseS3Url(location); // a location that cannot be uploaded to fails before the query runs
+    ctx.record(`-- streamed by tsql to a local temporary file\n-- uploaded to ${location}\n${statement}`);
+    return withTempFile(`${node.name}.${format}`, async (file) => {
+      const rows = await unload(node.compiledCode, file, format, options);
+      await uploadFileToS3(file, location, { contentType: format === 'csv' ? 'text/csv' : 'application/octet-stream' });
+      return { message: `UNLOAD ${rows}`, rowsAffected: rows, kind: 'external', location };
+    });
   }
   mkdirSync(dirname(location), { recursive: true });
   const staged = join(dirname(location), `.${basename(location)}.tsql_tmp`);
-  ctx.record(`-- streamed by tsql to ${location}\ncopy (\n${node.compiledCode}\n) to stdout with (format ${format}, header)`);
+  ctx.record(`-- streamed by tsql to ${location}\n${statement}`);
   try {
     const rows = await unload(node.compiledCode, staged, format, options);
     renameSync(staged, location);

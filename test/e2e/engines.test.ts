@@ -4,7 +4,7 @@
  * DuckDB or on Redshift (the local stand-in, through the real Data API client
  * and the real pg driver). `user_behavior_metric` must be the same everywhere.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { queryDuckDB, REPO_ROOT, runCli, runCliAsync, type CliResult } from '../
 import { pgConnection, pgQuery, type PgConnectionInfo } from '../helpers/pg-server.js';
 import { startDataApiStandin, type DataApiStandin } from '../redshift-standin/data-api-server.js';
 import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
+import { startS3Standin } from '../s3-standin/server.js';
 
 const DS = '2024-01-03';
 const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
@@ -314,5 +315,30 @@ ${oltpOutput()}`,
       const running = await pgQuery(`select count(*)::int as n from pg_stat_activity where state = 'active' and query like '%pg_sleep%' and pid <> pg_backend_pid()`);
       expect(running).toEqual([{ n: 0 }]);
     });
+  });
+
+  it('unloads the purchases from PostgreSQL to s3:// (uploaded through the S3 API) with the same user_behavior_metric', async () => {
+    const s3 = await startS3Standin({ root: s3Root }); // the same root: the upload lands where Spectrum reads
+    try {
+      const wh = await freshDatabase('redshift');
+      const oltpOnS3 = pgOutput(pgConnection(), shop, `      lake_root: s3://${BUCKET}/lake\n`);
+      const profile = dataApiProfile(wh).replace(oltpOutput(), oltpOnS3);
+      expect(profile).toContain(oltpOnS3);
+      const unloaded = join(s3Root, BUCKET, 'lake', 'stage', 'user_purchase', DS, 'user_purchase.csv');
+      rmSync(unloaded, { force: true }); // written by the tests above through the local path
+      const copy = exampleCopy(profile, { ...AWS_ENV, AWS_ENDPOINT_URL_S3: s3.endpoint });
+      const r = await copy.tsqlAsync(['build', '--ds', DS]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Done\. PASS=24 WARN=0 ERROR=0 SKIP=0 TOTAL=24/);
+      expect(r.stderr).not.toMatch(/NodeVersionSupportWarning/);
+      expect(s3.stats.requests.PutObject).toBe(1);
+      expect(existsSync(unloaded)).toBe(true);
+      expect(readFileSync(join(copy.dir, 'target', 'run', 'user_behavior', 'models', 'lake', 'filter_unload_user_purchase.sql'), 'utf8')).toContain(
+        `-- uploaded to s3://${BUCKET}/lake/stage/user_purchase/${DS}/user_purchase.csv`,
+      );
+      expect(await metricOn(wh)).toEqual(reference);
+    } finally {
+      await s3.close();
+    }
   });
 });
