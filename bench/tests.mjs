@@ -3,19 +3,18 @@
 // (one scan per relation) vs one query per test (--no-fold-tests, what dbt does),
 // and both against a single full scan of the table.
 // Usage: node bench/tests.mjs [rows=10000000] [runs=3]
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { COLUMNS, median, timeTsql, writeProject } from './tests-shared.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rows = Number(process.argv[2] ?? 10_000_000);
 const runs = Number(process.argv[3] ?? 3);
 const dir = join(root, '.tsql_bench', `tests-${rows}`);
 const db = join(dir, 'warehouse.duckdb');
-const COLUMNS = 20;
 
 mkdirSync(join(dir, 'models'), { recursive: true });
 if (!existsSync(db)) {
@@ -34,39 +33,8 @@ if (!existsSync(db)) {
   instance.closeSync();
 }
 
-// 10 tests per column = 200 tests, all on one relation.
-const tests = (c) => {
-  const kind = c % 4;
-  const base = ['not_null', { not_null: { name: `not_null_c${c}_recent`, config: { where: `id > ${rows / 2}` } } }];
-  const extra =
-    kind === 0
-      ? [{ expression_is_true: { name: `c${c}_nonneg`, arguments: { expression: '>= 0' } } }, { accepted_values: { name: `c${c}_small`, arguments: { values: [0, 1, 2], quote: false }, config: { severity: 'warn' } } }]
-      : kind === 1
-        ? [{ accepted_values: { arguments: { values: ['a', 'b', 'c', 'd'] } } }, { accepted_values: { name: `c${c}_ab`, arguments: { values: ['a', 'b'] }, config: { severity: 'warn' } } }]
-        : kind === 2
-          ? [{ expression_is_true: { name: `c${c}_range`, arguments: { expression: 'between 0 and 1000' } } }, { expression_is_true: { name: `c${c}_lt500`, arguments: { expression: '< 500' }, config: { severity: 'warn' } } }]
-          : [{ expression_is_true: { name: `c${c}_2024`, arguments: { expression: ">= date '2024-01-01'" } } }, { accepted_values: { name: `c${c}_first`, arguments: { values: ['2024-01-01'] }, config: { severity: 'warn', warn_if: '>1000' } } }];
-  const more = Array.from({ length: 6 }, (_, k) => ({ expression_is_true: { name: `c${c}_check${k}`, arguments: { expression: kind === 1 ? `<> 'z${k}'` : kind === 3 ? `<> date '2023-01-0${k + 1}'` : `<> -${k + 1}` } } }));
-  return [...base, ...extra, ...more];
-};
-const schemaLines = ['version: 2', 'sources:', '  - name: raw', '    schema: raw', '    tables:', '      - name: wide', '        columns:'];
-for (let c = 0; c < COLUMNS; c++) {
-  schemaLines.push(`          - name: c${c}`, '            data_tests:');
-  for (const t of tests(c)) schemaLines.push(`              - ${JSON.stringify(t)}`);
-}
-writeFileSync(join(dir, 'models', 'sources.yml'), schemaLines.join('\n') + '\n');
-writeFileSync(join(dir, 'tsql_project.yml'), 'name: bench\nprofile: bench\n');
-writeFileSync(join(dir, 'profiles.yml'), 'bench:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: warehouse.duckdb\n      threads: 2\n');
+writeProject(dir, rows, 'bench:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: warehouse.duckdb\n      threads: 2\n');
 
-const bin = join(root, 'bin', 'tsql.js');
-function timeTsql(args) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [bin, 'test', ...args], { cwd: dir, encoding: 'utf8' });
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (![0, 1].includes(r.status)) throw new Error(`tsql test failed: ${r.stderr}`);
-  const done = /Done\. PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+) TOTAL=(\d+)/.exec(r.stdout);
-  return { s, done: done?.[0] };
-}
 async function timeFullScan() {
   const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
   const conn = await instance.connect();
@@ -79,15 +47,14 @@ async function timeFullScan() {
   return s;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const folded = [];
 const single = [];
 const scan = [];
 let summary = {};
 for (let i = 0; i < runs; i++) {
-  const f = timeTsql(['--fold-tests']);
+  const f = timeTsql(root, dir, ['--fold-tests']);
   folded.push(f.s);
-  const o = timeTsql(['--no-fold-tests']);
+  const o = timeTsql(root, dir, ['--no-fold-tests']);
   single.push(o.s);
   scan.push(await timeFullScan());
   summary = { folded: f.done, single: o.done };
