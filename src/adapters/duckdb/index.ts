@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { withSession } from '../pool.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { WarehouseError } from '../../errors.js';
@@ -111,13 +112,7 @@ export class DuckDBAdapter implements Adapter {
   }
 
   async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
-    const pool = await this.getPool();
-    const session = await pool.acquire();
-    try {
-      return await fn(session);
-    } finally {
-      pool.release(session);
-    }
+    return withSession<Connection, T>(await this.getPool(), fn);
   }
 
   async listRelations(): Promise<CatalogEntry[]> {

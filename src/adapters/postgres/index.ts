@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withSession } from '../pool.js';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { z } from 'zod';
 import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
@@ -115,13 +116,7 @@ export class PostgresAdapter implements Adapter {
   }
 
   async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
-    const pool = this.getPool();
-    const session = await pool.acquire();
-    try {
-      return await fn(session);
-    } finally {
-      pool.release(session);
-    }
+    return withSession<Connection, T>(this.getPool(), fn);
   }
 
   /** Tables (plain and partitioned) and views of every user schema of the database. */

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withSession } from '../pool.js';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import type { z } from 'zod';
 import { PgPool } from '../postgres/connection.js';
@@ -98,13 +99,7 @@ export class RedshiftAdapter implements Adapter {
   }
 
   async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
-    const pool = this.getPool();
-    const session = await pool.acquire();
-    try {
-      return await fn(session);
-    } finally {
-      pool.release(session);
-    }
+    return withSession<Connection, T>(this.getPool(), fn);
   }
 
   /** Tables and views of the database and every external table (one round trip). */
