@@ -81,6 +81,17 @@ describe('the example pipeline across two connections', () => {
   });
 });
 
+describe('tsql debug', () => {
+  it('checks every output the project runs on, not only the target', () => {
+    const copy = exampleCopy(TWO_DUCKDBS);
+    const r = copy.run(['debug']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^connection: duckdb .*warehouse\.duckdb.*\[OK connection ok\]$/m);
+    expect(r.stdout).toMatch(/^connection 'oltp': duckdb .*shop\.duckdb.*\[OK connection ok\]$/m);
+    expect(r.stdout).toMatch(/All checks passed!/);
+  });
+});
+
 describe('connection errors', () => {
   const projects = useProjects();
   const profile = `shop:

@@ -1,9 +1,11 @@
 import { adapterFactory } from '../../adapters/registry.js';
-import { isUserError } from '../../errors.js';
+import type { Adapter } from '../../adapters/types.js';
+import { isUserError, UserErrors } from '../../errors.js';
 import { loadProjectFile } from '../../project/project-file.js';
 import { findProfilesFile, redactOutput, resolveTarget } from '../../project/profiles.js';
 import { TSQL_VERSION } from '../../version.js';
 import type { ParsedOptions } from '../options.js';
+import { closeSession, openSession, type Session } from '../session.js';
 
 /** Shows what tsql would use and checks the connection; never prints a credential. */
 export async function debugCommand(options: ParsedOptions): Promise<number> {
@@ -19,16 +21,45 @@ export async function debugCommand(options: ParsedOptions): Promise<number> {
   out(`target: ${target.targetName} (type ${target.type})`);
   for (const [k, v] of Object.entries(redactOutput(target.output))) out(`  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   const adapter = adapterFactory(target.type)!.create(target.output, { projectDir: options.projectDir, threads: 1 });
+  let ok = await checkConnection(adapter, 'connection', out);
   try {
-    await adapter.withConnection((c) => c.query('select 1 as ok'));
-    out(`connection: ${adapter.describe()} [OK connection ok]`);
-    out('All checks passed!');
-    return 0;
-  } catch (e) {
-    if (isUserError(e)) throw e;
-    out(`connection: ${adapter.describe()} [ERROR] ${(e as Error).message.split('\n')[0]}`);
-    return 1;
+    ok = (await checkOtherConnections(options, target.targetName, out)) && ok;
   } finally {
     await adapter.close();
   }
+  if (ok) out('All checks passed!');
+  return ok ? 0 : 1;
+}
+
+async function checkConnection(adapter: Adapter, label: string, out: (s: string) => void): Promise<boolean> {
+  try {
+    await adapter.withConnection((c) => c.query('select 1 as ok'));
+    out(`${label}: ${adapter.describe()} [OK connection ok]`);
+    return true;
+  } catch (e) {
+    if (isUserError(e)) throw e;
+    out(`${label}: ${adapter.describe()} [ERROR] ${(e as Error).message.split('\n')[0]}`);
+    return false;
+  }
+}
+
+/** The other outputs the project's nodes run on (`connection:`), found by compiling the project. */
+async function checkOtherConnections(options: ParsedOptions, targetName: string, out: (s: string) => void): Promise<boolean> {
+  let session: Session;
+  try {
+    session = await openSession(options, { readCatalog: false });
+  } catch (e) {
+    if (!isUserError(e) && !(e instanceof UserErrors)) throw e;
+    out('other connections: not checked, the project does not compile (see tsql compile)');
+    return true;
+  }
+  let ok = true;
+  try {
+    for (const w of session.warehouses.values()) {
+      if (w.name !== targetName) ok = (await checkConnection(w.adapter, `connection '${w.name}'`, out)) && ok;
+    }
+  } finally {
+    await closeSession(session);
+  }
+  return ok;
 }
