@@ -1,6 +1,6 @@
 import nunjucks from 'nunjucks';
 import type { Dialect, Relation, RelationKind } from '../adapters/types.js';
-import { ErrorCollector, UserError } from '../errors.js';
+import { ErrorCollector, UserError, type SourcePlace } from '../errors.js';
 import { configKeysFor, INCREMENTAL_STRATEGIES, ON_SCHEMA_CHANGE, MATERIALIZATIONS } from '../project/config-keys.js';
 import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
 import type { FolderConfig } from '../project/folder-config.js';
@@ -176,9 +176,9 @@ export class Compiler {
    * The profile output a config's `connection:` names, when it is another output
    * of the profile. A name the profile does not have means the target (so a
    * project with `connection: oltp` still runs on a one-output profile), unless
-   * it looks like a typo of an output that exists.
+   * it looks like a typo of an output that exists. `place` is only computed for that error.
    */
-  private connectionName(config: Config, place: { file: string; line?: number }): string | undefined {
+  private connectionName(config: Config, place: () => SourcePlace): string | undefined {
     const c = config.connection;
     if (c === undefined || c === null || c === '') return undefined;
     const name = String(c);
@@ -187,7 +187,7 @@ export class Compiler {
     const close = didYouMean(name, (this.opts.outputNames ?? []).filter((o) => o !== name));
     if (close && !this.unknownConnections.has(name)) {
       this.unknownConnections.add(name);
-      this.errors.add(new UserError(`connection '${name}' is not an output of profile '${this.opts.target.profileName}'`, place, { hint: close }));
+      this.errors.add(new UserError(`connection '${name}' is not an output of profile '${this.opts.target.profileName}'`, place(), { hint: close }));
     }
     return undefined;
   }
@@ -196,10 +196,15 @@ export class Compiler {
     return (name && this.opts.connection?.(name)) || this.targetInfo;
   }
 
+  /** The output a frame's node runs on, when not the target (hooks run on the target). */
+  private frameConnectionName(frame: Frame | undefined): string | undefined {
+    if (!frame || frame.kind === 'hook') return undefined;
+    return this.connectionName(frame.config, () => ({ file: frame.file, line: frame.kind === 'model' ? lineOfCall(frame.raw, 'config') : undefined }));
+  }
+
   /** The connection of the node being rendered (the target outside any node). */
   private frameConnection(frame: Frame | undefined): ConnectionInfo {
-    if (!frame || frame.kind === 'hook') return this.targetInfo;
-    return this.connectionInfo(this.connectionName(frame.config, { file: frame.file, line: frame.kind === 'model' ? lineOfCall(frame.raw, 'config') : undefined }));
+    return this.connectionInfo(this.frameConnectionName(frame));
   }
 
   private get dialect(): Dialect {
@@ -336,7 +341,7 @@ export class Compiler {
         this.disabled.add(id);
         continue;
       }
-      const connection = this.connectionName(config, { file: def.file, line: def.line });
+      const connection = this.connectionName(config, () => ({ file: def.file, line: def.line }));
       this.sources.set(`${def.sourceName}.${def.name}`, {
         uniqueId: id,
         name: def.name,
@@ -379,7 +384,7 @@ export class Compiler {
       }
       const frame = this.frameFor('seed', id, f, config);
       const relation = this.computeRelation(frame);
-      const connection = this.connectionName(config, { file: patch?.file ?? f.relPath, line: patch?.line });
+      const connection = this.connectionName(config, () => ({ file: patch?.file ?? f.relPath, line: patch?.line }));
       this.seeds.set(f.name, {
         connection,
         uniqueId: id,
@@ -731,7 +736,7 @@ export class Compiler {
       preHooks,
       postHooks,
       compiledPath: `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${f.relPath}`,
-      connection: this.connectionName(config, { file: f.relPath, line: lineOfCall(f.text, 'config') }),
+      connection: this.frameConnectionName(frame),
     };
     draft.state = 'done';
   }
@@ -897,7 +902,7 @@ export class Compiler {
     const fullRefresh = fr === true || (fr !== false && this.opts.fullRefresh);
     if (fullRefresh) return false;
     const rel = frame.relation ?? this.computeRelation(frame);
-    return this.catalogKind(this.connectionName(frame.config, { file: frame.file }), rel) === 'table';
+    return this.catalogKind(this.frameConnectionName(frame), rel) === 'table';
   }
 
   private validateConfig(config: Config, resource: 'model' | 'seed' | 'test' | 'source', file: string, line?: number): void {
@@ -1166,8 +1171,7 @@ export class Compiler {
         const database = (kwargs.database ?? positional[0]) as string | undefined;
         const schema = String(kwargs.schema ?? positional[1]);
         const identifier = String(kwargs.identifier ?? positional[2]);
-        const frame = this.stack[this.stack.length - 1];
-        const name = frame && frame.kind !== 'hook' ? this.connectionName(frame.config, { file: frame.file }) : undefined;
+        const name = this.frameConnectionName(this.stack[this.stack.length - 1]);
         const rel = { database: database ?? this.connectionInfo(name).database, schema, identifier };
         const kind = this.catalogKind(name, rel);
         return kind ? new TemplateRelation(rel, this.dialect, { type: kind }) : null;
