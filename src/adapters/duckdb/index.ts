@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { withSession } from '../pool.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { WarehouseError } from '../../errors.js';
-import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
+import { defineAdapter } from '../factory.js';
+import { withSession } from '../pool.js';
+import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
 import { DuckDBDialect } from './dialect.js';
 import { DuckDBPool, type DuckDBSession } from './connection.js';
 
@@ -172,3 +173,10 @@ async function loadExtension(s: DuckDBSession, ext: string): Promise<void> {
     await s.execute(`load ${ext}`);
   }
 }
+
+export const duckdbAdapterFactory = defineAdapter({
+  type: 'duckdb',
+  outputSchema: duckdbOutputSchema,
+  databaseOf: duckdbDatabaseName,
+  create: (output, opts) => new DuckDBAdapter(output, opts.projectDir, opts.threads),
+});

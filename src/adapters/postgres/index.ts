@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import { withSession } from '../pool.js';
-import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { z } from 'zod';
+import { columnsByRelation, toColumns } from '../catalog-rows.js';
+import { defineAdapter } from '../factory.js';
+import { withSession } from '../pool.js';
 import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
 import { PgPool, type PgPoolOptions } from './connection.js';
 import { PostgresDialect } from './dialect.js';
@@ -176,3 +177,10 @@ export class PostgresAdapter implements Adapter {
     await pool?.end();
   }
 }
+
+export const postgresAdapterFactory = defineAdapter({
+  type: 'postgres',
+  outputSchema: postgresOutputSchema,
+  databaseOf: postgresDatabaseName,
+  create: (output, opts) => new PostgresAdapter(output, opts.threads),
+});

@@ -1,10 +1,9 @@
 import type pg from 'pg';
-import { withSession } from '../pool.js';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
-import type { z } from 'zod';
+import { defineAdapter } from '../factory.js';
+import { withSession } from '../pool.js';
 import { PgPool } from '../postgres/connection.js';
 import { sslOption } from '../postgres/index.js';
-import type { AdapterFactory } from '../registry.js';
 import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, Relation } from '../types.js';
 import { RedshiftPgSession } from './connection.js';
 import { DataApiPool, DataApiSession, sdkCalls, type DataApiCalls, type DataApiSettings } from './data-api.js';
@@ -168,14 +167,9 @@ export class RedshiftAdapter implements Adapter {
   }
 }
 
-export const redshiftAdapterFactory: AdapterFactory = {
+export const redshiftAdapterFactory = defineAdapter({
   type: 'redshift',
-  outputSchema: redshiftOutputSchema as unknown as z.ZodType<Record<string, unknown>>,
-  defaults(output) {
-    const o = output as RedshiftOutput;
-    return { database: redshiftDatabaseName(o), schema: o.schema, threads: o.threads };
-  },
-  create(output, opts) {
-    return new RedshiftAdapter(output as RedshiftOutput, opts.threads);
-  },
-};
+  outputSchema: redshiftOutputSchema,
+  databaseOf: redshiftDatabaseName,
+  create: (output, opts) => new RedshiftAdapter(output, opts.threads),
+});
