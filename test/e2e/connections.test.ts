@@ -3,11 +3,10 @@
  * pipeline's `oltp` models and seed run on one, everything else on the target, and
  * the two meet only through the lake.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { queryDuckDB, REPO_ROOT, runCli, useProjects } from '../helpers/project.js';
+import { copyExample, queryDuckDB, runCli, useProjects } from '../helpers/project.js';
 import { expectUserError } from '../helpers/assert.js';
 
 const dirs: string[] = [];
@@ -16,12 +15,8 @@ afterAll(() => {
 });
 
 function exampleCopy(profile: string): { dir: string; run: (args: string[]) => ReturnType<typeof runCli> } {
-  const dir = mkdtempSync(join(tmpdir(), 'tsql-conn-'));
+  const dir = copyExample('tsql-conn-', profile);
   dirs.push(dir);
-  for (const entry of ['tsql_project.yml', 'models', 'macros', 'seeds', 'tests']) {
-    if (existsSync(join(REPO_ROOT, entry))) cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
-  }
-  writeFileSync(join(dir, 'profiles.yml'), profile);
   return { dir, run: (args) => runCli(args, dir) };
 }
 

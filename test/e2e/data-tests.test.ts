@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useProjects, type CliResult, type TempProject } from '../helpers/project.js';
+import { CUSTOMERS, ORDERS } from '../fixtures/orders.js';
 import { expectUserError } from '../helpers/assert.js';
 
 const project = useProjects();
@@ -53,23 +54,6 @@ function summary(r: CliResult): string {
 }
 
 // ---------------------------------------------------------------- built-ins
-
-const ORDERS = `{{ config(materialized='table') }}
-select * from (values
-  (1,    1,    'placed',  10, 1),
-  (2,    1,    'shipped', 20, 2),
-  (2,    2,    'shipped', -5, 3),
-  (3,    9,    'lost',    30, 7),
-  (3,    9,    'lost',    -1, 8),
-  (3,    8,    'pending', 40, 9),
-  (4,    null, 'placed',  -2, 1),
-  (null, 7,    'placed',  50, 2)
-) as t(id, customer_id, status, amount, priority)
-`;
-
-const CUSTOMERS = `{{ config(materialized='table') }}
-select * from (values (1, 'ann', 1), (2, 'bob', 2), (3, 'cy', 1)) as t(id, name, tier)
-`;
 
 const builtins = {
   'models/orders.sql': ORDERS,

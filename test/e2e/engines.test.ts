@@ -4,11 +4,11 @@
  * DuckDB or on Redshift (the local stand-in, through the real Data API client
  * and the real pg driver). `user_behavior_metric` must be the same everywhere.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryDuckDB, REPO_ROOT, runCli, runCliAsync, type CliResult } from '../helpers/project.js';
+import { copyExample, queryDuckDB, runCli, runCliAsync, type CliResult } from '../helpers/project.js';
 import { pgConnection, pgQuery, type PgConnectionInfo } from '../helpers/pg-server.js';
 import { startDataApiStandin, type DataApiStandin } from '../redshift-standin/data-api-server.js';
 import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
@@ -51,12 +51,8 @@ interface Copy {
 }
 
 function exampleCopy(profile: string, extraEnv: Record<string, string> = {}): Copy {
-  const dir = mkdtempSync(join(tmpdir(), 'tsql-engines-'));
+  const dir = copyExample('tsql-engines-', profile);
   dirs.push(dir);
-  for (const entry of ['tsql_project.yml', 'models', 'macros', 'seeds', 'tests']) {
-    if (existsSync(join(REPO_ROOT, entry))) cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
-  }
-  writeFileSync(join(dir, 'profiles.yml'), profile);
   const env = { [PASSWORD_ENV]: pgConnection().password, ...extraEnv };
   return { dir, tsql: (args) => runCli(args, dir, env), tsqlAsync: (args, onStdout) => runCliAsync(args, dir, env, onStdout) };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TSQL_SCHEMA_VERSION } from '../../src/artifacts/write.js';
 import { TempProject, type CliResult } from '../helpers/project.js';
+import type { FreshnessResult } from '../../src/cli/commands/freshness.js';
 
 /**
  * One warehouse for the whole file: `tsql run` creates the source tables once
@@ -32,17 +33,6 @@ beforeAll(() => {
 });
 
 afterAll(() => p?.cleanup());
-
-interface FreshnessResult {
-  unique_id: string;
-  status: string;
-  max_loaded_at: string | null;
-  snapshotted_at: string | null;
-  max_loaded_at_time_ago_in_s: number | null;
-  criteria: Record<string, unknown>;
-  execution_time: number;
-  message: string;
-}
 
 interface SourcesJson {
   metadata: Record<string, unknown>;

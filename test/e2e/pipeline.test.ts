@@ -3,12 +3,11 @@
  * through the real CLI in throwaway copies, and checked against an independent computation
  * made here straight from the seed CSVs (no tsql macro or model is used for the expectation).
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryDuckDB, REPO_ROOT, runCli, useProjects, type CliResult } from '../helpers/project.js';
+import { copyExample, queryDuckDB, REPO_ROOT, runCli, useProjects, type CliResult } from '../helpers/project.js';
 
 // ---------------------------------------------------------------------------------------------
 // A copy of the example project
@@ -25,12 +24,8 @@ const copies: string[] = [];
 
 /** Copies the example project into a fresh temp dir; the database and lake live inside the copy. */
 function copyExampleProject(): PipelineCopy {
-  const dir = mkdtempSync(join(tmpdir(), 'tsql-pipeline-'));
+  const dir = copyExample('tsql-pipeline-');
   copies.push(dir);
-  for (const entry of ['tsql_project.yml', 'profiles.yml', 'models', 'macros', 'seeds', 'tests']) {
-    const from = join(REPO_ROOT, entry);
-    if (existsSync(from)) cpSync(from, join(dir, entry), { recursive: true });
-  }
   const db = join(dir, 'warehouse', 'user_behavior.duckdb');
   const lake = join(dir, 'my_lake');
   const env = { TSQL_DUCKDB_PATH: db, TSQL_LAKE_ROOT: lake };

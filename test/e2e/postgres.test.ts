@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, useProjects, type CliResult, type TempProject } from '../helpers/project.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 import { FOLDING_EXPECTED, FOLDING_SCHEMA, foldingModel } from '../fixtures/folding.js';
+import { CUSTOMERS, ORDERS } from '../fixtures/orders.js';
 
 /**
  * The real CLI against the real PostgreSQL test server (test/global-setup.ts),
@@ -300,22 +301,9 @@ sources:
 
 // ---------------------------------------------------------------- data tests
 
-const ORDERS = `{{ config(materialized='table') }}
-select * from (values
-  (1,    1,    'placed',  10, 1),
-  (2,    1,    'shipped', 20, 2),
-  (2,    2,    'shipped', -5, 3),
-  (3,    9,    'lost',    30, 7),
-  (3,    9,    'lost',    -1, 8),
-  (3,    8,    'pending', 40, 9),
-  (4,    null, 'placed',  -2, 1),
-  (null, 7,    'placed',  50, 2)
-) as t(id, customer_id, status, amount, priority)
-`;
-
 const TESTED = {
   'models/orders.sql': ORDERS,
-  'models/customers.sql': `{{ config(materialized='table') }}\nselect * from (values (1, 'ann', 1), (2, 'bob', 2), (3, 'cy', 1)) as t(id, name, tier)\n`,
+  'models/customers.sql': CUSTOMERS,
   'models/empty_model.sql': `{{ config(materialized='table') }}\nselect 1 as id where false\n`,
   'models/schema.yml': `version: 2
 models:

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,23 @@ export class TempProject {
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** What a copy of the repository's example project holds. */
+const EXAMPLE_ENTRIES = ['tsql_project.yml', 'profiles.yml', 'models', 'macros', 'seeds', 'tests'];
+
+/**
+ * Copies the repository's example project into a fresh temp dir and returns it;
+ * `profile` replaces its profiles.yml. The caller removes the dir.
+ */
+export function copyExample(prefix: string, profile?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const entry of EXAMPLE_ENTRIES) {
+    const from = join(REPO_ROOT, entry);
+    if (existsSync(from)) cpSync(from, join(dir, entry), { recursive: true });
+  }
+  if (profile !== undefined) writeFileSync(join(dir, 'profiles.yml'), profile);
+  return dir;
 }
 
 export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): CliResult {

@@ -11,7 +11,8 @@ import type { ParsedOptions } from '../options.js';
 import { Reporter, tally } from '../reporter.js';
 import { closeSession, openSession } from '../session.js';
 
-interface FreshnessResult {
+/** One entry of target/sources.json's results. */
+export interface FreshnessResult {
   unique_id: string;
   status: 'pass' | 'warn' | 'error' | 'runtime error';
   max_loaded_at: string | null;
