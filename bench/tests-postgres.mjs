@@ -13,7 +13,7 @@ import { cpus, totalmem, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { COLUMNS, median, timeTsql, writeProject } from './tests-shared.mjs';
+import { COLUMNS, median, printMedians, printRatios, timeRounds, timeTsql, writeProject } from './tests-shared.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rows = Number(process.argv[2] ?? 10_000_000);
@@ -117,20 +117,7 @@ function foldedScanSql() {
 }
 
 await timeQuery(scanSql); // untimed: puts the table in the OS cache, as the tests would find it on a warm server
-const folded = [];
-const single = [];
-const scan = [];
-let summary = {};
-for (let i = 0; i < runs; i++) {
-  const f = timeTsql(root, dir, ['--fold-tests']);
-  folded.push(f.s);
-  const o = timeTsql(root, dir, ['--no-fold-tests']);
-  single.push(o.s);
-  scan.push(await timeQuery(scanSql));
-  summary = { folded: f.done, single: o.done };
-  console.log(`  run ${i + 1}: folded ${f.s.toFixed(2)} s, one query per test ${o.s.toFixed(2)} s, full scan ${scan.at(-1).toFixed(2)} s`);
-  if (f.done !== o.done) throw new Error(`folded and unfolded results differ:\n  ${f.done}\n  ${o.done}`);
-}
+const rounds = await timeRounds(root, dir, runs, () => timeQuery(scanSql));
 
 // The folded run's shared query alone, sent in process. The last run above was --no-fold-tests,
 // so one more folded run leaves the shared query in target/run/.
@@ -141,9 +128,7 @@ if (sharedSql) for (let i = 0; i < runs; i++) shared.push(await timeQuery(shared
 await client.end();
 
 console.log(`200 column tests over ${rows.toLocaleString()} rows x ${COLUMNS + 1} columns (${size.s}) on ${size.v.split(' on ')[0]}, ${runs} runs, ${cpus().length} cores ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-console.log(`  tsql test --fold-tests:     median ${median(folded).toFixed(2)} s   ${summary.folded}`);
-console.log(`  tsql test --no-fold-tests:  median ${median(single).toFixed(2)} s   ${summary.single}`);
-console.log(`  one full scan (in-process): median ${median(scan).toFixed(2)} s`);
+printMedians(rounds);
 if (shared.length) console.log(`  the folded shared query alone (in-process): median ${median(shared).toFixed(2)} s   (runs: ${shared.map((x) => x.toFixed(2)).join(', ')})`);
 else console.log('  (the folded shared query was not found in target/run/)');
-console.log(`  folded is ${(median(single) / median(folded)).toFixed(1)}x faster than one query per test (target: 5x); ${(median(folded) / median(scan)).toFixed(2)}x a single full scan (target: 2x; includes tsql start-up)`);
+printRatios(rounds);

@@ -49,3 +49,36 @@ export function timeTsql(root, dir, args) {
 }
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * `runs` rounds of: tsql test --fold-tests, tsql test --no-fold-tests, one full scan
+ * (timeScan, in process). Stops when folded and unfolded results differ.
+ */
+export async function timeRounds(root, dir, runs, timeScan) {
+  const folded = [];
+  const single = [];
+  const scan = [];
+  let summary = {};
+  for (let i = 0; i < runs; i++) {
+    const f = timeTsql(root, dir, ['--fold-tests']);
+    folded.push(f.s);
+    const o = timeTsql(root, dir, ['--no-fold-tests']);
+    single.push(o.s);
+    scan.push(await timeScan());
+    summary = { folded: f.done, single: o.done };
+    console.log(`  run ${i + 1}: folded ${f.s.toFixed(2)} s, one query per test ${o.s.toFixed(2)} s, full scan ${scan.at(-1).toFixed(2)} s`);
+    if (f.done !== o.done) throw new Error(`folded and unfolded results differ:\n  ${f.done}\n  ${o.done}`);
+  }
+  return { folded, single, scan, summary };
+}
+
+/** The closing lines both benchmarks print: medians and the ratios against the targets. */
+export function printMedians({ folded, single, scan, summary }) {
+  console.log(`  tsql test --fold-tests:     median ${median(folded).toFixed(2)} s   ${summary.folded}`);
+  console.log(`  tsql test --no-fold-tests:  median ${median(single).toFixed(2)} s   ${summary.single}`);
+  console.log(`  one full scan (in-process): median ${median(scan).toFixed(2)} s`);
+}
+
+export function printRatios({ folded, single, scan }) {
+  console.log(`  folded is ${(median(single) / median(folded)).toFixed(1)}x faster than one query per test (target: 5x); ${(median(folded) / median(scan)).toFixed(2)}x a single full scan (target: 2x; includes tsql start-up)`);
+}

@@ -8,7 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { COLUMNS, median, timeTsql, writeProject } from './tests-shared.mjs';
+import { COLUMNS, printMedians, printRatios, timeRounds, writeProject } from './tests-shared.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rows = Number(process.argv[2] ?? 10_000_000);
@@ -47,20 +47,7 @@ async function timeFullScan() {
   return s;
 }
 
-const folded = [];
-const single = [];
-const scan = [];
-let summary = {};
-for (let i = 0; i < runs; i++) {
-  const f = timeTsql(root, dir, ['--fold-tests']);
-  folded.push(f.s);
-  const o = timeTsql(root, dir, ['--no-fold-tests']);
-  single.push(o.s);
-  scan.push(await timeFullScan());
-  summary = { folded: f.done, single: o.done };
-}
+const rounds = await timeRounds(root, dir, runs, timeFullScan);
 console.log(`200 column tests over ${rows.toLocaleString()} rows x ${COLUMNS + 1} columns, ${runs} runs, ${cpus().length} cores ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-console.log(`  tsql test --fold-tests:     median ${median(folded).toFixed(2)} s   ${summary.folded}`);
-console.log(`  tsql test --no-fold-tests:  median ${median(single).toFixed(2)} s   ${summary.single}`);
-console.log(`  one full scan (in-process): median ${median(scan).toFixed(2)} s`);
-console.log(`  folded is ${(median(single) / median(folded)).toFixed(1)}x faster than one query per test; ${(median(folded) / median(scan)).toFixed(2)}x a single full scan (includes tsql start-up)`);
+printMedians(rounds);
+printRatios(rounds);
