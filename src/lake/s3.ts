@@ -1,6 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
 
 /**
  * Uploads of local files to S3, for lake files that tsql writes itself
@@ -81,6 +80,7 @@ function environmentEndpoint(env: NodeJS.ProcessEnv): string | undefined {
 async function resolveRegion(explicit: string | undefined): Promise<string> {
   const fromEnv = explicit || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
   if (fromEnv) return fromEnv;
+  const { S3Client } = await import('@aws-sdk/client-s3');
   const probe = new S3Client({});
   try {
     return (await probe.config.region()) || DEFAULT_REGION;
@@ -108,6 +108,8 @@ export async function uploadFileToS3(localFile: string, s3Url: string, opts: S3U
   // releases after January 2027 need Node 22 is not for tsql's users (the user's own setting wins).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const customEndpoint = opts.endpoint ?? environmentEndpoint(process.env);
+  // the SDK loads on the first upload, not on every tsql start
+  const [{ S3Client }, { Upload }] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
   const client = new S3Client({
     region: await resolveRegion(opts.region),
     endpoint: opts.endpoint,

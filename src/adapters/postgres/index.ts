@@ -4,7 +4,7 @@ import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
 import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
-import { PgPool, type PgPoolOptions } from './connection.js';
+import type { PgPool, PgPoolOptions } from './connection.js';
 import { PostgresDialect } from './dialect.js';
 
 /** A name or number (YAML and env_var() turn `12345` into a number). */
@@ -86,7 +86,7 @@ export function pgClientConfig(output: PostgresOutput): pg.ClientConfig {
 
 export class PostgresAdapter implements Adapter {
   readonly database: string;
-  private pool: PgPool | undefined;
+  private pool: Promise<PgPool> | undefined;
 
   constructor(
     protected readonly output: PostgresOutput,
@@ -111,13 +111,14 @@ export class PostgresAdapter implements Adapter {
     };
   }
 
-  private getPool(): PgPool {
-    this.pool ??= new PgPool(this.poolOptions());
+  /** The driver (pg, pg-copy-streams) loads on first use, not on every tsql start. */
+  private getPool(): Promise<PgPool> {
+    this.pool ??= import('./connection.js').then((m) => new m.PgPool(this.poolOptions()));
     return this.pool;
   }
 
   async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
-    return withSession<Connection, T>(this.getPool(), fn);
+    return withSession<Connection, T>(await this.getPool(), fn);
   }
 
   /** Tables (plain and partitioned) and views of every user schema of the database. */
@@ -163,7 +164,7 @@ export class PostgresAdapter implements Adapter {
   }
 
   async cancelAll(): Promise<void> {
-    await this.pool?.cancelAll();
+    await (await this.pool)?.cancelAll();
   }
 
   describe(): string {
@@ -174,7 +175,7 @@ export class PostgresAdapter implements Adapter {
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
-    await pool?.end();
+    await (await pool)?.end();
   }
 }
 

@@ -2,11 +2,9 @@ import type pg from 'pg';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import { PgPool } from '../postgres/connection.js';
 import { sslOption } from '../postgres/index.js';
 import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, Relation } from '../types.js';
-import { RedshiftPgSession } from './connection.js';
-import { DataApiPool, DataApiSession, sdkCalls, type DataApiCalls, type DataApiSettings } from './data-api.js';
+import type { DataApiCalls, DataApiSettings } from './data-api.js';
 import { RedshiftDialect } from './dialect.js';
 import { redshiftDatabaseName, redshiftOutputSchema, type RedshiftDataApiOutput, type RedshiftOutput, type RedshiftPgOutput } from './output.js';
 import { stageSpectrumTable } from './stage-external.js';
@@ -32,8 +30,7 @@ interface SessionPool {
 export class RedshiftAdapter implements Adapter {
   readonly dialect: RedshiftDialect;
   readonly database: string;
-  private pool: SessionPool | undefined;
-  private closePool: (() => Promise<void>) | undefined;
+  private pool: Promise<{ pool: SessionPool; close: () => Promise<void> }> | undefined;
 
   constructor(
     private readonly output: RedshiftOutput,
@@ -45,22 +42,15 @@ export class RedshiftAdapter implements Adapter {
     this.dialect = new RedshiftDialect({ database: this.database, iamRole: output.iam_role });
   }
 
-  private getPool(): SessionPool {
-    if (this.pool) return this.pool;
+  /** The client (pg, or the AWS SDK for the Data API) loads on first use, not on every tsql start. */
+  private async getPool(): Promise<SessionPool> {
     const o = this.output;
-    if (o.method === 'data_api') {
-      const { pool, close } = this.dataApiPool(o);
-      this.pool = pool as unknown as SessionPool;
-      this.closePool = close;
-    } else {
-      const pool = this.pgPool(o);
-      this.pool = pool as unknown as SessionPool;
-      this.closePool = () => pool.end();
-    }
-    return this.pool;
+    this.pool ??= o.method === 'data_api' ? this.dataApiPool(o) : this.pgPool(o);
+    return (await this.pool).pool;
   }
 
-  private pgPool(o: RedshiftPgOutput): PgPool {
+  private async pgPool(o: RedshiftPgOutput): Promise<{ pool: SessionPool; close: () => Promise<void> }> {
+    const [{ PgPool }, { RedshiftPgSession }] = await Promise.all([import('../postgres/connection.js'), import('./connection.js')]);
     const client: pg.ClientConfig = {
       host: o.host,
       port: o.port,
@@ -73,7 +63,7 @@ export class RedshiftAdapter implements Adapter {
       keepAliveInitialDelayMillis: (o.keepalives_idle ?? 0) * 1000,
     };
     const searchPath = o.search_path;
-    return new PgPool({
+    const pool = new PgPool({
       client,
       dialect: this.dialect,
       size: Math.max(1, this.threads),
@@ -81,9 +71,11 @@ export class RedshiftAdapter implements Adapter {
       setup: searchPath ? async (s) => void (await s.execute(`set search_path to ${searchPath}`)) : undefined,
       createSession: (c, dialect) => new RedshiftPgSession(c, dialect),
     });
+    return { pool, close: () => pool.end() };
   }
 
-  private dataApiPool(o: RedshiftDataApiOutput): { pool: DataApiPool; close: () => Promise<void> } {
+  private async dataApiPool(o: RedshiftDataApiOutput): Promise<{ pool: SessionPool; close: () => Promise<void> }> {
+    const { DataApiPool, DataApiSession, sdkCalls } = await import('./data-api.js');
     const sdk = this.dataApiCalls ? undefined : sdkCalls({ region: o.region, endpoint: o.endpoint, maxAttempts: o.max_attempts });
     const calls = this.dataApiCalls ?? sdk!;
     const settings: DataApiSettings = {
@@ -98,7 +90,7 @@ export class RedshiftAdapter implements Adapter {
   }
 
   async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
-    return withSession<Connection, T>(this.getPool(), fn);
+    return withSession<Connection, T>(await this.getPool(), fn);
   }
 
   /** Tables and views of the database and every external table (one round trip). */
@@ -147,7 +139,7 @@ export class RedshiftAdapter implements Adapter {
   }
 
   async cancelAll(): Promise<void> {
-    await this.pool?.cancelAll();
+    await (await this.pool)?.pool.cancelAll();
   }
 
   describe(): string {
@@ -160,10 +152,9 @@ export class RedshiftAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
-    const close = this.closePool;
+    const pool = this.pool;
     this.pool = undefined;
-    this.closePool = undefined;
-    await close?.();
+    await (await pool)?.close();
   }
 }
 
