@@ -31,15 +31,13 @@ export interface Session {
   options: ParsedOptions;
   project: LoadedProject;
   target: ResolvedTarget;
+  /** the target's adapter (its warehouse's, in `warehouses`) */
   adapter: Adapter;
   threads: number;
   targetDir: string;
   invocationId: string;
   startedAt: Date;
-  catalog: Map<string, RelationKind>;
   compiled: CompileResult;
-  /** The data lake's root for this target (absolute path or URL). */
-  lakeRoot: string;
   /** every output in use, by name; the target's included */
   warehouses: Map<string, Warehouse>;
   /** where a node runs: its `connection:` output, else the target */
@@ -123,9 +121,7 @@ export async function openSession(options: ParsedOptions, opts: { readCatalog: b
     targetDir: join(options.projectDir, project.settings.targetPath),
     invocationId,
     startedAt,
-    catalog,
     compiled,
-    lakeRoot: lake,
     warehouses,
     warehouseOf: (node) => (node?.connection ? (warehouses.get(node.connection) ?? targetWarehouse) : targetWarehouse),
   };

@@ -31,12 +31,20 @@ export async function materializeUnload(ctx: MaterializeContext, node: ModelNode
     const r = await ctx.run(ctx.dialect.copyTo(node.compiledCode, location, format, options));
     return { message: `UNLOAD ${r.rowsAffected ?? '?'}`, rowsAffected: r.rowsAffected, kind: 'external', location };
   }
+  return replaceFile(location, async (staged) => {
+    const r = await ctx.run(ctx.dialect.copyTo(node.compiledCode, staged, format, options));
+    return { message: `UNLOAD ${r.rowsAffected ?? '?'}`, rowsAffected: r.rowsAffected, kind: 'external', location };
+  });
+}
+
+/** Writes a local file through a temporary name beside it, renamed into place: a failed write leaves the previous file. */
+async function replaceFile<T>(location: string, write: (staged: string) => Promise<T>): Promise<T> {
   mkdirSync(dirname(location), { recursive: true });
   const staged = join(dirname(location), `.${basename(location)}.tsql_tmp`);
   try {
-    const r = await ctx.run(ctx.dialect.copyTo(node.compiledCode, staged, format, options));
+    const out = await write(staged);
     renameSync(staged, location);
-    return { message: `UNLOAD ${r.rowsAffected ?? '?'}`, rowsAffected: r.rowsAffected, kind: 'external', location };
+    return out;
   } catch (e) {
     rmSync(staged, { force: true, recursive: true });
     throw e;
@@ -68,15 +76,9 @@ async function unloadThroughClient(ctx: MaterializeContext, node: ModelNode, loc
       return { message: `UNLOAD ${rows}`, rowsAffected: rows, kind: 'external', location };
     });
   }
-  mkdirSync(dirname(location), { recursive: true });
-  const staged = join(dirname(location), `.${basename(location)}.tsql_tmp`);
   ctx.record(`-- streamed by tsql to ${location}\n${statement}`);
-  try {
+  return replaceFile(location, async (staged) => {
     const rows = await unload(node.compiledCode, staged, format, options);
-    renameSync(staged, location);
     return { message: `UNLOAD ${rows}`, rowsAffected: rows, kind: 'external', location };
-  } catch (e) {
-    rmSync(staged, { force: true, recursive: true });
-    throw e;
-  }
+  });
 }

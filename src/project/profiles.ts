@@ -143,31 +143,30 @@ export function resolveTarget(opts: {
       hint: didYouMean(targetName, Object.keys(outputs)) ?? `targets: ${Object.keys(outputs).join(', ')}`,
     });
   }
-  const output = validateOutput(raw, yaml, [opts.profileName, 'outputs', targetName], opts.vars);
-  const factory = adapterFactory(String(output.type))!;
-  const defaults = factory.defaults(output);
-  const others = new Map<string, OtherOutput | undefined>();
+  /** An output validated (its env_var() rendered) and its engine's defaults. */
+  const resolveOutput = (name: string, rawOutput: Record<string, unknown>): OtherOutput => {
+    const output = validateOutput(rawOutput, yaml, [opts.profileName, 'outputs', name], opts.vars);
+    const factory = adapterFactory(String(output.type))!;
+    return { name, type: factory.type, output, ...factory.defaults(output) };
+  };
+  const target = resolveOutput(targetName, raw);
+  const others = new Map<string, OtherOutput | undefined>([[targetName, target]]);
   const otherOutput = (name: string): OtherOutput | undefined => {
-    if (others.has(name)) return others.get(name);
-    const rawOther = outputs[name];
-    let resolved: OtherOutput | undefined;
-    if (isPlainObject(rawOther)) {
-      const o = validateOutput(rawOther, yaml, [opts.profileName, 'outputs', name], opts.vars);
-      const f = adapterFactory(String(o.type))!;
-      resolved = { name, type: f.type, output: o, ...f.defaults(o) };
+    if (!others.has(name)) {
+      const rawOther = outputs[name];
+      others.set(name, isPlainObject(rawOther) ? resolveOutput(name, rawOther) : undefined);
     }
-    others.set(name, resolved);
-    return resolved;
+    return others.get(name);
   };
   return {
     profileName: opts.profileName,
     targetName,
-    type: factory.type,
-    output,
+    type: target.type,
+    output: target.output,
     outputs: outputs as Record<string, Record<string, unknown>>,
-    database: defaults.database,
-    schema: defaults.schema,
-    threads: defaults.threads,
+    database: target.database,
+    schema: target.schema,
+    threads: target.threads,
     profilesFile: rel,
     otherOutput,
   };
