@@ -53,6 +53,30 @@ export interface DialectCapabilities {
    * `client` — tsql streams the rows through `Connection.unloadToFile` (Postgres).
    */
   unload: 'server' | 'client';
+  /**
+   * CREATE OR REPLACE of a table or view is one atomic statement that leaves
+   * the old relation in place when the query fails (Snowflake): tables and
+   * views are replaced in place instead of built aside and swapped in.
+   */
+  replaceInPlace?: boolean;
+}
+
+/**
+ * How a table is laid out and kept, from the model's config. Each engine takes
+ * the options it has and ignores the rest (and temporary tables take none):
+ * Redshift dist/sort/sort_type/backup, Snowflake transient/cluster_by/copy_grants.
+ */
+export interface TableOptions {
+  dist?: string;
+  sort?: string[];
+  sortType?: string;
+  backup?: boolean;
+  /** Snowflake: a transient table (no Fail-safe); true unless the model says `transient: false` */
+  transient?: boolean;
+  /** Snowflake: clustering key expressions */
+  clusterBy?: string[];
+  /** Snowflake: keep the replaced table's grants */
+  copyGrants?: boolean;
 }
 
 export interface Dialect {
@@ -65,15 +89,21 @@ export interface Dialect {
   quoteString(value: string): string;
   renderRelation(rel: Relation): string;
   createSchema(database: string | undefined, schema: string): string;
-  /** `lateBinding`: the view does not bind to the objects it reads (Redshift `with no schema binding`). */
-  createView(rel: Relation, sql: string, opts?: { lateBinding?: boolean }): string;
   /**
-   * `physical`: table layout from the model config, for engines that have one
-   * (Redshift dist/sort/sort_type/backup); ignored elsewhere and for temporary tables.
+   * `lateBinding`: the view does not bind to the objects it reads (Redshift `with no schema binding`).
+   * `replace`: CREATE OR REPLACE (engines with `replaceInPlace`); `secure`, `copyGrants`: Snowflake's.
    */
-  createTableAs(rel: Relation, sql: string, opts?: { temporary?: boolean; physical?: { dist?: string; sort?: string[]; sortType?: string; backup?: boolean } }): string;
+  createView(rel: Relation, sql: string, opts?: { lateBinding?: boolean; replace?: boolean; secure?: boolean; copyGrants?: boolean }): string;
+  /**
+   * `physical`: table layout from the model config, for engines that have one;
+   * ignored elsewhere and for temporary tables. `replace`: CREATE OR REPLACE
+   * (engines with `replaceInPlace`).
+   */
+  createTableAs(rel: Relation, sql: string, opts?: { temporary?: boolean; replace?: boolean; physical?: TableOptions }): string;
   createTable(rel: Relation, columns: Column[]): string;
   dropRelation(rel: Relation, kind: RelationKind): string;
+  /** Exchanges two tables in one atomic statement (Snowflake ALTER TABLE … SWAP WITH); engines without it leave it undefined. */
+  swapTables?(a: Relation, b: Relation): string;
   /** Renames within the same schema. */
   renameRelation(rel: Relation, kind: RelationKind, newIdentifier: string): string;
   insertInto(target: Relation, columns: string[], source: Relation): string;
@@ -130,6 +160,8 @@ export interface ExternalStageRequest {
   partitionValues: string[][];
   /** the source's `external:` block as written (schema/database/iam_role options) */
   external: Record<string, unknown>;
+  /** --full-refresh: recreate the table even when it exists */
+  fullRefresh?: boolean;
 }
 
 export interface Adapter {

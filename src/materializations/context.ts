@@ -1,5 +1,5 @@
 import type { NodeStatus } from '../execution/dag-runner.js';
-import type { Adapter, Column, Connection, Dialect, ExecResult, Relation, RelationKind } from '../adapters/types.js';
+import type { Adapter, Column, Connection, Dialect, ExecResult, Relation, RelationKind, TableOptions } from '../adapters/types.js';
 
 /** What a materialization may use: engine primitives, never engine SQL of its own. */
 export interface MaterializeContext {
@@ -49,11 +49,12 @@ export function sibling(rel: Relation, suffix: string, dialect: Dialect): Relati
 }
 
 /**
- * Runs `fn` inside one transaction when the engine's DDL is transactional, so a
- * failure anywhere leaves what was there; rolls back and rethrows on error.
+ * Runs `fn` inside one transaction, so a failure anywhere leaves what was
+ * there; rolls back and rethrows on error. Statements that include DDL (`ddl`)
+ * run in a transaction only where the engine's DDL is transactional.
  */
-export async function inTransaction<T>(ctx: MaterializeContext, fn: () => Promise<T>): Promise<T> {
-  if (!ctx.dialect.capabilities.transactionalDdl) return fn();
+export async function inTransaction<T>(ctx: MaterializeContext, fn: () => Promise<T>, opts: { ddl: boolean } = { ddl: true }): Promise<T> {
+  if (opts.ddl && !ctx.dialect.capabilities.transactionalDdl) return fn();
   await ctx.run(ctx.dialect.begin());
   try {
     const out = await fn();
@@ -71,29 +72,40 @@ export async function inTransaction<T>(ctx: MaterializeContext, fn: () => Promis
 
 /**
  * Runs statements as one transaction: in one round trip where the connection
- * offers that (Redshift Data API batches), else between begin and commit (when
- * the engine's DDL is transactional). Returns each statement's result.
+ * offers that (Redshift Data API batches), else between begin and commit
+ * (for DDL, `ddl: true`, only where the engine's DDL is transactional).
+ * Returns each statement's result.
  */
-export async function runAtomically(ctx: MaterializeContext, sqls: string[]): Promise<ExecResult[]> {
+export async function runAtomically(ctx: MaterializeContext, sqls: string[], opts: { ddl: boolean }): Promise<ExecResult[]> {
   if (ctx.conn.executeBatch && sqls.length > 1) {
     for (const sql of sqls) ctx.record(sql);
     return ctx.conn.executeBatch(sqls);
   }
-  return inTransaction(ctx, async () => {
-    const out: ExecResult[] = [];
-    for (const sql of sqls) out.push(await ctx.run(sql));
-    return out;
-  });
+  return inTransaction(
+    ctx,
+    async () => {
+      const out: ExecResult[] = [];
+      for (const sql of sqls) out.push(await ctx.run(sql));
+      return out;
+    },
+    opts,
+  );
 }
 
-/** Table layout options from a model's config (Redshift dist/sort/backup); other engines ignore them. */
-export function physicalOptions(config: Record<string, unknown>): { dist?: string; sort?: string[]; sortType?: string; backup?: boolean } | undefined {
-  const sort = config.sort;
-  const out = {
+function stringList(v: unknown): string[] | undefined {
+  return typeof v === 'string' ? [v] : Array.isArray(v) ? v.map(String) : undefined;
+}
+
+/** Table layout options from a model's config (Redshift dist/sort/backup, Snowflake transient/cluster_by/copy_grants); each engine takes its own. */
+export function physicalOptions(config: Record<string, unknown>): TableOptions | undefined {
+  const out: TableOptions = {
     dist: typeof config.dist === 'string' ? config.dist : undefined,
-    sort: typeof sort === 'string' ? [sort] : Array.isArray(sort) ? sort.map(String) : undefined,
+    sort: stringList(config.sort),
     sortType: typeof config.sort_type === 'string' ? config.sort_type : undefined,
     backup: typeof config.backup === 'boolean' ? config.backup : undefined,
+    transient: typeof config.transient === 'boolean' ? config.transient : undefined,
+    clusterBy: stringList(config.cluster_by),
+    copyGrants: typeof config.copy_grants === 'boolean' ? config.copy_grants : undefined,
   };
   return Object.values(out).some((v) => v !== undefined) ? out : undefined;
 }
@@ -106,12 +118,19 @@ export function physicalOptions(config: Record<string, unknown>): { dist?: strin
 export async function swapIntoPlace(ctx: MaterializeContext, staged: Relation, stagedKind: RelationKind, target: Relation): Promise<void> {
   const d = ctx.dialect;
   const existing = ctx.existing(target);
+  if (existing === 'table' && stagedKind === 'table' && d.swapTables) {
+    // one atomic exchange; the old rows, now under the staged name, go afterwards
+    await ctx.run(d.swapTables(target, staged));
+    await ctx.run(d.dropRelation(staged, 'table'));
+    ctx.markExisting(staged, undefined);
+    return;
+  }
   const backup = sibling(target, '__tsql_backup', d);
   const sqls: string[] = [];
   if (existing) sqls.push(d.dropRelation(backup, existing), d.renameRelation(target, existing, backup.identifier));
   sqls.push(d.renameRelation(staged, stagedKind, target.identifier));
   if (existing) sqls.push(d.dropRelation(backup, existing));
-  await runAtomically(ctx, sqls);
+  await runAtomically(ctx, sqls, { ddl: true });
   ctx.markExisting(staged, undefined);
   ctx.markExisting(target, stagedKind);
 }

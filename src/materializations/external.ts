@@ -93,7 +93,7 @@ function hasDataFiles(dir: string, depth: number, ext: string): boolean {
 export async function materializeExternal(ctx: MaterializeContext, node: SourceNode): Promise<MaterializeResult> {
   const spec = externalSpec(node, ctx.lakeRoot);
   if (ctx.adapter.stageExternal) {
-    const r = await ctx.adapter.stageExternal(ctx.conn, { relation: node.relation, spec, partitionValues: partitionValues(node, ctx.runDate), external: node.external ?? {} });
+    const r = await ctx.adapter.stageExternal(ctx.conn, { relation: node.relation, spec, partitionValues: partitionValues(node, ctx.runDate), external: node.external ?? {}, fullRefresh: ctx.fullRefresh });
     for (const sql of r.statements) ctx.record(sql);
     ctx.markExisting(node.relation, 'external');
     return { message: r.message, kind: 'external', location: spec.location };

@@ -41,7 +41,7 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
         : strategy === 'merge' && d.capabilities.merge
           ? [d.merge(node.relation, staged, key, columns, mergeUpdateColumns(node, columns, key))]
           : [d.deleteMatching(node.relation, staged, key), d.insertInto(node.relation, columns, staged)];
-    const results = await runAtomically(ctx, sqls);
+    const results = await runAtomically(ctx, sqls, { ddl: false });
     const rows = results[results.length - 1]?.rowsAffected;
     return { message: `${strategy.toUpperCase()} (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
   } finally {

@@ -1,12 +1,29 @@
 import type { ModelNode } from '../compiler/nodes.js';
 import { countRows, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
-/** Builds the table under a temporary name, then swaps it in atomically. */
+/**
+ * Builds the table under a temporary name, then swaps it in atomically. Where
+ * CREATE OR REPLACE is itself atomic (`replaceInPlace`: Snowflake), the table
+ * is replaced in place in one statement.
+ */
 export async function materializeTable(ctx: MaterializeContext, node: ModelNode): Promise<MaterializeResult> {
   const d = ctx.dialect;
+  const physical = physicalOptions(node.config);
+  if (d.capabilities.replaceInPlace) {
+    const existing = ctx.existing(node.relation);
+    // a view of that name cannot be replaced by a table: it goes first
+    if (existing && existing !== 'table') {
+      await ctx.run(d.dropRelation(node.relation, existing));
+      ctx.markExisting(node.relation, undefined);
+    }
+    await ctx.run(d.createTableAs(node.relation, node.compiledCode, { replace: true, physical }));
+    ctx.markExisting(node.relation, 'table');
+    const rows = await countRows(ctx, node.relation);
+    return { message: `CREATE TABLE (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
+  }
   const staged = sibling(node.relation, '__tsql_tmp', d);
   await ctx.run(d.dropRelation(staged, 'table'));
-  await ctx.run(d.createTableAs(staged, node.compiledCode, { physical: physicalOptions(node.config) }));
+  await ctx.run(d.createTableAs(staged, node.compiledCode, { physical }));
   let rows: number | undefined;
   try {
     rows = await countRows(ctx, staged);

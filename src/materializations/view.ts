@@ -1,13 +1,27 @@
 import type { ModelNode } from '../compiler/nodes.js';
 import { sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
-/** Creates the view under a temporary name (so a broken query changes nothing), then swaps it in. */
+/**
+ * Creates the view under a temporary name (so a broken query changes nothing),
+ * then swaps it in. Where CREATE OR REPLACE is itself atomic (`replaceInPlace`:
+ * Snowflake), the view is replaced in place in one statement.
+ */
 export async function materializeView(ctx: MaterializeContext, node: ModelNode): Promise<MaterializeResult> {
   const d = ctx.dialect;
-  const staged = sibling(node.relation, '__tsql_tmp', d);
-  await ctx.run(d.dropRelation(staged, 'view'));
   // Late binding (Redshift `with no schema binding`): `bind: false`, and by default for views over external tables.
   const lateBinding = node.config.bind === false || (node.config.bind === undefined && node.readsExternal === true);
+  if (d.capabilities.replaceInPlace) {
+    const existing = ctx.existing(node.relation);
+    if (existing && existing !== 'view') {
+      await ctx.run(d.dropRelation(node.relation, existing));
+      ctx.markExisting(node.relation, undefined);
+    }
+    await ctx.run(d.createView(node.relation, node.compiledCode, { replace: true, secure: node.config.secure === true, copyGrants: node.config.copy_grants === true }));
+    ctx.markExisting(node.relation, 'view');
+    return { message: 'CREATE VIEW', kind: 'view' };
+  }
+  const staged = sibling(node.relation, '__tsql_tmp', d);
+  await ctx.run(d.dropRelation(staged, 'view'));
   await ctx.run(d.createView(staged, node.compiledCode, { lateBinding }));
   try {
     await swapIntoPlace(ctx, staged, 'view', node.relation);

@@ -1,8 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
 
-/** `s3://…`, `gs://…`, `https://…`: a location tsql does not touch through the local filesystem. */
+/** `s3://…`, `gs://…`, `https://…`, or a Snowflake stage (`@stage/path`): a location tsql does not touch through the local filesystem. */
 export function isRemote(location: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location) || location.startsWith('@');
 }
 
 /**

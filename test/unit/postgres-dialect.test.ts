@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PostgresDialect } from '../../src/adapters/postgres/dialect.js';
-import { csvChunks, csvField } from '../../src/adapters/postgres/copy.js';
+import { csvChunks, csvField } from '../../src/seeds/csv-write.js';
 import { pgClientConfig, postgresDatabaseName, postgresOutputSchema, sslOption } from '../../src/adapters/postgres/index.js';
 import { adapterFactory, PLANNED_ADAPTERS } from '../../src/adapters/registry.js';
 

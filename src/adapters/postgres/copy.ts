@@ -3,38 +3,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
+import { csvChunks } from '../../seeds/csv-write.js';
 
 /**
  * COPY in both directions over one client: seeds stream in as CSV
  * (COPY … FROM STDIN), client-side unloads stream out into a local file
  * (COPY (query) TO STDOUT).
  */
-
-/** A value as one CSV field for COPY … (FORMAT csv): NULL is an unquoted empty field, every value is quoted (so '' stays an empty string). */
-export function csvField(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  let s: string;
-  if (typeof v === 'string') s = v;
-  else if (v instanceof Date) s = v.toISOString();
-  else if (typeof v === 'object') s = JSON.stringify(v);
-  else s = String(v);
-  return `"${s.replace(/"/g, '""')}"`;
-}
-
-/** CSV text in chunks of about `chunkSize` characters. */
-export function* csvChunks(rows: unknown[][], width: number, chunkSize = 1 << 16): Generator<string> {
-  let chunk = '';
-  for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < width; i++) line += (i ? ',' : '') + csvField(row[i]);
-    chunk += line + '\n';
-    if (chunk.length >= chunkSize) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk) yield chunk;
-}
 
 /** Streams rows into `copy <target> (<columns>) from stdin with (format csv)`; returns the server's row count. */
 export async function copyRowsIn(client: pg.Client, statement: string, rows: unknown[][], width: number): Promise<number> {

@@ -1,3 +1,4 @@
+import { valueText as paramText } from '../../seeds/csv-write.js';
 import type { Column, Relation } from '../types.js';
 
 /**
@@ -32,16 +33,6 @@ export const PG_LIMITS: InsertLimits = { maxBytes: 8_000_000, maxParams: 32_767,
 interface Quoting {
   quoteIdentifier(name: string): string;
   renderRelation(rel: Relation): string;
-}
-
-/** A value as the text the server casts to the column's type. */
-export function paramText(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  if (v instanceof Date) return v.toISOString();
-  return JSON.stringify(v);
 }
 
 export function insertBatches(d: Quoting, rel: Relation, columns: Column[], rows: unknown[][], style: 'named' | 'positional', limits: InsertLimits): InsertBatch[] {

@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import type { Connection as SdkConnection, ConnectionOptions, RowStatement, SnowflakeError } from 'snowflake-sdk';
+import { WarehouseError } from '../../errors.js';
+import type { Column, Connection, ExecResult, Relation } from '../types.js';
+import type { SnowflakeDialect } from './dialect.js';
+import { insertBatches, withSeedCsv } from './seed-load.js';
+
+type Sdk = typeof import('snowflake-sdk');
+
+/** The sdk, loaded on first use (it is large) and configured once: quiet, no log file. */
+let sdkPromise: Promise<Sdk> | undefined;
+export function loadSdk(): Promise<Sdk> {
+  sdkPromise ??= import('snowflake-sdk').then((m) => {
+    const sdk = ((m as { default?: Sdk }).default ?? m) as Sdk;
+    sdk.configure({ logLevel: 'OFF', additionalLogToConsole: false } as Parameters<Sdk['configure']>[0]);
+    return sdk;
+  });
+  return sdkPromise;
+}
+
+/**
+ * Error codes worth sending the same request again for: the service was busy
+ * or unreachable (the driver's own retries gave up), or the session expired
+ * and could not be renewed. The request id is kept, so a statement the service
+ * did run is not run twice (it answers the retry with the first result).
+ */
+const TRANSIENT_CODES = new Set(['401001', '401002', '401003', '390112', '390114', '000605']);
+const TRANSIENT_HTTP = new Set([429, 502, 503, 504]);
+
+function isTransient(e: SnowflakeError): boolean {
+  const status = (e as { response?: { status?: number } }).response?.status;
+  if (status !== undefined && TRANSIENT_HTTP.has(status)) return true;
+  return e.code !== undefined && TRANSIENT_CODES.has(String(e.code));
+}
+
+/** Snowflake's error as one line: code, SQL state and the message's lines joined. */
+export function snowflakeErrorText(e: unknown): string {
+  const err = e as Partial<SnowflakeError> & { message?: string };
+  const message = String(err.message ?? e)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  if (err.code !== undefined && err.sqlState) return `Snowflake error ${err.code} (${err.sqlState}): ${message}`;
+  if (err.code !== undefined) return `Snowflake error ${err.code}: ${message}`;
+  return message;
+}
+
+/** A result column name as tsql reads it: a name Snowflake folded to upper case reads in lower case. */
+function resultKey(name: string): string {
+  return /^[A-Z_][A-Z0-9_$]*$/.test(name) ? name.toLowerCase() : name;
+}
+
+export interface SessionSettings {
+  retries: number;
+  /** seeds with more rows than this are PUT to the table stage and loaded with COPY INTO */
+  putThresholdRows: number;
+}
+
+/** One snowflake-sdk connection (one Snowflake session). */
+export class SnowflakeSession implements Connection {
+  private readonly running = new Set<RowStatement>();
+  alive = true;
+
+  constructor(
+    private readonly conn: SdkConnection,
+    private readonly dialect: SnowflakeDialect,
+    private readonly settings: SessionSettings,
+  ) {}
+
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  /** Runs one statement; transient failures are retried with backoff under the same request id. */
+  private async send(sqlText: string, binds?: unknown[][] | unknown[]): Promise<{ stmt: RowStatement; rows: Record<string, unknown>[] }> {
+    const requestId = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.sendOnce(sqlText, binds, requestId);
+      } catch (e) {
+        const err = e as SnowflakeError;
+        if (attempt >= this.settings.retries || !isTransient(err)) throw new Error(snowflakeErrorText(err));
+        await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2)));
+      }
+    }
+  }
+
+  private sendOnce(sqlText: string, binds: unknown[][] | unknown[] | undefined, requestId: string): Promise<{ stmt: RowStatement; rows: Record<string, unknown>[] }> {
+    return new Promise((resolve, reject) => {
+      const stmt = this.conn.execute({
+        sqlText,
+        requestId,
+        binds: binds as never,
+        complete: (err, s, rows) => {
+          this.running.delete(stmt as RowStatement);
+          if (err) reject(err);
+          else resolve({ stmt: s as RowStatement, rows: (rows ?? []) as Record<string, unknown>[] });
+        },
+      }) as RowStatement;
+      this.running.add(stmt);
+    });
+  }
+
+  async execute(sql: string): Promise<ExecResult> {
+    const { stmt, rows } = await this.send(sql);
+    return { rowsAffected: rowsAffectedOf(stmt, rows) };
+  }
+
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    const { rows } = await this.send(sql);
+    return rows.map((r) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r)) out[resultKey(k)] = v;
+      return out;
+    });
+  }
+
+  /**
+   * Small seeds: INSERT … VALUES with array binds, in batches the service takes
+   * inline. Large ones: written to a local CSV, PUT to the table's stage
+   * (compressed by the driver) and loaded with COPY INTO, which purges the file.
+   */
+  async loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number> {
+    if (!rows.length) return 0;
+    if (rows.length > this.settings.putThresholdRows) {
+      const d = this.dialect;
+      return withSeedCsv(rel.identifier, columns, rows, async (file) => {
+        const stage = d.tableStage(rel);
+        await this.send(`put 'file://${file.replace(/'/g, "\\'")}' ${stage} auto_compress = true overwrite = true`);
+        const r = await this.execute(d.copyIntoFromStage(rel, columns, stage));
+        return r.rowsAffected ?? rows.length;
+      });
+    }
+    const cols = columns.map((c) => this.dialect.quoteIdentifier(c.name)).join(', ');
+    const marks = columns.map(() => '?').join(', ');
+    const sql = `insert into ${this.dialect.renderRelation(rel)} (${cols}) values (${marks})`;
+    let n = 0;
+    for (const batch of insertBatches(rows, columns.length)) {
+      const r = await this.send(sql, batch);
+      n += rowsAffectedOf(r.stmt, r.rows) ?? batch.length;
+    }
+    return n;
+  }
+
+  /** Asks the service to abort every statement running on this session (abort-request). */
+  async cancelRunning(): Promise<void> {
+    await Promise.all(
+      [...this.running].map(
+        (stmt) =>
+          new Promise<void>((resolve) => {
+            try {
+              stmt.cancel(() => resolve());
+            } catch {
+              resolve();
+            }
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (!this.alive) return;
+    this.alive = false;
+    await new Promise<void>((resolve) => this.conn.destroy(() => resolve()));
+  }
+}
+
+/** COPY INTO a location or a table: the rows unloaded or loaded (one result row per file); DML: the driver's count. */
+function rowsAffectedOf(stmt: RowStatement, rows: Record<string, unknown>[]): number | undefined {
+  const col = rows.length ? Object.keys(rows[0]).find((k) => /^rows_(unloaded|loaded)$/i.test(k)) : undefined;
+  if (col !== undefined) return rows.reduce((sum, r) => sum + Number(r[col] ?? 0), 0);
+  const n = stmt.getNumUpdatedRows?.();
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
+
+export interface PoolOptions {
+  connection: ConnectionOptions;
+  dialect: SnowflakeDialect;
+  size: number;
+  settings: SessionSettings;
+  /** attempts to connect (connect_retries + 1) and the wait between them */
+  connectAttempts: number;
+  connectWaitMs: number;
+  /** what to say where the connection fails: account and user, never a credential */
+  describe: () => string;
+  /** statements run once on every new session (e.g. the query tag) */
+  setup: string[];
+  /** secrets to mask from any error text */
+  secrets: string[];
+}
+
+/** Up to `size` sessions, opened on demand and reused; cancelAll reaches every running statement. */
+export class SnowflakePool {
+  private readonly all = new Set<SnowflakeSession>();
+  private readonly idle: SnowflakeSession[] = [];
+  private readonly waiters: Array<() => void> = [];
+  private opening = 0;
+  private closed = false;
+
+  constructor(private readonly options: PoolOptions) {}
+
+  async acquire(): Promise<SnowflakeSession> {
+    for (;;) {
+      if (this.closed) throw new Error('the snowflake connection pool is closed');
+      const session = this.idle.pop();
+      if (session) {
+        if (session.alive) return session;
+        this.all.delete(session);
+        continue;
+      }
+      if (this.all.size + this.opening < Math.max(1, this.options.size)) return this.open();
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  release(session: SnowflakeSession): void {
+    if (session.alive && !this.closed) this.idle.push(session);
+    else {
+      this.all.delete(session);
+      void session.close();
+    }
+    this.waiters.shift()?.();
+  }
+
+  private async open(): Promise<SnowflakeSession> {
+    this.opening++;
+    try {
+      const conn = await this.connect();
+      const session = new SnowflakeSession(conn, this.options.dialect, this.options.settings);
+      this.all.add(session);
+      try {
+        for (const sql of this.options.setup) await session.execute(sql);
+      } catch (e) {
+        this.all.delete(session);
+        await session.close();
+        throw new WarehouseError(`cannot set up the snowflake session: ${this.mask((e as Error).message)}`);
+      }
+      return session;
+    } finally {
+      this.opening--;
+      if (this.all.size + this.opening < this.options.size) this.waiters.shift()?.();
+    }
+  }
+
+  private mask(text: string): string {
+    let out = text;
+    for (const s of this.options.secrets) if (s) out = out.split(s).join('********');
+    return out;
+  }
+
+  private async connect(): Promise<SdkConnection> {
+    const sdk = await loadSdk();
+    let last: unknown;
+    for (let attempt = 0; attempt < this.options.connectAttempts; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, this.options.connectWaitMs));
+      const conn = sdk.createConnection(this.options.connection);
+      try {
+        await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
+        return conn;
+      } catch (e) {
+        last = e;
+        conn.destroy(() => undefined);
+        // a wrong password or a missing account will not get better
+        if (!isTransient(e as SnowflakeError)) break;
+      }
+    }
+    throw new WarehouseError(`cannot connect to snowflake (${this.options.describe()}): ${this.mask(snowflakeErrorText(last))}`);
+  }
+
+  async cancelAll(): Promise<void> {
+    await Promise.all([...this.all].filter((s) => s.busy && s.alive).map((s) => s.cancelRunning()));
+  }
+
+  async end(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.waiters.splice(0)) wake();
+    const sessions = [...this.all];
+    this.all.clear();
+    this.idle.length = 0;
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+}

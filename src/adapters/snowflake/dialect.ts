@@ -1,0 +1,202 @@
+import { ANSI_SEED_TYPES, AnsiDialect, type SeedTypeNames } from '../sql-dialect.js';
+import type { Column, DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableOptions } from '../types.js';
+import { renderExternalTable, renderExternalRefresh } from './external-table.js';
+import { renderCopyInto, renderUnload } from './unload.js';
+
+export interface SnowflakeDialectOptions {
+  /** the output's `lake_root` when it is an s3:// URL: unloads there name `storage_integration` */
+  storageIntegration?: string;
+}
+
+/** A name Snowflake reads unquoted: it folds to upper case. */
+const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/**
+ * Snowflake's SQL.
+ *
+ * Names: Snowflake folds unquoted identifiers to upper case. tsql quotes every
+ * identifier it writes, so that reserved words and odd names work, and folds a
+ * simple name (letters, digits, `_`, `$`) to upper case first: `orders` is
+ * written `"ORDERS"`, the same object as an unquoted `orders` in a model's SQL.
+ * Other names (`"Order Date"`) are quoted exactly as written.
+ *
+ * DDL is not transactional (a DDL statement commits the open transaction), but
+ * CREATE OR REPLACE of a table or view is atomic: the old relation stays when
+ * the query fails, so tables and views are replaced in place in one statement
+ * (`replaceInPlace`), and seeds swap their freshly loaded table in with ALTER
+ * TABLE … SWAP WITH. DML runs in BEGIN … COMMIT.
+ */
+export class SnowflakeDialect extends AnsiDialect {
+  readonly type = 'snowflake';
+  readonly capabilities: DialectCapabilities = {
+    transactionalDdl: false,
+    merge: true,
+    deleteUsing: true,
+    maxIdentifierLength: 255,
+    // every query is a round trip to the service (bench/README.md)
+    foldTests: true,
+    unload: 'server',
+    replaceInPlace: true,
+  };
+
+  constructor(readonly options: SnowflakeDialectOptions = {}) {
+    super();
+  }
+
+  /** The name as Snowflake stores it: simple names upper case, others as written. */
+  foldName(name: string): string {
+    return SIMPLE_NAME.test(name) ? name.toUpperCase() : name;
+  }
+
+  override quoteIdentifier(name: string): string {
+    return `"${this.foldName(name).replace(/"/g, '""')}"`;
+  }
+
+  /** Snowflake string literals read backslash escapes: double backslashes, and quotes. */
+  override quoteString(value: string): string {
+    return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+  }
+
+  /** Views replace in place (CREATE OR REPLACE is atomic); `secure` and `copyGrants` from the model's config. */
+  override createView(rel: Relation, sql: string, opts: { replace?: boolean; secure?: boolean; copyGrants?: boolean } = {}): string {
+    const head = ['create', opts.replace ? 'or replace' : '', opts.secure ? 'secure' : '', 'view', this.renderRelation(rel), opts.copyGrants ? 'copy grants' : ''];
+    return `${head.filter(Boolean).join(' ')} as (\n${sql}\n)`;
+  }
+
+  /**
+   * CTAS. Tables are transient unless the model says `transient: false` (as in
+   * dbt-snowflake: no Fail-safe storage cost for rebuildable data);
+   * `cluster_by` and `copy_grants` from the model's config.
+   */
+  override createTableAs(rel: Relation, sql: string, opts: { temporary?: boolean; replace?: boolean; physical?: TableOptions } = {}): string {
+    const t = opts.physical ?? {};
+    const kind = opts.temporary ? 'temporary' : t.transient === false ? '' : 'transient';
+    const head = ['create', opts.replace ? 'or replace' : '', kind, 'table', this.renderRelation(rel)];
+    if (t.clusterBy?.length && !opts.temporary) head.push(`cluster by (${t.clusterBy.join(', ')})`);
+    if (t.copyGrants && opts.replace) head.push('copy grants');
+    return `${head.filter(Boolean).join(' ')} as (\n${sql}\n)`;
+  }
+
+  /** Seed tables: transient, like every table tsql builds here. */
+  override createTable(rel: Relation, columns: Column[]): string {
+    const cols = columns.map((c) => `  ${this.quoteIdentifier(c.name)} ${c.dataType}`).join(',\n');
+    return `create transient table ${this.renderRelation(rel)} (\n${cols}\n)`;
+  }
+
+  override dropRelation(rel: Relation, kind: RelationKind): string {
+    const what = kind === 'view' ? 'view' : kind === 'external' ? 'external table' : 'table';
+    return `drop ${what} if exists ${this.renderRelation(rel)}`;
+  }
+
+  /** RENAME TO takes a qualified name (an unqualified one would move the relation to the session's current schema). */
+  override renameRelation(rel: Relation, kind: RelationKind, newIdentifier: string): string {
+    const to = this.renderRelation({ ...rel, identifier: newIdentifier });
+    return `alter ${kind === 'view' ? 'view' : 'table'} ${this.renderRelation(rel)} rename to ${to}`;
+  }
+
+  /** Exchanges two tables' contents in one atomic statement. */
+  swapTables(a: Relation, b: Relation): string {
+    return `alter table ${this.renderRelation(a)} swap with ${this.renderRelation(b)}`;
+  }
+
+  override createSchema(database: string | undefined, schema: string): string {
+    return `create schema if not exists ${this.schemaName(database, schema)}`;
+  }
+
+  /** COUNT_IF is Snowflake's own, and never null. */
+  override countWhere(cond: string): string {
+    return `count_if(${cond})`;
+  }
+
+  /** Age by the warehouse's clock; a timestamp without zone is taken as UTC. */
+  override freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string {
+    return [
+      'select',
+      `  max(${loadedAtField}) as max_loaded_at,`,
+      '  current_timestamp() as snapshotted_at,',
+      `  timestampdiff(second, cast(max(${loadedAtField}) as timestamp_ntz), cast(convert_timezone('UTC', current_timestamp()) as timestamp_ntz)) as age_seconds`,
+      `from ${this.renderRelation(rel)}`,
+      ...(filter ? [`where ${filter}`] : []),
+    ].join('\n');
+  }
+
+  /** A column's full type from information_schema (NUMBER(10,2), VARCHAR(20)), which casts and added columns can use. */
+  private columnType(): string {
+    return [
+      'case',
+      "    when data_type = 'NUMBER' then 'NUMBER(' || numeric_precision || ',' || numeric_scale || ')'",
+      "    when data_type = 'TEXT' then 'VARCHAR(' || character_maximum_length || ')'",
+      '    else data_type',
+      '  end',
+    ].join('\n');
+  }
+
+  private informationSchema(database: string | undefined, view: 'tables' | 'columns'): string {
+    return `${database ? `${this.quoteIdentifier(database)}.` : ''}information_schema.${view}`;
+  }
+
+  describeColumns(rel: Relation): string {
+    return [
+      `select column_name as "name", ${this.columnType()} as "type"`,
+      `from ${this.informationSchema(rel.database, 'columns')}`,
+      `where table_schema = ${this.quoteString(this.foldName(rel.schema))} and table_name = ${this.quoteString(this.foldName(rel.identifier))}`,
+      'order by ordinal_position',
+    ].join('\n');
+  }
+
+  /** Tables, views and external tables of a database (kind: BASE TABLE, VIEW, EXTERNAL TABLE …). */
+  catalogQuery(database: string | undefined): string {
+    return [
+      'select table_catalog as "database", table_schema as "schema", table_name as "identifier", table_type as "kind"',
+      `from ${this.informationSchema(database, 'tables')}`,
+      "where table_schema <> 'INFORMATION_SCHEMA'",
+    ].join('\n');
+  }
+
+  /** Every column of a database's relations, in order, with full types. */
+  columnsQuery(database: string | undefined): string {
+    return [
+      `select table_catalog as "database", table_schema as "schema", table_name as "identifier", column_name as "name", ${this.columnType()} as "type"`,
+      `from ${this.informationSchema(database, 'columns')}`,
+      "where table_schema <> 'INFORMATION_SCHEMA'",
+      'order by table_schema, table_name, ordinal_position',
+    ].join('\n');
+  }
+
+  /** COPY INTO a stage (or an s3:// URL through the storage integration): see unload.ts. */
+  override copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string {
+    return renderUnload(this, sql, location, format, options, { storageIntegration: this.options.storageIntegration });
+  }
+
+  /** Seeds through the table stage: COPY INTO the table from the files PUT there. */
+  copyIntoFromStage(rel: Relation, columns: Column[], stage: string, delimiter?: string): string {
+    return renderCopyInto(this, rel, columns, stage, delimiter);
+  }
+
+  /** The table stage of a relation: `@"DB"."S".%"T"`. */
+  tableStage(rel: Relation): string {
+    const prefix = [rel.database, rel.schema].filter((p): p is string => !!p).map((p) => this.quoteIdentifier(p));
+    return `@${[...prefix, `%${this.quoteIdentifier(rel.identifier)}`].join('.')}`;
+  }
+
+  /** Snowflake external tables (see external-table.ts). */
+  createExternalTable(rel: Relation, spec: ExternalTableSpec, stageLocation: string, opts: { replace: boolean }): string {
+    return renderExternalTable(this, rel, spec, stageLocation, opts);
+  }
+
+  /** Registers the files below `subPath` (every file when undefined). */
+  refreshExternalTable(rel: Relation, subPath?: string): string {
+    return renderExternalRefresh(this, rel, subPath);
+  }
+
+  /** Snowflake reads lake files through its own external tables (Adapter.stageExternal), not views over them. */
+  createExternalView(_rel: Relation, _spec: ExternalTableSpec): string {
+    throw new Error('snowflake reads external sources through external tables over a stage (stageExternal), not views over files');
+  }
+
+  probeFile(): string {
+    throw new Error('snowflake cannot read single lake files; external sources are external tables over a stage');
+  }
+
+  protected override readonly seedTypeNames: SeedTypeNames = { ...ANSI_SEED_TYPES, integer: 'integer', double: 'float', decimal: 'number', timestamp: 'timestamp_ntz', text: 'varchar' };
+}

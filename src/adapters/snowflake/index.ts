@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'snowflake-sdk';
+import { columnsByRelation, toColumns } from '../catalog-rows.js';
+import { defineAdapter } from '../factory.js';
+import { withSession } from '../pool.js';
+import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, Relation } from '../types.js';
+import type { SnowflakePool } from './connection.js';
+import { SnowflakeDialect } from './dialect.js';
+import { accessUrlOf, authenticatorOf, snowflakeOutputSchema, type SnowflakeOutput } from './output.js';
+import { stageSnowflakeExternalTable } from './stage-external.js';
+
+export { snowflakeOutputSchema, type SnowflakeOutput } from './output.js';
+
+/**
+ * Snowflake through snowflake-sdk (loaded on first use). One session per
+ * thread; every identifier tsql writes is quoted and case-folded as Snowflake
+ * folds unquoted names (dialect.ts).
+ */
+export class SnowflakeAdapter implements Adapter {
+  readonly dialect: SnowflakeDialect;
+  readonly database: string;
+  private pool: Promise<SnowflakePool> | undefined;
+
+  constructor(
+    private readonly output: SnowflakeOutput,
+    private readonly threads: number,
+  ) {
+    this.database = output.database;
+    const s3Lake = !!output.lake_root && /^s3:\/\//i.test(output.lake_root);
+    this.dialect = new SnowflakeDialect({ storageIntegration: s3Lake ? output.storage_integration : undefined });
+  }
+
+  /** The driver's settings from the profile; credentials go to the driver only. */
+  private connectionOptions(): ConnectionOptions {
+    const o = this.output;
+    const auth = authenticatorOf(o);
+    const options: ConnectionOptions = {
+      account: o.account,
+      username: o.user,
+      database: o.database,
+      schema: this.dialect.foldName(o.schema),
+      application: 'tsql',
+      clientSessionKeepAlive: o.client_session_keep_alive,
+      authenticator: auth.toUpperCase(),
+    };
+    if (o.role) options.role = o.role;
+    if (o.warehouse) options.warehouse = o.warehouse;
+    const accessUrl = accessUrlOf(o);
+    if (accessUrl) options.accessUrl = accessUrl;
+    if (o.password !== undefined) options.password = o.password;
+    if (auth === 'oauth') options.token = o.token;
+    if (auth === 'snowflake_jwt') {
+      options.privateKey = o.private_key ?? readFileSync(o.private_key_path!, 'utf8');
+      if (o.private_key_passphrase !== undefined) options.privateKeyPass = o.private_key_passphrase;
+    }
+    return options;
+  }
+
+  private getPool(): Promise<SnowflakePool> {
+    this.pool ??= import('./connection.js').then(({ SnowflakePool }) => {
+      const o = this.output;
+      return new SnowflakePool({
+        connection: this.connectionOptions(),
+        dialect: this.dialect,
+        size: Math.max(1, this.threads),
+        settings: { retries: o.retry_on_transient_errors, putThresholdRows: o.seed_put_threshold_rows },
+        connectAttempts: o.connect_retries + 1,
+        connectWaitMs: o.connect_timeout * 1000,
+        describe: () => this.describe(),
+        setup: o.query_tag ? [`alter session set query_tag = ${this.dialect.quoteString(o.query_tag)}`] : [],
+        secrets: [o.password, o.token, o.private_key, o.private_key_passphrase].filter((s): s is string => !!s),
+      });
+    });
+    return this.pool;
+  }
+
+  async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    return withSession(await this.getPool(), fn);
+  }
+
+  /** Tables, views and external tables of the target's database (one round trip). */
+  async listRelations(): Promise<CatalogEntry[]> {
+    const rows = await this.withConnection((c) => c.query(this.dialect.catalogQuery(this.database)));
+    return rows.map((r) => ({
+      database: String(r.database),
+      schema: String(r.schema),
+      identifier: String(r.identifier),
+      kind: r.kind === 'VIEW' ? 'view' : r.kind === 'EXTERNAL TABLE' ? 'external' : 'table',
+    }));
+  }
+
+  async listColumns(): Promise<Map<string, Column[]>> {
+    const rows = await this.withConnection((c) => c.query(this.dialect.columnsQuery(this.database)));
+    return columnsByRelation(rows, { database: 'database', schema: 'schema', identifier: 'identifier', name: 'name', type: 'type' });
+  }
+
+  async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
+    return toColumns(await conn.query(this.dialect.describeColumns(rel)));
+  }
+
+  stageExternal(conn: Connection, request: ExternalStageRequest): Promise<{ message: string; statements: string[] }> {
+    return stageSnowflakeExternalTable(conn, this.dialect, request, { lakeRoot: this.output.lake_root, storageIntegration: this.output.storage_integration });
+  }
+
+  async cancelAll(): Promise<void> {
+    await (await this.pool)?.cancelAll();
+  }
+
+  describe(): string {
+    const o = this.output;
+    const where = accessUrlOf(o) ? ` via ${accessUrlOf(o)}` : '';
+    return `snowflake ${o.user}@${o.account}/${o.database}.${o.schema}${o.warehouse ? ` warehouse ${o.warehouse}` : ''}${o.role ? ` role ${o.role}` : ''}${where}`;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await (await pool)?.end();
+  }
+}
+
+export const snowflakeAdapterFactory = defineAdapter({
+  type: 'snowflake',
+  outputSchema: snowflakeOutputSchema,
+  databaseOf: (o) => o.database,
+  create: (output, opts) => new SnowflakeAdapter(output, opts.threads),
+});

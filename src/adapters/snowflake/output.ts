@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/** A name or number (YAML and env_var() turn `12345` into a number). */
+const text = z.union([z.string(), z.number()]).transform(String);
+
+export const SNOWFLAKE_AUTHENTICATORS = ['snowflake', 'externalbrowser', 'oauth', 'snowflake_jwt', 'username_password_mfa'] as const;
+
+/**
+ * A snowflake output, with dbt-snowflake's keys. Credentials: `password`, a
+ * key pair (`private_key_path` or `private_key`, with `private_key_passphrase`
+ * when encrypted), or an `authenticator` (externalbrowser for SSO, oauth with
+ * `token`). `host`/`port`/`protocol` reach another endpoint than
+ * <account>.snowflakecomputing.com (PrivateLink, a proxy, a local stand-in).
+ */
+export const snowflakeOutputSchema = z
+  .object({
+    type: z.literal('snowflake'),
+    account: text,
+    user: text,
+    password: text.optional(),
+    authenticator: z
+      .string()
+      .transform((s) => s.toLowerCase())
+      .pipe(z.enum(SNOWFLAKE_AUTHENTICATORS))
+      .optional(),
+    /** oauth: the access token */
+    token: z.string().optional(),
+    private_key_path: z.string().optional(),
+    /** the PEM text of the private key (e.g. from env_var) */
+    private_key: z.string().optional(),
+    private_key_passphrase: text.optional(),
+    role: text.optional(),
+    warehouse: text.optional(),
+    database: text,
+    schema: z.string().default('PUBLIC'),
+    threads: z.number().int().positive().default(4),
+    /** tagged on every query of the session (a model's `query_tag` config overrides it for that model) */
+    query_tag: z.string().optional(),
+    /** keeps the session alive with heartbeats during long runs */
+    client_session_keep_alive: z.boolean().default(false),
+    /** attempts to connect before giving up (transient network and 5xx errors) */
+    connect_retries: z.number().int().min(0).max(20).default(1),
+    /** seconds to wait between connection attempts */
+    connect_timeout: z.number().positive().default(10),
+    /** attempts per statement on transient errors (HTTP 429/503, an expired session) */
+    retry_on_transient_errors: z.number().int().min(0).max(20).default(3),
+    /** the lake: `@stage/path` (a stage, named or qualified), or `s3://bucket/prefix` with `storage_integration` */
+    lake_root: z.string().optional(),
+    /** the storage integration that lets Snowflake write to and read an s3:// lake_root */
+    storage_integration: text.optional(),
+    /** seeds with more rows than this go through PUT to the table stage and COPY INTO, not bound INSERTs */
+    seed_put_threshold_rows: z.number().int().positive().default(10_000),
+    host: z.string().optional(),
+    port: z.number().int().positive().optional(),
+    protocol: z.enum(['https', 'http']).default('https'),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    const auth = o.authenticator ?? (o.private_key_path || o.private_key ? 'snowflake_jwt' : 'snowflake');
+    if (o.private_key_path && o.private_key) ctx.addIssue({ code: 'custom', path: ['private_key'], message: 'give private_key_path or private_key, not both' });
+    if (auth === 'snowflake' || auth === 'username_password_mfa') {
+      if (o.password === undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required (or a key pair: private_key_path, or authenticator: externalbrowser / oauth)' });
+    }
+    if (auth === 'snowflake_jwt' && !o.private_key_path && !o.private_key) {
+      ctx.addIssue({ code: 'custom', path: ['private_key_path'], message: 'authenticator snowflake_jwt needs private_key_path or private_key' });
+    }
+    if (auth === 'oauth' && !o.token) ctx.addIssue({ code: 'custom', path: ['token'], message: 'authenticator oauth needs token (the OAuth access token)' });
+    if (o.lake_root && /^s3:\/\//i.test(o.lake_root) && !o.storage_integration) {
+      ctx.addIssue({ code: 'custom', path: ['storage_integration'], message: 'an s3:// lake_root needs storage_integration (the integration that lets Snowflake reach the bucket); or use lake_root: @stage/path' });
+    }
+    if (o.lake_root && !/^s3:\/\//i.test(o.lake_root) && !o.lake_root.startsWith('@')) {
+      ctx.addIssue({ code: 'custom', path: ['lake_root'], message: `must be a stage (@stage/path) or an s3:// URL; Snowflake cannot reach the local folder ${o.lake_root}` });
+    }
+    if (o.port !== undefined && !o.host) ctx.addIssue({ code: 'custom', path: ['port'], message: 'needs host' });
+  });
+
+export type SnowflakeOutput = z.infer<typeof snowflakeOutputSchema>;
+
+/** The authenticator in effect (a key pair without an authenticator means snowflake_jwt). */
+export function authenticatorOf(o: SnowflakeOutput): (typeof SNOWFLAKE_AUTHENTICATORS)[number] {
+  return o.authenticator ?? (o.private_key_path || o.private_key ? 'snowflake_jwt' : 'snowflake');
+}
+
+/** The endpoint the driver talks to: host/port/protocol when given, else the account's. */
+export function accessUrlOf(o: SnowflakeOutput): string | undefined {
+  if (!o.host) return undefined;
+  return `${o.protocol}://${o.host}${o.port ? `:${o.port}` : ''}`;
+}

@@ -1,0 +1,32 @@
+/** Seed values as text: bound parameters, and CSV for engines that load it (Postgres COPY FROM STDIN, Snowflake PUT + COPY INTO). */
+
+/** A value as the text the server casts to the column's type; null stays null. */
+export function valueText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  return JSON.stringify(v);
+}
+
+/** A value as one CSV field for COPY … (FORMAT csv): NULL is an unquoted empty field, every value is quoted (so '' stays an empty string). */
+export function csvField(v: unknown): string {
+  const s = valueText(v);
+  return s === null ? '' : `"${s.replace(/"/g, '""')}"`;
+}
+
+/** CSV text in chunks of about `chunkSize` characters. */
+export function* csvChunks(rows: unknown[][], width: number, chunkSize = 1 << 16): Generator<string> {
+  let chunk = '';
+  for (const row of rows) {
+    let line = '';
+    for (let i = 0; i < width; i++) line += (i ? ',' : '') + csvField(row[i]);
+    chunk += line + '\n';
+    if (chunk.length >= chunkSize) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
