@@ -25,6 +25,11 @@ list_filter(
 )
 {%- endmacro %}
 
+{#- Snowflake: REGEXP_LIKE matches the whole text; 's' lets '.' cross line breaks. -#}
+{% macro snowflake__is_positive_review(text_column) -%}
+regexp_like(lower({{ text_column }}), '(.*[^a-z])?good([^a-z].*)?', 's')
+{%- endmacro %}
+
 {#- Any engine with POSIX regular expressions: 'good' between non-letters (stop words never contain it). -#}
 {% macro default__is_positive_review(text_column) -%}
 (lower({{ text_column }}) ~ '(^|[^a-z])good([^a-z]|$)')

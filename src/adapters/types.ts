@@ -102,6 +102,12 @@ export interface Dialect {
   createTableAs(rel: Relation, sql: string, opts?: { temporary?: boolean; replace?: boolean; physical?: TableOptions }): string;
   createTable(rel: Relation, columns: Column[]): string;
   dropRelation(rel: Relation, kind: RelationKind): string;
+  /**
+   * Session settings a node's config asks for while it runs (Snowflake
+   * `query_tag`, `snowflake_warehouse`): statements to run before the node and
+   * to restore the session's own settings after it. Undefined: none.
+   */
+  nodeSession?(config: Record<string, unknown>): { before: string[]; after: string[] } | undefined;
   /** Exchanges two tables in one atomic statement (Snowflake ALTER TABLE … SWAP WITH); engines without it leave it undefined. */
   swapTables?(a: Relation, b: Relation): string;
   /** Renames within the same schema. */

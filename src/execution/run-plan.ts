@@ -233,17 +233,24 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
     }
     return { message: outcome.message, status: outcome.status, failures: outcome.failures, kind: 'view' };
   }
-  for (const h of node.preHooks) await ctx.run(h);
-  let result: MaterializeResult;
-  if (node.resourceType === 'seed') {
-    result = await materializeSeed(ctx, node as SeedNode, step.seed!);
-  } else {
-    const materialize = MATERIALIZATIONS[step.materialization];
-    if (!materialize) throw new Error(`materialization '${step.materialization}' is not available on ${adapter.dialect.type}`);
-    result = await materialize(ctx, node as ModelNode);
+  // the node's session settings (Snowflake query_tag, snowflake_warehouse), restored afterwards
+  const session = adapter.dialect.nodeSession?.(node.config);
+  for (const sql of session?.before ?? []) await ctx.run(sql);
+  try {
+    for (const h of node.preHooks) await ctx.run(h);
+    let result: MaterializeResult;
+    if (node.resourceType === 'seed') {
+      result = await materializeSeed(ctx, node as SeedNode, step.seed!);
+    } else {
+      const materialize = MATERIALIZATIONS[step.materialization];
+      if (!materialize) throw new Error(`materialization '${step.materialization}' is not available on ${adapter.dialect.type}`);
+      result = await materialize(ctx, node as ModelNode);
+    }
+    for (const h of node.postHooks) await ctx.run(h);
+    return result;
+  } finally {
+    for (const sql of session?.after ?? []) await ctx.run(sql);
   }
-  for (const h of node.postHooks) await ctx.run(h);
-  return result;
 }
 
 function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): void {

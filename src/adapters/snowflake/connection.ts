@@ -7,9 +7,16 @@ import { insertBatches, withSeedCsv } from './seed-load.js';
 
 type Sdk = typeof import('snowflake-sdk');
 
-/** The sdk, loaded on first use (it is large) and configured once: quiet, no log file. */
+/**
+ * The sdk, loaded on first use (it is large) and configured once: quiet, no
+ * log file. Before it loads: no probing of cloud metadata addresses to detect
+ * the platform for its telemetry (a stall where those addresses do not
+ * answer), and no AWS SDK notice about future Node versions on every run.
+ */
 let sdkPromise: Promise<Sdk> | undefined;
 export function loadSdk(): Promise<Sdk> {
+  process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION ??= 'true';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   sdkPromise ??= import('snowflake-sdk').then((m) => {
     const sdk = ((m as { default?: Sdk }).default ?? m) as Sdk;
     sdk.configure({ logLevel: 'OFF', additionalLogToConsole: false } as Parameters<Sdk['configure']>[0]);

@@ -6,6 +6,9 @@ import { renderCopyInto, renderUnload } from './unload.js';
 export interface SnowflakeDialectOptions {
   /** the output's `lake_root` when it is an s3:// URL: unloads there name `storage_integration` */
   storageIntegration?: string;
+  /** the output's query_tag and warehouse, which a model's `query_tag` / `snowflake_warehouse` override while it runs */
+  queryTag?: string;
+  warehouse?: string;
 }
 
 /** A name Snowflake reads unquoted: it folds to upper case. */
@@ -92,6 +95,26 @@ export class SnowflakeDialect extends AnsiDialect {
   override renameRelation(rel: Relation, kind: RelationKind, newIdentifier: string): string {
     const to = this.renderRelation({ ...rel, identifier: newIdentifier });
     return `alter ${kind === 'view' ? 'view' : 'table'} ${this.renderRelation(rel)} rename to ${to}`;
+  }
+
+  /**
+   * A model's `query_tag` and `snowflake_warehouse`: set for the node, then
+   * back to the output's (as dbt-snowflake does).
+   */
+  nodeSession(config: Record<string, unknown>): { before: string[]; after: string[] } | undefined {
+    const before: string[] = [];
+    const after: string[] = [];
+    if (typeof config.query_tag === 'string' && config.query_tag !== this.options.queryTag) {
+      before.push(`alter session set query_tag = ${this.quoteString(config.query_tag)}`);
+      after.push(this.options.queryTag ? `alter session set query_tag = ${this.quoteString(this.options.queryTag)}` : 'alter session unset query_tag');
+    }
+    const wh = config.snowflake_warehouse;
+    if (typeof wh === 'string' && wh && wh.toLowerCase() !== this.options.warehouse?.toLowerCase()) {
+      if (!this.options.warehouse) throw new Error(`snowflake_warehouse '${wh}' needs the output's warehouse, to return to after the model`);
+      before.push(`use warehouse ${this.quoteIdentifier(wh)}`);
+      after.push(`use warehouse ${this.quoteIdentifier(this.options.warehouse)}`);
+    }
+    return before.length ? { before, after } : undefined;
   }
 
   /** Exchanges two tables' contents in one atomic statement. */

@@ -27,7 +27,7 @@ export class SnowflakeAdapter implements Adapter {
   ) {
     this.database = output.database;
     const s3Lake = !!output.lake_root && /^s3:\/\//i.test(output.lake_root);
-    this.dialect = new SnowflakeDialect({ storageIntegration: s3Lake ? output.storage_integration : undefined });
+    this.dialect = new SnowflakeDialect({ storageIntegration: s3Lake ? output.storage_integration : undefined, queryTag: output.query_tag, warehouse: output.warehouse });
   }
 
   /** The driver's settings from the profile; credentials go to the driver only. */
@@ -51,7 +51,7 @@ export class SnowflakeAdapter implements Adapter {
     if (auth === 'oauth') options.token = o.token;
     if (auth === 'snowflake_jwt') {
       options.privateKey = o.private_key ?? readFileSync(o.private_key_path!, 'utf8');
-      if (o.private_key_passphrase !== undefined) options.privateKeyPass = o.private_key_passphrase;
+      if (o.private_key_passphrase) options.privateKeyPass = o.private_key_passphrase;
     }
     return options;
   }
