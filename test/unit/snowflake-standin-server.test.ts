@@ -5,6 +5,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -15,6 +16,17 @@ import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-stand
 
 // The sdk probes cloud metadata endpoints at import unless told not to: no network beyond 127.0.0.1 here.
 process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION = 'true';
+
+/** Every host a socket of this process connects to (the sdk must reach nothing but the stand-in). */
+const connectedHosts = new Set<string>();
+const originalConnect = Socket.prototype.connect;
+Socket.prototype.connect = function (this: Socket, ...args: unknown[]) {
+  // net.createConnection passes its normalized arguments as one array: [options, callback]
+  const [first, second] = Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+  const host = typeof first === 'object' && first !== null ? (first as { host?: string }).host : typeof second === 'string' ? second : undefined;
+  connectedHosts.add(host ?? 'localhost');
+  return (originalConnect as (...a: unknown[]) => Socket).apply(this, args);
+} as typeof Socket.prototype.connect;
 
 type Sdk = typeof import('snowflake-sdk');
 type Connection = ReturnType<Sdk['createConnection']>;
@@ -236,6 +248,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  Socket.prototype.connect = originalConnect;
   await standin?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -426,6 +439,18 @@ describe('Snowflake stand-in: REST protocol with the real snowflake-sdk', () => 
     await destroy(conn);
   }, 60_000);
 
+  it('retries a throttled chunk download to success', async () => {
+    const conn = await connect();
+    const throttled = standin.stats.throttled;
+    standin.setFaults({ throttle: { status: 503, times: 1, path: 'result' } });
+    const { rows } = await run(conn, 'select range 1500');
+    expect(rows).toHaveLength(1500);
+    expect(rows[1499]).toEqual({ ID: 1499, LABEL: 'row 1499' });
+    expect(standin.stats.throttled - throttled).toBe(1);
+    standin.setFaults({});
+    await destroy(conn);
+  }, 60_000);
+
   it('retries a throttled login to success', async () => {
     standin.setFaults({ throttle: { status: 503, times: 1, path: 'login' } });
     const conn = await connect();
@@ -522,8 +547,9 @@ describe('Snowflake stand-in: REST protocol with the real snowflake-sdk', () => 
     expect(await res.json()).toMatchObject({ success: false, code: '390104' });
   });
 
-  it('saw no request it does not know', () => {
+  it('saw no request it does not know, and the sdk reached no other host', () => {
     expect(standin.stats.unknownRequests).toEqual([]);
+    expect([...connectedHosts]).toEqual(['127.0.0.1']);
     expect(standin.stats.telemetry).toBeGreaterThan(0);
   });
 });
