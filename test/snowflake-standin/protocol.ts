@@ -80,6 +80,9 @@ export interface QueryStat {
   bindings?: Record<string, unknown>;
 }
 
+/** How a statement was aborted: abort-request by requestId or by query id, or the end of its session. */
+export type AbortVia = 'requestId' | 'queryId' | 'session';
+
 export interface Stats {
   /** successful logins */
   logins: number;
@@ -89,8 +92,8 @@ export interface Stats {
   queries: QueryStat[];
   /** query-requests answered from an earlier request with the same requestId */
   dedupedRequests: number;
-  /** abort-requests that reached a running statement */
-  aborts: Array<{ sqlText: string; requestId: string; queryId: string }>;
+  /** statements aborted while running */
+  aborts: Array<{ sqlText: string; requestId: string; queryId: string; via: AbortVia }>;
   heartbeats: number;
   tokenRenewals: number;
   sessionsDeleted: number;

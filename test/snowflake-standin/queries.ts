@@ -12,7 +12,7 @@ import { SfError } from './engine-types.js';
 import type { FaultState } from './faults.js';
 import { answerGet, answerPut, isFileTransfer } from './file-transfer.js';
 import { parameterList } from './parameters.js';
-import { Codes, fail, isRecord, Messages, ok, type Envelope, type Stats } from './protocol.js';
+import { Codes, fail, isRecord, Messages, ok, type AbortVia, type Envelope, type Stats } from './protocol.js';
 import { encodeResult } from './results.js';
 import type { Session } from './sessions.js';
 
@@ -153,7 +153,7 @@ export class QueryRegistry {
     this.byId.set(record.queryId, record);
     this.byRequest.set(this.key(session, requestId), record);
     this.config.stats.queries.push({ sqlText: request.sqlText, requestId, queryId: record.queryId, ...(request.bindings ? { bindings: request.bindings } : {}) });
-    if (this.earlyAborts.delete(this.key(session, requestId))) this.abort(record);
+    if (this.earlyAborts.delete(this.key(session, requestId))) this.abort(record, 'requestId');
     record.settled = this.run(record, request).then(
       (envelope) => {
         record.envelope = envelope;
@@ -295,9 +295,9 @@ export class QueryRegistry {
   }
 
   /** Aborts a running statement; false when it is not running. */
-  abort(record: QueryRecord): boolean {
+  abort(record: QueryRecord, via: AbortVia): boolean {
     if (record.status !== 'RUNNING' || record.controller.signal.aborted) return false;
-    this.config.stats.aborts.push({ sqlText: record.sqlText, requestId: record.requestId, queryId: record.queryId });
+    this.config.stats.aborts.push({ sqlText: record.sqlText, requestId: record.requestId, queryId: record.queryId, via });
     record.controller.abort(canceled());
     return true;
   }
@@ -310,7 +310,7 @@ export class QueryRegistry {
   /** Aborts the session's running statements, waits for them, and forgets its results. */
   async endSession(session: Session): Promise<void> {
     const records = [...this.byId.values()].filter((r) => r.session === session);
-    for (const r of records) this.abort(r);
+    for (const r of records) this.abort(r, 'session');
     const wait = sleep(10_000);
     await Promise.race([Promise.all(records.map((r) => r.settled)), wait.promise]);
     wait.cancel();

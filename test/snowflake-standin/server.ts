@@ -176,23 +176,29 @@ export async function startSnowflakeStandin(opts: SnowflakeStandinOptions): Prom
       return send(res, await queries.answerPoll(record));
     }
 
-    const abortById = /^\/queries\/([^/]+)\/abort-request$/.exec(path);
-    if (method === 'POST' && (path === '/queries/v1/abort-request' || abortById)) {
+    if (method === 'POST' && path === '/queries/v1/abort-request') {
       const body = await readJsonBody(req);
       const session = authenticate(req, res);
       if (!session) return;
-      let record = abortById && abortById[1] !== 'v1' ? queries.get(abortById[1]) : undefined;
-      if (!abortById || abortById[1] === 'v1') {
-        const requestId = isRecord(body) && typeof body.requestId === 'string' ? body.requestId : undefined;
-        if (!requestId) return send(res, fail(Codes.INTERNAL_ERROR, 'Abort request is malformed: no requestId.'));
-        record = queries.byRequestId(session, requestId);
-        if (!record) {
-          queries.abortEarly(session, requestId);
-          return send(res, ok(null));
-        }
+      const requestId = isRecord(body) && typeof body.requestId === 'string' ? body.requestId : undefined;
+      if (!requestId) return send(res, fail(Codes.INTERNAL_ERROR, 'Abort request is malformed: no requestId.'));
+      const record = queries.byRequestId(session, requestId);
+      if (!record) {
+        // the sdk may send the abort before its query-request arrived: abort that one when it does
+        queries.abortEarly(session, requestId);
+        return send(res, ok(null));
       }
-      if (!record) return send(res, fail(Codes.NO_SUCH_QUERY, `Statement ${abortById?.[1] ?? ''} not found`));
-      if (!queries.abort(record)) return send(res, fail(Codes.NOT_EXECUTING, 'Identified SQL statement is not currently executing.'));
+      if (!queries.abort(record, 'requestId')) return send(res, fail(Codes.NOT_EXECUTING, 'Identified SQL statement is not currently executing.'));
+      return send(res, ok(null));
+    }
+
+    const abortById = /^\/queries\/([^/]+)\/abort-request$/.exec(path);
+    if (method === 'POST' && abortById) {
+      req.resume();
+      if (!authenticate(req, res)) return;
+      const record = queries.get(abortById[1]);
+      if (!record) return send(res, fail(Codes.NO_SUCH_QUERY, `Statement ${abortById[1]} not found`));
+      if (!queries.abort(record, 'queryId')) return send(res, fail(Codes.NOT_EXECUTING, 'Identified SQL statement is not currently executing.'));
       return send(res, ok(null));
     }
 

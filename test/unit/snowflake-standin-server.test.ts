@@ -403,7 +403,7 @@ describe('Snowflake stand-in: REST protocol with the real snowflake-sdk', () => 
     expect(String(err.code)).toBe('000604');
     expect(err.message).toBe('SQL execution canceled');
     expect(engine.abortedSignals).toBe(aborted + 1);
-    expect(standin.stats.aborts.slice(aborts).map((a) => a.sqlText)).toEqual(['select sleep 20000']);
+    expect(standin.stats.aborts.slice(aborts).map((a) => [a.sqlText, a.via])).toEqual([['select sleep 20000', 'queryId']]);
     await destroy(conn);
   });
 
@@ -417,10 +417,24 @@ describe('Snowflake stand-in: REST protocol with the real snowflake-sdk', () => 
       });
       expect(String(err.code)).toBe('000604');
       expect(standin.stats.slowed).toBeGreaterThan(0);
+      expect(standin.stats.aborts.at(-1)).toMatchObject({ sqlText: 'select 99', via: 'requestId' });
     } finally {
       standin.setFaults({});
     }
     await destroy(conn);
+  });
+
+  it('destroy deletes the session: its running statement is aborted and its engine session closed', async () => {
+    const conn = await connect();
+    const session = engine.sessions.at(-1);
+    const aborted = engine.abortedSignals;
+    const outcome = new Promise<unknown>((resolve) => conn.execute({ sqlText: 'select sleep 20000', complete: (err) => resolve(err) }));
+    await new Promise((r) => setTimeout(r, 400));
+    await destroy(conn);
+    expect(engine.abortedSignals).toBe(aborted + 1);
+    expect(standin.stats.aborts.at(-1)).toMatchObject({ sqlText: 'select sleep 20000', via: 'session' });
+    expect(session?.closed).toBe(true);
+    expect(await outcome).toBeTruthy();
   });
 
   it.each([
