@@ -12,6 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bind, Engine, EngineSession, SessionContext, SfColumn, StageLocation, StatementResult } from '../snowflake-standin/engine-types.js';
 import { SfError } from '../snowflake-standin/engine-types.js';
+import { encodeCell } from '../snowflake-standin/results.js';
 import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-standin/server.js';
 
 // The sdk probes cloud metadata endpoints at import unless told not to: no network beyond 127.0.0.1 here.
@@ -565,5 +566,29 @@ describe('Snowflake stand-in: REST protocol with the real snowflake-sdk', () => 
     expect(standin.stats.unknownRequests).toEqual([]);
     expect([...connectedHosts]).toEqual(['127.0.0.1']);
     expect(standin.stats.telemetry).toBeGreaterThan(0);
+  });
+});
+
+describe('Snowflake stand-in: rowset cell encoding', () => {
+  const col = (type: SfColumn['type'], scale?: number): SfColumn => ({ name: 'C', type, scale, nullable: true });
+
+  it('writes cells as the service does', () => {
+    expect(encodeCell(col('fixed', 2), 12.5)).toBe('12.50');
+    expect(encodeCell(col('fixed', 2), 7n)).toBe('7.00');
+    expect(encodeCell(col('fixed'), 1e21)).toBe('1000000000000000000000');
+    expect(encodeCell(col('fixed', 3), '-0.125')).toBe('-0.125');
+    expect(encodeCell(col('boolean'), 'TRUE')).toBe('1');
+    expect(encodeCell(col('date'), '1970-01-02')).toBe('1');
+    expect(encodeCell(col('date'), '1969-12-31')).toBe('-1');
+    expect(encodeCell(col('time', 0), '01:00:01.999')).toBe('3601');
+    expect(encodeCell(col('time', 3), '00:00:00.5')).toBe('0.500');
+    expect(encodeCell(col('timestamp_ntz', 3), '1970-01-01 00:00:01.25')).toBe('1.250');
+    expect(encodeCell(col('timestamp_ntz', 9), '1969-12-31 23:59:59.75')).toBe('-0.250000000');
+    expect(encodeCell(col('timestamp_ltz', 0), '1970-01-01T00:01:00Z')).toBe('60');
+    expect(encodeCell(col('timestamp_tz', 0), '1970-01-01 05:30:00 +05:30')).toBe('0 1770');
+    expect(encodeCell(col('timestamp_tz', 0), '1970-01-01 00:00:00 -0800')).toBe('28800 960');
+    expect(encodeCell(col('binary'), 'beef')).toBe('BEEF');
+    expect(encodeCell(col('text'), null)).toBeNull();
+    expect(() => encodeCell(col('date'), 'yesterday')).toThrow(/not a date/);
   });
 });
