@@ -186,9 +186,6 @@ export interface PoolOptions {
   dialect: SnowflakeDialect;
   size: number;
   settings: SessionSettings;
-  /** attempts to connect (connect_retries + 1) and the wait between them */
-  connectAttempts: number;
-  connectWaitMs: number;
   /** what to say where the connection fails: account and user, never a credential */
   describe: () => string;
   /** statements run once on every new session (e.g. the query tag) */
@@ -256,23 +253,17 @@ export class SnowflakePool {
     return out;
   }
 
+  /** Logs in; the driver retries transient failures itself (connect_retries). */
   private async connect(): Promise<SdkConnection> {
     const sdk = await loadSdk();
-    let last: unknown;
-    for (let attempt = 0; attempt < this.options.connectAttempts; attempt++) {
-      if (attempt) await new Promise((r) => setTimeout(r, this.options.connectWaitMs));
-      const conn = sdk.createConnection(this.options.connection);
-      try {
-        await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
-        return conn;
-      } catch (e) {
-        last = e;
-        conn.destroy(() => undefined);
-        // a wrong password or a missing account will not get better
-        if (!isTransient(e as SnowflakeError)) break;
-      }
+    const conn = sdk.createConnection(this.options.connection);
+    try {
+      await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
+      return conn;
+    } catch (e) {
+      conn.destroy(() => undefined);
+      throw new WarehouseError(`cannot connect to snowflake (${this.options.describe()}): ${this.mask(snowflakeErrorText(e))}`);
     }
-    throw new WarehouseError(`cannot connect to snowflake (${this.options.describe()}): ${this.mask(snowflakeErrorText(last))}`);
   }
 
   async cancelAll(): Promise<void> {

@@ -42,7 +42,9 @@ export class SnowflakeAdapter implements Adapter {
       application: 'tsql',
       clientSessionKeepAlive: o.client_session_keep_alive,
       authenticator: auth.toUpperCase(),
+      sfRetryMaxLoginRetries: o.connect_retries,
     };
+    (options as Record<string, unknown>).sfRetryStartingSleepTime = o.connect_timeout;
     if (o.role) options.role = o.role;
     if (o.warehouse) options.warehouse = o.warehouse;
     const accessUrl = accessUrlOf(o);
@@ -64,8 +66,6 @@ export class SnowflakeAdapter implements Adapter {
         dialect: this.dialect,
         size: Math.max(1, this.threads),
         settings: { retries: o.retry_on_transient_errors, putThresholdRows: o.seed_put_threshold_rows },
-        connectAttempts: o.connect_retries + 1,
-        connectWaitMs: o.connect_timeout * 1000,
         describe: () => this.describe(),
         setup: o.query_tag ? [`alter session set query_tag = ${this.dialect.quoteString(o.query_tag)}`] : [],
         secrets: [o.password, o.token, o.private_key, o.private_key_passphrase].filter((s): s is string => !!s),

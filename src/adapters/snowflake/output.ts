@@ -38,10 +38,10 @@ export const snowflakeOutputSchema = z
     query_tag: z.string().optional(),
     /** keeps the session alive with heartbeats during long runs */
     client_session_keep_alive: z.boolean().default(false),
-    /** attempts to connect before giving up (transient network and 5xx errors) */
+    /** logins retried on transient network and HTTP errors (the driver's own login retries) */
     connect_retries: z.number().int().min(0).max(20).default(1),
-    /** seconds to wait between connection attempts */
-    connect_timeout: z.number().positive().default(10),
+    /** seconds before the first login retry; later ones wait longer (jittered backoff) */
+    connect_timeout: z.number().positive().max(60).default(1),
     /** attempts per statement on transient errors (HTTP 429/503, an expired session) */
     retry_on_transient_errors: z.number().int().min(0).max(20).default(3),
     /** the lake: `@stage/path` (a stage, named or qualified), or `s3://bucket/prefix` with `storage_integration` */
