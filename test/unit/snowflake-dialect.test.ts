@@ -88,6 +88,8 @@ const statements: Record<string, string> = {
   external_table_parquet_key_value: d.createExternalTable(lakeRel, reviewSpec, reviewSpec.location, { replace: false }),
   external_refresh_run_date: d.refreshExternalTable(lakeRel, '2024-01-03/'),
   external_refresh_all: d.refreshExternalTable(lakeRel),
+  node_session_query_tag_and_warehouse: JSON.stringify(new SnowflakeDialect({ queryTag: 'nightly', warehouse: 'transforming' }).nodeSession({ query_tag: "model's tag", snowflake_warehouse: 'big_wh' }), null, 1),
+  node_session_without_output_tag: JSON.stringify(d.nodeSession({ query_tag: 'm' }), null, 1),
 };
 
 describe('Snowflake dialect', () => {
@@ -111,6 +113,13 @@ describe('Snowflake dialect', () => {
     expect(d.type).toBe('snowflake');
     expect(d.parentType).toBeUndefined();
     expect(d.capabilities).toEqual({ transactionalDdl: false, merge: true, deleteUsing: true, maxIdentifierLength: 255, foldTests: true, unload: 'server', replaceInPlace: true });
+  });
+
+  it('sets a model\'s session settings only where they differ from the output\'s', () => {
+    const w = new SnowflakeDialect({ queryTag: 'nightly', warehouse: 'transforming' });
+    expect(w.nodeSession({})).toBeUndefined();
+    expect(w.nodeSession({ query_tag: 'nightly', snowflake_warehouse: 'TRANSFORMING' })).toBeUndefined();
+    expect(() => d.nodeSession({ snowflake_warehouse: 'big' })).toThrow(/needs the output's warehouse/);
   });
 
   it('maps seed column types to Snowflake names', () => {
@@ -150,7 +159,7 @@ describe('Snowflake profile', () => {
 
   it('takes dbt-snowflake keys with their defaults', () => {
     const r = snowflakeOutputSchema.parse({ ...base, password: 'x', warehouse: 'transforming', role: 'transformer', query_tag: 'tsql', client_session_keep_alive: true, connect_retries: 3 });
-    expect(r).toMatchObject({ threads: 4, connect_retries: 3, connect_timeout: 10, protocol: 'https', client_session_keep_alive: true });
+    expect(r).toMatchObject({ threads: 4, connect_retries: 3, connect_timeout: 1, protocol: 'https', client_session_keep_alive: true });
     expect(issues({ ...base, private_key_path: '/keys/rsa.p8', private_key_passphrase: 'p' })).toEqual([]);
     expect(issues({ ...base, authenticator: 'externalbrowser' })).toEqual([]);
     expect(issues({ ...base, authenticator: 'OAUTH', token: 't' })).toEqual([]);
@@ -166,5 +175,38 @@ describe('Snowflake profile', () => {
     expect(issues({ ...base, password: 'x', lake_root: 'lake' })).toEqual([expect.stringMatching(/^lake_root: must be a stage/)]);
     expect(issues({ ...base, password: 'x', warehose: 'w' })).toHaveLength(1);
     expect(issues({ ...base, password: 'x', port: 443 })).toEqual([expect.stringMatching(/^port: needs host/)]);
+  });
+});
+
+describe('the deploy profiles', () => {
+  const env: Record<string, string> = {
+    SNOWFLAKE_ACCOUNT: 'xy12345.eu-west-1',
+    SNOWFLAKE_PRIVATE_KEY_PATH: '/keys/tsql.p8',
+    SNOWFLAKE_USER: 'ann',
+    LAKE_ROOT: 's3://lake-bucket/user_behavior',
+    SHOP_DB_HOST: 'shop.internal',
+    SHOP_DB_USER: 'reader',
+    SHOP_DB_PASSWORD: 'x',
+    REDSHIFT_CLUSTER: 'analytics',
+    REDSHIFT_IAM_ROLE: 'arn:aws:iam::123456789012:role/lake',
+    REDSHIFT_HOST: 'analytics.redshift.internal',
+    REDSHIFT_USER: 'tsql',
+    REDSHIFT_PASSWORD: 'x',
+  };
+  it.each([
+    ['snowflake', ['snowflake', 'snowflake_sso', 'oltp']],
+    ['aws', ['redshift', 'redshift_pg', 'oltp']],
+  ])('deploy/%s/profiles.yml is valid for every output', async (dir, targets) => {
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const { resolveTarget } = await import('../../src/project/profiles.js');
+      for (const t of targets) {
+        const r = resolveTarget({ projectDir: join(__dirname, '..', '..'), profilesDir: join(__dirname, '..', '..', 'deploy', dir), profileName: 'user_behavior', targetName: t, vars: {} });
+        expect(r.targetName).toBe(t);
+      }
+    } finally {
+      process.env = saved;
+    }
   });
 });

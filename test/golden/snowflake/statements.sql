@@ -231,3 +231,25 @@ alter external table "ANALYTICS"."SPECTRUM"."USER_PURCHASE_STAGING" refresh '202
 
 -- external_refresh_all
 alter external table "ANALYTICS"."SPECTRUM"."USER_PURCHASE_STAGING" refresh;
+
+-- node_session_query_tag_and_warehouse
+{
+ "before": [
+  "alter session set query_tag = 'model''s tag'",
+  "use warehouse \"BIG_WH\""
+ ],
+ "after": [
+  "alter session set query_tag = 'nightly'",
+  "use warehouse \"TRANSFORMING\""
+ ]
+};
+
+-- node_session_without_output_tag
+{
+ "before": [
+  "alter session set query_tag = 'm'"
+ ],
+ "after": [
+  "alter session unset query_tag"
+ ]
+};
