@@ -6,6 +6,11 @@ export interface Relation {
   database?: string;
   schema: string;
   identifier: string;
+  /**
+   * Parts quoted exactly as written (dbt's `quoting:`). Engines that fold
+   * unquoted names (Snowflake) fold the other parts; the rest quote exactly always.
+   */
+  quoting?: { database?: boolean; schema?: boolean; identifier?: boolean };
 }
 
 export type RelationKind = 'table' | 'view' | 'external';

@@ -358,7 +358,7 @@ export class Compiler {
         checksum: '',
         sourceName: def.sourceName,
         identifier: def.identifier,
-        relation: { database: def.database ?? this.connectionInfo(connection).database, schema: def.schema, identifier: def.identifier },
+        relation: this.withQuoting({ database: def.database ?? this.connectionInfo(connection).database, schema: def.schema, identifier: def.identifier }, def.quoting),
         connection,
         loadedAtField: (config.loaded_at_field as string | undefined) ?? def.loadedAtField,
         freshness: config.freshness ?? def.freshness,
@@ -844,7 +844,19 @@ export class Compiler {
 
   // ---------------------------------------------------------------- naming
 
+  /** dbt's `quoting:` on a relation: the project's, refined by the source's or the model's. */
+  private withQuoting(rel: Relation, own: unknown): Relation {
+    const merged: Record<string, unknown> = { ...this.opts.project.settings.quoting, ...(own && typeof own === 'object' ? own : {}) };
+    const quoting: NonNullable<Relation['quoting']> = {};
+    for (const k of ['database', 'schema', 'identifier'] as const) if (typeof merged[k] === 'boolean') quoting[k] = merged[k] as boolean;
+    return Object.keys(quoting).length ? { ...rel, quoting } : rel;
+  }
+
   private computeRelation(frame: Frame): Relation {
+    return this.withQuoting(this.namedRelation(frame), frame.config.quoting);
+  }
+
+  private namedRelation(frame: Frame): Relation {
     const cfg = frame.config;
     const customSchema = cfg.schema === undefined || cfg.schema === null ? null : String(cfg.schema);
     const customAlias = cfg.alias === undefined || cfg.alias === null ? null : String(cfg.alias);

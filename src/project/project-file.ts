@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readQuoting, type Quoting } from './quoting.js';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { readYamlFile, type YamlFile } from '../util/yaml-file.js';
@@ -47,11 +48,12 @@ const projectFileSchema = z
     'on-run-end': hookList.nullish(),
     dispatch: z.array(z.unknown()).optional(),
     flags: z.record(z.string(), z.unknown()).optional(),
-    quoting: z.record(z.string(), z.unknown()).optional(),
+    quoting: z.unknown().optional(),
     'query-comment': z.unknown().optional(),
     'restrict-access': z.boolean().optional(),
   })
   .strict();
+
 
 export interface ProjectSettings {
   /** 'tsql_project.yml' or 'dbt_project.yml' */
@@ -73,6 +75,8 @@ export interface ProjectSettings {
   sources: Record<string, unknown>;
   onRunStart: string[];
   onRunEnd: string[];
+  /** the project's `quoting:` (database / schema / identifier) */
+  quoting: Quoting;
   yaml: YamlFile;
 }
 
@@ -93,6 +97,8 @@ export function loadProjectFile(projectDir: string): ProjectSettings {
   const parsed = projectFileSchema.safeParse(yaml.data);
   if (!parsed.success) throw zodToUserError(parsed.error, yaml, Object.keys(projectFileSchema.shape));
   const p = parsed.data;
+  const quoting = readQuoting(yaml, p.quoting, ['quoting']);
+  if (quoting.error) throw quoting.error;
   return {
     file,
     name: p.name,
@@ -112,6 +118,7 @@ export function loadProjectFile(projectDir: string): ProjectSettings {
     sources: p.sources ?? {},
     onRunStart: p['on-run-start'] ?? [],
     onRunEnd: p['on-run-end'] ?? [],
+    quoting: quoting.quoting ?? {},
     yaml,
   };
 }

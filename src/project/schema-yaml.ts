@@ -3,6 +3,7 @@ import { didYouMean } from '../util/suggest.js';
 import { parseYaml, type YamlFile, type YamlPath } from '../util/yaml-file.js';
 import { isPlainObject, type Config } from './config-merge.js';
 import { TEST_CONFIG_KEYS } from './config-keys.js';
+import { readQuoting, type Quoting } from './quoting.js';
 
 export interface ColumnDef {
   name: string;
@@ -39,7 +40,7 @@ export interface SourceTableDef {
   external?: Record<string, unknown>;
   meta: Record<string, unknown>;
   tags: string[];
-  quoting?: Record<string, unknown>;
+  quoting?: Quoting;
   file: string;
   line?: number;
 }
@@ -155,6 +156,7 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     r.keys(s, SOURCE_KEYS, path, `source '${s.name}'`);
     const sourceName = String(s.name);
     const sourceConfig = r.config(s.config, [...path, 'config']);
+    const sourceQuoting = quotingAt(r, s.quoting, [...path, 'quoting']);
     r.list(s.tables, [...path, 'tables'], 'tables').forEach((rawT, j) => {
       const tpath = [...path, 'tables', j];
       const t = r.entry(rawT, tpath, 'tables');
@@ -181,7 +183,7 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
         external: isPlainObject(external) ? external : undefined,
         meta: { ...((s.meta as object) ?? {}), ...((t.meta as object) ?? {}) },
         tags: [...asArray(s.tags), ...asArray(t.tags)].map(String),
-        quoting: (t.quoting ?? s.quoting) as Record<string, unknown> | undefined,
+        quoting: { ...sourceQuoting, ...quotingAt(r, t.quoting, [...tpath, 'quoting']) },
         file: relPath,
         line: yaml.lineOf(tpath),
       });
@@ -194,6 +196,13 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
   });
 
   return { content, errors: r.errors };
+}
+
+/** A `quoting:` block (its error, if any, joins the file's errors). */
+function quotingAt(r: Reader, v: unknown, path: YamlPath): Quoting | undefined {
+  const { quoting, error } = readQuoting(r.yaml, v, path);
+  if (error) r.errors.push(error);
+  return quoting;
 }
 
 function asArray(v: unknown): unknown[] {

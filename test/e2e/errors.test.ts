@@ -36,6 +36,17 @@ describe('user errors', () => {
     expect(err).toMatch(/3 errors; nothing was run/);
   });
 
+  it('quoting: an unknown key or a value that is not true/false names its line', () => {
+    const p = project({ 'tsql_project.yml': 'name: shop\nprofile: shop\nquoting:\n  identifer: true\n', 'models/a.sql': 'select 1' });
+    expectUserError(p, /^error: tsql_project\.yml:4: unknown quoting key 'identifer' \(did you mean 'identifier'\?\)$/);
+    const q = project({
+      'models/sources.yml': 'version: 2\nsources:\n  - name: raw\n    quoting:\n      schema: yes please\n    tables:\n      - name: t\n        quoting: {idenifier: true}\n',
+      'models/a.sql': "select * from {{ source('raw', 't') }}",
+    });
+    const err = expectUserError(q, /models\/sources\.yml:5: 'quoting' takes database, schema and identifier set to true or false/);
+    expect(err).toMatch(/models\/sources\.yml:8: unknown quoting key 'idenifier' \(did you mean 'identifier'\?\)/);
+  });
+
   it('unknown top-level key in the project file', () => {
     const p = project({ 'tsql_project.yml': 'name: shop\nprofile: shop\nmodel_paths: [models]\n', 'models/a.sql': 'select 1' });
     expectUserError(p, /^error: tsql_project\.yml:3: unknown key 'model_paths' \(did you mean 'model-paths'\?\)$/);

@@ -491,6 +491,33 @@ sources:
   });
 });
 
+describe('snowflake: names', () => {
+  it('folds names as Snowflake does, and dbt\'s quoting: keeps a loader\'s lower-case table exact', async () => {
+    const pp = sfProject({});
+    await client.query(`create schema ${DATABASE}."${pp.name}_RAW"`);
+    await client.query(`create table ${DATABASE}."${pp.name}_RAW"."events" as select 1 as id`);
+    pp.p.write({
+      'models/sources.yml': `version: 2
+sources:
+  - name: raw
+    schema: ${pp.schema}_raw
+    tables:
+      - name: events
+        quoting: {identifier: true}
+      - name: events_folded
+        identifier: events
+`,
+      'models/from_quoted.sql': `select id from {{ source('raw', 'events') }}\n`,
+      'models/from_folded.sql': `select id from {{ source('raw', 'events_folded') }}\n`,
+    });
+    const r = await pp.tsql(['run']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/OK .*from_quoted/);
+    expect(r.stdout).toMatch(/ERROR .*from_folded.*Snowflake error 002003 \(42S02\): SQL compilation error: Object '[^']*EVENTS' does not exist or not authorized\./);
+    expect(await pp.rows('select id from $schema.from_quoted')).toEqual([{ id: 1 }]);
+  });
+});
+
 // ---------------------------------------------------------------- sessions, faults, Ctrl-C
 
 describe('snowflake: connecting and faults', () => {

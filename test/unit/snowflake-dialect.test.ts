@@ -50,6 +50,8 @@ const quotedQuery = "select invoice_number, 'it''s' as note\nfrom \"ANALYTICS\".
 const statements: Record<string, string> = {
   create_schema: d.createSchema('analytics', 'main'),
   relation_with_odd_names: d.renderRelation(odd),
+  relation_quoted_exactly: d.renderRelation({ database: 'raw', schema: 'fivetran_shop', identifier: 'Orders', quoting: { schema: true, identifier: true } }),
+  describe_columns_quoted: d.describeColumns({ database: 'raw', schema: 'shop', identifier: 'orders', quoting: { identifier: true } }),
   create_or_replace_table: d.createTableAs(target, 'select 1 as id -- a trailing comment', { replace: true }),
   create_or_replace_permanent_clustered_copy_grants: d.createTableAs(target, 'select 1 as id, current_date as d', {
     replace: true,

@@ -52,7 +52,22 @@ export class SnowflakeDialect extends AnsiDialect {
   }
 
   override quoteIdentifier(name: string): string {
-    return `"${this.foldName(name).replace(/"/g, '""')}"`;
+    return this.quoteExactly(this.foldName(name));
+  }
+
+  private quoteExactly(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  }
+
+  /** A part of a relation's name as Snowflake stores it: exact where dbt's `quoting:` says so, else folded. */
+  storedName(rel: Relation, part: 'database' | 'schema' | 'identifier'): string {
+    const name = rel[part] ?? '';
+    return rel.quoting?.[part] ? name : this.foldName(name);
+  }
+
+  override renderRelation(rel: Relation): string {
+    const parts = (['database', 'schema', 'identifier'] as const).filter((p) => !!rel[p]);
+    return parts.map((p) => this.quoteExactly(this.storedName(rel, p))).join('.');
   }
 
   /** Snowflake string literals read backslash escapes: double backslashes, and quotes. */
@@ -154,15 +169,16 @@ export class SnowflakeDialect extends AnsiDialect {
     ].join('\n');
   }
 
-  private informationSchema(database: string | undefined, view: 'tables' | 'columns'): string {
-    return `${database ? `${this.quoteIdentifier(database)}.` : ''}information_schema.${view}`;
+  private informationSchema(database: string | undefined, view: 'tables' | 'columns', rel?: Relation): string {
+    const db = rel?.database ? this.quoteExactly(this.storedName(rel, 'database')) : database ? this.quoteIdentifier(database) : undefined;
+    return `${db ? `${db}.` : ''}information_schema.${view}`;
   }
 
   describeColumns(rel: Relation): string {
     return [
       `select column_name as "name", ${this.columnType()} as "type"`,
-      `from ${this.informationSchema(rel.database, 'columns')}`,
-      `where table_schema = ${this.quoteString(this.foldName(rel.schema))} and table_name = ${this.quoteString(this.foldName(rel.identifier))}`,
+      `from ${this.informationSchema(rel.database, 'columns', rel)}`,
+      `where table_schema = ${this.quoteString(this.storedName(rel, 'schema'))} and table_name = ${this.quoteString(this.storedName(rel, 'identifier'))}`,
       'order by ordinal_position',
     ].join('\n');
   }

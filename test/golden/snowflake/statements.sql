@@ -4,6 +4,19 @@ create schema if not exists "ANALYTICS"."MAIN";
 -- relation_with_odd_names
 "ANALYTICS"."Mixed Case"."order ""lines""";
 
+-- relation_quoted_exactly
+"RAW"."fivetran_shop"."Orders";
+
+-- describe_columns_quoted
+select column_name as "name", case
+    when data_type = 'NUMBER' then 'NUMBER(' || numeric_precision || ',' || numeric_scale || ')'
+    when data_type = 'TEXT' then 'VARCHAR(' || character_maximum_length || ')'
+    else data_type
+  end as "type"
+from "RAW".information_schema.columns
+where table_schema = 'SHOP' and table_name = 'orders'
+order by ordinal_position;
+
 -- create_or_replace_table
 create or replace transient table "ANALYTICS"."MAIN"."ORDERS" as (
 select 1 as id -- a trailing comment
