@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, useProjects, type CliResult, type TempProject } from '../helpers/project.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 import { FOLDING_EXPECTED, FOLDING_SCHEMA, foldingModel } from '../fixtures/folding.js';
-import { CUSTOMERS, ORDERS } from '../fixtures/orders.js';
+import { FAILING, PASSING, TESTED } from '../fixtures/orders.js';
 
 /**
  * The real CLI against the real PostgreSQL test server (test/global-setup.ts),
@@ -300,67 +300,6 @@ sources:
 });
 
 // ---------------------------------------------------------------- data tests
-
-const TESTED = {
-  'models/orders.sql': ORDERS,
-  'models/customers.sql': CUSTOMERS,
-  'models/empty_model.sql': `{{ config(materialized='table') }}\nselect 1 as id where false\n`,
-  'models/schema.yml': `version: 2
-models:
-  - name: orders
-    data_tests:
-      - dbt_utils.unique_combination_of_columns:
-          arguments:
-            combination_of_columns: [id, customer_id]
-      - expression_is_true:
-          expression: "amount >= 0"
-      - not_empty
-    columns:
-      - name: id
-        data_tests: [not_null, unique]
-      - name: status
-        data_tests:
-          - not_null
-          - accepted_values:
-              values: [placed, shipped]
-          - accepted_values:
-              name: accepted_values_status_all
-              values: [placed, shipped, lost, pending]
-      - name: customer_id
-        data_tests:
-          - relationships:
-              to: ref('customers')
-              field: id
-      - name: priority
-        data_tests:
-          - accepted_values:
-              arguments:
-                values: [1, 2, 3]
-                quote: false
-          - not_null:
-              name: not_null_priority_warn
-              config: {severity: warn}
-  - name: customers
-    columns:
-      - name: id
-        tests: [unique, not_null]
-  - name: empty_model
-    tests: [not_empty]
-`,
-};
-
-const FAILING: Record<string, number> = {
-  not_null_orders_id: 1,
-  unique_orders_id: 2,
-  accepted_values_orders_status__placed__shipped: 2,
-  relationships_orders_customer_id__id__ref_customers_: 4,
-  expression_is_true_orders_amount_0: 3,
-  dbt_utils_unique_combination_of_columns_orders_id__customer_id: 1,
-  accepted_values_orders_priority__False__1__2__3: 3,
-  not_empty_empty_model_: 1,
-};
-
-const PASSING = ['not_empty_orders_', 'not_null_orders_status', 'accepted_values_status_all', 'not_null_priority_warn', 'unique_customers_id', 'not_null_customers_id'];
 
 describe('postgres: data tests', () => {
   it('pass and fail with exact counts, folded and one query per test alike', () => {

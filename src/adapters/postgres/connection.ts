@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { WarehouseError } from '../../errors.js';
+import { OnDemandPool } from '../pool.js';
 import type { Column, Connection, ExecResult, Relation } from '../types.js';
 import { sendCancelRequest, type BackendKey } from './cancel.js';
 import { copyOutToFile, copyRowsIn } from './copy.js';
@@ -159,61 +160,35 @@ export interface PgPoolOptions {
 }
 
 /**
- * Up to `size` connections, opened on demand and reused. Keeps every session
- * so that cancelAll can reach the statements running on them.
+ * Up to `size` connections, opened on demand and reused (OnDemandPool); each
+ * runs `setup` once. cancelAll reaches the statements running on every session.
  */
 export class PgPool {
-  private readonly all = new Set<PgSession>();
-  private readonly idle: PgSession[] = [];
-  private readonly waiters: Array<() => void> = [];
-  private opening = 0;
-  private closed = false;
+  private readonly pool: OnDemandPool<PgSession>;
   private sslRefused = false;
 
-  constructor(private readonly options: PgPoolOptions) {}
+  constructor(private readonly options: PgPoolOptions) {
+    this.pool = new OnDemandPool(options.size, () => this.open(), options.dialect.type);
+  }
 
-  async acquire(): Promise<PgSession> {
-    for (;;) {
-      if (this.closed) throw new Error(`the ${this.options.dialect.type} connection pool is closed`);
-      const session = this.idle.pop();
-      if (session) {
-        if (session.alive) return session;
-        this.all.delete(session);
-        continue;
-      }
-      if (this.all.size + this.opening < Math.max(1, this.options.size)) return this.open();
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
+  acquire(): Promise<PgSession> {
+    return this.pool.acquire();
   }
 
   release(session: PgSession): void {
-    if (session.alive && !this.closed) this.idle.push(session);
-    else {
-      this.all.delete(session);
-      void session.close();
-    }
-    this.waiters.shift()?.();
+    this.pool.release(session);
   }
 
   private async open(): Promise<PgSession> {
-    this.opening++;
+    const client = await this.connect();
+    const session = this.options.createSession?.(client, this.options.dialect) ?? new PgSession(client, this.options.dialect);
     try {
-      const client = await this.connect();
-      const session = this.options.createSession?.(client, this.options.dialect) ?? new PgSession(client, this.options.dialect);
-      this.all.add(session);
-      try {
-        await this.options.setup?.(session);
-      } catch (e) {
-        this.all.delete(session);
-        await session.close();
-        throw new WarehouseError(`cannot set up the ${this.options.dialect.type} session: ${errorText(e)}`);
-      }
-      return session;
-    } finally {
-      this.opening--;
-      // a waiter may take the slot a failed connection left
-      if (this.all.size + this.opening < this.options.size) this.waiters.shift()?.();
+      await this.options.setup?.(session);
+    } catch (e) {
+      await session.close();
+      throw new WarehouseError(`cannot set up the ${this.options.dialect.type} session: ${errorText(e)}`);
     }
+    return session;
   }
 
   private async connect(): Promise<pg.Client> {
@@ -247,16 +222,11 @@ export class PgPool {
   async cancelAll(): Promise<void> {
     const host = this.options.client.host ?? 'localhost';
     const port = this.options.client.port ?? 5432;
-    const keys = [...this.all].filter((s) => s.busy && s.alive).map((s) => s.backendKey);
+    const keys = this.pool.sessions.filter((s) => s.busy && s.alive).map((s) => s.backendKey);
     await Promise.all(keys.filter((k): k is BackendKey => !!k).map((k) => sendCancelRequest(host, port, k)));
   }
 
-  async end(): Promise<void> {
-    this.closed = true;
-    for (const wake of this.waiters.splice(0)) wake();
-    const sessions = [...this.all];
-    this.all.clear();
-    this.idle.length = 0;
-    await Promise.all(sessions.map((s) => s.close()));
+  end(): Promise<void> {
+    return this.pool.end();
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection as SdkConnection, ConnectionOptions, RowStatement, SnowflakeError } from 'snowflake-sdk';
 import { WarehouseError } from '../../errors.js';
+import { OnDemandPool } from '../pool.js';
 import type { Column, Connection, ExecResult, Relation } from '../types.js';
 import type { SnowflakeDialect } from './dialect.js';
 import { insertBatches, withSeedCsv } from './seed-load.js';
@@ -194,57 +195,31 @@ export interface PoolOptions {
   secrets: string[];
 }
 
-/** Up to `size` sessions, opened on demand and reused; cancelAll reaches every running statement. */
+/** Up to `size` sessions, opened on demand and reused (OnDemandPool); cancelAll reaches every running statement. */
 export class SnowflakePool {
-  private readonly all = new Set<SnowflakeSession>();
-  private readonly idle: SnowflakeSession[] = [];
-  private readonly waiters: Array<() => void> = [];
-  private opening = 0;
-  private closed = false;
+  private readonly pool: OnDemandPool<SnowflakeSession>;
 
-  constructor(private readonly options: PoolOptions) {}
+  constructor(private readonly options: PoolOptions) {
+    this.pool = new OnDemandPool(options.size, () => this.open(), 'snowflake');
+  }
 
-  async acquire(): Promise<SnowflakeSession> {
-    for (;;) {
-      if (this.closed) throw new Error('the snowflake connection pool is closed');
-      const session = this.idle.pop();
-      if (session) {
-        if (session.alive) return session;
-        this.all.delete(session);
-        continue;
-      }
-      if (this.all.size + this.opening < Math.max(1, this.options.size)) return this.open();
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
+  acquire(): Promise<SnowflakeSession> {
+    return this.pool.acquire();
   }
 
   release(session: SnowflakeSession): void {
-    if (session.alive && !this.closed) this.idle.push(session);
-    else {
-      this.all.delete(session);
-      void session.close();
-    }
-    this.waiters.shift()?.();
+    this.pool.release(session);
   }
 
   private async open(): Promise<SnowflakeSession> {
-    this.opening++;
+    const session = new SnowflakeSession(await this.connect(), this.options.dialect, this.options.settings);
     try {
-      const conn = await this.connect();
-      const session = new SnowflakeSession(conn, this.options.dialect, this.options.settings);
-      this.all.add(session);
-      try {
-        for (const sql of this.options.setup) await session.execute(sql);
-      } catch (e) {
-        this.all.delete(session);
-        await session.close();
-        throw new WarehouseError(`cannot set up the snowflake session: ${this.mask((e as Error).message)}`);
-      }
-      return session;
-    } finally {
-      this.opening--;
-      if (this.all.size + this.opening < this.options.size) this.waiters.shift()?.();
+      for (const sql of this.options.setup) await session.execute(sql);
+    } catch (e) {
+      await session.close();
+      throw new WarehouseError(`cannot set up the snowflake session: ${this.mask((e as Error).message)}`);
     }
+    return session;
   }
 
   private mask(text: string): string {
@@ -267,15 +242,10 @@ export class SnowflakePool {
   }
 
   async cancelAll(): Promise<void> {
-    await Promise.all([...this.all].filter((s) => s.busy && s.alive).map((s) => s.cancelRunning()));
+    await Promise.all(this.pool.sessions.filter((s) => s.busy && s.alive).map((s) => s.cancelRunning()));
   }
 
-  async end(): Promise<void> {
-    this.closed = true;
-    for (const wake of this.waiters.splice(0)) wake();
-    const sessions = [...this.all];
-    this.all.clear();
-    this.idle.length = 0;
-    await Promise.all(sessions.map((s) => s.close()));
+  end(): Promise<void> {
+    return this.pool.end();
   }
 }
