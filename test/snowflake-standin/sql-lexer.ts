@@ -25,6 +25,8 @@ export interface Token {
   text: string;
   /** decoded value: string contents, identifier name, upper-cased word */
   value: string;
+  /** offset of the token in the input */
+  start: number;
 }
 
 const WORD_START = /[A-Za-z_\u0080-\uffff]/;
@@ -75,7 +77,7 @@ export function tokenize(sql: string): Token[] {
   const n = sql.length;
   const push = (type: TokenType, end: number, value?: string) => {
     const text = sql.slice(i, end);
-    out.push({ type, text, value: value ?? text });
+    out.push({ type, text, value: value ?? text, start: i });
     i = end;
   };
   while (i < n) {

@@ -66,10 +66,10 @@ export function sigNodes(nodes: Node[]): Node[] {
   return nodes.filter(isSig);
 }
 
-export function isWord(n: Node | undefined, ...values: string[]): n is Token {
+export function isWord(n: Node | undefined, ...values: string[]): boolean {
   return n !== undefined && n.type === 'word' && (values.length === 0 || values.includes(n.value));
 }
 
-export function isOp(n: Node | undefined, text: string): n is Token {
+export function isOp(n: Node | undefined, text: string): boolean {
   return n !== undefined && n.type === 'op' && n.text === text;
 }

@@ -22,6 +22,8 @@ export interface TranslateContext extends CallContext {
   call?: (name: string, args: string[], raw: Node[][]) => string | undefined;
   /** Bare words the caller replaces (e.g. VALUE, METADATA$FILENAME in an external table's column). */
   word?: (name: string) => string | undefined;
+  /** Bind placeholders (`?`, `:1`): the literal to put in their place; default: DuckDB placeholders. */
+  param?: (text: string) => string;
 }
 
 /** Words after which `values (…)` is a relation (Snowflake names its columns COLUMN1, COLUMN2…). */
@@ -61,7 +63,7 @@ export function renderNodes(nodes: Node[], ctx: TranslateContext): string {
         emit(quoteString(n.value));
         continue;
       case 'param':
-        emit(n.text === '?' ? '?' : `$${n.text.slice(1)}`);
+        emit(ctx.param ? ctx.param(n.text) : n.text === '?' ? '?' : `$${n.text.slice(1)}`);
         continue;
       case 'number':
         emit(n.text);
@@ -178,7 +180,7 @@ function renderName(nodes: Node[], i: number, ctx: TranslateContext): { text: st
         return { text: mapped, next: takesArgs ? gi + 1 : i + 1 };
       }
     }
-    if (w === 'VALUES' && RELATION_KEYWORDS.has(isWord(prev) ? prev.value : '') && isGroup(following)) {
+    if (w === 'VALUES' && RELATION_KEYWORDS.has(isWord(prev) ? (prev as Token).value : '') && isGroup(following)) {
       return renderValuesRelation(nodes, gi, ctx);
     }
     // function calls
