@@ -204,7 +204,7 @@ export async function snapshot(conn: DuckDBConnection, meta: Meta, temps: TempTa
     const name = String(d.database_name);
     return { name, created: meta.data.databases[name.toUpperCase()]?.created ?? started };
   });
-  const schemaRows = await rows(conn, `SELECT database_name, schema_name FROM duckdb_schemas() WHERE NOT internal AND database_name NOT IN ('memory', 'temp', 'system', '__sf')`);
+  const schemaRows = await rows(conn, `SELECT database_name, schema_name FROM duckdb_schemas() WHERE database_name NOT IN ('memory', 'temp', 'system') AND schema_name NOT IN ('information_schema', 'pg_catalog')`);
   const schemas: CatalogSnapshot['schemas'] = [];
   for (const s of schemaRows) {
     const name = meta.schemaName(String(s.database_name), String(s.schema_name));

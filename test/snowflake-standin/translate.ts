@@ -103,7 +103,8 @@ export function renderNodes(nodes: Node[], ctx: TranslateContext): string {
           // Snowflake raises "Division by zero"; guard the divisor (the operand right of `/`)
           const end = operandEnd(nodes, i + 1);
           if (end > i + 1) {
-            emit('/ SF_NZ(' + renderNodes(nodes.slice(nextSig(nodes, i + 1), end), ctx) + ')');
+            const divisor = renderNodes(nodes.slice(nextSig(nodes, i + 1), end), ctx);
+            emit(`/ (CASE WHEN (${divisor}) = 0 THEN error('Division by zero') ELSE (${divisor}) END)`);
             i = end - 1;
             continue;
           }
