@@ -113,6 +113,11 @@ describe('Snowflake stand-in engine', () => {
     expect(schemata.map((r) => r[0])).toEqual(['INFORMATION_SCHEMA', 'MAIN', 'PUBLIC', 'S']);
     expect((await run('drop view if exists "DB"."MAIN"."NOPE"')).rows[0][0]).toMatch(/already dropped/);
     expect((await run('drop schema if exists "DB"."S" cascade')).rows).toEqual([['S successfully dropped.']]);
+    expect((await run('create database if not exists "DB"')).rows).toEqual([['DB already exists, statement succeeded.']]);
+    expect((await run('create transient table if not exists "DB"."MAIN"."ORDERS" as (select 1 as id)')).rows).toEqual([['ORDERS already exists, statement succeeded.']]);
+    await run('create or replace table "DB"."MAIN"."GONE" as (select 1 as x)');
+    expect((await run('drop table if exists "DB"."MAIN"."GONE"')).rows).toEqual([['GONE successfully dropped.']]);
+    expect((await fails(run('select * from "DB"."S"."X"'))).message).toMatch(/Schema 'DB.S' does not exist/);
   });
 
   it('keeps the old table when create or replace fails, and refuses to replace a view with a table', async () => {
