@@ -155,7 +155,17 @@ export const FUNCTIONS: Record<string, Rewrite> = {
   ARRAY_CONTAINS: (a) => `LIST_CONTAINS(${a[1]}, ${a[0]})`,
   ARRAY_SIZE: (a) => `LEN(${a[0]})`,
   ARRAY_CONSTRUCT: (a) => `[${a.join(', ')}]`,
-  REGEXP_LIKE: (a) => `REGEXP_FULL_MATCH(${a[0]}, ${a[1]})`,
+  // parameters c, i, m and s mean the same to RE2 ('s': '.' matches a line break too)
+  REGEXP_LIKE: (a) => `REGEXP_FULL_MATCH(${a.slice(0, 3).join(', ')})`,
+  // FROM TABLE(GENERATOR(ROWCOUNT => n)): n rows; SEQ4()/SEQ8() number them from 0
+  TABLE: (a) => a[0],
+  GENERATOR: (a) => {
+    const m = /ROWCOUNT\s*=>\s*(\d+)/i.exec(a.join(' '));
+    if (!m) throw new Error('the stand-in takes GENERATOR(ROWCOUNT => n) only');
+    return `range(${m[1]})`;
+  },
+  SEQ4: () => '(ROW_NUMBER() OVER () - 1)',
+  SEQ8: () => '(ROW_NUMBER() OVER () - 1)',
   RLIKE: (a) => `REGEXP_FULL_MATCH(${a[0]}, ${a[1]})`,
   REGEXP_REPLACE: (a) => `REGEXP_REPLACE(${a[0]}, ${a[1]}, ${a[2] ?? "''"}, 'g')`,
   REGEXP_SUBSTR: (a) => `NULLIF(REGEXP_EXTRACT(${a[0]}, ${a[1]}), '')`,

@@ -150,7 +150,8 @@ export function readCsvSql(files: string[], f: FormatOptions, width: number, fil
   const opts = [
     `header = false`, `skip = ${skip}`, `auto_detect = false`, `delim = ${quoteString(delim === 'NONE' ? '\0' : delim)}`,
     `quote = ${quoteString(quote && quote !== 'NONE' ? quote : '')}`, `escape = ${quoteString(quote && quote !== 'NONE' ? quote : '')}`,
-    `columns = {${cols}}`, `null_padding = true`, `strict_mode = false`, `nullstr = '\u0001__sf_no_null__'`,
+    // an unquoted empty field reads as NULL, a quoted one ("") as '' (Snowflake: an empty string)
+    `columns = {${cols}}`, `null_padding = true`, `strict_mode = false`, `nullstr = ''`, `allow_quoted_nulls = false`,
   ];
   if (filenameColumn) opts.push(`filename = true`);
   return `read_csv([${files.map(quoteString).join(', ')}], ${opts.join(', ')})`;
@@ -160,9 +161,10 @@ export function readCsvSql(files: string[], f: FormatOptions, width: number, fil
 export function csvFieldSql(expr: string, f: FormatOptions): string {
   const nullIf = optList(f, 'NULL_IF') ?? ['\\N'];
   const emptyAsNull = optBool(f, 'EMPTY_FIELD_AS_NULL', true);
-  const conds = nullIf.map((v) => `${expr} = ${quoteString(v)}`);
-  if (emptyAsNull) conds.push(`${expr} = ''`);
-  return conds.length ? `(CASE WHEN ${conds.join(' OR ')} THEN NULL ELSE ${expr} END)` : expr;
+  // the reader gives NULL for an empty unquoted field (readCsvSql); without EMPTY_FIELD_AS_NULL it is ''
+  const field = emptyAsNull ? expr : `coalesce(${expr}, '')`;
+  const conds = nullIf.map((v) => `${field} = ${quoteString(v)}`);
+  return conds.length ? `(CASE WHEN ${conds.join(' OR ')} THEN NULL ELSE ${field} END)` : field;
 }
 
 /** COPY (query) TO 'file' options for an unload. */
