@@ -175,6 +175,15 @@ export interface ExternalStageRequest {
   fullRefresh?: boolean;
 }
 
+/** An unload model's query and where its result goes (Adapter.unload). */
+export interface UnloadRequest {
+  sql: string;
+  /** absolute path or URL (the model's location under the lake root) */
+  location: string;
+  format: 'csv' | 'parquet';
+  options: Record<string, string | number | boolean>;
+}
+
 export interface Adapter {
   readonly dialect: Dialect;
   /** Default database (catalog) of the target. */
@@ -198,6 +207,12 @@ export interface Adapter {
    * from S3), for seeds whose config names `s3_location`; engines without it leave it undefined.
    */
   loadSeedFromLocation?(conn: Connection, rel: Relation, columns: Column[], location: string, options: { iamRole?: string; region?: string; delimiter?: string }): Promise<{ rows: number | undefined; statements: string[] }>;
+  /**
+   * Unloads through the engine's own steps (Snowflake: tsql's stage over the
+   * lake, COPY INTO, removing a stale file after an empty result); engines
+   * without it get the dialect's copyTo (or a client-side unload).
+   */
+  unload?(conn: Connection, request: UnloadRequest): Promise<{ rows: number | undefined; statements: string[] }>;
   /** Cancels every statement still running on the server (Ctrl-C), then returns. */
   cancelAll(): Promise<void>;
   /** A short human description for `tsql debug` (no credentials). */

@@ -26,6 +26,11 @@ export function unloadTarget(node: ModelNode, lakeRoot: string): { location: str
 export async function materializeUnload(ctx: MaterializeContext, node: ModelNode): Promise<MaterializeResult> {
   const { location, format } = unloadTarget(node, ctx.lakeRoot);
   const options = isPlainObject(node.config.options) ? (node.config.options as Record<string, string | number | boolean>) : {};
+  if (ctx.adapter.unload) {
+    const r = await ctx.adapter.unload(ctx.conn, { sql: node.compiledCode, location, format, options });
+    r.statements.forEach((sql) => ctx.record(sql));
+    return { message: `UNLOAD ${r.rows ?? '?'}`, rowsAffected: r.rows, kind: 'external', location };
+  }
   if (ctx.dialect.capabilities.unload === 'client') return unloadThroughClient(ctx, node, location, format, options);
   if (isRemote(location)) {
     const r = await ctx.run(ctx.dialect.copyTo(node.compiledCode, location, format, options));

@@ -152,7 +152,7 @@ ${snowflakeOutput('s3_wh', `      lake_root: s3://${BUCKET}/lake\n      storage_
     expect(n).toBe(400);
     expect(readdirSync(join(lake, 'stage', 'movie_review', DS))).toEqual(['classified_movie_review.parquet']);
     const texts = standin.stats.queries.map((q) => q.sqlText);
-    expect(texts.some((t) => /^create stage if not exists "S3_WH"\."SPECTRUM"\."TSQL_LAKE"\nurl = 's3:\/\/tsql-lake\/lake\/'\nstorage_integration = "TSQL_LAKE_INT"$/.test(t))).toBe(true);
+    expect(texts.some((t) => /^create stage if not exists "S3_WH"\."MAIN"\."TSQL_LAKE"\nurl = 's3:\/\/tsql-lake\/lake\/'\nstorage_integration = "TSQL_LAKE_INT"$/.test(t))).toBe(true);
     expect(await metricOn('s3_wh')).toEqual(reference);
     const again = await build(dir);
     expect(again.code, again.stdout + again.stderr).toBe(0);

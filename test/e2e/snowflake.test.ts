@@ -227,6 +227,13 @@ select 7 as cid, true as positive_review
     expect(readdirSync(join(folder, '2024-01-03'))).toEqual(['reviews.parquet']);
     const json = JSON.parse(readFileSync(join(pp.p.dir, 'target/run_results.json'), 'utf8'));
     expect(json.results.map((x: { location?: string }) => x.location).sort()).toEqual([`@LAKE_STAGE/${pp.schema}/exports/2024-01-03/reviews.parquet`, `@LAKE_STAGE/${pp.schema}/exports/orders.csv`]);
+
+    // a re-run whose query has no rows leaves no older file behind (Snowflake writes none)
+    pp.p.write({ 'models/export.sql': `{{ config(materialized='unload', location='exports/orders.csv') }}\nselect 1 as id where false\n` });
+    expect(ok(await pp.tsql(['run', '--select', 'export'])).stdout).toMatch(/UNLOAD 0/);
+    expect(readdirSync(folder).sort()).toEqual(['2024-01-03']);
+    const run = readFileSync(join(pp.p.dir, 'target/run/shop/models/export.sql'), 'utf8');
+    expect(run).toContain(`remove @LAKE_STAGE/${pp.schema}/exports/orders.csv pattern = '(.*/)?orders\\\\.csv';`);
   });
 });
 

@@ -7,7 +7,6 @@ import { snowflakeOutputSchema } from '../../src/adapters/snowflake/output.js';
 import type { Column, ExternalTableSpec, Relation } from '../../src/adapters/types.js';
 
 const d = new SnowflakeDialect();
-const s3 = new SnowflakeDialect({ storageIntegration: 'tsql_lake_int' });
 const target: Relation = { database: 'analytics', schema: 'main', identifier: 'orders' };
 const staged: Relation = { database: 'analytics', schema: 'main', identifier: 'orders__tsql_incr' };
 const tmp: Relation = { database: 'analytics', schema: 'main', identifier: 'orders__tsql_tmp' };
@@ -83,7 +82,8 @@ const statements: Record<string, string> = {
   unload_csv_options: d.copyTo('select 1 as id', '@LAKE_STAGE/x/2024-01-03/x.csv', 'csv', { delimiter: '|', header: false, compression: 'gzip', null_if: '\\N', date_format: 'YYYY-MM-DD' }),
   unload_parquet_to_qualified_stage: d.copyTo(quotedQuery, '@"ANALYTICS"."LAKE"."STAGE"/movie_review/2024-01-03/classified_movie_review.parquet', 'parquet', {}),
   unload_to_quoted_stage_path: d.copyTo('select 1 as id', '@LAKE_STAGE/odd path/x.csv', 'csv', {}),
-  unload_parquet_to_s3: s3.copyTo('select 1 as id', 's3://tsql-lake/lake/stage/movie_review/2024-01-03/r.parquet', 'parquet', { max_file_size: 1000000 }),
+  unload_parquet_max_file_size: d.copyTo('select 1 as id', '@LAKE_STAGE/movie_review/2024-01-03/r.parquet', 'parquet', { max_file_size: 1000000 }),
+  remove_stale_unload_file: d.removeStageFile('@"ANALYTICS"."MAIN"."TSQL_LAKE"/stage/user_purchase/2024-01-03/user_purchase.csv'),
   seed_copy_from_table_stage: d.copyIntoFromStage(tmp, seedColumns, d.tableStage(tmp)),
   external_table_csv: d.createExternalTable(lakeRel, purchaseSpec, purchaseSpec.location, { replace: false }),
   external_table_csv_options_replace: d.createExternalTable(lakeRel, { ...purchaseSpec, partitions: [], options: { delimiter: '|', skip_header: 0 } }, '@LAKE_STAGE/lake/stage/user_purchase', { replace: true }),
@@ -134,7 +134,7 @@ describe('Snowflake dialect', () => {
 
   it('refuses unloads it cannot write and options that do not apply', () => {
     expect(() => d.copyTo('select 1', '/home/me/lake/x.csv', 'csv', {})).toThrow(/set lake_root/);
-    expect(() => d.copyTo('select 1', 's3://b/x.csv', 'csv', {})).toThrow(/storage_integration/);
+    expect(() => d.copyTo('select 1', 's3://b/x.csv', 'csv', {})).toThrow(/unloads to a stage/);
     expect(() => d.copyTo('select 1', '@S/x.parquet', 'parquet', { delimiter: '|' })).toThrow(/applies to csv/);
     expect(() => d.copyTo('select 1', '@S/x.csv', 'csv', { partition_by: 'x' })).toThrow(/not partition_by/);
     expect(() => d.copyTo('select 1', '@S/x.csv', 'csv', { header: 'yes' })).toThrow(/true or false/);

@@ -1,11 +1,9 @@
 import { ANSI_SEED_TYPES, AnsiDialect, type SeedTypeNames } from '../sql-dialect.js';
 import type { Column, DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableOptions } from '../types.js';
 import { renderExternalTable, renderExternalRefresh } from './external-table.js';
-import { renderCopyInto, renderUnload } from './unload.js';
+import { renderCopyInto, renderRemoveFile, renderUnload } from './unload.js';
 
 export interface SnowflakeDialectOptions {
-  /** the output's `lake_root` when it is an s3:// URL: unloads there name `storage_integration` */
-  storageIntegration?: string;
   /** the output's query_tag and warehouse, which a model's `query_tag` / `snowflake_warehouse` override while it runs */
   queryTag?: string;
   warehouse?: string;
@@ -202,9 +200,14 @@ export class SnowflakeDialect extends AnsiDialect {
     ].join('\n');
   }
 
-  /** COPY INTO a stage (or an s3:// URL through the storage integration): see unload.ts. */
+  /** COPY INTO a stage location: see unload.ts. */
   override copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string {
-    return renderUnload(this, sql, location, format, options, { storageIntegration: this.options.storageIntegration });
+    return renderUnload(this, sql, location, format, options);
+  }
+
+  /** Removes the one file at a stage location (an unload whose query had no rows). */
+  removeStageFile(location: string): string {
+    return renderRemoveFile(this, location);
   }
 
   /** Seeds through the table stage: COPY INTO the table from the files PUT there. */

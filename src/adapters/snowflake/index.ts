@@ -3,10 +3,11 @@ import type { ConnectionOptions } from 'snowflake-sdk';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, Relation } from '../types.js';
+import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, Relation, UnloadRequest } from '../types.js';
 import type { SnowflakePool } from './connection.js';
 import { SnowflakeDialect } from './dialect.js';
 import { accessUrlOf, authenticatorOf, snowflakeOutputSchema, type SnowflakeOutput } from './output.js';
+import { stageLocation, type LakeSettings } from './lake-stage.js';
 import { stageSnowflakeExternalTable } from './stage-external.js';
 
 export { snowflakeOutputSchema, type SnowflakeOutput } from './output.js';
@@ -26,8 +27,7 @@ export class SnowflakeAdapter implements Adapter {
     private readonly threads: number,
   ) {
     this.database = output.database;
-    const s3Lake = !!output.lake_root && /^s3:\/\//i.test(output.lake_root);
-    this.dialect = new SnowflakeDialect({ storageIntegration: s3Lake ? output.storage_integration : undefined, queryTag: output.query_tag, warehouse: output.warehouse });
+    this.dialect = new SnowflakeDialect({ queryTag: output.query_tag, warehouse: output.warehouse });
   }
 
   /** The driver's settings from the profile; credentials go to the driver only. */
@@ -99,7 +99,31 @@ export class SnowflakeAdapter implements Adapter {
   }
 
   stageExternal(conn: Connection, request: ExternalStageRequest): Promise<{ message: string; statements: string[] }> {
-    return stageSnowflakeExternalTable(conn, this.dialect, request, { lakeRoot: this.output.lake_root, storageIntegration: this.output.storage_integration });
+    return stageSnowflakeExternalTable(conn, this.dialect, request, this.lake());
+  }
+
+  private lake(): LakeSettings {
+    return { lakeRoot: this.output.lake_root, storageIntegration: this.output.storage_integration, database: this.database, schema: this.output.schema };
+  }
+
+  /**
+   * COPY INTO the location's stage (an s3:// lake through tsql's stage over
+   * it). A query without rows writes no file, so the previous file there, if
+   * any, is removed: the location holds this run's result, not an older one.
+   */
+  async unload(conn: Connection, request: UnloadRequest): Promise<{ rows: number | undefined; statements: string[] }> {
+    const statements: string[] = [];
+    const location = stageLocation(this.dialect, request.location, this.lake(), statements);
+    for (const sql of statements) await conn.execute(sql);
+    const copy = this.dialect.copyTo(request.sql, location, request.format, request.options);
+    statements.push(copy);
+    const r = await conn.execute(copy);
+    if (r.rowsAffected === 0) {
+      const remove = this.dialect.removeStageFile(location);
+      statements.push(remove);
+      await conn.execute(remove);
+    }
+    return { rows: r.rowsAffected, statements };
   }
 
   async cancelAll(): Promise<void> {

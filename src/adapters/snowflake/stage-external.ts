@@ -1,36 +1,10 @@
-import type { Connection, ExternalStageRequest, Relation } from '../types.js';
+import type { Connection, ExternalStageRequest } from '../types.js';
 import type { SnowflakeDialect } from './dialect.js';
-
-/** The stage tsql keeps over an s3:// lake_root, in each external source's schema. */
-export const LAKE_STAGE_NAME = 'tsql_lake';
-
-export interface LakeSettings {
-  /** the output's lake_root: `@stage/path` or `s3://bucket/prefix` */
-  lakeRoot?: string;
-  storageIntegration?: string;
-}
-
-/**
- * Where an external table's files are, as a stage location. A location in a
- * stage is used as it is. One under an s3:// lake_root is read through a stage
- * over that root (created when missing, with the output's storage
- * integration); `statements` gets its DDL.
- */
-function stageLocation(d: SnowflakeDialect, rel: Relation, location: string, lake: LakeSettings, statements: string[]): string {
-  if (location.startsWith('@')) return location;
-  const root = lake.lakeRoot?.replace(/\/+$/, '');
-  if (/^s3:\/\//i.test(location) && root && /^s3:\/\//i.test(root) && (location === root || location.startsWith(root + '/'))) {
-    if (!lake.storageIntegration) throw new Error(`reading ${location} needs the output's storage_integration`);
-    const stage: Relation = { database: rel.database, schema: rel.schema, identifier: LAKE_STAGE_NAME };
-    statements.push(`create stage if not exists ${d.renderRelation(stage)}\nurl = ${d.quoteString(root + '/')}\nstorage_integration = ${d.quoteIdentifier(lake.storageIntegration)}`);
-    return `@${d.renderRelation(stage)}${location.slice(root.length) || '/'}`;
-  }
-  throw new Error(`snowflake external tables read a stage: the location ${location} is neither a stage path (@stage/path) nor below an s3:// lake_root; set lake_root in the profile`);
-}
+import { stageLocation, type LakeSettings } from './lake-stage.js';
 
 /**
  * Stages an external source as a Snowflake external table, idempotently: its
- * schema, the stage over an s3:// lake (when needed), the table (created when
+ * schema, tsql's stage over an s3:// lake (when needed, lake-stage.ts), the table (created when
  * missing, which registers every file present; replaced with --full-refresh),
  * then the run's partitions registered with ALTER EXTERNAL TABLE … REFRESH
  * '<run date>/' (AUTO_REFRESH is off, so nothing else adds files).
@@ -43,7 +17,7 @@ export async function stageSnowflakeExternalTable(
 ): Promise<{ message: string; statements: string[] }> {
   const { relation: rel, spec } = request;
   const statements: string[] = [d.createSchema(rel.database, rel.schema)];
-  const location = stageLocation(d, rel, spec.location, lake, statements);
+  const location = stageLocation(d, spec.location, lake, statements);
   statements.push(d.createExternalTable(rel, spec, location, { replace: !!request.fullRefresh }));
   const paths = partitionPaths(request);
   if (!request.fullRefresh) {

@@ -4,15 +4,17 @@ import type { Column, Relation } from '../types.js';
  * Unloads: Snowflake writes a query's result itself with COPY INTO <location>
  * (capabilities.unload = 'server').
  *
- * The location is a stage path (`@LAKE/stage/movie_review/2024-01-03/x.parquet`),
- * or an s3:// URL reached through the output's storage integration. A model's
+ * The location is a stage path (`@LAKE/stage/movie_review/2024-01-03/x.parquet`;
+ * an s3:// lake is reached through tsql's stage over it, lake-stage.ts). A model's
  * location names one file, and tsql asks for exactly that file: SINGLE = TRUE
  * (one file, named as given; Snowflake adds no extension then), OVERWRITE =
  * TRUE (a re-run replaces it), HEADER = TRUE (column names in CSV, and the
  * result's names in parquet), MAX_FILE_SIZE at Snowflake's ceiling for single
  * files (5 GB). CSV is written uncompressed with fields quoted when needed and
  * NULL as an empty field, the form every engine's reader and the external
- * tables here take. A failed COPY writes no file.
+ * tables here take. A failed COPY writes no file. A query without rows writes
+ * no file either, so the adapter then removes the location's previous file
+ * (removeStageFile): the location always holds the latest result.
  */
 
 export type UnloadOptions = Record<string, string | number | boolean>;
@@ -55,23 +57,16 @@ function optionValue(options: UnloadOptions, key: string): string | number | boo
   return Object.entries(options).find(([k]) => k.toLowerCase() === key)?.[1];
 }
 
-export function renderUnload(d: Quoting, sql: string, location: string, format: 'csv' | 'parquet', options: UnloadOptions, o: { storageIntegration?: string }): string {
+export function renderUnload(d: Quoting, sql: string, location: string, format: 'csv' | 'parquet', options: UnloadOptions): string {
   for (const key of Object.keys(options)) {
     const scope = OPTIONS[key.toLowerCase()];
     if (!scope) throw new Error(`snowflake unloads take the options ${Object.keys(OPTIONS).join(', ')}; not ${key}`);
     if (scope === 'csv' && format !== 'csv') throw new Error(`the unload option ${key} applies to csv, not ${format}`);
   }
-  let target: string;
-  let integration: string[] = [];
-  if (/^s3:\/\//i.test(location)) {
-    if (!o.storageIntegration) throw new Error(`unloading to ${location} needs the output's storage_integration`);
-    target = d.quoteString(location);
-    integration = [`storage_integration = ${d.quoteIdentifier(o.storageIntegration)}`];
-  } else if (location.startsWith('@')) {
-    target = stageReference(d, location);
-  } else {
-    throw new Error(`snowflake unloads to a stage or to s3://, not to the local path ${location}: set lake_root in the profile (@stage/path, or s3://… with storage_integration)`);
+  if (!location.startsWith('@')) {
+    throw new Error(`snowflake unloads to a stage, not to ${location}: set lake_root in the profile (@stage/path, or s3://… with storage_integration)`);
   }
+  const target = stageReference(d, location);
   const header = optionValue(options, 'header') ?? true;
   if (typeof header !== 'boolean') throw new Error(`the unload option header must be true or false, not ${JSON.stringify(header)}`);
   const compression = optionValue(options, 'compression');
@@ -96,13 +91,19 @@ export function renderUnload(d: Quoting, sql: string, location: string, format: 
   return [
     `copy into ${target}`,
     `from (\n${sql}\n)`,
-    ...integration,
     fileFormat,
     `header = ${header}`,
     'single = true',
     'overwrite = true',
     `max_file_size = ${Number(maxSize)}`,
   ].join('\n');
+}
+
+/** Removes exactly the file at a stage location (REMOVE takes a prefix: the pattern keeps it to that one name). */
+export function renderRemoveFile(d: Quoting, location: string): string {
+  const name = location.slice(location.lastIndexOf('/') + 1);
+  const pattern = `(.*/)?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+  return `remove ${stageReference(d, location)} pattern = ${d.quoteString(pattern)}`;
 }
 
 /** Loads files PUT to a stage (a seed's CSV with a header line) into a table, deleting them once loaded. */

@@ -187,17 +187,19 @@ single = true
 overwrite = true
 max_file_size = 5368709120;
 
--- unload_parquet_to_s3
-copy into 's3://tsql-lake/lake/stage/movie_review/2024-01-03/r.parquet'
+-- unload_parquet_max_file_size
+copy into @LAKE_STAGE/movie_review/2024-01-03/r.parquet
 from (
 select 1 as id
 )
-storage_integration = "TSQL_LAKE_INT"
 file_format = (type = parquet)
 header = true
 single = true
 overwrite = true
 max_file_size = 1000000;
+
+-- remove_stale_unload_file
+remove @"ANALYTICS"."MAIN"."TSQL_LAKE"/stage/user_purchase/2024-01-03/user_purchase.csv pattern = '(.*/)?user_purchase\\.csv';
 
 -- seed_copy_from_table_stage
 copy into "ANALYTICS"."MAIN"."ORDERS__TSQL_TMP" ("ID", "NAME")
