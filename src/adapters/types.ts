@@ -82,6 +82,8 @@ export interface TableOptions {
   clusterBy?: string[];
   /** Snowflake: keep the replaced table's grants */
   copyGrants?: boolean;
+  /** Snowflake: let the service keep the table clustered on cluster_by (RESUME RECLUSTER) */
+  automaticClustering?: boolean;
 }
 
 export interface Dialect {
@@ -113,6 +115,8 @@ export interface Dialect {
    * to restore the session's own settings after it. Undefined: none.
    */
   nodeSession?(config: Record<string, unknown>): { before: string[]; after: string[] } | undefined;
+  /** Statements that finish a table once it is in place (Snowflake: resume automatic clustering); none when undefined. */
+  afterTableBuilt?(rel: Relation, physical: TableOptions | undefined): string[];
   /** Exchanges two tables in one atomic statement (Snowflake ALTER TABLE … SWAP WITH); engines without it leave it undefined. */
   swapTables?(a: Relation, b: Relation): string;
   /** Renames within the same schema. */

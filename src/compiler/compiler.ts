@@ -86,6 +86,39 @@ export interface CompileResult {
   catalogsWanted: string[];
 }
 
+/** The kind of value each engine-specific config key takes (checked on every engine: one project may target several). */
+const ENGINE_CONFIG_TYPES: Record<string, 'boolean' | 'string' | 'strings'> = {
+  transient: 'boolean',
+  copy_grants: 'boolean',
+  secure: 'boolean',
+  automatic_clustering: 'boolean',
+  cluster_by: 'strings',
+  query_tag: 'string',
+  snowflake_warehouse: 'string',
+  backup: 'boolean',
+  bind: 'boolean',
+  dist: 'string',
+  sort: 'strings',
+  sort_type: 'string',
+};
+
+/** Engine-specific config values that are wrong, by key: a wrong type, or a value tsql cannot act on. */
+export function engineConfigProblems(config: Config): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, kind] of Object.entries(ENGINE_CONFIG_TYPES)) {
+    const v = config[key];
+    if (v === undefined || v === null) continue;
+    const ok = kind === 'boolean' ? typeof v === 'boolean' : kind === 'string' ? typeof v === 'string' && v.trim() !== '' : typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'));
+    if (!ok) out[key] = `must be ${kind === 'boolean' ? 'true or false' : kind === 'string' ? 'a non-empty string' : 'a string or a list of strings'}, not ${JSON.stringify(v)}`;
+  }
+  const format = config.table_format;
+  if (format !== undefined && format !== null && String(format).toLowerCase() !== 'default') {
+    out.table_format = `'${String(format)}' is not supported by tsql yet (tables are Snowflake's own format); remove it or set it to 'default'`;
+  }
+  if (config.automatic_clustering === true && config.cluster_by === undefined) out.automatic_clustering = 'needs cluster_by (the clustering key to maintain)';
+  return out;
+}
+
 export function relationKey(rel: Relation): string {
   return [rel.database ?? '', rel.schema, rel.identifier].join('.').toLowerCase();
 }
@@ -934,6 +967,7 @@ export class Compiler {
     if (osc !== undefined && osc !== null && !ON_SCHEMA_CHANGE.includes(String(osc))) {
       this.errors.add(new UserError(`unknown on_schema_change '${String(osc)}'`, { file, line }, { hint: didYouMean(String(osc), ON_SCHEMA_CHANGE) ?? `use one of ${ON_SCHEMA_CHANGE.join(', ')}` }));
     }
+    for (const [key, problem] of Object.entries(engineConfigProblems(config))) this.errors.add(new UserError(`${key} ${problem}`, { file, line }));
   }
 
   // ---------------------------------------------------------------- globals

@@ -106,6 +106,7 @@ export function physicalOptions(config: Record<string, unknown>): TableOptions |
     transient: typeof config.transient === 'boolean' ? config.transient : undefined,
     clusterBy: stringList(config.cluster_by),
     copyGrants: typeof config.copy_grants === 'boolean' ? config.copy_grants : undefined,
+    automaticClustering: typeof config.automatic_clustering === 'boolean' ? config.automatic_clustering : undefined,
   };
   return Object.values(out).some((v) => v !== undefined) ? out : undefined;
 }

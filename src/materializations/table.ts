@@ -18,6 +18,7 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
     }
     await ctx.run(d.createTableAs(node.relation, node.compiledCode, { replace: true, physical }));
     ctx.markExisting(node.relation, 'table');
+    for (const sql of d.afterTableBuilt?.(node.relation, physical) ?? []) await ctx.run(sql);
     const rows = await countRows(ctx, node.relation);
     return { message: `CREATE TABLE (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
   }
@@ -32,5 +33,6 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
     await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
     throw e;
   }
+  for (const sql of d.afterTableBuilt?.(node.relation, physical) ?? []) await ctx.run(sql);
   return { message: `CREATE TABLE (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
 }

@@ -47,6 +47,17 @@ describe('user errors', () => {
     expect(err).toMatch(/models\/sources\.yml:8: unknown quoting key 'idenifier' \(did you mean 'identifier'\?\)/);
   });
 
+  it('engine config values of the wrong kind, or ones tsql cannot act on, are errors before anything runs', () => {
+    const p = project({
+      'models/a.sql': "{{ config(materialized='table', transient='yes', cluster_by=[1]) }}\nselect 1 as id",
+      'models/b.sql': "{{ config(materialized='table', table_format='iceberg', automatic_clustering=true) }}\nselect 1 as id",
+    });
+    const err = expectUserError(p, /models\/a\.sql:1: transient must be true or false, not "yes"/);
+    expect(err).toMatch(/models\/a\.sql:1: cluster_by must be a string or a list of strings, not \[1\]/);
+    expect(err).toMatch(/models\/b\.sql:1: table_format 'iceberg' is not supported by tsql yet/);
+    expect(err).toMatch(/models\/b\.sql:1: automatic_clustering needs cluster_by/);
+  });
+
   it('unknown top-level key in the project file', () => {
     const p = project({ 'tsql_project.yml': 'name: shop\nprofile: shop\nmodel_paths: [models]\n', 'models/a.sql': 'select 1' });
     expectUserError(p, /^error: tsql_project\.yml:3: unknown key 'model_paths' \(did you mean 'model-paths'\?\)$/);

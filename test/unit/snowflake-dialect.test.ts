@@ -56,6 +56,7 @@ const statements: Record<string, string> = {
     replace: true,
     physical: { transient: false, clusterBy: ['d', 'id'], copyGrants: true },
   }),
+  resume_recluster: d.afterTableBuilt(target, { clusterBy: ['d'], automaticClustering: true }).join(';\n'),
   create_temporary_table: d.createTableAs(staged, 'select 1 as id', { temporary: true, physical: { clusterBy: ['id'] } }),
   create_staged_table: d.createTableAs(staged, 'select 1 as id'),
   create_or_replace_view: d.createView(target, 'select 1 as id', { replace: true }),

@@ -93,6 +93,12 @@ export class SnowflakeDialect extends AnsiDialect {
     return `${head.filter(Boolean).join(' ')} as (\n${sql}\n)`;
   }
 
+  /** `automatic_clustering` (with `cluster_by`): the service keeps the table clustered; false suspends it. */
+  afterTableBuilt(rel: Relation, physical: TableOptions | undefined): string[] {
+    if (physical?.automaticClustering === undefined || !physical.clusterBy?.length) return [];
+    return [`alter table ${this.renderRelation(rel)} ${physical.automaticClustering ? 'resume' : 'suspend'} recluster`];
+  }
+
   /** Seed tables: transient, like every table tsql builds here. */
   override createTable(rel: Relation, columns: Column[]): string {
     const cols = columns.map((c) => `  ${this.quoteIdentifier(c.name)} ${c.dataType}`).join(',\n');

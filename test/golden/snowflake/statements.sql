@@ -27,6 +27,9 @@ create or replace table "ANALYTICS"."MAIN"."ORDERS" cluster by (d, id) copy gran
 select 1 as id, current_date as d
 );
 
+-- resume_recluster
+alter table "ANALYTICS"."MAIN"."ORDERS" resume recluster;
+
 -- create_temporary_table
 create temporary table "ANALYTICS"."MAIN"."ORDERS__TSQL_INCR" as (
 select 1 as id
