@@ -163,7 +163,8 @@ describe('Snowflake profile', () => {
   it('takes dbt-snowflake keys with their defaults', () => {
     const r = snowflakeOutputSchema.parse({ ...base, password: 'x', warehouse: 'transforming', role: 'transformer', query_tag: 'tsql', client_session_keep_alive: true, connect_retries: 3 });
     expect(r).toMatchObject({ threads: 4, connect_retries: 3, connect_timeout: 1, protocol: 'https', client_session_keep_alive: true });
-    expect(issues({ ...base, private_key_path: '/keys/rsa.p8', private_key_passphrase: 'p' })).toEqual([]);
+    expect(issues({ ...base, private_key_path: __filename, private_key_passphrase: 'p' })).toEqual([]);
+    expect(issues({ ...base, private_key_path: '/no/such/rsa.p8' })).toEqual(['private_key_path: no such file: /no/such/rsa.p8']);
     expect(issues({ ...base, authenticator: 'externalbrowser' })).toEqual([]);
     expect(issues({ ...base, authenticator: 'OAUTH', token: 't' })).toEqual([]);
     expect(issues({ ...base, password: 'x', lake_root: '@lake_stage/lake' })).toEqual([]);
@@ -184,7 +185,7 @@ describe('Snowflake profile', () => {
 describe('the deploy profiles', () => {
   const env: Record<string, string> = {
     SNOWFLAKE_ACCOUNT: 'xy12345.eu-west-1',
-    SNOWFLAKE_PRIVATE_KEY_PATH: '/keys/tsql.p8',
+    SNOWFLAKE_PRIVATE_KEY_PATH: __filename, // any file that exists
     SNOWFLAKE_USER: 'ann',
     LAKE_ROOT: 's3://lake-bucket/user_behavior',
     SHOP_DB_HOST: 'shop.internal',

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 /** A name or number (YAML and env_var() turn `12345` into a number). */
@@ -61,6 +64,9 @@ export const snowflakeOutputSchema = z
     if (auth === 'snowflake' || auth === 'username_password_mfa') {
       if (o.password === undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required (or a key pair: private_key_path, or authenticator: externalbrowser / oauth)' });
     }
+    if (o.private_key_path && !existsSync(keyFilePath(o.private_key_path))) {
+      ctx.addIssue({ code: 'custom', path: ['private_key_path'], message: `no such file: ${keyFilePath(o.private_key_path)}` });
+    }
     if (auth === 'snowflake_jwt' && !o.private_key_path && !o.private_key) {
       ctx.addIssue({ code: 'custom', path: ['private_key_path'], message: 'authenticator snowflake_jwt needs private_key_path or private_key' });
     }
@@ -79,6 +85,11 @@ export type SnowflakeOutput = z.infer<typeof snowflakeOutputSchema>;
 /** The authenticator in effect (a key pair without an authenticator means snowflake_jwt). */
 export function authenticatorOf(o: SnowflakeOutput): (typeof SNOWFLAKE_AUTHENTICATORS)[number] {
   return o.authenticator ?? (o.private_key_path || o.private_key ? 'snowflake_jwt' : 'snowflake');
+}
+
+/** private_key_path as a file: `~/` is the home folder, a relative path is from the current directory (as in dbt). */
+export function keyFilePath(path: string): string {
+  return resolve(path.startsWith('~/') ? `${homedir()}/${path.slice(2)}` : path);
 }
 
 /** The endpoint the driver talks to: host/port/protocol when given, else the account's. */
