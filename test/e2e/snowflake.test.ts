@@ -5,7 +5,8 @@
  * the stand-in.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -488,6 +489,30 @@ describe('snowflake: connecting and faults', () => {
     expect(bad.stderr).toMatch(/cannot connect to snowflake \(snowflake tsql@tsqltest.*\): Snowflake error 390100: Incorrect username or password was specified\./);
     expect(bad.stdout + bad.stderr).not.toContain(wrong);
     expect(bad.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
+  });
+
+  it('key-pair authentication: an encrypted private key file and its passphrase from the environment', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'key-Pass-5' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const keyFile = join(root, 'rsa_key.p8');
+    writeFileSync(keyFile, privateKey, { mode: 0o600 });
+    const url = new URL(standin.accessUrl);
+    const p = new TempProject(
+      { 'models/m.sql': 'select 1 as id\n' },
+      {
+        profile: `shop:\n  target: dev\n  outputs:\n    dev:\n      type: snowflake\n      account: tsqltest\n      user: tsql\n      private_key_path: ${keyFile}\n      private_key_passphrase: "{{ env_var('TSQL_TEST_KEY_PASS') }}"\n      database: ${DATABASE}\n      schema: ${uniqueSchema('sf')}\n      host: ${url.hostname}\n      port: ${url.port}\n      protocol: http\n`,
+      },
+    );
+    projects.push(p);
+    const logins = standin.stats.logins;
+    const r = await runCliAsync(['run'], p.dir, { TSQL_TEST_KEY_PASS: 'key-Pass-5' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(standin.stats.logins).toBeGreaterThan(logins);
+    expect(r.stdout + r.stderr).not.toContain('key-Pass-5');
+    // a wrong passphrase is a profile mistake: named on its line, nothing run
+    const wrong = await runCliAsync(['run'], p.dir, { TSQL_TEST_KEY_PASS: 'not-it' });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^error: profiles\.yml:9: 'shop\.outputs\.dev\.private_key_passphrase' does not decrypt the private key$/m);
+    expect(wrong.stdout + wrong.stderr).not.toContain('not-it');
   });
 
   it('throttling (429, 503) and an expired session are retried to success; the query tag is set', async () => {

@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SnowflakeDialect } from '../../src/adapters/snowflake/dialect.js';
@@ -153,6 +155,11 @@ describe('Snowflake dialect', () => {
   });
 });
 
+const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const KEY_FILE = join(mkdtempSync(join(tmpdir(), 'tsql-key-')), 'rsa_key.p8');
+writeFileSync(KEY_FILE, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+const ENCRYPTED_KEY = keys.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pass' }).toString();
+
 describe('Snowflake profile', () => {
   const base = { type: 'snowflake', account: 'xy12345.eu-west-1', user: 'loader', database: 'analytics', schema: 'main' };
   const issues = (o: Record<string, unknown>) => {
@@ -163,8 +170,12 @@ describe('Snowflake profile', () => {
   it('takes dbt-snowflake keys with their defaults', () => {
     const r = snowflakeOutputSchema.parse({ ...base, password: 'x', warehouse: 'transforming', role: 'transformer', query_tag: 'tsql', client_session_keep_alive: true, connect_retries: 3 });
     expect(r).toMatchObject({ threads: 4, connect_retries: 3, connect_timeout: 1, protocol: 'https', client_session_keep_alive: true });
-    expect(issues({ ...base, private_key_path: __filename, private_key_passphrase: 'p' })).toEqual([]);
+    expect(issues({ ...base, private_key_path: KEY_FILE })).toEqual([]);
+    expect(issues({ ...base, private_key: ENCRYPTED_KEY, private_key_passphrase: 'pass' })).toEqual([]);
     expect(issues({ ...base, private_key_path: '/no/such/rsa.p8' })).toEqual(['private_key_path: no such file: /no/such/rsa.p8']);
+    expect(issues({ ...base, private_key: ENCRYPTED_KEY })).toEqual(['private_key_passphrase: is required: the private key is encrypted']);
+    expect(issues({ ...base, private_key: ENCRYPTED_KEY, private_key_passphrase: 'nope' })).toEqual(['private_key_passphrase: does not decrypt the private key']);
+    expect(issues({ ...base, private_key_path: __filename })).toEqual([expect.stringMatching(/^private_key_path: is not a PEM private key/)]);
     expect(issues({ ...base, authenticator: 'externalbrowser' })).toEqual([]);
     expect(issues({ ...base, authenticator: 'OAUTH', token: 't' })).toEqual([]);
     expect(issues({ ...base, password: 'x', lake_root: '@lake_stage/lake' })).toEqual([]);
@@ -185,7 +196,7 @@ describe('Snowflake profile', () => {
 describe('the deploy profiles', () => {
   const env: Record<string, string> = {
     SNOWFLAKE_ACCOUNT: 'xy12345.eu-west-1',
-    SNOWFLAKE_PRIVATE_KEY_PATH: __filename, // any file that exists
+    SNOWFLAKE_PRIVATE_KEY_PATH: KEY_FILE,
     SNOWFLAKE_USER: 'ann',
     LAKE_ROOT: 's3://lake-bucket/user_behavior',
     SHOP_DB_HOST: 'shop.internal',

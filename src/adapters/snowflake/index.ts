@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'snowflake-sdk';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
@@ -6,7 +5,7 @@ import { withSession } from '../pool.js';
 import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, Relation, UnloadRequest } from '../types.js';
 import type { SnowflakePool } from './connection.js';
 import { SnowflakeDialect } from './dialect.js';
-import { accessUrlOf, authenticatorOf, keyFilePath, snowflakeOutputSchema, type SnowflakeOutput } from './output.js';
+import { accessUrlOf, authenticatorOf, privateKeyOf, snowflakeOutputSchema, type SnowflakeOutput } from './output.js';
 import { stageLocation, type LakeSettings } from './lake-stage.js';
 import { stageSnowflakeExternalTable } from './stage-external.js';
 
@@ -52,8 +51,7 @@ export class SnowflakeAdapter implements Adapter {
     if (o.password !== undefined) options.password = o.password;
     if (auth === 'oauth') options.token = o.token;
     if (auth === 'snowflake_jwt') {
-      options.privateKey = o.private_key ?? readFileSync(keyFilePath(o.private_key_path!), 'utf8');
-      if (o.private_key_passphrase) options.privateKeyPass = o.private_key_passphrase;
+      options.privateKey = privateKeyOf(o).export({ type: 'pkcs8', format: 'pem' }).toString();
     }
     return options;
   }

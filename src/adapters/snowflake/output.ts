@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -66,6 +67,9 @@ export const snowflakeOutputSchema = z
     }
     if (o.private_key_path && !existsSync(keyFilePath(o.private_key_path))) {
       ctx.addIssue({ code: 'custom', path: ['private_key_path'], message: `no such file: ${keyFilePath(o.private_key_path)}` });
+    } else if (o.private_key_path || o.private_key) {
+      const problem = privateKeyProblem(o);
+      if (problem) ctx.addIssue({ code: 'custom', path: [problem.key], message: problem.message });
     }
     if (auth === 'snowflake_jwt' && !o.private_key_path && !o.private_key) {
       ctx.addIssue({ code: 'custom', path: ['private_key_path'], message: 'authenticator snowflake_jwt needs private_key_path or private_key' });
@@ -90,6 +94,30 @@ export function authenticatorOf(o: SnowflakeOutput): (typeof SNOWFLAKE_AUTHENTIC
 /** private_key_path as a file: `~/` is the home folder, a relative path is from the current directory (as in dbt). */
 export function keyFilePath(path: string): string {
   return resolve(path.startsWith('~/') ? `${homedir()}/${path.slice(2)}` : path);
+}
+
+/** The profile's private key, decrypted with its passphrase (the driver gets it as unencrypted PKCS#8 PEM, in memory only). */
+export function privateKeyOf(o: Pick<SnowflakeOutput, 'private_key' | 'private_key_path' | 'private_key_passphrase'>): KeyObject {
+  const pem = o.private_key ?? readFileSync(keyFilePath(o.private_key_path!), 'utf8');
+  return createPrivateKey({ key: pem, format: 'pem', passphrase: o.private_key_passphrase || undefined });
+}
+
+/** Why the key cannot be used, named on the key that is wrong; undefined when it can. */
+function privateKeyProblem(o: Pick<SnowflakeOutput, 'private_key' | 'private_key_path' | 'private_key_passphrase'>): { key: string; message: string } | undefined {
+  const where = o.private_key_path ? 'private_key_path' : 'private_key';
+  try {
+    const key = privateKeyOf(o);
+    if (key.asymmetricKeyType !== 'rsa') return { key: where, message: `is a ${key.asymmetricKeyType} key; Snowflake key-pair authentication takes RSA keys` };
+    return undefined;
+  } catch (e) {
+    const text = String((e as Error).message ?? e);
+    if (/bad decrypt/i.test(text)) return { key: 'private_key_passphrase', message: 'does not decrypt the private key' };
+    // an encrypted key without a passphrase: OpenSSL reports its passphrase prompt as interrupted
+    if (!o.private_key_passphrase && (/passphrase|interrupted or cancelled/i.test(text) || /ENCRYPTED PRIVATE KEY/.test(o.private_key ?? ''))) {
+      return { key: 'private_key_passphrase', message: 'is required: the private key is encrypted' };
+    }
+    return { key: where, message: 'is not a PEM private key (expected -----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)' };
+  }
 }
 
 /** The endpoint the driver talks to: host/port/protocol when given, else the account's. */
