@@ -515,6 +515,26 @@ describe('snowflake: connecting and faults', () => {
     expect(wrong.stdout + wrong.stderr).not.toContain('not-it');
   });
 
+  it('OAuth: the access token from the environment, never shown', async () => {
+    const url = new URL(standin.accessUrl);
+    const p = new TempProject(
+      { 'models/m.sql': 'select 1 as id\n' },
+      {
+        profile: `shop:\n  target: dev\n  outputs:\n    dev:\n      type: snowflake\n      account: tsqltest\n      user: tsql\n      authenticator: oauth\n      token: "{{ env_var('TSQL_TEST_OAUTH') }}"\n      database: ${DATABASE}\n      schema: ${uniqueSchema('sf')}\n      host: ${url.hostname}\n      port: ${url.port}\n      protocol: http\n`,
+      },
+    );
+    projects.push(p);
+    const token = 'ver:1-hint:123-ETMsDgAAAYoauth-token-value';
+    const r = await runCliAsync(['run'], p.dir, { TSQL_TEST_OAUTH: token });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const debug = await runCliAsync(['debug'], p.dir, { TSQL_TEST_OAUTH: token });
+    expect(debug.stdout).toMatch(/token: \*{8}/);
+    expect(r.stdout + r.stderr + debug.stdout + debug.stderr).not.toContain(token);
+    const artifacts = readdirSync(join(p.dir, 'target'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(artifacts.length).toBeGreaterThan(2);
+    expect(artifacts.filter((e) => readFileSync(join(e.parentPath, e.name), 'utf8').includes(token)).map((e) => e.name)).toEqual([]);
+  });
+
   it('throttling (429, 503) and an expired session are retried to success; the query tag is set', async () => {
     const pp = sfProject({ 'seeds/s.csv': 'id\n1\n2\n', 'models/m.sql': `{{ config(materialized='table') }}\nselect * from {{ ref('s') }}\n` }, '      query_tag: nightly\n');
     standin.setFaults({ throttle: { status: 429, times: 2, path: 'query' } });
