@@ -145,7 +145,9 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     const elapsed = (performance.now() - t0) / 1000;
     writeRunResults(session.targetDir, outcome.results, meta, elapsed, args);
     const materializations = new Map(plan.steps.map((s) => [s.id, s.materialization]));
-    for (const r of outcome.results) {
+    // in the order they ran; what was skipped last
+    const ran = [...outcome.results].sort((a, b) => (a.startedAt ?? '~').localeCompare(b.startedAt ?? '~'));
+    for (const r of ran) {
       report.nodes.push(reportNode(manifest.nodes.get(r.uniqueId)!, materializations.get(r.uniqueId) ?? '', r, options.backfill ? options.runDate.ds : undefined));
     }
     report.hookErrors.push(...outcome.hookErrors);
