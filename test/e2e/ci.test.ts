@@ -265,6 +265,23 @@ describe('tsql retry', () => {
     expect(runResults(p.dir).args.which).toBe('test');
   });
 
+  it('a test that still fails keeps blocking the readers of its model, which the retry does not rebuild', async () => {
+    const p = project({
+      ...base,
+      'models/daily.sql': "select * from {{ ref('orders') }}\n",
+      'models/schema.yml': 'version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: status\n        tests:\n          - accepted_values: {values: [placed, shipped]}\n',
+    });
+    expect(p.tsql(['build']).code).toBe(1);
+    const r = p.tsql(['retry']);
+    expect(r.code).toBe(1);
+    expect(runResults(p.dir).results.map((x) => [x.unique_id, x.status])).toEqual([
+      ['model.shop.after_daily', 'skipped'],
+      ['model.shop.daily', 'skipped'],
+      [expect.stringMatching(/^test\.shop\.accepted_values_orders_status__placed__shipped\./), 'fail'],
+    ]);
+    expect(await p.query("select count(*)::int as n from information_schema.tables where table_name = 'daily'")).toEqual([{ n: 0 }]);
+  });
+
   it('without run_results.json, or from a command it cannot rerun, is one line and exit 2; options it does not take are refused', () => {
     const p = project({ 'models/a.sql': 'select 1 as id' });
     expectUserError(p, /^error: no target\/run_results\.json to retry from \(tsql retry reruns what failed in the last run, build, test or seed\)$/, ['retry']);
