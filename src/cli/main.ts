@@ -9,6 +9,7 @@ import { debugCommand } from './commands/debug.js';
 import { executeCommand, type ExecuteCommand } from './commands/execute.js';
 import { freshnessCommand } from './commands/freshness.js';
 import { initCommand } from './commands/init.js';
+import { retryCommand } from './commands/retry.js';
 import { checkLsOptions, lsCommand } from './commands/ls.js';
 import { parseCommon, type CommonOptions, type ParsedOptions } from './options.js';
 
@@ -44,6 +45,19 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
   return cmd;
 }
 
+/** What CI needs from a command that runs nodes: reports, and stricter outcomes. */
+function withCi(cmd: Command, opts: { strict: boolean }): Command {
+  cmd
+    .option('--junit-xml <path>', 'write a JUnit XML report there (relative to the current directory), even when the run fails')
+    .option('--summary-md <path>', 'write a markdown summary there (a pull-request comment, $GITHUB_STEP_SUMMARY), even when the run fails');
+  if (opts.strict) {
+    cmd
+      .option('--warn-error', 'treat warnings as errors: a test that warns fails the run')
+      .option('--allow-empty-selection', 'a --select/--exclude that leaves no node runs nothing and exits 0, instead of an error');
+  }
+  return cmd;
+}
+
 function validateSelectors(o: ParsedOptions): void {
   for (const s of [...o.select, ...o.exclude]) for (const part of s.split(/\s+/).filter(Boolean)) parseSelector(part);
 }
@@ -65,7 +79,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   const exec = (name: ExecuteCommand, description: string) =>
-    withCommon(program.command(name).description(description), { execution: true }).action(async (raw: CommonOptions) => {
+    withCi(withCommon(program.command(name).description(description), { execution: true }), { strict: true }).action(async (raw: CommonOptions) => {
       setExit(await executeCommand(name, await parsed(raw)));
     });
   exec('run', 'build the selected models in dependency order');
@@ -73,6 +87,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
   exec('build', 'load seeds, build models and run their tests in one DAG order');
   exec('test', 'run data tests on the selected models, seeds and sources');
   exec('stage-external', 'create or refresh the external tables declared as sources (external:)');
+
+  withCi(
+    program
+      .command('retry')
+      .description('run again the nodes that failed or were skipped in the last run_results.json, with the same command and options')
+      .option('--project-dir <dir>', 'directory holding tsql_project.yml (default: current directory)')
+      .option('--profiles-dir <dir>', 'directory holding profiles.yml (default: the last run\'s)')
+      .option('--threads <n>', 'nodes run at once (default: the last run\'s)')
+      .addOption(new Option('--log-format <format>', 'console output').choices(['text', 'json']).default('text')),
+    { strict: false },
+  ).action(async (raw: CommonOptions) => {
+    setExit(await retryCommand(await parsed(raw)));
+  });
 
   const source = program.command('source').description('commands about sources');
   withCommon(source.command('freshness').description('check how old the newest row of each source is (loaded_at_field, freshness)'), { execution: false })

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { UserError } from '../errors.js';
@@ -23,6 +24,10 @@ export interface CommonOptions {
   start?: string;
   end?: string;
   foldTests?: boolean;
+  junitXml?: string;
+  summaryMd?: string;
+  warnError?: boolean;
+  allowEmptySelection?: boolean;
 }
 
 export interface ParsedOptions {
@@ -42,6 +47,13 @@ export interface ParsedOptions {
   backfill?: { start: string; end: string };
   /** fold tests of one relation into one query: --fold-tests / --no-fold-tests, default: the engine's */
   foldTests?: boolean;
+  /** --warn-error: test warnings fail the run, compile warnings stop it (as errors) */
+  warnError: boolean;
+  /** --allow-empty-selection: a --select/--exclude leaving nothing is a no-op, not an error */
+  allowEmptySelection: boolean;
+  /** --junit-xml / --summary-md: absolute paths of the CI reports */
+  junitXml?: string;
+  summaryMd?: string;
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
@@ -54,6 +66,15 @@ export function parseVars(text: string | undefined): Record<string, unknown> {
   }
   if (!isPlainObject(value)) throw new UserError('--vars must be a mapping', {}, { hint: `e.g. --vars '{start_date: 2024-01-01}'` });
   return value;
+}
+
+/** A report's path, relative to the current directory (as CI tools give it); it must not be a folder. */
+function reportPath(value: string | undefined, flag: string, example: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '' || /[\\/]$/.test(value)) throw new UserError(`${flag} takes a file path, got '${value}'`, {}, { hint: `e.g. ${flag} ${example}` });
+  const abs = resolve(value);
+  if (existsSync(abs) && statSync(abs).isDirectory()) throw new UserError(`${flag} '${value}' is a folder`, {}, { hint: `e.g. ${flag} ${example}` });
+  return abs;
 }
 
 export function parseCommon(o: CommonOptions): ParsedOptions {
@@ -86,6 +107,10 @@ export function parseCommon(o: CommonOptions): ParsedOptions {
     failFast: !!o.failFast,
     logFormat,
     foldTests: o.foldTests,
+    warnError: !!o.warnError,
+    allowEmptySelection: !!o.allowEmptySelection,
+    junitXml: reportPath(o.junitXml, '--junit-xml', 'reports/junit.xml'),
+    summaryMd: reportPath(o.summaryMd, '--summary-md', 'reports/summary.md'),
     runDate: backfill ? { ds: backfill.start } : o.ds !== undefined ? parseDs(o.ds) : todayUtc(),
     backfill,
   };

@@ -57,6 +57,8 @@ export interface RunOptions {
   onRunStart: string[];
   onRunEnd: string[];
   runDate: string;
+  /** --warn-error: a test that warns fails instead (and skips what depends on it, in a build) */
+  warnError?: boolean;
 }
 
 export interface RunOutcome {
@@ -162,6 +164,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
           executionTime: (performance.now() - t0) / 1000,
         };
       }
+      if (opts.warnError && result.status === 'warn') result = { ...result, status: 'fail', message: `${result.message} (a warning, failed by --warn-error)` };
       writeRunFile(opts, step, statements);
       results.set(step.id, result);
       opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: result.status, message: result.message, seconds: result.executionTime, failures: result.failures });

@@ -89,7 +89,7 @@ export function buildPlan(
   }
   errors.throwIfAny();
   steps.sort((a, b) => (a.id < b.id ? -1 : 1));
-  if (opts.types.includes('test')) blockOnTests(steps);
+  if (opts.types.includes('test')) blockOnTests(steps, manifest);
   // In a build, a model is built only after its unit tests pass.
   const stepById = new Map(steps.map((st) => [st.id, st]));
   for (const st of steps) {
@@ -116,16 +116,20 @@ export function buildPlan(
  * test (error severity) skips everything downstream, as in dbt build. A test
  * with several parents (relationships) only blocks nodes downstream of all of them.
  */
-function blockOnTests(steps: PlanStep[]): void {
+function blockOnTests(steps: PlanStep[], manifest: Manifest): void {
   const byId = new Map(steps.map((s) => [s.id, s]));
   const tests = steps.filter((s) => s.node.resourceType === 'test');
   const testsByParent = new Map<string, PlanStep[]>();
+  // a test whose one node is not run (a retry, a selection of the test and a reader) still blocks that node's readers
+  const testsOfUnrun = new Map<string, PlanStep[]>();
   for (const t of tests) {
     for (const p of t.deps) {
       let list = testsByParent.get(p);
       if (!list) testsByParent.set(p, (list = []));
       list.push(t);
     }
+    const tested = [...(manifest.parents.get(t.id) ?? [])];
+    if (tested.length === 1 && !byId.has(tested[0])) testsOfUnrun.set(tested[0], [...(testsOfUnrun.get(tested[0]) ?? []), t]);
   }
   const ancestors = new Map<string, Set<string>>();
   const ancestorsOf = (id: string): Set<string> => {
@@ -151,6 +155,7 @@ function blockOnTests(steps: PlanStep[]): void {
         if (t.deps.length === 1 || t.deps.every((p) => ancestorsOf(s.id).has(p))) extra.add(t.id);
       }
     }
+    for (const p of manifest.parents.get(s.id) ?? []) for (const t of testsOfUnrun.get(p) ?? []) extra.add(t.id);
     if (extra.size) s.deps = [...s.deps, ...extra];
   }
 }

@@ -1,5 +1,9 @@
 import { writeRunResults } from '../../artifacts/write.js';
+import { writeCiReports } from '../../artifacts/ci-reports.js';
+import { newReport, reportNode, type RunReport } from '../../artifacts/run-report.js';
+import { isUserError, UserError, UserErrors } from '../../errors.js';
 import { executePlan } from '../../execution/run-plan.js';
+import { emptySelectionError } from '../../graph/empty-selection.js';
 import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
@@ -14,7 +18,7 @@ import { describeProject } from './describe.js';
 export type ExecuteCommand = 'run' | 'seed' | 'build' | 'test' | 'stage-external';
 
 /** What each command selects from, and what it executes. */
-const COMMAND_TYPES: Record<ExecuteCommand, { select: ResourceType[]; execute: ExecutableType[] }> = {
+export const COMMAND_TYPES: Record<ExecuteCommand, { select: ResourceType[]; execute: ExecutableType[] }> = {
   run: { select: ['model'], execute: ['model', 'external'] },
   seed: { select: ['seed'], execute: ['seed'] },
   build: { select: ['seed', 'model', 'test', 'unit_test'], execute: ['seed', 'model', 'external', 'test'] },
@@ -22,20 +26,51 @@ const COMMAND_TYPES: Record<ExecuteCommand, { select: ResourceType[]; execute: E
   'stage-external': { select: ['source'], execute: ['external'] },
 };
 
+/** How `tsql retry` narrows a command: exactly these nodes, and how it names itself. */
+export interface RetryScope {
+  nodes: Set<string>;
+  /** 'retry': recorded in run_results.json's args, shown in the reports */
+  invokedAs: string;
+}
+
 /**
- * `run`, `seed`, `build` and `stage-external`, for one run date or, with
+ * `run`, `seed`, `build`, `test` and `stage-external`, for one run date or, with
  * --start/--end, once per day in date order (each day a full DAG pass; the
- * first failed day stops the backfill). Returns the exit code.
+ * first failed day stops the backfill). Returns the exit code. The CI reports
+ * (--junit-xml, --summary-md) are written however it ends, a mistake on the
+ * command line included.
  */
-export async function executeCommand(command: ExecuteCommand, options: ParsedOptions): Promise<number> {
+export async function executeCommand(command: ExecuteCommand, options: ParsedOptions, retry?: RetryScope): Promise<number> {
   const reporter = new Reporter(options.logFormat);
-  if (!options.backfill) return executeDay(command, options, reporter);
+  const report = newReport(retry ? `${retry.invokedAs} (${command})` : command);
+  const t0 = performance.now();
+  try {
+    report.exitCode = await executeDays(command, options, reporter, report, retry);
+    return report.exitCode;
+  } catch (e) {
+    report.exitCode = isUserError(e) ? 2 : 1;
+    report.stopErrors = e instanceof UserErrors ? e.errors.map((x) => x.format()) : e instanceof UserError ? [e.format()] : [firstLine(e)];
+    throw e;
+  } finally {
+    report.seconds = (performance.now() - t0) / 1000;
+    writeCiReports(options, report);
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}
+
+async function executeDays(command: ExecuteCommand, options: ParsedOptions, reporter: Reporter, report: RunReport, retry?: RetryScope): Promise<number> {
+  if (!options.backfill) return executeDay(command, options, reporter, report, retry);
   const days = daysBetween(options.backfill.start, options.backfill.end);
   for (let i = 0; i < days.length; i++) {
     reporter.info(`Run date ${days[i]} (${i + 1} of ${days.length})`);
-    const code = await executeDay(command, { ...options, runDate: { ds: days[i] } }, reporter);
+    const code = await executeDay(command, { ...options, runDate: { ds: days[i] } }, reporter, report, retry);
     if (code !== 0) {
-      reporter.emit({ type: 'log', level: 'error', message: `backfill stopped: run date ${days[i]} failed${i + 1 < days.length ? `; ${days.slice(i + 1).join(', ')} not run` : ''}` });
+      const message = `backfill stopped: run date ${days[i]} failed${i + 1 < days.length ? `; ${days.slice(i + 1).join(', ')} not run` : ''}`;
+      reporter.emit({ type: 'log', level: 'error', message });
+      report.notes.push(message);
       return code;
     }
   }
@@ -43,16 +78,36 @@ export async function executeCommand(command: ExecuteCommand, options: ParsedOpt
   return 0;
 }
 
-async function executeDay(command: ExecuteCommand, options: ParsedOptions, reporter: Reporter): Promise<number> {
+async function executeDay(command: ExecuteCommand, options: ParsedOptions, reporter: Reporter, report: RunReport, retry?: RetryScope): Promise<number> {
   const t0 = performance.now();
   const session = await openSession(options, { readCatalog: true });
   try {
+    report.target = session.target.targetName;
+    report.adapterType = session.target.type;
+    report.runDates.push(options.runDate.ds);
+    if (options.warnError && session.compiled.warnings.length) {
+      throw new UserErrors(session.compiled.warnings.map((w) => new UserError(`${w} [a warning, an error with --warn-error]`)));
+    }
     publishCompiled(session, reporter, command);
     const { manifest } = session.compiled;
     const meta = artifactMeta(session, command);
+    const args = runArgs(command, options, retry);
 
     const types = COMMAND_TYPES[command];
-    const selected = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: types.select });
+    const gone = retry ? [...retry.nodes].filter((id) => !manifest.nodes.has(id)) : [];
+    if (gone.length) reporter.warn(`not retried, no longer in the project: ${gone.join(', ')}`);
+    const selected = retry
+      ? new Set([...retry.nodes].filter((id) => types.select.includes(manifest.nodes.get(id)?.resourceType as ResourceType)))
+      : selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: types.select });
+    if (!selected.size && !retry && (options.select.length || options.exclude.length)) {
+      const err = emptySelectionError(manifest, { select: options.select, exclude: options.exclude, types: types.select, command });
+      if (!options.allowEmptySelection) throw err;
+      const note = `nothing to ${command}: ${err.message} (allowed by --allow-empty-selection)`;
+      reporter.info(note);
+      report.notes.push(note);
+      writeRunResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
+      return 0;
+    }
     const plan = buildPlan(manifest, selected, { types: types.execute, dialectOf: (n) => session.warehouseOf(n).adapter.dialect, foldTests: options.foldTests });
     if (plan.steps.some((s) => s.node.resourceType === 'test' || s.node.resourceType === 'unit_test')) {
       const columns = new Map<string, Column[]>();
@@ -66,8 +121,11 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     }
     reporter.info(`Found ${describeProject(manifest)}`);
     if (!plan.steps.length) {
-      reporter.warn(`nothing to ${command}: the selection matched no ${types.select.join(' or ')}s`);
-      writeRunResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, runArgs(command, options));
+      const message = `nothing to ${command}: the selection matched no ${types.select.join(' or ')}s`;
+      if (options.warnError && !options.allowEmptySelection) throw new UserError(`${message} [a warning, an error with --warn-error]`);
+      reporter.warn(message);
+      report.notes.push(message);
+      writeRunResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
       return 0;
     }
     reporter.info('');
@@ -82,9 +140,17 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       onRunStart: manifest.onRunStart,
       onRunEnd: manifest.onRunEnd,
       runDate: options.runDate.ds,
+      warnError: options.warnError,
     });
     const elapsed = (performance.now() - t0) / 1000;
-    writeRunResults(session.targetDir, outcome.results, meta, elapsed, runArgs(command, options));
+    writeRunResults(session.targetDir, outcome.results, meta, elapsed, args);
+    const materializations = new Map(plan.steps.map((s) => [s.id, s.materialization]));
+    // in the order they ran; what was skipped last
+    const ran = [...outcome.results].sort((a, b) => (a.startedAt ?? '~').localeCompare(b.startedAt ?? '~'));
+    for (const r of ran) {
+      report.nodes.push(reportNode(manifest.nodes.get(r.uniqueId)!, materializations.get(r.uniqueId) ?? '', r, options.backfill ? options.runDate.ds : undefined));
+    }
+    report.hookErrors.push(...outcome.hookErrors);
 
     reporter.emit({ type: 'summary', counts: {}, seconds: elapsed, description: describeSteps(plan.steps.map((s) => s.materialization)) });
     const counts = tally(outcome.results.map((r) => r.status));
@@ -103,8 +169,27 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
   }
 }
 
-function runArgs(command: string, o: ParsedOptions): Record<string, unknown> {
-  return { which: command, ds: o.runDate.ds, select: o.select, exclude: o.exclude, full_refresh: o.fullRefresh, fail_fast: o.failFast, threads: o.threads ?? null, target: o.target ?? null, vars: o.vars };
+/**
+ * run_results.json's `args`, as dbt stores them: what `tsql retry` needs to run
+ * the same command again (`which`, the run date, vars, target, flags).
+ */
+function runArgs(command: string, o: ParsedOptions, retry?: RetryScope): Record<string, unknown> {
+  return {
+    which: command,
+    invoked_as: retry?.invokedAs ?? command,
+    ds: o.runDate.ds,
+    backfill: o.backfill ?? null,
+    select: o.select,
+    exclude: o.exclude,
+    full_refresh: o.fullRefresh,
+    fail_fast: o.failFast,
+    warn_error: o.warnError,
+    fold_tests: o.foldTests ?? null,
+    threads: o.threads ?? null,
+    target: o.target ?? null,
+    profiles_dir: o.profilesDir ?? null,
+    vars: o.vars,
+  };
 }
 
 function describeSteps(materializations: string[]): string {
