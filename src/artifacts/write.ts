@@ -5,6 +5,7 @@ import type { Manifest } from '../compiler/compiler.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import type { NodeResult } from '../execution/run-plan.js';
 import { TSQL_VERSION } from '../version.js';
+import { macroId } from '../compiler/macro-deps.js';
 
 /** Version of the artifact formats; bump when a field changes meaning. */
 export const TSQL_SCHEMA_VERSION = 1;
@@ -41,6 +42,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
     path: n.path,
     description: n.description,
     config: n.config,
+    unrendered_config: n.unrenderedConfig,
     tags: n.tags,
     columns: n.columns,
     depends_on: n.dependsOn,
@@ -117,10 +119,19 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
     else nodes[n.uniqueId] = nodeJson(n, dialect);
   }
   const macros: Record<string, unknown> = {};
-  for (const m of manifest.macros) macros[`macro.${m.builtin ? 'tsql' : manifest.projectName}.${m.name}`] = { name: m.name, original_file_path: m.file, package_name: m.builtin ? 'tsql' : manifest.projectName };
+  for (const m of manifest.macros) {
+    macros[macroId(m, manifest.projectName)] = {
+      name: m.name,
+      original_file_path: m.file,
+      package_name: m.builtin ? 'tsql' : manifest.projectName,
+      checksum: m.checksum,
+      depends_on: { macros: m.calls.map((c) => manifest.macros.find((x) => x.name === c)).filter((x) => x !== undefined).map((x) => macroId(x, manifest.projectName)) },
+    };
+  }
   const toObj = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]));
   writeJson(join(targetDir, 'manifest.json'), {
-    metadata: { ...metadata(meta, 'manifest'), project_name: manifest.projectName },
+    // tsql_state_fields: this manifest can be compared against with --state (unrendered_config, checksums, macro checksums).
+    metadata: { ...metadata(meta, 'manifest'), project_name: manifest.projectName, tsql_state_fields: 1 },
     nodes,
     sources,
     macros,

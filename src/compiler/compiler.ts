@@ -25,6 +25,11 @@ import { artifactPath, type ManifestNode, type ModelNode, type SeedNode, type So
 import { parseUnitTest } from '../tests/unit/parse.js';
 import { runDateContext } from '../run-date/run-date.js';
 import { buildGenericTests, resolveRelationText } from './generic-tests.js';
+import { checksumOf, sourceDefinitionChecksum } from './definition.js';
+import { describeMacros, linkNodeMacros, type ManifestMacro } from './macro-deps.js';
+import { inlineConfig } from './unrendered-config.js';
+import { fileSha256 } from '../project/load.js';
+import { rewriteTestBlocks } from '../templating/macros.js';
 
 export interface CompileOptions {
   project: LoadedProject;
@@ -69,7 +74,7 @@ export interface Manifest {
   parents: Map<string, Set<string>>;
   children: Map<string, Set<string>>;
   disabled: string[];
-  macros: Array<{ name: string; file: string; builtin: boolean }>;
+  macros: ManifestMacro[];
   onRunStart: string[];
   onRunEnd: string[];
 }
@@ -303,6 +308,12 @@ export class Compiler {
         c.add(n.uniqueId);
       }
     }
+    const macros = describeMacros(this.macros.entries(), [
+      { file: '<tsql builtin macros>', text: BUILTIN_MACROS },
+      { file: '<tsql builtin tests>', text: BUILTIN_TESTS },
+      ...this.opts.project.macroFiles.map((f) => ({ file: f.relPath, text: rewriteTestBlocks(f.text) })),
+    ]);
+    linkNodeMacros(nodes.values(), macros, this.pkg, !this.nativeNaming);
     const cycle = findCycle(parents);
     if (cycle) {
       const first = nodes.get(cycle[0])!;
@@ -317,7 +328,7 @@ export class Compiler {
         parents,
         children,
         disabled: [...this.disabled],
-        macros: this.macros.entries().map((m) => ({ name: m.name, file: m.file, builtin: m.builtin })),
+        macros,
         onRunStart,
         onRunEnd,
       },
@@ -355,7 +366,8 @@ export class Compiler {
         tags: [...new Set([...def.tags, ...asStringList(config.tags)])],
         columns: def.columns,
         dependsOn: { nodes: [], macros: [] },
-        checksum: '',
+        checksum: sourceDefinitionChecksum(def),
+        unrenderedConfig: config,
         sourceName: def.sourceName,
         identifier: def.identifier,
         relation: this.withQuoting({ database: def.database ?? this.connectionInfo(connection).database, schema: def.schema, identifier: def.identifier }, def.quoting),
@@ -400,7 +412,8 @@ export class Compiler {
         columns: patch?.columns ?? {},
         dependsOn: { nodes: [], macros: [] },
         patchPath: patch?.file,
-        checksum: '',
+        checksum: fileSha256(f.absPath),
+        unrenderedConfig: config,
         relation,
         absPath: f.absPath,
         preHooks: asHookList(config.pre_hook),
@@ -491,7 +504,8 @@ export class Compiler {
         tags: asStringList(config.tags),
         columns: {},
         dependsOn: { nodes: [draft.node.uniqueId], macros: [] },
-        checksum: '',
+        checksum: checksumOf(isPlainObject(raw.raw) ? { ...raw.raw, description: undefined } : raw.raw),
+        unrenderedConfig: def.config,
         model: draft.node.uniqueId,
         compiledCode: compiled,
         compiledPath: '',
@@ -728,6 +742,7 @@ export class Compiler {
       dependsOn: { nodes: [...frame.deps], macros: [] },
       patchPath: this.opts.project.modelPatches.get(f.name)?.file,
       checksum: f.checksum,
+      unrenderedConfig: mergeConfig(draft.baseConfig, inlineConfig(f.text)),
       rawCode: f.text,
       compiledCode: cleanSql(sql),
       relation,
@@ -775,6 +790,7 @@ export class Compiler {
         columns: {},
         dependsOn: { nodes: [...frame.deps], macros: [] },
         checksum: f.checksum,
+        unrenderedConfig: mergeConfig(config, inlineConfig(f.text)),
         testType: 'singular',
         rawCode: f.text,
         compiledCode: cleanSql(sql),

@@ -13,7 +13,7 @@ export async function compileCommand(options: ParsedOptions): Promise<number> {
     publishCompiled(session, reporter, 'compile');
     const { manifest } = session.compiled;
     if (options.select.length) {
-      const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: ['model'] });
+      const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model'] });
       for (const id of picked) {
         const n = manifest.nodes.get(id);
         if (n?.resourceType === 'model' && options.logFormat === 'text') {

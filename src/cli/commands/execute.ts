@@ -52,7 +52,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     const meta = artifactMeta(session, command);
 
     const types = COMMAND_TYPES[command];
-    const selected = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: types.select });
+    const selected = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: types.select });
     const plan = buildPlan(manifest, selected, { types: types.execute, dialectOf: (n) => session.warehouseOf(n).adapter.dialect, foldTests: options.foldTests });
     if (plan.steps.some((s) => s.node.resourceType === 'test' || s.node.resourceType === 'unit_test')) {
       const columns = new Map<string, Column[]>();
