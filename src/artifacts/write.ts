@@ -128,6 +128,11 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
       depends_on: { macros: m.calls.map((c) => manifest.macros.find((x) => x.name === c)).filter((x) => x !== undefined).map((x) => macroId(x, manifest.projectName)) },
     };
   }
+  // --defer: each node whose refs read production's relation, with that relation (dbt's defer_relation).
+  for (const [id, rel] of manifest.deferred) {
+    const n = nodes[id] as Record<string, unknown> | undefined;
+    if (n) n.defer_relation = { database: rel.database ?? null, schema: rel.schema, alias: rel.identifier, relation_name: dialect.renderRelation(rel) };
+  }
   const toObj = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]));
   writeJson(join(targetDir, 'manifest.json'), {
     // tsql_state_fields: this manifest can be compared against with --state (unrendered_config, checksums, macro checksums).
@@ -138,6 +143,7 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
     parent_map: toObj(manifest.parents),
     child_map: toObj(manifest.children),
     disabled: manifest.disabled,
+    deferred: Object.fromEntries([...manifest.deferred].map(([id, rel]) => [id, dialect.renderRelation(rel)])),
   });
 }
 

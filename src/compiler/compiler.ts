@@ -28,6 +28,7 @@ import { buildGenericTests, resolveRelationText } from './generic-tests.js';
 import { checksumOf, sourceDefinitionChecksum } from './definition.js';
 import { describeMacros, linkNodeMacros, type ManifestMacro } from './macro-deps.js';
 import { inlineConfig } from './unrendered-config.js';
+import { emptyRelationSql, resolveEmptyAliases } from './empty.js';
 import { fileSha256 } from '../project/load.js';
 import { rewriteTestBlocks } from '../templating/macros.js';
 
@@ -55,6 +56,10 @@ export interface CompileOptions {
   connection?: (name: string) => ConnectionInfo | undefined;
   /** The profile's output names (for suggestions when `connection:` has a typo). */
   outputNames?: string[];
+  /** --defer: unique id → production's relation, for the refs that read it (see defer.ts) */
+  deferred?: Map<string, Relation>;
+  /** --empty: refs and sources in models read as empty subqueries (see empty.ts) */
+  empty?: boolean;
 }
 
 /** What compiling a node for another connection needs to know about it. */
@@ -77,6 +82,8 @@ export interface Manifest {
   macros: ManifestMacro[];
   onRunStart: string[];
   onRunEnd: string[];
+  /** --defer: the nodes whose refs resolved to production's relation, and that relation */
+  deferred: Map<string, Relation>;
 }
 
 export interface CompileResult {
@@ -155,6 +162,9 @@ export class Compiler {
   private readonly catalogsWanted = new Set<string>();
   private readonly unknownConnections = new Set<string>();
   private readonly pkg: string;
+  private readonly deferredUsed = new Map<string, Relation>();
+  /** rendering hooks: --empty leaves their refs alone */
+  private inHooks = false;
 
   constructor(private readonly opts: CompileOptions) {
     this.env = createEnvironment();
@@ -331,6 +341,7 @@ export class Compiler {
         macros,
         onRunStart,
         onRunEnd,
+        deferred: this.deferredUsed,
       },
       warnings: [...this.opts.project.warnings, ...this.warnings],
       logs: this.logs,
@@ -540,15 +551,16 @@ export class Compiler {
     const attached = nodes.get(test.attachedNode!);
     if (!attached || !('relation' in attached)) return;
     const where = test.config.where;
-    const relation = new TemplateRelation(attached.relation, this.dialect, {
+    const attachedRelation = this.relationOf(attached);
+    const relation = new TemplateRelation(attachedRelation, this.dialect, {
       type: 'table',
-      renderAs: typeof where === 'string' && where.trim() ? `(select * from ${this.dialect.renderRelation(attached.relation)} where ${where}) as tsql_where_subquery` : undefined,
+      renderAs: typeof where === 'string' && where.trim() ? `(select * from ${this.dialect.renderRelation(attachedRelation)} where ${where}) as tsql_where_subquery` : undefined,
     });
     const kwargs: Record<string, unknown> = { model: relation };
     for (const [k, v] of Object.entries(meta.kwargs)) {
       const rel = typeof v === 'string' ? resolveRelationText(v, this.pkg, nodes) : undefined;
       const target = rel?.id ? nodes.get(rel.id) : undefined;
-      kwargs[k] = target && 'relation' in target ? new TemplateRelation(target.relation, this.dialect, { type: 'table' }) : v;
+      kwargs[k] = target && 'relation' in target ? new TemplateRelation(this.relationOf(target), this.dialect, { type: 'table' }) : v;
     }
     const frame = this.frameFor('test', test.uniqueId, { relPath: test.originalFilePath, text: '', name: test.name, fqn: test.fqn }, test.config);
     this.stack.push(frame);
@@ -744,7 +756,7 @@ export class Compiler {
       checksum: f.checksum,
       unrenderedConfig: mergeConfig(draft.baseConfig, inlineConfig(f.text)),
       rawCode: f.text,
-      compiledCode: cleanSql(sql),
+      compiledCode: this.opts.empty ? resolveEmptyAliases(cleanSql(sql)) : cleanSql(sql),
       relation,
       materialized: String(config.materialized),
       isIncremental: this.isIncremental(frame),
@@ -803,6 +815,7 @@ export class Compiler {
   private renderHookList(hooks: string[], file: string, line?: number): string[] {
     const out: string[] = [];
     const errorLine = line ?? lineOfCall(this.stack[this.stack.length - 1]?.raw ?? '', 'config');
+    this.inHooks = true;
     for (const h of hooks) {
       try {
         const sql = this.template(h, file).render({}).trim();
@@ -811,6 +824,7 @@ export class Compiler {
         this.errors.add(templateError(e, file, errorLine));
       }
     }
+    this.inHooks = false;
     return out;
   }
 
@@ -1006,12 +1020,12 @@ export class Compiler {
         return new TemplateRelation(node.relation, this.dialect, { type: 'cte', renderAs: ephemeralCteName(node.name) });
       }
       const kind = node.materialized === 'view' ? 'view' : 'table';
-      return new TemplateRelation(node.relation, this.dialect, { type: kind });
+      return this.readRelation(frame, this.relationOf(node), kind);
     }
     const seed = this.seeds.get(name);
     if (seed) {
       frame.deps.add(seed.uniqueId);
-      return new TemplateRelation(seed.relation, this.dialect, { type: 'table' });
+      return this.readRelation(frame, this.relationOf(seed), 'table');
     }
     const disabled = this.disabledNames.get(name);
     if (disabled) {
@@ -1021,6 +1035,22 @@ export class Compiler {
     const candidates = [...this.modelByName.keys(), ...this.seeds.keys()];
     this.errors.add(new UserError(`ref('${name}') does not match any model or seed`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, { hint: didYouMean(name, candidates) }));
     return this.placeholder(name);
+  }
+
+  /** A node's relation as refs read it: production's under --defer (recorded), else its own. */
+  private relationOf(node: { uniqueId: string; relation: Relation }): Relation {
+    const deferred = this.opts.deferred?.get(node.uniqueId);
+    if (!deferred) return node.relation;
+    this.deferredUsed.set(node.uniqueId, deferred);
+    return deferred;
+  }
+
+  /** What a ref() or source() renders as in this frame: an empty subquery in a model under --empty. */
+  private readRelation(frame: Frame, rel: Relation, kind: string): TemplateRelation {
+    if (this.opts.empty && frame.kind === 'model' && !frame.unit && !this.inHooks) {
+      return new TemplateRelation(rel, this.dialect, { type: kind, renderAs: emptyRelationSql(this.dialect, rel) });
+    }
+    return new TemplateRelation(rel, this.dialect, { type: kind });
   }
 
   private reportCycle(targetId: string): void {
@@ -1068,7 +1098,7 @@ export class Compiler {
       return this.placeholder(t);
     }
     frame.deps.add(src.uniqueId);
-    return new TemplateRelation(src.relation, this.dialect, { type: 'table' });
+    return this.readRelation(frame, src.relation, 'table');
   }
 
   private variable(args: unknown[]): unknown {

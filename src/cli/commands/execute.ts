@@ -9,6 +9,7 @@ import type { Column } from '../../adapters/types.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter, tally } from '../reporter.js';
 import { artifactMeta, closeSession, openSession, publishCompiled } from '../session.js';
+import type { Manifest } from '../../compiler/compiler.js';
 import { describeProject } from './describe.js';
 
 export type ExecuteCommand = 'run' | 'seed' | 'build' | 'test' | 'stage-external';
@@ -45,14 +46,15 @@ export async function executeCommand(command: ExecuteCommand, options: ParsedOpt
 
 async function executeDay(command: ExecuteCommand, options: ParsedOptions, reporter: Reporter): Promise<number> {
   const t0 = performance.now();
-  const session = await openSession(options, { readCatalog: true });
+  const types = COMMAND_TYPES[command];
+  const select = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: types.select });
+  const session = await openSession(options, { readCatalog: true, selection: select });
   try {
     publishCompiled(session, reporter, command);
     const { manifest } = session.compiled;
     const meta = artifactMeta(session, command);
 
-    const types = COMMAND_TYPES[command];
-    const selected = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: types.select });
+    const selected = select(manifest, session.targetDir);
     const plan = buildPlan(manifest, selected, { types: types.execute, dialectOf: (n) => session.warehouseOf(n).adapter.dialect, foldTests: options.foldTests });
     if (plan.steps.some((s) => s.node.resourceType === 'test' || s.node.resourceType === 'unit_test')) {
       const columns = new Map<string, Column[]>();
@@ -82,6 +84,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       onRunStart: manifest.onRunStart,
       onRunEnd: manifest.onRunEnd,
       runDate: options.runDate.ds,
+      empty: options.empty,
     });
     const elapsed = (performance.now() - t0) / 1000;
     writeRunResults(session.targetDir, outcome.results, meta, elapsed, runArgs(command, options));
@@ -104,7 +107,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
 }
 
 function runArgs(command: string, o: ParsedOptions): Record<string, unknown> {
-  return { which: command, ds: o.runDate.ds, select: o.select, exclude: o.exclude, full_refresh: o.fullRefresh, fail_fast: o.failFast, threads: o.threads ?? null, target: o.target ?? null, vars: o.vars };
+  return { which: command, ds: o.runDate.ds, select: o.select, exclude: o.exclude, full_refresh: o.fullRefresh, fail_fast: o.failFast, threads: o.threads ?? null, target: o.target ?? null, vars: o.vars, state: o.state?.label ?? null, defer: o.defer, favor_state: o.favorState, empty: o.empty };
 }
 
 function describeSteps(materializations: string[]): string {
