@@ -30,10 +30,17 @@ interface Facts {
   columns: Record<string, string | null>;
 }
 
+/** Config keys that only document a node: a change to them is not a modification. */
+const DOC_KEYS = ['meta', 'docs', 'description'];
+
+function withoutDocs(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([k]) => !DOC_KEYS.includes(k)));
+}
+
 function currentFacts(n: ManifestNode): Facts {
   return {
     checksum: n.checksum,
-    config: n.unrenderedConfig,
+    config: withoutDocs(n.unrenderedConfig),
     macros: n.dependsOn.macros,
     columns: Object.fromEntries(Object.entries(n.columns).map(([k, c]) => [k, c.dataType?.toLowerCase() ?? null])),
   };
@@ -42,7 +49,7 @@ function currentFacts(n: ManifestNode): Facts {
 function stateFacts(n: StateNode): Facts {
   return {
     checksum: n.checksum?.checksum ?? '',
-    config: n.unrendered_config ?? {},
+    config: withoutDocs(n.unrendered_config ?? {}),
     macros: n.depends_on?.macros ?? [],
     columns: Object.fromEntries(Object.entries(n.columns ?? {}).map(([k, c]) => [k, (c.dataType ?? c.data_type)?.toLowerCase() ?? null])),
   };

@@ -270,6 +270,78 @@ describe('state:modified, --defer and --empty on DuckDB', () => {
   });
 });
 
+describe('state: for sources, tests, contracts and documentation', () => {
+  const files: Record<string, string> = {
+    'seeds/raw_events.csv': 'id,kind\n1,a\n2,b\n',
+    'models/events.sql': "select id, kind from {{ source('app', 'raw_events') }}\n",
+    'models/contracted.sql': 'select id from {{ ref(\'events\') }}\n',
+    'models/documented.sql': 'select kind from {{ ref(\'events\') }}\n',
+    'tests/assert_ids.sql': "select * from {{ ref('events') }} where id < 0\n",
+    'models/schema.yml': `version: 2
+sources:
+  - name: app
+    schema: main
+    tables:
+      - name: raw_events
+        columns:
+          - name: id
+            data_type: integer
+models:
+  - name: contracted
+    config:
+      contract: {enforced: true}
+    columns:
+      - name: id
+        data_type: integer
+  - name: documented
+    description: Kinds of events
+    config:
+      meta: {owner: ana}
+  - name: events
+    columns:
+      - name: kind
+        data_tests:
+          - accepted_values:
+              arguments:
+                values: [a, b]
+`,
+  };
+  const profile = `shop:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: warehouse.duckdb
+      schema: main
+`;
+
+  it('a source, a test, a contract and a singular test are modified when their definition changes; descriptions and meta are not', () => {
+    const p = project({ ...files, 'profiles.yml': profile }, { profile: null });
+    ok(p.tsql(['compile']));
+    cpSync(join(p.dir, 'target'), join(p.dir, 'prod-artifacts'), { recursive: true });
+    const ls = (sel: string) => lines(ok(p.tsql(['ls', '--select', sel, '--state', 'prod-artifacts', '--output', 'name'])));
+
+    p.write({
+      'models/schema.yml': files['models/schema.yml']
+        .replace('Kinds of events', 'The kinds of events')
+        .replace('owner: ana', 'owner: bo')
+        .replace('values: [a, b]', 'values: [a, b, c]'),
+    });
+    expect(ls('state:modified')).toEqual(['accepted_values_events_kind__a__b__c']);
+
+    p.write({ 'models/schema.yml': files['models/schema.yml'].replace(/data_type: integer\nmodels/, 'data_type: bigint\nmodels') });
+    expect(ls('state:modified')).toEqual(['raw_events']);
+    expect(lines(ok(p.tsql(['ls', '--select', 'state:modified+', '--resource-type', 'model', '--state', 'prod-artifacts', '--output', 'name'])))).toEqual(['contracted', 'documented', 'events']);
+
+    p.write({ 'models/schema.yml': files['models/schema.yml'].replace(/data_type: integer\n  - name: documented/, 'data_type: bigint\n  - name: documented') });
+    expect(ls('state:modified.contract')).toEqual(['contracted']);
+    expect(ls('state:modified.configs')).toEqual([]);
+
+    p.write({ 'models/schema.yml': files['models/schema.yml'], 'tests/assert_ids.sql': "select * from {{ ref('events') }} where id <= 0\n" });
+    expect(ls('state:modified')).toEqual(['assert_ids']);
+  });
+});
+
 describe('state:modified and --defer on PostgreSQL (prod and pr schemas in one database)', () => {
   const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
   const schemas: string[] = [];
