@@ -342,6 +342,38 @@ models:
   });
 });
 
+describe('source_status:fresher', () => {
+  it('selects the sources whose newest row is newer than in the state sources.json, and what reads them', () => {
+    const p = project({
+      'seeds/raw_a.csv': 'id,loaded_at\n1,2024-01-02 00:00:00\n',
+      'seeds/raw_b.csv': 'id,loaded_at\n1,2024-01-02 00:00:00\n',
+      'models/from_a.sql': "select * from {{ source('app', 'raw_a') }}\n",
+      'models/from_b.sql': "select * from {{ source('app', 'raw_b') }}\n",
+      'models/sources.yml': `version: 2
+sources:
+  - name: app
+    schema: main
+    loaded_at_field: loaded_at
+    freshness: {warn_after: {count: 100000, period: day}}
+    tables:
+      - name: raw_a
+      - name: raw_b
+`,
+    });
+    ok(p.tsql(['seed']));
+    ok(p.tsql(['source', 'freshness']));
+    cpSync(join(p.dir, 'target'), join(p.dir, 'prod-artifacts'), { recursive: true });
+    // production saw raw_a's newest row a day earlier; raw_b's is the same
+    const file = join(p.dir, 'prod-artifacts/sources.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    for (const r of doc.results) if (r.unique_id === 'source.shop.app.raw_a') r.max_loaded_at = '2024-01-01T00:00:00.000Z';
+    p.write({ 'prod-artifacts/sources.json': JSON.stringify(doc) });
+    const ls = (sel: string) => lines(ok(p.tsql(['ls', '--select', sel, '--state', 'prod-artifacts', '--output', 'name'])));
+    expect(ls('source_status:fresher')).toEqual(['raw_a']);
+    expect(ls('source_status:fresher+')).toEqual(['from_a', 'raw_a']);
+  });
+});
+
 describe('state:modified and --defer on PostgreSQL (prod and pr schemas in one database)', () => {
   const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
   const schemas: string[] = [];
