@@ -5,6 +5,7 @@ import type { Manifest } from '../compiler/compiler.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import type { NodeResult } from '../execution/run-plan.js';
 import { TSQL_VERSION } from '../version.js';
+import { macroId } from '../compiler/macro-deps.js';
 
 /** Version of the artifact formats; bump when a field changes meaning. */
 export const TSQL_SCHEMA_VERSION = 1;
@@ -41,6 +42,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
     path: n.path,
     description: n.description,
     config: n.config,
+    unrendered_config: n.unrenderedConfig,
     tags: n.tags,
     columns: n.columns,
     depends_on: n.dependsOn,
@@ -117,16 +119,31 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
     else nodes[n.uniqueId] = nodeJson(n, dialect);
   }
   const macros: Record<string, unknown> = {};
-  for (const m of manifest.macros) macros[`macro.${m.builtin ? 'tsql' : manifest.projectName}.${m.name}`] = { name: m.name, original_file_path: m.file, package_name: m.builtin ? 'tsql' : manifest.projectName };
+  for (const m of manifest.macros) {
+    macros[macroId(m, manifest.projectName)] = {
+      name: m.name,
+      original_file_path: m.file,
+      package_name: m.builtin ? 'tsql' : manifest.projectName,
+      checksum: m.checksum,
+      depends_on: { macros: m.calls.map((c) => manifest.macros.find((x) => x.name === c)).filter((x) => x !== undefined).map((x) => macroId(x, manifest.projectName)) },
+    };
+  }
+  // --defer: each node whose refs read production's relation, with that relation (dbt's defer_relation).
+  for (const [id, rel] of manifest.deferred) {
+    const n = nodes[id] as Record<string, unknown> | undefined;
+    if (n) n.defer_relation = { database: rel.database ?? null, schema: rel.schema, alias: rel.identifier, relation_name: dialect.renderRelation(rel) };
+  }
   const toObj = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]));
   writeJson(join(targetDir, 'manifest.json'), {
-    metadata: { ...metadata(meta, 'manifest'), project_name: manifest.projectName },
+    // tsql_state_fields: this manifest can be compared against with --state (unrendered_config, checksums, macro checksums).
+    metadata: { ...metadata(meta, 'manifest'), project_name: manifest.projectName, tsql_state_fields: 1 },
     nodes,
     sources,
     macros,
     parent_map: toObj(manifest.parents),
     child_map: toObj(manifest.children),
     disabled: manifest.disabled,
+    deferred: Object.fromEntries([...manifest.deferred].map(([id, rel]) => [id, dialect.renderRelation(rel)])),
   });
 }
 

@@ -1,7 +1,7 @@
 import { installInterruptHandler } from '../execution/interrupt.js';
 import { Command, CommanderError, Option } from 'commander';
 import { formatPlace, isUserError, UserError, UserErrors, WarehouseError } from '../errors.js';
-import { parseSelector } from '../graph/selector.js';
+import { parseSelector, STATE_METHODS } from '../graph/selector.js';
 import { TSQL_VERSION } from '../version.js';
 import { cleanCommand } from './commands/clean.js';
 import { compileCommand } from './commands/compile.js';
@@ -18,7 +18,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boolean } = {}): Command {
+function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boolean; empty?: boolean } = {}): Command {
   cmd
     .option('--project-dir <dir>', 'directory holding tsql_project.yml (default: current directory)')
     .option('--profiles-dir <dir>', 'directory holding profiles.yml (default: project dir, then ~/.tsql)')
@@ -30,7 +30,8 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
     cmd
       .option('-s, --select <selector...>', 'nodes to include (dbt selection syntax)')
       .addOption(new Option('-m, --models <selector...>', 'alias of --select').hideHelp())
-      .option('--exclude <selector...>', 'nodes to leave out');
+      .option('--exclude <selector...>', 'nodes to leave out')
+      .option('--state <dir>', "folder holding production's manifest.json (for state:, result:, --defer)");
   }
   if (opts.execution) {
     cmd
@@ -40,8 +41,11 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
       .option('--start <date>', 'backfill: first run date (with --end)')
       .option('--end <date>', 'backfill: last run date, inclusive')
       .option('--fold-tests', "answer the data tests of one relation with one query (default: the engine's choice)")
-      .option('--no-fold-tests', 'run every data test as its own query');
+      .option('--no-fold-tests', 'run every data test as its own query')
+      .option('--defer', "refs to unselected nodes that do not exist here read production's relations (needs --state)")
+      .option('--favor-state', 'with --defer: read production\'s relation for unselected nodes even when they exist here');
   }
+  if (opts.empty) cmd.option('--empty', 'build every selected model with zero rows (refs and sources read as empty)');
   return cmd;
 }
 
@@ -59,7 +63,14 @@ function withCi(cmd: Command, opts: { strict: boolean }): Command {
 }
 
 function validateSelectors(o: ParsedOptions): void {
-  for (const s of [...o.select, ...o.exclude]) for (const part of s.split(/\s+/).filter(Boolean)) parseSelector(part);
+  for (const s of [...o.select, ...o.exclude]) {
+    for (const part of s.split(/\s+/).filter(Boolean)) {
+      for (const term of parseSelector(part).terms) {
+        const c = term.criteria.find((x) => STATE_METHODS.has(x.method));
+        if (c && !o.state) throw new UserError(`selector '${c.raw}' compares with production's artifacts: pass --state DIR`, {}, { hint: "DIR holds production's manifest.json, e.g. a copy of its target/" });
+      }
+    }
+  }
 }
 
 async function parsed(raw: CommonOptions): Promise<ParsedOptions> {
@@ -79,7 +90,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   const exec = (name: ExecuteCommand, description: string) =>
-    withCi(withCommon(program.command(name).description(description), { execution: true }), { strict: true }).action(async (raw: CommonOptions) => {
+    withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' }), { strict: true }).action(async (raw: CommonOptions) => {
       setExit(await executeCommand(name, await parsed(raw)));
     });
   exec('run', 'build the selected models in dependency order');

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { UserError } from '../errors.js';
 import { isPlainObject } from '../project/config-merge.js';
+import { loadState, type StateArtifacts } from '../graph/state-load.js';
 import { parseDs, todayUtc, type RunDate } from '../run-date/run-date.js';
 
 /** Options every command accepts (before or after the command name), as dbt users type them. */
@@ -28,6 +29,10 @@ export interface CommonOptions {
   summaryMd?: string;
   warnError?: boolean;
   allowEmptySelection?: boolean;
+  state?: string;
+  defer?: boolean;
+  favorState?: boolean;
+  empty?: boolean;
 }
 
 export interface ParsedOptions {
@@ -54,6 +59,14 @@ export interface ParsedOptions {
   /** --junit-xml / --summary-md: absolute paths of the CI reports */
   junitXml?: string;
   summaryMd?: string;
+  /** --state DIR: production's artifacts, read before anything runs */
+  state?: StateArtifacts;
+  /** --defer: refs to unselected nodes missing here resolve to production's relations */
+  defer: boolean;
+  /** --favor-state: with --defer, also when the relation exists here */
+  favorState: boolean;
+  /** --empty: build every selected model with zero rows */
+  empty: boolean;
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
@@ -95,7 +108,13 @@ export function parseCommon(o: CommonOptions): ParsedOptions {
     if (start > end) throw new UserError(`--start ${start} is after --end ${end}`);
     backfill = { start, end };
   }
+  if (o.favorState && !o.defer) throw new UserError('--favor-state goes with --defer', {}, { hint: 'e.g. --defer --favor-state --state prod-artifacts' });
+  if (o.defer && o.state === undefined) throw new UserError("--defer needs --state DIR: the folder holding production's manifest.json", {}, { hint: 'e.g. --defer --state prod-artifacts' });
   return {
+    state: o.state !== undefined ? loadState(o.state) : undefined,
+    defer: !!o.defer,
+    favorState: !!o.favorState,
+    empty: !!o.empty,
     projectDir: isAbsolute(dir) ? dir : resolve(dir),
     profilesDir: o.profilesDir ?? process.env.TSQL_PROFILES_DIR,
     target: o.target ?? process.env.TSQL_TARGET,

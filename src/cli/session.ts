@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Adapter, RelationKind } from '../adapters/types.js';
 import { adapterFactory } from '../adapters/registry.js';
-import { Compiler, relationKey, type CompileResult, type ConnectionInfo } from '../compiler/compiler.js';
+import { Compiler, relationKey, type CompileResult, type ConnectionInfo, type Manifest } from '../compiler/compiler.js';
+import { planDeferral } from '../compiler/defer.js';
+import type { Relation } from '../adapters/types.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
 import { redactOutput, resolveTarget, type ResolvedTarget } from '../project/profiles.js';
@@ -44,7 +46,13 @@ export interface Session {
   warehouseOf(node: Pick<ManifestNode, 'connection'> | undefined): Warehouse;
 }
 
-export async function openSession(options: ParsedOptions, opts: { readCatalog: boolean }): Promise<Session> {
+export interface SessionOptions {
+  readCatalog: boolean;
+  /** the nodes this invocation builds, for --defer (refs to the others may read production's relations) */
+  selection?: (manifest: Manifest, targetDir: string) => Set<string>;
+}
+
+export async function openSession(options: ParsedOptions, opts: SessionOptions): Promise<Session> {
   const project = loadProject(options.projectDir);
   const target = resolveTarget({
     projectDir: options.projectDir,
@@ -85,8 +93,10 @@ export async function openSession(options: ParsedOptions, opts: { readCatalog: b
   };
   const invocationId = randomUUID();
   const startedAt = new Date();
-  const compile = () =>
+  const compile = (deferred?: Map<string, Relation>) =>
     new Compiler({
+      deferred,
+      empty: options.empty,
       project,
       target,
       dialect: adapter.dialect,
@@ -110,6 +120,11 @@ export async function openSession(options: ParsedOptions, opts: { readCatalog: b
       infos.get(w.name)!.catalog = w.catalog;
     }
     if (compiled.catalogsWanted.length) compiled = compile();
+  }
+  if (options.defer && options.state && opts.selection) {
+    // Deferral changes only the relations refs render as, never the graph: compile once more with them.
+    const deferred = planDeferral(compiled.manifest, opts.selection(compiled.manifest, join(options.projectDir, project.settings.targetPath)), { state: options.state, favorState: options.favorState, catalog });
+    if (deferred.size) compiled = compile(deferred);
   }
   const targetWarehouse = warehouses.get(target.targetName)!;
   return {
@@ -151,6 +166,7 @@ export function publishCompiled(session: Session, reporter: Reporter, command: s
   const { manifest, warnings, logs } = session.compiled;
   for (const w of warnings) reporter.warn(w);
   for (const l of logs) reporter.info(l);
+  for (const [id, rel] of manifest.deferred) reporter.info(`Deferred ${id} to --state ${session.options.state?.label}: ${session.adapter.dialect.renderRelation(rel)}`);
   writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command));
   writeCompiledFiles(session.options.projectDir, manifest);
 }

@@ -25,6 +25,12 @@ import { artifactPath, type ManifestNode, type ModelNode, type SeedNode, type So
 import { parseUnitTest } from '../tests/unit/parse.js';
 import { runDateContext } from '../run-date/run-date.js';
 import { buildGenericTests, resolveRelationText } from './generic-tests.js';
+import { checksumOf, sourceDefinitionChecksum } from './definition.js';
+import { describeMacros, linkNodeMacros, type ManifestMacro } from './macro-deps.js';
+import { inlineConfig } from './unrendered-config.js';
+import { emptyRelationSql, resolveEmptyAliases } from './empty.js';
+import { fileSha256 } from '../project/load.js';
+import { rewriteTestBlocks } from '../templating/macros.js';
 
 export interface CompileOptions {
   project: LoadedProject;
@@ -50,6 +56,10 @@ export interface CompileOptions {
   connection?: (name: string) => ConnectionInfo | undefined;
   /** The profile's output names (for suggestions when `connection:` has a typo). */
   outputNames?: string[];
+  /** --defer: unique id → production's relation, for the refs that read it (see defer.ts) */
+  deferred?: Map<string, Relation>;
+  /** --empty: refs and sources in models read as empty subqueries (see empty.ts) */
+  empty?: boolean;
 }
 
 /** What compiling a node for another connection needs to know about it. */
@@ -69,9 +79,11 @@ export interface Manifest {
   parents: Map<string, Set<string>>;
   children: Map<string, Set<string>>;
   disabled: string[];
-  macros: Array<{ name: string; file: string; builtin: boolean }>;
+  macros: ManifestMacro[];
   onRunStart: string[];
   onRunEnd: string[];
+  /** --defer: the nodes whose refs resolved to production's relation, and that relation */
+  deferred: Map<string, Relation>;
 }
 
 export interface CompileResult {
@@ -183,6 +195,9 @@ export class Compiler {
   private readonly catalogsWanted = new Set<string>();
   private readonly unknownConnections = new Set<string>();
   private readonly pkg: string;
+  private readonly deferredUsed = new Map<string, Relation>();
+  /** rendering hooks: --empty leaves their refs alone */
+  private inHooks = false;
 
   constructor(private readonly opts: CompileOptions) {
     this.env = createEnvironment();
@@ -336,6 +351,12 @@ export class Compiler {
         c.add(n.uniqueId);
       }
     }
+    const macros = describeMacros(this.macros.entries(), [
+      { file: '<tsql builtin macros>', text: BUILTIN_MACROS },
+      { file: '<tsql builtin tests>', text: BUILTIN_TESTS },
+      ...this.opts.project.macroFiles.map((f) => ({ file: f.relPath, text: rewriteTestBlocks(f.text) })),
+    ]);
+    linkNodeMacros(nodes.values(), macros, this.pkg, !this.nativeNaming);
     const cycle = findCycle(parents);
     if (cycle) {
       const first = nodes.get(cycle[0])!;
@@ -350,9 +371,10 @@ export class Compiler {
         parents,
         children,
         disabled: [...this.disabled],
-        macros: this.macros.entries().map((m) => ({ name: m.name, file: m.file, builtin: m.builtin })),
+        macros,
         onRunStart,
         onRunEnd,
+        deferred: this.deferredUsed,
       },
       warnings: [...this.opts.project.warnings, ...this.warnings],
       logs: this.logs,
@@ -388,7 +410,8 @@ export class Compiler {
         tags: [...new Set([...def.tags, ...asStringList(config.tags)])],
         columns: def.columns,
         dependsOn: { nodes: [], macros: [] },
-        checksum: '',
+        checksum: sourceDefinitionChecksum(def),
+        unrenderedConfig: config,
         sourceName: def.sourceName,
         identifier: def.identifier,
         relation: this.withQuoting({ database: def.database ?? this.connectionInfo(connection).database, schema: def.schema, identifier: def.identifier }, def.quoting),
@@ -433,7 +456,8 @@ export class Compiler {
         columns: patch?.columns ?? {},
         dependsOn: { nodes: [], macros: [] },
         patchPath: patch?.file,
-        checksum: '',
+        checksum: fileSha256(f.absPath),
+        unrenderedConfig: config,
         relation,
         absPath: f.absPath,
         preHooks: asHookList(config.pre_hook),
@@ -524,7 +548,8 @@ export class Compiler {
         tags: asStringList(config.tags),
         columns: {},
         dependsOn: { nodes: [draft.node.uniqueId], macros: [] },
-        checksum: '',
+        checksum: checksumOf(isPlainObject(raw.raw) ? { ...raw.raw, description: undefined } : raw.raw),
+        unrenderedConfig: def.config,
         model: draft.node.uniqueId,
         compiledCode: compiled,
         compiledPath: '',
@@ -559,15 +584,16 @@ export class Compiler {
     const attached = nodes.get(test.attachedNode!);
     if (!attached || !('relation' in attached)) return;
     const where = test.config.where;
-    const relation = new TemplateRelation(attached.relation, this.dialect, {
+    const attachedRelation = this.relationOf(attached);
+    const relation = new TemplateRelation(attachedRelation, this.dialect, {
       type: 'table',
-      renderAs: typeof where === 'string' && where.trim() ? `(select * from ${this.dialect.renderRelation(attached.relation)} where ${where}) as tsql_where_subquery` : undefined,
+      renderAs: typeof where === 'string' && where.trim() ? `(select * from ${this.dialect.renderRelation(attachedRelation)} where ${where}) as tsql_where_subquery` : undefined,
     });
     const kwargs: Record<string, unknown> = { model: relation };
     for (const [k, v] of Object.entries(meta.kwargs)) {
       const rel = typeof v === 'string' ? resolveRelationText(v, this.pkg, nodes) : undefined;
       const target = rel?.id ? nodes.get(rel.id) : undefined;
-      kwargs[k] = target && 'relation' in target ? new TemplateRelation(target.relation, this.dialect, { type: 'table' }) : v;
+      kwargs[k] = target && 'relation' in target ? new TemplateRelation(this.relationOf(target), this.dialect, { type: 'table' }) : v;
     }
     const frame = this.frameFor('test', test.uniqueId, { relPath: test.originalFilePath, text: '', name: test.name, fqn: test.fqn }, test.config);
     this.stack.push(frame);
@@ -761,8 +787,9 @@ export class Compiler {
       dependsOn: { nodes: [...frame.deps], macros: [] },
       patchPath: this.opts.project.modelPatches.get(f.name)?.file,
       checksum: f.checksum,
+      unrenderedConfig: mergeConfig(draft.baseConfig, inlineConfig(f.text)),
       rawCode: f.text,
-      compiledCode: cleanSql(sql),
+      compiledCode: this.opts.empty ? resolveEmptyAliases(cleanSql(sql)) : cleanSql(sql),
       relation,
       materialized: String(config.materialized),
       isIncremental: this.isIncremental(frame),
@@ -808,6 +835,7 @@ export class Compiler {
         columns: {},
         dependsOn: { nodes: [...frame.deps], macros: [] },
         checksum: f.checksum,
+        unrenderedConfig: mergeConfig(config, inlineConfig(f.text)),
         testType: 'singular',
         rawCode: f.text,
         compiledCode: cleanSql(sql),
@@ -820,6 +848,7 @@ export class Compiler {
   private renderHookList(hooks: string[], file: string, line?: number): string[] {
     const out: string[] = [];
     const errorLine = line ?? lineOfCall(this.stack[this.stack.length - 1]?.raw ?? '', 'config');
+    this.inHooks = true;
     for (const h of hooks) {
       try {
         const sql = this.template(h, file).render({}).trim();
@@ -828,6 +857,7 @@ export class Compiler {
         this.errors.add(templateError(e, file, errorLine));
       }
     }
+    this.inHooks = false;
     return out;
   }
 
@@ -1024,12 +1054,12 @@ export class Compiler {
         return new TemplateRelation(node.relation, this.dialect, { type: 'cte', renderAs: ephemeralCteName(node.name) });
       }
       const kind = node.materialized === 'view' ? 'view' : 'table';
-      return new TemplateRelation(node.relation, this.dialect, { type: kind });
+      return this.readRelation(frame, this.relationOf(node), kind);
     }
     const seed = this.seeds.get(name);
     if (seed) {
       frame.deps.add(seed.uniqueId);
-      return new TemplateRelation(seed.relation, this.dialect, { type: 'table' });
+      return this.readRelation(frame, this.relationOf(seed), 'table');
     }
     const disabled = this.disabledNames.get(name);
     if (disabled) {
@@ -1039,6 +1069,22 @@ export class Compiler {
     const candidates = [...this.modelByName.keys(), ...this.seeds.keys()];
     this.errors.add(new UserError(`ref('${name}') does not match any model or seed`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, { hint: didYouMean(name, candidates) }));
     return this.placeholder(name);
+  }
+
+  /** A node's relation as refs read it: production's under --defer (recorded), else its own. */
+  private relationOf(node: { uniqueId: string; relation: Relation }): Relation {
+    const deferred = this.opts.deferred?.get(node.uniqueId);
+    if (!deferred) return node.relation;
+    this.deferredUsed.set(node.uniqueId, deferred);
+    return deferred;
+  }
+
+  /** What a ref() or source() renders as in this frame: an empty subquery in a model under --empty. */
+  private readRelation(frame: Frame, rel: Relation, kind: string): TemplateRelation {
+    if (this.opts.empty && frame.kind === 'model' && !frame.unit && !this.inHooks) {
+      return new TemplateRelation(rel, this.dialect, { type: kind, renderAs: emptyRelationSql(this.dialect, rel) });
+    }
+    return new TemplateRelation(rel, this.dialect, { type: kind });
   }
 
   private reportCycle(targetId: string): void {
@@ -1086,7 +1132,7 @@ export class Compiler {
       return this.placeholder(t);
     }
     frame.deps.add(src.uniqueId);
-    return new TemplateRelation(src.relation, this.dialect, { type: 'table' });
+    return this.readRelation(frame, src.relation, 'table');
   }
 
   private variable(args: unknown[]): unknown {

@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import { asStringList, mergeConfig } from '../project/config-merge.js';
 import type { FolderConfig } from '../project/folder-config.js';
 import type { TestDef } from '../project/schema-yaml.js';
+import { testDefinitionChecksum } from './definition.js';
 import { didYouMean } from '../util/suggest.js';
 import type { ManifestNode, TestNode } from './nodes.js';
 
@@ -108,7 +109,8 @@ export function buildGenericTests(opts: {
       tags: asStringList(config.tags),
       columns: {},
       dependsOn: { nodes: deps, macros: [] },
-      checksum: '',
+      checksum: testDefinitionChecksum(def),
+      unrenderedConfig: config,
       testType: 'generic',
       testMetadata: { name: def.testName, namespace: def.namespace, kwargs },
       alias,

@@ -21,8 +21,10 @@ interface NodeBase {
   columns: Record<string, ColumnDef>;
   dependsOn: { nodes: string[]; macros: string[] };
   patchPath?: string;
-  /** sha256 of the raw file */
+  /** sha256 of the raw file; for sources, generic tests and unit tests, of their YAML definition */
   checksum: string;
+  /** config as written, before templates ran (see unrendered-config.ts): what state comparison compares */
+  unrenderedConfig: Config;
   /**
    * The profile output this node runs on (`connection:` config), when it is not
    * the target; tests run where the node they test lives.

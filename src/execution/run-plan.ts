@@ -59,6 +59,8 @@ export interface RunOptions {
   runDate: string;
   /** --warn-error: a test that warns fails instead (and skips what depends on it, in a build) */
   warnError?: boolean;
+  /** --empty: models build with zero rows; unload models are skipped (they would write files) */
+  empty?: boolean;
 }
 
 export interface RunOutcome {
@@ -132,6 +134,12 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
       const index = ++started;
       indexOf.set(step.id, index);
       opts.emit({ type: 'node_start', index, total, uniqueId: step.id, label: label(step) });
+      if (opts.empty && step.materialization === 'unload') {
+        const message = 'skipped under --empty: an unload writes files to the lake, and --empty writes nothing there';
+        results.set(step.id, { uniqueId: step.id, status: 'skipped', message, executionTime: 0 });
+        opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: 'skipped', message, seconds: 0 });
+        return { status: 'success', message };
+      }
       const startedAt = new Date();
       const t0 = performance.now();
       const statements: string[] = [];

@@ -1,6 +1,10 @@
 import type { Manifest } from '../compiler/compiler.js';
 import type { ManifestNode } from '../compiler/nodes.js';
-import { selectNodes, type ResourceType, type SelectableNode, type SelectionGraph } from './selector.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { selectNodes, type ResourceType, type SelectableNode, type SelectionGraph, type SelectionState } from './selector.js';
+import { readFreshness, type FreshnessResult, type StateArtifacts } from './state-load.js';
+import { selectionState } from './state.js';
 
 function selectable(n: ManifestNode): SelectableNode {
   return {
@@ -18,15 +22,27 @@ function selectable(n: ManifestNode): SelectableNode {
   };
 }
 
-export function selectionGraph(manifest: Manifest): SelectionGraph {
+export function selectionGraph(manifest: Manifest, state?: SelectionState): SelectionGraph {
   const nodes = new Map<string, SelectableNode>();
   for (const n of manifest.nodes.values()) nodes.set(n.uniqueId, selectable(n));
-  return { nodes, parents: manifest.parents, children: manifest.children };
+  return { nodes, parents: manifest.parents, children: manifest.children, state };
+}
+
+export interface ManifestSelection {
+  select: string[];
+  exclude: string[];
+  types: ResourceType[];
+  /** --state: production's artifacts */
+  state?: StateArtifacts;
+  /** this project's target/ (its sources.json, for source_status:) */
+  targetDir?: string;
 }
 
 /** Selected unique ids of the given resource types (after --select / --exclude). */
-export function selectFromManifest(manifest: Manifest, opts: { select: string[]; exclude: string[]; types: ResourceType[] }): Set<string> {
-  const graph = selectionGraph(manifest);
+export function selectFromManifest(manifest: Manifest, opts: ManifestSelection): Set<string> {
+  let freshness: Map<string, FreshnessResult> | undefined;
+  if (opts.state && opts.targetDir && existsSync(join(opts.targetDir, 'sources.json'))) freshness = readFreshness(join(opts.targetDir, 'sources.json'), 'target');
+  const graph = selectionGraph(manifest, opts.state ? selectionState(manifest, opts.state, freshness) : undefined);
   const picked = selectNodes(graph, { select: opts.select, exclude: opts.exclude, resourceTypes: opts.types });
   const out = new Set<string>();
   for (const id of picked) {

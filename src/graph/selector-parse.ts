@@ -43,7 +43,10 @@ export type SelectorMethod =
   | 'source'
   | 'package'
   | 'test_type'
-  | 'test_name';
+  | 'test_name'
+  | 'state'
+  | 'result'
+  | 'source_status';
 
 const METHODS: readonly SelectorMethod[] = [
   'fqn',
@@ -56,13 +59,23 @@ const METHODS: readonly SelectorMethod[] = [
   'package',
   'test_type',
   'test_name',
-];
-
-/** dbt methods that exist but that tsql does not implement. */
-const UNSUPPORTED_METHODS = new Set([
   'state',
   'result',
   'source_status',
+];
+
+/** Methods that read production's artifacts: they need --state. */
+export const STATE_METHODS: ReadonlySet<SelectorMethod> = new Set(['state', 'result', 'source_status']);
+
+/** Accepted values of the methods over --state. */
+export const STATE_METHOD_VALUES: Readonly<Record<'state' | 'result' | 'source_status', readonly string[]>> = {
+  state: ['modified', 'modified.body', 'modified.configs', 'modified.relation', 'modified.macros', 'modified.contract', 'new', 'old', 'unmodified'],
+  result: ['error', 'fail', 'warn', 'pass', 'success', 'skipped'],
+  source_status: ['fresher'],
+};
+
+/** dbt methods that exist but that tsql does not implement. */
+const UNSUPPORTED_METHODS = new Set([
   'exposure',
   'metric',
   'semantic_model',
@@ -232,6 +245,10 @@ function validateValue(method: SelectorMethod, value: string, quote: string): vo
   if (method === 'test_type' && !(value in TEST_TYPE_ALIASES)) {
     const names = Object.keys(TEST_TYPE_ALIASES);
     throw bad(quote, `unknown test type '${value}' (expected generic, singular or unit)`, didYouMean(value, names));
+  }
+  if (method === 'state' || method === 'result' || method === 'source_status') {
+    const allowed = STATE_METHOD_VALUES[method];
+    if (!allowed.includes(value)) throw bad(quote, `unknown ${method} '${value}' (expected one of ${allowed.join(', ')})`, didYouMean(value, allowed));
   }
   if (method === 'source' && value.split('.').length > 3) {
     throw bad(quote, "a source selector is 'source_name', 'source_name.table_name' or 'package.source_name.table_name'");

@@ -6,10 +6,11 @@
  * adds tests by indirect selection, then removes what `exclude` selects.
  * Parsing lives in selector-parse.ts.
  */
-import { parseSelector, TEST_TYPE_ALIASES } from './selector-parse.js';
+import { UserError } from '../errors.js';
+import { parseSelector, STATE_METHODS, TEST_TYPE_ALIASES } from './selector-parse.js';
 import type { ResourceType, SelectorCriterion, SelectorIntersection } from './selector-parse.js';
 
-export { parseSelector, RESOURCE_TYPES } from './selector-parse.js';
+export { parseSelector, RESOURCE_TYPES, STATE_METHODS } from './selector-parse.js';
 export type {
   ResourceType,
   SelectorCriterion,
@@ -46,6 +47,13 @@ export interface SelectionGraph {
   parents: Map<string, Set<string>>;
   /** uniqueId -> direct downstream uniqueIds. */
   children: Map<string, Set<string>>;
+  /** production's artifacts (--state), for `state:`, `result:` and `source_status:` */
+  state?: SelectionState;
+}
+
+/** Answers the methods that compare against production's artifacts (see state.ts). */
+export interface SelectionState {
+  matches(method: 'state' | 'result' | 'source_status', value: string, uniqueId: string): boolean;
 }
 
 export type IndirectSelection = 'eager' | 'cautious' | 'buildable' | 'empty';
@@ -109,7 +117,7 @@ function evaluateIntersection(graph: SelectionGraph, term: SelectorIntersection)
 
 /** The nodes a criterion matches, widened by its own graph operators. */
 function evaluateCriterion(graph: SelectionGraph, c: SelectorCriterion): Set<string> {
-  const matches = compileMatcher(c);
+  const matches = compileMatcher(c, graph.state);
   const base = new Set<string>();
   for (const [id, node] of graph.nodes) if (matches(node)) base.add(id);
   if (base.size === 0) return base;
@@ -195,9 +203,16 @@ function addIndirectTests(graph: SelectionGraph, selected: Set<string>, mode: In
 type Matcher = (node: SelectableNode) => boolean;
 type StringMatcher = (s: string) => boolean;
 
-function compileMatcher(c: SelectorCriterion): Matcher {
+function compileMatcher(c: SelectorCriterion, state: SelectionState | undefined): Matcher {
   const value = c.value;
   switch (c.method) {
+    case 'state':
+    case 'result':
+    case 'source_status': {
+      if (!state) throw new UserError(`selector '${c.raw}' compares with production's artifacts: pass --state DIR`, {}, { hint: "DIR holds production's manifest.json, e.g. a copy of its target/" });
+      const method = c.method;
+      return (n) => state.matches(method, value, n.uniqueId);
+    }
     case 'fqn':
       return fqnMatcher(value);
     case 'tag': {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { ErrorCollector, UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { findFiles, type ProjectFile } from './files.js';
@@ -32,6 +32,19 @@ export interface LoadedProject {
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** sha256 of a file's bytes, read in chunks (seeds may be big). */
+export function fileSha256(path: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 function readSqlFiles(projectDir: string, roots: string[], ext: string, packageName: string, withText = true): SqlFile[] {

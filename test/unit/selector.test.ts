@@ -706,11 +706,26 @@ describe('errors', () => {
   }
 
   it('rejects unsupported methods by name', () => {
-    expect(userError(() => parseSelector('state:modified')).message).toBe("selector method 'state' is not supported");
-    expect(userError(() => parseSelector('result:error+')).message).toBe("selector method 'result' is not supported");
-    expect(userError(() => selectNodes(graph, { select: ['orders', 'state:modified+'] })).message).toBe(
-      "selector method 'state' is not supported",
-    );
+    expect(userError(() => parseSelector('exposure:weekly')).message).toBe("selector method 'exposure' is not supported");
+    expect(userError(() => selectNodes(graph, { select: ['orders', 'group:finance+'] })).message).toBe("selector method 'group' is not supported");
+  });
+
+  it('state:, result: and source_status: need production\'s artifacts, and check their values', () => {
+    expect(userError(() => selectNodes(graph, { select: ['orders', 'state:modified+'] })).message).toBe("selector 'state:modified+' compares with production's artifacts: pass --state DIR");
+    expect(userError(() => parseSelector('state:changed')).message).toMatch(/unknown state 'changed' \(expected one of modified, modified.body/);
+    expect(userError(() => parseSelector('result:failed')).hint).toBe("did you mean 'fail'?");
+    expect(userError(() => parseSelector('source_status:stale')).message).toMatch(/expected one of fresher/);
+  });
+
+  it('state: works with graph operators and set operations like every method', () => {
+    const modified = new Set(['model.shop.stg_orders', 'seed.shop.raw_customers']);
+    const state = { matches: (method: string, value: string, id: string) => method === 'state' && (value === 'modified' ? modified.has(id) : !modified.has(id)) };
+    const g: SelectionGraph = { ...graph, state };
+    const pick = (select: string[], exclude: string[] = []) => [...selectNodes(g, { select, exclude, indirectSelection: 'empty' })].filter((id) => !id.startsWith('test.')).sort();
+    expect(pick(['state:modified'])).toEqual(['model.shop.stg_orders', 'seed.shop.raw_customers']);
+    expect(pick(['state:modified+1'])).toEqual(['model.shop.orders', 'model.shop.stg_customers', 'model.shop.stg_orders', 'seed.shop.raw_customers']);
+    expect(pick(['+state:modified,resource_type:seed'])).toEqual(['seed.shop.raw_customers', 'seed.shop.raw_orders']);
+    expect(pick(['state:modified'], ['resource_type:seed'])).toEqual(['model.shop.stg_orders']);
   });
 
   it('rejects unknown methods with a suggestion', () => {

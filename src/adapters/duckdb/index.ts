@@ -19,6 +19,18 @@ export const duckdbOutputSchema = z
     extensions: z.array(z.string()).default([]),
     settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     lake_root: z.string().optional(),
+    /** other DuckDB files reachable from this one, as `<alias>.<schema>.<table>` (e.g. production's, for --defer) */
+    attach: z
+      .array(
+        z
+          .object({
+            path: z.string(),
+            alias: z.string().optional(),
+            read_only: z.boolean().default(true),
+          })
+          .strict(),
+      )
+      .default([]),
   })
   .strict();
 
@@ -81,6 +93,15 @@ export class DuckDBAdapter implements Adapter {
       await s.execute(`set ${k} = ${value}`);
     }
     if (this.output.lake_root?.startsWith('s3://')) await this.configureS3(s);
+    for (const a of this.output.attach) {
+      const file = isAbsolute(a.path) ? a.path : resolve(this.projectDir, a.path);
+      const alias = a.alias ?? duckdbDatabaseName({ ...this.output, path: a.path, database: undefined });
+      try {
+        await s.execute(`attach if not exists ${this.dialect.quoteString(file)} as ${this.dialect.quoteIdentifier(alias)}${a.read_only ? ' (read_only)' : ''}`);
+      } catch (e) {
+        throw new WarehouseError(`cannot attach ${a.path} as '${alias}': ${firstLine(e)}`);
+      }
+    }
   }
 
   /**

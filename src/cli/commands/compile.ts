@@ -2,18 +2,20 @@ import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 import { closeSession, openSession, publishCompiled } from '../session.js';
+import type { Manifest } from '../../compiler/compiler.js';
 import { describeProject } from './describe.js';
 
 /** Renders every node and writes target/manifest.json and target/compiled/. */
 export async function compileCommand(options: ParsedOptions): Promise<number> {
   const reporter = new Reporter(options.logFormat);
   const t0 = performance.now();
-  const session = await openSession(options, { readCatalog: true });
+  const selection = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: ['model', 'seed'] });
+  const session = await openSession(options, { readCatalog: true, selection });
   try {
     publishCompiled(session, reporter, 'compile');
     const { manifest } = session.compiled;
     if (options.select.length) {
-      const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: ['model'] });
+      const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model'] });
       for (const id of picked) {
         const n = manifest.nodes.get(id);
         if (n?.resourceType === 'model' && options.logFormat === 'text') {

@@ -13,6 +13,7 @@ import type { Column } from '../../adapters/types.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter, tally } from '../reporter.js';
 import { artifactMeta, closeSession, openSession, publishCompiled } from '../session.js';
+import type { Manifest } from '../../compiler/compiler.js';
 import { describeProject } from './describe.js';
 
 export type ExecuteCommand = 'run' | 'seed' | 'build' | 'test' | 'stage-external';
@@ -80,7 +81,9 @@ async function executeDays(command: ExecuteCommand, options: ParsedOptions, repo
 
 async function executeDay(command: ExecuteCommand, options: ParsedOptions, reporter: Reporter, report: RunReport, retry?: RetryScope): Promise<number> {
   const t0 = performance.now();
-  const session = await openSession(options, { readCatalog: true });
+  const types = COMMAND_TYPES[command];
+  const select = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: types.select });
+  const session = await openSession(options, { readCatalog: true, selection: select });
   try {
     report.target = session.target.targetName;
     report.adapterType = session.target.type;
@@ -93,12 +96,11 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     const meta = artifactMeta(session, command);
     const args = runArgs(command, options, retry);
 
-    const types = COMMAND_TYPES[command];
     const gone = retry ? [...retry.nodes].filter((id) => !manifest.nodes.has(id)) : [];
     if (gone.length) reporter.warn(`not retried, no longer in the project: ${gone.join(', ')}`);
     const selected = retry
       ? new Set([...retry.nodes].filter((id) => types.select.includes(manifest.nodes.get(id)?.resourceType as ResourceType)))
-      : selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: types.select });
+      : select(manifest, session.targetDir);
     if (!selected.size && !retry && (options.select.length || options.exclude.length)) {
       const err = emptySelectionError(manifest, { select: options.select, exclude: options.exclude, types: types.select, command });
       if (!options.allowEmptySelection) throw err;
@@ -141,6 +143,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       onRunEnd: manifest.onRunEnd,
       runDate: options.runDate.ds,
       warnError: options.warnError,
+      empty: options.empty,
     });
     const elapsed = (performance.now() - t0) / 1000;
     writeRunResults(session.targetDir, outcome.results, meta, elapsed, args);
@@ -189,6 +192,10 @@ function runArgs(command: string, o: ParsedOptions, retry?: RetryScope): Record<
     target: o.target ?? null,
     profiles_dir: o.profilesDir ?? null,
     vars: o.vars,
+    state: o.state?.label ?? null,
+    defer: o.defer,
+    favor_state: o.favorState,
+    empty: o.empty,
   };
 }
 

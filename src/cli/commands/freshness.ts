@@ -35,7 +35,7 @@ export async function freshnessCommand(options: ParsedOptions, output: string | 
   const session = await openSession(options, { readCatalog: true });
   try {
     const { manifest } = session.compiled;
-    const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types: ['source'] });
+    const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['source'] });
     const errors = new ErrorCollector();
     const checks: Array<{ id: string; deps: string[]; node: SourceNode; rule: FreshnessRule }> = [];
     for (const id of [...picked].sort()) {

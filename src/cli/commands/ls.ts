@@ -28,7 +28,7 @@ export async function lsCommand(options: ParsedOptions, resourceTypes: string[] 
   const session = await openSession(options, { readCatalog: false });
   try {
     const manifest = session.compiled.manifest;
-    const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, types });
+    const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types });
     const ids = [...picked].sort();
     const lines: string[] = [];
     for (const id of ids) {
