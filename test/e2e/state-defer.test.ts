@@ -227,6 +227,22 @@ describe('state:modified, --defer and --empty on DuckDB', () => {
     expect(readFileSync(join(pr.dir, 'target/compiled/shop/models/order_cents.sql'), 'utf8')).toContain('(select * from "prod"."main"."stg_orders" where false limit 0) stg_orders');
   });
 
+  it('tsql retry reruns a failed deferred build as one: the same state, deferred again', () => {
+    const { pr, ci } = prodAndPr((p) => duckProfile(join(p.dir, 'prod.duckdb')), ENV);
+    const good = readFileSync(join(pr.dir, 'models/order_cents.sql'), 'utf8');
+    pr.write({ 'models/order_cents.sql': `select stg_orders.id, error('boom') as cents from {{ ref('stg_orders') }}\n` });
+    const failed = ci(['build', '--select', 'state:modified+', '--defer', '--state', 'prod-artifacts']);
+    expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+    const args = JSON.parse(readFileSync(join(pr.dir, 'target', 'run_results.json'), 'utf8')).args;
+    expect(args).toMatchObject({ state: join(pr.dir, 'prod-artifacts'), defer: true, favor_state: false, empty: false });
+    pr.write({ 'models/order_cents.sql': good });
+    // stg_orders is not in the PR database: only a deferred retry can build order_cents and what reads it
+    const r = pr.tsql(['retry'], ENV.ci);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(runResults(pr).map((x) => nameOf(x.unique_id))).toEqual(expect.arrayContaining(['order_cents', 'customer_report']));
+    expect(readFileSync(join(pr.dir, 'target/compiled/shop/models/order_cents.sql'), 'utf8')).toContain('from "prod"."main"."stg_orders"');
+  });
+
   it('--favor-state reads production even when the relation exists here; without it, the local one', () => {
     const { ci, pr } = prodAndPr((p) => duckProfile(join(p.dir, 'prod.duckdb')), ENV);
     ok(ci(['build', '--select', '+stg_orders']));

@@ -192,7 +192,7 @@ function runArgs(command: string, o: ParsedOptions, retry?: RetryScope): Record<
     target: o.target ?? null,
     profiles_dir: o.profilesDir ?? null,
     vars: o.vars,
-    state: o.state?.label ?? null,
+    state: o.state?.dir ?? null,
     defer: o.defer,
     favor_state: o.favorState,
     empty: o.empty,

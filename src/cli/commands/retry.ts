@@ -4,6 +4,7 @@ import { writeCiReports } from '../../artifacts/ci-reports.js';
 import { newReport } from '../../artifacts/run-report.js';
 import { UserError } from '../../errors.js';
 import { isPlainObject } from '../../project/config-merge.js';
+import { loadState } from '../../graph/state-load.js';
 import { loadProject } from '../../project/load.js';
 import { daysBetween, parseDs } from '../../run-date/run-date.js';
 import type { ParsedOptions } from '../options.js';
@@ -56,6 +57,11 @@ export async function retryCommand(options: ParsedOptions): Promise<number> {
     failFast: args.fail_fast === true,
     warnError: options.warnError || args.warn_error === true,
     foldTests: typeof args.fold_tests === 'boolean' ? args.fold_tests : undefined,
+    // a deferred or --empty build is retried as one: the same production state
+    state: typeof args.state === 'string' ? loadState(args.state) : options.state,
+    defer: args.defer === true,
+    favorState: args.favor_state === true,
+    empty: args.empty === true,
     runDate: { ds },
     backfill: undefined,
   };
