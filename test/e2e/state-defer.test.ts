@@ -274,6 +274,19 @@ describe('state:modified, --defer and --empty on DuckDB', () => {
     expect(existsSync(join(pr.dir, 'ci.duckdb'))).toBe(false);
   });
 
+  it('a pull request that changes no node has nothing to build: exit 0, not an empty-selection error', () => {
+    const prod = project(PROD_FILES, { profile: null });
+    prod.write({ 'profiles.yml': duckProfile(join(prod.dir, 'prod.duckdb')) });
+    ok(prod.tsql(['build', '--target', 'prod'], ENV.prod));
+    const pr = project({ ...PROD_FILES, 'profiles.yml': duckProfile(join(prod.dir, 'prod.duckdb')), 'README.md': 'only the docs changed\n' }, { profile: null });
+    cpSync(join(prod.dir, 'target'), join(pr.dir, 'prod-artifacts'), { recursive: true });
+    const r = ok(pr.tsql(['build', '--select', 'state:modified+', '--defer', '--state', 'prod-artifacts', '--target', 'ci'], ENV.prod));
+    expect(r.stdout).toMatch(/nothing to build: no node matches --select 'state:modified\+' against --state prod-artifacts/);
+    // a name that matches nothing is still a mistake
+    const typo = pr.tsql(['build', '--select', 'stg_ordrs', '--target', 'ci'], ENV.prod);
+    expect(typo.code).toBe(2);
+  });
+
   it('result: selects from the state run_results.json', () => {
     const { pr, ci } = prodAndPr((p) => duckProfile(join(p.dir, 'prod.duckdb')), ENV);
     const results = JSON.parse(readFileSync(join(pr.dir, 'prod-artifacts/run_results.json'), 'utf8'));

@@ -41,6 +41,9 @@ export interface RetryScope {
  * (--junit-xml, --summary-md) are written however it ends, a mistake on the
  * command line included.
  */
+/** Selector methods whose result depends on earlier runs' artifacts (--state, target/), not on the project. */
+const RUN_STATE_METHOD = /(^|[\s,+@]|\d)(state|result|source_status):/;
+
 export async function executeCommand(command: ExecuteCommand, options: ParsedOptions, retry?: RetryScope): Promise<number> {
   const reporter = new Reporter(options.logFormat);
   const report = newReport(retry ? `${retry.invokedAs} (${command})` : command);
@@ -102,9 +105,12 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       ? new Set([...retry.nodes].filter((id) => types.select.includes(manifest.nodes.get(id)?.resourceType as ResourceType)))
       : select(manifest, session.targetDir);
     if (!selected.size && !retry && (options.select.length || options.exclude.length)) {
-      const err = emptySelectionError(manifest, { select: options.select, exclude: options.exclude, types: types.select, command });
-      if (!options.allowEmptySelection) throw err;
-      const note = `nothing to ${command}: ${err.message} (allowed by --allow-empty-selection)`;
+      // state:, result: and source_status: depend on the run, not on the project: a pull request
+      // that changes no node (only docs, say) has nothing to build, and that is not a mistake
+      const byRunState = [...options.select, ...options.exclude].some((s) => RUN_STATE_METHOD.test(s));
+      const err = byRunState ? undefined : emptySelectionError(manifest, { select: options.select, exclude: options.exclude, types: types.select, command });
+      if (err && !options.allowEmptySelection) throw err;
+      const note = err ? `nothing to ${command}: ${err.message} (allowed by --allow-empty-selection)` : `nothing to ${command}: no node matches ${[...options.select.map((s) => `--select '${s}'`), ...options.exclude.map((s) => `--exclude '${s}'`)].join(' ')} against --state ${options.state?.label ?? ''}`.trimEnd();
       reporter.info(note);
       report.notes.push(note);
       writeRunResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
