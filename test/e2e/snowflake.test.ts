@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -469,6 +469,34 @@ sources:
     expect(compiled('from_quoted')).toContain(`from "TSQL_TEST"."${pp.name}_RAW"."events"`);
     expect(compiled('from_folded')).toContain(`from "TSQL_TEST"."${pp.name}_RAW"."EVENTS"`);
     expect(await pp.rows('select id from $schema.from_quoted')).toEqual([{ id: 1 }]);
+  });
+});
+
+describe('snowflake: the pull-request check', () => {
+  it('state:modified+ with --defer reads production for unchanged parents; --empty builds 0 rows', async () => {
+    const prodSchema = uniqueSchema('sf');
+    const files = {
+      'seeds/raw.csv': 'id,amount\n1,10\n2,20\n3,30\n',
+      'models/stg.sql': `select id, amount from {{ ref('raw') }}\n`,
+      'models/big.sql': `{{ config(materialized='table') }}\nselect id from {{ ref('stg') }} where amount > 15\n`,
+    };
+    const pp = sfProject(files);
+    // two outputs of one profile: production's schema and the pull request's
+    const prodProfile = profile(prodSchema).replace('  target: dev\n', '  target: prod\n').replace('    dev:\n', '    prod:\n');
+    pp.p.write({ 'profiles.yml': prodProfile + profile(pp.schema).split('\n  outputs:\n')[1].replace('    dev:\n', '    ci:\n') });
+    ok(await pp.tsql(['build', '--target', 'prod']));
+    const state = join(pp.p.dir, 'prod-artifacts');
+    cpSync(join(pp.p.dir, 'target'), state, { recursive: true });
+    pp.p.write({ 'models/big.sql': `{{ config(materialized='table') }}\nselect id, amount from {{ ref('stg') }} where amount > 15\n` });
+    const r = ok(await pp.tsql(['build', '--select', 'state:modified+', '--defer', '--state', state, '--target', 'ci']));
+    expect(r.stdout).toContain(`"TSQL_TEST"."${prodSchema.toUpperCase()}"."STG"`);
+    expect(await pp.rows('select id, amount from $schema.big order by id')).toEqual([
+      { id: 2, amount: 20 },
+      { id: 3, amount: 30 },
+    ]);
+    expect(Object.keys(await relationKinds(pp))).toEqual(['big']);
+    ok(await pp.tsql(['build', '--select', 'state:modified+', '--defer', '--state', state, '--target', 'ci', '--empty']));
+    expect(await pp.rows('select count(*) as n from $schema.big')).toEqual([{ n: 0 }]);
   });
 });
 
