@@ -99,7 +99,7 @@ export interface CompileResult {
 }
 
 /** The kind of value each engine-specific config key takes (checked on every engine: one project may target several). */
-const ENGINE_CONFIG_TYPES: Record<string, 'boolean' | 'string' | 'strings'> = {
+const ENGINE_CONFIG_TYPES: Partial<Record<string, 'boolean' | 'string' | 'strings'>> = {
   transient: 'boolean',
   copy_grants: 'boolean',
   secure: 'boolean',
@@ -117,9 +117,11 @@ const ENGINE_CONFIG_TYPES: Record<string, 'boolean' | 'string' | 'strings'> = {
 /** Engine-specific config values that are wrong, by key: a wrong type, or a value tsql cannot act on. */
 export function engineConfigProblems(config: Config): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, kind] of Object.entries(ENGINE_CONFIG_TYPES)) {
+  // the config's own keys (a handful) against the table, not the table against every config
+  for (const key in config) {
+    const kind = ENGINE_CONFIG_TYPES[key];
     const v = config[key];
-    if (v === undefined || v === null) continue;
+    if (kind === undefined || v === undefined || v === null) continue;
     const ok = kind === 'boolean' ? typeof v === 'boolean' : kind === 'string' ? typeof v === 'string' && v.trim() !== '' : typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'));
     if (!ok) out[key] = `must be ${kind === 'boolean' ? 'true or false' : kind === 'string' ? 'a non-empty string' : 'a string or a list of strings'}, not ${JSON.stringify(v)}`;
   }

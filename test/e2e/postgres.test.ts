@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, useProjects, type CliResult, type TempProject } from '../helpers/project.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 import { FOLDING_EXPECTED, FOLDING_SCHEMA, foldingModel } from '../fixtures/folding.js';
-import { FAILING, PASSING, TESTED } from '../fixtures/orders.js';
+import { FAILING, PASSING, RECENT_UNIT_TESTS, TESTED } from '../fixtures/orders.js';
 
 /**
  * The real CLI against the real PostgreSQL test server (test/global-setup.ts),
@@ -353,28 +353,7 @@ models:
     const pp = pgProject({
       'models/customers.sql': `{{ config(materialized='table') }}\nselect * from (values (1, 'ann', date '2024-01-01', 1.50::numeric(6,2))) as t(id, name, signup_date, credit)\n`,
       'models/recent.sql': `select id, upper(name) as name, signup_date, credit * 2 as credit from {{ ref('customers') }} where signup_date >= date '2024-01-15'\n`,
-      'models/unit.yml': `version: 2
-unit_tests:
-  - name: recent_only
-    model: recent
-    given:
-      - input: ref('customers')
-        rows:
-          - {id: 1, name: ann, signup_date: '2024-01-01', credit: 1.25}
-          - {id: 2, name: bob, signup_date: '2024-02-01', credit: 2.5}
-    expect:
-      rows:
-        - {id: 2, name: BOB, signup_date: '2024-02-01', credit: 5}
-  - name: recent_wrong
-    model: recent
-    given:
-      - input: ref('customers')
-        rows:
-          - {id: 2, name: bob, signup_date: '2024-02-01', credit: 1}
-    expect:
-      rows:
-        - {id: 2, name: bob, signup_date: '2024-02-01', credit: 2}
-`,
+      'models/unit.yml': RECENT_UNIT_TESTS,
     });
     ok(pp.tsql(['run', '--select', 'customers']));
     const r = pp.tsql(['test', '--select', 'recent']);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync, TempProject, type CliResult } from '../helpers/project.js';
 import { uniqueSchema } from '../helpers/pg-server.js';
 import { FOLDING_EXPECTED, FOLDING_SCHEMA, foldingModel } from '../fixtures/folding.js';
-import { FAILING, PASSING, TESTED } from '../fixtures/orders.js';
+import { FAILING, PASSING, RECENT_UNIT_TESTS, TESTED } from '../fixtures/orders.js';
 import { createDuckDBEngine } from '../snowflake-standin/engine.js';
 import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-standin/server.js';
 import type { Engine } from '../snowflake-standin/engine-types.js';
@@ -388,28 +388,7 @@ models:
     const pp = sfProject({
       'models/customers.sql': `{{ config(materialized='table') }}\nselect 1 as id, 'ann' as name, cast('2024-01-01' as date) as signup_date, cast(1.50 as number(6,2)) as credit\n`,
       'models/recent.sql': `select id, upper(name) as name, signup_date, credit * 2 as credit from {{ ref('customers') }} where signup_date >= '2024-01-15'::date\n`,
-      'models/unit.yml': `version: 2
-unit_tests:
-  - name: recent_only
-    model: recent
-    given:
-      - input: ref('customers')
-        rows:
-          - {id: 1, name: ann, signup_date: '2024-01-01', credit: 1.25}
-          - {id: 2, name: bob, signup_date: '2024-02-01', credit: 2.5}
-    expect:
-      rows:
-        - {id: 2, name: BOB, signup_date: '2024-02-01', credit: 5}
-  - name: recent_wrong
-    model: recent
-    given:
-      - input: ref('customers')
-        rows:
-          - {id: 2, name: bob, signup_date: '2024-02-01', credit: 1}
-    expect:
-      rows:
-        - {id: 2, name: bob, signup_date: '2024-02-01', credit: 2}
-`,
+      'models/unit.yml': RECENT_UNIT_TESTS,
     });
     ok(await pp.tsql(['run', '--select', 'customers']));
     const r = await pp.tsql(['test', '--select', 'recent']);
