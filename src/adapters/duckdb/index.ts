@@ -167,8 +167,10 @@ export class DuckDBAdapter implements Adapter {
     return toColumns(await conn.query(this.dialect.describeColumns({ ...rel, database: rel.database ?? this.database })));
   }
 
+  /** Interrupts what runs and waits (up to 10 s) until it has stopped, so closing afterwards cannot hang. */
   async cancelAll(): Promise<void> {
-    this.pool?.interruptAll();
+    const stopped = (await this.pool?.interruptAll(10_000)) ?? true;
+    if (!stopped) throw new Error(`duckdb: a statement on ${this.filePath()} did not stop within 10 s of the interrupt`);
   }
 
   describe(): string {
