@@ -204,6 +204,8 @@ function runArgs(command: string, o: ParsedOptions, retry?: RetryScope): Record<
     defer: o.defer,
     favor_state: o.favorState,
     empty: o.empty,
+    diff: o.diff,
+    fail_on_diff: o.failOnDiff,
   };
 }
 
