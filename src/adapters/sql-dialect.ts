@@ -131,6 +131,11 @@ export abstract class AnsiDialect implements Dialect {
     return `coalesce(sum(case when ${cond} then 1 else 0 end), 0)`;
   }
 
+  /** True when the two values differ, a NULL and a value included; false when both are NULL. */
+  distinctFrom(a: string, b: string): string {
+    return `${a} is distinct from ${b}`;
+  }
+
   freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string {
     return [
       'select',

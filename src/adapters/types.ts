@@ -138,6 +138,8 @@ export interface Dialect {
   createExternalView(rel: Relation, spec: ExternalTableSpec, hasFiles: boolean): string;
   /** An aggregate counting the rows where `cond` is true (null does not count). */
   countWhere(cond: string): string;
+  /** A boolean expression: true when `a` and `b` differ, NULL-safe (two NULLs are equal, a NULL and a value differ). */
+  distinctFrom(a: string, b: string): string;
   /** Newest `loaded_at` of a relation and its age in seconds, measured by the warehouse's clock. */
   freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string;
   /** A cheap query that fails when one file of an external table cannot be read. */

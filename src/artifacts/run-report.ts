@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ManifestNode } from '../compiler/nodes.js';
 import type { NodeResult } from '../execution/run-plan.js';
+import type { ModelDiff } from '../diff/model-diff.js';
 
 /** One executed (or skipped) node, as the CI reports show it. */
 export interface ReportNode {
@@ -41,6 +42,8 @@ export interface RunReport {
   stopErrors: string[];
   /** said to the reader: why nothing ran, what a backfill left out */
   notes: string[];
+  /** `tsql diff`, `build --diff`: each compared model against production */
+  dataDiff?: ModelDiff[];
   exitCode: number;
 }
 

@@ -1,3 +1,4 @@
+import { diffMarkdown } from '../diff/diff-render.js';
 import { reportCounts, type ReportNode, type RunReport } from './run-report.js';
 
 /** How many of the slowest nodes the timings table lists. */
@@ -16,7 +17,9 @@ export function renderSummaryMd(report: RunReport): string {
   const out: string[] = [
     `## tsql ${report.command}: ${result}`,
     '',
-    `${where ? `On ${where}${dates}. ` : ''}PASS=${c.pass} WARN=${c.warn} ERROR=${c.error} SKIP=${c.skip} TOTAL=${c.total} in ${report.seconds.toFixed(2)}s.`,
+    report.dataDiff && !report.nodes.length
+      ? `${where ? `On ${where}. ` : ''}Compared in ${report.seconds.toFixed(2)}s.`
+      : `${where ? `On ${where}${dates}. ` : ''}PASS=${c.pass} WARN=${c.warn} ERROR=${c.error} SKIP=${c.skip} TOTAL=${c.total} in ${report.seconds.toFixed(2)}s.`,
   ];
   for (const n of report.notes) out.push('', cell(n));
 
@@ -44,6 +47,8 @@ export function renderSummaryMd(report: RunReport): string {
     const others = [['warned', count('warn')], ['failed', count('fail')], ['errored', count('error')], ['skipped', count('skipped')]].filter(([, k]) => k).map(([w, k]) => `${k} ${w}`);
     out.push('', '### Tests', '', `${count('pass')} of ${tests.length} test${tests.length === 1 ? '' : 's'} passed${others.length ? `; ${others.join(', ')}` : ''}.`);
   }
+
+  if (report.dataDiff) out.push('', ...diffMarkdown(report.dataDiff, cell));
 
   const skipped = report.nodes.filter((n) => n.status === 'skipped');
   if (skipped.length) {

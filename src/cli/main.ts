@@ -8,6 +8,7 @@ import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
 import { executeCommand, type ExecuteCommand } from './commands/execute.js';
 import { freshnessCommand } from './commands/freshness.js';
+import { checkDiffOutput, diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
 import { retryCommand } from './commands/retry.js';
 import { checkLsOptions, lsCommand } from './commands/ls.js';
@@ -89,10 +90,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  const exec = (name: ExecuteCommand, description: string) =>
-    withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' }), { strict: true }).action(async (raw: CommonOptions) => {
+  const exec = (name: ExecuteCommand, description: string) => {
+    const cmd = withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' }), { strict: true });
+    if (name === 'build') {
+      cmd
+        .option('--diff', "after the build, compare the built models with production's relations (needs --state)")
+        .option('--fail-on-diff', 'with --diff: exit 1 when any data differs');
+    }
+    cmd.action(async (raw: CommonOptions) => {
+      if (raw.failOnDiff && !raw.diff) throw new UserError('--fail-on-diff goes with --diff', {}, { hint: 'e.g. tsql build --state prod-artifacts --diff --fail-on-diff' });
       setExit(await executeCommand(name, await parsed(raw)));
     });
+  };
   exec('run', 'build the selected models in dependency order');
   exec('seed', 'load CSV seeds into tables');
   exec('build', 'load seeds, build models and run their tests in one DAG order');
@@ -118,6 +127,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-o, --output <path>', 'where to write sources.json (default: target/sources.json)')
     .action(async (raw: CommonOptions) => {
       setExit(await freshnessCommand(await parsed(raw), raw.output));
+    });
+
+  withCommon(program.command('diff').description("compare the selected models (default: state:modified) with production's relations, in the warehouse"))
+    .option('-o, --output <format>', 'text (default) or json (one object per model)')
+    .option('--fail-on-diff', 'exit 1 when any data differs (default: differences are information, exit 0)')
+    .option('--threads <n>', 'models compared at once')
+    .option('--summary-md <path>', 'write the markdown report there, with a Data diff section')
+    .action(async (raw: CommonOptions) => {
+      checkDiffOutput(raw.output);
+      setExit(await diffCommand(await parsed(raw), raw.output));
     });
 
   withCommon(program.command('compile').description('render every model to target/compiled and write target/manifest.json'), { execution: true }).action(async (raw: CommonOptions) => {

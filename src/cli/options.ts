@@ -33,6 +33,8 @@ export interface CommonOptions {
   defer?: boolean;
   favorState?: boolean;
   empty?: boolean;
+  diff?: boolean;
+  failOnDiff?: boolean;
 }
 
 export interface ParsedOptions {
@@ -67,6 +69,10 @@ export interface ParsedOptions {
   favorState: boolean;
   /** --empty: build every selected model with zero rows */
   empty: boolean;
+  /** build --diff: compare the built models with production's afterwards */
+  diff: boolean;
+  /** --fail-on-diff: any data difference exits 1 */
+  failOnDiff: boolean;
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
@@ -110,7 +116,10 @@ export function parseCommon(o: CommonOptions): ParsedOptions {
   }
   if (o.favorState && !o.defer) throw new UserError('--favor-state goes with --defer', {}, { hint: 'e.g. --defer --favor-state --state prod-artifacts' });
   if (o.defer && o.state === undefined) throw new UserError("--defer needs --state DIR: the folder holding production's manifest.json", {}, { hint: 'e.g. --defer --state prod-artifacts' });
+  if (o.diff && o.state === undefined) throw new UserError("--diff compares with production: pass --state DIR, the folder holding production's manifest.json", {}, { hint: 'e.g. tsql build --select state:modified+ --defer --state prod-artifacts --diff' });
   return {
+    diff: !!o.diff,
+    failOnDiff: !!o.failOnDiff,
     state: o.state !== undefined ? loadState(o.state) : undefined,
     defer: !!o.defer,
     favorState: !!o.favorState,

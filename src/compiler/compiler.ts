@@ -788,6 +788,7 @@ export class Compiler {
       columns: this.opts.project.modelPatches.get(f.name)?.columns ?? {},
       dependsOn: { nodes: [...frame.deps], macros: [] },
       patchPath: this.opts.project.modelPatches.get(f.name)?.file,
+      primaryKey: this.opts.project.modelPatches.get(f.name)?.primaryKey,
       checksum: f.checksum,
       unrenderedConfig: mergeConfig(draft.baseConfig, inlineConfig(f.text)),
       rawCode: f.text,

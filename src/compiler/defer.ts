@@ -9,6 +9,7 @@ import type { Relation, RelationKind } from '../adapters/types.js';
 import type { StateArtifacts } from '../graph/state-load.js';
 import type { Manifest } from './compiler.js';
 import { relationKey } from './compiler.js';
+import type { ManifestNode } from './nodes.js';
 
 export interface DeferOptions {
   state: StateArtifacts;
@@ -22,16 +23,29 @@ export interface DeferOptions {
 export function planDeferral(manifest: Manifest, selected: Set<string>, opts: DeferOptions): Map<string, Relation> {
   const out = new Map<string, Relation>();
   for (const n of manifest.nodes.values()) {
-    if (selected.has(n.uniqueId) || n.connection) continue;
-    if (n.resourceType !== 'model' && n.resourceType !== 'seed') continue;
-    if (n.resourceType === 'model' && (n.materialized === 'ephemeral' || n.materialized === 'unload')) continue;
-    const prod = opts.state.nodes.get(n.uniqueId);
-    if (!prod || prod.resource_type !== n.resourceType || !prod.schema || !prod.alias) continue;
-    if (prod.materialized === 'ephemeral' || prod.materialized === 'unload') continue;
+    if (selected.has(n.uniqueId)) continue;
+    const rel = productionRelation(n, opts.state);
+    if (!rel || !('relation' in n)) continue;
     if (!opts.favorState && opts.catalog.has(relationKey(n.relation))) continue;
-    const rel: Relation = { database: prod.database ?? undefined, schema: prod.schema, identifier: prod.alias };
-    if (n.relation.quoting) rel.quoting = n.relation.quoting;
     out.set(n.uniqueId, rel);
   }
   return out;
+}
+
+/**
+ * Production's relation for a model or seed, as the state manifest names it,
+ * with this node's quoting; undefined for what is never deferred (ephemeral and
+ * unload models, nodes on another connection, nodes production does not have).
+ * `tsql diff` compares with the same relation.
+ */
+export function productionRelation(n: ManifestNode, state: StateArtifacts): Relation | undefined {
+  if (n.connection) return undefined;
+  if (n.resourceType !== 'model' && n.resourceType !== 'seed') return undefined;
+  if (n.resourceType === 'model' && (n.materialized === 'ephemeral' || n.materialized === 'unload')) return undefined;
+  const prod = state.nodes.get(n.uniqueId);
+  if (!prod || prod.resource_type !== n.resourceType || !prod.schema || !prod.alias) return undefined;
+  if (prod.materialized === 'ephemeral' || prod.materialized === 'unload') return undefined;
+  const rel: Relation = { database: prod.database ?? undefined, schema: prod.schema, identifier: prod.alias };
+  if (n.relation.quoting) rel.quoting = n.relation.quoting;
+  return rel;
 }

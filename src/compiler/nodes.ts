@@ -47,6 +47,8 @@ export interface ModelNode extends NodeBase {
   postHooks: string[];
   /** posix path of the compiled file under target/, relative to the project */
   compiledPath: string;
+  /** the columns of the `primary_key` constraint declared in YAML, if any */
+  primaryKey?: string[];
   /** it reads an external source (views over those are late-binding on Redshift) */
   readsExternal?: boolean;
 }

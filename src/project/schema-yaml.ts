@@ -20,6 +20,8 @@ export interface ResourcePatch {
   description: string;
   config: Config;
   columns: Record<string, ColumnDef>;
+  /** the columns of a `primary_key` constraint, on the model or on its columns (what `tsql diff` joins on) */
+  primaryKey?: string[];
   file: string;
   line?: number;
 }
@@ -70,6 +72,8 @@ export interface SchemaFileContent {
 const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'snapshots', 'macros', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'analyses', 'unit_tests', 'groups', 'data_tests'];
 const MODEL_KEYS = ['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'docs', 'meta', 'tags', 'access', 'group', 'constraints', 'latest_version', 'versions', 'deprecation_date', 'time_spine', 'contract'];
 const COLUMN_KEYS = ['name', 'description', 'data_type', 'tests', 'data_tests', 'meta', 'tags', 'quote', 'constraints', 'policy_tags', 'granularity', 'config', 'docs'];
+const CONSTRAINT_KEYS = ['type', 'name', 'expression', 'columns', 'to', 'to_columns', 'warn_unenforced', 'warn_unsupported'];
+const CONSTRAINT_TYPES = ['check', 'not_null', 'unique', 'primary_key', 'foreign_key', 'custom'];
 const SOURCE_KEYS = ['name', 'description', 'database', 'schema', 'loader', 'loaded_at_field', 'loaded_at_query', 'meta', 'tags', 'config', 'freshness', 'quoting', 'tables', 'overrides', 'tests', 'data_tests'];
 const SOURCE_TABLE_KEYS = ['name', 'description', 'identifier', 'loaded_at_field', 'loaded_at_query', 'meta', 'tags', 'config', 'freshness', 'quoting', 'columns', 'tests', 'data_tests', 'external', 'loader'];
 
@@ -143,6 +147,8 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
         file: relPath,
         line: yaml.lineOf(path),
       };
+      const primaryKey = readPrimaryKey(r, m, path, name);
+      if (primaryKey.length) patch.primaryKey = primaryKey;
       readTests(r, [...asArray(m.tests), ...asArray(m.data_tests)], [...path, m.tests !== undefined ? 'tests' : 'data_tests'], { kind: attach, name }, undefined, content.tests);
       if (kind === 'models') content.models.push(patch);
       else if (kind === 'seeds') content.seeds.push(patch);
@@ -229,6 +235,49 @@ function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['att
     readTests(r, [...asArray(c.tests), ...asArray(c.data_tests)], [...cpath, c.tests !== undefined ? 'tests' : 'data_tests'], attach, name, tests);
   });
   return out;
+}
+
+/**
+ * `constraints:` of a model (`{type: primary_key, columns: [id]}`) and of its
+ * columns (`{type: primary_key}`), checked as dbt documents them; returns the
+ * primary key's columns (empty when none is declared). Two primary keys are an error.
+ */
+function readPrimaryKey(r: Reader, m: Record<string, unknown>, path: YamlPath, model: string): string[] {
+  const found: Array<{ columns: string[]; path: YamlPath }> = [];
+  const read = (v: unknown, cpath: YamlPath, column: string | undefined) => {
+    r.list(v, cpath, 'constraints').forEach((raw, i) => {
+      const p = [...cpath, i];
+      if (!isPlainObject(raw) || typeof raw.type !== 'string') {
+        r.errors.push(r.yaml.error(`a constraint must be a mapping with a type (${CONSTRAINT_TYPES.join(', ')})`, p));
+        return;
+      }
+      r.keys(raw, column === undefined ? CONSTRAINT_KEYS : CONSTRAINT_KEYS.filter((k) => k !== 'columns'), p, `a constraint of ${column === undefined ? `model '${model}'` : `column '${column}'`}`);
+      if (!CONSTRAINT_TYPES.includes(raw.type)) {
+        r.errors.push(r.yaml.error(`unknown constraint type '${raw.type}'`, [...p, 'type'], didYouMean(raw.type, CONSTRAINT_TYPES) ?? `use one of ${CONSTRAINT_TYPES.join(', ')}`));
+        return;
+      }
+      if (raw.type !== 'primary_key') return;
+      if (column !== undefined) {
+        found.push({ columns: [column], path: p });
+        return;
+      }
+      const cols = raw.columns;
+      if (!Array.isArray(cols) || !cols.length || !cols.every((c) => typeof c === 'string' && c)) {
+        r.errors.push(r.yaml.error(`a model's primary_key constraint names its columns: columns: [id]`, [...p, 'columns']));
+        return;
+      }
+      found.push({ columns: cols as string[], path: p });
+    });
+  };
+  read(m.constraints, [...path, 'constraints'], undefined);
+  r.list(m.columns, [...path, 'columns'], 'columns').forEach((c, i) => {
+    if (isPlainObject(c) && typeof c.name === 'string' && c.constraints !== undefined) read(c.constraints, [...path, 'columns', i, 'constraints'], c.name);
+  });
+  if (found.length > 1) {
+    r.errors.push(r.yaml.error(`model '${model}' declares more than one primary_key constraint`, found[1].path, 'declare one on the model with all its columns: constraints: [{type: primary_key, columns: [a, b]}]'));
+    return [];
+  }
+  return found[0]?.columns ?? [];
 }
 
 /**

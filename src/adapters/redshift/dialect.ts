@@ -98,6 +98,14 @@ export class RedshiftDialect extends PostgresDialect {
     ].join('\n');
   }
 
+  /**
+   * Redshift has no IS DISTINCT FROM: compare the values when both are there,
+   * else whether exactly one is NULL (never NULL itself).
+   */
+  override distinctFrom(a: string, b: string): string {
+    return `coalesce(${a} <> ${b}, (${a} is null) <> (${b} is null))`;
+  }
+
   /** Faster than sum(case …) and never null. */
   override countWhere(cond: string): string {
     return `count(case when ${cond} then 1 end)`;

@@ -15,6 +15,7 @@ import { Reporter, tally } from '../reporter.js';
 import { artifactMeta, closeSession, openSession, publishCompiled } from '../session.js';
 import type { Manifest } from '../../compiler/compiler.js';
 import { describeProject } from './describe.js';
+import { diffExitCode, diffSelected } from './diff.js';
 
 export type ExecuteCommand = 'run' | 'seed' | 'build' | 'test' | 'stage-external';
 
@@ -172,7 +173,14 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     for (const h of outcome.hookErrors) failures.push({ label: 'hook', file: session.project.settings.file, message: h });
     counts.error += outcome.hookErrors.length;
     reporter.done(counts, failures);
-    return counts.error ? 1 : 0;
+    const code = counts.error ? 1 : 0;
+    if (!options.diff) return code;
+    // build --diff: the models this build made, against production's
+    const built = outcome.results.filter((r) => r.status === 'success' && manifest.nodes.get(r.uniqueId)?.resourceType === 'model').map((r) => r.uniqueId);
+    reporter.info('');
+    const diffs = await diffSelected(session, built, reporter);
+    report.dataDiff = diffs;
+    return Math.max(code, diffExitCode(diffs, options.failOnDiff));
   } finally {
     await closeSession(session);
   }
@@ -202,6 +210,8 @@ function runArgs(command: string, o: ParsedOptions, retry?: RetryScope): Record<
     defer: o.defer,
     favor_state: o.favorState,
     empty: o.empty,
+    diff: o.diff,
+    fail_on_diff: o.failOnDiff,
   };
 }
 
