@@ -87,7 +87,11 @@ describe('the example CI recipe', () => {
     expect(rows).toEqual([{ n: prodRows[0].n, all_marked: true }]);
     // the JUnit report for the checks, the summary on the job's page
     expect(readFileSync(join(pr, 'reports/junit.xml'), 'utf8')).toMatch(/<testsuite name="tsql" tests="\d+" failures="0" errors="0"/);
-    expect(readFileSync(summary, 'utf8')).toMatch(/user_behavior_metric/);
+    const page = readFileSync(summary, 'utf8');
+    expect(page).toMatch(/user_behavior_metric/);
+    // the data diff against production: the PR's new column, the same rows
+    expect(page).toMatch(/Data diff/);
+    expect(page).toMatch(/reviewed_in_pr/);
   });
 
   it('the Jenkinsfile runs the same tsql commands', () => {

@@ -474,6 +474,10 @@ describe('snowflake: the pull-request check', () => {
       { id: 3, amount: 30 },
     ]);
     expect(Object.keys(await relationKinds(pp))).toEqual(['big']);
+    // the data diff against production, computed by Snowflake: one column added, the same 2 rows
+    const diff = ok(await pp.tsql(['diff', '--state', state, '--target', 'ci', '--output', 'json']));
+    const big = JSON.parse(diff.stdout.trim().split('\n').find((l) => l.includes('"big"'))!);
+    expect(big).toMatchObject({ unique_id: 'model.shop.big', status: 'compared', rows: { prod: 2, pr: 2 }, columns: { added: [expect.objectContaining({ name: 'AMOUNT' })], removed: [] } });
     ok(await pp.tsql(['build', '--select', 'state:modified+', '--defer', '--state', state, '--target', 'ci', '--empty']));
     expect(await pp.rows('select count(*) as n from $schema.big')).toEqual([{ n: 0 }]);
   });
