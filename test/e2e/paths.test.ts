@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useProjects } from '../helpers/project.js';
+import { expectUserError } from '../helpers/assert.js';
+import { pgConnection, uniqueSchema } from '../helpers/pg-server.js';
+
+/**
+ * Nothing outside the project or the lake root is read, written or deleted:
+ * each case was reproduced by a security review, through the real CLI.
+ */
+
+const project = useProjects();
+const outside: string[] = [];
+afterEach(() => {
+  while (outside.length) rmSync(outside.pop()!, { recursive: true, force: true });
+});
+
+/** A folder outside every project, holding a file that must survive. */
+function victim(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tsql-victim-'));
+  outside.push(dir);
+  writeFileSync(join(dir, 'x.csv'), 'keep me\n');
+  return dir;
+}
+
+const SOURCES = (location: string) => `version: 2
+sources:
+  - name: raw
+    tables:
+      - name: events
+        external:
+          location: ${location}
+          file_format: csv
+        columns:
+          - name: id
+            data_type: integer
+`;
+
+describe('unload and external locations stay in the lake', () => {
+  it('an unload location with .. or an absolute path is an error naming the model line; the file is untouched', () => {
+    const v = victim();
+    const p = project({ 'models/out.sql': `{{ config(materialized='unload',\n  location='../../../../../../..${v}/x.csv') }}\nselect 1 as id\n` });
+    expectUserError(p, /^error: models\/out\.sql:2: unload model 'out': location '.*' is outside the lake: it resolves to .*x\.csv, outside the lake root .*lake \(locations are relative/);
+    expect(readFileSync(join(v, 'x.csv'), 'utf8')).toBe('keep me\n');
+    p.write({ 'models/out.sql': `{{ config(materialized='unload', location='${v}/x.csv') }}\nselect 1 as id\n` });
+    expectUserError(p, /^error: models\/out\.sql:1: unload model 'out': location '.*x\.csv' is outside the lake/);
+    expect(readFileSync(join(v, 'x.csv'), 'utf8')).toBe('keep me\n');
+  });
+
+  it('a symlink inside the lake that points out is followed before the check', () => {
+    const v = victim();
+    const p = project({ 'models/out.sql': `{{ config(materialized='unload', location='exports/x.csv') }}\nselect 1 as id\n` });
+    mkdirSync(join(p.dir, 'lake'));
+    symlinkSync(v, join(p.dir, 'lake', 'exports'));
+    expectUserError(p, /^error: models\/out\.sql:1: unload model 'out': location 'exports\/x\.csv' is outside the lake: it resolves to .*tsql-victim-.*x\.csv/);
+    expect(readFileSync(join(v, 'x.csv'), 'utf8')).toBe('keep me\n');
+  });
+
+  it('an external source location outside the lake is an error naming the properties file and line', () => {
+    const v = victim();
+    const p = project({ 'models/sources.yml': SOURCES(`../../${v}`), 'models/a.sql': "select * from {{ source('raw', 'events') }}\n" });
+    expectUserError(p, /^error: models\/sources\.yml:5: external source raw\.events: location '.*' is outside the lake/);
+  });
+
+  it('on PostgreSQL too, nothing is streamed outside the lake', () => {
+    const v = victim();
+    const c = pgConnection();
+    const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "${c.password}"\n      dbname: ${c.database}\n      schema: ${uniqueSchema('paths')}\n`;
+    const p = project({ 'models/out.sql': `{{ config(materialized='unload', location='../${v}/x.csv') }}\nselect 1 as id\n` }, { profile });
+    expectUserError(p, /^error: models\/out\.sql:1: unload model 'out': location '.*' is outside the lake/);
+    expect(readFileSync(join(v, 'x.csv'), 'utf8')).toBe('keep me\n');
+  });
+
+  it('a lake root outside the project must be allowed explicitly with allow_lake_outside_project', () => {
+    const v = victim();
+    const profile = (extra: string) => `shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: warehouse.duckdb\n      lake_root: ${v}/lake\n${extra}`;
+    const p = project({ 'models/out.sql': `{{ config(materialized='unload', location='exports/x.csv') }}\nselect 1 as id\n` }, { profile: profile('') });
+    expectUserError(p, /^error: profiles\.yml:7: lake_root .*tsql-victim-.*\/lake is outside the project directory \(add allow_lake_outside_project: true to output 'dev' if the lake is meant to live there\)$/);
+    expect(existsSync(join(v, 'lake'))).toBe(false);
+    p.write({ 'profiles.yml': profile('      allow_lake_outside_project: true\n') });
+    const r = p.tsql(['build']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(join(v, 'lake', 'exports', 'x.csv'), 'utf8')).toBe('id\n1\n');
+  });
+});
