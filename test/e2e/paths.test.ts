@@ -85,3 +85,27 @@ describe('unload and external locations stay in the lake', () => {
     expect(readFileSync(join(v, 'lake', 'exports', 'x.csv'), 'utf8')).toBe('id\n1\n');
   });
 });
+
+describe('tsql clean stays in the project', () => {
+  it('refuses a clean-targets entry that leads out through a symlinked folder, naming the entry and where it points', () => {
+    const v = victim();
+    mkdirSync(join(v, 'sub'));
+    writeFileSync(join(v, 'sub', 'data.txt'), 'keep me\n');
+    const p = project({ 'tsql_project.yml': 'name: shop\nprofile: shop\nclean-targets:\n  - target\n  - link/sub\n', 'models/a.sql': 'select 1\n' });
+    symlinkSync(v, join(p.dir, 'link'));
+    expectUserError(p, /^error: tsql_project\.yml:5: clean-targets entry 'link\/sub' is outside the project directory \(it points to .*tsql-victim-.*\/sub\); refusing to delete it$/, ['clean']);
+    expect(readFileSync(join(v, 'sub', 'data.txt'), 'utf8')).toBe('keep me\n');
+  });
+
+  it('removes a symlink inside the project, and links inside a target, without touching what they point to', () => {
+    const v = victim();
+    const p = project({ 'tsql_project.yml': 'name: shop\nprofile: shop\nclean-targets: [target, out]\n', 'models/a.sql': 'select 1\n', 'target/x.txt': 'x' });
+    symlinkSync(v, join(p.dir, 'out'));
+    symlinkSync(v, join(p.dir, 'target', 'victim'));
+    const r = p.tsql(['clean']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(existsSync(join(p.dir, 'target'))).toBe(false);
+    expect(existsSync(join(p.dir, 'out'))).toBe(false);
+    expect(readFileSync(join(v, 'x.csv'), 'utf8')).toBe('keep me\n');
+  });
+});
