@@ -109,3 +109,22 @@ describe('tsql clean stays in the project', () => {
     expect(readFileSync(join(v, 'x.csv'), 'utf8')).toBe('keep me\n');
   });
 });
+
+describe('the project file names folders inside the project', () => {
+  it('target-path and *-paths outside the project (.., absolute, or a symlink out) are errors on their lines', () => {
+    const v = victim();
+    mkdirSync(join(v, 'models'));
+    writeFileSync(join(v, 'models', 'stolen.sql'), 'select 1\n');
+    const p = project({
+      'tsql_project.yml': `name: shop\nprofile: shop\ntarget-path: ../x\nmodel-paths: [models, shared]\nseed-paths: ${v}\nmacro-paths: ["../.."]\ntest-paths: [tests]\nanalysis-paths: [.]\n`,
+      'models/a.sql': 'select 1\n',
+    });
+    symlinkSync(join(v, 'models'), join(p.dir, 'shared'));
+    const err = expectUserError(p, /^error: tsql_project\.yml:3: target-path '\.\.\/x' must be a folder inside the project directory \(use a path relative to the project, such as 'target'\)$/);
+    expect(err).toMatch(/tsql_project\.yml:4: model-paths 'shared' is outside the project directory \(it points to .*tsql-victim-.*\/models\)/);
+    expect(err).toMatch(/tsql_project\.yml:5: seed-paths '.*tsql-victim-[^']*' is outside the project directory \(use a path relative to the project, such as 'seeds'\)/);
+    expect(err).toMatch(/tsql_project\.yml:6: macro-paths '\.\.\/\.\.' is outside the project directory/);
+    expect(err).not.toMatch(/test-paths|analysis-paths/);
+    expect(existsSync(join(p.dir, '..', 'x'))).toBe(false);
+  });
+});
