@@ -83,8 +83,15 @@ export interface ProjectSettings {
 
 export const PROJECT_FILES = ['tsql_project.yml', 'dbt_project.yml'] as const;
 
+/** The project file in `projectDir`; both at once is an error, since tsql would have to pick one silently. */
 export function findProjectFile(projectDir: string): string | undefined {
-  return PROJECT_FILES.find((f) => existsSync(join(projectDir, f)));
+  const present = PROJECT_FILES.filter((f) => existsSync(join(projectDir, f)));
+  if (present.length > 1) {
+    throw new UserError(`both tsql_project.yml and dbt_project.yml are in ${projectDir}; tsql reads one project file`, {}, {
+      hint: 'remove dbt_project.yml; or remove tsql_project.yml if dbt_project.yml is the one to keep',
+    });
+  }
+  return present[0];
 }
 
 export function loadProjectFile(projectDir: string): ProjectSettings {

@@ -128,3 +128,11 @@ describe('the project file names folders inside the project', () => {
     expect(existsSync(join(p.dir, '..', 'x'))).toBe(false);
   });
 });
+
+describe('one project file', () => {
+  it('tsql_project.yml and dbt_project.yml together are an error naming both and which to remove', () => {
+    const p = project({ 'dbt_project.yml': 'name: other\nprofile: shop\n', 'models/a.sql': 'select 1\n' });
+    expectUserError(p, /^error: both tsql_project\.yml and dbt_project\.yml are in .*; tsql reads one project file \(remove dbt_project\.yml; or remove tsql_project\.yml if dbt_project\.yml is the one to keep\)$/);
+    expectUserError(p, /^error: both tsql_project\.yml and dbt_project\.yml/, ['clean']);
+  });
+});
