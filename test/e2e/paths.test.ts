@@ -136,3 +136,36 @@ describe('one project file', () => {
     expectUserError(p, /^error: both tsql_project\.yml and dbt_project\.yml/, ['clean']);
   });
 });
+
+describe('model, macro, YAML and seed files are text', () => {
+  it('an empty model, a comment-only model and a binary one are errors naming the file before anything runs', () => {
+    const p = project({
+      'models/a_empty.sql': '\n  \n',
+      'models/b_jinja_comment.sql': '{# nothing here yet #}\n',
+      'models/c_sql_comment.sql': '-- todo\n/* later */\n',
+      'models/d_binary.sql': 'select 1\u0000\u0001',
+      'models/e_fine.sql': '-- the one real model\nselect 1 as id\n',
+    });
+    const err = expectUserError(p, /^error: models\/a_empty\.sql: the model is empty \(write a select, or delete the file\)$/);
+    expect(err).toMatch(/models\/b_jinja_comment\.sql: the model is only comments, no select/);
+    expect(err).toMatch(/models\/c_sql_comment\.sql: the model is only comments, no select/);
+    expect(err).toMatch(/models\/d_binary\.sql: binary file, not text \(a NUL byte at byte offset 8\)/);
+    expect(err).not.toMatch(/e_fine/);
+  });
+
+  it('invalid UTF-8 in a model, macro, YAML or seed file names the file and the byte offset', () => {
+    const p = project({ 'models/a.sql': 'select 1 as id\n', 'seeds/s.csv': 'id,name\n1,ok\n' });
+    writeFileSync(join(p.dir, 'models', 'b.sql'), Buffer.concat([Buffer.from("select 'caf"), Buffer.from([0xc3, 0x28]), Buffer.from("' as x\n")]));
+    mkdirSync(join(p.dir, 'macros'));
+    writeFileSync(join(p.dir, 'macros', 'm.sql'), Buffer.concat([Buffer.from('{% macro m() %}\u00e9'), Buffer.from([0xe2, 0x82]), Buffer.from('{% endmacro %}')]));
+    writeFileSync(join(p.dir, 'models', 'schema.yml'), Buffer.concat([Buffer.from('version: 2\n# '), Buffer.from([0xff]), Buffer.from('\n')]));
+    const err = expectUserError(p, /^error: models\/b\.sql: not valid UTF-8: byte 0xc3 at byte offset 11 \(save the file as UTF-8\)$/);
+    expect(err).toMatch(/macros\/m\.sql: not valid UTF-8: byte 0xe2 at byte offset 17/);
+    expect(err).toMatch(/models\/schema\.yml: not valid UTF-8: byte 0xff at byte offset 13/);
+    p.remove('models/b.sql');
+    p.remove('macros/m.sql');
+    p.remove('models/schema.yml');
+    writeFileSync(join(p.dir, 'seeds', 's.csv'), Buffer.concat([Buffer.from('id,name\n1,'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('\n')]));
+    expectUserError(p, /^error: seeds\/s\.csv: not valid UTF-8: byte 0xed at byte offset 10 \(save the file as UTF-8\)$/);
+  });
+});
