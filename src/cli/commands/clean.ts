@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, rmSync, unlinkSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
-import { UserError } from '../../errors.js';
+import { ErrorCollector, UserError } from '../../errors.js';
 import { isInside, realPath } from '../../project/paths.js';
 import { loadProjectFile } from '../../project/project-file.js';
 import type { ParsedOptions } from '../options.js';
@@ -15,14 +15,16 @@ export async function cleanCommand(options: ParsedOptions): Promise<number> {
   const settings = loadProjectFile(options.projectDir);
   const project = realPath(options.projectDir);
   const doomed: Array<{ abs: string; rel: string; link: boolean }> = [];
+  const errors = new ErrorCollector();
+  const listed = Array.isArray((settings.yaml.data as Record<string, unknown>)['clean-targets']);
   settings.cleanTargets.forEach((t, i) => {
     const abs = resolve(options.projectDir, t);
     // the entry's folder, symlinks followed; the entry itself is not followed
     const real = resolve(realPath(dirname(abs)), basename(abs));
     if (!isInside(project, real, { strictly: true })) {
       const where = real === abs ? '' : ` (it points to ${real})`;
-      const path = Array.isArray(settings.yaml.data && (settings.yaml.data as Record<string, unknown>)['clean-targets']) ? ['clean-targets', i] : ['clean-targets'];
-      throw new UserError(`clean-targets entry '${t}' is outside the project directory${where}; refusing to delete it`, { file: settings.file, line: settings.yaml.lineOf(path) });
+      errors.add(new UserError(`clean-targets entry '${t}' is outside the project directory${where}; refusing to delete it`, { file: settings.file, line: settings.yaml.lineOf(listed ? ['clean-targets', i] : ['clean-targets']) }));
+      return;
     }
     let link = false;
     try {
@@ -32,6 +34,7 @@ export async function cleanCommand(options: ParsedOptions): Promise<number> {
     }
     doomed.push({ abs: real, rel: relative(project, real), link });
   });
+  errors.throwIfAny(); // nothing is deleted when one entry is refused
   for (const d of doomed) {
     if (d.link) unlinkSync(d.abs);
     else if (existsSync(d.abs)) rmSync(d.abs, { recursive: true, force: true });
