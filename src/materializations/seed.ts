@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../project/text-file.js';
 import type { Column } from '../adapters/types.js';
 import type { Dialect } from '../adapters/types.js';
 import type { SeedNode } from '../compiler/nodes.js';
@@ -20,7 +20,7 @@ export interface PreparedSeed {
  */
 export function prepareSeed(node: SeedNode, dialect: Dialect): PreparedSeed {
   const delimiter = typeof node.config.delimiter === 'string' ? node.config.delimiter : undefined;
-  const table = parseCsv(readFileSync(node.absPath, 'utf8'), { file: node.originalFilePath, delimiter });
+  const table = parseCsv(readTextFile(node.absPath, node.originalFilePath, { binary: 'refuse' }), { file: node.originalFilePath, delimiter });
   const inferred = inferColumnTypes(table);
   const overrides = node.config.column_types;
   const overrideMap = new Map<string, string>();

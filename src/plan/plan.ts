@@ -7,6 +7,7 @@ import { ErrorCollector, UserError } from '../errors.js';
 import type { DagTask } from '../execution/dag-runner.js';
 import { strategyOf, uniqueKeyOf } from '../materializations/incremental.js';
 import { prepareSeed, type PreparedSeed } from '../materializations/seed.js';
+import { externalOutsideLake, unloadOutsideLake } from './lake-locations.js';
 
 export interface PlanStep extends DagTask {
   node: ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
@@ -48,6 +49,8 @@ export function buildPlan(
     dialectOf: (node: { connection?: string }) => Dialect;
     /** --fold-tests / --no-fold-tests; undefined: each engine's default */
     foldTests?: boolean;
+    /** the lake root of a node's connection: unload and external locations must stay below it */
+    lakeRootOf?: (node: { connection?: string }) => string;
   },
 ): Plan {
   const errors = new ErrorCollector();
@@ -78,6 +81,13 @@ export function buildPlan(
       if ((strategy === 'delete+insert' || strategy === 'merge') && !uniqueKeyOf(node).length) {
         errors.add(new UserError(`incremental model '${node.name}' uses the '${strategy}' strategy but sets no unique_key`, { file: node.originalFilePath }, { hint: `add unique_key='…' to its config, or use incremental_strategy='append'` }));
       }
+    }
+    if (opts.lakeRootOf && node.resourceType === 'model' && materialization === 'unload') {
+      const err = unloadOutsideLake(node, opts.lakeRootOf(node));
+      if (err) errors.add(err);
+    } else if (opts.lakeRootOf && node.resourceType === 'source') {
+      const err = externalOutsideLake(node, opts.lakeRootOf(node));
+      if (err) errors.add(err);
     }
     const rel = node.relation;
     if (materialization !== 'unload') {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { ErrorCollector, UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { findFiles, type ProjectFile } from './files.js';
 import { FolderConfig } from './folder-config.js';
 import { loadProjectFile, type ProjectSettings } from './project-file.js';
+import { readTextFile } from './text-file.js';
 import { parseSchemaFile, type ResourcePatch, type SourceTableDef, type TestDef } from './schema-yaml.js';
 
 export interface SqlFile extends ProjectFile {
@@ -47,13 +48,36 @@ export function fileSha256(path: string): string {
   return hash.digest('hex');
 }
 
-function readSqlFiles(projectDir: string, roots: string[], ext: string, packageName: string, withText = true): SqlFile[] {
-  return findFiles(projectDir, roots, [ext]).map((f) => {
-    const text = withText ? readFileSync(f.absPath, 'utf8') : '';
+/**
+ * The SQL (or, without text, CSV) files under `roots`. A file that cannot be
+ * read as UTF-8 text is an error naming it and the byte offset; for models,
+ * also a binary file and one without SQL (empty, or only comments).
+ */
+function readSqlFiles(projectDir: string, roots: string[], ext: string, packageName: string, errors: ErrorCollector, opts: { withText?: boolean; model?: boolean } = {}): SqlFile[] {
+  const withText = opts.withText ?? true;
+  const out: SqlFile[] = [];
+  for (const f of findFiles(projectDir, roots, [ext])) {
+    const text = withText ? errors.guard(() => readTextFile(f.absPath, f.relPath, { binary: opts.model ? 'refuse' : undefined })) : '';
+    if (text === undefined) continue;
+    if (opts.model) {
+      const empty = withoutSql(text);
+      if (empty) errors.add(new UserError(`the model is ${empty}`, { file: f.relPath }, { hint: 'write a select, or delete the file' }));
+    }
     const parts = f.pathInRoot.split('/');
     const name = parts[parts.length - 1].slice(0, -ext.length);
-    return { ...f, name, text, checksum: withText ? sha256(text) : '', fqn: [packageName, ...parts.slice(0, -1), name] };
-  });
+    out.push({ ...f, name, text, checksum: withText ? sha256(text) : '', fqn: [packageName, ...parts.slice(0, -1), name] });
+  }
+  return out;
+}
+
+/** 'empty' or 'only comments' for a model file without SQL; undefined otherwise. */
+function withoutSql(text: string): string | undefined {
+  if (!text.trim()) return 'empty';
+  const bare = text
+    .replace(/\{#[\s\S]*?#\}/g, '')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/--[^\n]*/g, '');
+  return bare.trim() ? undefined : 'only comments, no select';
 }
 
 /**
@@ -66,11 +90,11 @@ export function loadProject(projectDir: string): LoadedProject {
   const warnings: string[] = [];
   const pkg = settings.name;
 
-  const models = readSqlFiles(projectDir, settings.modelPaths, '.sql', pkg);
-  const seeds = readSqlFiles(projectDir, settings.seedPaths, '.csv', pkg, false);
-  const macroFiles = readSqlFiles(projectDir, settings.macroPaths, '.sql', pkg);
+  const models = readSqlFiles(projectDir, settings.modelPaths, '.sql', pkg, errors, { model: true });
+  const seeds = readSqlFiles(projectDir, settings.seedPaths, '.csv', pkg, errors, { withText: false });
+  const macroFiles = readSqlFiles(projectDir, settings.macroPaths, '.sql', pkg, errors);
   const genericTestDirs = settings.testPaths.map((p) => `${p.replace(/\/+$/, '')}/generic`);
-  const testFiles = readSqlFiles(projectDir, settings.testPaths, '.sql', pkg);
+  const testFiles = readSqlFiles(projectDir, settings.testPaths, '.sql', pkg, errors);
   const singularTests = testFiles.filter((f) => !genericTestDirs.some((d) => f.relPath.startsWith(d + '/')));
   macroFiles.push(...testFiles.filter((f) => genericTestDirs.some((d) => f.relPath.startsWith(d + '/'))));
 
@@ -91,7 +115,7 @@ export function loadProject(projectDir: string): LoadedProject {
   const unitTests: LoadedProject['unitTests'] = [];
   const yamlRoots = [...new Set([...settings.modelPaths, ...settings.seedPaths, ...settings.testPaths, ...settings.macroPaths, ...settings.analysisPaths])];
   for (const f of findFiles(projectDir, yamlRoots, ['.yml', '.yaml'])) {
-    const parsed = errors.guard(() => parseSchemaFile(readFileSync(f.absPath, 'utf8'), f.relPath));
+    const parsed = errors.guard(() => parseSchemaFile(readTextFile(f.absPath, f.relPath), f.relPath));
     if (!parsed) continue;
     parsed.errors.forEach((e) => errors.add(e));
     const { content } = parsed;

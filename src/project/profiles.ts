@@ -8,6 +8,7 @@ import { readYamlFile, type YamlFile } from '../util/yaml-file.js';
 import { isPlainObject } from './config-merge.js';
 import { adapterFactory, adapterTypes, PLANNED_ADAPTERS } from '../adapters/registry.js';
 import { zodToUserError } from './project-file.js';
+import { ALLOW_LAKE_OUTSIDE_PROJECT, lakeRootOutsideProject } from './lake.js';
 
 export interface ResolvedTarget {
   profileName: string;
@@ -146,6 +147,11 @@ export function resolveTarget(opts: {
   /** An output validated (its env_var() rendered) and its engine's defaults. */
   const resolveOutput = (name: string, rawOutput: Record<string, unknown>): OtherOutput => {
     const output = validateOutput(rawOutput, yaml, [opts.profileName, 'outputs', name], opts.vars);
+    const outside = lakeRootOutsideProject(output, opts.projectDir);
+    if (outside) {
+      const path = [opts.profileName, 'outputs', name];
+      throw yaml.error(outside, 'lake_root' in rawOutput ? [...path, 'lake_root'] : path, `add ${ALLOW_LAKE_OUTSIDE_PROJECT}: true to output '${name}' if the lake is meant to live there`);
+    }
     const factory = adapterFactory(String(output.type))!;
     return { name, type: factory.type, output, ...factory.defaults(output) };
   };

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { readQuoting, type Quoting } from './quoting.js';
-import { UserError } from '../errors.js';
+import { ErrorCollector, UserError } from '../errors.js';
+import { resolveInside } from './paths.js';
 import { didYouMean } from '../util/suggest.js';
 import { readYamlFile, type YamlFile } from '../util/yaml-file.js';
 import { asHookList } from './config-merge.js';
@@ -82,8 +83,15 @@ export interface ProjectSettings {
 
 export const PROJECT_FILES = ['tsql_project.yml', 'dbt_project.yml'] as const;
 
+/** The project file in `projectDir`; both at once is an error, since tsql would have to pick one silently. */
 export function findProjectFile(projectDir: string): string | undefined {
-  return PROJECT_FILES.find((f) => existsSync(join(projectDir, f)));
+  const present = PROJECT_FILES.filter((f) => existsSync(join(projectDir, f)));
+  if (present.length > 1) {
+    throw new UserError(`both tsql_project.yml and dbt_project.yml are in ${projectDir}; tsql reads one project file`, {}, {
+      hint: 'remove dbt_project.yml; or remove tsql_project.yml if dbt_project.yml is the one to keep',
+    });
+  }
+  return present[0];
 }
 
 export function loadProjectFile(projectDir: string): ProjectSettings {
@@ -97,6 +105,7 @@ export function loadProjectFile(projectDir: string): ProjectSettings {
   const parsed = projectFileSchema.safeParse(yaml.data);
   if (!parsed.success) throw zodToUserError(parsed.error, yaml, Object.keys(projectFileSchema.shape));
   const p = parsed.data;
+  checkPathsInside(projectDir, yaml);
   const quoting = readQuoting(yaml, p.quoting, ['quoting']);
   if (quoting.error) throw quoting.error;
   return {
@@ -121,6 +130,34 @@ export function loadProjectFile(projectDir: string): ProjectSettings {
     quoting: quoting.quoting ?? {},
     yaml,
   };
+}
+
+/** The keys naming folders tsql reads from (may be the project itself) or writes to (strictly inside). */
+const READ_PATH_KEYS = ['model-paths', 'seed-paths', 'macro-paths', 'test-paths', 'analysis-paths'];
+const WRITE_PATH_KEYS = ['target-path'];
+const DEFAULT_FOLDER: Record<string, string> = { 'model-paths': 'models', 'seed-paths': 'seeds', 'macro-paths': 'macros', 'test-paths': 'tests', 'analysis-paths': 'analyses', 'target-path': 'target' };
+
+/**
+ * Every folder the project file names must lie inside the project directory,
+ * after following symlinks: compiled and run files stay under it, and no
+ * model or macro is read from elsewhere.
+ */
+function checkPathsInside(projectDir: string, yaml: YamlFile): void {
+  const errors = new ErrorCollector();
+  const data = yaml.data as Record<string, unknown>;
+  for (const key of Object.keys(data).filter((k) => READ_PATH_KEYS.includes(k) || WRITE_PATH_KEYS.includes(k))) {
+    const value = data[key];
+    const entries = Array.isArray(value) ? value.map((v, i) => [String(v), [key, i]] as const) : typeof value === 'string' ? [[value, [key]] as const] : [];
+    for (const [entry, path] of entries) {
+      const strictly = WRITE_PATH_KEYS.includes(key);
+      const { inside, real } = resolveInside(projectDir, projectDir, entry, { strictly });
+      if (inside) continue;
+      const where = real === resolve(projectDir, entry) ? '' : ` (it points to ${real})`;
+      const what = strictly ? 'must be a folder inside the project directory' : 'is outside the project directory';
+      errors.add(yaml.error(`${key} '${entry}' ${what}${where}`, path, `use a path relative to the project, such as '${DEFAULT_FOLDER[key]}'`));
+    }
+  }
+  errors.throwIfAny();
 }
 
 /** Turns the first zod issue into one user-facing line with file, line and suggestion. */

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Node } from 'yaml';
 import { UserError } from '../errors.js';
+import { readTextFile } from '../project/text-file.js';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -60,5 +60,5 @@ export function parseYaml(text: string, relPath: string): YamlFile {
 }
 
 export function readYamlFile(absPath: string, relPath: string): YamlFile {
-  return parseYaml(readFileSync(absPath, 'utf8'), relPath);
+  return parseYaml(readTextFile(absPath, relPath), relPath);
 }

@@ -157,7 +157,7 @@ describe('oltp on PostgreSQL, warehouse on Redshift (stand-in)', () => {
 
   /** The oltp unload writes where the stand-in keeps s3://tsql-lake/lake: the same lake, seen from the shop's side. */
   function oltpOutput(): string {
-    return pgOutput(pgConnection(), shop, `      lake_root: ${join(s3Root, BUCKET, 'lake')}\n`);
+    return pgOutput(pgConnection(), shop, `      lake_root: ${join(s3Root, BUCKET, 'lake')}\n      allow_lake_outside_project: true\n`);
   }
 
   function dataApiProfile(database: string, extra = ''): string {

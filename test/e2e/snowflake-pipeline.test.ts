@@ -141,6 +141,7 @@ ${snowflakeOutput('s3_wh', `      lake_root: s3://${BUCKET}/lake\n      storage_
       schema: public
       threads: 2
       lake_root: ${lake}
+      allow_lake_outside_project: true
 `,
     );
     dirs.push(dir);

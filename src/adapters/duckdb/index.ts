@@ -19,6 +19,8 @@ export const duckdbOutputSchema = z
     extensions: z.array(z.string()).default([]),
     settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     lake_root: z.string().optional(),
+    /** a local lake_root outside the project directory is used only when this says so */
+    allow_lake_outside_project: z.boolean().optional(),
     /** other DuckDB files reachable from this one, as `<alias>.<schema>.<table>` (e.g. production's, for --defer) */
     attach: z
       .array(

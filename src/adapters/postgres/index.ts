@@ -31,6 +31,8 @@ export const postgresOutputSchema = z
     /** seconds of idleness before TCP keepalives start */
     keepalives_idle: z.number().int().nonnegative().optional(),
     lake_root: z.string().optional(),
+    /** a local lake_root outside the project directory is used only when this says so */
+    allow_lake_outside_project: z.boolean().optional(),
     role: z.string().optional(),
   })
   .strict()

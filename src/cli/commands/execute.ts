@@ -117,7 +117,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       writeRunResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
       return 0;
     }
-    const plan = buildPlan(manifest, selected, { types: types.execute, dialectOf: (n) => session.warehouseOf(n).adapter.dialect, foldTests: options.foldTests });
+    const plan = buildPlan(manifest, selected, { types: types.execute, dialectOf: (n) => session.warehouseOf(n).adapter.dialect, foldTests: options.foldTests, lakeRootOf: (n) => session.warehouseOf(n).lakeRoot });
     if (plan.steps.some((s) => s.node.resourceType === 'test' || s.node.resourceType === 'unit_test')) {
       const columns = new Map<string, Column[]>();
       for (const w of session.warehouses.values()) for (const [k, v] of await w.adapter.listColumns()) columns.set(k, v);
