@@ -5,6 +5,8 @@
  * line) where there is one, no stack trace, nothing run and no warehouse file
  * created (expectUserError).
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectUserError } from '../helpers/assert.js';
 import { useProjects } from '../helpers/project.js';
@@ -158,6 +160,22 @@ for (const [label, yml] of [
   add(`seed: ${label}`, { 'seeds/schema.yml': yml }, /^error: seeds\/schema\.yml(:\d+)?: /);
 }
 
+// ------------------------------------------------------------ paths and file contents
+for (const [label, files, first, args] of [
+  ['target-path outside the project', { 'tsql_project.yml': 'name: shop\nprofile: shop\ntarget-path: ../elsewhere\n' }, /^error: tsql_project\.yml:3: /],
+  ['model-paths outside the project', { 'tsql_project.yml': 'name: shop\nprofile: shop\nmodel-paths: [../models]\n' }, /^error: tsql_project\.yml:3: /],
+  ['seed-paths absolute', { 'tsql_project.yml': 'name: shop\nprofile: shop\nseed-paths: [/tmp]\n' }, /^error: tsql_project\.yml:3: /],
+  ['clean-targets outside the project', { 'tsql_project.yml': 'name: shop\nprofile: shop\nclean-targets: [../victim]\n' }, /^error: tsql_project\.yml:3: /, ['clean']],
+  ['both project files', { 'dbt_project.yml': 'name: shop\nprofile: shop\n' }, /^error: .*tsql_project\.yml.*dbt_project\.yml|^error: .*dbt_project\.yml.*tsql_project\.yml/],
+  ['an empty model file', { 'models/by_status.sql': '' }, /^error: models\/by_status\.sql(:\d+)*: /],
+  ['a comment-only model', { 'models/by_status.sql': '{# nothing here yet #}\n-- not even this\n' }, /^error: models\/by_status\.sql(:\d+)*: /],
+  ['a binary model file', { 'models/by_status.sql': 'select 1\u0000\u0001\u0002' }, /^error: models\/by_status\.sql(:\d+)*: /],
+  ['an unload location leaving the lake', { 'models/by_status.sql': "{{ config(materialized='unload', location='../../x.csv') }}\nselect 1 as id\n" }, /^error: models\/by_status\.sql(:\d+)*: /],
+  ['an unload location that is absolute', { 'models/by_status.sql': "{{ config(materialized='unload', location='/tmp/x.csv') }}\nselect 1 as id\n" }, /^error: models\/by_status\.sql(:\d+)*: /],
+] as const) {
+  add(`paths: ${label}`, files as Record<string, string>, first, args ? [...args] : undefined);
+}
+
 // ------------------------------------------------------------ the command line (no file to name)
 for (const [label, args, first] of [
   ['--ds not a date', ['build', '--ds', '2024-13-01'], /^error: /],
@@ -188,5 +206,11 @@ describe('a corpus of malformed projects: each is exit 2, one line naming the fi
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const p = project({ ...BASE, ...c.files });
     expectUserError(p, c.expect, c.args ?? ['build']);
+  });
+
+  it('invalid UTF-8 in a model names the file and the byte offset', () => {
+    const p = project(BASE);
+    writeFileSync(join(p.dir, 'models/by_status.sql'), Buffer.concat([Buffer.from('select 1 as id -- caf'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]));
+    expectUserError(p, /^error: models\/by_status\.sql: not valid UTF-8: byte 0xc3 at byte offset 21 \(save the file as UTF-8\)$/);
   });
 });
