@@ -4,6 +4,7 @@
  */
 import type { Dict } from './nunjucks-internals.js';
 import { splitArgs } from './python-args.js';
+import { assertAssignable } from './sandbox.js';
 import { pyRepr, pyStr } from './python-repr.js';
 import { makeNamespace, makeTuple, pairsOf, pyError, toList } from './python-values.js';
 
@@ -12,7 +13,13 @@ function toDict(args: unknown[], fname: string): Dict {
   const { positional, kwargs } = splitArgs(args);
   if (positional.length > 1) throw pyError('TypeError', `${fname} expected at most 1 argument, got ${positional.length}`);
   const out: Dict = {};
-  if (positional.length) for (const [k, v] of pairsOf(positional[0])) out[pyStr(k)] = v;
+  if (positional.length) {
+    for (const [k, v] of pairsOf(positional[0])) {
+      assertAssignable(pyStr(k));
+      out[pyStr(k)] = v;
+    }
+  }
+  for (const k of Object.keys(kwargs)) assertAssignable(k);
   return Object.assign(out, kwargs);
 }
 

@@ -11,6 +11,7 @@ import { runtime, type Dict } from './nunjucks-internals.js';
 import { pythonMethod } from './python-methods.js';
 import { pyAdd, pyCompare, pyMod, pyMul, pySlice } from './python-operators.js';
 import { pyStr } from './python-repr.js';
+import { assertAssignable } from './sandbox.js';
 import { isNamespace, makeTuple, pyError, pyTruthy, toList } from './python-values.js';
 
 /** `obj.key` (Jinja's getattr): a Python method of a str/list/dict first, then the member. */
@@ -34,6 +35,7 @@ export const helpers = {
   getattr: jinjaGetattr,
   setattr: (obj: unknown, key: unknown, value: unknown): void => {
     if (!isNamespace(obj)) throw pyError('TemplateRuntimeError', 'cannot assign attribute on non-namespace object');
+    assertAssignable(key);
     (obj as Dict)[String(key)] = value;
   },
   unpack: (value: unknown, n: number): unknown[] => {
