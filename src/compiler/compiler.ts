@@ -31,6 +31,7 @@ import { inlineConfig } from './unrendered-config.js';
 import { emptyRelationSql, resolveEmptyAliases } from './empty.js';
 import { fileSha256 } from '../project/load.js';
 import { rewriteTestBlocks } from '../templating/macros.js';
+import { runInterruptibly } from '../execution/interruptible.js';
 
 export interface CompileOptions {
   project: LoadedProject;
@@ -277,7 +278,12 @@ export class Compiler {
     return info.catalog.get(relationKey(rel));
   }
 
+  /** The manifest; Ctrl-C stops a compile at once, even inside a template that never ends. */
   compile(): CompileResult {
+    return runInterruptibly(() => this.compileProject());
+  }
+
+  private compileProject(): CompileResult {
     this.installGlobals();
     for (const e of this.macros.loadFile(BUILTIN_MACROS, '<tsql builtin macros>', true)) this.errors.add(e);
     for (const e of this.macros.loadFile(BUILTIN_TESTS, '<tsql builtin tests>', true)) this.errors.add(e);

@@ -27,6 +27,16 @@ function cleanMessage(msg: string): string {
   return m.split('\n').map((s) => s.trim()).filter(Boolean).join(' ');
 }
 
+/** A JavaScript stack overflow (deep template recursion), however nunjucks wrapped it. */
+export function isStackOverflow(e: unknown): boolean {
+  let cur: unknown = e;
+  for (let i = 0; i < 8 && cur; i++) {
+    if (cur instanceof RangeError || /Maximum call stack size exceeded/.test(String((cur as Error).message))) return true;
+    cur = (cur as NunjucksError).cause;
+  }
+  return false;
+}
+
 /** Turns anything thrown while compiling or rendering a template into one user-facing error. */
 export function templateError(e: unknown, file: string, fallbackLine?: number, source?: string): UserError {
   const inner = innerUserError(e);
@@ -43,7 +53,10 @@ export function templateError(e: unknown, file: string, fallbackLine?: number, s
   const parserPrefix = /^parse[A-Za-z]*:\s*/.exec(message);
   if (parserPrefix) message = `template syntax error: ${message.slice(parserPrefix[0].length)}`;
   let hint: string | undefined;
-  if (/attempted to output null or undefined value/.test(message)) {
+  if (isStackOverflow(e)) {
+    message = 'the template recursed too deeply';
+    hint = 'a macro that calls itself without end?';
+  } else if (/attempted to output null or undefined value/.test(message)) {
     const name = lastUndefined();
     message = name ? `'${name}' is undefined` : 'a value in {{ … }} is undefined';
     hint = 'check the spelling, or pass it with --vars / define it with {% set %}';

@@ -10,6 +10,7 @@ import { pythonMethod } from './python-methods.js';
 import { pyIn, pySlice } from './python-operators.js';
 import { pyStr } from './python-repr.js';
 import { indexSeq, isSafe, isStrLike, makeTuple } from './python-values.js';
+import { tick } from './render-budget.js';
 import { assertCallable, OBJECT_PROTOTYPE_NAMES, sandboxedMember } from './sandbox.js';
 
 interface MacroCall {
@@ -81,6 +82,7 @@ export function patchRuntime(): void {
     const macro = prevMakeMacro.call(this, argNames, kwargNames, func) as (...a: unknown[]) => unknown;
     const declared = new Set([...argNames, ...kwargNames, 'caller']);
     const wrapped = function (this: unknown, ...args: unknown[]) {
+      tick();
       const { positional, kwargs } = splitArgs(args);
       const extra: Dict = {};
       for (const k of Object.keys(kwargs)) if (!declared.has(k)) extra[k] = kwargs[k];
