@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, useProjects } from '../helpers/project.js';
+import { copyExample, REPO_ROOT, runCli, useProjects } from '../helpers/project.js';
+import { rmSync } from 'node:fs';
 
 const project = useProjects();
 
@@ -35,6 +36,9 @@ const ESCAPES: Record<string, string> = {
   datetime_method_call: '{{ run_started_at.strftime.call.constructor(JS)() }}',
   target_proto: "{{ target['__proto__'] }}",
   string_js_method: "{{ 'x'.concat.constructor(JS)() }}",
+  filter_by_name: "{{ [JS] | map('constructor') | list }}",
+  test_by_name: "{{ [JS] | select('constructor') | list }}",
+  sort_attribute: "{{ [range] | sort(attribute='prototype') | list }}",
 };
 
 describe('templates cannot run JavaScript', () => {
@@ -61,7 +65,7 @@ describe('templates cannot run JavaScript', () => {
       expect(r.code, r.stdout + r.stderr).toBe(2);
       expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
       for (const name of Object.keys(ESCAPES)) {
-        expect(r.stderr, name).toMatch(new RegExp(`error: models/${name}\\.sql:3: .*(is not available in templates|is not a macro or function)`));
+        expect(r.stderr, name).toMatch(new RegExp(`error: models/${name}\\.sql:3: .*(is not available in templates|is not a macro or function|(filter|test) not found: constructor)`));
       }
     }
   });
@@ -82,5 +86,17 @@ describe('templates cannot run JavaScript', () => {
     expect(r.stdout + r.stderr).toMatch(/select 'a' as i, 'b' as n, 'table' as m/);
     expect(r.stdout).toMatch(/'\[\('k', 1\)\]' as d, 'a-b' as s, '4' as y/);
     expect(r.stdout).toMatch(/'\(in\)' as c, '1p2q' as l, 'dev' as t/);
+  });
+
+  it('the example project still compiles and builds under the sandbox', () => {
+    const dir = copyExample('tsql-sandbox-');
+    try {
+      for (const cmd of ['compile', 'build']) {
+        const r = runCli([cmd], dir);
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

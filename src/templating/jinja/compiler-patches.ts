@@ -153,6 +153,14 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
     this._emit(')');
   };
 
+  // A filter's errors (a refused name or attribute) are reported at its line.
+  const origCompileFilter = C.compileFilter;
+  C.compileFilter = function (this: Any, node: Any, frame: Any) {
+    this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, `);
+    origCompileFilter.call(this, node, frame);
+    this._emit(')');
+  };
+
   // Tuple unpacking and namespace attribute assignment.
   const origCompileSet = C.compileSet;
   C.compileSet = function (this: Any, node: Any, frame: Any) {

@@ -13,6 +13,8 @@
  * anything inherited from JavaScript's built-in prototypes (`[].map`, `''.toString`).
  * A refused lookup throws a UserError: "'x' is not available in templates".
  */
+import { createRequire } from 'node:module';
+import nunjucks from 'nunjucks';
 import { UserError } from '../../errors.js';
 
 /** Names never readable or writable from a template. */
@@ -122,3 +124,28 @@ export function assertCallable(fn: unknown, name: unknown): void {
 
 /** Names of Object.prototype: a name lookup finding one of these must have found an own property. */
 export const OBJECT_PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * The lookups nunjucks makes by a name a template chose, outside member access: filters and
+ * tests by name (`map('name')`, `select('name')`) and attribute paths of its own filters
+ * (`sort(attribute=…)`). Each finds only what was registered, never Object.prototype's members.
+ */
+export function patchNunjucksLookups(): void {
+  const E = nunjucks.Environment.prototype as unknown as Record<string, (this: { filters: object; tests: object }, name: string) => unknown>;
+  const getFilter = E.getFilter;
+  E.getFilter = function (name: string) {
+    if (!Object.prototype.hasOwnProperty.call(this.filters, name)) throw new Error(`filter not found: ${name}`);
+    return getFilter.call(this, name);
+  };
+  const getTest = E.getTest;
+  E.getTest = function (name: string) {
+    if (!Object.prototype.hasOwnProperty.call(this.tests, name)) throw new Error(`test not found: ${name}`);
+    return getTest.call(this, name);
+  };
+  const lib = createRequire(import.meta.url)('nunjucks/src/lib.js') as { getAttrGetter(a: unknown): (item: unknown) => unknown };
+  const getAttrGetter = lib.getAttrGetter;
+  lib.getAttrGetter = function (attribute: unknown) {
+    for (const part of String(attribute).split('.')) if (BLOCKED.has(part)) throw refused(part);
+    return getAttrGetter(attribute);
+  };
+}
