@@ -54,7 +54,7 @@ export class MacroRegistry {
         continue;
       }
       if (prev && !prev.builtin && builtin) continue;
-      const entry: MacroEntry = { name, file, builtin, fn: guardMacro(fn as MacroEntry['fn'], name, file, lineOfMacro(text, name)) };
+      const entry: MacroEntry = { name, file, builtin, fn: guardMacro(fn as MacroEntry['fn'], name, file, text) };
       this.macros.set(name, entry);
       this.env.addGlobal(name, entry.fn);
     }
@@ -96,11 +96,17 @@ export class MacroRegistry {
  * macro and its file, and a call from outside any render (generic tests, naming macros)
  * gets its own render budget.
  */
-function guardMacro(fn: MacroEntry['fn'], name: string, file: string, line: number | undefined): MacroEntry['fn'] {
+function guardMacro(fn: MacroEntry['fn'], name: string, file: string, source: string): MacroEntry['fn'] {
+  const line = lineOfMacro(source, name);
   return function (this: unknown, ...args: unknown[]) {
     try {
       return renderInProgress() ? fn.apply(this, args) : withRenderBudget(() => fn.apply(this, args));
     } catch (e) {
+      if (e instanceof UserError && !e.place.file && /^macro '([A-Za-z_][A-Za-z0-9_]*)' recursed too deeply$/.test(e.message)) {
+        const inner = /^macro '([A-Za-z_][A-Za-z0-9_]*)'/.exec(e.message)![1];
+        const where = lineOfMacro(source, inner);
+        throw new UserError(e.message, { file, line: where ?? line }, { hint: e.hint });
+      }
       if (isStackOverflow(e)) throw new UserError(`macro '${name}' recursed too deeply`, { file, line }, { hint: 'a macro that calls itself needs a case that stops' });
       throw e;
     }

@@ -1,5 +1,8 @@
 import { UserError } from '../errors.js';
 import { lastUndefined } from './environment.js';
+import { isStackOverflow } from './jinja/render-budget.js';
+
+export { isStackOverflow };
 
 interface NunjucksError extends Error {
   lineno?: number;
@@ -27,16 +30,6 @@ function cleanMessage(msg: string): string {
   return m.split('\n').map((s) => s.trim()).filter(Boolean).join(' ');
 }
 
-/** A JavaScript stack overflow (deep template recursion), however nunjucks wrapped it. */
-export function isStackOverflow(e: unknown): boolean {
-  let cur: unknown = e;
-  for (let i = 0; i < 8 && cur; i++) {
-    if (cur instanceof RangeError || /Maximum call stack size exceeded/.test(String((cur as Error).message))) return true;
-    cur = (cur as NunjucksError).cause;
-  }
-  return false;
-}
-
 /** Turns anything thrown while compiling or rendering a template into one user-facing error. */
 export function templateError(e: unknown, file: string, fallbackLine?: number, source?: string): UserError {
   const inner = innerUserError(e);
@@ -53,7 +46,7 @@ export function templateError(e: unknown, file: string, fallbackLine?: number, s
   const parserPrefix = /^parse[A-Za-z]*:\s*/.exec(message);
   if (parserPrefix) message = `template syntax error: ${message.slice(parserPrefix[0].length)}`;
   let hint: string | undefined;
-  if (isStackOverflow(e)) {
+  if (!inner && isStackOverflow(e)) {
     message = 'the template recursed too deeply';
     hint = 'a macro that calls itself without end?';
   } else if (/attempted to output null or undefined value/.test(message)) {

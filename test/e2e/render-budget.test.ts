@@ -25,7 +25,7 @@ describe('Jinja that never ends', () => {
       'models/b.sql': '{% macro inner(n) %}{{ inner(n) }}{% endmacro %}\nselect {{ inner(1) }} as x',
     });
     const err = expectUserError(p, /^error: macros\/m\.sql:2: macro 'forever' recursed too deeply/, ['compile']);
-    expect(err).toMatch(/models\/b\.sql:\d+: the template recursed too deeply/);
+    expect(err).toMatch(/models\/b\.sql:\d+: macro 'inner' recursed too deeply/);
     expect(err).not.toMatch(/Maximum call stack/);
   });
 

@@ -153,6 +153,14 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
     this._emit(')');
   };
 
+  // Macros know their name, so deep recursion can say which one it was.
+  const origCompileMacroFn = C._compileMacro;
+  C._compileMacro = function (this: Any, node: Any, frame: Any) {
+    const funcId = origCompileMacroFn.call(this, node, frame);
+    if (node.name && typeof node.name.value === 'string') this._emitLine(`${JC}.nameMacro(${funcId}, ${JSON.stringify(node.name.value)});`);
+    return funcId;
+  };
+
   // A filter's errors (a refused name or attribute) are reported at its line.
   const origCompileFilter = C.compileFilter;
   C.compileFilter = function (this: Any, node: Any, frame: Any) {

@@ -44,3 +44,13 @@ export function tick(): void {
   if (++ticks % CHECK_EVERY !== 0 || Date.now() <= deadline) return;
   throw new UserError(`rendering took longer than ${renderBudgetSeconds()} s`, {}, { hint: 'a loop or a recursive macro that does not end? raise the limit with TSQL_RENDER_TIMEOUT=<seconds>' });
 }
+
+/** A JavaScript stack overflow (deep template recursion), however nunjucks wrapped it. */
+export function isStackOverflow(e: unknown): boolean {
+  let cur: unknown = e;
+  for (let i = 0; i < 8 && cur; i++) {
+    if (/Maximum call stack size exceeded/.test(String((cur as Error).message))) return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -7,6 +7,7 @@
  * calls to this table instead.
  */
 import { loopHelpers } from './loops.js';
+import { nameMacro } from './runtime-patches.js';
 import { runtime, type Dict } from './nunjucks-internals.js';
 import { pythonMethod } from './python-methods.js';
 import { pyAdd, pyCompare, pyMod, pyMul, pySlice } from './python-operators.js';
@@ -44,5 +45,6 @@ export const helpers = {
     if (items.length < n) throw pyError('ValueError', `not enough values to unpack (expected ${n}, got ${items.length})`);
     return items;
   },
+  nameMacro,
   ...loopHelpers,
 };

@@ -10,7 +10,8 @@ import { pythonMethod } from './python-methods.js';
 import { pyIn, pySlice } from './python-operators.js';
 import { pyStr } from './python-repr.js';
 import { indexSeq, isSafe, isStrLike, makeTuple } from './python-values.js';
-import { tick } from './render-budget.js';
+import { isStackOverflow, tick } from './render-budget.js';
+import { UserError } from '../../errors.js';
 import { assertCallable, OBJECT_PROTOTYPE_NAMES, sandboxedMember } from './sandbox.js';
 
 interface MacroCall {
@@ -33,6 +34,14 @@ const NOTHING = Object.freeze(Object.create(null)) as object;
 function ownName(context: NjContext, frame: NjFrame, name: string): unknown {
   const own = (o: unknown) => (o && Object.prototype.hasOwnProperty.call(o, name) ? (o as Record<string, unknown>)[name] : undefined);
   return frame.lookup(name) ?? own(context.ctx) ?? own(context.env?.globals);
+}
+
+/** Macro functions by name (set by the code compiled for `{% macro name %}`), for error messages. */
+const MACRO_NAMES = new WeakMap<object, string>();
+
+/** Records the name of a compiled macro (called by the generated code). */
+export function nameMacro(fn: object, name: string): void {
+  MACRO_NAMES.set(fn, name);
 }
 
 /** The surplus arguments of the macro calls in progress, innermost last. */
@@ -89,6 +98,10 @@ export function patchRuntime(): void {
       macroStack.push({ varargs: makeTuple(positional.slice(argNames.length + kwargNames.length)), kwargs: extra });
       try {
         return macro.apply(this, args);
+      } catch (e) {
+        // The deepest call that can still build the error names the macro (the file and line are added by the caller).
+        if (!(e instanceof UserError) && MACRO_NAMES.has(wrapped) && isStackOverflow(e)) throw new UserError(`macro '${MACRO_NAMES.get(wrapped)}' recursed too deeply`, {}, { hint: 'a macro that calls itself needs a case that stops' });
+        throw e;
       } finally {
         macroStack.pop();
       }
