@@ -12,11 +12,16 @@ export function isSecretEnvName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
-/** The values of the secret variables set now, longest first (so one that contains another goes first). */
+let cached: { env: NodeJS.ProcessEnv; values: string[] } | undefined;
+
+/** The values of the secret variables, longest first (so one that contains another goes first). Read once: process.env is slow to walk. */
 function secretValues(): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(process.env)) if (v && isSecretEnvName(k)) out.push(v);
-  return out.sort((a, b) => b.length - a.length);
+  if (cached && cached.env === process.env) return cached.values;
+  const values: string[] = [];
+  for (const [k, v] of Object.entries(process.env)) if (v && isSecretEnvName(k)) values.push(v);
+  values.sort((a, b) => b.length - a.length);
+  cached = { env: process.env, values };
+  return values;
 }
 
 /** `text` with every secret value masked. */
