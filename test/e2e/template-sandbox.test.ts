@@ -39,6 +39,9 @@ const ESCAPES: Record<string, string> = {
   filter_by_name: "{{ [JS] | map('constructor') | list }}",
   test_by_name: "{{ [JS] | select('constructor') | list }}",
   sort_attribute: "{{ [range] | sort(attribute='prototype') | list }}",
+  process_global: '{{ process.env.TSQL_TEST_PASSWORD }}',
+  require_global: "{{ require('fs').writeFileSync(JS) }}",
+  global_this: '{{ globalThis.process.env }}',
 };
 
 describe('templates cannot run JavaScript', () => {
@@ -65,7 +68,7 @@ describe('templates cannot run JavaScript', () => {
       expect(r.code, r.stdout + r.stderr).toBe(2);
       expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
       for (const name of Object.keys(ESCAPES)) {
-        expect(r.stderr, name).toMatch(new RegExp(`error: models/${name}\\.sql:3: .*(is not available in templates|is not a macro or function|(filter|test) not found: constructor)`));
+        expect(r.stderr, name).toMatch(new RegExp(`error: models/${name}\\.sql:3: .*(is not available in templates|is not a macro or function|(filter|test) not found: constructor|is undefined)`));
       }
     }
   });
