@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { scrubSecrets } from '../util/secrets.js';
 import { dirname } from 'node:path';
 import type { ManifestNode } from '../compiler/nodes.js';
 import type { NodeResult } from '../execution/run-plan.js';
@@ -94,5 +95,5 @@ export function reportCounts(report: RunReport): { pass: number; warn: number; e
 /** Writes a report file, creating its folders (the path is already absolute). */
 export function writeReportFile(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+  writeFileSync(path, scrubSecrets(text));
 }

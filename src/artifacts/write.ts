@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { scrubSecrets } from '../util/secrets.js';
 import { dirname, join } from 'node:path';
 import type { Dialect } from '../adapters/types.js';
 import type { Manifest } from '../compiler/compiler.js';
@@ -108,7 +109,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
 
 function writeJson(file: string, value: unknown): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(value, null, 1));
+  writeFileSync(file, scrubSecrets(JSON.stringify(value, null, 1)));
 }
 
 export function writeManifest(targetDir: string, manifest: Manifest, dialect: Dialect, meta: ArtifactMeta): void {
@@ -164,7 +165,8 @@ export function writeCompiledFiles(projectDir: string, manifest: Manifest): void
 }
 
 /** Rewriting an unchanged file costs far more than reading it on many filesystems. */
-function writeIfChanged(file: string, text: string): void {
+function writeIfChanged(file: string, raw: string): void {
+  const text = scrubSecrets(raw);
   try {
     if (readFileSync(file, 'utf8') === text) return;
   } catch {

@@ -1,4 +1,5 @@
 import { installInterruptHandler } from '../execution/interrupt.js';
+import { scrubOutput } from '../util/secrets.js';
 import { Command, CommanderError, Option } from 'commander';
 import { formatPlace, isUserError, UserError, UserErrors, WarehouseError } from '../errors.js';
 import { parseSelector, STATE_METHODS } from '../graph/selector.js';
@@ -177,6 +178,7 @@ function printUserError(e: UserError): void {
 /** Runs the CLI; resolves to the exit code. User errors print one line each and give 2. */
 export async function main(argv: string[]): Promise<number> {
   installInterruptHandler();
+  scrubOutput();
   let code = EXIT_OK;
   const program = buildProgram((c) => (code = c));
   try {

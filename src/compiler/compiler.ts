@@ -31,6 +31,8 @@ import { inlineConfig } from './unrendered-config.js';
 import { emptyRelationSql, resolveEmptyAliases } from './empty.js';
 import { fileSha256 } from '../project/load.js';
 import { rewriteTestBlocks } from '../templating/macros.js';
+import { runInterruptibly } from '../execution/interruptible.js';
+import { isSecretEnvName } from '../util/secrets.js';
 
 export interface CompileOptions {
   project: LoadedProject;
@@ -277,7 +279,12 @@ export class Compiler {
     return info.catalog.get(relationKey(rel));
   }
 
+  /** The manifest; Ctrl-C stops a compile at once, even inside a template that never ends. */
   compile(): CompileResult {
+    return runInterruptibly(() => this.compileProject());
+  }
+
+  private compileProject(): CompileResult {
     this.installGlobals();
     for (const e of this.macros.loadFile(BUILTIN_MACROS, '<tsql builtin macros>', true)) this.errors.add(e);
     for (const e of this.macros.loadFile(BUILTIN_TESTS, '<tsql builtin tests>', true)) this.errors.add(e);
@@ -1159,6 +1166,16 @@ export class Compiler {
     });
   }
 
+  /** Where `fn('arg')` is written: in the node being rendered, else in the macro file that holds it. */
+  private placeOfCall(fn: string, arg: string): SourcePlace {
+    const frame = this.stack[this.stack.length - 1];
+    const inNode = frame && frame.raw.includes(arg) ? lineOfCall(frame.raw, fn, arg) : undefined;
+    if (inNode) return { file: frame.file, line: inNode };
+    const macro = this.opts.project.macroFiles.find((f) => f.text.includes(arg) && lineOfCall(f.text, fn, arg));
+    if (macro) return { file: macro.relPath, line: lineOfCall(macro.text, fn, arg) };
+    return { file: frame?.file };
+  }
+
   private configFunction(): unknown {
     const self = this;
     const fn = (...args: unknown[]) => {
@@ -1197,6 +1214,11 @@ export class Compiler {
     env.addGlobal('source', (...args: unknown[]) => this.source(args));
     env.addGlobal('var', (...args: unknown[]) => this.variable(args));
     env.addGlobal('env_var', (name: string, dflt?: unknown) => {
+      if (isSecretEnvName(String(name))) {
+        throw new UserError(`env_var('${name}'): secret variables can only be used in profiles.yml`, this.placeOfCall('env_var', String(name)), {
+          hint: 'DBT_ENV_SECRET_* and TSQL_ENV_SECRET_* never reach models, macros, tests or hooks, so they never land in target/',
+        });
+      }
       const v = process.env[name];
       if (v !== undefined) return v;
       if (dflt !== undefined) return dflt;

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { scrubSecrets } from '../util/secrets.js';
 import { dirname, join } from 'node:path';
 import type { Adapter, Connection, Relation, RelationKind } from '../adapters/types.js';
 import { relationKey } from '../compiler/compiler.js';
@@ -268,7 +269,7 @@ function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): v
   if (!statements.length) return;
   const file = join(opts.targetDir, 'run', opts.projectName, artifactPath(step.node));
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, statements.map((s) => s.trim() + ';').join('\n\n') + '\n');
+  writeFileSync(file, scrubSecrets(statements.map((s) => s.trim() + ';').join('\n\n') + '\n'));
 }
 
 /** A folded test's verdict from its count: the same thresholds and limit as its own query. */

@@ -1,6 +1,7 @@
 import nunjucks from 'nunjucks';
 import { installJinjaCompat, preprocessJinja } from './jinja-compat.js';
 import type { TemplateCodeCache } from './template-cache.js';
+import { withRenderBudget } from './jinja/render-budget.js';
 
 /** Thrown by `return(value)` inside a macro; caught by the macro wrapper. */
 export class MacroReturn {
@@ -48,6 +49,12 @@ function patchRuntime(): void {
     const v = memberLookup(obj, val);
     if (v === undefined) lastUndefinedName = String(val);
     return v;
+  };
+  // Every render has a time budget (see jinja/render-budget.ts).
+  const proto = nunjucks.Template.prototype as unknown as { render(...a: unknown[]): unknown };
+  const render = proto.render;
+  proto.render = function (this: unknown, ...args: unknown[]) {
+    return withRenderBudget(() => render.apply(this, args));
   };
   const ensureDefined = rt.ensureDefined;
   rt.ensureDefined = (val: unknown, lineno: unknown, colno: unknown) => {

@@ -1,7 +1,8 @@
 import type nunjucks from 'nunjucks';
 import { UserError } from '../errors.js';
 import { compileTemplate } from './environment.js';
-import { templateError } from './render-error.js';
+import { withRenderBudget, renderInProgress } from './jinja/render-budget.js';
+import { isStackOverflow, templateError } from './render-error.js';
 import type { TemplateCodeCache } from './template-cache.js';
 
 export interface MacroEntry {
@@ -53,7 +54,7 @@ export class MacroRegistry {
         continue;
       }
       if (prev && !prev.builtin && builtin) continue;
-      const entry: MacroEntry = { name, file, builtin, fn: fn as MacroEntry['fn'] };
+      const entry: MacroEntry = { name, file, builtin, fn: guardMacro(fn as MacroEntry['fn'], name, file, text) };
       this.macros.set(name, entry);
       this.env.addGlobal(name, entry.fn);
     }
@@ -88,6 +89,28 @@ export class MacroRegistry {
     }
     return this.macros.get(`default__${name}`);
   }
+}
+
+/**
+ * A macro as templates and the compiler call it: deep recursion is an error naming the
+ * macro and its file, and a call from outside any render (generic tests, naming macros)
+ * gets its own render budget.
+ */
+function guardMacro(fn: MacroEntry['fn'], name: string, file: string, source: string): MacroEntry['fn'] {
+  const line = lineOfMacro(source, name);
+  return function (this: unknown, ...args: unknown[]) {
+    try {
+      return renderInProgress() ? fn.apply(this, args) : withRenderBudget(() => fn.apply(this, args));
+    } catch (e) {
+      if (e instanceof UserError && !e.place.file && /^macro '([A-Za-z_][A-Za-z0-9_]*)' recursed too deeply$/.test(e.message)) {
+        const inner = /^macro '([A-Za-z_][A-Za-z0-9_]*)'/.exec(e.message)![1];
+        const where = lineOfMacro(source, inner);
+        throw new UserError(e.message, { file, line: where ?? line }, { hint: e.hint });
+      }
+      if (isStackOverflow(e)) throw new UserError(`macro '${name}' recursed too deeply`, { file, line }, { hint: 'a macro that calls itself needs a case that stops' });
+      throw e;
+    }
+  };
 }
 
 function lineOfMacro(text: string, name: string): number | undefined {

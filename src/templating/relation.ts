@@ -1,4 +1,5 @@
 import type { Dialect, Relation } from '../adapters/types.js';
+import { allowTemplateClass } from './jinja/sandbox.js';
 
 /**
  * What `ref()`, `source()` and `this` return in templates: renders as the quoted
@@ -44,3 +45,5 @@ export class TemplateRelation {
     return this.rendered;
   }
 }
+
+allowTemplateClass(TemplateRelation);

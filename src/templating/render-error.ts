@@ -1,5 +1,8 @@
 import { UserError } from '../errors.js';
 import { lastUndefined } from './environment.js';
+import { isStackOverflow } from './jinja/render-budget.js';
+
+export { isStackOverflow };
 
 interface NunjucksError extends Error {
   lineno?: number;
@@ -43,7 +46,10 @@ export function templateError(e: unknown, file: string, fallbackLine?: number, s
   const parserPrefix = /^parse[A-Za-z]*:\s*/.exec(message);
   if (parserPrefix) message = `template syntax error: ${message.slice(parserPrefix[0].length)}`;
   let hint: string | undefined;
-  if (/attempted to output null or undefined value/.test(message)) {
+  if (!inner && isStackOverflow(e)) {
+    message = 'the template recursed too deeply';
+    hint = 'a macro that calls itself without end?';
+  } else if (/attempted to output null or undefined value/.test(message)) {
     const name = lastUndefined();
     message = name ? `'${name}' is undefined` : 'a value in {{ … }} is undefined';
     hint = 'check the spelling, or pass it with --vars / define it with {% set %}';

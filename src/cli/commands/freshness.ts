@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { scrubSecrets } from '../../util/secrets.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { SourceNode } from '../../compiler/nodes.js';
 import { ErrorCollector } from '../../errors.js';
@@ -88,7 +89,7 @@ export async function freshnessCommand(options: ParsedOptions, output: string | 
     results.sort((a, b) => (a.unique_id < b.unique_id ? -1 : 1));
     writeFileSync(
       file,
-      JSON.stringify(
+      scrubSecrets(JSON.stringify(
         {
           metadata: { tsql_schema_version: TSQL_SCHEMA_VERSION, artifact: 'sources', tsql_version: TSQL_VERSION, generated_at: new Date().toISOString(), invocation_id: session.invocationId },
           elapsed_time: (performance.now() - t0) / 1000,
@@ -96,7 +97,7 @@ export async function freshnessCommand(options: ParsedOptions, output: string | 
         },
         null,
         1,
-      ),
+      )),
     );
     const counts = tally(results.map((r) => r.status));
     const failures = results.filter((r) => r.status === 'error' || r.status === 'runtime error').map((r) => {

@@ -9,6 +9,12 @@
  */
 import type { JinjaNodes } from './ast-nodes.js';
 import { JC, nj, type Any } from './nunjucks-internals.js';
+import { isBlockedName } from './sandbox.js';
+
+/** A compile error for a name templates may not use (`{% set __proto__ = … %}`, `{'constructor': …}`). */
+function refuseBlocked(compiler: Any, name: unknown, node: Any): void {
+  if (isBlockedName(name) && name !== 'caller') compiler.fail(`'${String(name)}' is not available in templates`, node.lineno, node.colno);
+}
 
 /** Emits `JC.fn((first), ...rest)`, compiling each argument as an expression. */
 function emitHelperCall(compiler: Any, frame: Any, fn: string, first: Any, ...rest: Any[]): void {
@@ -38,6 +44,11 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
     this._emit(`${JC}.truthy(`);
     this.compile(node.target, frame);
     this._emit(')');
+  };
+  const origCompileSymbol = C.compileSymbol;
+  C.compileSymbol = function (this: Any, node: Any, frame: Any) {
+    refuseBlocked(this, node.value, node);
+    return origCompileSymbol.call(this, node, frame);
   };
   C.compileJcRaw = function (this: Any, node: Any) {
     this._emit(node.code);
@@ -95,6 +106,7 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
   // Jinja dict keys are expressions: {name: 1} uses the variable `name`.
   const origCompileDict = C.compileDict;
   C.compileDict = function (this: Any, node: Any, frame: Any) {
+    for (const pair of node.children) if (pair.key instanceof nodes.Literal || pair.key instanceof nodes.Symbol) refuseBlocked(this, pair.key.value, pair.key);
     if (node instanceof nodes.KeywordArgs) return origCompileDict.call(this, node, frame);
     this._emit('{');
     node.children.forEach((pair: Any, i: number) => {
@@ -132,15 +144,39 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
   const origCompileLookupVal = C.compileLookupVal;
   C.compileLookupVal = function (this: Any, node: Any, frame: Any) {
     const { target, val } = node;
+    if (val instanceof nodes.Literal) refuseBlocked(this, val.value, val);
     if (val && (val.typename === 'JcSlice' || val.typename === 'Slice')) return emitHelperCall(this, frame, 'slice', target, val.start, val.stop, val.step);
-    if (node.jcAttr) return emitHelperCall(this, frame, 'getattr', target, val);
-    return origCompileLookupVal.call(this, node, frame);
+    // A lookup the sandbox refuses is reported at its own line (nunjucks tracks lines only at calls and output).
+    this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, `);
+    if (node.jcAttr) emitHelperCall(this, frame, 'getattr', target, val);
+    else origCompileLookupVal.call(this, node, frame);
+    this._emit(')');
+  };
+
+  // Macros know their name, so deep recursion can say which one it was.
+  const origCompileMacroFn = C._compileMacro;
+  C._compileMacro = function (this: Any, node: Any, frame: Any) {
+    const funcId = origCompileMacroFn.call(this, node, frame);
+    if (node.name && typeof node.name.value === 'string') this._emitLine(`${JC}.nameMacro(${funcId}, ${JSON.stringify(node.name.value)});`);
+    return funcId;
+  };
+
+  // A filter's errors (a refused name or attribute) are reported at its line.
+  const origCompileFilter = C.compileFilter;
+  C.compileFilter = function (this: Any, node: Any, frame: Any) {
+    this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, `);
+    origCompileFilter.call(this, node, frame);
+    this._emit(')');
   };
 
   // Tuple unpacking and namespace attribute assignment.
   const origCompileSet = C.compileSet;
   C.compileSet = function (this: Any, node: Any, frame: Any) {
     const targets: Any[] = node.targets;
+    for (const t of targets) {
+      if (t instanceof nodes.Symbol) refuseBlocked(this, t.value, t);
+      if (t instanceof nodes.LookupVal && t.val instanceof nodes.Literal) refuseBlocked(this, t.val.value, t.val);
+    }
     if (targets.length === 1 && targets[0] instanceof nodes.Symbol) return origCompileSet.call(this, node, frame);
     const tmp = this._tmpid();
     this._emit(`var ${tmp} = `);

@@ -4,20 +4,41 @@
  */
 import type { Dict } from './nunjucks-internals.js';
 import { splitArgs } from './python-args.js';
+import { assertAssignable } from './sandbox.js';
 import { pyRepr, pyStr } from './python-repr.js';
-import { makeNamespace, makeTuple, pairsOf, pyError, toList } from './python-values.js';
+import { makeNamespace, makeTuple, pairsOf, pyError, toInt, toList } from './python-values.js';
 
 /** Python `dict(mapping_or_pairs, **kwargs)`. */
 function toDict(args: unknown[], fname: string): Dict {
   const { positional, kwargs } = splitArgs(args);
   if (positional.length > 1) throw pyError('TypeError', `${fname} expected at most 1 argument, got ${positional.length}`);
   const out: Dict = {};
-  if (positional.length) for (const [k, v] of pairsOf(positional[0])) out[pyStr(k)] = v;
+  if (positional.length) {
+    for (const [k, v] of pairsOf(positional[0])) {
+      assertAssignable(pyStr(k));
+      out[pyStr(k)] = v;
+    }
+  }
+  for (const k of Object.keys(kwargs)) assertAssignable(k);
   return Object.assign(out, kwargs);
+}
+
+/** The longest list `range()` builds (Jinja's sandbox allows 100,000). */
+const MAX_RANGE = 10_000_000;
+
+/** Python's `range(stop)` / `range(start, stop[, step])`, as a list. */
+function range(...args: unknown[]): number[] {
+  const nums = splitArgs(args).positional.map((a) => toInt(a, 'range() argument'));
+  const [start, stop, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
+  if (step === 0) throw pyError('ValueError', 'range() arg 3 must not be zero');
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  if (n > MAX_RANGE) throw pyError('OverflowError', `range() of ${n} items is longer than the ${MAX_RANGE} templates may build`);
+  return Array.from({ length: n }, (_, i) => start + i * step);
 }
 
 export function buildGlobals(): Dict {
   return {
+    range,
     namespace(...args: unknown[]) {
       const ns = toDict(args, 'namespace');
       return makeNamespace(ns, () => `<Namespace ${pyRepr({ ...ns })}>`);

@@ -28,6 +28,7 @@ import { nj, runtime } from './nunjucks-internals.js';
 import { patchParser } from './parser-patches.js';
 import { helpers } from './runtime-helpers.js';
 import { patchRuntime } from './runtime-patches.js';
+import { patchNunjucksLookups } from './sandbox.js';
 import { doExtension, patchTagCompilers, withExtension } from './tags.js';
 import { buildTests } from './tests.js';
 
@@ -44,6 +45,7 @@ function installGlobalPatches(): void {
   nj.installJinjaCompat();
   runtime.memberLookup = memberLookupBefore;
   patchRuntime();
+  patchNunjucksLookups();
 
   const jinjaNodes = defineNodes();
   const P = nj.parser.Parser.prototype;

@@ -8,6 +8,7 @@
  */
 import type { JinjaNodes } from './ast-nodes.js';
 import { splitArgs } from './python-args.js';
+import { tick } from './render-budget.js';
 import { pyEq } from './python-operators.js';
 import { dictKeys, isMapping, isPlainObject, isSafe, makeTuple, pyError, toList } from './python-values.js';
 import { JC, nj, type Any, type Dict } from './nunjucks-internals.js';
@@ -42,6 +43,7 @@ export const loopHelpers = {
   loopIter,
   loopFilter,
   resetIteration: (frame: { variables: Dict }, keep: string[]): void => {
+    tick();
     for (const k of Object.keys(frame.variables)) {
       if (k !== 'loop' && !keep.includes(k) && k !== '[object Object]') delete frame.variables[k];
     }
@@ -118,6 +120,7 @@ export function patchLoops(P: Any, C: Any, { JcLoopIter }: JinjaNodes): void {
   const origEmitLoopBindings = C._emitLoopBindings;
   C._emitLoopBindings = function (this: Any, node: Any, arr: string, i: string, len: string) {
     origEmitLoopBindings.call(this, node, arr, i, len);
+    this._emitLine(`lineno = ${node.lineno}; colno = ${node.colno};`);
     // Jinja starts every iteration from the outer scope: drop what `set` stored last time.
     this._emitLine(`${JC}.resetIteration(frame, ${JSON.stringify(loopNames(node))});`);
     this._emitLine(`frame.set("loop.previtem", ${JC}.loopItem(${arr}, ${i} - 1));`);

@@ -7,6 +7,7 @@
  * stand for both lists and tuples, so tuples carry a hidden marker.
  */
 import { SafeString, type Any, type Dict } from './nunjucks-internals.js';
+import { assertAssignable, sandboxedMember } from './sandbox.js';
 
 /** Marks arrays that came from tuple literals / `zip` / `.items()` (printed as `(a, b)`). */
 const TUPLE = Symbol.for('tsql.jinja.tuple');
@@ -152,6 +153,7 @@ export function toDictAdapter(d: unknown): DictAdapter {
     has: (k) => (typeof k === 'string' || typeof k === 'number') && k !== '__keywords' && hasOwn(o, String(k)),
     get: (k) => o[String(k)],
     set: (k, v) => {
+      assertAssignable(k);
       o[String(k)] = v;
     },
     del: (k) => {
@@ -185,9 +187,7 @@ export function getItem(obj: unknown, key: unknown): unknown {
   if (obj === undefined || obj === null) return undefined;
   if (obj instanceof Map) return obj.has(key) ? obj.get(key) : undefined;
   if ((Array.isArray(obj) || isStrLike(obj)) && typeof key === 'number' && Number.isInteger(key)) return indexSeq(obj, key);
-  const v = (obj as Any)[key as Any];
-  if (typeof v === 'function' && !isPlainObject(obj)) return v.bind(obj);
-  return v;
+  return sandboxedMember(obj, key);
 }
 
 /** Jinja's `make_attrgetter`: dotted paths, integer parts index sequences. */

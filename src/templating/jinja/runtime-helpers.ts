@@ -7,10 +7,12 @@
  * calls to this table instead.
  */
 import { loopHelpers } from './loops.js';
+import { nameMacro } from './runtime-patches.js';
 import { runtime, type Dict } from './nunjucks-internals.js';
 import { pythonMethod } from './python-methods.js';
 import { pyAdd, pyCompare, pyMod, pyMul, pySlice } from './python-operators.js';
 import { pyStr } from './python-repr.js';
+import { assertAssignable } from './sandbox.js';
 import { isNamespace, makeTuple, pyError, pyTruthy, toList } from './python-values.js';
 
 /** `obj.key` (Jinja's getattr): a Python method of a str/list/dict first, then the member. */
@@ -34,6 +36,7 @@ export const helpers = {
   getattr: jinjaGetattr,
   setattr: (obj: unknown, key: unknown, value: unknown): void => {
     if (!isNamespace(obj)) throw pyError('TemplateRuntimeError', 'cannot assign attribute on non-namespace object');
+    assertAssignable(key);
     (obj as Dict)[String(key)] = value;
   },
   unpack: (value: unknown, n: number): unknown[] => {
@@ -42,5 +45,6 @@ export const helpers = {
     if (items.length < n) throw pyError('ValueError', `not enough values to unpack (expected ${n}, got ${items.length})`);
     return items;
   },
+  nameMacro,
   ...loopHelpers,
 };

@@ -10,10 +10,38 @@ import { pythonMethod } from './python-methods.js';
 import { pyIn, pySlice } from './python-operators.js';
 import { pyStr } from './python-repr.js';
 import { indexSeq, isSafe, isStrLike, makeTuple } from './python-values.js';
+import { isStackOverflow, tick } from './render-budget.js';
+import { UserError } from '../../errors.js';
+import { assertCallable, OBJECT_PROTOTYPE_NAMES, sandboxedMember } from './sandbox.js';
 
 interface MacroCall {
   varargs: unknown[];
   kwargs: Dict;
+}
+
+interface NjContext {
+  ctx?: object;
+  env?: { globals?: object };
+}
+interface NjFrame {
+  lookup(name: string): unknown;
+}
+
+/** An object without members, so the previous member lookup only records the name. */
+const NOTHING = Object.freeze(Object.create(null)) as object;
+
+/** A name that is also a member of Object.prototype: found only as a template variable or global. */
+function ownName(context: NjContext, frame: NjFrame, name: string): unknown {
+  const own = (o: unknown) => (o && Object.prototype.hasOwnProperty.call(o, name) ? (o as Record<string, unknown>)[name] : undefined);
+  return frame.lookup(name) ?? own(context.ctx) ?? own(context.env?.globals);
+}
+
+/** Macro functions by name (set by the code compiled for `{% macro name %}`), for error messages. */
+const MACRO_NAMES = new WeakMap<object, string>();
+
+/** Records the name of a compiled macro (called by the generated code). */
+export function nameMacro(fn: object, name: string): void {
+  MACRO_NAMES.set(fn, name);
 }
 
 /** The surplus arguments of the macro calls in progress, innermost last. */
@@ -32,7 +60,15 @@ export function patchRuntime(): void {
       const m = pythonMethod(obj, key, false);
       if (m) return m;
     }
-    return prevMemberLookup.call(this, obj, key);
+    // Only what the sandbox allows; the previous lookup still records which name was undefined.
+    const v = sandboxedMember(obj, key);
+    return v === undefined ? prevMemberLookup.call(this, NOTHING, key) : v;
+  };
+
+  const prevCallWrap = runtime.callWrap;
+  runtime.callWrap = function callWrap(this: unknown, fn: unknown, name: unknown, context: unknown, args: unknown[]) {
+    assertCallable(fn, name);
+    return prevCallWrap.call(this, fn, name, context, args);
   };
 
   const prevSuppress = runtime.suppressValue;
@@ -55,12 +91,17 @@ export function patchRuntime(): void {
     const macro = prevMakeMacro.call(this, argNames, kwargNames, func) as (...a: unknown[]) => unknown;
     const declared = new Set([...argNames, ...kwargNames, 'caller']);
     const wrapped = function (this: unknown, ...args: unknown[]) {
+      tick();
       const { positional, kwargs } = splitArgs(args);
       const extra: Dict = {};
       for (const k of Object.keys(kwargs)) if (!declared.has(k)) extra[k] = kwargs[k];
       macroStack.push({ varargs: makeTuple(positional.slice(argNames.length + kwargNames.length)), kwargs: extra });
       try {
         return macro.apply(this, args);
+      } catch (e) {
+        // The deepest call that can still build the error names the macro (the file and line are added by the caller).
+        if (!(e instanceof UserError) && MACRO_NAMES.has(wrapped) && isStackOverflow(e)) throw new UserError(`macro '${MACRO_NAMES.get(wrapped)}' recursed too deeply`, {}, { hint: 'a macro that calls itself needs a case that stops' });
+        throw e;
       } finally {
         macroStack.pop();
       }
@@ -69,6 +110,8 @@ export function patchRuntime(): void {
   };
   const prevLookup = runtime.contextOrFrameLookup;
   runtime.contextOrFrameLookup = function contextOrFrameLookup(this: unknown, context: unknown, frame: unknown, name: string) {
+    // `toString`, `constructor`, `valueOf`…: only a variable of that name, never Object.prototype's.
+    if (OBJECT_PROTOTYPE_NAMES.has(name)) return ownName(context as NjContext, frame as NjFrame, name);
     const v = prevLookup.call(this, context, frame, name);
     if (v === undefined && (name === 'varargs' || name === 'kwargs') && macroStack.length) {
       return macroStack[macroStack.length - 1][name];
