@@ -50,6 +50,8 @@ export interface SessionOptions {
   readCatalog: boolean;
   /** the nodes this invocation builds, for --defer (refs to the others may read production's relations) */
   selection?: (manifest: Manifest, targetDir: string) => Set<string>;
+  /** take the target's run lock first (run, build, seed, test, stage-external): one run at a time per schema */
+  runLock?: { onWait: (message: string) => void };
 }
 
 export async function openSession(options: ParsedOptions, opts: SessionOptions): Promise<Session> {
@@ -64,6 +66,15 @@ export async function openSession(options: ParsedOptions, opts: SessionOptions):
   const threads = options.threads ?? target.threads;
   const adapter = adapterFactory(target.type)!.create(target.output, { projectDir: options.projectDir, threads });
   trackAdapter(adapter);
+  if (opts.runLock && adapter.acquireRunLock) {
+    try {
+      await adapter.acquireRunLock({ waitSeconds: options.waitSeconds, onWait: opts.runLock.onWait });
+    } catch (e) {
+      untrackAdapter(adapter);
+      await adapter.close();
+      throw e;
+    }
+  }
   const catalog = new Map<string, RelationKind>();
   const lake = lakeRoot(target.output, options.projectDir);
   const warehouses = new Map<string, Warehouse>([[target.targetName, { name: target.targetName, adapter, catalog, lakeRoot: lake, database: target.database, schema: target.schema }]]);

@@ -5,7 +5,7 @@ import { WarehouseError } from '../../errors.js';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
+import type { Adapter, CatalogEntry, Column, Connection, Relation, RunLockOptions } from '../types.js';
 import { DuckDBDialect } from './dialect.js';
 import { DuckDBPool, type DuckDBSession } from './connection.js';
 
@@ -65,15 +65,28 @@ export class DuckDBAdapter implements Adapter {
     return isAbsolute(p) ? p : resolve(this.projectDir, p);
   }
 
-  private async open(): Promise<DuckDBPool> {
+  private async open(lock: RunLockOptions = {}): Promise<DuckDBPool> {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const file = this.filePath();
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const deadline = lock.waitSeconds === undefined ? 0 : Date.now() + lock.waitSeconds * 1000;
+    let told = false;
     let instance;
-    try {
-      instance = await DuckDBInstance.create(file);
-    } catch (e) {
-      throw new WarehouseError(`cannot open DuckDB database ${file}: ${firstLine(e)}`);
+    for (;;) {
+      try {
+        instance = await DuckDBInstance.create(file);
+        break;
+      } catch (e) {
+        const text = firstLine(e);
+        // DuckDB lets one process at a time write a file: another tsql run (or a client) has it open
+        if (!/Could not set lock on file/i.test(text)) throw new WarehouseError(`cannot open DuckDB database ${file}: ${text}`);
+        const pid = /PID (\d+)/.exec(text)?.[1];
+        const message = `another tsql run holds ${file}${pid ? ` (process ${pid})` : ''}`;
+        if (Date.now() >= deadline) throw new WarehouseError(`${message}: DuckDB lets one process at a time use a file; wait for it to finish, or pass --wait [SECONDS] to queue behind it`);
+        if (!told) lock.onWait?.(`${message}; waiting${Number.isFinite(lock.waitSeconds) ? ` up to ${lock.waitSeconds} s` : ''}`);
+        told = true;
+        await new Promise((r) => setTimeout(r, Math.min(500, Math.max(50, deadline - Date.now()))));
+      }
     }
     const setup = async (s: DuckDBSession) => {
       try {
@@ -131,6 +144,18 @@ export class DuckDBAdapter implements Adapter {
     this.opening ??= this.open();
     this.pool = await this.opening;
     return this.pool;
+  }
+
+  /** The engine locks the file for the process that opens it: opening it is taking the run lock. */
+  async acquireRunLock(opts: RunLockOptions): Promise<void> {
+    if (this.pool || this.opening || this.filePath() === ':memory:') return;
+    this.opening = this.open(opts);
+    try {
+      this.pool = await this.opening;
+    } catch (e) {
+      this.opening = undefined;
+      throw e;
+    }
   }
 
   async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
