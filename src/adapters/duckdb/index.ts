@@ -15,7 +15,7 @@ export const duckdbOutputSchema = z
     path: z.string().default(':memory:'),
     database: z.string().optional(),
     schema: z.string().default('main'),
-    threads: z.number().int().positive().default(4),
+    threads: z.number().int().positive().max(256, { message: 'must be at most 256 (one connection per thread)' }).default(4),
     extensions: z.array(z.string()).default([]),
     settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     lake_root: z.string().optional(),

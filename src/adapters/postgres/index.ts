@@ -24,7 +24,7 @@ export const postgresOutputSchema = z
     database: text.optional(),
     schema: z.string().default('public'),
     sslmode: z.enum(SSL_MODES).default('prefer'),
-    threads: z.number().int().positive().default(4),
+    threads: z.number().int().positive().max(256, { message: 'must be at most 256 (one connection per thread)' }).default(4),
     /** seconds */
     connect_timeout: z.number().positive().default(10),
     search_path: z.string().optional(),
