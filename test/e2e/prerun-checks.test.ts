@@ -103,6 +103,36 @@ describe('tests on columns under build', () => {
   });
 });
 
+describe('unit-test rows under build', () => {
+  const models = {
+    'models/customers.sql': "select 1 as id, 'ann' as name\n",
+    'models/named.sql': "select id, name from {{ ref('customers') }}\n",
+  };
+  const yml = `version: 2
+unit_tests:
+  - name: typo_in_given
+    model: named
+    given:
+      - input: ref('customers')
+        rows:
+          - {id: 1, nme: ann}
+    expect:
+      rows:
+        - {id: 1, name: ann}
+`;
+
+  it('a given column the input does not have is found before the unit test runs, on the first build and the next', () => {
+    const p = project({ ...models, 'models/unit_tests.yml': yml });
+    const message = `models/unit_tests.yml:${lineOf(yml, 'name: typo_in_given')}: unit test 'typo_in_given': the given rows of ref('customers') have column nme, which the input does not have (did you mean 'name'?)`;
+    for (let i = 0; i < 2; i++) {
+      const r = p.tsql(['build']);
+      expect(r.code, r.stdout + r.stderr).not.toBe(0);
+      expect(r.stdout + r.stderr).toContain(message);
+      expect(r.stdout + r.stderr).not.toMatch(/Binder Error/);
+    }
+  });
+});
+
 describe('identifier length (PostgreSQL: 63 bytes)', () => {
   const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
   const schemas: string[] = [];
