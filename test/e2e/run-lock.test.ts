@@ -7,7 +7,12 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { hostname } from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
 import { runCliAsync, useProjects, type TempProject } from '../helpers/project.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
@@ -153,5 +158,50 @@ describe('run lock on DuckDB', () => {
     const r = await runCliAsync(['run', '--wait', 'soon'], p.dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--wait takes a number of seconds");
+  });
+});
+
+describe('run lock on Redshift (method pg, stand-in)', () => {
+  let proxy: PgProxy;
+  let s3Root = '';
+  let wh = '';
+  beforeAll(async () => {
+    s3Root = mkdtempSync(join(tmpdir(), 'tsql-s3-'));
+    wh = `lock_${Math.random().toString(36).slice(2, 10)}`;
+    await pgQuery(`create database "${wh}"`);
+    proxy = await startPgProxy({ pg: { ...pgConnection(), database: 'postgres' }, s3Root });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    rmSync(s3Root, { recursive: true, force: true });
+    await pgQuery(`drop database if exists "${wh}" with (force)`).catch(() => undefined);
+  });
+
+  it('a run holding the lock table stops the next one with its name, and --wait queues behind it', async () => {
+    const c = pgConnection();
+    const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: redshift\n      method: pg\n      host: ${proxy.host}\n      port: ${proxy.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${wh}\n      sslmode: disable\n      schema: main\n      threads: 1\n`;
+    const p = project({ 'models/one.sql': "{{ config(materialized='table') }}\nselect 1 as id\n" }, { profile });
+    const env = { [PASSWORD_ENV]: c.password };
+    const first = await runCliAsync(['run'], p.dir, env);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    // another run, as tsql takes it: the lock table locked in an open transaction, its name committed beside it
+    const holder = new pg.Client({ host: proxy.host, port: proxy.port, user: c.user, password: c.password, database: wh, ssl: false });
+    await holder.connect();
+    try {
+      await holder.query(`update main.tsql_run_lock_holder set run = '4242@ci-7 20240103T060012Z'`);
+      await holder.query('begin');
+      await holder.query('lock main.tsql_run_lock');
+      const r = await runCliAsync(['run'], p.dir, env);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toContain('error: another tsql run holds the lock on redshift schema main of database');
+      expect(r.stderr).toContain('on host ci-7, pid 4242, started 2024-01-03 06:00:12 UTC; wait for it to finish, or pass --wait [SECONDS]');
+      const waiting = runCliAsync(['run', '--wait', '60'], p.dir, env);
+      setTimeout(() => void holder.query('commit'), 2500);
+      const w = await waiting;
+      expect(w.code, w.stdout + w.stderr).toBe(0);
+      expect(w.stdout).toContain('waiting up to 60 s');
+    } finally {
+      await holder.end();
+    }
   });
 });

@@ -50,6 +50,8 @@ export class DuckDBAdapter implements Adapter {
   readonly database: string;
   private pool: DuckDBPool | undefined;
   private opening: Promise<DuckDBPool> | undefined;
+  /** how to wait for a file another process holds (acquireRunLock) */
+  private lockOptions: RunLockOptions = {};
 
   constructor(
     private readonly output: DuckDBOutput,
@@ -141,14 +143,16 @@ export class DuckDBAdapter implements Adapter {
 
   private async getPool(): Promise<DuckDBPool> {
     if (this.pool) return this.pool;
-    this.opening ??= this.open();
+    this.opening ??= this.open(this.lockOptions);
     this.pool = await this.opening;
     return this.pool;
   }
 
   /** The engine locks the file for the process that opens it: opening it is taking the run lock. */
   async acquireRunLock(opts: RunLockOptions): Promise<void> {
-    if (this.pool || this.opening || this.filePath() === ':memory:') return;
+    this.lockOptions = opts;
+    // a file that does not exist yet is created on first use (never by a run that stops at a mistake), under the same lock options
+    if (this.pool || this.opening || this.filePath() === ':memory:' || !existsSync(this.filePath())) return;
     this.opening = this.open(opts);
     try {
       this.pool = await this.opening;

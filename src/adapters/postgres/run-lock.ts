@@ -46,7 +46,7 @@ export function lockApplicationName(id: RunIdentity): string {
 }
 
 /** `12345@host 20261203T075029Z` as the words of an error message. */
-function describeHolder(who: string | undefined): string {
+export function describeHolder(who: string | undefined): string {
   const m = /^(\d+)@(\S+) (\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(who ?? '');
   if (!m) return who ? `(${who})` : '(its connection does not say which)';
   return `on host ${m[2]}, pid ${m[1]}, started ${m[3]}-${m[4]}-${m[5]} ${m[6]}:${m[7]}:${m[8]} UTC`;
