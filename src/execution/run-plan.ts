@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Adapter, Connection, Relation, RelationKind } from '../adapters/types.js';
+import type { Adapter, Column, Connection, Relation, RelationKind } from '../adapters/types.js';
 import { relationKey } from '../compiler/compiler.js';
 import { artifactPath, type ManifestNode, type ModelNode, type SeedNode } from '../compiler/nodes.js';
 import { UserError } from '../errors.js';
@@ -229,7 +229,7 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
   const auditSchema = { database: w.database, schema: `${w.schema}_tsql_test__audit` };
   if (node.resourceType === 'source') return materializeExternal(ctx, node);
   if (node.resourceType === 'test' || node.resourceType === 'unit_test') {
-    await checkBuiltColumns(node, rebuiltNodes(plan), ctx.columns);
+    await checkBuiltColumns(node, rebuiltNodes(plan), (rel) => builtColumns(plan, rel, ctx.columns));
   }
   if (node.resourceType === 'unit_test') {
     const outcome = await runUnitTest(ctx, node);
@@ -279,6 +279,21 @@ function rebuiltNodes(plan: Plan): Map<string, ManifestNode> {
     rebuiltByPlan.set(plan, m);
   }
   return m;
+}
+
+const columnsByPlan = new WeakMap<Plan, Map<string, Promise<Column[]>>>();
+
+/** A rebuilt relation's columns, asked for once per run (its tests run after it is built, and it does not change after). */
+function builtColumns(plan: Plan, rel: Relation, ask: (rel: Relation) => Promise<Column[]>): Promise<Column[]> {
+  let m = columnsByPlan.get(plan);
+  if (!m) columnsByPlan.set(plan, (m = new Map()));
+  const key = relationKey(rel);
+  let p = m.get(key);
+  if (!p) {
+    p = ask(rel).catch(() => []);
+    m.set(key, p);
+  }
+  return p;
 }
 
 function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): void {

@@ -70,7 +70,7 @@ async function connect(target: PgRunLockTarget, id: RunIdentity, ssl: pg.ClientC
   } catch (e) {
     await client.end().catch(() => undefined);
     if (target.sslFallback && ssl && /does not support SSL/i.test(errorText(e))) return connect(target, id, false);
-    throw new WarehouseError(`cannot connect to ${target.engine} to take the run lock: ${errorText(e)}`);
+    throw new WarehouseError(connectError(target.engine, target.client, e));
   }
 }
 
@@ -162,6 +162,13 @@ async function endLeftovers(client: pg.Client, id: RunIdentity): Promise<void> {
     if (!left.rows[0]?.n) return;
     await sleep(50);
   }
+}
+
+/** As the pool says it: where and as whom, and the server's reason; never the password. */
+export function connectError(engine: string, c: pg.ClientConfig, e: unknown): string {
+  let reason = errorText(e);
+  if (typeof c.password === 'string' && c.password) reason = reason.split(c.password).join('********');
+  return `cannot connect to ${engine} at ${c.host ?? 'localhost'}:${c.port ?? 5432} (database ${c.database ?? '?'}, user ${c.user ?? '?'}): ${reason}`;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { WarehouseError } from '../../errors.js';
 import { errorText } from '../postgres/connection.js';
-import { describeHolder, type RunIdentity } from '../postgres/run-lock.js';
+import { connectError, describeHolder, type RunIdentity } from '../postgres/run-lock.js';
 import type { RunLockOptions } from '../types.js';
 import type { RedshiftDialect } from './dialect.js';
 
@@ -34,7 +34,7 @@ async function connect(t: RedshiftLockTarget, ssl: pg.ClientConfig['ssl']): Prom
   } catch (e) {
     await client.end().catch(() => undefined);
     if (t.sslFallback && ssl && /does not support SSL/i.test(errorText(e))) return connect(t, false);
-    throw new WarehouseError(`cannot connect to redshift to take the run lock: ${errorText(e)}`);
+    throw new WarehouseError(connectError('redshift', t.client, e));
   }
 }
 
