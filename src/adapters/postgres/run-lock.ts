@@ -31,10 +31,18 @@ export function runIdentity(database: string, schema: string, started = new Date
   const digest = createHash('sha256').update(`${database}\u0000${schema}`).digest();
   const key = digest.subarray(0, 4).toString('hex');
   const objid = digest.readInt32BE(0);
-  // application_name is at most 63 ASCII characters: keep the host short and printable
-  const host = hostname().replace(/[^\x21-\x7e]/g, '?').slice(0, 20);
+  const host = shortHost();
   const start = started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return { key, objid, who: `${process.pid}@${host} ${start}` };
+}
+
+/**
+ * This machine's name as application_name carries it: printable ASCII, at most
+ * 18 characters, so `tsql lock <key> <pid>@<host> <start>` stays within the
+ * server's 63 (a longer name would be cut, and no longer match its run's).
+ */
+function shortHost(): string {
+  return hostname().replace(/[^\x21-\x7e]/g, '?').slice(0, 18);
 }
 
 export function workerApplicationName(id: RunIdentity): string {
@@ -128,7 +136,7 @@ async function lockHolder(client: pg.Client, id: RunIdentity): Promise<{ pid: nu
   const prefix = `tsql lock ${id.key} `;
   const who = row.application_name.startsWith(prefix) ? row.application_name.slice(prefix.length) : undefined;
   const m = /^(\d+)@(\S+) /.exec(who ?? '');
-  const deadHere = !!m && m[2] === hostname().replace(/[^\x21-\x7e]/g, '?').slice(0, 20) && !processAlive(Number(m[1]));
+  const deadHere = !!m && m[2] === shortHost() && !processAlive(Number(m[1]));
   return { pid: row.pid, who, deadHere };
 }
 
