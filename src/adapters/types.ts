@@ -219,9 +219,23 @@ export interface Adapter {
    * without it get the dialect's copyTo (or a client-side unload).
    */
   unload?(conn: Connection, request: UnloadRequest): Promise<{ rows: number | undefined; statements: string[] }>;
+  /**
+   * One run at a time per target schema: takes the engine's run lock (held
+   * until close) before anything reads or writes the target. Throws a
+   * WarehouseError naming the other run when the lock is held and `waitSeconds`
+   * is undefined or runs out; `Infinity` waits as long as it takes.
+   */
+  acquireRunLock?(opts: RunLockOptions): Promise<void>;
   /** Cancels every statement still running on the server (Ctrl-C), then returns. */
   cancelAll(): Promise<void>;
   /** A short human description for `tsql debug` (no credentials). */
   describe(): string;
   close(): Promise<void>;
+}
+
+export interface RunLockOptions {
+  /** undefined: fail at once when another run holds the lock; else seconds to wait (Infinity: no limit) */
+  waitSeconds?: number;
+  /** told once when the lock is busy and tsql waits */
+  onWait?: (message: string) => void;
 }

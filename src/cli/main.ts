@@ -54,6 +54,7 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
 /** What CI needs from a command that runs nodes: reports, and stricter outcomes. */
 function withCi(cmd: Command, opts: { strict: boolean }): Command {
   cmd
+    .option('--wait [seconds]', 'when another tsql run holds the target schema, wait for it (at most SECONDS) instead of failing')
     .option('--junit-xml <path>', 'write a JUnit XML report there (relative to the current directory), even when the run fails')
     .option('--summary-md <path>', 'write a markdown summary there (a pull-request comment, $GITHUB_STEP_SUMMARY), even when the run fails');
   if (opts.strict) {

@@ -35,6 +35,8 @@ export interface CommonOptions {
   empty?: boolean;
   diff?: boolean;
   failOnDiff?: boolean;
+  /** --wait [SECONDS]: true without a value */
+  wait?: string | boolean;
 }
 
 export interface ParsedOptions {
@@ -73,6 +75,8 @@ export interface ParsedOptions {
   diff: boolean;
   /** --fail-on-diff: any data difference exits 1 */
   failOnDiff: boolean;
+  /** --wait [SECONDS]: queue behind another run on the same target schema (Infinity: no limit); undefined: fail at once */
+  waitSeconds?: number;
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
@@ -117,7 +121,14 @@ export function parseCommon(o: CommonOptions): ParsedOptions {
   if (o.favorState && !o.defer) throw new UserError('--favor-state goes with --defer', {}, { hint: 'e.g. --defer --favor-state --state prod-artifacts' });
   if (o.defer && o.state === undefined) throw new UserError("--defer needs --state DIR: the folder holding production's manifest.json", {}, { hint: 'e.g. --defer --state prod-artifacts' });
   if (o.diff && o.state === undefined) throw new UserError("--diff compares with production: pass --state DIR, the folder holding production's manifest.json", {}, { hint: 'e.g. tsql build --select state:modified+ --defer --state prod-artifacts --diff' });
+  let waitSeconds: number | undefined;
+  if (o.wait === true) waitSeconds = Infinity;
+  else if (o.wait !== undefined && o.wait !== false) {
+    waitSeconds = Number(o.wait);
+    if (!/^\d+$/.test(o.wait) || waitSeconds < 1) throw new UserError(`--wait takes a number of seconds (a whole number from 1), got '${o.wait}'`, {}, { hint: 'e.g. --wait 600, or --wait alone to wait as long as it takes' });
+  }
   return {
+    waitSeconds,
     diff: !!o.diff,
     failOnDiff: !!o.failOnDiff,
     state: o.state !== undefined ? loadState(o.state) : undefined,

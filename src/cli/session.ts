@@ -50,6 +50,8 @@ export interface SessionOptions {
   readCatalog: boolean;
   /** the nodes this invocation builds, for --defer (refs to the others may read production's relations) */
   selection?: (manifest: Manifest, targetDir: string) => Set<string>;
+  /** take the target's run lock first (run, build, seed, test, stage-external): one run at a time per schema */
+  runLock?: { onWait: (message: string) => void };
 }
 
 export async function openSession(options: ParsedOptions, opts: SessionOptions): Promise<Session> {
@@ -67,6 +69,18 @@ export async function openSession(options: ParsedOptions, opts: SessionOptions):
   const catalog = new Map<string, RelationKind>();
   const lake = lakeRoot(target.output, options.projectDir);
   const warehouses = new Map<string, Warehouse>([[target.targetName, { name: target.targetName, adapter, catalog, lakeRoot: lake, database: target.database, schema: target.schema }]]);
+  try {
+    return await openWarehouses(options, opts, project, target, threads, warehouses);
+  } catch (e) {
+    // a mistake found while compiling: release the run lock and every connection before the error is shown
+    await closeSession({ warehouses });
+    throw e;
+  }
+}
+
+async function openWarehouses(options: ParsedOptions, opts: SessionOptions, project: LoadedProject, target: ResolvedTarget, threads: number, warehouses: Map<string, Warehouse>): Promise<Session> {
+  const { adapter, catalog, lakeRoot: lake } = warehouses.get(target.targetName)!;
+  if (opts.runLock && adapter.acquireRunLock) await adapter.acquireRunLock({ waitSeconds: options.waitSeconds, onWait: opts.runLock.onWait });
   if (opts.readCatalog) await readCatalog(warehouses.get(target.targetName)!);
 
   // Other outputs named by `connection:` are opened (lazily: no connection is made) when the compiler first meets them.

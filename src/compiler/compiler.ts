@@ -1,7 +1,8 @@
 import nunjucks from 'nunjucks';
 import type { Dialect, Relation, RelationKind } from '../adapters/types.js';
 import { ErrorCollector, UserError, type SourcePlace } from '../errors.js';
-import { configKeysFor, INCREMENTAL_STRATEGIES, ON_SCHEMA_CHANGE, MATERIALIZATIONS } from '../project/config-keys.js';
+import { configKeysFor } from '../project/config-keys.js';
+import { configValueProblems } from '../project/config-values.js';
 import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
 import type { FolderConfig } from '../project/folder-config.js';
 import type { LoadedProject, SqlFile } from '../project/load.js';
@@ -100,40 +101,7 @@ export interface CompileResult {
   catalogsWanted: string[];
 }
 
-/** The kind of value each engine-specific config key takes (checked on every engine: one project may target several). */
-const ENGINE_CONFIG_TYPES: Partial<Record<string, 'boolean' | 'string' | 'strings'>> = {
-  transient: 'boolean',
-  copy_grants: 'boolean',
-  secure: 'boolean',
-  automatic_clustering: 'boolean',
-  cluster_by: 'strings',
-  query_tag: 'string',
-  snowflake_warehouse: 'string',
-  backup: 'boolean',
-  bind: 'boolean',
-  dist: 'string',
-  sort: 'strings',
-  sort_type: 'string',
-};
-
-/** Engine-specific config values that are wrong, by key: a wrong type, or a value tsql cannot act on. */
-export function engineConfigProblems(config: Config): Record<string, string> {
-  const out: Record<string, string> = {};
-  // the config's own keys (a handful) against the table, not the table against every config
-  for (const key in config) {
-    const kind = ENGINE_CONFIG_TYPES[key];
-    const v = config[key];
-    if (kind === undefined || v === undefined || v === null) continue;
-    const ok = kind === 'boolean' ? typeof v === 'boolean' : kind === 'string' ? typeof v === 'string' && v.trim() !== '' : typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'));
-    if (!ok) out[key] = `must be ${kind === 'boolean' ? 'true or false' : kind === 'string' ? 'a non-empty string' : 'a string or a list of strings'}, not ${JSON.stringify(v)}`;
-  }
-  const format = config.table_format;
-  if (format !== undefined && format !== null && String(format).toLowerCase() !== 'default') {
-    out.table_format = `'${String(format)}' is not supported by tsql yet (tables are Snowflake's own format); remove it or set it to 'default'`;
-  }
-  if (config.automatic_clustering === true && config.cluster_by === undefined) out.automatic_clustering = 'needs cluster_by (the clustering key to maintain)';
-  return out;
-}
+export { engineConfigProblems } from '../project/config-values.js';
 
 export function relationKey(rel: Relation): string {
   return [rel.database ?? '', rel.schema, rel.identifier].join('.').toLowerCase();
@@ -345,6 +313,7 @@ export class Compiler {
     for (const n of nodes.values()) if (n.resourceType === 'model' && n.dependsOn.nodes.some(isExternal)) n.readsExternal = true;
     this.assignTestConnections(nodes);
     this.checkConnections(nodes);
+    this.checkIdentifierLengths(nodes);
     const onRunStart = this.renderHooks(this.opts.project.settings.onRunStart, 'on-run-start');
     const onRunEnd = this.renderHooks(this.opts.project.settings.onRunEnd, 'on-run-end');
     this.errors.throwIfAny();
@@ -709,6 +678,27 @@ export class Compiler {
     }
   }
 
+  /**
+   * Names the engine would truncate (PostgreSQL keeps 63 bytes, Redshift 127):
+   * the truncated relation is never found again by its full name, and two names
+   * sharing their first 63 bytes are one relation. An error, never a silent
+   * truncation. The staging siblings (siblingIdentifier) always fit.
+   */
+  private checkIdentifierLengths(nodes: Map<string, ManifestNode>): void {
+    for (const n of nodes.values()) {
+      if (n.resourceType !== 'model' && n.resourceType !== 'seed') continue;
+      if (n.resourceType === 'model' && (n.materialized === 'ephemeral' || n.materialized === 'unload')) continue;
+      const d = this.connectionInfo(n.connection).dialect;
+      const max = d.capabilities.maxIdentifierLength;
+      for (const [part, name] of [['name', n.relation.identifier], ['schema name', n.relation.schema]] as const) {
+        const bytes = Buffer.byteLength(name ?? '', 'utf8');
+        if (bytes <= max) continue;
+        const hint = part === 'name' ? `give it a shorter alias, e.g. {{ config(alias='${name.slice(0, Math.min(max, 40))}') }}, or rename the file` : 'use a shorter schema or custom schema';
+        this.errors.add(new UserError(`${n.resourceType} '${n.name}': its relation ${part} '${name}' is ${bytes} bytes, over ${d.type}'s limit of ${max} (the engine would cut it and later runs would not find it)`, { file: n.originalFilePath }, { hint }));
+      }
+    }
+  }
+
   private validateExternal(def: { external?: Record<string, unknown>; file: string; line?: number; sourceName: string; name: string; columns: Record<string, { dataType?: string }> }): void {
     const ext = def.external;
     if (!ext) return;
@@ -730,9 +720,12 @@ export class Compiler {
 
   /** Config before the template runs: default < project folders < properties YAML. */
   private baseConfig(resource: 'model' | 'seed', f: SqlFile, folder: FolderConfig, patch: ResourcePatch | undefined): Config {
-    let config = mergeConfig({ materialized: resource === 'seed' ? 'seed' : 'view' }, folder.resolve(f.fqn));
+    const fromFolder = folder.resolve(f.fqn);
+    let config = mergeConfig({ materialized: resource === 'seed' ? 'seed' : 'view' }, fromFolder);
     if (patch) config = mergeConfig(config, patch.config);
-    this.validateConfig(config, resource, patch?.file ?? this.opts.project.settings.file, patch?.line);
+    // values set in the project file and not overridden were checked there, with its line (FolderConfig.validate)
+    const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => !patch || !(k in patch.config)));
+    this.validateConfig(config, resource, patch?.file ?? this.opts.project.settings.file, patch?.line, fromProjectFile);
     return config;
   }
 
@@ -990,24 +983,15 @@ export class Compiler {
     return this.catalogKind(this.frameConnectionName(frame), rel) === 'table';
   }
 
-  private validateConfig(config: Config, resource: 'model' | 'seed' | 'test' | 'source', file: string, line?: number): void {
+  private validateConfig(config: Config, resource: 'model' | 'seed' | 'test' | 'source', file: string, line?: number, skipKeys?: Set<string>): void {
     const keys = configKeysFor(resource);
     for (const k of Object.keys(config)) {
       if (!keys.has(k)) this.errors.add(new UserError(`unknown ${resource} config key '${k}'`, { file, line }, { hint: didYouMean(k, keys) }));
     }
-    const mat = config.materialized;
-    if (resource === 'model' && mat !== undefined && !MATERIALIZATIONS.includes(String(mat))) {
-      this.errors.add(new UserError(`unknown materialization '${String(mat)}'`, { file, line }, { hint: didYouMean(String(mat), MATERIALIZATIONS) ?? `use one of ${MATERIALIZATIONS.slice(0, 5).join(', ')}` }));
+    for (const p of configValueProblems(config, resource)) {
+      if (skipKeys?.has(p.key)) continue;
+      this.errors.add(new UserError(p.message, { file, line }, { hint: p.hint }));
     }
-    const strategy = config.incremental_strategy;
-    if (strategy !== undefined && strategy !== null && !INCREMENTAL_STRATEGIES.includes(String(strategy))) {
-      this.errors.add(new UserError(`unknown incremental_strategy '${String(strategy)}'`, { file, line }, { hint: didYouMean(String(strategy), INCREMENTAL_STRATEGIES) ?? `use one of ${INCREMENTAL_STRATEGIES.join(', ')}` }));
-    }
-    const osc = config.on_schema_change;
-    if (osc !== undefined && osc !== null && !ON_SCHEMA_CHANGE.includes(String(osc))) {
-      this.errors.add(new UserError(`unknown on_schema_change '${String(osc)}'`, { file, line }, { hint: didYouMean(String(osc), ON_SCHEMA_CHANGE) ?? `use one of ${ON_SCHEMA_CHANGE.join(', ')}` }));
-    }
-    for (const [key, problem] of Object.entries(engineConfigProblems(config))) this.errors.add(new UserError(`${key} ${problem}`, { file, line }));
   }
 
   // ---------------------------------------------------------------- globals

@@ -83,6 +83,22 @@ export function buildGenericTests(opts: {
       }
       deps.push(r.id);
     }
+    if (def.testName === 'accepted_values' && !def.namespace) {
+      const values = kwargs.values;
+      const column = def.columnName ? ` on column '${def.columnName}'` : '';
+      if (values === undefined || values === null) {
+        errors.push(new UserError(`accepted_values test${column} needs 'values:', the list of accepted values`, { file: def.file, line: def.line }, { hint: "e.g. accepted_values: {values: ['placed', 'shipped']}" }));
+        continue;
+      }
+      if (!Array.isArray(values) || values.length === 0) {
+        errors.push(new UserError(`accepted_values test${column}: 'values' must be a non-empty list, not ${JSON.stringify(values)}`, { file: def.file, line: def.line }, { hint: "e.g. values: ['placed', 'shipped']" }));
+        continue;
+      }
+      if (values.some((v) => v !== null && typeof v === 'object')) {
+        errors.push(new UserError(`accepted_values test${column}: every value must be a string, number or boolean, not ${JSON.stringify(values.find((v) => v !== null && typeof v === 'object'))}`, { file: def.file, line: def.line }));
+        continue;
+      }
+    }
     const { name, alias } = testNames(def, kwargs);
     const dir = def.file.split('/').slice(1, -1);
     const fqn = [opts.pkg, ...dir, name];

@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { scrubSecrets } from '../util/secrets.js';
 import { dirname, join } from 'node:path';
-import type { Adapter, Connection, Relation, RelationKind } from '../adapters/types.js';
+import type { Adapter, Column, Connection, Relation, RelationKind } from '../adapters/types.js';
 import { relationKey } from '../compiler/compiler.js';
-import { artifactPath, type ModelNode, type SeedNode } from '../compiler/nodes.js';
+import { artifactPath, type ManifestNode, type ModelNode, type SeedNode } from '../compiler/nodes.js';
+import { UserError } from '../errors.js';
 import { materializeIncremental } from '../materializations/incremental.js';
 import type { MaterializeContext, MaterializeResult } from '../materializations/context.js';
 import { materializeSeed } from '../materializations/seed.js';
@@ -12,6 +13,7 @@ import { materializeView } from '../materializations/view.js';
 import { materializeExternal } from '../materializations/external.js';
 import { materializeUnload } from '../materializations/unload.js';
 import { runTest, verdict } from '../tests/run-test.js';
+import { checkBuiltColumns } from '../tests/preflight.js';
 import { runUnitTest } from '../tests/unit/run.js';
 import { meetsThreshold } from '../tests/folding.js';
 import type { TestSettings } from '../tests/test-config.js';
@@ -166,7 +168,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
         result = {
           uniqueId: step.id,
           status: 'error',
-          message: firstLine((e as Error).message ?? String(e)),
+          message: firstLine(e instanceof UserError ? e.format() : ((e as Error).message ?? String(e))),
           relationName: 'relation' in step.node ? d.renderRelation(step.node.relation) : undefined,
           startedAt: startedAt.toISOString(),
           completedAt: new Date().toISOString(),
@@ -227,6 +229,9 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
   // where store_failures keeps failing rows: <schema>_tsql_test__audit
   const auditSchema = { database: w.database, schema: `${w.schema}_tsql_test__audit` };
   if (node.resourceType === 'source') return materializeExternal(ctx, node);
+  if (node.resourceType === 'test' || node.resourceType === 'unit_test') {
+    await checkBuiltColumns(node, rebuiltNodes(plan), (rel) => builtColumns(plan, rel, ctx.columns));
+  }
   if (node.resourceType === 'unit_test') {
     const outcome = await runUnitTest(ctx, node);
     return { message: outcome.message, status: outcome.status, failures: outcome.failures, kind: 'view' };
@@ -263,6 +268,33 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
   } finally {
     for (const sql of session?.after ?? []) await ctx.run(sql);
   }
+}
+
+const rebuiltByPlan = new WeakMap<Plan, Map<string, ManifestNode>>();
+
+/** The models and seeds the plan builds, by id. */
+function rebuiltNodes(plan: Plan): Map<string, ManifestNode> {
+  let m = rebuiltByPlan.get(plan);
+  if (!m) {
+    m = new Map(plan.steps.filter((s) => s.node.resourceType === 'model' || s.node.resourceType === 'seed').map((s) => [s.id, s.node]));
+    rebuiltByPlan.set(plan, m);
+  }
+  return m;
+}
+
+const columnsByPlan = new WeakMap<Plan, Map<string, Promise<Column[]>>>();
+
+/** A rebuilt relation's columns, asked for once per run (its tests run after it is built, and it does not change after). */
+function builtColumns(plan: Plan, rel: Relation, ask: (rel: Relation) => Promise<Column[]>): Promise<Column[]> {
+  let m = columnsByPlan.get(plan);
+  if (!m) columnsByPlan.set(plan, (m = new Map()));
+  const key = relationKey(rel);
+  let p = m.get(key);
+  if (!p) {
+    p = ask(rel).catch(() => []);
+    m.set(key, p);
+  }
+  return p;
 }
 
 function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): void {

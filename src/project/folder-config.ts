@@ -3,6 +3,7 @@ import { didYouMean } from '../util/suggest.js';
 import type { YamlFile } from '../util/yaml-file.js';
 import { configKeysFor, normalizeConfigKey, type ConfigResource } from './config-keys.js';
 import { isPlainObject, mergeConfig, type Config } from './config-merge.js';
+import { configValueProblems } from './config-values.js';
 
 /** Keys whose values are dicts: without a `+` they are still configs, not folder names. */
 const OBJECT_VALUED = new Set(['meta', 'column_types', 'docs', 'persist_docs', 'params', 'freshness', 'options', 'grants', 'contract', 'quoting', 'partition_by']);
@@ -58,15 +59,22 @@ export class FolderConfig {
     const errors: UserError[] = [];
     const warnings: string[] = [];
     const keys = configKeysFor(this.resource);
+    const checkValue = (key: string, v: unknown, yamlPath: string[]) => {
+      for (const p of configValueProblems({ [key]: v }, this.resource, { alone: true })) errors.push(yaml.error(p.message, yamlPath, p.hint));
+    };
     const walk = (obj: Record<string, unknown>, path: string[], fqnPrefix: string[]) => {
       for (const [k, v] of Object.entries(obj)) {
         const yamlPath = [...base, ...path, k];
         if (k.startsWith('+')) {
           const key = normalizeConfigKey(k.slice(1));
           if (!keys.has(key)) errors.push(yaml.error(`unknown ${this.resource} config key '${k}'`, yamlPath, hintFor(k.slice(1), keys, '+')));
+          else checkValue(key, v, yamlPath);
           continue;
         }
-        if (keys.has(normalizeConfigKey(k)) && (!isPlainObject(v) || OBJECT_VALUED.has(k))) continue;
+        if (keys.has(normalizeConfigKey(k)) && (!isPlainObject(v) || OBJECT_VALUED.has(k))) {
+          checkValue(normalizeConfigKey(k), v, yamlPath);
+          continue;
+        }
         if (isPlainObject(v)) {
           const prefix = [...fqnPrefix, k];
           if (!knownPaths.has(prefix.join('.'))) {

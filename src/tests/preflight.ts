@@ -1,4 +1,5 @@
-import type { Column } from '../adapters/types.js';
+import type { Column, Relation } from '../adapters/types.js';
+import type { ManifestNode } from '../compiler/nodes.js';
 import { relationKey, type Manifest } from '../compiler/compiler.js';
 import { ErrorCollector, UserError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
@@ -46,4 +47,35 @@ export function checkTestColumns(plan: Plan, manifest: Manifest, columns: Map<st
     }
   }
   errors.throwIfAny();
+}
+
+/**
+ * The same check for what `checkTestColumns` had to skip: a test on a model or
+ * seed this run rebuilds (its columns are known only once it is built). Runs
+ * right before the test, after its model was built, with the columns the
+ * warehouse now reports; throws the same one-line error (with file and line),
+ * so the test errors instead of sending a query that cannot work.
+ */
+export async function checkBuiltColumns(node: ManifestNode, rebuilt: Map<string, ManifestNode>, columnsOf: (rel: Relation) => Promise<Column[]>): Promise<void> {
+  if (node.resourceType === 'test' && node.attachedNode && typeof node.columnName === 'string') {
+    const m = PLAIN_COLUMN.exec(node.columnName);
+    const target = rebuilt.get(node.attachedNode);
+    if (!m || !target || !('relation' in target)) return;
+    const cols = await columnsOf(target.relation);
+    if (!cols.length || cols.some((c) => c.name.toLowerCase() === m[1].toLowerCase())) return;
+    throw new UserError(`test '${node.testMetadata?.name ?? node.name}' is on column '${node.columnName}', which ${target.resourceType} '${target.name}' does not have`, { file: node.originalFilePath, line: node.line }, { hint: didYouMean(m[1], cols.map((c) => c.name)) ?? `its columns: ${cols.map((c) => c.name).join(', ')}` });
+  }
+  if (node.resourceType === 'unit_test') {
+    for (const g of node.given) {
+      if (!g.relation || !g.nodeId || !rebuilt.has(g.nodeId)) continue;
+      const cols = await columnsOf(g.relation);
+      if (!cols.length) continue;
+      const known = new Set(cols.map((c) => c.name.toLowerCase()));
+      const unknown = g.columns.filter((c) => !known.has(c.toLowerCase()));
+      if (unknown.length) {
+        const hint = unknown.length === 1 ? didYouMean(unknown[0], cols.map((c) => c.name)) : undefined;
+        throw new UserError(`unit test '${node.name}': the given rows of ${g.input} have column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}, which the input does not have`, { file: node.originalFilePath, line: node.line }, { hint: hint ?? `its columns: ${cols.map((c) => c.name).join(', ')}` });
+      }
+    }
+  }
 }

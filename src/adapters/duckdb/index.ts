@@ -5,7 +5,7 @@ import { WarehouseError } from '../../errors.js';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
+import type { Adapter, CatalogEntry, Column, Connection, Relation, RunLockOptions } from '../types.js';
 import { DuckDBDialect } from './dialect.js';
 import { DuckDBPool, type DuckDBSession } from './connection.js';
 
@@ -15,7 +15,7 @@ export const duckdbOutputSchema = z
     path: z.string().default(':memory:'),
     database: z.string().optional(),
     schema: z.string().default('main'),
-    threads: z.number().int().positive().default(4),
+    threads: z.number().int().positive().max(256, { message: 'must be at most 256 (one connection per thread)' }).default(4),
     extensions: z.array(z.string()).default([]),
     settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     lake_root: z.string().optional(),
@@ -52,6 +52,8 @@ export class DuckDBAdapter implements Adapter {
   readonly database: string;
   private pool: DuckDBPool | undefined;
   private opening: Promise<DuckDBPool> | undefined;
+  /** how to wait for a file another process holds (acquireRunLock) */
+  private lockOptions: RunLockOptions = {};
 
   constructor(
     private readonly output: DuckDBOutput,
@@ -67,15 +69,28 @@ export class DuckDBAdapter implements Adapter {
     return isAbsolute(p) ? p : resolve(this.projectDir, p);
   }
 
-  private async open(): Promise<DuckDBPool> {
+  private async open(lock: RunLockOptions = {}): Promise<DuckDBPool> {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const file = this.filePath();
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const deadline = lock.waitSeconds === undefined ? 0 : Date.now() + lock.waitSeconds * 1000;
+    let told = false;
     let instance;
-    try {
-      instance = await DuckDBInstance.create(file);
-    } catch (e) {
-      throw new WarehouseError(`cannot open DuckDB database ${file}: ${firstLine(e)}`);
+    for (;;) {
+      try {
+        instance = await DuckDBInstance.create(file);
+        break;
+      } catch (e) {
+        const text = firstLine(e);
+        // DuckDB lets one process at a time write a file: another tsql run (or a client) has it open
+        if (!/Could not set lock on file/i.test(text)) throw new WarehouseError(`cannot open DuckDB database ${file}: ${text}`);
+        const pid = /PID (\d+)/.exec(text)?.[1];
+        const message = `another tsql run holds ${file}${pid ? ` (process ${pid})` : ''}`;
+        if (Date.now() >= deadline) throw new WarehouseError(`${message}: DuckDB lets one process at a time use a file; wait for it to finish, or pass --wait [SECONDS] to queue behind it`);
+        if (!told) lock.onWait?.(`${message}; waiting${Number.isFinite(lock.waitSeconds) ? ` up to ${lock.waitSeconds} s` : ''}`);
+        told = true;
+        await new Promise((r) => setTimeout(r, Math.min(500, Math.max(50, deadline - Date.now()))));
+      }
     }
     const setup = async (s: DuckDBSession) => {
       try {
@@ -130,9 +145,23 @@ export class DuckDBAdapter implements Adapter {
 
   private async getPool(): Promise<DuckDBPool> {
     if (this.pool) return this.pool;
-    this.opening ??= this.open();
+    this.opening ??= this.open(this.lockOptions);
     this.pool = await this.opening;
     return this.pool;
+  }
+
+  /** The engine locks the file for the process that opens it: opening it is taking the run lock. */
+  async acquireRunLock(opts: RunLockOptions): Promise<void> {
+    this.lockOptions = opts;
+    // a file that does not exist yet is created on first use (never by a run that stops at a mistake), under the same lock options
+    if (this.pool || this.opening || this.filePath() === ':memory:' || !existsSync(this.filePath())) return;
+    this.opening = this.open(opts);
+    try {
+      this.pool = await this.opening;
+    } catch (e) {
+      this.opening = undefined;
+      throw e;
+    }
   }
 
   async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {

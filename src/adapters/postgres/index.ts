@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import type { Adapter, CatalogEntry, Column, Connection, Relation } from '../types.js';
+import type { Adapter, CatalogEntry, Column, Connection, Relation, RunLockOptions } from '../types.js';
 import type { PgPool, PgPoolOptions } from './connection.js';
 import { PostgresDialect } from './dialect.js';
 
@@ -24,7 +24,7 @@ export const postgresOutputSchema = z
     database: text.optional(),
     schema: z.string().default('public'),
     sslmode: z.enum(SSL_MODES).default('prefer'),
-    threads: z.number().int().positive().default(4),
+    threads: z.number().int().positive().max(256, { message: 'must be at most 256 (one connection per thread)' }).default(4),
     /** seconds */
     connect_timeout: z.number().positive().default(10),
     search_path: z.string().optional(),
@@ -89,6 +89,10 @@ export function pgClientConfig(output: PostgresOutput): pg.ClientConfig {
 export class PostgresAdapter implements Adapter {
   readonly database: string;
   private pool: Promise<PgPool> | undefined;
+  /** the run lock's connection (acquireRunLock), closed last */
+  private lock: pg.Client | undefined;
+  /** set once the run lock is held: the run's connections then name it in application_name */
+  private runName: string | undefined;
 
   constructor(
     protected readonly output: PostgresOutput,
@@ -101,7 +105,7 @@ export class PostgresAdapter implements Adapter {
   protected poolOptions(): PgPoolOptions {
     const role = this.output.role;
     return {
-      client: pgClientConfig(this.output),
+      client: { ...pgClientConfig(this.output), application_name: this.runName ?? 'tsql' },
       dialect: this.dialect,
       size: Math.max(1, this.threads),
       sslFallback: this.output.sslmode === 'prefer',
@@ -165,6 +169,18 @@ export class PostgresAdapter implements Adapter {
     return toColumns(await conn.query(this.dialect.describeColumns(rel)));
   }
 
+  /** The connection settings of the run lock's connection (Redshift: its own). */
+  protected lockClientConfig(): pg.ClientConfig {
+    return pgClientConfig(this.output);
+  }
+
+  async acquireRunLock(opts: RunLockOptions): Promise<void> {
+    const m = await import('./run-lock.js');
+    const id = m.runIdentity(this.database, this.output.schema);
+    this.lock = await m.acquirePgRunLock({ client: this.lockClientConfig(), database: this.database, schema: this.output.schema, engine: this.dialect.type, sslFallback: this.output.sslmode === 'prefer' }, id, opts);
+    this.runName = m.workerApplicationName(id);
+  }
+
   async cancelAll(): Promise<void> {
     await (await this.pool)?.cancelAll();
   }
@@ -178,6 +194,9 @@ export class PostgresAdapter implements Adapter {
     const pool = this.pool;
     this.pool = undefined;
     await (await pool)?.end();
+    const lock = this.lock;
+    this.lock = undefined;
+    await lock?.end().catch(() => undefined);
   }
 }
 

@@ -3,7 +3,7 @@ import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
 import { sslOption } from '../postgres/index.js';
-import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, Relation } from '../types.js';
+import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, Relation, RunLockOptions } from '../types.js';
 import type { DataApiCalls, DataApiSettings } from './data-api.js';
 import { RedshiftDialect } from './dialect.js';
 import { redshiftDatabaseName, redshiftOutputSchema, type RedshiftDataApiOutput, type RedshiftOutput, type RedshiftPgOutput } from './output.js';
@@ -31,6 +31,8 @@ export class RedshiftAdapter implements Adapter {
   readonly dialect: RedshiftDialect;
   readonly database: string;
   private pool: Promise<{ pool: SessionPool; close: () => Promise<void> }> | undefined;
+  /** the run lock's connection (acquireRunLock), closed last */
+  private lock: pg.Client | undefined;
 
   constructor(
     private readonly output: RedshiftOutput,
@@ -51,17 +53,7 @@ export class RedshiftAdapter implements Adapter {
 
   private async pgPool(o: RedshiftPgOutput): Promise<{ pool: SessionPool; close: () => Promise<void> }> {
     const [{ PgPool }, { RedshiftPgSession }] = await Promise.all([import('../postgres/connection.js'), import('./connection.js')]);
-    const client: pg.ClientConfig = {
-      host: o.host,
-      port: o.port,
-      user: o.user,
-      password: o.password,
-      database: this.database,
-      ssl: sslOption(o.sslmode),
-      connectionTimeoutMillis: o.connect_timeout * 1000,
-      keepAlive: o.keepalives_idle !== undefined,
-      keepAliveInitialDelayMillis: (o.keepalives_idle ?? 0) * 1000,
-    };
+    const client = this.pgClientConfig(o);
     const searchPath = o.search_path;
     const pool = new PgPool({
       client,
@@ -72,6 +64,32 @@ export class RedshiftAdapter implements Adapter {
       createSession: (c, dialect) => new RedshiftPgSession(c, dialect),
     });
     return { pool, close: () => pool.end() };
+  }
+
+  private pgClientConfig(o: RedshiftPgOutput): pg.ClientConfig {
+    return {
+      host: o.host,
+      port: o.port,
+      user: o.user,
+      password: o.password,
+      database: this.database,
+      ssl: sslOption(o.sslmode),
+      connectionTimeoutMillis: o.connect_timeout * 1000,
+      keepAlive: o.keepalives_idle !== undefined,
+      keepAliveInitialDelayMillis: (o.keepalives_idle ?? 0) * 1000,
+    };
+  }
+
+  /**
+   * `method: pg`: a lock table held in an open transaction (run-lock.ts).
+   * The Data API has no connection to hold a lock on for the run: no run lock there.
+   */
+  async acquireRunLock(opts: RunLockOptions): Promise<void> {
+    const o = this.output;
+    if (o.method === 'data_api') return;
+    const [{ acquireRedshiftRunLock }, { runIdentity }] = await Promise.all([import('./run-lock.js'), import('../postgres/run-lock.js')]);
+    const id = runIdentity(this.database, o.schema);
+    this.lock = await acquireRedshiftRunLock({ client: this.pgClientConfig(o), database: this.database, schema: o.schema, dialect: this.dialect, sslFallback: o.sslmode === 'prefer' }, id, opts);
   }
 
   private async dataApiPool(o: RedshiftDataApiOutput): Promise<{ pool: SessionPool; close: () => Promise<void> }> {
@@ -155,6 +173,9 @@ export class RedshiftAdapter implements Adapter {
     const pool = this.pool;
     this.pool = undefined;
     await (await pool)?.close();
+    const lock = this.lock;
+    this.lock = undefined;
+    await lock?.end().catch(() => undefined);
   }
 }
 

@@ -12,7 +12,7 @@ const common = {
   database: text.optional(),
   dbname: text.optional(),
   schema: z.string().default('public'),
-  threads: z.number().int().positive().default(4),
+  threads: z.number().int().positive().max(256, { message: 'must be at most 256 (one connection per thread)' }).default(4),
   /** the IAM role UNLOAD, COPY and Spectrum use unless a model, seed or source names one */
   iam_role: z.string().optional(),
   /** the Glue Data Catalog database of external schemas, unless a source names one (default: the schema's name) */

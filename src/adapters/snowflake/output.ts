@@ -37,7 +37,7 @@ export const snowflakeOutputSchema = z
     warehouse: text.optional(),
     database: text,
     schema: z.string().default('PUBLIC'),
-    threads: z.number().int().positive().default(4),
+    threads: z.number().int().positive().max(256, { message: 'must be at most 256 (one connection per thread)' }).default(4),
     /** tagged on every query of the session (a model's `query_tag` config overrides it for that model) */
     query_tag: z.string().optional(),
     /** keeps the session alive with heartbeats during long runs */

@@ -87,7 +87,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
   const t0 = performance.now();
   const types = COMMAND_TYPES[command];
   const select = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: types.select });
-  const session = await openSession(options, { readCatalog: true, selection: select });
+  const session = await openSession(options, { readCatalog: true, selection: select, runLock: { onWait: (m) => reporter.info(m) } });
   try {
     report.target = session.target.targetName;
     report.adapterType = session.target.type;

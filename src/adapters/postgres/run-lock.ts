@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { WarehouseError } from '../../errors.js';
+import type { RunLockOptions } from '../types.js';
+import { errorText } from './connection.js';
+
+/**
+ * One tsql run at a time per database and schema, on PostgreSQL: a
+ * session-level advisory lock held on a connection of its own for the whole
+ * run. Every tsql connection carries an application_name naming its run
+ * (`tsql <key> <pid>@<host> <start>`; the lock connection `tsql lock …`), so a
+ * second run can say who holds the lock, and a run that takes the lock can end
+ * the backends a killed run left executing (its lock connection is gone, its
+ * statements may still run on the server).
+ */
+
+/** First key of the two-int advisory lock: tsql's own space ('tsq1'). */
+const LOCK_SPACE = 0x74737131;
+
+export interface RunIdentity {
+  /** 8 hex digits of database+schema: the same for every run on that schema */
+  key: string;
+  /** the advisory lock's second key (signed int4) */
+  objid: number;
+  /** `<pid>@<host> <start>`: this run */
+  who: string;
+}
+
+export function runIdentity(database: string, schema: string, started = new Date()): RunIdentity {
+  const digest = createHash('sha256').update(`${database}\u0000${schema}`).digest();
+  const key = digest.subarray(0, 4).toString('hex');
+  const objid = digest.readInt32BE(0);
+  const host = shortHost();
+  const start = started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return { key, objid, who: `${process.pid}@${host} ${start}` };
+}
+
+/**
+ * This machine's name as application_name carries it: printable ASCII, at most
+ * 18 characters, so `tsql lock <key> <pid>@<host> <start>` stays within the
+ * server's 63 (a longer name would be cut, and no longer match its run's).
+ */
+function shortHost(): string {
+  return hostname().replace(/[^\x21-\x7e]/g, '?').slice(0, 18);
+}
+
+export function workerApplicationName(id: RunIdentity): string {
+  return `tsql ${id.key} ${id.who}`;
+}
+
+export function lockApplicationName(id: RunIdentity): string {
+  return `tsql lock ${id.key} ${id.who}`;
+}
+
+/** `12345@host 20261203T075029Z` as the words of an error message. */
+export function describeHolder(who: string | undefined): string {
+  const m = /^(\d+)@(\S+) (\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(who ?? '');
+  if (!m) return who ? `(${who})` : '(its connection does not say which)';
+  return `on host ${m[2]}, pid ${m[1]}, started ${m[3]}-${m[4]}-${m[5]} ${m[6]}:${m[7]}:${m[8]} UTC`;
+}
+
+export interface PgRunLockTarget {
+  client: pg.ClientConfig;
+  database: string;
+  schema: string;
+  engine: string;
+  /** sslmode=prefer: connect again without SSL when the server does not offer it */
+  sslFallback?: boolean;
+}
+
+async function connect(target: PgRunLockTarget, id: RunIdentity, ssl: pg.ClientConfig['ssl']): Promise<pg.Client> {
+  const client = new pg.Client({ ...target.client, ssl, application_name: lockApplicationName(id) });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return client;
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    if (target.sslFallback && ssl && /does not support SSL/i.test(errorText(e))) return connect(target, id, false);
+    throw new WarehouseError(connectError(target.engine, target.client, e));
+  }
+}
+
+/**
+ * Takes the run lock on a new connection and returns it (closing it releases
+ * the lock). Then ends what killed runs on the same schema left running.
+ */
+export async function acquirePgRunLock(target: PgRunLockTarget, id: RunIdentity, opts: RunLockOptions): Promise<pg.Client> {
+  const client = await connect(target, id, target.client.ssl);
+  try {
+    const deadline = opts.waitSeconds === undefined ? 0 : Date.now() + opts.waitSeconds * 1000;
+    let told = false;
+    for (;;) {
+      const r = await client.query('select pg_try_advisory_lock($1::int4, $2::int4) as ok', [LOCK_SPACE, id.objid]);
+      if (r.rows[0]?.ok) break;
+      const holder = await lockHolder(client, id);
+      if (holder?.deadHere) {
+        // a run killed on this machine whose lock backend has not noticed yet
+        await client.query('select pg_terminate_backend($1::int4)', [holder.pid]);
+        await sleep(100);
+        continue;
+      }
+      const message = `another tsql run holds the lock on ${target.engine} schema ${target.schema} of database ${target.database}: ${describeHolder(holder?.who)}`;
+      if (Date.now() >= deadline) {
+        throw new WarehouseError(`${message}; wait for it to finish, or pass --wait [SECONDS] to queue behind it`);
+      }
+      if (!told) opts.onWait?.(`${message}; waiting${Number.isFinite(opts.waitSeconds) ? ` up to ${opts.waitSeconds} s` : ''}`);
+      told = true;
+      await sleep(Math.min(1000, Math.max(50, deadline - Date.now())));
+    }
+    await endLeftovers(client, id);
+    return client;
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    if (e instanceof WarehouseError) throw e;
+    throw new WarehouseError(`cannot take the run lock on ${target.engine}: ${errorText(e)}`);
+  }
+}
+
+/** The backend holding the lock and the run it names; `deadHere` when that run was on this host and its process is gone. */
+async function lockHolder(client: pg.Client, id: RunIdentity): Promise<{ pid: number; who: string | undefined; deadHere: boolean } | undefined> {
+  const r = await client.query(
+    [
+      'select a.pid, a.application_name',
+      'from pg_catalog.pg_locks l join pg_catalog.pg_stat_activity a on a.pid = l.pid',
+      "where l.locktype = 'advisory' and l.granted and l.objsubid = 2",
+      '  and l.classid = $1::int8::oid and l.objid = ($2::int8 & 4294967295)::oid',
+      '  and l.database = (select oid from pg_catalog.pg_database where datname = current_database())',
+      'limit 1',
+    ].join('\n'),
+    [LOCK_SPACE, id.objid],
+  );
+  const row = r.rows[0] as { pid: number; application_name: string } | undefined;
+  if (!row) return undefined;
+  const prefix = `tsql lock ${id.key} `;
+  const who = row.application_name.startsWith(prefix) ? row.application_name.slice(prefix.length) : undefined;
+  const m = /^(\d+)@(\S+) /.exec(who ?? '');
+  const deadHere = !!m && m[2] === shortHost() && !processAlive(Number(m[1]));
+  return { pid: row.pid, who, deadHere };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Ends the backends of this login role that an earlier run on this schema
+ * left: tsql's connections for the same key whose run has no lock connection
+ * any more (a run killed with SIGKILL: the server may still be executing its
+ * statements and holding their locks). Waits (bounded) until they are gone.
+ */
+async function endLeftovers(client: pg.Client, id: RunIdentity): Promise<void> {
+  const orphans = [
+    'select a.pid from pg_catalog.pg_stat_activity a',
+    'where a.datname = current_database() and a.usename = session_user and a.pid <> pg_backend_pid()',
+    "  and a.application_name like $1 and a.application_name <> $2",
+    "  and not exists (select 1 from pg_catalog.pg_stat_activity b where b.application_name = 'tsql lock ' || substr(a.application_name, 6))",
+  ].join('\n');
+  const params = [`tsql ${id.key} %`, workerApplicationName(id)];
+  const first = await client.query(`select pg_terminate_backend(pid) from (${orphans}) o`, params);
+  if (!first.rowCount) return;
+  for (let i = 0; i < 100; i++) {
+    const left = await client.query(`select count(*)::int as n from (${orphans}) o`, params);
+    if (!left.rows[0]?.n) return;
+    await sleep(50);
+  }
+}
+
+/** As the pool says it: where and as whom, and the server's reason; never the password. */
+export function connectError(engine: string, c: pg.ClientConfig, e: unknown): string {
+  let reason = errorText(e);
+  if (typeof c.password === 'string' && c.password) reason = reason.split(c.password).join('********');
+  return `cannot connect to ${engine} at ${c.host ?? 'localhost'}:${c.port ?? 5432} (database ${c.database ?? '?'}, user ${c.user ?? '?'}): ${reason}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

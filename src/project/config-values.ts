@@ -1,0 +1,80 @@
+import { didYouMean } from '../util/suggest.js';
+import { INCREMENTAL_STRATEGIES, MATERIALIZATIONS, ON_SCHEMA_CHANGE } from './config-keys.js';
+import type { Config } from './config-merge.js';
+
+/**
+ * Config values that are wrong, wherever they are set (a model's config(), a
+ * properties file, the project file's folder tree): checked before anything
+ * runs, so a bad value is a mistake with its place (exit 2), not a failed node.
+ */
+
+/** The kind of value each engine-specific config key takes (checked on every engine: one project may target several). */
+const CONFIG_TYPES: Partial<Record<string, 'boolean' | 'string' | 'strings'>> = {
+  transient: 'boolean',
+  copy_grants: 'boolean',
+  secure: 'boolean',
+  automatic_clustering: 'boolean',
+  cluster_by: 'strings',
+  query_tag: 'string',
+  snowflake_warehouse: 'string',
+  backup: 'boolean',
+  bind: 'boolean',
+  dist: 'string',
+  sort: 'strings',
+  sort_type: 'string',
+  materialized: 'string',
+  unique_key: 'strings',
+};
+
+/** Engine-specific config values that are wrong, by key: a wrong type, or a value tsql cannot act on. */
+export function engineConfigProblems(config: Config, opts: { alone?: boolean } = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  // the config's own keys (a handful) against the table, not the table against every config
+  for (const key in config) {
+    const kind = CONFIG_TYPES[key];
+    const v = config[key];
+    if (kind === undefined || v === undefined || v === null) continue;
+    const ok = kind === 'boolean' ? typeof v === 'boolean' : kind === 'string' ? typeof v === 'string' && v.trim() !== '' : typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'));
+    if (!ok) out[key] = `must be ${kind === 'boolean' ? 'true or false' : kind === 'string' ? 'a non-empty string' : 'a string or a list of strings'}, not ${JSON.stringify(v)}`;
+  }
+  const types = config.column_types;
+  if (types !== undefined && types !== null) {
+    if (typeof types !== 'object' || Array.isArray(types)) out.column_types = `must be a mapping of column name to SQL type, e.g. {amount: 'numeric(10,2)'}, not ${JSON.stringify(types)}`;
+    else {
+      const bad = Object.entries(types as Record<string, unknown>).find(([, t]) => typeof t !== 'string' || t.trim() === '');
+      if (bad) out.column_types = `'${bad[0]}' must be a SQL type as a string, e.g. '${bad[0]}': 'varchar', not ${JSON.stringify(bad[1])}`;
+    }
+  }
+  const format = config.table_format;
+  if (format !== undefined && format !== null && String(format).toLowerCase() !== 'default') {
+    out.table_format = `'${String(format)}' is not supported by tsql yet (tables are Snowflake's own format); remove it or set it to 'default'`;
+  }
+  if (!opts.alone && config.automatic_clustering === true && config.cluster_by === undefined) out.automatic_clustering = 'needs cluster_by (the clustering key to maintain)';
+  return out;
+}
+
+export interface ConfigValueProblem {
+  key: string;
+  message: string;
+  hint?: string;
+}
+
+/** Every wrong value of a resource's config, one problem per key. */
+/** `alone`: one key of a folder level, without the rest of the node's config (rules between keys wait for the merged config). */
+export function configValueProblems(config: Config, resource: 'model' | 'seed' | 'test' | 'source', opts: { alone?: boolean } = {}): ConfigValueProblem[] {
+  const out: ConfigValueProblem[] = [];
+  const mat = config.materialized;
+  if (resource === 'model' && typeof mat === 'string' && !MATERIALIZATIONS.includes(mat)) {
+    out.push({ key: 'materialized', message: `unknown materialization '${mat}'`, hint: didYouMean(mat, MATERIALIZATIONS) ?? `use one of ${MATERIALIZATIONS.slice(0, 5).join(', ')}` });
+  }
+  const strategy = config.incremental_strategy;
+  if (strategy !== undefined && strategy !== null && !INCREMENTAL_STRATEGIES.includes(String(strategy))) {
+    out.push({ key: 'incremental_strategy', message: `unknown incremental_strategy '${String(strategy)}'`, hint: didYouMean(String(strategy), INCREMENTAL_STRATEGIES) ?? `use one of ${INCREMENTAL_STRATEGIES.join(', ')}` });
+  }
+  const osc = config.on_schema_change;
+  if (osc !== undefined && osc !== null && !ON_SCHEMA_CHANGE.includes(String(osc))) {
+    out.push({ key: 'on_schema_change', message: `unknown on_schema_change '${String(osc)}'`, hint: didYouMean(String(osc), ON_SCHEMA_CHANGE) ?? `use one of ${ON_SCHEMA_CHANGE.join(', ')}` });
+  }
+  for (const [key, problem] of Object.entries(engineConfigProblems(config, opts))) out.push({ key, message: `${key} ${problem}` });
+  return out;
+}

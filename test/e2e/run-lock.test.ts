@@ -1,0 +1,209 @@
+/**
+ * One run at a time per target schema. PostgreSQL: an advisory lock held on a
+ * connection of its own; the second run names the first (host, pid, start) or
+ * queues with --wait. A run killed with SIGKILL leaves statements running on
+ * the server: the next run ends them and succeeds. DuckDB: the engine's file
+ * lock, with a clear message and --wait.
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { hostname } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
+import { runCliAsync, useProjects, type TempProject } from '../helpers/project.js';
+import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+
+const project = useProjects();
+const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
+const schemas: string[] = [];
+
+afterEach(async () => {
+  const drop = schemas.splice(0);
+  if (drop.length) await pgQuery(drop.map((s) => `drop schema if exists "${s}" cascade`).join(';\n'));
+});
+
+const SLOW_PG = "{{ config(materialized='table') }}\nselect 1 as id from (select pg_sleep({{ var('sleep', 0) }})) s\n";
+
+function pgProject(files: Record<string, string>): { p: TempProject; schema: string; env: Record<string, string> } {
+  const c = pgConnection();
+  const schema = uniqueSchema('lock');
+  schemas.push(schema);
+  const profile = `shop:
+  target: dev
+  outputs:
+    dev:
+      type: postgres
+      host: ${c.host}
+      port: ${c.port}
+      user: ${c.user}
+      password: "{{ env_var('${PASSWORD_ENV}') }}"
+      dbname: ${c.database}
+      schema: ${schema}
+      threads: 2
+`;
+  return { p: project(files, { profile }), schema, env: { [PASSWORD_ENV]: c.password } };
+}
+
+/** Runs the CLI; `whenStarted` once a START line for a model appears. */
+function start(args: string[], p: TempProject, env: Record<string, string>, whenStarted?: (child: import('node:child_process').ChildProcess) => void) {
+  let fired = false;
+  let pid = 0;
+  const done = runCliAsync(args, p.dir, env, (out, child) => {
+    pid = child.pid ?? 0;
+    if (!fired && /START sql table model/.test(out)) {
+      fired = true;
+      whenStarted?.(child);
+    }
+  });
+  return { done, pid: () => pid };
+}
+
+describe('run lock on PostgreSQL', () => {
+  it('a second run on the same schema fails at once naming the first (host, pid, start), and --wait queues behind it', async () => {
+    const { p, env } = pgProject({ 'models/slow.sql': SLOW_PG });
+    let second: ReturnType<typeof runCliAsync> | undefined;
+    let waiting: ReturnType<typeof runCliAsync> | undefined;
+    let firstPid = 0;
+    const first = start(['run', '--vars', '{sleep: 4}'], p, env, (child) => {
+      firstPid = child.pid ?? 0;
+      second = runCliAsync(['run'], p.dir, env);
+      waiting = runCliAsync(['run', '--wait', '60'], p.dir, env);
+    });
+    const r1 = await first.done;
+    expect(r1.code, r1.stdout + r1.stderr).toBe(0);
+    const r2 = await second!;
+    expect(r2.code, r2.stdout + r2.stderr).toBe(1);
+    expect(r2.stderr).toContain(`another tsql run holds the lock on postgres schema`);
+    expect(r2.stderr).toContain(`pid ${firstPid}`);
+    expect(r2.stderr).toContain(`host ${hostname().slice(0, 18)}`);
+    expect(r2.stderr).toMatch(/started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    expect(r2.stderr).toContain('--wait');
+    expect(r2.stderr).not.toMatch(/pg_type_typname_nsp_index|duplicate key/);
+    expect(r2.stdout).not.toContain('START');
+    const r3 = await waiting!;
+    expect(r3.code, r3.stdout + r3.stderr).toBe(0);
+    expect(r3.stdout).toMatch(/another tsql run holds the lock .*; waiting up to 60 s/);
+    expect(r3.stdout).toMatch(/OK created sql table model/);
+  });
+
+  it('--wait SECONDS gives up after that long with the same message', async () => {
+    const { p, env } = pgProject({ 'models/slow.sql': SLOW_PG });
+    let second: ReturnType<typeof runCliAsync> | undefined;
+    let t0 = 0;
+    const first = start(['run', '--vars', '{sleep: 6}'], p, env, () => {
+      t0 = Date.now();
+      second = runCliAsync(['run', '--wait', '1'], p.dir, env);
+    });
+    const r1 = first.done;
+    const r2 = await (async () => {
+      while (!second) {
+        await Promise.race([r1, new Promise((r) => setTimeout(r, 50))]);
+        if (!second) expect((await Promise.race([r1, Promise.resolve(undefined)]))?.stderr ?? '').toBe('');
+      }
+      return second;
+    })();
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r2.code, r2.stdout + r2.stderr).toBe(1);
+    expect(r2.stderr).toContain('another tsql run holds the lock');
+    expect((await first.done).code).toBe(0);
+  });
+
+  it('after SIGKILL the server-side statements are ended: an immediate rerun succeeds and nothing is left running (3 times)', async () => {
+    const { p, env, schema } = pgProject({ 'models/slow.sql': SLOW_PG });
+    for (let i = 0; i < 3; i++) {
+      const killed = start(['run', '--vars', '{sleep: 60}'], p, env, (child) => setTimeout(() => child.kill('SIGKILL'), 300));
+      const r1 = await killed.done;
+      expect(r1.signal).toBe('SIGKILL');
+      // the killed run's statement still runs on the server
+      const before = await pgQuery("select pid from pg_stat_activity where query like '%pg_sleep%' and application_name like 'tsql %' and state = 'active'");
+      expect(before.length).toBeGreaterThan(0);
+      const r2 = await runCliAsync(['run'], p.dir, env);
+      expect(r2.code, r2.stdout + r2.stderr).toBe(0);
+      const left = await pgQuery("select pid, application_name, query from pg_stat_activity where application_name like 'tsql %'");
+      expect(left).toEqual([]);
+      const rows = await pgQuery(`select count(*)::int as n from "${schema}"."slow"`);
+      expect(rows[0].n).toBe(1);
+    }
+  });
+});
+
+describe('run lock on DuckDB', () => {
+  it('a second process on the file gets a clear message, and --wait queues until the file is free', async () => {
+    const p = project({ 'models/one.sql': 'select 1 as id\n' });
+    const holder = await DuckDBInstance.create(p.dbPath);
+    try {
+      const r = await runCliAsync(['run'], p.dir);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toContain(`error: another tsql run holds ${p.dbPath} (process ${process.pid})`);
+      expect(r.stderr).toContain('--wait');
+      expect(r.stderr).not.toContain('Could not set lock on file');
+      const waiting = runCliAsync(['run', '--wait'], p.dir);
+      setTimeout(() => holder.closeSync(), 1500);
+      const w = await waiting;
+      expect(w.code, w.stdout + w.stderr).toBe(0);
+      expect(w.stdout).toContain(`another tsql run holds ${p.dbPath}`);
+      expect(w.stdout).toContain('waiting');
+    } finally {
+      try {
+        holder.closeSync();
+      } catch {
+        // closed already
+      }
+    }
+  });
+
+  it('--wait takes whole seconds', async () => {
+    const p = project({ 'models/one.sql': 'select 1 as id\n' });
+    const r = await runCliAsync(['run', '--wait', 'soon'], p.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--wait takes a number of seconds");
+  });
+});
+
+describe('run lock on Redshift (method pg, stand-in)', () => {
+  let proxy: PgProxy;
+  let s3Root = '';
+  let wh = '';
+  beforeAll(async () => {
+    s3Root = mkdtempSync(join(tmpdir(), 'tsql-s3-'));
+    wh = `lock_${Math.random().toString(36).slice(2, 10)}`;
+    await pgQuery(`create database "${wh}"`);
+    proxy = await startPgProxy({ pg: { ...pgConnection(), database: 'postgres' }, s3Root });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    rmSync(s3Root, { recursive: true, force: true });
+    await pgQuery(`drop database if exists "${wh}" with (force)`).catch(() => undefined);
+  });
+
+  it('a run holding the lock table stops the next one with its name, and --wait queues behind it', async () => {
+    const c = pgConnection();
+    const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: redshift\n      method: pg\n      host: ${proxy.host}\n      port: ${proxy.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${wh}\n      sslmode: disable\n      schema: main\n      threads: 1\n`;
+    const p = project({ 'models/one.sql': "{{ config(materialized='table') }}\nselect 1 as id\n" }, { profile });
+    const env = { [PASSWORD_ENV]: c.password };
+    const first = await runCliAsync(['run'], p.dir, env);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    // another run, as tsql takes it: the lock table locked in an open transaction, its name committed beside it
+    const holder = new pg.Client({ host: proxy.host, port: proxy.port, user: c.user, password: c.password, database: wh, ssl: false });
+    await holder.connect();
+    try {
+      await holder.query(`update main.tsql_run_lock_holder set run = '4242@ci-7 20240103T060012Z'`);
+      await holder.query('begin');
+      await holder.query('lock main.tsql_run_lock');
+      const r = await runCliAsync(['run'], p.dir, env);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toContain('error: another tsql run holds the lock on redshift schema main of database');
+      expect(r.stderr).toContain('on host ci-7, pid 4242, started 2024-01-03 06:00:12 UTC; wait for it to finish, or pass --wait [SECONDS]');
+      const waiting = runCliAsync(['run', '--wait', '60'], p.dir, env);
+      setTimeout(() => void holder.query('commit'), 2500);
+      const w = await waiting;
+      expect(w.code, w.stdout + w.stderr).toBe(0);
+      expect(w.stdout).toContain('waiting up to 60 s');
+    } finally {
+      await holder.end();
+    }
+  });
+});
