@@ -192,30 +192,9 @@ export class PgPool {
   }
 
   private async connect(): Promise<pg.Client> {
-    const config: pg.ClientConfig = { ...this.options.client, types: PG_RESULT_TYPES };
-    if (this.sslRefused) config.ssl = false;
-    const client = new pg.Client(config);
-    // errors while connecting reject connect(); the session listens from then on
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return client;
-    } catch (e) {
-      await client.end().catch(() => undefined);
-      if (this.options.sslFallback && config.ssl && /does not support SSL/i.test(errorText(e))) {
-        this.sslRefused = true;
-        return this.connect();
-      }
-      throw new WarehouseError(this.connectError(e));
-    }
-  }
-
-  /** Where and as whom, and the server's reason; never the password. */
-  private connectError(e: unknown): string {
-    const c = this.options.client;
-    let reason = errorText(e);
-    if (typeof c.password === 'string' && c.password) reason = reason.split(c.password).join('********');
-    return `cannot connect to ${this.options.dialect.type} at ${c.host ?? 'localhost'}:${c.port ?? 5432} (database ${c.database ?? '?'}, user ${c.user ?? '?'}): ${reason}`;
+    const { client, sslRefused } = await connectPgClient({ ...this.options.client, types: PG_RESULT_TYPES, ...(this.sslRefused ? { ssl: false } : {}) }, { engine: this.options.dialect.type, sslFallback: this.options.sslFallback });
+    if (sslRefused) this.sslRefused = true;
+    return client;
   }
 
   /** Sends a CancelRequest for every statement running now; resolves when all are sent. */
@@ -229,4 +208,33 @@ export class PgPool {
   end(): Promise<void> {
     return this.pool.end();
   }
+}
+
+/**
+ * Connects a pg client. With `sslFallback` (sslmode=prefer), a server that
+ * offers no SSL is connected to again without it (`sslRefused`). A failure
+ * says where and as whom, and the server's reason; never the password.
+ */
+export async function connectPgClient(config: pg.ClientConfig, o: { engine: string; sslFallback?: boolean }): Promise<{ client: pg.Client; sslRefused: boolean }> {
+  const client = new pg.Client(config);
+  // errors while connecting reject connect(); the session listens from then on
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return { client, sslRefused: false };
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    if (o.sslFallback && config.ssl && /does not support SSL/i.test(errorText(e))) {
+      const again = await connectPgClient({ ...config, ssl: false }, o);
+      return { client: again.client, sslRefused: true };
+    }
+    throw new WarehouseError(connectError(o.engine, config, e));
+  }
+}
+
+/** Where and as whom, and the server's reason; never the password. */
+export function connectError(engine: string, c: pg.ClientConfig, e: unknown): string {
+  let reason = errorText(e);
+  if (typeof c.password === 'string' && c.password) reason = reason.split(c.password).join('********');
+  return `cannot connect to ${engine} at ${c.host ?? 'localhost'}:${c.port ?? 5432} (database ${c.database ?? '?'}, user ${c.user ?? '?'}): ${reason}`;
 }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { WarehouseError } from '../../errors.js';
 import type { RunLockOptions } from '../types.js';
-import { errorText } from './connection.js';
+import { connectPgClient, errorText } from './connection.js';
 
 /**
  * One tsql run at a time per database and schema, on PostgreSQL: a
@@ -70,16 +70,7 @@ export interface PgRunLockTarget {
 }
 
 async function connect(target: PgRunLockTarget, id: RunIdentity, ssl: pg.ClientConfig['ssl']): Promise<pg.Client> {
-  const client = new pg.Client({ ...target.client, ssl, application_name: lockApplicationName(id) });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return client;
-  } catch (e) {
-    await client.end().catch(() => undefined);
-    if (target.sslFallback && ssl && /does not support SSL/i.test(errorText(e))) return connect(target, id, false);
-    throw new WarehouseError(connectError(target.engine, target.client, e));
-  }
+  return (await connectPgClient({ ...target.client, ssl, application_name: lockApplicationName(id) }, { engine: target.engine, sslFallback: target.sslFallback })).client;
 }
 
 /**
@@ -170,13 +161,6 @@ async function endLeftovers(client: pg.Client, id: RunIdentity): Promise<void> {
     if (!left.rows[0]?.n) return;
     await sleep(50);
   }
-}
-
-/** As the pool says it: where and as whom, and the server's reason; never the password. */
-export function connectError(engine: string, c: pg.ClientConfig, e: unknown): string {
-  let reason = errorText(e);
-  if (typeof c.password === 'string' && c.password) reason = reason.split(c.password).join('********');
-  return `cannot connect to ${engine} at ${c.host ?? 'localhost'}:${c.port ?? 5432} (database ${c.database ?? '?'}, user ${c.user ?? '?'}): ${reason}`;
 }
 
 function sleep(ms: number): Promise<void> {

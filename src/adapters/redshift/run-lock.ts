@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { WarehouseError } from '../../errors.js';
-import { errorText } from '../postgres/connection.js';
-import { connectError, describeHolder, type RunIdentity } from '../postgres/run-lock.js';
+import { connectPgClient, errorText } from '../postgres/connection.js';
+import { describeHolder, type RunIdentity } from '../postgres/run-lock.js';
 import type { RunLockOptions } from '../types.js';
 import type { RedshiftDialect } from './dialect.js';
 
@@ -26,16 +26,7 @@ export interface RedshiftLockTarget {
 }
 
 async function connect(t: RedshiftLockTarget, ssl: pg.ClientConfig['ssl']): Promise<pg.Client> {
-  const client = new pg.Client({ ...t.client, ssl });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return client;
-  } catch (e) {
-    await client.end().catch(() => undefined);
-    if (t.sslFallback && ssl && /does not support SSL/i.test(errorText(e))) return connect(t, false);
-    throw new WarehouseError(connectError('redshift', t.client, e));
-  }
+  return (await connectPgClient({ ...t.client, ssl }, { engine: 'redshift', sslFallback: t.sslFallback })).client;
 }
 
 export async function acquireRedshiftRunLock(t: RedshiftLockTarget, id: RunIdentity, opts: RunLockOptions): Promise<pg.Client> {
