@@ -54,8 +54,12 @@ export abstract class AnsiDialect implements Dialect {
   }
 
   createTable(rel: Relation, columns: Column[]): string {
-    const cols = columns.map((c) => `  ${this.quoteIdentifier(c.name)} ${c.dataType}`).join(',\n');
-    return `create table ${this.renderRelation(rel)} (\n${cols}\n)`;
+    return `create table ${this.renderRelation(rel)} (\n${this.columnDefinitions(columns)}\n)`;
+  }
+
+  /** `  "name" type` lines of a CREATE TABLE. */
+  protected columnDefinitions(columns: Column[]): string {
+    return columns.map((c) => `  ${this.quoteIdentifier(c.name)} ${c.dataType}`).join(',\n');
   }
 
   dropRelation(rel: Relation, kind: RelationKind): string {

@@ -101,7 +101,6 @@ export interface CompileResult {
   catalogsWanted: string[];
 }
 
-export { engineConfigProblems } from '../project/config-values.js';
 
 export function relationKey(rel: Relation): string {
   return [rel.database ?? '', rel.schema, rel.identifier].join('.').toLowerCase();

@@ -1,5 +1,6 @@
 /** The real snowflake-sdk as a test's own client of the Snowflake stand-in (to look at what tsql built). */
 import type { Connection } from 'snowflake-sdk';
+import { isFoldedName } from '../../src/adapters/snowflake/dialect.js';
 
 export interface SfClient {
   /** Rows with lower-case keys for names Snowflake folded to upper case. */
@@ -13,7 +14,7 @@ export async function sfClient(standin: { accessUrl: string }, o: { user: string
   sdk.configure({ logLevel: 'OFF' } as Parameters<typeof sdk.configure>[0]);
   const conn: Connection = sdk.createConnection({ accessUrl: standin.accessUrl, account: 'tsqltest', username: o.user, password: o.password, database: o.database, schema: o.schema });
   await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
-  const key = (k: string) => (/^[A-Z_][A-Z0-9_$]*$/.test(k) ? k.toLowerCase() : k);
+  const key = (k: string) => (isFoldedName(k) ? k.toLowerCase() : k);
   return {
     query: (sqlText) =>
       new Promise((resolve, reject) =>

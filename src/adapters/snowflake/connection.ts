@@ -3,7 +3,7 @@ import type { Connection as SdkConnection, ConnectionOptions, RowStatement, Snow
 import { WarehouseError } from '../../errors.js';
 import { OnDemandPool } from '../pool.js';
 import type { Column, Connection, ExecResult, Relation } from '../types.js';
-import type { SnowflakeDialect } from './dialect.js';
+import { isFoldedName, type SnowflakeDialect } from './dialect.js';
 import { insertBatches, withSeedCsv } from './seed-load.js';
 
 type Sdk = typeof import('snowflake-sdk');
@@ -56,7 +56,7 @@ export function snowflakeErrorText(e: unknown): string {
 
 /** A result column name as tsql reads it: a name Snowflake folded to upper case reads in lower case. */
 function resultKey(name: string): string {
-  return /^[A-Z_][A-Z0-9_$]*$/.test(name) ? name.toLowerCase() : name;
+  return isFoldedName(name) ? name.toLowerCase() : name;
 }
 
 export interface SessionSettings {

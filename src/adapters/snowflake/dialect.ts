@@ -12,6 +12,11 @@ export interface SnowflakeDialectOptions {
 /** A name Snowflake reads unquoted: it folds to upper case. */
 const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
+/** A name as Snowflake folds an unquoted one (`ORDERS`): tsql reads such result columns in lower case. */
+export function isFoldedName(name: string): boolean {
+  return SIMPLE_NAME.test(name) && name === name.toUpperCase();
+}
+
 /**
  * Snowflake's SQL.
  *
@@ -101,8 +106,7 @@ export class SnowflakeDialect extends AnsiDialect {
 
   /** Seed tables: transient, like every table tsql builds here. */
   override createTable(rel: Relation, columns: Column[]): string {
-    const cols = columns.map((c) => `  ${this.quoteIdentifier(c.name)} ${c.dataType}`).join(',\n');
-    return `create transient table ${this.renderRelation(rel)} (\n${cols}\n)`;
+    return `create transient table ${this.renderRelation(rel)} (\n${this.columnDefinitions(columns)}\n)`;
   }
 
   override dropRelation(rel: Relation, kind: RelationKind): string {
@@ -139,10 +143,6 @@ export class SnowflakeDialect extends AnsiDialect {
   /** Exchanges two tables' contents in one atomic statement. */
   swapTables(a: Relation, b: Relation): string {
     return `alter table ${this.renderRelation(a)} swap with ${this.renderRelation(b)}`;
-  }
-
-  override createSchema(database: string | undefined, schema: string): string {
-    return `create schema if not exists ${this.schemaName(database, schema)}`;
   }
 
   /** COUNT_IF is Snowflake's own, and never null. */
