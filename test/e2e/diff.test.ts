@@ -2,6 +2,7 @@ import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects, type CliResult, type TempProject } from '../helpers/project.js';
+import { ok, prodAndCiDuckProfile, prodAndPr as sharedProdAndPr } from '../helpers/state.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 /**
@@ -88,40 +89,10 @@ select * from (values (1, 10), (2, 21)) t(item_id, qty)
 `,
 };
 
-function duckProfile(prodDb: string): string {
-  return `shop:
-  target: prod
-  outputs:
-    prod:
-      type: duckdb
-      path: ${prodDb}
-      schema: main
-      threads: 2
-    ci:
-      type: duckdb
-      path: ci.duckdb
-      schema: pr
-      threads: 2
-      attach:
-        - path: ${prodDb}
-          alias: prod
-`;
-}
 
-function ok(r: CliResult): CliResult {
-  expect(r.code, r.stdout + r.stderr).toBe(0);
-  return r;
-}
 
-/** Production built, its target/ saved in the PR's prod-artifacts/, and the PR built with state:modified+ --defer. */
 function prodAndPr(profileOf: (prod: TempProject) => string, env: Record<string, string> = {}) {
-  const prod = project(PROD_FILES, { profile: null });
-  prod.write({ 'profiles.yml': profileOf(prod) });
-  ok(prod.tsql(['build', '--target', 'prod'], env));
-  const pr = project({ ...PROD_FILES, 'profiles.yml': profileOf(prod), ...PR_CHANGES }, { profile: null });
-  cpSync(join(prod.dir, 'target'), join(pr.dir, 'prod-artifacts'), { recursive: true });
-  const ci = (args: string[]) => pr.tsql([...args, '--target', 'ci'], env);
-  return { prod, pr, ci };
+  return sharedProdAndPr(project, { prod: PROD_FILES, pr: PR_CHANGES }, profileOf, { prod: env, ci: env });
 }
 
 type DiffRow = Record<string, unknown> & { name: string };
@@ -179,7 +150,7 @@ function expectPlanted(rows: DiffRow[], types: { decimal: string; double: string
 
 describe('tsql diff on DuckDB (production attached to the PR database)', () => {
   it('reports the planted differences exactly, as JSON, text and markdown; differences exit 0, --fail-on-diff 1', () => {
-    const { pr, ci } = prodAndPr((prod) => duckProfile(join(prod.dir, 'prod.duckdb')));
+    const { pr, ci } = prodAndPr((prod) => prodAndCiDuckProfile(join(prod.dir, 'prod.duckdb')));
     ok(ci(['build', '--select', 'state:modified+', '--defer', '--state', 'prod-artifacts']));
 
     const json = ok(ci(['diff', '--state', 'prod-artifacts', '--output', 'json']));
@@ -215,7 +186,7 @@ describe('tsql diff on DuckDB (production attached to the PR database)', () => {
   });
 
   it('a model unchanged here has no differences; build --diff compares what it built, into its output and report', () => {
-    const { pr, ci } = prodAndPr((prod) => duckProfile(join(prod.dir, 'prod.duckdb')));
+    const { pr, ci } = prodAndPr((prod) => prodAndCiDuckProfile(join(prod.dir, 'prod.duckdb')));
     const built = ok(ci(['build', '--select', 'state:modified+', 'payments', '--defer', '--state', 'prod-artifacts', '--diff', '--summary-md', 'reports/summary.md']));
     expect(built.stdout).toContain('payments: no differences\n');
     expect(built.stdout).toContain('orders: +3 rows −1 row, 3 changed (status 2, amount 2)');
@@ -232,7 +203,7 @@ describe('tsql diff on DuckDB (production attached to the PR database)', () => {
   });
 
   it('mistakes are one line, exit 2, nothing run', () => {
-    const { pr, ci } = prodAndPr((prod) => duckProfile(join(prod.dir, 'prod.duckdb')));
+    const { pr, ci } = prodAndPr((prod) => prodAndCiDuckProfile(join(prod.dir, 'prod.duckdb')));
     const cases: Array<[string[], RegExp]> = [
       [['diff'], /^error: tsql diff compares with production: pass --state DIR/],
       [['diff', '--state', 'prod-artifacts', '--select', 'ordrs'], /^error: --select 'ordrs' matches no node \(did you mean 'orders'\?\)/],

@@ -2,6 +2,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queryDuckDB, useProjects, type CliResult, type TempProject } from '../helpers/project.js';
+import { ok, prodAndCiDuckProfile, prodAndPr as sharedProdAndPr } from '../helpers/state.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 /**
@@ -95,41 +96,12 @@ const EXPECTED_MODIFIED_PLUS = [
   'stg_customers', // below the seed
 ];
 
-function duckProfile(prodDb: string): string {
-  return `shop:
-  target: prod
-  outputs:
-    prod:
-      type: duckdb
-      path: ${prodDb}
-      schema: main
-      threads: 2
-    ci:
-      type: duckdb
-      path: ci.duckdb
-      schema: pr
-      threads: 2
-      attach:
-        - path: ${prodDb}
-          alias: prod
-`;
-}
 
-function ok(r: CliResult): CliResult {
-  expect(r.code, r.stdout + r.stderr).toBe(0);
-  return r;
-}
 
 const lines = (r: CliResult) => r.stdout.split('\n').filter(Boolean).sort();
 
-/** Production built and its target/ saved; the PR is a copy of the project with the changes and prod's artifacts in prod-artifacts/. */
-function prodAndPr(profileOf: (prod: TempProject) => string, env: { prod: Record<string, string>; ci: Record<string, string> }, tsql = (p: TempProject, args: string[], e: Record<string, string>) => p.tsql(args, e)) {
-  const prod = project(PROD_FILES, { profile: null });
-  prod.write({ 'profiles.yml': profileOf(prod) });
-  ok(tsql(prod, ['build', '--target', 'prod'], env.prod));
-  const pr = project({ ...PROD_FILES, 'profiles.yml': profileOf(prod), ...PR_CHANGES }, { profile: null });
-  cpSync(join(prod.dir, 'target'), join(pr.dir, 'prod-artifacts'), { recursive: true });
-  return { prod, pr, ci: (args: string[]) => tsql(pr, [...args, '--target', 'ci'], env.ci) };
+function prodAndPr(profileOf: (prod: TempProject) => string, env: { prod: Record<string, string>; ci: Record<string, string> }) {
+  return sharedProdAndPr(project, { prod: PROD_FILES, pr: PR_CHANGES }, profileOf, env);
 }
 
 interface RunResult {
@@ -151,7 +123,7 @@ describe('state:modified, --defer and --empty on DuckDB', () => {
   const ENV = { prod: { TSQL_ENV_ALIAS: 'env_prod' }, ci: { TSQL_ENV_ALIAS: 'env_ci' } };
 
   it('selects exactly what the PR changed, and what is below it; env-only differences select nothing', () => {
-    const { pr, ci } = prodAndPr((prod) => duckProfile(join(prod.dir, 'prod.duckdb')), ENV);
+    const { pr, ci } = prodAndPr((prod) => prodAndCiDuckProfile(join(prod.dir, 'prod.duckdb')), ENV);
     const ls = (sel: string) => lines(ok(ci(['ls', '--select', sel, '--state', 'prod-artifacts', '--output', 'name'])));
 
     expect(ls('state:modified+')).toEqual(EXPECTED_MODIFIED_PLUS);
@@ -176,7 +148,7 @@ describe('state:modified, --defer and --empty on DuckDB', () => {
   });
 
   it('builds the modified nodes in the PR database, reading production for unchanged parents; --empty builds them with 0 rows', async () => {
-    const { prod, pr, ci } = prodAndPr((p) => duckProfile(join(p.dir, 'prod.duckdb')), ENV);
+    const { prod, pr, ci } = prodAndPr((p) => prodAndCiDuckProfile(join(p.dir, 'prod.duckdb')), ENV);
     const r = ok(ci(['build', '--select', 'state:modified+', '--defer', '--state', 'prod-artifacts']));
     expect(r.stdout).toContain('Deferred model.shop.stg_orders to --state prod-artifacts: "prod"."main"."stg_orders"');
 
@@ -228,7 +200,7 @@ describe('state:modified, --defer and --empty on DuckDB', () => {
   });
 
   it('tsql retry reruns a failed deferred build as one: the same state, deferred again', () => {
-    const { pr, ci } = prodAndPr((p) => duckProfile(join(p.dir, 'prod.duckdb')), ENV);
+    const { pr, ci } = prodAndPr((p) => prodAndCiDuckProfile(join(p.dir, 'prod.duckdb')), ENV);
     const good = readFileSync(join(pr.dir, 'models/order_cents.sql'), 'utf8');
     pr.write({ 'models/order_cents.sql': `select stg_orders.id, error('boom') as cents from {{ ref('stg_orders') }}\n` });
     const failed = ci(['build', '--select', 'state:modified+', '--defer', '--state', 'prod-artifacts']);
@@ -244,7 +216,7 @@ describe('state:modified, --defer and --empty on DuckDB', () => {
   });
 
   it('--favor-state reads production even when the relation exists here; without it, the local one', () => {
-    const { ci, pr } = prodAndPr((p) => duckProfile(join(p.dir, 'prod.duckdb')), ENV);
+    const { ci, pr } = prodAndPr((p) => prodAndCiDuckProfile(join(p.dir, 'prod.duckdb')), ENV);
     ok(ci(['build', '--select', '+stg_orders']));
     const compiled = () => readFileSync(join(pr.dir, 'target/compiled/shop/models/order_cents.sql'), 'utf8');
     ok(ci(['compile', '--select', 'order_cents', '--defer', '--state', 'prod-artifacts']));
@@ -254,7 +226,7 @@ describe('state:modified, --defer and --empty on DuckDB', () => {
   });
 
   it('mistakes are one line, exit 2, and nothing runs', () => {
-    const { pr, ci } = prodAndPr((p) => duckProfile(join(p.dir, 'prod.duckdb')), ENV);
+    const { pr, ci } = prodAndPr((p) => prodAndCiDuckProfile(join(p.dir, 'prod.duckdb')), ENV);
     const cases: Array<[string[], RegExp]> = [
       [['build', '--select', 'state:modified', '--state', 'no-such-dir'], /^error: --state no-such-dir: no such folder/],
       [['build', '--select', 'state:modified', '--state', 'models'], /^error: --state models: there is no manifest.json in .*models \(copy production's target\/manifest.json there/],
@@ -276,9 +248,9 @@ describe('state:modified, --defer and --empty on DuckDB', () => {
 
   it('a pull request that changes no node has nothing to build: exit 0, not an empty-selection error', () => {
     const prod = project(PROD_FILES, { profile: null });
-    prod.write({ 'profiles.yml': duckProfile(join(prod.dir, 'prod.duckdb')) });
+    prod.write({ 'profiles.yml': prodAndCiDuckProfile(join(prod.dir, 'prod.duckdb')) });
     ok(prod.tsql(['build', '--target', 'prod'], ENV.prod));
-    const pr = project({ ...PROD_FILES, 'profiles.yml': duckProfile(join(prod.dir, 'prod.duckdb')), 'README.md': 'only the docs changed\n' }, { profile: null });
+    const pr = project({ ...PROD_FILES, 'profiles.yml': prodAndCiDuckProfile(join(prod.dir, 'prod.duckdb')), 'README.md': 'only the docs changed\n' }, { profile: null });
     cpSync(join(prod.dir, 'target'), join(pr.dir, 'prod-artifacts'), { recursive: true });
     const r = ok(pr.tsql(['build', '--select', 'state:modified+', '--defer', '--state', 'prod-artifacts', '--target', 'ci'], ENV.prod));
     expect(r.stdout).toMatch(/nothing to build: no node matches --select 'state:modified\+' against --state prod-artifacts/);
@@ -288,7 +260,7 @@ describe('state:modified, --defer and --empty on DuckDB', () => {
   });
 
   it('result: selects from the state run_results.json', () => {
-    const { pr, ci } = prodAndPr((p) => duckProfile(join(p.dir, 'prod.duckdb')), ENV);
+    const { pr, ci } = prodAndPr((p) => prodAndCiDuckProfile(join(p.dir, 'prod.duckdb')), ENV);
     const results = JSON.parse(readFileSync(join(pr.dir, 'prod-artifacts/run_results.json'), 'utf8'));
     for (const r of results.results) if (r.unique_id === 'model.shop.stg_orders') r.status = 'error';
     pr.write({ 'prod-artifacts/run_results.json': JSON.stringify(results) });
