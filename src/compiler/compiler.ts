@@ -34,6 +34,7 @@ import { fileSha256 } from '../project/load.js';
 import { rewriteTestBlocks } from '../templating/macros.js';
 import { runInterruptibly } from '../execution/interruptible.js';
 import { isSecretEnvName } from '../util/secrets.js';
+import { checkUnsupportedConfig } from '../project/unsupported.js';
 
 export interface CompileOptions {
   project: LoadedProject;
@@ -759,6 +760,10 @@ export class Compiler {
     draft.sql = sql;
     const config = frame.config;
     this.validateConfig(config, 'model', draft.file.relPath, lineOfCall(draft.file.text, 'config'));
+    // keys set by config() in the SQL (folder and YAML keys were checked where they are written)
+    const fromSql = Object.fromEntries(Object.entries(config).filter(([k, v]) => v !== draft.baseConfig[k]));
+    const findings = { warnings: this.warnings, errors: this.errors.errors };
+    checkUnsupportedConfig(fromSql, 'model', () => ({ file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }), findings);
     if (config.enabled === false) {
       draft.state = 'done';
       this.disabled.add(draft.id);

@@ -4,6 +4,7 @@ import type { YamlFile } from '../util/yaml-file.js';
 import { configKeysFor, normalizeConfigKey, type ConfigResource } from './config-keys.js';
 import { isPlainObject, mergeConfig, type Config } from './config-merge.js';
 import { configValueProblems } from './config-values.js';
+import { checkUnsupported, UNSUPPORTED_CONFIG } from './unsupported.js';
 
 /** Keys whose values are dicts: without a `+` they are still configs, not folder names. */
 const OBJECT_VALUED = new Set(['meta', 'column_types', 'docs', 'persist_docs', 'params', 'freshness', 'options', 'grants', 'contract', 'quoting', 'partition_by']);
@@ -61,6 +62,7 @@ export class FolderConfig {
     const keys = configKeysFor(this.resource);
     const checkValue = (key: string, v: unknown, yamlPath: string[]) => {
       for (const p of configValueProblems({ [key]: v }, this.resource, { alone: true })) errors.push(yaml.error(p.message, yamlPath, p.hint));
+      checkUnsupported(UNSUPPORTED_CONFIG, key, v, `${this.resource} config`, { file: yaml.relPath, line: yaml.lineOf(yamlPath) }, { warnings, errors }, this.resource);
     };
     const walk = (obj: Record<string, unknown>, path: string[], fqnPrefix: string[]) => {
       for (const [k, v] of Object.entries(obj)) {

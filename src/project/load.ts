@@ -6,6 +6,7 @@ import { findFiles, type ProjectFile } from './files.js';
 import { FolderConfig } from './folder-config.js';
 import { loadProjectFile, type ProjectSettings } from './project-file.js';
 import { readTextFile } from './text-file.js';
+import { unreadFiles } from './unread-files.js';
 import { parseSchemaFile, type ResourcePatch, type SourceTableDef, type TestDef } from './schema-yaml.js';
 
 export interface SqlFile extends ProjectFile {
@@ -87,8 +88,11 @@ function withoutSql(text: string): string | undefined {
 export function loadProject(projectDir: string): LoadedProject {
   const settings = loadProjectFile(projectDir);
   const errors = new ErrorCollector();
-  const warnings: string[] = [];
+  const warnings: string[] = [...settings.warnings];
   const pkg = settings.name;
+  const unread = unreadFiles(projectDir, settings);
+  unread.errors.forEach((e) => errors.add(e));
+  warnings.push(...unread.warnings);
 
   const models = readSqlFiles(projectDir, settings.modelPaths, '.sql', pkg, errors, { model: true });
   const seeds = readSqlFiles(projectDir, settings.seedPaths, '.csv', pkg, errors, { withText: false });
@@ -118,6 +122,7 @@ export function loadProject(projectDir: string): LoadedProject {
     const parsed = errors.guard(() => parseSchemaFile(readTextFile(f.absPath, f.relPath), f.relPath));
     if (!parsed) continue;
     parsed.errors.forEach((e) => errors.add(e));
+    warnings.push(...parsed.warnings);
     const { content } = parsed;
     for (const p of content.models) addPatch(modelPatches, p, 'model', errors);
     for (const p of content.seeds) addPatch(seedPatches, p, 'seed', errors);

@@ -7,6 +7,7 @@ import { resolveInside } from './paths.js';
 import { didYouMean } from '../util/suggest.js';
 import { readYamlFile, type YamlFile } from '../util/yaml-file.js';
 import { asHookList } from './config-merge.js';
+import { checkUnsupported, UNSUPPORTED_PROJECT } from './unsupported.js';
 
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 const hookList = z.union([z.string(), z.array(z.unknown())]).transform((v) => asHookList(v));
@@ -79,6 +80,8 @@ export interface ProjectSettings {
   /** the project's `quoting:` (database / schema / identifier) */
   quoting: Quoting;
   yaml: YamlFile;
+  /** keys tsql accepts and does not act on (see unsupported.ts), with their lines */
+  warnings: string[];
 }
 
 export const PROJECT_FILES = ['tsql_project.yml', 'dbt_project.yml'] as const;
@@ -108,7 +111,11 @@ export function loadProjectFile(projectDir: string): ProjectSettings {
   checkPathsInside(projectDir, yaml);
   const quoting = readQuoting(yaml, p.quoting, ['quoting']);
   if (quoting.error) throw quoting.error;
+  const findings = { warnings: [] as string[], errors: [] as UserError[] };
+  for (const [k, v] of Object.entries(yaml.data as Record<string, unknown>)) checkUnsupported(UNSUPPORTED_PROJECT, k, v, 'project key', { file, line: yaml.lineOf([k]) }, findings);
+  if (findings.errors.length) throw findings.errors[0];
   return {
+    warnings: findings.warnings,
     file,
     name: p.name,
     profile: p.profile ?? p.name,

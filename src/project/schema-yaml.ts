@@ -4,6 +4,8 @@ import { parseYaml, type YamlFile, type YamlPath } from '../util/yaml-file.js';
 import { isPlainObject, type Config } from './config-merge.js';
 import { TEST_CONFIG_KEYS } from './config-keys.js';
 import { readQuoting, type Quoting } from './quoting.js';
+import { checkUnsupported, UNSUPPORTED_COLUMN, UNSUPPORTED_CONFIG, UNSUPPORTED_PROPERTIES_TOP, UNSUPPORTED_PROPERTY, type UnsupportedEntry } from './unsupported.js';
+import type { ConfigResource } from './config-keys.js';
 
 export interface ColumnDef {
   name: string;
@@ -79,7 +81,13 @@ const SOURCE_TABLE_KEYS = ['name', 'description', 'identifier', 'loaded_at_field
 
 class Reader {
   readonly errors: UserError[] = [];
+  readonly warnings: string[] = [];
   constructor(readonly yaml: YamlFile) {}
+
+  /** Each key of `obj` that tsql does not act on: a warning or an error with its line (see unsupported.ts). */
+  unsupported(table: Record<string, UnsupportedEntry>, obj: Record<string, unknown>, path: YamlPath, what: string, resource?: ConfigResource): void {
+    for (const [k, v] of Object.entries(obj)) checkUnsupported(table, k, v, what, { file: this.yaml.relPath, line: this.yaml.lineOf([...path, k]) }, this, resource);
+  }
 
   keys(obj: Record<string, unknown>, allowed: string[], path: YamlPath, what: string): void {
     for (const k of Object.keys(obj)) {
@@ -119,14 +127,15 @@ class Reader {
 }
 
 /** Parses one properties file (schema.yml). Collects every error it finds. */
-export function parseSchemaFile(text: string, relPath: string): { content: SchemaFileContent; errors: UserError[] } {
+export function parseSchemaFile(text: string, relPath: string): { content: SchemaFileContent; errors: UserError[]; warnings: string[] } {
   const yaml = parseYaml(text, relPath);
   const r = new Reader(yaml);
   const content: SchemaFileContent = { models: [], seeds: [], sources: [], tests: [], unitTests: [] };
   const data = yaml.data;
-  if (data === null || data === undefined || (isPlainObject(data) && !Object.keys(data).length)) return { content, errors: [] };
-  if (!isPlainObject(data)) return { content, errors: [new UserError('a properties file must be a mapping (models:, sources:, seeds: …)', { file: relPath, line: 1 })] };
+  if (data === null || data === undefined || (isPlainObject(data) && !Object.keys(data).length)) return { content, errors: [], warnings: [] };
+  if (!isPlainObject(data)) return { content, errors: [new UserError('a properties file must be a mapping (models:, sources:, seeds: …)', { file: relPath, line: 1 })], warnings: [] };
   r.keys(data, TOP_KEYS, [], 'a properties file');
+  r.unsupported(UNSUPPORTED_PROPERTIES_TOP, data, [], 'top-level key');
 
   for (const kind of ['models', 'seeds', 'snapshots'] as const) {
     r.list(data[kind], [kind], kind).forEach((raw, i) => {
@@ -137,6 +146,12 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
       const name = String(m.name);
       const attach: AttachKind = kind === 'models' ? 'model' : kind === 'seeds' ? 'seed' : 'snapshot';
       const config = { ...r.config(m.config, [...path, 'config']) };
+      if (attach !== 'snapshot') {
+        r.unsupported(UNSUPPORTED_PROPERTY, m, path, `${attach} property`);
+        r.unsupported(UNSUPPORTED_CONFIG, config, [...path, 'config'], `${attach} config`, attach);
+      }
+      // metadata dbt also reads from the entry itself: it reaches the manifest through the config
+      for (const k of ['docs', 'access', 'group'] as const) if (m[k] !== undefined && config[k] === undefined) config[k] = m[k];
       if (m.tags !== undefined) config.tags = m.tags;
       if (m.meta !== undefined) config.meta = { ...(m.meta as object), ...((config.meta as object) ?? {}) };
       const patch: ResourcePatch = {
@@ -162,6 +177,7 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     r.keys(s, SOURCE_KEYS, path, `source '${s.name}'`);
     const sourceName = String(s.name);
     const sourceConfig = r.config(s.config, [...path, 'config']);
+    r.unsupported(UNSUPPORTED_CONFIG, sourceConfig, [...path, 'config'], 'source config', 'source');
     const sourceQuoting = quotingAt(r, s.quoting, [...path, 'quoting']);
     r.list(s.tables, [...path, 'tables'], 'tables').forEach((rawT, j) => {
       const tpath = [...path, 'tables', j];
@@ -201,7 +217,7 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     content.unitTests.push({ raw, file: relPath, line: yaml.lineOf(['unit_tests', i]) });
   });
 
-  return { content, errors: r.errors };
+  return { content, errors: r.errors, warnings: r.warnings };
 }
 
 /** A `quoting:` block (its error, if any, joins the file's errors). */
@@ -223,6 +239,7 @@ function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['att
     const c = r.entry(raw, cpath, 'columns');
     if (!c) return;
     r.keys(c, COLUMN_KEYS, cpath, `column '${c.name}'`);
+    r.unsupported(UNSUPPORTED_COLUMN, c, cpath, 'column property');
     const name = String(c.name);
     out[name] = {
       name,
@@ -318,6 +335,7 @@ function readTests(r: Reader, entries: unknown[], path: YamlPath, attach: TestDe
       else kwargs[k] = v;
     }
     if (isPlainObject(args)) Object.assign(kwargs, args);
+    r.unsupported(UNSUPPORTED_CONFIG, config, [...tpath, fullName, 'config'], 'test config', 'test');
     for (const k of Object.keys(config)) {
       if (!TEST_CONFIG_KEYS.has(k)) r.errors.push(r.yaml.error(`unknown test config key '${k}'`, [...tpath, fullName, 'config', k], didYouMean(k, [...TEST_CONFIG_KEYS])));
     }

@@ -1,0 +1,103 @@
+import { UserError, type SourcePlace } from '../errors.js';
+import type { ConfigResource } from './config-keys.js';
+
+/**
+ * What tsql does with each key dbt accepts that tsql does not act on: one table,
+ * so "nothing is silent" is data, not scattered ifs. Keys tsql acts on are not
+ * listed (their code is the contract), nor are keys being built elsewhere.
+ *
+ * - `warn`: accepted, does nothing; a warning naming the file and line.
+ * - `error`: ignoring it would give a wrong result; a user error (exit 2).
+ * `when` narrows an entry to the values tsql cannot honour (quote_columns: false, say).
+ */
+export type Decision = 'warn' | 'error';
+
+export interface UnsupportedEntry {
+  decision: Decision;
+  /** why tsql does not act on it (shown to the user, and in the README) */
+  reason: string;
+  /** the resources the entry is about (default: every one) */
+  resources?: ConfigResource[];
+  /** only these values are unsupported */
+  when?: (value: unknown) => boolean;
+}
+
+/** Config keys (models:/seeds: folders, properties `config:`, `config()` in SQL). */
+export const UNSUPPORTED_CONFIG: Record<string, UnsupportedEntry> = {
+  language: { decision: 'error', reason: 'Python models are not supported: tsql runs SQL models only', resources: ['model'], when: (v) => v !== 'sql' },
+  submission_method: { decision: 'error', reason: 'it configures Python models, which tsql does not run', resources: ['model'] },
+  packages: { decision: 'error', reason: 'it lists the Python packages of a Python model, which tsql does not run', resources: ['model'] },
+  on_configuration_change: { decision: 'warn', reason: 'it applies to materialized views, which tsql does not build' },
+  autorefresh: { decision: 'warn', reason: 'it applies to Redshift materialized views, which tsql does not build' },
+  partition_by: { decision: 'warn', reason: 'table partitioning is a BigQuery/Databricks feature; no engine tsql supports takes it' },
+  overwrite: { decision: 'warn', reason: 'unloads always replace their file; the key does nothing' },
+  incremental_predicates: { decision: 'warn', reason: 'not applied yet: merge and delete+insert use unique_key alone' },
+  quote_columns: { decision: 'warn', reason: 'tsql always quotes seed column names as written', resources: ['seed'], when: (v) => v === false },
+  store_failures_as: { decision: 'warn', reason: 'failing rows are always stored as a table', resources: ['test'], when: (v) => v !== 'table' },
+};
+
+/** Keys of a model / seed entry in a properties file (beside `config:`). */
+export const UNSUPPORTED_PROPERTY: Record<string, UnsupportedEntry> = {
+  versions: { decision: 'error', reason: 'model versions are not supported: each version would need its own file and ref(name, v=…)' },
+  latest_version: { decision: 'error', reason: 'model versions are not supported' },
+  deprecation_date: { decision: 'warn', reason: 'model deprecation is not reported by tsql' },
+  time_spine: { decision: 'warn', reason: "it belongs to the semantic layer, which is dbt Cloud's and deliberately not in tsql" },
+};
+
+/** Keys of a column entry. */
+export const UNSUPPORTED_COLUMN: Record<string, UnsupportedEntry> = {
+  policy_tags: { decision: 'warn', reason: 'BigQuery policy tags: no engine tsql supports has them' },
+  granularity: { decision: 'warn', reason: "it belongs to the semantic layer, which is dbt Cloud's and deliberately not in tsql" },
+};
+
+/** Top-level keys of a properties file. */
+export const UNSUPPORTED_PROPERTIES_TOP: Record<string, UnsupportedEntry> = {
+  metrics: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
+  semantic_models: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
+  saved_queries: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
+  macros: { decision: 'warn', reason: 'macro properties (descriptions, arguments) are not used by tsql yet' },
+  data_tests: { decision: 'warn', reason: 'tests are declared under a model, seed, source or column, not at the top level' },
+};
+
+/** Keys of the project file. */
+export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
+  'log-path': { decision: 'warn', reason: 'tsql writes no log files: it logs to the console (--log-format json for machines)' },
+  'docs-paths': { decision: 'warn', reason: 'doc blocks (.md) are not rendered by tsql yet' },
+  'asset-paths': { decision: 'warn', reason: 'assets are copied for the docs site, which tsql does not build yet' },
+  'query-comment': { decision: 'warn', reason: 'tsql does not add query comments to the SQL it sends' },
+  'restrict-access': { decision: 'warn', reason: 'cross-project access rules are not enforced' },
+  unit_tests: { decision: 'warn', reason: 'folder config for unit tests is not applied; set config: on the unit test' },
+  metrics: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
+  'semantic-models': { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
+  'saved-queries': { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
+  flags: { decision: 'warn', reason: "dbt's behaviour flags do not apply to tsql" },
+};
+
+/** The outcome of checking keys against a table: warnings (lines) and errors. */
+export interface UnsupportedFindings {
+  warnings: string[];
+  errors: UserError[];
+}
+
+export function emptyFindings(): UnsupportedFindings {
+  return { warnings: [], errors: [] };
+}
+
+/** One key against a table; adds a warning or an error naming `place`. */
+export function checkUnsupported(table: Record<string, UnsupportedEntry>, key: string, value: unknown, what: string, place: SourcePlace, out: UnsupportedFindings, resource?: ConfigResource): void {
+  const entry = Object.hasOwn(table, key) ? table[key] : undefined;
+  if (!entry) return;
+  if (resource && entry.resources && !entry.resources.includes(resource)) return;
+  if (entry.when && !entry.when(value)) return;
+  if (entry.decision === 'error') {
+    out.errors.push(new UserError(`${what} '${key}' is not supported: ${entry.reason}`, place));
+    return;
+  }
+  const where = place.file ? `${place.file}${place.line ? `:${place.line}` : ''}: ` : '';
+  out.warnings.push(`${where}${what} '${key}' is ignored: ${entry.reason}`);
+}
+
+/** Every key of a config mapping against UNSUPPORTED_CONFIG. */
+export function checkUnsupportedConfig(config: Record<string, unknown>, resource: ConfigResource, place: (key: string) => SourcePlace, out: UnsupportedFindings): void {
+  for (const [k, v] of Object.entries(config)) checkUnsupported(UNSUPPORTED_CONFIG, k, v, `${resource} config`, place(k), out, resource);
+}

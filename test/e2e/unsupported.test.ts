@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { useProjects } from '../helpers/project.js';
+import { UNSUPPORTED_CONFIG, UNSUPPORTED_PROJECT, UNSUPPORTED_PROPERTIES_TOP } from '../../src/project/unsupported.js';
+import { MODEL_CONFIG_KEYS, SEED_CONFIG_KEYS, SOURCE_CONFIG_KEYS, TEST_CONFIG_KEYS } from '../../src/project/config-keys.js';
+
+const project = useProjects();
+
+describe('nothing tsql does not act on is silent', () => {
+  it('every unsupported config key is a key tsql accepts (the table and the accepted keys agree)', () => {
+    const accepted = new Set([...MODEL_CONFIG_KEYS, ...SEED_CONFIG_KEYS, ...TEST_CONFIG_KEYS, ...SOURCE_CONFIG_KEYS]);
+    for (const k of Object.keys(UNSUPPORTED_CONFIG)) expect(accepted.has(k), k).toBe(true);
+    expect(Object.keys(UNSUPPORTED_PROJECT)).toContain('log-path');
+    expect(Object.keys(UNSUPPORTED_PROPERTIES_TOP)).toEqual(expect.arrayContaining(['metrics', 'semantic_models', 'saved_queries']));
+  });
+
+  it('an ignored config key warns where it is written: project file, properties YAML, config() in SQL', () => {
+    const p = project({
+      'tsql_project.yml': `name: shop
+profile: shop
+log-path: logs
+models:
+  shop:
+    +on_configuration_change: apply
+`,
+      'models/a.sql': `select 1 as id`,
+      'models/b.sql': `{{ config(incremental_predicates=["x > 1"]) }}\nselect 2 as id`,
+      'models/props.yml': `version: 2
+models:
+  - name: a
+    config:
+      partition_by: {field: id}
+    columns:
+      - name: id
+        policy_tags: [x]
+metrics:
+  - name: revenue
+semantic_models:
+  - name: orders
+`,
+    });
+    const r = p.tsql(['run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toContain("tsql_project.yml:3: project key 'log-path' is ignored");
+    expect(r.stdout + r.stderr).toContain("tsql_project.yml:6: model config 'on_configuration_change' is ignored");
+    expect(r.stdout + r.stderr).toContain("models/props.yml:5: model config 'partition_by' is ignored");
+    expect(r.stdout + r.stderr).toContain("models/props.yml:8: column property 'policy_tags' is ignored");
+    expect(r.stdout + r.stderr).toContain("models/props.yml:9: top-level key 'metrics' is ignored: the semantic layer is dbt Cloud's");
+    expect(r.stdout + r.stderr).toContain("models/props.yml:11: top-level key 'semantic_models' is ignored");
+    expect(r.stdout + r.stderr).toContain("models/b.sql:1: model config 'incremental_predicates' is ignored");
+  });
+
+  it('--warn-error turns those warnings into a stop before anything runs', () => {
+    const p = project({ 'models/a.sql': `{{ config(partition_by={'field': 'id'}) }} select 1 as id` });
+    const r = p.tsql(['run', '--warn-error']);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toContain("partition_by");
+  });
+
+  it('Python models are an error, as a .py file or as config', () => {
+    const p = project({ 'models/a.sql': `select 1 as id`, 'models/py_model.py': `def model(dbt, session):\n    return None\n` });
+    const r = p.tsql(['run']);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toContain('models/py_model.py: Python models are not supported');
+    p.remove('models/py_model.py');
+    p.write({ 'models/props.yml': `models:\n  - name: a\n    config:\n      language: python\n      submission_method: serverless_cluster\n` });
+    const r2 = p.tsql(['run']);
+    expect(r2.code).toBe(2);
+    expect(r2.stdout + r2.stderr).toContain("models/props.yml:4: model config 'language' is not supported: Python models are not supported");
+    expect(r2.stdout + r2.stderr).toContain("models/props.yml:5: model config 'submission_method' is not supported");
+  });
+
+  it('model versions are an error; doc files a warning; docs/group/access reach the manifest', async () => {
+    const p = project({
+      'models/a.sql': `select 1 as id`,
+      'models/docs.md': `{% docs a %}the a model{% enddocs %}`,
+      'models/props.yml': `models:\n  - name: a\n    docs: {show: false}\n    group: finance\n    access: public\n`,
+    });
+    const r = p.tsql(['compile']);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toContain('models/docs.md: this doc file is not read');
+    const { readFileSync } = await import('node:fs');
+    const manifest = JSON.parse(readFileSync(`${p.dir}/target/manifest.json`, 'utf8'));
+    const cfg = manifest.nodes['model.shop.a'].config;
+    expect(cfg.docs).toEqual({ show: false });
+    expect(cfg.group).toBe('finance');
+    expect(cfg.access).toBe('public');
+    p.write({ 'models/props.yml': `models:\n  - name: a\n    latest_version: 2\n` });
+    const r2 = p.tsql(['compile']);
+    expect(r2.code).toBe(2);
+    expect(r2.stdout + r2.stderr).toContain("models/props.yml:3: model property 'latest_version' is not supported");
+  });
+});
