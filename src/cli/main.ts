@@ -27,7 +27,10 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
     .option('-t, --target <name>', 'output of the profile to use (default: the profile\'s target)')
     .option('--vars <yaml>', 'variables for var(), as YAML or JSON')
     .option('--ds <date>', 'run date YYYY-MM-DD for ds, prev_ds, … (default: today, UTC)')
-    .addOption(new Option('--log-format <format>', 'console output').choices(['text', 'json']).default('text'));
+    .addOption(new Option('--log-format <format>', 'console output (default: text)').choices(['text', 'json']))
+    .option('--profile <name>', "profile to read from profiles.yml (default: the project file's profile:)")
+    .option('--target-path <dir>', "where artifacts go (default: the project file's target-path:, else target)")
+    .option('-q, --quiet', 'print errors only');
   if (opts.selection !== false) {
     cmd
       .option('-s, --select <selector...>', 'nodes to include (dbt selection syntax)')
@@ -76,8 +79,11 @@ function validateSelectors(o: ParsedOptions): void {
   }
 }
 
+/** The options the running command declares (set before its action): environment variables apply to those only. */
+let acceptedOptions: Set<string> | undefined;
+
 async function parsed(raw: CommonOptions): Promise<ParsedOptions> {
-  const o = parseCommon(raw);
+  const o = parseCommon(raw, acceptedOptions);
   validateSelectors(o);
   return o;
 }
@@ -90,7 +96,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version(TSQL_VERSION, '-v, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .hook('preAction', (_root, command) => {
+      acceptedOptions = new Set(command.options.map((o) => o.attributeName()));
+    });
 
   const exec = (name: ExecuteCommand, description: string) => {
     const cmd = withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' }), { strict: true });
@@ -117,7 +126,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--project-dir <dir>', 'directory holding tsql_project.yml (default: current directory)')
       .option('--profiles-dir <dir>', 'directory holding profiles.yml (default: the last run\'s)')
       .option('--threads <n>', 'nodes run at once (default: the last run\'s)')
-      .addOption(new Option('--log-format <format>', 'console output').choices(['text', 'json']).default('text')),
+      .addOption(new Option('--log-format <format>', 'console output (default: text)').choices(['text', 'json'])),
     { strict: false },
   ).action(async (raw: CommonOptions) => {
     setExit(await retryCommand(await parsed(raw)));

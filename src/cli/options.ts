@@ -5,6 +5,8 @@ import { UserError } from '../errors.js';
 import { isPlainObject } from '../project/config-merge.js';
 import { loadState, type StateArtifacts } from '../graph/state-load.js';
 import { parseDs, todayUtc, type RunDate } from '../run-date/run-date.js';
+import { withEnvOptions } from './env-options.js';
+import { setConsolePreferences } from './reporter.js';
 
 /** Options every command accepts (before or after the command name), as dbt users type them. */
 export interface CommonOptions {
@@ -37,6 +39,14 @@ export interface CommonOptions {
   failOnDiff?: boolean;
   /** --wait [SECONDS]: true without a value */
   wait?: string | boolean;
+  /** --profile: instead of the project file's profile: */
+  profile?: string;
+  /** --target-path: instead of the project file's target-path: */
+  targetPath?: string;
+  /** --quiet: print errors only */
+  quiet?: boolean;
+  /** DBT_USE_COLORS / TSQL_USE_COLORS */
+  useColors?: boolean;
 }
 
 export interface ParsedOptions {
@@ -77,6 +87,12 @@ export interface ParsedOptions {
   failOnDiff: boolean;
   /** --wait [SECONDS]: queue behind another run on the same target schema (Infinity: no limit); undefined: fail at once */
   waitSeconds?: number;
+  /** --profile / DBT_PROFILE: the profile to read instead of the project's */
+  profile?: string;
+  /** --target-path / DBT_TARGET_PATH: instead of the project file's target-path */
+  targetPath?: string;
+  /** --quiet / DBT_QUIET: errors only */
+  quiet: boolean;
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
@@ -100,11 +116,19 @@ function reportPath(value: string | undefined, flag: string, example: string): s
   return abs;
 }
 
-export function parseCommon(o: CommonOptions): ParsedOptions {
+/**
+ * The command line's options, completed from the environment (DBT_* / TSQL_*,
+ * see env-options.ts) for the options the command takes (`accepted`: their
+ * attribute names; all when not given).
+ */
+export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedOptions {
+  const { options: o, sources } = withEnvOptions(cli, process.env, accepted);
+  const named = (key: keyof CommonOptions, flag: string) => sources[key] ?? flag;
+  setConsolePreferences({ quiet: !!o.quiet, color: o.useColors });
   let threads: number | undefined;
   if (o.threads !== undefined) {
     threads = Number(o.threads);
-    if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UserError(`--threads must be a whole number from 1 to 256, got '${o.threads}'`);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UserError(`${named('threads', '--threads')} must be a whole number from 1 to 256, got '${o.threads}'`);
   }
   const logFormat = o.logFormat ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json') throw new UserError(`--log-format must be 'text' or 'json', got '${logFormat}'`);
@@ -118,8 +142,8 @@ export function parseCommon(o: CommonOptions): ParsedOptions {
     if (start > end) throw new UserError(`--start ${start} is after --end ${end}`);
     backfill = { start, end };
   }
-  if (o.favorState && !o.defer) throw new UserError('--favor-state goes with --defer', {}, { hint: 'e.g. --defer --favor-state --state prod-artifacts' });
-  if (o.defer && o.state === undefined) throw new UserError("--defer needs --state DIR: the folder holding production's manifest.json", {}, { hint: 'e.g. --defer --state prod-artifacts' });
+  if (o.favorState && !o.defer) throw new UserError(`${named('favorState', '--favor-state')} goes with ${named('defer', '--defer')}`, {}, { hint: 'e.g. --defer --favor-state --state prod-artifacts' });
+  if (o.defer && o.state === undefined) throw new UserError(`${named('defer', '--defer')} needs --state DIR (or DBT_STATE): the folder holding production's manifest.json`, {}, { hint: 'e.g. --defer --state prod-artifacts' });
   if (o.diff && o.state === undefined) throw new UserError("--diff compares with production: pass --state DIR, the folder holding production's manifest.json", {}, { hint: 'e.g. tsql build --select state:modified+ --defer --state prod-artifacts --diff' });
   let waitSeconds: number | undefined;
   if (o.wait === true) waitSeconds = Infinity;
@@ -128,6 +152,9 @@ export function parseCommon(o: CommonOptions): ParsedOptions {
     if (!/^\d+$/.test(o.wait) || waitSeconds < 1) throw new UserError(`--wait takes a number of seconds (a whole number from 1), got '${o.wait}'`, {}, { hint: 'e.g. --wait 600, or --wait alone to wait as long as it takes' });
   }
   return {
+    profile: o.profile,
+    targetPath: o.targetPath,
+    quiet: !!o.quiet,
     waitSeconds,
     diff: !!o.diff,
     failOnDiff: !!o.failOnDiff,

@@ -7,6 +7,19 @@ function clock(): string {
   return new Date().toTimeString().slice(0, 8);
 }
 
+/** --quiet and the colour preference (DBT_USE_COLORS), set once from the command line and environment. */
+const preferences: { quiet: boolean; color?: boolean } = { quiet: false };
+
+export function setConsolePreferences(p: { quiet: boolean; color?: boolean }): void {
+  preferences.quiet = p.quiet;
+  preferences.color = p.color;
+}
+
+/** What --quiet still prints: errors and failures. */
+function shownWhenQuiet(e: RunEvent): boolean {
+  return (e.type === 'log' && e.level === 'error') || (e.type === 'node_end' && (e.status === 'error' || e.status === 'fail')) || (e.type === 'hook' && e.status === 'error');
+}
+
 /** Prints run events the way dbt users read them, or as JSON lines. */
 export class Reporter {
   private readonly color: boolean;
@@ -15,7 +28,7 @@ export class Reporter {
     private readonly format: 'text' | 'json',
     private readonly out: NodeJS.WriteStream = process.stdout,
   ) {
-    this.color = format === 'text' && !!out.isTTY && !process.env.NO_COLOR;
+    this.color = format === 'text' && (preferences.color ?? (!!out.isTTY && !process.env.NO_COLOR));
   }
 
   private c(fn: (s: string) => string, s: string): string {
@@ -35,6 +48,7 @@ export class Reporter {
   }
 
   emit(e: RunEvent): void {
+    if (preferences.quiet && !shownWhenQuiet(e)) return;
     if (this.format === 'json') {
       this.write(JSON.stringify({ ts: new Date().toISOString(), ...e }));
       return;
@@ -73,6 +87,7 @@ export class Reporter {
 
   /** The closing lines: failures first, then the PASS/WARN/ERROR/SKIP/TOTAL line. */
   done(counts: StatusCounts, failures: Array<{ label: string; file: string; message: string }>): void {
+    if (preferences.quiet && !counts.error) return;
     if (this.format === 'json') {
       this.write(JSON.stringify({ ts: new Date().toISOString(), type: 'done', ...counts, failures }));
       return;

@@ -55,11 +55,11 @@ export interface SessionOptions {
 }
 
 export async function openSession(options: ParsedOptions, opts: SessionOptions): Promise<Session> {
-  const project = loadProject(options.projectDir);
+  const project = loadProject(options.projectDir, { targetPath: options.targetPath });
   const target = resolveTarget({
     projectDir: options.projectDir,
     profilesDir: options.profilesDir,
-    profileName: project.settings.profile,
+    profileName: options.profile ?? project.settings.profile,
     targetName: options.target,
     vars: options.vars,
   });

@@ -4,7 +4,7 @@ import { ErrorCollector, UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { findFiles, type ProjectFile } from './files.js';
 import { FolderConfig } from './folder-config.js';
-import { loadProjectFile, type ProjectSettings } from './project-file.js';
+import { loadProjectFile, type ProjectOverrides, type ProjectSettings } from './project-file.js';
 import { readTextFile } from './text-file.js';
 import { unreadFiles } from './unread-files.js';
 import { parseSchemaFile, type ResourcePatch, type SourceTableDef, type TestDef } from './schema-yaml.js';
@@ -85,8 +85,8 @@ function withoutSql(text: string): string | undefined {
  * Reads everything a project is made of from disk, validating the project file
  * and the properties (schema) files. Templates are not rendered here.
  */
-export function loadProject(projectDir: string): LoadedProject {
-  const settings = loadProjectFile(projectDir);
+export function loadProject(projectDir: string, overrides: ProjectOverrides = {}): LoadedProject {
+  const settings = loadProjectFile(projectDir, overrides);
   const errors = new ErrorCollector();
   const warnings: string[] = [...settings.warnings];
   const pkg = settings.name;

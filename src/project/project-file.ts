@@ -97,7 +97,12 @@ export function findProjectFile(projectDir: string): string | undefined {
   return present[0];
 }
 
-export function loadProjectFile(projectDir: string): ProjectSettings {
+/** What the command line or environment overrides (--target-path / DBT_TARGET_PATH). */
+export interface ProjectOverrides {
+  targetPath?: string;
+}
+
+export function loadProjectFile(projectDir: string, overrides: ProjectOverrides = {}): ProjectSettings {
   const file = findProjectFile(projectDir);
   if (!file) {
     throw new UserError(`no tsql_project.yml (or dbt_project.yml) in ${projectDir}`, {}, {
@@ -111,6 +116,11 @@ export function loadProjectFile(projectDir: string): ProjectSettings {
   checkPathsInside(projectDir, yaml);
   const quoting = readQuoting(yaml, p.quoting, ['quoting']);
   if (quoting.error) throw quoting.error;
+  if (overrides.targetPath !== undefined) {
+    const { inside, real } = resolveInside(projectDir, projectDir, overrides.targetPath, { strictly: true });
+    if (!inside) throw new UserError(`target path '${overrides.targetPath}' must be a folder inside the project directory${real === resolve(projectDir, overrides.targetPath) ? '' : ` (it points to ${real})`}`, {}, { hint: 'set --target-path / DBT_TARGET_PATH to a path relative to the project' });
+    p['target-path'] = overrides.targetPath;
+  }
   const findings = { warnings: [] as string[], errors: [] as UserError[] };
   for (const [k, v] of Object.entries(yaml.data as Record<string, unknown>)) checkUnsupported(UNSUPPORTED_PROJECT, k, v, 'project key', { file, line: yaml.lineOf([k]) }, findings);
   if (findings.errors.length) throw findings.errors[0];

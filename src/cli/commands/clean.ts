@@ -12,7 +12,7 @@ import type { ParsedOptions } from '../options.js';
  * is itself a symlink is removed as a link, its target left alone.
  */
 export async function cleanCommand(options: ParsedOptions): Promise<number> {
-  const settings = loadProjectFile(options.projectDir);
+  const settings = loadProjectFile(options.projectDir, { targetPath: options.targetPath });
   const project = realPath(options.projectDir);
   const doomed: Array<{ abs: string; rel: string; link: boolean }> = [];
   const errors = new ErrorCollector();

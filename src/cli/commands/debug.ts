@@ -13,11 +13,11 @@ export async function debugCommand(options: ParsedOptions): Promise<number> {
   out(`tsql version: ${TSQL_VERSION}`);
   out(`node: ${process.version} on ${process.platform}-${process.arch}`);
   out(`project dir: ${options.projectDir}`);
-  const settings = loadProjectFile(options.projectDir);
+  const settings = loadProjectFile(options.projectDir, { targetPath: options.targetPath });
   out(`project file: ${settings.file} [OK found and valid]`);
-  out(`  name: ${settings.name}, profile: ${settings.profile}`);
+  out(`  name: ${settings.name}, profile: ${options.profile ?? settings.profile}`);
   out(`profiles.yml: ${findProfilesFile(options.projectDir, options.profilesDir) ?? 'not found'}`);
-  const target = resolveTarget({ projectDir: options.projectDir, profilesDir: options.profilesDir, profileName: settings.profile, targetName: options.target, vars: options.vars });
+  const target = resolveTarget({ projectDir: options.projectDir, profilesDir: options.profilesDir, profileName: options.profile ?? settings.profile, targetName: options.target, vars: options.vars });
   out(`target: ${target.targetName} (type ${target.type})`);
   for (const [k, v] of Object.entries(redactOutput(target.output))) out(`  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   const adapter = adapterFactory(target.type)!.create(target.output, { projectDir: options.projectDir, threads: 1 });

@@ -30,7 +30,7 @@ interface LastRun {
  * --log-format and the CI reports.
  */
 export async function retryCommand(options: ParsedOptions): Promise<number> {
-  const project = loadProject(options.projectDir);
+  const project = loadProject(options.projectDir, { targetPath: options.targetPath });
   const file = join(options.projectDir, project.settings.targetPath, 'run_results.json');
   const last = readLastRun(file, options.projectDir);
   if (!last.retry.length) {
