@@ -92,6 +92,12 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         compiled_path: n.compiledPath,
       });
       break;
+    case 'analysis':
+      Object.assign(base, { raw_code: n.rawCode, compiled_code: n.compiledCode, compiled_path: n.compiledPath });
+      break;
+    case 'exposure':
+      Object.assign(base, { type: n.exposureType, owner: n.owner, url: n.url ?? null, maturity: n.maturity ?? null, label: n.label ?? null, meta: n.meta });
+      break;
     case 'test':
       Object.assign(base, {
         test_type: n.testType,
@@ -115,8 +121,10 @@ function writeJson(file: string, value: unknown): void {
 export function writeManifest(targetDir: string, manifest: Manifest, dialect: Dialect, meta: ArtifactMeta): void {
   const nodes: Record<string, unknown> = {};
   const sources: Record<string, unknown> = {};
+  const exposures: Record<string, unknown> = {};
   for (const n of manifest.nodes.values()) {
     if (n.resourceType === 'source') sources[n.uniqueId] = nodeJson(n, dialect);
+    else if (n.resourceType === 'exposure') exposures[n.uniqueId] = nodeJson(n, dialect);
     else nodes[n.uniqueId] = nodeJson(n, dialect);
   }
   const macros: Record<string, unknown> = {};
@@ -141,6 +149,7 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
     nodes,
     sources,
     macros,
+    exposures,
     parent_map: toObj(manifest.parents),
     child_map: toObj(manifest.children),
     disabled: manifest.disabled,
@@ -152,7 +161,7 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
 export function writeCompiledFiles(projectDir: string, manifest: Manifest): void {
   const made = new Set<string>();
   for (const n of manifest.nodes.values()) {
-    if (n.resourceType !== 'model' && n.resourceType !== 'test' && n.resourceType !== 'unit_test') continue;
+    if (n.resourceType !== 'model' && n.resourceType !== 'test' && n.resourceType !== 'unit_test' && n.resourceType !== 'analysis') continue;
     if (n.compiledCode === undefined || !n.compiledPath) continue;
     const file = join(projectDir, n.compiledPath);
     const dir = dirname(file);

@@ -11,6 +11,7 @@ import { executeCommand, type ExecuteCommand } from './commands/execute.js';
 import { freshnessCommand } from './commands/freshness.js';
 import { checkDiffOutput, diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
+import { parseCommand } from './commands/parse.js';
 import { retryCommand } from './commands/retry.js';
 import { checkLsOptions, lsCommand } from './commands/ls.js';
 import { parseCommon, type CommonOptions, type ParsedOptions } from './options.js';
@@ -152,6 +153,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   withCommon(program.command('compile').description('render every model to target/compiled and write target/manifest.json'), { execution: true }).action(async (raw: CommonOptions) => {
     setExit(await compileCommand(await parsed(raw)));
+  });
+
+  withCommon(program.command('parse').description('load and compile the project without touching the warehouse; write target/manifest.json'), { selection: false }).action(async (raw: CommonOptions) => {
+    setExit(await parseCommand(await parsed(raw)));
   });
 
   withCommon(program.command('ls').alias('list').description('list the selected nodes'))

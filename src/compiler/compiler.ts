@@ -22,7 +22,7 @@ import { findCycle } from '../graph/cycles.js';
 import { EXTERNAL_KEYS } from '../materializations/external.js';
 import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js';
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
-import { artifactPath, type ManifestNode, type ModelNode, type SeedNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
+import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
 import { parseUnitTest } from '../tests/unit/parse.js';
 import { runDateContext } from '../run-date/run-date.js';
 import { buildGenericTests, resolveRelationText } from './generic-tests.js';
@@ -35,6 +35,7 @@ import { rewriteTestBlocks } from '../templating/macros.js';
 import { runInterruptibly } from '../execution/interruptible.js';
 import { isSecretEnvName } from '../util/secrets.js';
 import { checkUnsupportedConfig } from '../project/unsupported.js';
+import { buildExposures } from './exposures.js';
 
 export interface CompileOptions {
   project: LoadedProject;
@@ -263,9 +264,10 @@ export class Compiler {
     this.prepareSources();
     this.prepareSeeds();
     this.prepareModels();
-    this.precompile([...this.opts.project.models, ...this.opts.project.singularTests]);
+    this.precompile([...this.opts.project.models, ...this.opts.project.singularTests, ...this.opts.project.analyses]);
     for (const draft of this.drafts.values()) this.renderModel(draft);
     const singular = this.opts.project.singularTests.map((f) => this.renderSingularTest(f)).filter((t) => t !== undefined);
+    const analyses = this.opts.project.analyses.map((f) => this.renderAnalysis(f)).filter((a) => a !== undefined);
 
     const nodes = new Map<string, ManifestNode>();
     for (const s of this.seeds.values()) nodes.set(s.uniqueId, s);
@@ -302,6 +304,14 @@ export class Compiler {
       nodes.set(u.uniqueId, u);
     }
     for (const t of singular) t.node.compiledPath = this.compiledPathOf(t.node);
+    // analyses and exposures: in the graph (selectable, listed), never executed
+    for (const a of analyses) {
+      if (a.ephemeralDeps.size) a.node.compiledCode = injectEphemeralCtes(a.node.compiledCode, a.ephemeralDeps, nodes, this.drafts);
+      nodes.set(a.node.uniqueId, a.node);
+    }
+    const exposures = buildExposures(this.opts.project.exposures, this.pkg, nodes, this.disabled);
+    exposures.errors.forEach((e) => this.errors.add(e));
+    for (const x of exposures.exposures) nodes.set(x.uniqueId, x);
 
     this.cache.save();
     this.linkExternalProducers(nodes);
@@ -849,6 +859,46 @@ export class Compiler {
       },
       ephemeralDeps: frame.ephemeralDeps,
     };
+  }
+
+  /** An analysis: rendered like a model (refs, sources, macros), compiled to target/compiled/, never run. */
+  private renderAnalysis(f: SqlFile): { node: AnalysisNode; ephemeralDeps: Set<string> } | undefined {
+    const id = `analysis.${this.pkg}.${f.name}`;
+    const frame = this.frameFor('test', id, f, {}, 'analysis');
+    this.stack.push(frame);
+    let sql = '';
+    try {
+      sql = this.template(f.text, f.relPath).render({});
+    } catch (e) {
+      this.errors.add(templateError(e, f.relPath, undefined, f.text));
+    } finally {
+      this.stack.pop();
+    }
+    this.validateConfig(frame.config, 'model', f.relPath, lineOfCall(f.text, 'config'));
+    if (frame.config.enabled === false) {
+      this.disabled.add(id);
+      return undefined;
+    }
+    const node: AnalysisNode = {
+      uniqueId: id,
+      name: f.name,
+      resourceType: 'analysis',
+      packageName: this.pkg,
+      fqn: f.fqn,
+      originalFilePath: f.relPath,
+      path: f.pathInRoot,
+      description: '',
+      config: frame.config,
+      tags: asStringList(frame.config.tags),
+      columns: {},
+      dependsOn: { nodes: [...frame.deps], macros: [] },
+      checksum: f.checksum,
+      unrenderedConfig: inlineConfig(f.text),
+      rawCode: f.text,
+      compiledCode: cleanSql(sql),
+      compiledPath: `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${f.relPath}`,
+    };
+    return { node, ephemeralDeps: frame.ephemeralDeps };
   }
 
   /** Renders hook templates in the current frame; an error names `file` and `line`. */

@@ -3,7 +3,7 @@ import type { Config } from '../project/config-merge.js';
 import type { ColumnDef } from '../project/schema-yaml.js';
 import type { UnitInput } from '../tests/unit/parse.js';
 
-export type NodeResourceType = 'model' | 'seed' | 'source' | 'test' | 'unit_test';
+export type NodeResourceType = 'model' | 'seed' | 'source' | 'test' | 'unit_test' | 'analysis' | 'exposure';
 
 interface NodeBase {
   uniqueId: string;
@@ -110,7 +110,28 @@ export interface UnitTestNode extends NodeBase {
   line?: number;
 }
 
-export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
+/** A query under analysis-paths: compiled to target/compiled/, never executed. */
+export interface AnalysisNode extends NodeBase {
+  resourceType: 'analysis';
+  rawCode: string;
+  compiledCode: string;
+  compiledPath: string;
+}
+
+/** A dashboard, notebook, … that reads the project (properties YAML `exposures:`): in the graph, never executed. */
+export interface ExposureNode extends NodeBase {
+  resourceType: 'exposure';
+  /** dashboard | notebook | analysis | ml | application */
+  exposureType: string;
+  owner: Record<string, unknown>;
+  url?: string;
+  maturity?: string;
+  label?: string;
+  meta: Record<string, unknown>;
+  line?: number;
+}
+
+export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode | AnalysisNode | ExposureNode;
 
 /**
  * Where a node's files go below target/compiled/<project>/ and target/run/<project>/:

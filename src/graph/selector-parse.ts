@@ -20,6 +20,7 @@ export type ResourceType =
   | 'unit_test'
   | 'snapshot'
   | 'analysis'
+  | 'exposure'
   | 'operation';
 
 export const RESOURCE_TYPES: readonly ResourceType[] = [
@@ -30,6 +31,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   'unit_test',
   'snapshot',
   'analysis',
+  'exposure',
   'operation',
 ];
 
@@ -44,6 +46,7 @@ export type SelectorMethod =
   | 'package'
   | 'test_type'
   | 'test_name'
+  | 'exposure'
   | 'state'
   | 'result'
   | 'source_status';
@@ -59,6 +62,7 @@ const METHODS: readonly SelectorMethod[] = [
   'package',
   'test_type',
   'test_name',
+  'exposure',
   'state',
   'result',
   'source_status',
@@ -76,7 +80,6 @@ export const STATE_METHOD_VALUES: Readonly<Record<'state' | 'result' | 'source_s
 
 /** dbt methods that exist but that tsql does not implement. */
 const UNSUPPORTED_METHODS = new Set([
-  'exposure',
   'metric',
   'semantic_model',
   'saved_query',

@@ -247,6 +247,10 @@ function compileMatcher(c: SelectorCriterion, state: SelectionState | undefined)
       const m = glob(value);
       return (n) => isTest(n) && m(n.testName ?? n.name);
     }
+    case 'exposure': {
+      const m = glob(value);
+      return (n) => n.resourceType === 'exposure' && m(n.name);
+    }
   }
 }
 

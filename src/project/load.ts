@@ -8,6 +8,7 @@ import { loadProjectFile, type ProjectOverrides, type ProjectSettings } from './
 import { readTextFile } from './text-file.js';
 import { unreadFiles } from './unread-files.js';
 import { parseSchemaFile, type ResourcePatch, type SourceTableDef, type TestDef } from './schema-yaml.js';
+import type { ExposureDef } from './exposures-yaml.js';
 
 export interface SqlFile extends ProjectFile {
   name: string;
@@ -28,6 +29,10 @@ export interface LoadedProject {
   sources: SourceTableDef[];
   tests: TestDef[];
   unitTests: Array<{ raw: unknown; file: string; line?: number }>;
+  /** `.sql` files under analysis-paths: compiled, never run */
+  analyses: SqlFile[];
+  /** `exposures:` of the properties files */
+  exposures: ExposureDef[];
   folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig };
   warnings: string[];
 }
@@ -99,6 +104,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
   const macroFiles = readSqlFiles(projectDir, settings.macroPaths, '.sql', pkg, errors);
   const genericTestDirs = settings.testPaths.map((p) => `${p.replace(/\/+$/, '')}/generic`);
   const testFiles = readSqlFiles(projectDir, settings.testPaths, '.sql', pkg, errors);
+  const analyses = readSqlFiles(projectDir, settings.analysisPaths, '.sql', pkg, errors);
   const singularTests = testFiles.filter((f) => !genericTestDirs.some((d) => f.relPath.startsWith(d + '/')));
   macroFiles.push(...testFiles.filter((f) => genericTestDirs.some((d) => f.relPath.startsWith(d + '/'))));
 
@@ -117,6 +123,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
   const sources: SourceTableDef[] = [];
   const tests: TestDef[] = [];
   const unitTests: LoadedProject['unitTests'] = [];
+  const exposures: ExposureDef[] = [];
   const yamlRoots = [...new Set([...settings.modelPaths, ...settings.seedPaths, ...settings.testPaths, ...settings.macroPaths, ...settings.analysisPaths])];
   for (const f of findFiles(projectDir, yamlRoots, ['.yml', '.yaml'])) {
     const parsed = errors.guard(() => parseSchemaFile(readTextFile(f.absPath, f.relPath), f.relPath));
@@ -129,6 +136,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
     sources.push(...content.sources);
     tests.push(...content.tests);
     unitTests.push(...content.unitTests);
+    exposures.push(...content.exposures);
   }
   const seenSources = new Map<string, SourceTableDef>();
   for (const s of sources) {
@@ -170,7 +178,14 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
   }
 
   errors.throwIfAny();
-  return { projectDir, settings, models, seeds, macroFiles, singularTests, modelPatches, seedPatches, sources, tests, unitTests, folderConfigs, warnings };
+  checkDuplicates(analyses, 'analysis file', errors);
+  const seenExposures = new Map<string, ExposureDef>();
+  for (const x of exposures) {
+    const prev = seenExposures.get(x.name);
+    if (prev) errors.add(new UserError(`exposure '${x.name}' is defined twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: x.file, line: x.line }));
+    seenExposures.set(x.name, x);
+  }
+  return { projectDir, settings, models, seeds, macroFiles, singularTests, analyses, exposures, modelPatches, seedPatches, sources, tests, unitTests, folderConfigs, warnings };
 }
 
 function hintSuffix(name: string, names: Set<string>): string {

@@ -56,6 +56,7 @@ export const UNSUPPORTED_PROPERTIES_TOP: Record<string, UnsupportedEntry> = {
   semantic_models: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   saved_queries: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   macros: { decision: 'warn', reason: 'macro properties (descriptions, arguments) are not used by tsql yet' },
+  analyses: { decision: 'warn', reason: 'analysis properties are not read yet: analyses are compiled with their SQL config() only' },
   data_tests: { decision: 'warn', reason: 'tests are declared under a model, seed, source or column, not at the top level' },
 };
 
@@ -66,6 +67,7 @@ export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
   'asset-paths': { decision: 'warn', reason: 'assets are copied for the docs site, which tsql does not build yet' },
   'query-comment': { decision: 'warn', reason: 'tsql does not add query comments to the SQL it sends' },
   'restrict-access': { decision: 'warn', reason: 'cross-project access rules are not enforced' },
+  analyses: { decision: 'warn', reason: 'folder config for analyses is not applied; use config() in the analysis' },
   unit_tests: { decision: 'warn', reason: 'folder config for unit tests is not applied; set config: on the unit test' },
   metrics: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   'semantic-models': { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },

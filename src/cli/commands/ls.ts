@@ -6,7 +6,7 @@ import type { ParsedOptions } from '../options.js';
 import { closeSession, openSession } from '../session.js';
 
 const OUTPUTS = ['selector', 'name', 'path', 'json'];
-const LISTABLE: ResourceType[] = ['model', 'seed', 'source', 'test', 'unit_test'];
+const LISTABLE: ResourceType[] = ['model', 'seed', 'source', 'test', 'unit_test', 'analysis', 'exposure'];
 
 export function checkLsOptions(resourceTypes: string[] | undefined, output: string | undefined): { types: ResourceType[]; output: string } {
   const out = output ?? 'selector';
@@ -50,7 +50,7 @@ export async function lsCommand(options: ParsedOptions, resourceTypes: string[] 
           }),
         );
       } else {
-        lines.push(n.resourceType === 'source' ? `source:${n.fqn.join('.')}` : n.fqn.join('.'));
+        lines.push(n.resourceType === 'source' ? `source:${n.fqn.join('.')}` : n.resourceType === 'exposure' ? `exposure:${n.fqn.join('.')}` : n.fqn.join('.'));
       }
     }
     if (lines.length) process.stdout.write(lines.join('\n') + '\n');
