@@ -12,6 +12,7 @@ import { freshnessCommand } from './commands/freshness.js';
 import { checkDiffOutput, diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
 import { parseCommand } from './commands/parse.js';
+import { checkShowArgs, showCommand } from './commands/show.js';
 import { retryCommand } from './commands/retry.js';
 import { checkLsOptions, lsCommand } from './commands/ls.js';
 import { parseCommon, type CommonOptions, type ParsedOptions } from './options.js';
@@ -154,6 +155,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withCommon(program.command('compile').description('render every model to target/compiled and write target/manifest.json'), { execution: true }).action(async (raw: CommonOptions) => {
     setExit(await compileCommand(await parsed(raw)));
   });
+
+  withCommon(program.command('show').description('run the select of a model (or of --inline SQL) and print its first rows'))
+    .option('--inline <sql>', "a select to preview instead of a node; ref(), source() and macros work")
+    .option('--limit <n>', 'rows to show (default 5)')
+    .option('-o, --output <format>', 'text (default) or json')
+    .option('--threads <n>', 'connections to open')
+    .action(async (raw: CommonOptions & { inline?: string; limit?: string }) => {
+      const o = await parsed(raw);
+      checkShowArgs(o, raw);
+      setExit(await showCommand(o, raw));
+    });
 
   withCommon(program.command('parse').description('load and compile the project without touching the warehouse; write target/manifest.json'), { selection: false }).action(async (raw: CommonOptions) => {
     setExit(await parseCommand(await parsed(raw)));

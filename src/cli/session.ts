@@ -7,6 +7,7 @@ import { planDeferral } from '../compiler/defer.js';
 import type { Relation } from '../adapters/types.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
+import { UserError } from '../errors.js';
 import { redactOutput, resolveTarget, type ResolvedTarget } from '../project/profiles.js';
 import { writeCompiledFiles, writeManifest, type ArtifactMeta } from '../artifacts/write.js';
 import { runDateContext } from '../run-date/run-date.js';
@@ -52,10 +53,13 @@ export interface SessionOptions {
   selection?: (manifest: Manifest, targetDir: string) => Set<string>;
   /** take the target's run lock first (run, build, seed, test, stage-external): one run at a time per schema */
   runLock?: { onWait: (message: string) => void };
+  /** a model that exists only for this invocation (`tsql show --inline`): rendered like the project's own */
+  extraModel?: { name: string; text: string };
 }
 
 export async function openSession(options: ParsedOptions, opts: SessionOptions): Promise<Session> {
   const project = loadProject(options.projectDir, { targetPath: options.targetPath });
+  if (opts.extraModel) project.models.push(inlineModel(project, opts.extraModel));
   const target = resolveTarget({
     projectDir: options.projectDir,
     profilesDir: options.profilesDir,
@@ -154,6 +158,11 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
     warehouses,
     warehouseOf: (node) => (node?.connection ? (warehouses.get(node.connection) ?? targetWarehouse) : targetWarehouse),
   };
+}
+
+function inlineModel(project: LoadedProject, m: { name: string; text: string }): LoadedProject['models'][number] {
+  if (project.models.some((x) => x.name === m.name)) throw new UserError(`the project has a model named '${m.name}', the name tsql gives the inline query`, {}, { hint: 'rename that model to use --inline' });
+  return { name: m.name, text: m.text, checksum: '', fqn: [project.settings.name, m.name], relPath: '<inline>', absPath: '', root: '', pathInRoot: `${m.name}.sql` };
 }
 
 async function readCatalog(w: Warehouse): Promise<void> {
