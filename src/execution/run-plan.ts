@@ -254,6 +254,9 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
   const session = adapter.dialect.nodeSession?.(node.config);
   for (const sql of session?.before ?? []) await ctx.run(sql);
   try {
+    // sql_header: session statements (SET, temporary functions) the model's build needs, on its connection first
+    const header = node.resourceType === 'model' ? node.config.sql_header : undefined;
+    if (typeof header === 'string' && header.trim()) await ctx.run(header);
     for (const h of node.preHooks) await ctx.run(h);
     let result: MaterializeResult;
     if (node.resourceType === 'seed') {

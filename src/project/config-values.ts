@@ -23,6 +23,7 @@ const CONFIG_TYPES: Partial<Record<string, 'boolean' | 'string' | 'strings'>> = 
   sort: 'strings',
   sort_type: 'string',
   materialized: 'string',
+  sql_header: 'string',
   unique_key: 'strings',
 };
 

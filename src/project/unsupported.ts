@@ -31,6 +31,8 @@ export const UNSUPPORTED_CONFIG: Record<string, UnsupportedEntry> = {
   autorefresh: { decision: 'warn', reason: 'it applies to Redshift materialized views, which tsql does not build' },
   partition_by: { decision: 'warn', reason: 'table partitioning is a BigQuery/Databricks feature; no engine tsql supports takes it' },
   overwrite: { decision: 'warn', reason: 'unloads always replace their file; the key does nothing' },
+  indexes: { decision: 'warn', reason: 'indexes are not created yet (dbt-postgres creates them after the build)' },
+  unlogged: { decision: 'warn', reason: 'tables are always logged', when: (v) => v === true },
   incremental_predicates: { decision: 'warn', reason: 'not applied yet: merge and delete+insert use unique_key alone' },
   quote_columns: { decision: 'warn', reason: 'tsql always quotes seed column names as written', resources: ['seed'], when: (v) => v === false },
   store_failures_as: { decision: 'warn', reason: 'failing rows are always stored as a table', resources: ['test'], when: (v) => v !== 'table' },

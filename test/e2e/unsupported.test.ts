@@ -89,4 +89,15 @@ semantic_models:
     expect(r2.code).toBe(2);
     expect(r2.stdout + r2.stderr).toContain("models/props.yml:3: model property 'latest_version' is not supported");
   });
+
+  it('sql_header runs on the model\'s connection before its build (a temporary macro the select uses)', async () => {
+    const p = project({ 'models/a.sql': `{{ config(materialized='table', sql_header="create or replace temporary macro twice(x) as x * 2") }} select twice(21) as v` });
+    const r = p.tsql(['run']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await p.query('select v from main.a')).toEqual([{ v: 42 }]);
+    p.write({ 'models/a.sql': `{{ config(sql_header=42) }} select 1 as v` });
+    const bad = p.tsql(['run']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('sql_header');
+  });
 });
