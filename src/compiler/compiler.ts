@@ -36,6 +36,7 @@ import { runInterruptibly } from '../execution/interruptible.js';
 import { isSecretEnvName } from '../util/secrets.js';
 import { checkUnsupportedConfig } from '../project/unsupported.js';
 import { buildExposures } from './exposures.js';
+import { checkAccess } from './access.js';
 
 export interface CompileOptions {
   project: LoadedProject;
@@ -312,6 +313,7 @@ export class Compiler {
     const exposures = buildExposures(this.opts.project.exposures, this.pkg, nodes, this.disabled);
     exposures.errors.forEach((e) => this.errors.add(e));
     for (const x of exposures.exposures) nodes.set(x.uniqueId, x);
+    checkAccess(nodes, this.opts.project.groups).forEach((e) => this.errors.add(e));
 
     this.cache.save();
     this.linkExternalProducers(nodes);

@@ -9,6 +9,7 @@ import { readTextFile } from './text-file.js';
 import { unreadFiles } from './unread-files.js';
 import { parseSchemaFile, type ResourcePatch, type SourceTableDef, type TestDef } from './schema-yaml.js';
 import type { ExposureDef } from './exposures-yaml.js';
+import type { GroupDef } from './groups-yaml.js';
 
 export interface SqlFile extends ProjectFile {
   name: string;
@@ -33,6 +34,8 @@ export interface LoadedProject {
   analyses: SqlFile[];
   /** `exposures:` of the properties files */
   exposures: ExposureDef[];
+  /** `groups:` of the properties files (for model access) */
+  groups: GroupDef[];
   folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig };
   warnings: string[];
 }
@@ -124,6 +127,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
   const tests: TestDef[] = [];
   const unitTests: LoadedProject['unitTests'] = [];
   const exposures: ExposureDef[] = [];
+  const groups: GroupDef[] = [];
   const yamlRoots = [...new Set([...settings.modelPaths, ...settings.seedPaths, ...settings.testPaths, ...settings.macroPaths, ...settings.analysisPaths])];
   for (const f of findFiles(projectDir, yamlRoots, ['.yml', '.yaml'])) {
     const parsed = errors.guard(() => parseSchemaFile(readTextFile(f.absPath, f.relPath), f.relPath));
@@ -137,6 +141,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
     tests.push(...content.tests);
     unitTests.push(...content.unitTests);
     exposures.push(...content.exposures);
+    groups.push(...content.groups);
   }
   const seenSources = new Map<string, SourceTableDef>();
   for (const s of sources) {
@@ -185,7 +190,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
     if (prev) errors.add(new UserError(`exposure '${x.name}' is defined twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: x.file, line: x.line }));
     seenExposures.set(x.name, x);
   }
-  return { projectDir, settings, models, seeds, macroFiles, singularTests, analyses, exposures, modelPatches, seedPatches, sources, tests, unitTests, folderConfigs, warnings };
+  return { projectDir, settings, models, seeds, macroFiles, singularTests, analyses, exposures, groups, modelPatches, seedPatches, sources, tests, unitTests, folderConfigs, warnings };
 }
 
 function hintSuffix(name: string, names: Set<string>): string {

@@ -7,6 +7,7 @@ import { readQuoting, type Quoting } from './quoting.js';
 import { checkUnsupported, UNSUPPORTED_COLUMN, UNSUPPORTED_CONFIG, UNSUPPORTED_PROPERTIES_TOP, UNSUPPORTED_PROPERTY, type UnsupportedEntry } from './unsupported.js';
 import type { ConfigResource } from './config-keys.js';
 import { parseExposures, type ExposureDef } from './exposures-yaml.js';
+import { parseGroups, type GroupDef } from './groups-yaml.js';
 
 export interface ColumnDef {
   name: string;
@@ -71,6 +72,7 @@ export interface SchemaFileContent {
   tests: TestDef[];
   unitTests: Array<{ raw: unknown; file: string; line?: number }>;
   exposures: ExposureDef[];
+  groups: GroupDef[];
 }
 
 const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'snapshots', 'macros', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'analyses', 'unit_tests', 'groups', 'data_tests'];
@@ -132,7 +134,7 @@ class Reader {
 export function parseSchemaFile(text: string, relPath: string): { content: SchemaFileContent; errors: UserError[]; warnings: string[] } {
   const yaml = parseYaml(text, relPath);
   const r = new Reader(yaml);
-  const content: SchemaFileContent = { models: [], seeds: [], sources: [], tests: [], unitTests: [], exposures: [] };
+  const content: SchemaFileContent = { models: [], seeds: [], sources: [], tests: [], unitTests: [], exposures: [], groups: [] };
   const data = yaml.data;
   if (data === null || data === undefined || (isPlainObject(data) && !Object.keys(data).length)) return { content, errors: [], warnings: [] };
   if (!isPlainObject(data)) return { content, errors: [new UserError('a properties file must be a mapping (models:, sources:, seeds: …)', { file: relPath, line: 1 })], warnings: [] };
@@ -220,6 +222,7 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
   });
 
   content.exposures = parseExposures(yaml, data.exposures, r.errors);
+  content.groups = parseGroups(yaml, data.groups, r.errors);
   return { content, errors: r.errors, warnings: r.warnings };
 }
 
