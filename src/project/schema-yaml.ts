@@ -4,7 +4,7 @@ import { parseYaml, type YamlFile, type YamlPath } from '../util/yaml-file.js';
 import { isPlainObject, type Config } from './config-merge.js';
 import { TEST_CONFIG_KEYS } from './config-keys.js';
 import { readQuoting, type Quoting } from './quoting.js';
-import { checkUnsupported, UNSUPPORTED_COLUMN, UNSUPPORTED_CONFIG, UNSUPPORTED_PROPERTIES_TOP, UNSUPPORTED_PROPERTY, type UnsupportedEntry } from './unsupported.js';
+import { checkUnsupported, UNSUPPORTED_COLUMN, UNSUPPORTED_CONFIG, UNSUPPORTED_PROPERTIES_TOP, UNSUPPORTED_PROPERTY, UNSUPPORTED_SOURCE, type UnsupportedEntry } from './unsupported.js';
 import type { ConfigResource } from './config-keys.js';
 import { parseExposures, type ExposureDef } from './exposures-yaml.js';
 import { parseGroups, type GroupDef } from './groups-yaml.js';
@@ -182,12 +182,14 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     const sourceName = String(s.name);
     const sourceConfig = r.config(s.config, [...path, 'config']);
     r.unsupported(UNSUPPORTED_CONFIG, sourceConfig, [...path, 'config'], 'source config', 'source');
+    r.unsupported(UNSUPPORTED_SOURCE, s, path, 'source property');
     const sourceQuoting = quotingAt(r, s.quoting, [...path, 'quoting']);
     r.list(s.tables, [...path, 'tables'], 'tables').forEach((rawT, j) => {
       const tpath = [...path, 'tables', j];
       const t = r.entry(rawT, tpath, 'tables');
       if (!t) return;
       r.keys(t, SOURCE_TABLE_KEYS, tpath, `source table '${sourceName}.${t.name}'`);
+      r.unsupported(UNSUPPORTED_SOURCE, t, tpath, 'source table property');
       const name = String(t.name);
       const attach = { kind: 'source' as const, name, sourceName };
       const external = t.external;
@@ -247,12 +249,15 @@ function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['att
     r.keys(c, COLUMN_KEYS, cpath, `column '${c.name}'`);
     r.unsupported(UNSUPPORTED_COLUMN, c, cpath, 'column property');
     const name = String(c.name);
+    // a column's config: holds meta and tags (dbt 1.10's place for them); anything else there is a mistake
+    const ccfg = r.config(c.config, [...cpath, 'config']);
+    r.keys(ccfg, ['meta', 'tags'], [...cpath, 'config'], `the config of column '${name}'`);
     out[name] = {
       name,
       description: String(c.description ?? ''),
       dataType: c.data_type === undefined ? undefined : String(c.data_type),
-      meta: (c.meta as Record<string, unknown>) ?? {},
-      tags: asArray(c.tags).map(String),
+      meta: { ...((c.meta as Record<string, unknown>) ?? {}), ...(isPlainObject(ccfg.meta) ? ccfg.meta : {}) },
+      tags: [...new Set([...asArray(c.tags), ...asArray(ccfg.tags)].map(String))],
       quote: c.quote === undefined ? undefined : Boolean(c.quote),
     };
     readTests(r, [...asArray(c.tests), ...asArray(c.data_tests)], [...cpath, c.tests !== undefined ? 'tests' : 'data_tests'], attach, name, tests);

@@ -73,7 +73,7 @@ semantic_models:
     const p = project({
       'models/a.sql': `select 1 as id`,
       'models/docs.md': `{% docs a %}the a model{% enddocs %}`,
-      'models/props.yml': `models:\n  - name: a\n    docs: {show: false}\n    group: finance\n    access: public\n`,
+      'models/props.yml': `groups:\n  - name: finance\n    owner: {name: Finance}\nmodels:\n  - name: a\n    docs: {show: false}\n    group: finance\n    access: public\n`,
     });
     const r = p.tsql(['compile']);
     expect(r.code).toBe(0);
@@ -99,5 +99,37 @@ semantic_models:
     const bad = p.tsql(['run']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('sql_header');
+  });
+
+  it("sources' loaded_at_query and a column's quote: true warn; a column's config holds meta and tags", async () => {
+    const p = project({
+      'models/a.sql': `select 1 as id`,
+      'models/props.yml': `sources:
+  - name: shop
+    loaded_at_query: select max(x) from y
+    tables:
+      - name: users
+models:
+  - name: a
+    columns:
+      - name: id
+        quote: true
+        config:
+          meta: {pii: false}
+          tags: [key]
+`,
+    });
+    const r = p.tsql(['compile']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("models/props.yml:3: source property 'loaded_at_query' is ignored");
+    expect(r.stdout).toContain("models/props.yml:10: column property 'quote' is ignored");
+    const { readFileSync } = await import('node:fs');
+    const col = JSON.parse(readFileSync(`${p.dir}/target/manifest.json`, 'utf8')).nodes['model.shop.a'].columns.id;
+    expect(col.meta).toEqual({ pii: false });
+    expect(col.tags).toEqual(['key']);
+    p.write({ 'models/props.yml': `models:\n  - name: a\n    columns:\n      - name: id\n        config:\n          colour: red\n` });
+    const bad = p.tsql(['compile']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("models/props.yml:6: unknown key 'colour' in the config of column 'id'");
   });
 });

@@ -15,10 +15,10 @@ export async function compileCommand(options: ParsedOptions): Promise<number> {
     publishCompiled(session, reporter, 'compile');
     const { manifest } = session.compiled;
     if (options.select.length) {
-      const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model'] });
+      const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model', 'analysis'] });
       for (const id of picked) {
         const n = manifest.nodes.get(id);
-        if (n?.resourceType === 'model' && options.logFormat === 'text') {
+        if ((n?.resourceType === 'model' || n?.resourceType === 'analysis') && options.logFormat === 'text') {
           process.stdout.write(`-- ${n.originalFilePath}\n${n.compiledCode}\n\n`);
         }
       }
