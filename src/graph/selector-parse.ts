@@ -47,6 +47,8 @@ export type SelectorMethod =
   | 'test_type'
   | 'test_name'
   | 'exposure'
+  | 'group'
+  | 'access'
   | 'state'
   | 'result'
   | 'source_status';
@@ -63,6 +65,8 @@ const METHODS: readonly SelectorMethod[] = [
   'test_type',
   'test_name',
   'exposure',
+  'group',
+  'access',
   'state',
   'result',
   'source_status',
@@ -83,8 +87,6 @@ const UNSUPPORTED_METHODS = new Set([
   'metric',
   'semantic_model',
   'saved_query',
-  'group',
-  'access',
   'version',
 ]);
 
@@ -252,6 +254,9 @@ function validateValue(method: SelectorMethod, value: string, quote: string): vo
   if (method === 'state' || method === 'result' || method === 'source_status') {
     const allowed = STATE_METHOD_VALUES[method];
     if (!allowed.includes(value)) throw bad(quote, `unknown ${method} '${value}' (expected one of ${allowed.join(', ')})`, didYouMean(value, allowed));
+  }
+  if (method === 'access' && !['private', 'protected', 'public'].includes(value)) {
+    throw bad(quote, `unknown access '${value}' (expected private, protected or public)`, didYouMean(value, ['private', 'protected', 'public']));
   }
   if (method === 'source' && value.split('.').length > 3) {
     throw bad(quote, "a source selector is 'source_name', 'source_name.table_name' or 'package.source_name.table_name'");

@@ -247,6 +247,12 @@ function compileMatcher(c: SelectorCriterion, state: SelectionState | undefined)
       const m = glob(value);
       return (n) => isTest(n) && m(n.testName ?? n.name);
     }
+    case 'group': {
+      const m = glob(value);
+      return (n) => typeof n.config.group === 'string' && m(n.config.group);
+    }
+    case 'access':
+      return (n) => n.resourceType === 'model' && (n.config.access ?? 'protected') === value;
     case 'exposure': {
       const m = glob(value);
       return (n) => n.resourceType === 'exposure' && m(n.name);

@@ -27,6 +27,9 @@ describe('groups and access', () => {
     const p = project(files);
     const r = p.tsql(['build']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(p.tsql(['ls', '--select', 'group:finance', '--resource-type', 'model', '--output', 'name']).stdout.trim().split('\n').sort()).toEqual(['finance_report', 'ledger']);
+    expect(p.tsql(['ls', '--select', 'access:private', '--resource-type', 'model', '--output', 'name']).stdout.trim()).toBe('ledger');
+    expect(p.tsql(['ls', '--select', 'access:privat']).code).toBe(2);
   });
 
   it("a ref to a private model from outside its group is an error naming the ref's file and line", () => {

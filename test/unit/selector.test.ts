@@ -706,8 +706,8 @@ describe('errors', () => {
   }
 
   it('rejects unsupported methods by name', () => {
-    expect(userError(() => parseSelector('exposure:weekly')).message).toBe("selector method 'exposure' is not supported");
-    expect(userError(() => selectNodes(graph, { select: ['orders', 'group:finance+'] })).message).toBe("selector method 'group' is not supported");
+    expect(userError(() => parseSelector('metric:weekly')).message).toBe("selector method 'metric' is not supported");
+    expect(userError(() => selectNodes(graph, { select: ['orders', 'semantic_model:finance+'] })).message).toBe("selector method 'semantic_model' is not supported");
   });
 
   it('state:, result: and source_status: need production\'s artifacts, and check their values', () => {
