@@ -64,6 +64,18 @@ export interface DialectCapabilities {
    * views are replaced in place instead of built aside and swapped in.
    */
   replaceInPlace?: boolean;
+  /** Tables take indexes (`indexes` config: created after the build, as dbt-postgres does). */
+  indexes?: boolean;
+  /** Tables can be unlogged (`unlogged` config: no write-ahead log, not crash-safe). */
+  unlogged?: boolean;
+}
+
+/** One entry of a model's `indexes` config. */
+export interface TableIndex {
+  columns: string[];
+  unique?: boolean;
+  /** the access method: btree, hash, gist, gin … */
+  type?: string;
 }
 
 /**
@@ -84,6 +96,10 @@ export interface TableOptions {
   copyGrants?: boolean;
   /** Snowflake: let the service keep the table clustered on cluster_by (RESUME RECLUSTER) */
   automaticClustering?: boolean;
+  /** PostgreSQL: an unlogged table */
+  unlogged?: boolean;
+  /** PostgreSQL: indexes created once the table is in place */
+  indexes?: TableIndex[];
 }
 
 export interface Dialect {

@@ -34,7 +34,7 @@ import { fileSha256 } from '../project/load.js';
 import { rewriteTestBlocks } from '../templating/macros.js';
 import { runInterruptibly } from '../execution/interruptible.js';
 import { isSecretEnvName } from '../util/secrets.js';
-import { checkUnsupportedConfig } from '../project/unsupported.js';
+import { checkUnsupportedConfig, engineConfigWarnings } from '../project/unsupported.js';
 import { buildExposures } from './exposures.js';
 import { checkAccess } from './access.js';
 
@@ -776,6 +776,7 @@ export class Compiler {
     const fromSql = Object.fromEntries(Object.entries(config).filter(([k, v]) => v !== draft.baseConfig[k]));
     const findings = { warnings: this.warnings, errors: this.errors.errors };
     checkUnsupportedConfig(fromSql, 'model', () => ({ file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }), findings);
+    if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, { file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }));
     if (config.enabled === false) {
       draft.state = 'done';
       this.disabled.add(draft.id);

@@ -1,5 +1,5 @@
 import type { NodeStatus } from '../execution/dag-runner.js';
-import type { Adapter, Column, Connection, Dialect, ExecResult, Relation, RelationKind, TableOptions } from '../adapters/types.js';
+import type { Adapter, Column, Connection, Dialect, ExecResult, Relation, RelationKind, TableIndex, TableOptions } from '../adapters/types.js';
 
 /** What a materialization may use: engine primitives, never engine SQL of its own. */
 export interface MaterializeContext {
@@ -107,6 +107,8 @@ export function physicalOptions(config: Record<string, unknown>): TableOptions |
     clusterBy: stringList(config.cluster_by),
     copyGrants: typeof config.copy_grants === 'boolean' ? config.copy_grants : undefined,
     automaticClustering: typeof config.automatic_clustering === 'boolean' ? config.automatic_clustering : undefined,
+    unlogged: config.unlogged === true ? true : undefined,
+    indexes: Array.isArray(config.indexes) && config.indexes.length ? (config.indexes as TableIndex[]) : undefined,
   };
   return Object.values(out).some((v) => v !== undefined) ? out : undefined;
 }

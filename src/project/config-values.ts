@@ -50,8 +50,32 @@ export function engineConfigProblems(config: Config, opts: { alone?: boolean } =
   if (format !== undefined && format !== null && String(format).toLowerCase() !== 'default') {
     out.table_format = `'${String(format)}' is not supported by tsql yet (tables are Snowflake's own format); remove it or set it to 'default'`;
   }
+  const indexes = config.indexes;
+  if (indexes !== undefined && indexes !== null) {
+    const problem = indexProblem(indexes);
+    if (problem) out.indexes = problem;
+  }
+  if (config.unlogged !== undefined && config.unlogged !== null && typeof config.unlogged !== 'boolean') out.unlogged = `must be true or false, not ${JSON.stringify(config.unlogged)}`;
   if (!opts.alone && config.automatic_clustering === true && config.cluster_by === undefined) out.automatic_clustering = 'needs cluster_by (the clustering key to maintain)';
   return out;
+}
+
+const INDEX_TYPES = ['btree', 'hash', 'gist', 'spgist', 'gin', 'brin'];
+
+/** `indexes: [{columns: [a, b], unique: true, type: btree}]`, as dbt-postgres takes it. */
+function indexProblem(v: unknown): string | undefined {
+  const example = 'e.g. [{columns: [id], unique: true}]';
+  if (!Array.isArray(v)) return `must be a list of indexes, ${example}, not ${JSON.stringify(v)}`;
+  for (const ix of v) {
+    if (typeof ix !== 'object' || ix === null || Array.isArray(ix)) return `entries must be mappings, ${example}`;
+    const o = ix as Record<string, unknown>;
+    const unknown = Object.keys(o).find((k) => !['columns', 'unique', 'type'].includes(k));
+    if (unknown) return `entries take columns, unique and type, not '${unknown}'`;
+    if (!Array.isArray(o.columns) || !o.columns.length || !o.columns.every((c) => typeof c === 'string' && c)) return `each index needs columns: a list of column names, ${example}`;
+    if (o.unique !== undefined && typeof o.unique !== 'boolean') return `unique must be true or false, not ${JSON.stringify(o.unique)}`;
+    if (o.type !== undefined && !INDEX_TYPES.includes(String(o.type))) return `type must be one of ${INDEX_TYPES.join(', ')}, not '${String(o.type)}'`;
+  }
+  return undefined;
 }
 
 export interface ConfigValueProblem {

@@ -31,8 +31,8 @@ export const UNSUPPORTED_CONFIG: Record<string, UnsupportedEntry> = {
   autorefresh: { decision: 'warn', reason: 'it applies to Redshift materialized views, which tsql does not build' },
   partition_by: { decision: 'warn', reason: 'table partitioning is a BigQuery/Databricks feature; no engine tsql supports takes it' },
   overwrite: { decision: 'warn', reason: 'unloads always replace their file; the key does nothing' },
-  indexes: { decision: 'warn', reason: 'indexes are not created yet (dbt-postgres creates them after the build)' },
-  unlogged: { decision: 'warn', reason: 'tables are always logged', when: (v) => v === true },
+  indexes: { decision: 'warn', reason: 'seeds get no indexes; build a table model over the seed', resources: ['seed'] },
+  unlogged: { decision: 'warn', reason: 'seed tables are always logged', resources: ['seed'], when: (v) => v === true },
   incremental_predicates: { decision: 'warn', reason: 'not applied yet: merge and delete+insert use unique_key alone' },
   quote_columns: { decision: 'warn', reason: 'tsql always quotes seed column names as written', resources: ['seed'], when: (v) => v === false },
   store_failures_as: { decision: 'warn', reason: 'failing rows are always stored as a table', resources: ['test'], when: (v) => v !== 'table' },
@@ -82,6 +82,29 @@ export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
   'saved-queries': { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   flags: { decision: 'warn', reason: "dbt's behaviour flags do not apply to tsql" },
 };
+
+/**
+ * Model config that only some engines act on: `capability` names the dialect's
+ * capability, `materializations` those that build a table. On a node whose
+ * engine or materialization does not take it, a warning naming the file and line.
+ */
+export const ENGINE_CONFIG: Record<string, { capability: 'indexes' | 'unlogged'; materializations: string[]; what: string; active?: (v: unknown) => boolean }> = {
+  indexes: { capability: 'indexes', materializations: ['table', 'incremental'], what: 'indexes are created on PostgreSQL tables only', active: (v) => Array.isArray(v) && v.length > 0 },
+  unlogged: { capability: 'unlogged', materializations: ['table', 'incremental'], what: 'unlogged tables are PostgreSQL\'s', active: (v) => v === true },
+};
+
+/** The warnings ENGINE_CONFIG gives one model on its engine. */
+export function engineConfigWarnings(config: Record<string, unknown>, engine: { type: string; capabilities: Partial<Record<'indexes' | 'unlogged', boolean>> }, place: SourcePlace): string[] {
+  const out: string[] = [];
+  const where = place.file ? `${place.file}${place.line ? `:${place.line}` : ''}: ` : '';
+  for (const [key, rule] of Object.entries(ENGINE_CONFIG)) {
+    if (!(key in config) || (rule.active && !rule.active(config[key]))) continue;
+    const mat = String(config.materialized);
+    if (!engine.capabilities[rule.capability]) out.push(`${where}model config '${key}' is ignored on ${engine.type}: ${rule.what}`);
+    else if (!rule.materializations.includes(mat)) out.push(`${where}model config '${key}' is ignored for a ${mat}: it applies to tables and incremental models`);
+  }
+  return out;
+}
 
 /** The outcome of checking keys against a table: warnings (lines) and errors. */
 export interface UnsupportedFindings {

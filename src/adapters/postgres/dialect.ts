@@ -1,5 +1,6 @@
 import { ANSI_SEED_TYPES, AnsiDialect, type SeedTypeNames } from '../sql-dialect.js';
-import type { DialectCapabilities, ExternalTableSpec, Relation, RelationKind } from '../types.js';
+import { createHash } from 'node:crypto';
+import type { DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableOptions } from '../types.js';
 
 /** Options a client-side unload accepts (COPY … TO STDOUT WITH (FORMAT csv, …)). */
 export const UNLOAD_OPTIONS = ['delimiter', 'header'];
@@ -17,6 +18,8 @@ export class PostgresDialect extends AnsiDialect {
     maxIdentifierLength: 63,
     foldTests: true,
     unload: 'client',
+    indexes: true,
+    unlogged: true,
   };
 
   /**
@@ -46,9 +49,25 @@ export class PostgresDialect extends AnsiDialect {
   }
 
   /** Postgres cannot qualify a temporary table's name with a schema. */
-  override createTableAs(rel: Relation, sql: string, opts: { temporary?: boolean } = {}): string {
+  override createTableAs(rel: Relation, sql: string, opts: { temporary?: boolean; physical?: TableOptions } = {}): string {
     const name = opts.temporary ? this.quoteIdentifier(rel.identifier) : this.renderRelation(rel);
-    return `create ${opts.temporary ? 'temporary ' : ''}table ${name} as (\n${sql}\n)`;
+    const kind = opts.temporary ? 'temporary ' : opts.physical?.unlogged && this.capabilities.unlogged ? 'unlogged ' : '';
+    return `create ${kind}table ${name} as (\n${sql}\n)`;
+  }
+
+  /**
+   * The `indexes` config, once the table holds its name: one CREATE INDEX each.
+   * The name is the table's with a hash of the index (stable across runs; a
+   * rebuilt table is new, so its old indexes went with the old one).
+   */
+  afterTableBuilt(rel: Relation, physical: TableOptions | undefined): string[] {
+    if (!this.capabilities.indexes || !physical?.indexes) return [];
+    return physical.indexes.map((ix) => {
+      const hash = createHash('sha256').update(JSON.stringify([ix.columns, !!ix.unique, ix.type ?? ''])).digest('hex').slice(0, 10);
+      const name = `${rel.identifier.slice(0, this.capabilities.maxIdentifierLength - 16)}__idx_${hash}`;
+      const using = ix.type ? ` using ${ix.type}` : '';
+      return `create ${ix.unique ? 'unique ' : ''}index if not exists ${this.quoteIdentifier(name)} on ${this.renderRelation(rel)}${using} (${ix.columns.map((c) => this.quoteIdentifier(c)).join(', ')})`;
+    });
   }
 
   /** Seeds: CSV rows streamed in by the client (NULL is an unquoted empty field, '' a quoted one). */

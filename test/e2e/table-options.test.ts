@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { useProjects } from '../helpers/project.js';
+import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+
+const project = useProjects();
+const schemas: string[] = [];
+afterEach(async () => {
+  const drop = schemas.splice(0);
+  if (drop.length) await pgQuery(drop.map((s) => `drop schema if exists "${s}" cascade`).join(';\n'));
+});
+
+const model = `{{ config(materialized='table', unlogged=true, indexes=[{'columns': ['id'], 'unique': true}, {'columns': ['label', 'id'], 'type': 'btree'}]) }}
+select i as id, 'n' || i as label from generate_series(1, 3) as t(i)`;
+
+describe('PostgreSQL table options: unlogged and indexes', () => {
+  it('builds an unlogged table and creates its indexes after each build, as dbt-postgres does', async () => {
+    const schema = uniqueSchema('tabopt');
+    schemas.push(schema);
+    const c = pgConnection();
+    const p = project({ 'models/t.sql': model }, { profile: `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('PGPW_TABOPT') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n` });
+    const env = { PGPW_TABOPT: c.password };
+    for (let run = 0; run < 2; run++) {
+      const r = p.tsql(['run'], env);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).not.toContain('ignored');
+      const persistence = await pgQuery(`select c.relpersistence from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = '${schema}' and c.relname = 't'`);
+      expect(persistence).toEqual([{ relpersistence: 'u' }]);
+      const indexes = await pgQuery(`select indexdef from pg_indexes where schemaname = '${schema}' and tablename = 't' order by indexdef`);
+      expect(indexes.map((i) => String(i.indexdef).replace(/"?t__idx_[0-9a-f]+"?/, 'IX'))).toEqual([
+        `CREATE INDEX IX ON ${schema}.t USING btree (label, id)`,
+        `CREATE UNIQUE INDEX IX ON ${schema}.t USING btree (id)`,
+      ]);
+    }
+  });
+
+  it('warns on an engine without them, and for a view; a malformed index is an error', () => {
+    const p = project({ 'models/t.sql': model.replace('generate_series(1, 3) as t(i)', 'range(1, 4) as t(i)'), 'models/v.sql': `{{ config(indexes=[{'columns': ['id']}]) }} select 1 as id` });
+    const r = p.tsql(['run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("models/t.sql:1: model config 'indexes' is ignored on duckdb: indexes are created on PostgreSQL tables only");
+    expect(r.stdout).toContain("models/t.sql:1: model config 'unlogged' is ignored on duckdb");
+    expect(r.stdout).toContain("models/v.sql:1: model config 'indexes' is ignored");
+    p.write({ 'models/v.sql': `{{ config(indexes=[{'cols': ['id']}]) }} select 1 as id` });
+    const bad = p.tsql(['run']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("indexes entries take columns, unique and type, not 'cols'");
+  });
+});
