@@ -30,6 +30,7 @@ export const ENV_OPTIONS: EnvOption[] = [
   { name: 'FAIL_FAST', option: 'failFast', kind: 'boolean', description: '--fail-fast' },
   { name: 'WARN_ERROR', option: 'warnError', kind: 'boolean', description: '--warn-error' },
   { name: 'STATE', option: 'state', kind: 'string', description: '--state' },
+  { name: 'DEFER_STATE', option: 'state', kind: 'string', description: "--state (dbt's --defer-state: tsql reads one state folder for both)" },
   { name: 'DEFER', option: 'defer', kind: 'boolean', description: '--defer' },
   { name: 'FAVOR_STATE', option: 'favorState', kind: 'boolean', description: '--favor-state' },
   { name: 'EMPTY', option: 'empty', kind: 'boolean', description: '--empty' },
@@ -38,6 +39,30 @@ export const ENV_OPTIONS: EnvOption[] = [
 ];
 
 const PREFIXES = ['TSQL_', 'DBT_ENGINE_', 'DBT_'];
+
+/**
+ * dbt's variables that would change what a user sees and that tsql does not act
+ * on: a warning each, so a CI setting is never dropped in silence. (Variables
+ * such as DBT_PARTIAL_PARSE or DBT_SEND_ANONYMOUS_USAGE_STATS have nothing to
+ * act on in tsql and are left alone.) `when`: only these values.
+ */
+export const IGNORED_ENV: Array<{ name: string; reason: string; when?: (v: string) => boolean }> = [
+  { name: 'INDIRECT_SELECTION', reason: "tsql's selection is always eager (the tests of selected nodes run)", when: (v) => v.trim().toLowerCase() !== 'eager' },
+  { name: 'LOG_PATH', reason: 'tsql writes no log files (its console output is --log-format json for machines)' },
+  { name: 'LOG_LEVEL', reason: 'tsql has one console level; --quiet prints errors only' },
+];
+
+/** One line per variable of IGNORED_ENV that is set. */
+export function ignoredEnvWarnings(env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  for (const i of IGNORED_ENV) {
+    for (const variable of ['DBT_' + i.name, 'DBT_ENGINE_' + i.name]) {
+      const v = env[variable];
+      if (v !== undefined && (!i.when || i.when(v))) out.push(`environment variable ${variable} is ignored: ${i.reason}`);
+    }
+  }
+  return out;
+}
 const TRUE = ['1', 'true', 'yes', 'y', 'on'];
 const FALSE = ['0', 'false', 'no', 'n', 'off', ''];
 

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { isPlainObject } from '../project/config-merge.js';
 import { loadState, type StateArtifacts } from '../graph/state-load.js';
 import { parseDs, todayUtc, type RunDate } from '../run-date/run-date.js';
-import { withEnvOptions } from './env-options.js';
+import { ignoredEnvWarnings, withEnvOptions } from './env-options.js';
 import { setConsolePreferences } from './reporter.js';
 
 /** Options every command accepts (before or after the command name), as dbt users type them. */
@@ -125,6 +125,7 @@ export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedO
   const { options: o, sources } = withEnvOptions(cli, process.env, accepted);
   const named = (key: keyof CommonOptions, flag: string) => sources[key] ?? flag;
   setConsolePreferences({ quiet: !!o.quiet, color: o.useColors });
+  if (!o.quiet) for (const w of ignoredEnvWarnings()) process.stderr.write(`warning: ${w}\n`);
   let threads: number | undefined;
   if (o.threads !== undefined) {
     threads = Number(o.threads);

@@ -67,4 +67,16 @@ describe("dbt's environment variables, beside TSQL_*", () => {
       expect(r.stderr).toContain(`'${value}'`);
     }
   });
+
+  it("dbt variables tsql does not act on warn; DBT_DEFER_STATE is the state folder", () => {
+    const p = project({ 'models/a.sql': 'select 1 as id' });
+    const r = p.tsql(['run'], { DBT_INDIRECT_SELECTION: 'cautious', DBT_LOG_PATH: 'logs' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("warning: environment variable DBT_INDIRECT_SELECTION is ignored: tsql's selection is always eager");
+    expect(r.stderr).toContain('warning: environment variable DBT_LOG_PATH is ignored');
+    expect(p.tsql(['run'], { DBT_INDIRECT_SELECTION: 'eager' }).stderr).toBe('');
+    const missing = p.tsql(['run', '--defer'], { DBT_DEFER_STATE: 'prod-artifacts' });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('prod-artifacts');
+  });
 });
