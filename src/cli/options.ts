@@ -6,6 +6,7 @@ import { isPlainObject } from '../project/config-merge.js';
 import { loadState, type StateArtifacts } from '../graph/state-load.js';
 import { parseDs, todayUtc, type RunDate } from '../run-date/run-date.js';
 import { ignoredEnvWarnings, withEnvOptions } from './env-options.js';
+import { readProjectFlags } from '../project/project-flags.js';
 import { setConsolePreferences } from './reporter.js';
 
 /** Options every command accepts (before or after the command name), as dbt users type them. */
@@ -122,7 +123,14 @@ function reportPath(value: string | undefined, flag: string, example: string): s
  * attribute names; all when not given).
  */
 export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedOptions {
-  const { options: o, sources } = withEnvOptions(cli, process.env, accepted);
+  const fromEnv = withEnvOptions(cli, process.env, accepted);
+  const sources = fromEnv.sources;
+  // the project file's flags: come last (the flag, then the environment, win)
+  const o: CommonOptions = { ...fromEnv.options };
+  const flags = readProjectFlags(resolve(o.projectDir ?? process.cwd()));
+  for (const [k, v] of Object.entries(flags) as Array<[keyof typeof flags, boolean]>) {
+    if (o[k] === undefined && (!accepted || accepted.has(k) || k === 'useColors' || k === 'quiet')) o[k] = v;
+  }
   const named = (key: keyof CommonOptions, flag: string) => sources[key] ?? flag;
   setConsolePreferences({ quiet: !!o.quiet, color: o.useColors });
   if (!o.quiet) for (const w of ignoredEnvWarnings()) process.stderr.write(`warning: ${w}\n`);

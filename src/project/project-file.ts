@@ -8,6 +8,7 @@ import { didYouMean } from '../util/suggest.js';
 import { readYamlFile, type YamlFile } from '../util/yaml-file.js';
 import { asHookList } from './config-merge.js';
 import { checkUnsupported, UNSUPPORTED_PROJECT } from './unsupported.js';
+import { PROJECT_FLAGS } from './project-flags.js';
 
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 const hookList = z.union([z.string(), z.array(z.unknown())]).transform((v) => asHookList(v));
@@ -123,6 +124,10 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
   }
   const findings = { warnings: [] as string[], errors: [] as UserError[] };
   for (const [k, v] of Object.entries(yaml.data as Record<string, unknown>)) checkUnsupported(UNSUPPORTED_PROJECT, k, v, 'project key', { file, line: yaml.lineOf([k]) }, findings);
+  for (const [k, v] of Object.entries(p.flags ?? {})) {
+    if (!(k in PROJECT_FLAGS)) findings.warnings.push(`${file}:${yaml.lineOf(['flags', k]) ?? '?'}: flag '${k}' is ignored: tsql acts on ${Object.keys(PROJECT_FLAGS).join(', ')} only`);
+    else if (typeof v !== 'boolean') findings.errors.push(yaml.error(`flag '${k}' must be true or false, not ${JSON.stringify(v)}`, ['flags', k]));
+  }
   if (findings.errors.length) throw findings.errors[0];
   return {
     warnings: findings.warnings,

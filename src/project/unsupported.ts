@@ -80,7 +80,6 @@ export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
   metrics: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   'semantic-models': { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   'saved-queries': { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
-  flags: { decision: 'warn', reason: "dbt's behaviour flags do not apply to tsql" },
 };
 
 /**

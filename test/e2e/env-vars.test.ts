@@ -79,4 +79,19 @@ describe("dbt's environment variables, beside TSQL_*", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('prod-artifacts');
   });
+
+  it("the project file's flags: are the last default (the environment and the flag win); other flags warn", () => {
+    const p = project({
+      'tsql_project.yml': `name: shop\nprofile: shop\nflags:\n  warn_error: true\n  send_anonymous_usage_stats: false\n`,
+      'models/a.sql': `{{ config(partition_by={'field': 'id'}) }} select 1 as id`,
+    });
+    const r = p.tsql(['run']);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toContain("tsql_project.yml:5: flag 'send_anonymous_usage_stats' is ignored");
+    expect(p.tsql(['run'], { DBT_WARN_ERROR: 'false' }).code).toBe(0);
+    p.write({ 'tsql_project.yml': `name: shop\nprofile: shop\nflags:\n  fail_fast: maybe\n` });
+    const bad = p.tsql(['run']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("tsql_project.yml:4: flag 'fail_fast' must be true or false");
+  });
 });
