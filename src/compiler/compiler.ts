@@ -11,6 +11,8 @@ import type { ResolvedTarget } from '../project/profiles.js';
 import { redactOutput } from '../project/profiles.js';
 import { didYouMean } from '../util/suggest.js';
 import { BUILTIN_MACROS, BUILTIN_TEST_NAMESPACES, BUILTIN_TESTS, NAMING_MACROS } from '../templating/builtin-macros.js';
+import { CROSS_DB_MACRO_FILES } from '../templating/cross-db/index.js';
+import { dbtNamespace } from '../templating/dbt-namespace.js';
 import { datetimeObject, lineOfCall, splitArgs } from '../templating/context-helpers.js';
 import { compileTemplate, createEnvironment, generateCode, MacroReturn, templateFromProps } from '../templating/environment.js';
 import { MacroRegistry } from '../templating/macros.js';
@@ -258,6 +260,7 @@ export class Compiler {
     this.installGlobals();
     for (const e of this.macros.loadFile(BUILTIN_MACROS, '<tsql builtin macros>', true)) this.errors.add(e);
     for (const e of this.macros.loadFile(BUILTIN_TESTS, '<tsql builtin tests>', true)) this.errors.add(e);
+    for (const f of CROSS_DB_MACRO_FILES) for (const e of this.macros.loadFile(f.text, f.file, true)) this.errors.add(e);
     for (const f of this.opts.project.macroFiles) for (const e of this.macros.loadFile(f.text, f.relPath, false)) this.errors.add(e);
     this.nativeNaming = !this.macros.overridesAny(NAMING_MACROS);
     this.errors.throwIfAny();
@@ -344,6 +347,7 @@ export class Compiler {
     const macros = describeMacros(this.macros.entries(), [
       { file: '<tsql builtin macros>', text: BUILTIN_MACROS },
       { file: '<tsql builtin tests>', text: BUILTIN_TESTS },
+      ...CROSS_DB_MACRO_FILES,
       ...this.opts.project.macroFiles.map((f) => ({ file: f.relPath, text: rewriteTestBlocks(f.text) })),
     ]);
     linkNodeMacros(nodes.values(), macros, this.pkg, !this.nativeNaming);
@@ -1342,6 +1346,8 @@ export class Compiler {
         return dflt ?? null;
       }
     });
+    // dbt.<macro>: tsql's built-in macros, a project's macro of the same name first.
+    env.addGlobal('dbt', dbtNamespace((n) => this.macros.get(n)?.fn, () => this.macros.builtinNames()));
     env.addGlobal('local_md5', (s: string) => createMd5(String(s)));
     for (const [k, v] of Object.entries(this.opts.extraGlobals ?? {})) env.addGlobal(k, v);
 

@@ -25,6 +25,7 @@ export function rewriteTestBlocks(source: string): string {
 /** Every macro of the project (and tsql's built-ins), callable from any template without import. */
 export class MacroRegistry {
   private readonly macros = new Map<string, MacroEntry>();
+  private readonly builtins = new Set<string>();
 
   constructor(
     private readonly env: nunjucks.Environment,
@@ -53,6 +54,7 @@ export class MacroRegistry {
         errors.push(new UserError(`macro '${name}' is defined twice (also in ${prev.file})`, { file, line: lineOfMacro(text, name) }, { hint: 'macro names must be unique in a project' }));
         continue;
       }
+      if (builtin) this.builtins.add(name);
       if (prev && !prev.builtin && builtin) continue;
       const entry: MacroEntry = { name, file, builtin, fn: guardMacro(fn as MacroEntry['fn'], name, file, text) };
       this.macros.set(name, entry);
@@ -75,6 +77,11 @@ export class MacroRegistry {
 
   names(): string[] {
     return [...this.macros.keys()];
+  }
+
+  /** Names tsql itself defines, whether or not the project overrides them. */
+  builtinNames(): ReadonlySet<string> {
+    return this.builtins;
   }
 
   entries(): MacroEntry[] {

@@ -1,0 +1,81 @@
+/**
+ * dbt's cross-database macros (`dbt.dateadd`, `type_string()`, …) through the real
+ * CLI: the same fixture project and the same expected values on DuckDB and
+ * PostgreSQL; a project override of an engine's implementation; an unknown
+ * `dbt.x` is an error naming the model's file and line.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { useProjects, type CliResult } from '../helpers/project.js';
+import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { CROSS_DB_ARRAY_FILES, CROSS_DB_EXPECTED, CROSS_DB_FILES } from '../fixtures/cross-db.js';
+
+const project = useProjects();
+const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
+const schemas: string[] = [];
+
+afterEach(async () => {
+  const drop = schemas.splice(0);
+  if (drop.length) await pgQuery(drop.map((s) => `drop schema if exists "${s}" cascade`).join(';\n'));
+});
+
+function ok(r: CliResult): CliResult {
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  return r;
+}
+
+/** Each model's single row, as column → text. */
+export async function crossDbResults(query: (sql: string) => Promise<Record<string, unknown>[]>, qualify: (model: string) => string): Promise<Record<string, Record<string, string>>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const model of Object.keys(CROSS_DB_EXPECTED)) {
+    const rows = await query(`select * from ${qualify(model)}`);
+    expect(rows.length, model).toBe(1);
+    out[model] = Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  }
+  return out;
+}
+
+describe('cross-database macros', () => {
+  it('DuckDB: every macro, through dbt.x and unqualified, positional and keyword arguments', async () => {
+    const p = project({ ...CROSS_DB_FILES, ...CROSS_DB_ARRAY_FILES });
+    ok(p.tsql(['run']));
+    expect(await crossDbResults((sql) => p.query(sql), (m) => `main.${m}`)).toEqual(CROSS_DB_EXPECTED);
+  });
+
+  it('PostgreSQL: the same values', async () => {
+    const schema = uniqueSchema('xdb');
+    schemas.push(schema);
+    const c = pgConnection();
+    const p = project(
+      { ...CROSS_DB_FILES, ...CROSS_DB_ARRAY_FILES },
+      {
+        profile: `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`,
+      },
+    );
+    ok(p.tsql(['run'], { [PASSWORD_ENV]: c.password }));
+    expect(await crossDbResults((sql) => pgQuery(sql), (m) => `"${schema}".${m}`)).toEqual(CROSS_DB_EXPECTED);
+  });
+
+  it("a project's duckdb__dateadd and its own type_string override tsql's, for dbt.x and unqualified calls", async () => {
+    const p = project({
+      'macros/overrides.sql': `{% macro duckdb__dateadd(datepart, interval, from_date_or_timestamp) %}({{ from_date_or_timestamp }} + interval 100 year){% endmacro %}
+{% macro type_string() %}varchar(7){% endmacro %}`,
+      'models/o.sql': `select cast(cast({{ dbt.dateadd('day', 1, "cast('2024-01-31' as date)") }} as date) as varchar) as a,
+  cast(cast({{ dateadd('day', 1, "cast('2024-01-31' as date)") }} as date) as varchar) as b,
+  '{{ dbt.type_string() }}' as t, '{{ dbt.hash("x") }}' as h`,
+    });
+    ok(p.tsql(['run']));
+    expect(await p.query('select * from main.o')).toEqual([{ a: '2124-01-31', b: '2124-01-31', t: 'varchar(7)', h: 'md5(cast(x as varchar(7)))' }]);
+    const manifest = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(`${p.dir}/target/manifest.json`, 'utf8')));
+    const deps: string[] = manifest.nodes['model.shop.o'].depends_on.macros;
+    expect(deps).toContain('macro.shop.duckdb__dateadd');
+    expect(deps).toContain('macro.tsql.dateadd');
+  });
+
+  it("an unknown dbt.x is an error naming the model's file and line, with the closest name", () => {
+    const p = project({ 'models/bad.sql': `select 1 as x,\n  {{ dbt.dateadd('day', 1, 'x') }} as y,\n  {{ dbt.datediffs('a', 'b', 'day') }} as z` });
+    const r = p.tsql(['compile']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/models\/bad\.sql:3: 'dbt\.datediffs' is not a macro of the dbt namespace.*did you mean 'datediff'\?/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
