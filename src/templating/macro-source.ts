@@ -36,8 +36,10 @@ function jinjaCode(text: string): string {
 export function calledMacros(text: string, known: ReadonlySet<string>): string[] {
   const code = jinjaCode(text);
   const out = new Set<string>();
-  const call = /(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
-  for (let m = call.exec(code); m; m = call.exec(code)) if (known.has(m[1])) out.add(m[1]);
+  // `name(` and `dbt.name(` (dbt's namespace); not `| name(` (a filter) nor inside a string literal.
+  const bare = code.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''");
+  const call = /(?<![\w.]|\|\s*)(?:dbt\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
+  for (let m = call.exec(bare); m; m = call.exec(bare)) if (known.has(m[1])) out.add(m[1]);
   const dispatch = /adapter\.dispatch\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]/g;
   for (let m = dispatch.exec(code); m; m = dispatch.exec(code)) {
     for (const name of known) if (name === m[1] || name.endsWith(`__${m[1]}`)) out.add(name);

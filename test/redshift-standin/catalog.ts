@@ -7,7 +7,7 @@
  *    database-level settings;
  *  - Redshift functions as SQL functions (getdate, nvl, nvl2, dateadd,
  *    datediff, convert_timezone, len, charindex, trunc(timestamp), add_months,
- *    last_day, json_extract_path_text(varchar, …),
+ *    last_day, any_value, json_extract_path_text(varchar, …),
  *    json_extract_array_element_text);
  *  - Spectrum metadata tables and the system views over them:
  *    svv_external_schemas, svv_external_tables, svv_external_columns,
@@ -236,6 +236,9 @@ export function catalogSetupSql(database: string): string[] {
                   else $1 + make_interval(months => $2::integer) end $$`,
     `create or replace function ${S}.add_months(date, bigint) returns timestamp language sql immutable as $$ select ${S}.add_months($1::timestamp, $2) $$`,
     `create or replace function ${S}.last_day(timestamp) returns date language sql immutable as $$ select (date_trunc('month', $1) + interval '1 month - 1 day')::date $$`,
+    // ANY_VALUE(expr): one of the group's values (here the first non-null one); PostgreSQL has it only from 16
+    `create or replace function ${S}.standin_any_value_step(anyelement, anyelement) returns anyelement language sql immutable as $$ select coalesce($1, $2) $$`,
+    `create or replace aggregate ${S}.any_value(anyelement) (sfunc = ${S}.standin_any_value_step, stype = anyelement)`,
     `create or replace function ${S}.json_extract_path_text(text, variadic text[]) returns text language sql immutable as $$ select json_extract_path_text($1::json, variadic $2) $$`,
     `create or replace function ${S}.json_extract_array_element_text(text, integer) returns text language sql immutable as $$ select ($1::json) ->> $2 $$`,
     `create or replace function ${S}.pg_get_late_binding_view_cols() returns setof record language sql stable as $$

@@ -126,6 +126,11 @@ export const FUNCTIONS: Record<string, Rewrite> = {
   DATEADD: (a, raw) => `((${a[2]}) + ${intervalOf(datePart(raw[0], a[0]), a[1])})`,
   TIMESTAMPADD: (a, raw) => `((${a[2]}) + ${intervalOf(datePart(raw[0], a[0]), a[1])})`,
   DATE_TRUNC: (a, raw) => `DATE_TRUNC(${quoteString(datePart(raw[0], a[0]))}, ${a[1]})`,
+  // LAST_DAY(d [, part]): the last day of d's month (or year, quarter, week)
+  LAST_DAY: (a, raw) => {
+    const part = a.length > 1 ? datePart(raw[1], a[1]) : 'month';
+    return `CAST(DATE_TRUNC(${quoteString(part)}, ${a[0]}) + ${intervalOf(part, '1')} - INTERVAL 1 DAY AS DATE)`;
+  },
   DATE_PART: (a, raw) => `DATE_PART(${quoteString(datePart(raw[0], a[0]))}, ${a[1]})`,
   TO_DATE: castTo('DATE'),
   DATE: castTo('DATE'),

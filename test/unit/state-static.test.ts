@@ -55,3 +55,11 @@ describe('--empty subqueries keep the relation name usable', () => {
     expect(resolveEmptyAliases(`from ${emptyRelationSql(d, { schema: 's', identifier: 'Orders' })}`)).toBe('from (select * from "s"."Orders" where false limit 0) "Orders"');
   });
 });
+
+describe('calledMacros: dbt namespace, filters and string arguments', () => {
+  it('counts dbt.x( and x(, not | x( filters nor SQL inside string arguments', () => {
+    const known = new Set(['dateadd', 'replace', 'cast', 'length', 'hash']);
+    const text = `{{ dbt.dateadd('day', 1, "cast(x as date)") }} {{ 'a' | replace('a', 'b') }} {{ xs | length }} {{ foo.hash(1) }} {{ dbt.length('x') }}`;
+    expect(calledMacros(text, known)).toEqual(['dateadd', 'length']);
+  });
+});
