@@ -1,7 +1,7 @@
 /** dbt's cross-database array macros (`dbt.array_construct`, …), per engine. */
 export const ARRAY_MACROS = `
 {% macro array_construct(inputs=[], data_type=none) -%}
-  {{ return(adapter.dispatch('array_construct', 'dbt')(inputs, data_type if data_type is not none else type_numeric())) }}
+  {{ return(adapter.dispatch('array_construct', 'dbt')(inputs, data_type if data_type is not none else type_int())) }}
 {%- endmacro %}
 {% macro default__array_construct(inputs, data_type) -%}
   {%- if inputs | length > 0 -%}array[{{ inputs | join(', ') }}]{%- else -%}cast(array[] as {{ data_type }}[]){%- endif -%}
