@@ -69,6 +69,7 @@ const CASES: Array<[string, Record<string, string>]> = [
   [`{{ dbt.any_value('x') }}`, { duckdb: 'any_value(x)', postgres: 'min(x)', redshift: 'any_value(x)', snowflake: 'any_value(x)' }],
   [`{{ dbt.bool_or('x') }}`, { duckdb: 'bool_or(x)', postgres: 'bool_or(x)', redshift: 'bool_or(x)', snowflake: 'boolor_agg(x)' }],
   [`{{ dbt.last_day('d', 'month') }}`, { duckdb: `cast(((date_trunc('month', d) + ((1) * interval '1 month')) + ((-1) * interval '1 day')) as date)`, postgres: `cast(((date_trunc('month', d) + ((1) * interval '1 month')) + ((-1) * interval '1 day')) as date)`, redshift: `cast(dateadd(day, -1, dateadd(month, 1, date_trunc('month', d))) as date)`, snowflake: `last_day(d, 'month')` }],
+  [`select 1 {{ dbt.except() }} select 2 {{ intersect() }} select 3`, { duckdb: 'select 1 except select 2 intersect select 3', postgres: 'select 1 except select 2 intersect select 3', redshift: 'select 1 except select 2 intersect select 3', snowflake: 'select 1 except select 2 intersect select 3' }],
   [`{{ dbt.string_literal("o'k") }}`, { duckdb: `'o''k'`, postgres: `'o''k'`, redshift: `'o''k'`, snowflake: `'o''k'` }],
   [`{{ dbt.date(2024, 3, 5) }}`, { duckdb: `cast('2024-03-05' as date)`, postgres: `cast('2024-03-05' as date)`, redshift: `cast('2024-03-05' as date)`, snowflake: `cast('2024-03-05' as date)` }],
   [
