@@ -5,6 +5,7 @@ import { formatPlace, isUserError, UserError, UserErrors, WarehouseError } from 
 import { parseSelector, STATE_METHODS } from '../graph/selector.js';
 import { TSQL_VERSION } from '../version.js';
 import { cleanCommand } from './commands/clean.js';
+import { depsCommand } from './commands/deps.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
 import { executeCommand, type ExecuteCommand } from './commands/execute.js';
@@ -186,6 +187,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withCommon(program.command('clean').description('delete target/ and the other clean-targets'), { selection: false }).action(async (raw: CommonOptions) => {
     setExit(await cleanCommand(await parsed(raw)));
   });
+
+  withCommon(program.command('deps').description('install the packages of packages.yml into dbt_packages/ (pinned by package-lock.yml)'), { selection: false })
+    .option('--upgrade', 'resolve the versions again and rewrite package-lock.yml')
+    .action(async (raw: CommonOptions & { upgrade?: boolean }) => {
+      setExit(await depsCommand(await parsed(raw), { upgrade: raw.upgrade }));
+    });
 
   program
     .command('init [name]')

@@ -7,6 +7,7 @@ import { FolderConfig } from './folder-config.js';
 import { loadProjectFile, type ProjectOverrides, type ProjectSettings } from './project-file.js';
 import { readTextFile } from './text-file.js';
 import { unreadFiles } from './unread-files.js';
+import { checkDepsInstalled } from './deps-check.js';
 import { parseSchemaFile, type ResourcePatch, type SourceTableDef, type TestDef } from './schema-yaml.js';
 import type { ExposureDef } from './exposures-yaml.js';
 import type { GroupDef } from './groups-yaml.js';
@@ -98,6 +99,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
   const errors = new ErrorCollector();
   const warnings: string[] = [...settings.warnings];
   const pkg = settings.name;
+  checkDepsInstalled(projectDir, settings.packagesInstallPath);
   const unread = unreadFiles(projectDir, settings);
   unread.errors.forEach((e) => errors.add(e));
   warnings.push(...unread.warnings);
