@@ -16,6 +16,7 @@ import { dbtNamespace } from '../templating/dbt-namespace.js';
 import { datetimeObject, lineOfCall, splitArgs } from '../templating/context-helpers.js';
 import { compileTemplate, createEnvironment, generateCode, MacroReturn, templateFromProps } from '../templating/environment.js';
 import { MacroRegistry } from '../templating/macros.js';
+import { dispatchInNamespace, installNamespaces } from './package-dispatch.js';
 import { TemplateRelation } from '../templating/relation.js';
 import { templateError } from '../templating/render-error.js';
 import { TemplateCodeCache } from '../templating/template-cache.js';
@@ -262,6 +263,8 @@ export class Compiler {
     for (const e of this.macros.loadFile(BUILTIN_TESTS, '<tsql builtin tests>', true)) this.errors.add(e);
     for (const f of CROSS_DB_MACRO_FILES) for (const e of this.macros.loadFile(f.text, f.file, true)) this.errors.add(e);
     for (const f of this.opts.project.macroFiles) for (const e of this.macros.loadFile(f.text, f.relPath, false)) this.errors.add(e);
+    for (const p of this.opts.project.packages ?? []) for (const f of p.macroFiles) for (const e of this.macros.loadFile(f.text, f.relPath, false, p.name)) this.errors.add(e);
+    installNamespaces(this.env, this.macros, this.pkg, this.macros.entries().filter((m) => !m.builtin && !m.pkg));
     this.nativeNaming = !this.macros.overridesAny(NAMING_MACROS);
     this.errors.throwIfAny();
 
@@ -564,9 +567,10 @@ export class Compiler {
   private renderGenericTest(test: TestNode, nodes: Map<string, ManifestNode>): void {
     const meta = test.testMetadata!;
     const place = { file: test.originalFilePath, line: test.line };
-    const foreign = meta.namespace && !BUILTIN_TEST_NAMESPACES.includes(meta.namespace);
-    const impl = foreign ? undefined : this.macros.dispatch(`test_${meta.name}`, this.dispatchEngines);
-    const macro = foreign ? undefined : (this.macros.get(`test_${meta.name}`) ?? impl);
+    const fromPackage = meta.namespace ? this.macros.packages.get(meta.namespace) : undefined;
+    const foreign = meta.namespace && !fromPackage && !BUILTIN_TEST_NAMESPACES.includes(meta.namespace);
+    const impl = foreign ? undefined : fromPackage ? this.macros.dispatchIn({ pkg: meta.namespace! }, `test_${meta.name}`, this.dispatchEngines) : this.macros.dispatch(`test_${meta.name}`, this.dispatchEngines);
+    const macro = foreign ? undefined : fromPackage ? (fromPackage.get(`test_${meta.name}`) ?? impl) : (this.macros.get(`test_${meta.name}`) ?? impl);
     if (!macro) {
       const tests = this.macros.entries().filter((m) => m.name.startsWith('test_'));
       const known = tests.map((m) => m.name.slice(5));
@@ -1317,8 +1321,11 @@ export class Compiler {
       },
     });
     env.addGlobal('adapter', {
-      dispatch: (name: string, macroNamespace?: string) => {
-        void macroNamespace;
+      dispatch: (...args: unknown[]) => {
+        const { positional, kwargs } = splitArgs(args);
+        const name = String(positional[0] ?? kwargs.macro_name);
+        const macroNamespace = (positional[1] ?? kwargs.macro_namespace) as string | undefined;
+        if (macroNamespace) return dispatchInNamespace(this.macros, this.pkg, this.opts.project.settings.dispatch ?? {}, String(name), String(macroNamespace), this.dispatchEngines).fn;
         const m = this.macros.dispatch(String(name), this.dispatchEngines);
         if (!m) {
           const looked = [...this.dispatchEngines.map((e) => `${e}__${name}`), `default__${name}`].join(', ');

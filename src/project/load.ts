@@ -8,6 +8,7 @@ import { loadProjectFile, type ProjectOverrides, type ProjectSettings } from './
 import { readTextFile } from './text-file.js';
 import { unreadFiles } from './unread-files.js';
 import { checkDepsInstalled } from './deps-check.js';
+import { readInstalledPackage, type InstalledPackage } from './installed-package.js';
 import { parseSchemaFile, type ResourcePatch, type SourceTableDef, type TestDef } from './schema-yaml.js';
 import type { ExposureDef } from './exposures-yaml.js';
 import type { GroupDef } from './groups-yaml.js';
@@ -37,6 +38,8 @@ export interface LoadedProject {
   exposures: ExposureDef[];
   /** `groups:` of the properties files (for model access) */
   groups: GroupDef[];
+  /** installed packages (see installed-packages.ts): their macros join the project */
+  packages: InstalledPackage[];
   folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig };
   warnings: string[];
 }
@@ -63,7 +66,7 @@ export function fileSha256(path: string): string {
  * read as UTF-8 text is an error naming it and the byte offset; for models,
  * also a binary file and one without SQL (empty, or only comments).
  */
-function readSqlFiles(projectDir: string, roots: string[], ext: string, packageName: string, errors: ErrorCollector, opts: { withText?: boolean; model?: boolean } = {}): SqlFile[] {
+export function readSqlFiles(projectDir: string, roots: string[], ext: string, packageName: string, errors: ErrorCollector, opts: { withText?: boolean; model?: boolean } = {}): SqlFile[] {
   const withText = opts.withText ?? true;
   const out: SqlFile[] = [];
   for (const f of findFiles(projectDir, roots, [ext])) {
@@ -99,7 +102,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
   const errors = new ErrorCollector();
   const warnings: string[] = [...settings.warnings];
   const pkg = settings.name;
-  checkDepsInstalled(projectDir, settings.packagesInstallPath);
+  const packageNames = checkDepsInstalled(projectDir, settings.packagesInstallPath);
   const unread = unreadFiles(projectDir, settings);
   unread.errors.forEach((e) => errors.add(e));
   warnings.push(...unread.warnings);
@@ -184,6 +187,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
     warnings.push(...r.warnings);
   }
 
+  const packages = packageNames.map((name) => errors.guard(() => readInstalledPackage(projectDir, settings.packagesInstallPath, name, warnings))).filter((p) => p !== undefined);
   errors.throwIfAny();
   checkDuplicates(analyses, 'analysis file', errors);
   const seenExposures = new Map<string, ExposureDef>();
@@ -192,7 +196,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
     if (prev) errors.add(new UserError(`exposure '${x.name}' is defined twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: x.file, line: x.line }));
     seenExposures.set(x.name, x);
   }
-  return { projectDir, settings, models, seeds, macroFiles, singularTests, analyses, exposures, groups, modelPatches, seedPatches, sources, tests, unitTests, folderConfigs, warnings };
+  return { projectDir, settings, packages, models, seeds, macroFiles, singularTests, analyses, exposures, groups, modelPatches, seedPatches, sources, tests, unitTests, folderConfigs, warnings };
 }
 
 function hintSuffix(name: string, names: Set<string>): string {

@@ -49,7 +49,7 @@ const projectFileSchema = z
     'saved-queries': folderTree.nullish(),
     'on-run-start': hookList.nullish(),
     'on-run-end': hookList.nullish(),
-    dispatch: z.array(z.unknown()).optional(),
+    dispatch: z.array(z.object({ macro_namespace: z.string(), search_order: z.array(z.string()) }).strict()).optional(),
     flags: z.record(z.string(), z.unknown()).optional(),
     quoting: z.unknown().optional(),
     'query-comment': z.unknown().optional(),
@@ -78,6 +78,8 @@ export interface ProjectSettings {
   sources: Record<string, unknown>;
   onRunStart: string[];
   onRunEnd: string[];
+  /** `dispatch:`: per macro namespace, the projects and packages adapter.dispatch searches, in order */
+  dispatch: Record<string, string[]>;
   /** the project's `quoting:` (database / schema / identifier) */
   quoting: Quoting;
   yaml: YamlFile;
@@ -149,6 +151,7 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
     sources: p.sources ?? {},
     onRunStart: p['on-run-start'] ?? [],
     onRunEnd: p['on-run-end'] ?? [],
+    dispatch: Object.fromEntries((p.dispatch ?? []).map((d) => [d.macro_namespace, d.search_order])),
     quoting: quoting.quoting ?? {},
     yaml,
   };

@@ -9,6 +9,8 @@ export interface MacroEntry {
   name: string;
   file: string;
   builtin: boolean;
+  /** the installed package that defines it (undefined: the project or tsql) */
+  pkg?: string;
   fn: (...args: unknown[]) => unknown;
 }
 
@@ -26,6 +28,10 @@ export function rewriteTestBlocks(source: string): string {
 export class MacroRegistry {
   private readonly macros = new Map<string, MacroEntry>();
   private readonly builtins = new Set<string>();
+  /** tsql's own macros, also when the project overrides one (the `dbt` namespace of dispatch) */
+  private readonly builtinEntries = new Map<string, MacroEntry>();
+  /** each installed package's macros (see package-macros.ts) */
+  readonly packages = new Map<string, Map<string, MacroEntry>>();
 
   constructor(
     private readonly env: nunjucks.Environment,
@@ -33,7 +39,7 @@ export class MacroRegistry {
   ) {}
 
   /** Compiles a macro file and registers its macros as globals. Returns errors instead of throwing. */
-  loadFile(text: string, file: string, builtin: boolean): UserError[] {
+  loadFile(text: string, file: string, builtin: boolean, pkg?: string): UserError[] {
     let exported: Record<string, unknown> = {};
     try {
       const tmpl = compileTemplate(this.env, rewriteTestBlocks(text), file, this.cache);
@@ -49,6 +55,10 @@ export class MacroRegistry {
     const errors: UserError[] = [];
     for (const [name, fn] of Object.entries(exported)) {
       if (typeof fn !== 'function') continue;
+      if (pkg) {
+        errors.push(...this.addPackageMacro(pkg, { name, file, builtin: false, pkg, fn: guardMacro(fn as MacroEntry['fn'], name, file, text) }, lineOfMacro(text, name)));
+        continue;
+      }
       const prev = this.macros.get(name);
       if (prev && !prev.builtin && !builtin) {
         errors.push(new UserError(`macro '${name}' is defined twice (also in ${prev.file})`, { file, line: lineOfMacro(text, name) }, { hint: 'macro names must be unique in a project' }));
@@ -58,9 +68,45 @@ export class MacroRegistry {
       if (prev && !prev.builtin && builtin) continue;
       const entry: MacroEntry = { name, file, builtin, fn: guardMacro(fn as MacroEntry['fn'], name, file, text) };
       this.macros.set(name, entry);
+      if (builtin) this.builtinEntries.set(name, entry);
       this.env.addGlobal(name, entry.fn);
     }
     return errors;
+  }
+
+  /**
+   * A package's macro joins the package's namespace (`pkg.name`); it is also
+   * callable unqualified (as the package's own templates call it) unless the
+   * project or tsql defines that name, which wins.
+   */
+  private addPackageMacro(pkg: string, entry: MacroEntry, line: number | undefined): UserError[] {
+    let ns = this.packages.get(pkg);
+    if (!ns) this.packages.set(pkg, (ns = new Map()));
+    const prev = ns.get(entry.name);
+    if (prev) return [new UserError(`macro '${entry.name}' is defined twice in package '${pkg}' (also in ${prev.file})`, { file: entry.file, line })];
+    ns.set(entry.name, entry);
+    if (!this.macros.has(entry.name)) {
+      this.macros.set(entry.name, entry);
+      this.env.addGlobal(entry.name, entry.fn);
+    }
+    return [];
+  }
+
+  /** The implementation of `name` in one namespace: the project (`root`), tsql's built-ins (`builtin`) or a package. */
+  dispatchIn(where: { root: true } | { builtin: true } | { pkg: string }, name: string, engines: string[]): MacroEntry | undefined {
+    const lookup = (n: string): MacroEntry | undefined => {
+      if ('root' in where) {
+        const m = this.macros.get(n);
+        return m && !m.builtin && !m.pkg ? m : undefined;
+      }
+      if ('builtin' in where) return this.builtinEntries.get(n);
+      return this.packages.get(where.pkg)?.get(n);
+    };
+    for (const engine of engines) {
+      const m = lookup(`${engine}__${name}`);
+      if (m) return m;
+    }
+    return lookup(`default__${name}`);
   }
 
   get(name: string): MacroEntry | undefined {

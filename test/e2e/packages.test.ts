@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCliAsync, useProjects } from '../helpers/project.js';
+import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 const project = useProjects();
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'packages');
@@ -33,6 +34,28 @@ function makeGitRepo(): { url: string; dir: string; v1: string; v2: string } {
   git(dir, 'commit', '--quiet', '-am', 'v2');
   const v2 = git(dir, 'rev-parse', 'HEAD');
   return { url: `file://${dir}`, dir, v1, v2 };
+}
+
+/** A root project using both fixture packages (vendor/) and the git package, overriding pkg_helpers' dispatch. */
+function macroProject(gitUrl: string): Record<string, string> {
+  return {
+    'tsql_project.yml': 'name: shop\nprofile: shop\ndispatch:\n  - macro_namespace: pkg_helpers\n    search_order: [shop, pkg_helpers]\n',
+    'packages.yml': `packages:\n  - local: vendor/pkg_expect\n  - git: "${gitUrl}"\n    revision: v1.0.0\n    subdirectory: pkgs/remote_pkg\n`,
+    // the root project's shout wins for namespace pkg_helpers; its mine() wins for namespace dbt
+    'macros/overrides.sql': "{% macro default__shout(text) %}'[' || upper({{ text }}) || ']'{% endmacro %}\n{% macro default__mine() %}'root'{% endmacro %}\n",
+    'models/keys.sql': `select {{ pkg_expect.loud_key(['a', 'b']) }} as k, {{ pkg_expect.count_plus(3) }} as n, {{ remote_pkg.answer() }} as answer, {{ adapter.dispatch('mine', 'dbt')() }} as mine
+from (select 'x' as a, 'y' as b union all select 'p' as a, null as b) t`,
+    'models/schema.yml': 'models:\n  - name: keys\n    columns:\n      - name: n\n        tests:\n          - pkg_helpers.at_least: {min_value: 4}\n          - at_least: {min_value: 1}\n',
+  };
+}
+const MACRO_ROWS = [
+  { k: '[P-_]', n: 4, answer: 41, mine: 'root' },
+  { k: '[X-Y]', n: 4, answer: 41, mine: 'root' },
+];
+
+function pgProfile(name: string, schema: string): string {
+  const c = pgConnection();
+  return `${name}:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('TSQL_TEST_PG_PASSWORD') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`;
 }
 
 function lockOf(dir: string): string {
@@ -68,6 +91,44 @@ describe('tsql deps', () => {
     const run = await runCliAsync(['run'], p.dir);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
+  });
+
+  it('package macros: namespaces, dispatch with a search-order override, return(), one package calling another, package generic tests', async () => {
+    const repo = makeGitRepo();
+    const p = project(macroProject(repo.url));
+    cpSync(FIXTURES, join(p.dir, 'vendor'), { recursive: true });
+    const deps = await runCliAsync(['deps'], p.dir);
+    expect(deps.stderr).toBe('');
+    expect(deps.stdout).toContain('Installed pkg_helpers'); // pkg_expect's own packages.yml
+    const r = await runCliAsync(['build'], p.dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await p.query('select * from main.keys order by k')).toEqual(MACRO_ROWS);
+    expect(r.stdout).toMatch(/PASS.*at_least/);
+
+    // a failing package test fails the build; an unknown namespace is an error naming the package
+    p.write({ 'models/schema.yml': 'models:\n  - name: keys\n    columns:\n      - name: n\n        tests:\n          - pkg_helpers.at_least: {min_value: 99}\n' });
+    expect((await runCliAsync(['build'], p.dir)).code).toBe(1);
+    p.write({ 'models/schema.yml': '', 'models/bad.sql': "select {{ adapter.dispatch('shout', 'nopkg')('1') }} as x" });
+    const bad = await runCliAsync(['compile'], p.dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/models\/bad\.sql.*adapter\.dispatch\('shout', 'nopkg'\) found no implementation.*nopkg is not an installed package: run tsql deps/);
+  });
+
+  it('the same package project builds on PostgreSQL', async () => {
+    const repo = makeGitRepo();
+    const schema = uniqueSchema('pkgs');
+    const p = project({ ...macroProject(repo.url), 'profiles.yml': pgProfile('shop', schema) });
+    cpSync(FIXTURES, join(p.dir, 'vendor'), { recursive: true });
+    expect((await runCliAsync(['deps'], p.dir)).code).toBe(0);
+    try {
+      const r = await runCliAsync(['build'], p.dir, { TSQL_TEST_PG_PASSWORD: pgConnection().password });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(await pgQuery(`select k, n, answer, mine from "${schema}".keys order by k`)).toEqual(MACRO_ROWS);
+    } finally {
+      await pgQuery(`drop schema if exists "${schema}" cascade`);
+    }
   });
 
   it('re-running deps honours the lock file; --upgrade re-resolves a branch', async () => {
