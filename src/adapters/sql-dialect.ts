@@ -1,4 +1,5 @@
-import type { Column, Dialect, DialectCapabilities, ExternalTableSpec, Relation, RelationKind } from './types.js';
+import type { Column, Dialect, DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableConstraint, TableOptions } from './types.js';
+import { canonicalTypeName } from './type-names.js';
 
 export type SeedTypeNames = Record<'boolean' | 'integer' | 'bigint' | 'double' | 'decimal' | 'date' | 'timestamp' | 'text', string>;
 
@@ -55,6 +56,52 @@ export abstract class AnsiDialect implements Dialect {
 
   createTable(rel: Relation, columns: Column[]): string {
     return `create table ${this.renderRelation(rel)} (\n${this.columnDefinitions(columns)}\n)`;
+  }
+
+  /**
+   * Column constraints inline (not null first), the rest as table constraints.
+   * `physical` is the engine's table layout (ignored here; engines override).
+   */
+  createContractedTable(rel: Relation, columns: Column[], constraints: TableConstraint[], _physical?: TableOptions): string {
+    return `${this.createTableKeyword()} ${this.renderRelation(rel)} (\n${this.contractedDefinitions(rel, columns, constraints)}\n)`;
+  }
+
+  /** `create table` (Snowflake: `create transient table`). */
+  protected createTableKeyword(): string {
+    return 'create table';
+  }
+
+  protected contractedDefinitions(rel: Relation, columns: Column[], constraints: TableConstraint[]): string {
+    const lower = (s: string) => s.toLowerCase();
+    const notNull = new Set(constraints.filter((c) => c.type === 'not_null').flatMap((c) => c.columns.map(lower)));
+    const lines = columns.map((c) => `  ${this.quoteIdentifier(c.name)} ${c.dataType}${notNull.has(lower(c.name)) ? ' not null' : ''}`);
+    const cols = (names: string[]) => names.map((n) => this.quoteIdentifier(n)).join(', ');
+    constraints.forEach((c, i) => {
+      const named = (body: string) => {
+        const name = c.name ?? this.constraintName(rel, c, i);
+        return `  ${name ? `constraint ${this.quoteIdentifier(name)} ` : ''}${body}`;
+      };
+      if (c.type === 'primary_key') lines.push(named(`primary key (${cols(c.columns)})`));
+      else if (c.type === 'unique') lines.push(named(`unique (${cols(c.columns)})`));
+      else if (c.type === 'check') lines.push(named(`check (${c.expression})`));
+      else if (c.type === 'foreign_key') lines.push(named(`foreign key (${cols(c.columns)}) references ${c.references}${c.toColumns?.length ? ` (${cols(c.toColumns)})` : ''}`));
+      else if (c.type === 'custom' && c.expression) lines.push(`  ${c.expression}`);
+    });
+    return lines.join(',\n');
+  }
+
+  /** A name for an unnamed constraint; undefined lets the engine choose (engines whose index names are schema-wide override). */
+  protected constraintName(_rel: Relation, _c: TableConstraint, _i: number): string | undefined {
+    return undefined;
+  }
+
+  insertSelect(target: Relation, columns: string[], sql: string): string {
+    const cols = columns.map((c) => this.quoteIdentifier(c)).join(', ');
+    return `insert into ${this.renderRelation(target)} (${cols})\nselect ${cols} from (\n${sql}\n) as tsql_contracted`;
+  }
+
+  canonicalType(type: string): string {
+    return canonicalTypeName(type);
   }
 
   /** `  "name" type` lines of a CREATE TABLE. */

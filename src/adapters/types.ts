@@ -68,6 +68,26 @@ export interface DialectCapabilities {
   indexes?: boolean;
   /** Tables can be unlogged (`unlogged` config: no write-ahead log, not crash-safe). */
   unlogged?: boolean;
+  /**
+   * What the engine does with each constraint type of a model contract:
+   * `enforced`, `informational` (declared, not checked: a warning), or absent
+   * (it cannot be declared: an error before the run).
+   */
+  constraints?: Partial<Record<ConstraintType, 'enforced' | 'informational'>>;
+}
+
+export type ConstraintType = 'check' | 'not_null' | 'unique' | 'primary_key' | 'foreign_key' | 'custom';
+
+/** A constraint of a contracted table, ready to render (foreign keys' targets resolved). */
+export interface TableConstraint {
+  type: ConstraintType;
+  name?: string;
+  expression?: string;
+  /** the columns it is on (one for a column's constraint) */
+  columns: string[];
+  /** foreign_key: the rendered relation it references */
+  references?: string;
+  toColumns?: string[];
 }
 
 /** One entry of a model's `indexes` config. */
@@ -160,6 +180,12 @@ export interface Dialect {
   freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string;
   /** A cheap query that fails when one file of an external table cannot be read. */
   probeFile(file: string, spec: ExternalTableSpec): string;
+  /** A table with declared column types and constraints (model contracts); empty. */
+  createContractedTable(rel: Relation, columns: Column[], constraints: TableConstraint[], physical?: TableOptions): string;
+  /** insert into `target` (columns) select those columns from the query `sql`. */
+  insertSelect(target: Relation, columns: string[], sql: string): string;
+  /** A type name in one spelling per type (int, int4 → integer), for comparing a contract with the catalog. */
+  canonicalType(type: string): string;
   /** SQL type names for seed columns. */
   seedColumnType(inferred: string, precision?: number, scale?: number): string;
 }

@@ -98,7 +98,7 @@ export class Reporter {
       for (const f of failures) {
         this.write(`${clock()}  `);
         this.write(`${clock()}  ${this.c(pc.red, `Failure in ${f.label} (${f.file})`)}`);
-        this.write(`${clock()}    ${f.message}`);
+        for (const line of f.message.split('\n')) this.write(`${clock()}    ${line}`);
       }
     } else {
       this.write(`${clock()}  ${this.c(pc.green, 'Completed successfully')}`);

@@ -39,6 +39,7 @@ import { runInterruptibly } from '../execution/interruptible.js';
 import { isSecretEnvName } from '../util/secrets.js';
 import { checkUnsupportedConfig, engineConfigWarnings } from '../project/unsupported.js';
 import { buildExposures } from './exposures.js';
+import { checkContracts } from './contract-check.js';
 import { checkAccess } from './access.js';
 
 export interface CompileOptions {
@@ -320,6 +321,9 @@ export class Compiler {
     exposures.errors.forEach((e) => this.errors.add(e));
     for (const x of exposures.exposures) nodes.set(x.uniqueId, x);
     checkAccess(nodes, this.opts.project.groups).forEach((e) => this.errors.add(e));
+    const contracts = checkContracts(nodes, (n) => this.connectionInfo(n.connection).dialect);
+    contracts.errors.forEach((e) => this.errors.add(e));
+    this.warnings.push(...contracts.warnings);
 
     this.cache.save();
     this.linkExternalProducers(nodes);
@@ -814,6 +818,7 @@ export class Compiler {
       dependsOn: { nodes: [...frame.deps], macros: [] },
       patchPath: this.opts.project.modelPatches.get(f.name)?.file,
       primaryKey: this.opts.project.modelPatches.get(f.name)?.primaryKey,
+      constraints: this.opts.project.modelPatches.get(f.name)?.constraints,
       checksum: f.checksum,
       unrenderedConfig: mergeConfig(draft.baseConfig, inlineConfig(f.text)),
       rawCode: f.text,

@@ -1,5 +1,6 @@
 import type { Relation } from '../adapters/types.js';
 import type { Config } from '../project/config-merge.js';
+import type { ConstraintDef } from '../project/constraints.js';
 import type { ColumnDef } from '../project/schema-yaml.js';
 import type { UnitInput } from '../tests/unit/parse.js';
 
@@ -49,6 +50,8 @@ export interface ModelNode extends NodeBase {
   compiledPath: string;
   /** the columns of the `primary_key` constraint declared in YAML, if any */
   primaryKey?: string[];
+  /** model-level `constraints:` from YAML (model contracts) */
+  constraints?: ConstraintDef[];
   /** it reads an external source (views over those are late-binding on Redshift) */
   readsExternal?: boolean;
 }

@@ -5,6 +5,7 @@ import type { Adapter, Column, Connection, Relation, RelationKind } from '../ada
 import { relationKey } from '../compiler/compiler.js';
 import { artifactPath, type ManifestNode, type ModelNode, type SeedNode } from '../compiler/nodes.js';
 import { UserError } from '../errors.js';
+import { ContractError } from '../materializations/contract.js';
 import { materializeIncremental } from '../materializations/incremental.js';
 import type { MaterializeContext, MaterializeResult } from '../materializations/context.js';
 import { materializeSeed } from '../materializations/seed.js';
@@ -168,7 +169,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
         result = {
           uniqueId: step.id,
           status: 'error',
-          message: firstLine(e instanceof UserError ? e.format() : ((e as Error).message ?? String(e))),
+          message: e instanceof ContractError ? e.message : firstLine(e instanceof UserError ? e.format() : ((e as Error).message ?? String(e))),
           relationName: 'relation' in step.node ? d.renderRelation(step.node.relation) : undefined,
           startedAt: startedAt.toISOString(),
           completedAt: new Date().toISOString(),

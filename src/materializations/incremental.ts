@@ -2,6 +2,7 @@ import type { Column } from '../adapters/types.js';
 import type { ModelNode } from '../compiler/nodes.js';
 import { asStringList } from '../project/config-merge.js';
 import { runAtomically, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
+import { assertContract, contractEnforced } from './contract.js';
 import { materializeTable } from './table.js';
 
 export function uniqueKeyOf(node: ModelNode): string[] {
@@ -31,6 +32,7 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
   await ctx.run(d.createTableAs(staged, node.compiledCode));
   try {
     const src = await ctx.columns(staged);
+    if (contractEnforced(node)) assertContract(node, src, d);
     const dest = await ctx.columns(node.relation);
     const columns = await reconcileSchemas(ctx, node, src, dest);
     const strategy = strategyOf(node);

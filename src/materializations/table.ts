@@ -1,4 +1,5 @@
 import type { ModelNode } from '../compiler/nodes.js';
+import { assertContract, contractColumns, contractConstraints, contractEnforced, probeColumns } from './contract.js';
 import { countRows, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 /**
@@ -9,7 +10,10 @@ import { countRows, physicalOptions, sibling, swapIntoPlace, type MaterializeCon
 export async function materializeTable(ctx: MaterializeContext, node: ModelNode): Promise<MaterializeResult> {
   const d = ctx.dialect;
   const physical = physicalOptions(node.config);
-  if (d.capabilities.replaceInPlace) {
+  const contracted = contractEnforced(node);
+  // a contract is checked before anything is replaced; the table is then built with its declared types and constraints, aside
+  if (contracted) assertContract(node, await probeColumns(ctx, node), d);
+  if (d.capabilities.replaceInPlace && !contracted) {
     const existing = ctx.existing(node.relation);
     // a view of that name cannot be replaced by a table: it goes first
     if (existing && existing !== 'table') {
@@ -24,7 +28,16 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
   }
   const staged = sibling(node.relation, '__tsql_tmp', d);
   await ctx.run(d.dropRelation(staged, 'table'));
-  await ctx.run(d.createTableAs(staged, node.compiledCode, { physical }));
+  if (contracted) {
+    const columns = contractColumns(node);
+    await ctx.run(d.createContractedTable(staged, columns, contractConstraints(node), physical));
+    try {
+      await ctx.run(d.insertSelect(staged, columns.map((c) => c.name), node.compiledCode));
+    } catch (e) {
+      await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
+      throw e;
+    }
+  } else await ctx.run(d.createTableAs(staged, node.compiledCode, { physical }));
   let rows: number | undefined;
   try {
     rows = await countRows(ctx, staged);

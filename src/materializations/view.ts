@@ -1,4 +1,5 @@
 import type { ModelNode } from '../compiler/nodes.js';
+import { assertContract, contractEnforced, probeColumns } from './contract.js';
 import { sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 /**
@@ -10,6 +11,8 @@ export async function materializeView(ctx: MaterializeContext, node: ModelNode):
   const d = ctx.dialect;
   // Late binding (Redshift `with no schema binding`): `bind: false`, and by default for views over external tables.
   const lateBinding = node.config.bind === false || (node.config.bind === undefined && node.readsExternal === true);
+  // a view's contract checks its columns and types (a view holds no constraints)
+  if (contractEnforced(node)) assertContract(node, await probeColumns(ctx, node), d);
   if (d.capabilities.replaceInPlace) {
     const existing = ctx.existing(node.relation);
     if (existing && existing !== 'view') {

@@ -7,6 +7,7 @@ import { readQuoting, type Quoting } from './quoting.js';
 import { checkUnsupported, UNSUPPORTED_COLUMN, UNSUPPORTED_CONFIG, UNSUPPORTED_PROPERTIES_TOP, UNSUPPORTED_PROPERTY, UNSUPPORTED_SOURCE, type UnsupportedEntry } from './unsupported.js';
 import type { ConfigResource } from './config-keys.js';
 import { parseExposures, type ExposureDef } from './exposures-yaml.js';
+import { constraintList, type ConstraintDef } from './constraints.js';
 import { parseGroups, type GroupDef } from './groups-yaml.js';
 
 export interface ColumnDef {
@@ -16,6 +17,10 @@ export interface ColumnDef {
   meta: Record<string, unknown>;
   tags: string[];
   quote?: boolean;
+  /** `constraints:` of the column (model contracts) */
+  constraints?: ConstraintDef[];
+  /** YAML line of the column entry */
+  line?: number;
 }
 
 /** Properties a schema file gives a model or seed (dbt calls it a patch). */
@@ -26,6 +31,8 @@ export interface ResourcePatch {
   columns: Record<string, ColumnDef>;
   /** the columns of a `primary_key` constraint, on the model or on its columns (what `tsql diff` joins on) */
   primaryKey?: string[];
+  /** model-level `constraints:` (model contracts) */
+  constraints?: ConstraintDef[];
   file: string;
   line?: number;
 }
@@ -168,6 +175,7 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
       };
       const primaryKey = readPrimaryKey(r, m, path, name);
       if (primaryKey.length) patch.primaryKey = primaryKey;
+      if (m.constraints !== undefined) patch.constraints = constraintList(m.constraints, (j) => yaml.lineOf([...path, 'constraints', j]));
       readTests(r, [...asArray(m.tests), ...asArray(m.data_tests)], [...path, m.tests !== undefined ? 'tests' : 'data_tests'], { kind: attach, name }, undefined, content.tests);
       if (kind === 'models') content.models.push(patch);
       else if (kind === 'seeds') content.seeds.push(patch);
@@ -259,6 +267,8 @@ function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['att
       meta: { ...((c.meta as Record<string, unknown>) ?? {}), ...(isPlainObject(ccfg.meta) ? ccfg.meta : {}) },
       tags: [...new Set([...asArray(c.tags), ...asArray(ccfg.tags)].map(String))],
       quote: c.quote === undefined ? undefined : Boolean(c.quote),
+      constraints: c.constraints === undefined ? undefined : constraintList(c.constraints, (j) => r.yaml.lineOf([...cpath, 'constraints', j])),
+      line: r.yaml.lineOf(cpath),
     };
     readTests(r, [...asArray(c.tests), ...asArray(c.data_tests)], [...cpath, c.tests !== undefined ? 'tests' : 'data_tests'], attach, name, tests);
   });

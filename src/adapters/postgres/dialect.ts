@@ -1,6 +1,6 @@
 import { ANSI_SEED_TYPES, AnsiDialect, type SeedTypeNames } from '../sql-dialect.js';
 import { createHash } from 'node:crypto';
-import type { DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableOptions } from '../types.js';
+import type { DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableConstraint, TableOptions } from '../types.js';
 
 /** Options a client-side unload accepts (COPY … TO STDOUT WITH (FORMAT csv, …)). */
 export const UNLOAD_OPTIONS = ['delimiter', 'header'];
@@ -20,7 +20,20 @@ export class PostgresDialect extends AnsiDialect {
     unload: 'client',
     indexes: true,
     unlogged: true,
+    constraints: { not_null: 'enforced', primary_key: 'enforced', unique: 'enforced', check: 'enforced', foreign_key: 'enforced' },
   };
+
+  /**
+   * Primary keys and unique constraints own an index, whose name is unique in
+   * the schema and stays with the table when it is renamed into place: an
+   * unnamed one gets a name of its own build, so the next build's staged
+   * table does not collide with it.
+   */
+  protected override constraintName(rel: Relation, c: TableConstraint, i: number): string | undefined {
+    if (c.type !== 'primary_key' && c.type !== 'unique') return undefined;
+    const tag = `${Date.now().toString(36)}${i}`;
+    return `${rel.identifier.slice(0, this.capabilities.maxIdentifierLength - tag.length - 5)}_${c.type === 'unique' ? 'uq' : 'pk'}_${tag}`;
+  }
 
   /**
    * A schema lives in the database of the connection: CREATE SCHEMA takes no

@@ -36,6 +36,8 @@ export class RedshiftDialect extends PostgresDialect {
     maxIdentifierLength: 127,
     foldTests: true,
     unload: 'server',
+    // Redshift declares keys for the planner but does not check them, and has no CHECK
+    constraints: { not_null: 'enforced', primary_key: 'informational', unique: 'informational', foreign_key: 'informational' },
   };
 
   constructor(readonly options: RedshiftDialectOptions = {}) {

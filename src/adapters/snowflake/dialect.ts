@@ -1,5 +1,6 @@
 import { ANSI_SEED_TYPES, AnsiDialect, type SeedTypeNames } from '../sql-dialect.js';
 import type { Column, DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableOptions } from '../types.js';
+import { canonicalTypeName } from '../type-names.js';
 import { renderExternalTable, renderExternalRefresh } from './external-table.js';
 import { renderCopyInto, renderRemoveFile, renderUnload } from './unload.js';
 
@@ -43,7 +44,21 @@ export class SnowflakeDialect extends AnsiDialect {
     foldTests: true,
     unload: 'server',
     replaceInPlace: true,
+    // Snowflake checks NOT NULL only; keys are metadata, and it has no CHECK
+    constraints: { not_null: 'enforced', primary_key: 'informational', unique: 'informational', foreign_key: 'informational' },
   };
+
+  protected override createTableKeyword(): string {
+    return 'create transient table';
+  }
+
+  /** Integer types are NUMBER(38,0) here, floats FLOAT, strings VARCHAR(n). */
+  override canonicalType(type: string): string {
+    const t = canonicalTypeName(type);
+    if (['integer', 'bigint', 'smallint', 'tinyint', 'byteint'].includes(t)) return 'numeric(38,0)';
+    if (['double', 'real', 'float8', 'float4'].includes(t)) return 'float';
+    return t === 'numeric' ? 'numeric(38,0)' : t;
+  }
 
   constructor(readonly options: SnowflakeDialectOptions = {}) {
     super();
