@@ -64,13 +64,16 @@ export function canonicalTypeName(type: string): string {
 
 /**
  * Whether a column's actual type satisfies its contract type: the same
- * canonical type, or the contract names the type without parameters
- * (varchar, numeric) and the column has that type with any.
+ * canonical type, or one side names the type without parameters and the
+ * other has it with some (a contract's `varchar` takes varchar(20); PostgreSQL
+ * reports an expression's numeric without the precision the table will have).
+ * Both with parameters, they must agree: numeric(10,2) is not numeric(12,2).
  */
 export function typeSatisfies(contract: string, actual: string, canonical: (t: string) => string): boolean {
   const want = canonical(contract);
   const got = canonical(actual);
   if (want === got) return true;
-  if (!want.includes('(')) return got.replace(/\(.*\)/, '') === want;
+  const bare = (t: string) => t.replace(/\(.*\)/, '');
+  if (!want.includes('(') || !got.includes('(')) return bare(got) === bare(want);
   return false;
 }
