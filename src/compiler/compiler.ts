@@ -40,6 +40,7 @@ import { isSecretEnvName } from '../util/secrets.js';
 import { checkUnsupportedConfig, engineConfigWarnings } from '../project/unsupported.js';
 import { buildExposures } from './exposures.js';
 import { checkContracts } from './contract-check.js';
+import { checkPartitions } from './partition-check.js';
 import { checkAccess } from './access.js';
 
 export interface CompileOptions {
@@ -324,6 +325,9 @@ export class Compiler {
     const contracts = checkContracts(nodes, (n) => this.connectionInfo(n.connection).dialect);
     contracts.errors.forEach((e) => this.errors.add(e));
     this.warnings.push(...contracts.warnings);
+    const partitions = checkPartitions(nodes);
+    partitions.errors.forEach((e) => this.errors.add(e));
+    this.warnings.push(...partitions.warnings);
 
     this.cache.save();
     this.linkExternalProducers(nodes);
@@ -787,7 +791,7 @@ export class Compiler {
     // keys set by config() in the SQL (folder and YAML keys were checked where they are written)
     const fromSql = Object.fromEntries(Object.entries(config).filter(([k, v]) => v !== draft.baseConfig[k]));
     const findings = { warnings: this.warnings, errors: this.errors.errors };
-    checkUnsupportedConfig(fromSql, 'model', () => ({ file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }), findings);
+    checkUnsupportedConfig(fromSql, 'model', () => ({ file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }), findings, config);
     if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, { file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }));
     if (config.enabled === false) {
       draft.state = 'done';

@@ -3,6 +3,7 @@ import type { ModelNode } from '../compiler/nodes.js';
 import { asStringList } from '../project/config-merge.js';
 import { runAtomically, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
 import { assertContract, contractEnforced } from './contract.js';
+import { partitionColumns } from './partitions.js';
 import { materializeTable } from './table.js';
 
 export function uniqueKeyOf(node: ModelNode): string[] {
@@ -36,7 +37,8 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
     const dest = await ctx.columns(node.relation);
     const columns = await reconcileSchemas(ctx, node, src, dest);
     const strategy = strategyOf(node);
-    const key = uniqueKeyOf(node);
+    // insert_overwrite: the partitions the new rows touch are deleted, then the new rows go in (one transaction)
+    const key = strategy === 'insert_overwrite' ? (partitionColumns(node.config.partition_by) ?? []) : uniqueKeyOf(node);
     const sqls =
       strategy === 'append'
         ? [d.insertInto(node.relation, columns, staged)]

@@ -65,5 +65,5 @@ export function normalizeConfigKey(key: string): string {
 }
 
 export const MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'seed', 'unload', 'test'];
-export const INCREMENTAL_STRATEGIES = ['append', 'delete+insert', 'merge'];
+export const INCREMENTAL_STRATEGIES = ['append', 'delete+insert', 'merge', 'insert_overwrite'];
 export const ON_SCHEMA_CHANGE = ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'];

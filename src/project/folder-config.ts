@@ -60,9 +60,9 @@ export class FolderConfig {
     const errors: UserError[] = [];
     const warnings: string[] = [];
     const keys = configKeysFor(this.resource);
-    const checkValue = (key: string, v: unknown, yamlPath: string[]) => {
+    const checkValue = (key: string, v: unknown, yamlPath: string[], level: Record<string, unknown>) => {
       for (const p of configValueProblems({ [key]: v }, this.resource, { alone: true })) errors.push(yaml.error(p.message, yamlPath, p.hint));
-      checkUnsupported(UNSUPPORTED_CONFIG, key, v, `${this.resource} config`, { file: yaml.relPath, line: yaml.lineOf(yamlPath) }, { warnings, errors }, this.resource);
+      checkUnsupported(UNSUPPORTED_CONFIG, key, v, `${this.resource} config`, { file: yaml.relPath, line: yaml.lineOf(yamlPath) }, { warnings, errors }, this.resource, Object.fromEntries(Object.entries(level).map(([k, x]) => [normalizeConfigKey(k.replace(/^\+/, '')), x])));
     };
     const walk = (obj: Record<string, unknown>, path: string[], fqnPrefix: string[]) => {
       for (const [k, v] of Object.entries(obj)) {
@@ -70,11 +70,11 @@ export class FolderConfig {
         if (k.startsWith('+')) {
           const key = normalizeConfigKey(k.slice(1));
           if (!keys.has(key)) errors.push(yaml.error(`unknown ${this.resource} config key '${k}'`, yamlPath, hintFor(k.slice(1), keys, '+')));
-          else checkValue(key, v, yamlPath);
+          else checkValue(key, v, yamlPath, obj);
           continue;
         }
         if (keys.has(normalizeConfigKey(k)) && (!isPlainObject(v) || OBJECT_VALUED.has(k))) {
-          checkValue(normalizeConfigKey(k), v, yamlPath);
+          checkValue(normalizeConfigKey(k), v, yamlPath, obj);
           continue;
         }
         if (isPlainObject(v)) {

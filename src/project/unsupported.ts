@@ -18,8 +18,8 @@ export interface UnsupportedEntry {
   reason: string;
   /** the resources the entry is about (default: every one) */
   resources?: ConfigResource[];
-  /** only these values are unsupported */
-  when?: (value: unknown) => boolean;
+  /** only these values are unsupported; `config`: the mapping the key was written in (the merged config for config() in SQL) */
+  when?: (value: unknown, config?: Record<string, unknown>) => boolean;
 }
 
 /** Config keys (models:/seeds: folders, properties `config:`, `config()` in SQL). */
@@ -27,9 +27,14 @@ export const UNSUPPORTED_CONFIG: Record<string, UnsupportedEntry> = {
   language: { decision: 'error', reason: 'Python models are not supported: tsql runs SQL models only', resources: ['model'], when: (v) => v !== 'sql' },
   submission_method: { decision: 'error', reason: 'it configures Python models, which tsql does not run', resources: ['model'] },
   packages: { decision: 'error', reason: 'it lists the Python packages of a Python model, which tsql does not run', resources: ['model'] },
+  partition_by: {
+    decision: 'warn',
+    reason: 'tsql uses it only for incremental_strategy insert_overwrite (no engine tsql supports partitions a table itself)',
+    resources: ['model'],
+    when: (_v, config) => config?.incremental_strategy !== 'insert_overwrite',
+  },
   on_configuration_change: { decision: 'warn', reason: 'it applies to materialized views, which tsql does not build' },
   autorefresh: { decision: 'warn', reason: 'it applies to Redshift materialized views, which tsql does not build' },
-  partition_by: { decision: 'warn', reason: 'table partitioning is a BigQuery/Databricks feature; no engine tsql supports takes it' },
   overwrite: { decision: 'warn', reason: 'unloads always replace their file; the key does nothing' },
   indexes: { decision: 'warn', reason: 'seeds get no indexes; build a table model over the seed', resources: ['seed'] },
   unlogged: { decision: 'warn', reason: 'seed tables are always logged', resources: ['seed'], when: (v) => v === true },
@@ -116,11 +121,11 @@ export function emptyFindings(): UnsupportedFindings {
 }
 
 /** One key against a table; adds a warning or an error naming `place`. */
-export function checkUnsupported(table: Record<string, UnsupportedEntry>, key: string, value: unknown, what: string, place: SourcePlace, out: UnsupportedFindings, resource?: ConfigResource): void {
+export function checkUnsupported(table: Record<string, UnsupportedEntry>, key: string, value: unknown, what: string, place: SourcePlace, out: UnsupportedFindings, resource?: ConfigResource, context?: Record<string, unknown>): void {
   const entry = Object.hasOwn(table, key) ? table[key] : undefined;
   if (!entry) return;
   if (resource && entry.resources && !entry.resources.includes(resource)) return;
-  if (entry.when && !entry.when(value)) return;
+  if (entry.when && !entry.when(value, context)) return;
   if (entry.decision === 'error') {
     out.errors.push(new UserError(`${what} '${key}' is not supported: ${entry.reason}`, place));
     return;
@@ -130,6 +135,6 @@ export function checkUnsupported(table: Record<string, UnsupportedEntry>, key: s
 }
 
 /** Every key of a config mapping against UNSUPPORTED_CONFIG. */
-export function checkUnsupportedConfig(config: Record<string, unknown>, resource: ConfigResource, place: (key: string) => SourcePlace, out: UnsupportedFindings): void {
-  for (const [k, v] of Object.entries(config)) checkUnsupported(UNSUPPORTED_CONFIG, k, v, `${resource} config`, place(k), out, resource);
+export function checkUnsupportedConfig(config: Record<string, unknown>, resource: ConfigResource, place: (key: string) => SourcePlace, out: UnsupportedFindings, context: Record<string, unknown> = config): void {
+  for (const [k, v] of Object.entries(config)) checkUnsupported(UNSUPPORTED_CONFIG, k, v, `${resource} config`, place(k), out, resource, context);
 }
