@@ -18,7 +18,7 @@ export function checkContracts(nodes: Map<string, ManifestNode>, dialectOf: (n: 
     if (n.resourceType !== 'model' || !contractEnforced(n)) continue;
     const yaml = n.patchPath ?? n.originalFilePath;
     if (n.materialized === 'ephemeral' || n.materialized === 'unload') {
-      errors.push(new UserError(`model '${n.name}': a contract cannot be enforced on a${n.materialized === 'ephemeral' ? 'n' : 'n'} ${n.materialized} model (it has no relation to check)`, { file: n.originalFilePath }, { hint: 'materialize it as a table, incremental or view, or remove contract: {enforced: true}' }));
+      errors.push(new UserError(`model '${n.name}': a contract cannot be enforced on an ${n.materialized} model (it has no relation to check)`, { file: n.originalFilePath }, { hint: 'materialize it as a table, incremental or view, or remove contract: {enforced: true}' }));
       continue;
     }
     const columns = Object.values(n.columns);

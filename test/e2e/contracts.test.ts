@@ -140,3 +140,21 @@ describe('model contracts: errors before the run', () => {
     expect(r.stdout).toContain('data type mismatch');
   });
 });
+
+describe('a contracted incremental model', () => {
+  it('checks each run\'s new rows against the contract; its constraints hold on the target', async () => {
+    const model = (select: string) => `{{ config(materialized='incremental', unique_key='id') }}\n${select}`;
+    const p = project({ 'models/orders.sql': model(`select 1 as id, cast(1 as numeric(12,2)) as amount, 'a' as status`), 'models/schema.yml': CONTRACT_YAML });
+    expect(p.tsql(['run']).code).toBe(0);
+    p.write({ 'models/orders.sql': model(`select 2 as id, cast(2 as numeric(12,2)) as amount, 'b' as status`) });
+    const r = p.tsql(['run']);
+    expect(r.stdout + r.stderr).toContain('DELETE+INSERT (1 rows)');
+    p.write({ 'models/orders.sql': model(`select 'three' as id, cast(3 as numeric(12,2)) as amount, 'c' as status`) });
+    const bad = p.tsql(['run']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('data type mismatch');
+    p.write({ 'models/orders.sql': model(`select 3 as id, cast(-3 as numeric(12,2)) as amount, 'c' as status`) });
+    expect(p.tsql(['run']).code).toBe(1);
+    expect(await p.query('select id from main.orders order by id')).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+});
