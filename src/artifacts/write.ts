@@ -63,6 +63,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         compiled_path: n.compiledPath,
         pre_hook: n.preHooks,
         post_hook: n.postHooks,
+        render_at_run_time: n.renderAtRunTime ?? [],
       });
       break;
     case 'seed':

@@ -37,6 +37,10 @@ import { isSecretEnvName } from '../util/secrets.js';
 import { checkUnsupportedConfig, engineConfigWarnings } from '../project/unsupported.js';
 import { buildExposures } from './exposures.js';
 import { checkAccess } from './access.js';
+import { introspectionGlobals } from '../templating/introspection/globals.js';
+import { findNeedQuery, type ReplayLog } from '../templating/introspection/replay.js';
+import { RunTimeRenderer, type RenderTarget, type RenderOutput } from './run-time-render.js';
+import { UserErrors } from '../errors.js';
 
 export interface CompileOptions {
   project: LoadedProject;
@@ -102,6 +106,8 @@ export interface CompileResult {
    * before it was read: read them and compile again for exact results.
    */
   catalogsWanted: string[];
+  /** renders again, when they run, the nodes and hooks whose SQL depends on queries (see run-time-render.ts) */
+  runTime: RunTimeRenderer;
 }
 
 
@@ -127,6 +133,8 @@ interface Frame {
   resourceType: string;
   /** rendering a model for a unit test: given inputs (by key) become CTE names; overrides apply */
   unit?: { inputs: Map<string, string>; vars: Record<string, unknown>; macros: Record<string, unknown>; missing: string[] };
+  /** the template read `execute` or asked the warehouse (run_query, statement, get_columns_in_relation…) */
+  introspects?: boolean;
 }
 
 interface ModelDraft {
@@ -172,6 +180,12 @@ export class Compiler {
   private readonly deferredUsed = new Map<string, Relation>();
   /** rendering hooks: --empty leaves their refs alone */
   private inHooks = false;
+  /** a run-time render in progress: `execute` is true and queries are answered from this log */
+  private runtime?: { log: ReplayLog; results: Map<string, unknown> };
+  /** every node, once compiled (run-time renders inline ephemeral models from here) */
+  private compiledNodes = new Map<string, ManifestNode>();
+  /** on-run-start / on-run-end hooks whose SQL depends on queries: rendered again when they run */
+  private readonly runTimeHooks = new Set<'on-run-start' | 'on-run-end'>();
 
   constructor(private readonly opts: CompileOptions) {
     this.env = createEnvironment();
@@ -316,6 +330,7 @@ export class Compiler {
     checkAccess(nodes, this.opts.project.groups).forEach((e) => this.errors.add(e));
 
     this.cache.save();
+    this.compiledNodes = nodes;
     this.linkExternalProducers(nodes);
     this.linkSeedBackedSources(nodes);
     const isExternal = (id: string) => {
@@ -369,6 +384,7 @@ export class Compiler {
       warnings: [...this.opts.project.warnings, ...this.warnings],
       logs: this.logs,
       catalogsWanted: [...this.catalogsWanted],
+      runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => (w === 'on-run-start' ? this.opts.project.settings.onRunStart : this.opts.project.settings.onRunEnd).length),
     };
   }
 
@@ -518,6 +534,7 @@ export class Compiler {
         this.stack.pop();
         for (const [m, v] of saved) globals[m] = v;
       }
+      if (frame.introspects) this.warnCompileTimeOnly(`${def.file}${def.line ? `:${def.line}` : ''}`, `unit test '${def.name}'`);
       if (frame.unit!.missing.length) {
         this.errors.add(new UserError(`unit test '${def.name}': model '${def.model}' reads ${[...new Set(frame.unit!.missing)].join(', ')}, which ${frame.unit!.missing.length === 1 ? 'is' : 'are'} not given`, place, { hint: 'add each input under given: with its rows (rows: [] for none)' }));
       }
@@ -590,6 +607,7 @@ export class Compiler {
     try {
       const sql = macro.fn((nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs(kwargs));
       test.compiledCode = cleanSql(String(sql));
+      if (frame.introspects) this.warnCompileTimeOnly(`${test.originalFilePath}${test.line ? `:${test.line}` : ''}`, `test '${meta.name}'`);
       test.config = frame.config;
       test.builtin = macro.builtin && (!impl || impl.builtin);
       test.compiledPath = this.compiledPathOf(test);
@@ -771,6 +789,7 @@ export class Compiler {
     }
     draft.sql = sql;
     const config = frame.config;
+    const runTimeParts: Array<'sql' | 'pre_hook' | 'post_hook'> = frame.introspects ? ['sql'] : [];
     this.validateConfig(config, 'model', draft.file.relPath, lineOfCall(draft.file.text, 'config'));
     // keys set by config() in the SQL (folder and YAML keys were checked where they are written)
     const fromSql = Object.fromEntries(Object.entries(config).filter(([k, v]) => v !== draft.baseConfig[k]));
@@ -787,9 +806,16 @@ export class Compiler {
     frame.relation = relation;
     if (config.materialized === 'unload') this.prepareUnload(frame, draft.file);
     this.stack.push(frame);
+    frame.introspects = false;
     const preHooks = this.renderHookList(asHookList(config.pre_hook), draft.file.relPath);
+    if (frame.introspects) runTimeParts.push('pre_hook');
+    frame.introspects = false;
     const postHooks = this.renderHookList(asHookList(config.post_hook), draft.file.relPath);
+    if (frame.introspects) runTimeParts.push('post_hook');
     this.stack.pop();
+    if (runTimeParts.includes('sql') && config.materialized === 'ephemeral') {
+      this.errors.add(new UserError(`ephemeral model '${draft.file.name}' asks the warehouse when it renders (run_query, statement, execute…), but an ephemeral model is inlined at compile time`, { file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }, { hint: 'materialize it as a view or table' }));
+    }
     const f = draft.file;
     draft.node = {
       uniqueId: draft.id,
@@ -817,6 +843,7 @@ export class Compiler {
       postHooks,
       compiledPath: `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${f.relPath}`,
       connection: this.frameConnectionName(frame),
+      renderAtRunTime: runTimeParts.length ? runTimeParts : undefined,
     };
     draft.state = 'done';
   }
@@ -836,6 +863,7 @@ export class Compiler {
       this.stack.pop();
     }
     this.validateConfig(frame.config, 'test', f.relPath, lineOfCall(f.text, 'config'));
+    if (frame.introspects) this.warnCompileTimeOnly(f.relPath, 'test');
     if (frame.config.enabled === false) {
       this.disabled.add(id);
       return undefined;
@@ -922,13 +950,15 @@ export class Compiler {
   }
 
   /** on-run-start / on-run-end: rendered outside any node (no `this`). */
-  private renderHooks(hooks: string[], what: string): string[] {
+  private renderHooks(hooks: string[], what: 'on-run-start' | 'on-run-end'): string[] {
     const file = this.opts.project.settings.file;
-    this.stack.push(this.frameFor('hook', `operation.${this.pkg}.${what}`, { relPath: file, text: '', name: what, fqn: [this.pkg, what] }, {}, 'operation'));
+    const frame = this.frameFor('hook', `operation.${this.pkg}.${what}`, { relPath: file, text: '', name: what, fqn: [this.pkg, what] }, {}, 'operation');
+    this.stack.push(frame);
     try {
       return this.renderHookList(hooks, file, this.opts.project.settings.yaml.lineOf([what]));
     } finally {
       this.stack.pop();
+      if (frame.introspects) this.runTimeHooks.add(what);
     }
   }
 
@@ -1289,7 +1319,15 @@ export class Compiler {
     );
     env.addGlobal('run_started_at', datetimeObject(this.opts.runStartedAt));
     env.addGlobal('invocation_id', this.opts.invocationId);
-    env.addGlobal('execute', true);
+    const introspection = introspectionGlobals({
+      executing: () => this.runtime !== undefined,
+      mark: () => this.markIntrospects(),
+      answer: (request) => this.runtime!.log.answer(request),
+      results: () => this.runtime?.results ?? new Map(),
+      dialect: () => this.dialect,
+      database: () => this.frameConnection(this.stack[this.stack.length - 1]).database,
+    });
+    for (const [k, v] of Object.entries(introspection.globals)) env.addGlobal(k, v);
     env.addGlobal('flags', { FULL_REFRESH: this.opts.fullRefresh, WHICH: 'compile' });
     env.addGlobal('return', (value: unknown) => {
       throw new MacroReturn(value);
@@ -1331,9 +1369,12 @@ export class Compiler {
         const identifier = String(kwargs.identifier ?? positional[2]);
         const name = this.frameConnectionName(this.stack[this.stack.length - 1]);
         const rel = { database: database ?? this.connectionInfo(name).database, schema, identifier };
+        // what exists changes while a run builds: a node that asks is rendered again when it runs
+        this.markIntrospects();
         const kind = this.catalogKind(name, rel);
         return kind ? new TemplateRelation(rel, this.dialect, { type: kind }) : null;
       },
+      ...introspection.adapter,
     });
     env.addGlobal('fromjson', (s: string, dflt?: unknown) => {
       try {
@@ -1361,6 +1402,15 @@ export class Compiler {
         frame.relation = frame.relation ?? self.computeRelation(frame);
         const kind = frame.config.materialized === 'view' ? 'view' : 'table';
         return new TemplateRelation(frame.relation, self.dialect, { type: kind });
+      },
+    });
+    // dbt's `execute`: false while only compiling, true when rendered to run (see run-time-render.ts)
+    Object.defineProperty(globals, 'execute', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        self.markIntrospects();
+        return self.runtime !== undefined;
       },
     });
     Object.defineProperty(globals, 'model', {
@@ -1396,6 +1446,98 @@ export class Compiler {
       enumerable: true,
       get: () => self.frameConnection(self.stack[self.stack.length - 1]).database,
     });
+  }
+  // ---------------------------------------------------------------- run-time renders
+
+  private markIntrospects(): void {
+    const frame = this.stack[this.stack.length - 1];
+    if (frame) frame.introspects = true;
+  }
+
+  private warnCompileTimeOnly(where: string, what: string): void {
+    this.warnings.push(`${where}: ${what} reads \`execute\` or asks the warehouse (run_query, statement, get_columns_in_relation…); tsql renders it at compile time only, where execute is false and queries answer nothing`);
+  }
+
+  /**
+   * One attempt at rendering a node's SQL or hooks, a project hook or an operation
+   * with `execute` true (see run-time-render.ts). Throws NeedQuery when a query
+   * must run first; the errors, logs and warnings of the attempt go with it.
+   */
+  private renderAttempt(target: RenderTarget, log: ReplayLog): RenderOutput {
+    const before = { errors: this.errors.errors.length, logs: this.logs.length, warnings: this.warnings.length };
+    this.runtime = { log, results: new Map() };
+    log.rewind();
+    try {
+      const out = this.renderTarget(target);
+      const errors = this.errors.errors.slice(before.errors);
+      if (errors.length) throw errors.length === 1 ? errors[0] : new UserErrors(errors);
+      return { ...out, logs: this.logs.slice(before.logs), warnings: this.warnings.slice(before.warnings) };
+    } finally {
+      this.runtime = undefined;
+      this.errors.errors.splice(before.errors);
+      this.logs.splice(before.logs);
+      this.warnings.splice(before.warnings);
+    }
+  }
+
+  private renderTarget(target: RenderTarget): Omit<RenderOutput, 'logs' | 'warnings'> {
+    if (target.kind === 'project-hook') {
+      const file = this.opts.project.settings.file;
+      const raw = (target.which === 'on-run-start' ? this.opts.project.settings.onRunStart : this.opts.project.settings.onRunEnd)[target.index] ?? '';
+      const frame = this.frameFor('hook', `operation.${this.pkg}.${target.which}`, { relPath: file, text: '', name: target.which, fqn: [this.pkg, target.which] }, {}, 'operation');
+      return { sql: this.renderRunTime(frame, () => this.template(raw, file).render({}), file, '', this.opts.project.settings.yaml.lineOf([target.which])).trim() };
+    }
+    if (target.kind === 'operation') {
+      const macro = this.macros.get(target.macro)!;
+      const frame = this.frameFor('hook', `operation.${this.pkg}.${target.macro}`, { relPath: macro.file, text: '', name: target.macro, fqn: [this.pkg, target.macro] }, {}, 'operation');
+      const kwargs = (nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs(target.args);
+      return { sql: String(this.renderRunTime(frame, () => macro.fn(kwargs) ?? '', macro.file, '')) };
+    }
+    const draft = this.drafts.get(target.id)!;
+    const node = draft.node!;
+    const file = draft.file;
+    if (target.kind === 'model-hooks') {
+      const frame = this.frameFor('model', draft.id, file, { ...node.config });
+      frame.relation = node.relation;
+      const line = lineOfCall(file.text, 'config');
+      const hooks = asHookList(target.which === 'pre_hook' ? node.config.pre_hook : node.config.post_hook);
+      this.inHooks = true;
+      try {
+        return { sql: '', hooks: hooks.map((h) => this.renderRunTime(frame, () => this.template(h, file.relPath).render({}), file.relPath, '', line).trim()).filter(Boolean) };
+      } finally {
+        this.inHooks = false;
+      }
+    }
+    const frame = this.frameFor('model', draft.id, file, { ...draft.baseConfig });
+    const sql = this.renderRunTime(frame, () => this.template(file.text, file.relPath).render({}), file.relPath, file.text);
+    const unknown = [...frame.deps].filter((d) => !node.dependsOn.nodes.includes(d));
+    if (unknown.length) {
+      const names = unknown.map((d) => this.compiledNodes.get(d)?.name ?? d);
+      throw new UserError(`${names.map((n) => `ref('${n}')`).join(', ')} is read only when the model runs (inside {% if execute %}), so it is not a dependency tsql knows`, { file: file.relPath, line: lineOfCall(file.text, 'ref', names[0]) }, {
+        hint: `add '-- depends_on: {{ ref('${names[0]}') }}' outside the if, so the model is built after it`,
+      });
+    }
+    let compiled = this.opts.empty ? resolveEmptyAliases(cleanSql(sql)) : cleanSql(sql);
+    if (frame.ephemeralDeps.size) compiled = injectEphemeralCtes(compiled, frame.ephemeralDeps, this.compiledNodes, this.drafts);
+    return { sql: compiled };
+  }
+
+  /** Renders in `frame`; a NeedQuery comes out with the place it was asked, any other error as a user error there. */
+  private renderRunTime(frame: Frame, render: () => unknown, file: string, text: string, line?: number): string {
+    this.stack.push(frame);
+    try {
+      return String(render());
+    } catch (e) {
+      const err = templateError(e, file, line, text || undefined);
+      const signal = findNeedQuery(e);
+      if (signal) {
+        signal.place = err.place;
+        throw signal;
+      }
+      throw err;
+    } finally {
+      this.stack.pop();
+    }
   }
 }
 

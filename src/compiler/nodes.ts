@@ -51,6 +51,8 @@ export interface ModelNode extends NodeBase {
   primaryKey?: string[];
   /** it reads an external source (views over those are late-binding on Redshift) */
   readsExternal?: boolean;
+  /** parts whose text depends on queries (run_query, statement, execute…): rendered again when the model runs */
+  renderAtRunTime?: Array<'sql' | 'pre_hook' | 'post_hook'>;
 }
 
 export interface SeedNode extends NodeBase {
