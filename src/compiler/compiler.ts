@@ -384,7 +384,7 @@ export class Compiler {
       warnings: [...this.opts.project.warnings, ...this.warnings],
       logs: this.logs,
       catalogsWanted: [...this.catalogsWanted],
-      runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => (w === 'on-run-start' ? this.opts.project.settings.onRunStart : this.opts.project.settings.onRunEnd).length),
+      runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => (w === 'on-run-start' ? this.opts.project.settings.onRunStart : this.opts.project.settings.onRunEnd).length, () => this.macros.entries()),
     };
   }
 
@@ -1490,7 +1490,7 @@ export class Compiler {
     if (target.kind === 'operation') {
       const macro = this.macros.get(target.macro)!;
       const frame = this.frameFor('hook', `operation.${this.pkg}.${target.macro}`, { relPath: macro.file, text: '', name: target.macro, fqn: [this.pkg, target.macro] }, {}, 'operation');
-      const kwargs = (nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs(target.args);
+      const kwargs = (nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs({ ...target.args });
       return { sql: String(this.renderRunTime(frame, () => macro.fn(kwargs) ?? '', macro.file, '')) };
     }
     const draft = this.drafts.get(target.id)!;

@@ -51,6 +51,8 @@ export class RunTimeRenderer {
     private readonly attempt: (target: RenderTarget, log: ReplayLog) => RenderOutput,
     private readonly projectHooks: ReadonlySet<'on-run-start' | 'on-run-end'>,
     private readonly projectHookCount: (which: 'on-run-start' | 'on-run-end') => number,
+    /** the macros an operation can call: name, file, and whether tsql defines it */
+    readonly macros: () => Array<{ name: string; file: string; builtin: boolean }>,
   ) {}
 
   /**
