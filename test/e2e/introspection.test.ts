@@ -104,6 +104,28 @@ describe('duckdb: models whose SQL depends on queries', () => {
     expect(await p.query('select n from main.hook_saw')).toEqual([{ n: 3 }]);
   });
 
+  it('on-run-end hooks render when they run, after the models; a test that asks the warehouse is a warning', async () => {
+    const p = project(
+      {
+        ...INTROSPECTION_FILES,
+        'tests/asks.sql': "{% if execute %}select 1 as bad where false{% else %}select 1 as bad where false{% endif %}\n",
+      },
+      { projectFile: 'tsql_project.yml' },
+    );
+    p.write({
+      'tsql_project.yml': [
+        'name: shop',
+        'profile: shop',
+        'on-run-end:',
+        `  - "{% set n = run_query('select count(*) from main.orders') %}create table main.run_end_saw as select {{ n.rows[0][0] if execute else -1 }} as n"`,
+        '',
+      ].join('\n'),
+    });
+    const r = ok(p.tsql(['build']));
+    expect(r.stdout + r.stderr).toMatch(/tests\/asks\.sql: test reads `execute` or asks the warehouse/);
+    expect(await p.query('select n from main.run_end_saw')).toEqual([{ n: 3 }]);
+  });
+
   it('renders a handful of queries quickly (each answer replayed, each statement run once)', async () => {
     const queries = Array.from({ length: 25 }, (_, i) => `{% set q${i} = run_query('select ${i} as v') %}`).join('\n');
     const sum = Array.from({ length: 25 }, (_, i) => `{{ q${i}.rows[0][0] if execute else 0 }}`).join(' + ');
