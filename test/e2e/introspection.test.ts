@@ -67,6 +67,15 @@ describe('duckdb: models whose SQL depends on queries', () => {
     expect(await p.query('select flag from main.exec_flag')).toEqual([{ flag: 'True' }]);
   });
 
+  it('tsql show renders a model that asks the warehouse, and an inline query, with execute true', async () => {
+    const p = project(INTROSPECTION_FILES);
+    ok(p.tsql(['build']));
+    const shown = ok(p.tsql(['show', '--select', 'status_pivot', '--output', 'json']));
+    expect(JSON.parse(shown.stdout.trim()).show[0]).toMatchObject({ placed_amount: 15, shipped_amount: 20 });
+    const inline = ok(p.tsql(['show', '--inline', "{% set r = run_query('select count(*) as n from ' ~ ref('orders')) %}select {{ r.rows[0][0] if execute else -1 }} as n", '--output', 'json']));
+    expect(JSON.parse(inline.stdout.trim()).show).toEqual([{ n: 3 }]);
+  });
+
   it('a failing query in run_query is the model\'s error with its file and line; its descendants are skipped, the rest builds', async () => {
     const p = project({
       ...INTROSPECTION_FILES,
