@@ -108,6 +108,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         raw_code: n.rawCode ?? null,
         compiled_code: n.compiledCode ?? null,
         compiled_path: n.compiledPath ?? null,
+        render_at_run_time: n.renderAtRunTime ?? [],
       });
       break;
   }

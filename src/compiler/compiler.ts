@@ -186,6 +186,8 @@ export class Compiler {
   private compiledNodes = new Map<string, ManifestNode>();
   /** on-run-start / on-run-end hooks whose SQL depends on queries: rendered again when they run */
   private readonly runTimeHooks = new Set<'on-run-start' | 'on-run-end'>();
+  /** data tests whose SQL depends on queries: how to render each again when it runs */
+  private readonly runTimeTests = new Map<string, { file: string; text: string; line?: number; config: Config; render: () => unknown }>();
 
   constructor(private readonly opts: CompileOptions) {
     this.env = createEnvironment();
@@ -603,11 +605,15 @@ export class Compiler {
       kwargs[k] = target && 'relation' in target ? new TemplateRelation(this.relationOf(target), this.dialect, { type: 'table' }) : v;
     }
     const frame = this.frameFor('test', test.uniqueId, { relPath: test.originalFilePath, text: '', name: test.name, fqn: test.fqn }, test.config);
+    const kw = { ...kwargs }; // the call consumes its keyword arguments; a run-time render needs them again
     this.stack.push(frame);
     try {
       const sql = macro.fn((nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs(kwargs));
       test.compiledCode = cleanSql(String(sql));
-      if (frame.introspects) this.warnCompileTimeOnly(`${test.originalFilePath}${test.line ? `:${test.line}` : ''}`, `test '${meta.name}'`);
+      if (frame.introspects) {
+        test.renderAtRunTime = ['sql'];
+        this.runTimeTests.set(test.uniqueId, { file: test.originalFilePath, text: '', line: test.line, config: frame.config, render: () => macro.fn((nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs({ ...kw })) });
+      }
       test.config = frame.config;
       test.builtin = macro.builtin && (!impl || impl.builtin);
       test.compiledPath = this.compiledPathOf(test);
@@ -863,7 +869,7 @@ export class Compiler {
       this.stack.pop();
     }
     this.validateConfig(frame.config, 'test', f.relPath, lineOfCall(f.text, 'config'));
-    if (frame.introspects) this.warnCompileTimeOnly(f.relPath, 'test');
+    if (frame.introspects) this.runTimeTests.set(id, { file: f.relPath, text: f.text, config: frame.config, render: () => this.template(f.text, f.relPath).render({}) });
     if (frame.config.enabled === false) {
       this.disabled.add(id);
       return undefined;
@@ -887,6 +893,7 @@ export class Compiler {
         testType: 'singular',
         rawCode: f.text,
         compiledCode: cleanSql(sql),
+        renderAtRunTime: frame.introspects ? ['sql'] : undefined,
       },
       ephemeralDeps: frame.ephemeralDeps,
     };
@@ -1492,6 +1499,13 @@ export class Compiler {
       const frame = this.frameFor('hook', `operation.${this.pkg}.${target.macro}`, { relPath: macro.file, text: '', name: target.macro, fqn: [this.pkg, target.macro] }, {}, 'operation');
       const kwargs = (nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs({ ...target.args });
       return { sql: String(this.renderRunTime(frame, () => macro.fn(kwargs) ?? '', macro.file, '')) };
+    }
+    const test = target.kind === 'test' ? this.runTimeTests.get(target.id) : undefined;
+    if (test) {
+      const n = this.compiledNodes.get(target.id)!;
+      const frame = this.frameFor('test', target.id, { relPath: test.file, text: test.text, name: n.name, fqn: n.fqn }, { ...test.config });
+      const sql = cleanSql(this.renderRunTime(frame, test.render, test.file, test.text, test.line));
+      return { sql: frame.ephemeralDeps.size ? injectEphemeralCtes(sql, frame.ephemeralDeps, this.compiledNodes, this.drafts) : sql };
     }
     const draft = this.drafts.get(target.id)!;
     const node = draft.node!;

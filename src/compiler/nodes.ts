@@ -97,6 +97,8 @@ export interface TestNode extends NodeBase {
   alias?: string;
   /** a generic test implemented by tsql's own built-in macro (not overridden): may be folded into a shared scan */
   builtin?: boolean;
+  /** its SQL depends on queries (get_columns_in_relation, run_query, execute…): rendered again when it runs */
+  renderAtRunTime?: Array<'sql'>;
 }
 
 export interface UnitTestNode extends NodeBase {

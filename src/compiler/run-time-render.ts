@@ -15,6 +15,8 @@ import { ReplayLog, findNeedQuery, type IntrospectionAnswer, type IntrospectionR
 
 export type RenderTarget =
   | { kind: 'model'; id: string }
+  /** a data test (singular or generic) */
+  | { kind: 'test'; id: string }
   | { kind: 'model-hooks'; id: string; which: 'pre_hook' | 'post_hook' }
   | { kind: 'project-hook'; which: 'on-run-start' | 'on-run-end'; index: number }
   | { kind: 'operation'; macro: string; args: Record<string, unknown> };

@@ -3,7 +3,7 @@ import { scrubSecrets } from '../util/secrets.js';
 import { dirname, join } from 'node:path';
 import type { Adapter, Column, Connection, Relation, RelationKind } from '../adapters/types.js';
 import { relationKey } from '../compiler/compiler.js';
-import { artifactPath, type ManifestNode, type ModelNode, type SeedNode } from '../compiler/nodes.js';
+import { artifactPath, type ManifestNode, type ModelNode, type SeedNode, type TestNode } from '../compiler/nodes.js';
 import { UserError } from '../errors.js';
 import { materializeIncremental } from '../materializations/incremental.js';
 import type { MaterializeContext, MaterializeResult } from '../materializations/context.js';
@@ -239,6 +239,10 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
   let node = step.node;
   const atRunTime = node.resourceType === 'model' ? (node.renderAtRunTime ?? []) : [];
   const render = (target: RenderTarget) => renderNow(opts, target, adapter, conn, (sql) => statements.push(sql));
+  if (node.resourceType === 'test' && node.renderAtRunTime?.includes('sql')) {
+    node = { ...node, compiledCode: (await render({ kind: 'test', id: node.uniqueId })).sql };
+    writeCompiledFile(opts, node);
+  }
   if (node.resourceType === 'model' && atRunTime.includes('sql')) {
     // its SQL depends on queries: rendered now that its parents are built
     node = { ...node, compiledCode: (await render({ kind: 'model', id: node.uniqueId })).sql };
@@ -329,10 +333,10 @@ async function renderNow(opts: RunOptions, target: RenderTarget, adapter: Adapte
 }
 
 /** target/compiled/: a model rendered at run time replaces what the compile wrote. */
-function writeCompiledFile(opts: RunOptions, node: ModelNode): void {
+function writeCompiledFile(opts: RunOptions, node: ModelNode | TestNode): void {
   const file = join(opts.targetDir, 'compiled', opts.projectName, artifactPath(node));
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, scrubSecrets(node.compiledCode + '\n'));
+  writeFileSync(file, scrubSecrets((node.compiledCode ?? '') + '\n'));
 }
 
 function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): void {

@@ -113,14 +113,14 @@ describe('duckdb: models whose SQL depends on queries', () => {
     expect(await p.query('select n from main.hook_saw')).toEqual([{ n: 3 }]);
   });
 
-  it('on-run-end hooks render when they run, after the models; a test that asks the warehouse is a warning', async () => {
-    const p = project(
-      {
-        ...INTROSPECTION_FILES,
-        'tests/asks.sql': "{% if execute %}select 1 as bad where false{% else %}select 1 as bad where false{% endif %}\n",
-      },
-      { projectFile: 'tsql_project.yml' },
-    );
+  it('on-run-end hooks render when they run, after the models; so do data tests that ask the warehouse', async () => {
+    const p = project({
+      ...INTROSPECTION_FILES,
+      // rendered while compiling, both would fail (no columns, no count): they pass only when rendered to run
+      'tests/asks.sql': "{% set r = run_query('select count(*) from ' ~ ref('orders')) %}select 1 as bad where {{ r.rows[0][0] if execute else -1 }} <> 3\n",
+      'macros/has_columns.sql': '{% test has_columns(model, n) %}select 1 as bad where {{ adapter.get_columns_in_relation(model) | length }} <> {{ n }}{% endtest %}\n',
+      'models/schema.yml': 'models:\n  - name: orders\n    data_tests:\n      - has_columns: {n: 3}\n  - name: exec_flag\n    data_tests:\n      - has_columns: {n: 2}\n',
+    });
     p.write({
       'tsql_project.yml': [
         'name: shop',
@@ -130,8 +130,12 @@ describe('duckdb: models whose SQL depends on queries', () => {
         '',
       ].join('\n'),
     });
-    const r = ok(p.tsql(['build']));
-    expect(r.stdout + r.stderr).toMatch(/tests\/asks\.sql: test reads `execute` or asks the warehouse/);
+    const r = p.tsql(['build']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/PASS test asks/);
+    expect(r.stdout).toMatch(/PASS test has_columns_orders_3/);
+    // exec_flag has one column: the same test fails there
+    expect(r.stdout).toMatch(/FAIL 1 test has_columns_exec_flag_2/);
     expect(await p.query('select n from main.run_end_saw')).toEqual([{ n: 3 }]);
   });
 
