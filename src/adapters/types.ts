@@ -238,8 +238,8 @@ export interface Adapter {
   readonly database: string | undefined;
   /** Runs fn on a connection from the pool, returning it afterwards. */
   withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
-  /** Every relation in the target's database (one round trip). */
-  listRelations(): Promise<CatalogEntry[]>;
+  /** Every relation in the target's database (one round trip), on `conn` when given. */
+  listRelations(conn?: Connection): Promise<CatalogEntry[]>;
   getColumns(conn: Connection, rel: Relation): Promise<Column[]>;
   /** Columns of every relation in the target's database, keyed by lower-case `database.schema.identifier` (one round trip). */
   listColumns(): Promise<Map<string, Column[]>>;

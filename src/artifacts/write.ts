@@ -63,6 +63,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         compiled_path: n.compiledPath,
         pre_hook: n.preHooks,
         post_hook: n.postHooks,
+        render_at_run_time: n.renderAtRunTime ?? [],
       });
       break;
     case 'seed':
@@ -107,6 +108,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         raw_code: n.rawCode ?? null,
         compiled_code: n.compiledCode ?? null,
         compiled_path: n.compiledPath ?? null,
+        render_at_run_time: n.renderAtRunTime ?? [],
       });
       break;
   }

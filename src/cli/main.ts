@@ -15,6 +15,7 @@ import { initCommand } from './commands/init.js';
 import { parseCommand } from './commands/parse.js';
 import { checkShowArgs, showCommand } from './commands/show.js';
 import { retryCommand } from './commands/retry.js';
+import { runOperationCommand } from './commands/run-operation.js';
 import { checkLsOptions, lsCommand } from './commands/ls.js';
 import { parseCommon, type CommonOptions, type ParsedOptions } from './options.js';
 
@@ -178,6 +179,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (raw: CommonOptions) => {
       checkLsOptions(raw.resourceType, raw.output);
       setExit(await lsCommand(await parsed(raw), raw.resourceType, raw.output));
+    });
+
+  withCommon(program.command('run-operation <macro>').description('run a macro on the target (execute is true: its run_query and statement calls run)'), { selection: false })
+    .option('--args <yaml>', "the macro's arguments, as a YAML or JSON mapping")
+    .action(async (macro: string, raw: CommonOptions & { args?: string }) => {
+      setExit(await runOperationCommand(await parsed(raw), macro, raw.args));
     });
 
   withCommon(program.command('debug').description('show configuration and check the connection'), { selection: false }).action(async (raw: CommonOptions) => {

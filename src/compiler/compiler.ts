@@ -42,6 +42,10 @@ import { buildExposures } from './exposures.js';
 import { checkContracts } from './contract-check.js';
 import { checkPartitions } from './partition-check.js';
 import { checkAccess } from './access.js';
+import { introspectionGlobals } from '../templating/introspection/globals.js';
+import { findNeedQuery, type ReplayLog } from '../templating/introspection/replay.js';
+import { RunTimeRenderer, type RenderTarget, type RenderOutput } from './run-time-render.js';
+import { UserErrors } from '../errors.js';
 
 export interface CompileOptions {
   project: LoadedProject;
@@ -107,6 +111,8 @@ export interface CompileResult {
    * before it was read: read them and compile again for exact results.
    */
   catalogsWanted: string[];
+  /** renders again, when they run, the nodes and hooks whose SQL depends on queries (see run-time-render.ts) */
+  runTime: RunTimeRenderer;
 }
 
 
@@ -132,6 +138,8 @@ interface Frame {
   resourceType: string;
   /** rendering a model for a unit test: given inputs (by key) become CTE names; overrides apply */
   unit?: { inputs: Map<string, string>; vars: Record<string, unknown>; macros: Record<string, unknown>; missing: string[] };
+  /** the template read `execute` or asked the warehouse (run_query, statement, get_columns_in_relation…) */
+  introspects?: boolean;
 }
 
 interface ModelDraft {
@@ -177,6 +185,14 @@ export class Compiler {
   private readonly deferredUsed = new Map<string, Relation>();
   /** rendering hooks: --empty leaves their refs alone */
   private inHooks = false;
+  /** a run-time render in progress: `execute` is true and queries are answered from this log */
+  private runtime?: { log: ReplayLog; results: Map<string, unknown> };
+  /** every node, once compiled (run-time renders inline ephemeral models from here) */
+  private compiledNodes = new Map<string, ManifestNode>();
+  /** on-run-start / on-run-end hooks whose SQL depends on queries: rendered again when they run */
+  private readonly runTimeHooks = new Set<'on-run-start' | 'on-run-end'>();
+  /** data tests whose SQL depends on queries: how to render each again when it runs */
+  private readonly runTimeTests = new Map<string, { file: string; text: string; line?: number; config: Config; render: () => unknown }>();
 
   constructor(private readonly opts: CompileOptions) {
     this.env = createEnvironment();
@@ -330,6 +346,7 @@ export class Compiler {
     this.warnings.push(...partitions.warnings);
 
     this.cache.save();
+    this.compiledNodes = nodes;
     this.linkExternalProducers(nodes);
     this.linkSeedBackedSources(nodes);
     const isExternal = (id: string) => {
@@ -384,6 +401,7 @@ export class Compiler {
       warnings: [...this.opts.project.warnings, ...this.warnings],
       logs: this.logs,
       catalogsWanted: [...this.catalogsWanted],
+      runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => (w === 'on-run-start' ? this.opts.project.settings.onRunStart : this.opts.project.settings.onRunEnd).length, () => this.macros.entries()),
     };
   }
 
@@ -533,6 +551,7 @@ export class Compiler {
         this.stack.pop();
         for (const [m, v] of saved) globals[m] = v;
       }
+      if (frame.introspects) this.warnCompileTimeOnly(`${def.file}${def.line ? `:${def.line}` : ''}`, `unit test '${def.name}'`);
       if (frame.unit!.missing.length) {
         this.errors.add(new UserError(`unit test '${def.name}': model '${def.model}' reads ${[...new Set(frame.unit!.missing)].join(', ')}, which ${frame.unit!.missing.length === 1 ? 'is' : 'are'} not given`, place, { hint: 'add each input under given: with its rows (rows: [] for none)' }));
       }
@@ -602,10 +621,15 @@ export class Compiler {
       kwargs[k] = target && 'relation' in target ? new TemplateRelation(this.relationOf(target), this.dialect, { type: 'table' }) : v;
     }
     const frame = this.frameFor('test', test.uniqueId, { relPath: test.originalFilePath, text: '', name: test.name, fqn: test.fqn }, test.config);
+    const kw = { ...kwargs }; // the call consumes its keyword arguments; a run-time render needs them again
     this.stack.push(frame);
     try {
       const sql = macro.fn((nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs(kwargs));
       test.compiledCode = cleanSql(String(sql));
+      if (frame.introspects) {
+        test.renderAtRunTime = ['sql'];
+        this.runTimeTests.set(test.uniqueId, { file: test.originalFilePath, text: '', line: test.line, config: frame.config, render: () => macro.fn((nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs({ ...kw })) });
+      }
       test.config = frame.config;
       test.builtin = macro.builtin && (!impl || impl.builtin);
       test.compiledPath = this.compiledPathOf(test);
@@ -787,6 +811,7 @@ export class Compiler {
     }
     draft.sql = sql;
     const config = frame.config;
+    const runTimeParts: Array<'sql' | 'pre_hook' | 'post_hook'> = frame.introspects ? ['sql'] : [];
     this.validateConfig(config, 'model', draft.file.relPath, lineOfCall(draft.file.text, 'config'));
     // keys set by config() in the SQL (folder and YAML keys were checked where they are written)
     const fromSql = Object.fromEntries(Object.entries(config).filter(([k, v]) => v !== draft.baseConfig[k]));
@@ -803,9 +828,16 @@ export class Compiler {
     frame.relation = relation;
     if (config.materialized === 'unload') this.prepareUnload(frame, draft.file);
     this.stack.push(frame);
+    frame.introspects = false;
     const preHooks = this.renderHookList(asHookList(config.pre_hook), draft.file.relPath);
+    if (frame.introspects) runTimeParts.push('pre_hook');
+    frame.introspects = false;
     const postHooks = this.renderHookList(asHookList(config.post_hook), draft.file.relPath);
+    if (frame.introspects) runTimeParts.push('post_hook');
     this.stack.pop();
+    if (runTimeParts.includes('sql') && config.materialized === 'ephemeral') {
+      this.errors.add(new UserError(`ephemeral model '${draft.file.name}' asks the warehouse when it renders (run_query, statement, execute…), but an ephemeral model is inlined at compile time`, { file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }, { hint: 'materialize it as a view or table' }));
+    }
     const f = draft.file;
     draft.node = {
       uniqueId: draft.id,
@@ -834,6 +866,7 @@ export class Compiler {
       postHooks,
       compiledPath: `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${f.relPath}`,
       connection: this.frameConnectionName(frame),
+      renderAtRunTime: runTimeParts.length ? runTimeParts : undefined,
     };
     draft.state = 'done';
   }
@@ -853,6 +886,7 @@ export class Compiler {
       this.stack.pop();
     }
     this.validateConfig(frame.config, 'test', f.relPath, lineOfCall(f.text, 'config'));
+    if (frame.introspects) this.runTimeTests.set(id, { file: f.relPath, text: f.text, config: frame.config, render: () => this.template(f.text, f.relPath).render({}) });
     if (frame.config.enabled === false) {
       this.disabled.add(id);
       return undefined;
@@ -876,6 +910,7 @@ export class Compiler {
         testType: 'singular',
         rawCode: f.text,
         compiledCode: cleanSql(sql),
+        renderAtRunTime: frame.introspects ? ['sql'] : undefined,
       },
       ephemeralDeps: frame.ephemeralDeps,
     };
@@ -939,13 +974,15 @@ export class Compiler {
   }
 
   /** on-run-start / on-run-end: rendered outside any node (no `this`). */
-  private renderHooks(hooks: string[], what: string): string[] {
+  private renderHooks(hooks: string[], what: 'on-run-start' | 'on-run-end'): string[] {
     const file = this.opts.project.settings.file;
-    this.stack.push(this.frameFor('hook', `operation.${this.pkg}.${what}`, { relPath: file, text: '', name: what, fqn: [this.pkg, what] }, {}, 'operation'));
+    const frame = this.frameFor('hook', `operation.${this.pkg}.${what}`, { relPath: file, text: '', name: what, fqn: [this.pkg, what] }, {}, 'operation');
+    this.stack.push(frame);
     try {
       return this.renderHookList(hooks, file, this.opts.project.settings.yaml.lineOf([what]));
     } finally {
       this.stack.pop();
+      if (frame.introspects) this.runTimeHooks.add(what);
     }
   }
 
@@ -1306,7 +1343,15 @@ export class Compiler {
     );
     env.addGlobal('run_started_at', datetimeObject(this.opts.runStartedAt));
     env.addGlobal('invocation_id', this.opts.invocationId);
-    env.addGlobal('execute', true);
+    const introspection = introspectionGlobals({
+      executing: () => this.runtime !== undefined,
+      mark: () => this.markIntrospects(),
+      answer: (request) => this.runtime!.log.answer(request),
+      results: () => this.runtime?.results ?? new Map(),
+      dialect: () => this.dialect,
+      database: () => this.frameConnection(this.stack[this.stack.length - 1]).database,
+    });
+    for (const [k, v] of Object.entries(introspection.globals)) env.addGlobal(k, v);
     env.addGlobal('flags', { FULL_REFRESH: this.opts.fullRefresh, WHICH: 'compile' });
     env.addGlobal('return', (value: unknown) => {
       throw new MacroReturn(value);
@@ -1351,9 +1396,12 @@ export class Compiler {
         const identifier = String(kwargs.identifier ?? positional[2]);
         const name = this.frameConnectionName(this.stack[this.stack.length - 1]);
         const rel = { database: database ?? this.connectionInfo(name).database, schema, identifier };
+        // what exists changes while a run builds: a node that asks is rendered again when it runs
+        this.markIntrospects();
         const kind = this.catalogKind(name, rel);
         return kind ? new TemplateRelation(rel, this.dialect, { type: kind }) : null;
       },
+      ...introspection.adapter,
     });
     env.addGlobal('fromjson', (s: string, dflt?: unknown) => {
       try {
@@ -1383,6 +1431,15 @@ export class Compiler {
         frame.relation = frame.relation ?? self.computeRelation(frame);
         const kind = frame.config.materialized === 'view' ? 'view' : 'table';
         return new TemplateRelation(frame.relation, self.dialect, { type: kind });
+      },
+    });
+    // dbt's `execute`: false while only compiling, true when rendered to run (see run-time-render.ts)
+    Object.defineProperty(globals, 'execute', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        self.markIntrospects();
+        return self.runtime !== undefined;
       },
     });
     Object.defineProperty(globals, 'model', {
@@ -1418,6 +1475,105 @@ export class Compiler {
       enumerable: true,
       get: () => self.frameConnection(self.stack[self.stack.length - 1]).database,
     });
+  }
+  // ---------------------------------------------------------------- run-time renders
+
+  private markIntrospects(): void {
+    const frame = this.stack[this.stack.length - 1];
+    if (frame) frame.introspects = true;
+  }
+
+  private warnCompileTimeOnly(where: string, what: string): void {
+    this.warnings.push(`${where}: ${what} reads \`execute\` or asks the warehouse (run_query, statement, get_columns_in_relation…); tsql renders it at compile time only, where execute is false and queries answer nothing`);
+  }
+
+  /**
+   * One attempt at rendering a node's SQL or hooks, a project hook or an operation
+   * with `execute` true (see run-time-render.ts). Throws NeedQuery when a query
+   * must run first; the errors, logs and warnings of the attempt go with it.
+   */
+  private renderAttempt(target: RenderTarget, log: ReplayLog): RenderOutput {
+    const before = { errors: this.errors.errors.length, logs: this.logs.length, warnings: this.warnings.length };
+    this.runtime = { log, results: new Map() };
+    log.rewind();
+    try {
+      const out = this.renderTarget(target);
+      const errors = this.errors.errors.slice(before.errors);
+      if (errors.length) throw errors.length === 1 ? errors[0] : new UserErrors(errors);
+      return { ...out, logs: this.logs.slice(before.logs), warnings: this.warnings.slice(before.warnings) };
+    } finally {
+      this.runtime = undefined;
+      this.errors.errors.splice(before.errors);
+      this.logs.splice(before.logs);
+      this.warnings.splice(before.warnings);
+    }
+  }
+
+  private renderTarget(target: RenderTarget): Omit<RenderOutput, 'logs' | 'warnings'> {
+    if (target.kind === 'project-hook') {
+      const file = this.opts.project.settings.file;
+      const raw = (target.which === 'on-run-start' ? this.opts.project.settings.onRunStart : this.opts.project.settings.onRunEnd)[target.index] ?? '';
+      const frame = this.frameFor('hook', `operation.${this.pkg}.${target.which}`, { relPath: file, text: '', name: target.which, fqn: [this.pkg, target.which] }, {}, 'operation');
+      return { sql: this.renderRunTime(frame, () => this.template(raw, file).render({}), file, '', this.opts.project.settings.yaml.lineOf([target.which])).trim() };
+    }
+    if (target.kind === 'operation') {
+      const macro = this.macros.get(target.macro)!;
+      const frame = this.frameFor('hook', `operation.${this.pkg}.${target.macro}`, { relPath: macro.file, text: '', name: target.macro, fqn: [this.pkg, target.macro] }, {}, 'operation');
+      const kwargs = (nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs({ ...target.args });
+      return { sql: String(this.renderRunTime(frame, () => macro.fn(kwargs) ?? '', macro.file, '')) };
+    }
+    const test = target.kind === 'test' ? this.runTimeTests.get(target.id) : undefined;
+    if (test) {
+      const n = this.compiledNodes.get(target.id)!;
+      const frame = this.frameFor('test', target.id, { relPath: test.file, text: test.text, name: n.name, fqn: n.fqn }, { ...test.config });
+      const sql = cleanSql(this.renderRunTime(frame, test.render, test.file, test.text, test.line));
+      return { sql: frame.ephemeralDeps.size ? injectEphemeralCtes(sql, frame.ephemeralDeps, this.compiledNodes, this.drafts) : sql };
+    }
+    const draft = this.drafts.get(target.id)!;
+    const node = draft.node!;
+    const file = draft.file;
+    if (target.kind === 'model-hooks') {
+      const frame = this.frameFor('model', draft.id, file, { ...node.config });
+      frame.relation = node.relation;
+      const line = lineOfCall(file.text, 'config');
+      const hooks = asHookList(target.which === 'pre_hook' ? node.config.pre_hook : node.config.post_hook);
+      this.inHooks = true;
+      try {
+        return { sql: '', hooks: hooks.map((h) => this.renderRunTime(frame, () => this.template(h, file.relPath).render({}), file.relPath, '', line).trim()).filter(Boolean) };
+      } finally {
+        this.inHooks = false;
+      }
+    }
+    const frame = this.frameFor('model', draft.id, file, { ...draft.baseConfig });
+    const sql = this.renderRunTime(frame, () => this.template(file.text, file.relPath).render({}), file.relPath, file.text);
+    const unknown = [...frame.deps].filter((d) => !node.dependsOn.nodes.includes(d));
+    if (unknown.length) {
+      const names = unknown.map((d) => this.compiledNodes.get(d)?.name ?? d);
+      throw new UserError(`${names.map((n) => `ref('${n}')`).join(', ')} is read only when the model runs (inside {% if execute %}), so it is not a dependency tsql knows`, { file: file.relPath, line: lineOfCall(file.text, 'ref', names[0]) }, {
+        hint: `add '-- depends_on: {{ ref('${names[0]}') }}' outside the if, so the model is built after it`,
+      });
+    }
+    let compiled = this.opts.empty ? resolveEmptyAliases(cleanSql(sql)) : cleanSql(sql);
+    if (frame.ephemeralDeps.size) compiled = injectEphemeralCtes(compiled, frame.ephemeralDeps, this.compiledNodes, this.drafts);
+    return { sql: compiled };
+  }
+
+  /** Renders in `frame`; a NeedQuery comes out with the place it was asked, any other error as a user error there. */
+  private renderRunTime(frame: Frame, render: () => unknown, file: string, text: string, line?: number): string {
+    this.stack.push(frame);
+    try {
+      return String(render());
+    } catch (e) {
+      const err = templateError(e, file, line, text || undefined);
+      const signal = findNeedQuery(e);
+      if (signal) {
+        signal.place = err.place;
+        throw signal;
+      }
+      throw err;
+    } finally {
+      this.stack.pop();
+    }
   }
 }
 

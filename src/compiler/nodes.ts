@@ -54,6 +54,8 @@ export interface ModelNode extends NodeBase {
   constraints?: ConstraintDef[];
   /** it reads an external source (views over those are late-binding on Redshift) */
   readsExternal?: boolean;
+  /** parts whose text depends on queries (run_query, statement, execute…): rendered again when the model runs */
+  renderAtRunTime?: Array<'sql' | 'pre_hook' | 'post_hook'>;
 }
 
 export interface SeedNode extends NodeBase {
@@ -98,6 +100,8 @@ export interface TestNode extends NodeBase {
   alias?: string;
   /** a generic test implemented by tsql's own built-in macro (not overridden): may be folded into a shared scan */
   builtin?: boolean;
+  /** its SQL depends on queries (get_columns_in_relation, run_query, execute…): rendered again when it runs */
+  renderAtRunTime?: Array<'sql'>;
 }
 
 export interface UnitTestNode extends NodeBase {

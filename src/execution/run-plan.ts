@@ -3,7 +3,7 @@ import { scrubSecrets } from '../util/secrets.js';
 import { dirname, join } from 'node:path';
 import type { Adapter, Column, Connection, Relation, RelationKind } from '../adapters/types.js';
 import { relationKey } from '../compiler/compiler.js';
-import { artifactPath, type ManifestNode, type ModelNode, type SeedNode } from '../compiler/nodes.js';
+import { artifactPath, type ManifestNode, type ModelNode, type SeedNode, type TestNode } from '../compiler/nodes.js';
 import { UserError } from '../errors.js';
 import { ContractError } from '../materializations/contract.js';
 import { materializeIncremental } from '../materializations/incremental.js';
@@ -21,6 +21,8 @@ import type { TestSettings } from '../tests/test-config.js';
 import type { Plan, PlanStep } from '../plan/plan.js';
 import { runDag, type NodeStatus } from './dag-runner.js';
 import type { EventSink } from './events.js';
+import type { RenderTarget, RunTimeRenderer } from '../compiler/run-time-render.js';
+import { warehouseAnswerer } from './introspection-answers.js';
 
 export interface NodeResult {
   uniqueId: string;
@@ -65,6 +67,8 @@ export interface RunOptions {
   warnError?: boolean;
   /** --empty: models build with zero rows; unload models are skipped (they would write files) */
   empty?: boolean;
+  /** renders, when they run, the models and hooks whose SQL depends on queries */
+  runTime?: RunTimeRenderer;
 }
 
 export interface RunOutcome {
@@ -83,12 +87,19 @@ function label(step: PlanStep): string {
   return `sql ${step.materialization} model ${rel}`;
 }
 
-async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', hooks: string[]): Promise<string[]> {
+async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', compiled: string[]): Promise<string[]> {
   const errors: string[] = [];
+  // hooks that ask the warehouse are rendered one by one, each just before it runs
+  const atRunTime = opts.runTime?.hooksAtRunTime(which);
+  const hooks = atRunTime === undefined ? compiled : Array.from({ length: atRunTime }, () => '');
   for (let i = 0; i < hooks.length; i++) {
     const t0 = performance.now();
     try {
-      await opts.warehouseOf(undefined).adapter.withConnection((c) => c.execute(hooks[i]));
+      const { adapter } = opts.warehouseOf(undefined);
+      await adapter.withConnection(async (c) => {
+        const sql = atRunTime === undefined ? hooks[i] : (await renderNow(opts, { kind: 'project-hook', which, index: i }, adapter, c, () => undefined)).sql;
+        if (sql) await c.execute(sql);
+      });
       opts.emit({ type: 'hook', which, index: i + 1, total: hooks.length, status: 'success', seconds: (performance.now() - t0) / 1000 });
     } catch (e) {
       const message = (e as Error).message;
@@ -226,7 +237,18 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
     },
     columns: (rel: Relation) => adapter.getColumns(conn, rel),
   };
-  const node = step.node;
+  let node = step.node;
+  const atRunTime = node.resourceType === 'model' ? (node.renderAtRunTime ?? []) : [];
+  const render = (target: RenderTarget) => renderNow(opts, target, adapter, conn, (sql) => statements.push(sql));
+  if (node.resourceType === 'test' && node.renderAtRunTime?.includes('sql')) {
+    node = { ...node, compiledCode: (await render({ kind: 'test', id: node.uniqueId })).sql };
+    writeCompiledFile(opts, node);
+  }
+  if (node.resourceType === 'model' && atRunTime.includes('sql')) {
+    // its SQL depends on queries: rendered now that its parents are built
+    node = { ...node, compiledCode: (await render({ kind: 'model', id: node.uniqueId })).sql };
+    writeCompiledFile(opts, node);
+  }
   // where store_failures keeps failing rows: <schema>_tsql_test__audit
   const auditSchema = { database: w.database, schema: `${w.schema}_tsql_test__audit` };
   if (node.resourceType === 'source') return materializeExternal(ctx, node);
@@ -258,7 +280,8 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
     // sql_header: session statements (SET, temporary functions) the model's build needs, on its connection first
     const header = node.resourceType === 'model' ? node.config.sql_header : undefined;
     if (typeof header === 'string' && header.trim()) await ctx.run(header);
-    for (const h of node.preHooks) await ctx.run(h);
+    const preHooks = atRunTime.includes('pre_hook') ? ((await render({ kind: 'model-hooks', id: node.uniqueId, which: 'pre_hook' })).hooks ?? []) : node.preHooks;
+    for (const h of preHooks) await ctx.run(h);
     let result: MaterializeResult;
     if (node.resourceType === 'seed') {
       result = await materializeSeed(ctx, node as SeedNode, step.seed!);
@@ -267,7 +290,8 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
       if (!materialize) throw new Error(`materialization '${step.materialization}' is not available on ${adapter.dialect.type}`);
       result = await materialize(ctx, node as ModelNode);
     }
-    for (const h of node.postHooks) await ctx.run(h);
+    const postHooks = atRunTime.includes('post_hook') ? ((await render({ kind: 'model-hooks', id: node.uniqueId, which: 'post_hook' })).hooks ?? []) : node.postHooks;
+    for (const h of postHooks) await ctx.run(h);
     return result;
   } finally {
     for (const sql of session?.after ?? []) await ctx.run(sql);
@@ -299,6 +323,21 @@ function builtColumns(plan: Plan, rel: Relation, ask: (rel: Relation) => Promise
     m.set(key, p);
   }
   return p;
+}
+
+/** Renders a model part or hook now, on `conn`, printing its log() output. */
+async function renderNow(opts: RunOptions, target: RenderTarget, adapter: Adapter, conn: Connection, record: (sql: string) => void) {
+  const out = await opts.runTime!.render(target, warehouseAnswerer(adapter, conn, record));
+  for (const w of out.warnings) opts.emit({ type: 'log', level: 'warn', message: w });
+  for (const l of out.logs) opts.emit({ type: 'log', level: 'info', message: l });
+  return out;
+}
+
+/** target/compiled/: a model rendered at run time replaces what the compile wrote. */
+function writeCompiledFile(opts: RunOptions, node: ModelNode | TestNode): void {
+  const file = join(opts.targetDir, 'compiled', opts.projectName, artifactPath(node));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, scrubSecrets((node.compiledCode ?? '') + '\n'));
 }
 
 function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): void {

@@ -168,13 +168,12 @@ export class DuckDBAdapter implements Adapter {
     return withSession<Connection, T>(await this.getPool(), fn);
   }
 
-  async listRelations(): Promise<CatalogEntry[]> {
+  async listRelations(conn?: Connection): Promise<CatalogEntry[]> {
     // Reading the catalog must not create a database file as a side effect.
     const file = this.filePath();
     if (!this.pool && file !== ':memory:' && !existsSync(file)) return [];
-    const rows = await this.withConnection((c) =>
-      c.query(`select table_catalog, table_schema, table_name, table_type from information_schema.tables where table_catalog = ${this.dialect.quoteString(this.database)}`),
-    );
+    const q = `select table_catalog, table_schema, table_name, table_type from information_schema.tables where table_catalog = ${this.dialect.quoteString(this.database)}`;
+    const rows = await (conn ? conn.query(q) : this.withConnection((c) => c.query(q)));
     return rows.map((r) => ({
       database: String(r.table_catalog),
       schema: String(r.table_schema),

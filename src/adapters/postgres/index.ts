@@ -150,8 +150,9 @@ export class PostgresAdapter implements Adapter {
     ].join('\n');
   }
 
-  async listRelations(): Promise<CatalogEntry[]> {
-    const rows = await this.withConnection((c) => c.query(this.catalogQuery()));
+  async listRelations(conn?: Connection): Promise<CatalogEntry[]> {
+    const q = this.catalogQuery();
+    const rows = await (conn ? conn.query(q) : this.withConnection((c) => c.query(q)));
     return rows.map((r) => ({
       database: String(r.database),
       schema: String(r.schema),

@@ -112,8 +112,9 @@ export class RedshiftAdapter implements Adapter {
   }
 
   /** Tables and views of the database and every external table (one round trip). */
-  async listRelations(): Promise<CatalogEntry[]> {
-    const rows = await this.withConnection((c) => c.query(this.dialect.catalogQuery()));
+  async listRelations(conn?: Connection): Promise<CatalogEntry[]> {
+    const q = this.dialect.catalogQuery();
+    const rows = await (conn ? conn.query(q) : this.withConnection((c) => c.query(q)));
     const out = new Map<string, CatalogEntry>();
     for (const r of rows) {
       const entry: CatalogEntry = {

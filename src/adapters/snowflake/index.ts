@@ -77,8 +77,9 @@ export class SnowflakeAdapter implements Adapter {
   }
 
   /** Tables, views and external tables of the target's database (one round trip). */
-  async listRelations(): Promise<CatalogEntry[]> {
-    const rows = await this.withConnection((c) => c.query(this.dialect.catalogQuery(this.database)));
+  async listRelations(conn?: Connection): Promise<CatalogEntry[]> {
+    const q = this.dialect.catalogQuery(this.database);
+    const rows = await (conn ? conn.query(q) : this.withConnection((c) => c.query(q)));
     return rows.map((r) => ({
       database: String(r.database),
       schema: String(r.schema),

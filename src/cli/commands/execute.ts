@@ -151,6 +151,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       runDate: options.runDate.ds,
       warnError: options.warnError,
       empty: options.empty,
+      runTime: session.compiled.runTime,
     });
     const elapsed = (performance.now() - t0) / 1000;
     writeRunResults(session.targetDir, outcome.results, meta, elapsed, args);

@@ -6,6 +6,7 @@ import { formatTable, jsonCell, previewSql } from '../../show/preview.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 import { closeSession, openSession, publishCompiled, type Session } from '../session.js';
+import { warehouseAnswerer } from '../../execution/introspection-answers.js';
 
 export const INLINE_NAME = 'inline_query';
 const SHOWABLE = ['model', 'seed', 'analysis', 'test'] as const;
@@ -46,11 +47,16 @@ export async function showCommand(options: ParsedOptions, args: ShowArgs): Promi
     else for (const w of session.compiled.warnings) reporter.warn(w);
     let failed = false;
     for (const node of targets) {
-      const sql = previewSql(selectOf(node, session), limit);
       const label = node.uniqueId === inlineId ? 'inline' : node.name;
       let rows: Record<string, unknown>[];
       try {
-        rows = await session.warehouseOf(node).adapter.withConnection((c) => c.query(sql));
+        const { adapter } = session.warehouseOf(node);
+        rows = await adapter.withConnection(async (c) => {
+          // a model whose SQL depends on queries is rendered now, with execute true
+          const atRunTime = node.resourceType === 'model' && node.renderAtRunTime?.includes('sql');
+          const select = atRunTime ? (await session.compiled.runTime.render({ kind: 'model', id: node.uniqueId }, warehouseAnswerer(adapter, c, () => undefined))).sql : selectOf(node, session);
+          return c.query(previewSql(select, limit));
+        });
       } catch (e) {
         failed = true;
         const message = e instanceof WarehouseError || e instanceof Error ? e.message : String(e);

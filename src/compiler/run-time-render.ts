@@ -1,0 +1,101 @@
+/**
+ * Rendering at run time. A model whose SQL depends on queries (run_query,
+ * statement, get_columns_in_relation, `execute`…) is compiled with `execute`
+ * false, marked in the manifest (`render_at_run_time`), and rendered again when
+ * the DAG reaches it, so its queries see the parents this run has just built.
+ *
+ * The renderer is synchronous and queries are not: each attempt renders until
+ * the template asks a question with no known answer (a NeedQuery), the question
+ * is answered on the node's connection, and the template is rendered again
+ * with every known answer replayed in order (replay.ts). Statements therefore
+ * run exactly once, in the order the template issues them.
+ */
+import { WarehouseError, formatPlace, type SourcePlace } from '../errors.js';
+import { ReplayLog, findNeedQuery, type IntrospectionAnswer, type IntrospectionRequest } from '../templating/introspection/replay.js';
+
+export type RenderTarget =
+  | { kind: 'model'; id: string }
+  /** a data test (singular or generic) */
+  | { kind: 'test'; id: string }
+  | { kind: 'model-hooks'; id: string; which: 'pre_hook' | 'post_hook' }
+  | { kind: 'project-hook'; which: 'on-run-start' | 'on-run-end'; index: number }
+  | { kind: 'operation'; macro: string; args: Record<string, unknown> };
+
+export interface RenderOutput {
+  /** the SQL (a model's select, a hook's statement, an operation's output) */
+  sql: string;
+  /** a model's pre- or post-hooks */
+  hooks?: string[];
+  /** `log(…, info=True)` output */
+  logs: string[];
+  warnings: string[];
+}
+
+/** Answers a template's questions on a warehouse connection. */
+export type Answerer = (request: IntrospectionRequest) => Promise<IntrospectionAnswer>;
+
+/** A query the template issued that the warehouse refused: the node's error, with the template's place. */
+export class IntrospectionQueryError extends WarehouseError {
+  constructor(
+    message: string,
+    readonly place: SourcePlace,
+  ) {
+    super(`${formatPlace(place) ? formatPlace(place) + ': ' : ''}${message}`);
+    this.name = 'IntrospectionQueryError';
+  }
+}
+
+/** The most questions one render may ask (a template asking without end is stopped). */
+const MAX_QUESTIONS = 10_000;
+
+export class RunTimeRenderer {
+  constructor(
+    private readonly attempt: (target: RenderTarget, log: ReplayLog) => RenderOutput,
+    private readonly projectHooks: ReadonlySet<'on-run-start' | 'on-run-end'>,
+    private readonly projectHookCount: (which: 'on-run-start' | 'on-run-end') => number,
+    /** the macros an operation can call: name, file, and whether tsql defines it */
+    readonly macros: () => Array<{ name: string; file: string; builtin: boolean }>,
+  ) {}
+
+  /**
+   * How many of the project's on-run-start / on-run-end hooks are rendered when
+   * they run, each just before it runs (undefined: they were rendered at compile time).
+   */
+  hooksAtRunTime(which: 'on-run-start' | 'on-run-end'): number | undefined {
+    return this.projectHooks.has(which) ? this.projectHookCount(which) : undefined;
+  }
+
+  /** Renders `target` with `execute` true, answering its questions with `answer`, until it completes. */
+  async render(target: RenderTarget, answer: Answerer): Promise<RenderOutput & { questions: number }> {
+    const log = new ReplayLog();
+    for (;;) {
+      let out: RenderOutput;
+      try {
+        out = this.attempt(target, log);
+      } catch (e) {
+        const need = findNeedQuery(e);
+        if (!need) throw e;
+        if (log.size >= MAX_QUESTIONS) throw new IntrospectionQueryError(`the template asked more than ${MAX_QUESTIONS} queries`, need.place);
+        let a: IntrospectionAnswer;
+        try {
+          a = await answer(need.request);
+        } catch (err) {
+          const what = need.request.kind === 'query' ? 'query' : need.request.kind === 'columns' ? 'get_columns_in_relation' : 'list_relations_without_caching';
+          throw new IntrospectionQueryError(`${what} failed: ${firstLine(err)}`, need.place);
+        }
+        log.record(need.request, a);
+        continue;
+      }
+      return { ...out, questions: log.size };
+    }
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 2)
+    .join(' ');
+}
