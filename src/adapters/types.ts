@@ -86,6 +86,9 @@ export interface TableOptions {
   automaticClustering?: boolean;
 }
 
+/** Privilege → grantees: as a model's `grants:` config says, or as the catalog shows them. */
+export type GrantMap = Record<string, string[]>;
+
 export interface Dialect {
   /** Engine name used for dispatch: `<type>__macro`. */
   readonly type: string;
@@ -144,6 +147,20 @@ export interface Dialect {
   freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string;
   /** A cheap query that fails when one file of an external table cannot be read. */
   probeFile(file: string, spec: ExternalTableSpec): string;
+  /**
+   * GRANT / REVOKE of one privilege on a relation to grantees as written in
+   * config (one statement or several). Undefined on engines without privileges (DuckDB).
+   */
+  grant?(rel: Relation, kind: RelationKind, privilege: string, grantees: string[]): string[];
+  revoke?(rel: Relation, kind: RelationKind, privilege: string, grantees: string[]): string[];
+  /** A query listing who holds which privilege on `rel`, its owner left out (read by Adapter.readGrants). */
+  showGrants?(rel: Relation, kind: RelationKind): string;
+  /** A grantee as written in config, in the form the catalog shows it (Snowflake: simple names upper case). */
+  granteeName?(grantee: string): string;
+  /** A description on a relation (persist_docs). */
+  commentOnRelation(rel: Relation, kind: RelationKind, text: string): string;
+  /** A description on one of its columns (persist_docs). */
+  commentOnColumn(rel: Relation, kind: RelationKind, column: string, text: string): string;
   /** SQL type names for seed columns. */
   seedColumnType(inferred: string, precision?: number, scale?: number): string;
 }
@@ -226,6 +243,8 @@ export interface Adapter {
    * is undefined or runs out; `Infinity` waits as long as it takes.
    */
   acquireRunLock?(opts: RunLockOptions): Promise<void>;
+  /** The privileges granted on a relation to others than its owner (engines with `Dialect.showGrants`). */
+  readGrants?(conn: Connection, rel: Relation, kind: RelationKind): Promise<GrantMap>;
   /** Cancels every statement still running on the server (Ctrl-C), then returns. */
   cancelAll(): Promise<void>;
   /** A short human description for `tsql debug` (no credentials). */

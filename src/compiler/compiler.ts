@@ -29,6 +29,7 @@ import { buildGenericTests, resolveRelationText } from './generic-tests.js';
 import { checksumOf, sourceDefinitionChecksum } from './definition.js';
 import { describeMacros, linkNodeMacros, type ManifestMacro } from './macro-deps.js';
 import { inlineConfig } from './unrendered-config.js';
+import { grantsWithoutPrivileges } from './grants-warning.js';
 import { emptyRelationSql, resolveEmptyAliases } from './empty.js';
 import { fileSha256 } from '../project/load.js';
 import { rewriteTestBlocks } from '../templating/macros.js';
@@ -353,7 +354,7 @@ export class Compiler {
         onRunEnd,
         deferred: this.deferredUsed,
       },
-      warnings: [...this.opts.project.warnings, ...this.warnings],
+      warnings: [...this.opts.project.warnings, ...this.warnings, ...grantsWithoutPrivileges(nodes.values(), (n) => this.connectionInfo(n.connection).dialect, this.opts.project)],
       logs: this.logs,
       catalogsWanted: [...this.catalogsWanted],
     };

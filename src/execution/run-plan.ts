@@ -224,6 +224,7 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
       statements.push(sql);
     },
     columns: (rel: Relation) => adapter.getColumns(conn, rel),
+    warn: (message: string) => opts.emit({ type: 'log', level: 'warn', message }),
   };
   const node = step.node;
   // where store_failures keeps failing rows: <schema>_tsql_test__audit

@@ -12,6 +12,8 @@ export interface ColumnDef {
   meta: Record<string, unknown>;
   tags: string[];
   quote?: boolean;
+  /** YAML line of the column entry, for messages */
+  line?: number;
 }
 
 /** Properties a schema file gives a model or seed (dbt calls it a patch). */
@@ -231,6 +233,7 @@ function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['att
       meta: (c.meta as Record<string, unknown>) ?? {},
       tags: asArray(c.tags).map(String),
       quote: c.quote === undefined ? undefined : Boolean(c.quote),
+      line: r.yaml.lineOf(cpath),
     };
     readTests(r, [...asArray(c.tests), ...asArray(c.data_tests)], [...cpath, c.tests !== undefined ? 'tests' : 'data_tests'], attach, name, tests);
   });
