@@ -203,6 +203,15 @@ export abstract class AnsiDialect implements Dialect {
     return `extract(epoch from current_timestamp) - extract(epoch from ${expr})`;
   }
 
+  /** COMMENT ON TABLE|VIEW … IS '…' (PostgreSQL, Redshift, DuckDB, Snowflake). */
+  commentOnRelation(rel: Relation, kind: RelationKind, text: string): string {
+    return `comment on ${kind === 'view' ? 'view' : 'table'} ${this.renderRelation(rel)} is ${this.quoteString(text)}`;
+  }
+
+  commentOnColumn(rel: Relation, _kind: RelationKind, column: string, text: string): string {
+    return `comment on column ${this.renderRelation(rel)}.${this.quoteIdentifier(column)} is ${this.quoteString(text)}`;
+  }
+
   abstract probeFile(file: string, spec: ExternalTableSpec): string;
   abstract createExternalView(rel: Relation, spec: ExternalTableSpec, hasFiles: boolean): string;
   /** The engine's names for the types seed inference produces (`decimal` gets precision and scale). */

@@ -122,6 +122,9 @@ export interface TableOptions {
   indexes?: TableIndex[];
 }
 
+/** Privilege → grantees: as a model's `grants:` config says, or as the catalog shows them. */
+export type GrantMap = Record<string, string[]>;
+
 export interface Dialect {
   /** Engine name used for dispatch: `<type>__macro`. */
   readonly type: string;
@@ -186,6 +189,20 @@ export interface Dialect {
   insertSelect(target: Relation, columns: string[], sql: string): string;
   /** A type name in one spelling per type (int, int4 → integer), for comparing a contract with the catalog. */
   canonicalType(type: string): string;
+  /**
+   * GRANT / REVOKE of one privilege on a relation to grantees as written in
+   * config (one statement or several). Undefined on engines without privileges (DuckDB).
+   */
+  grant?(rel: Relation, kind: RelationKind, privilege: string, grantees: string[]): string[];
+  revoke?(rel: Relation, kind: RelationKind, privilege: string, grantees: string[]): string[];
+  /** A query listing who holds which privilege on `rel`, its owner left out (read by Adapter.readGrants). */
+  showGrants?(rel: Relation, kind: RelationKind): string;
+  /** A grantee as written in config, in the form the catalog shows it (Snowflake: simple names upper case). */
+  granteeName?(grantee: string): string;
+  /** A description on a relation (persist_docs). */
+  commentOnRelation(rel: Relation, kind: RelationKind, text: string): string;
+  /** A description on one of its columns (persist_docs). */
+  commentOnColumn(rel: Relation, kind: RelationKind, column: string, text: string): string;
   /** SQL type names for seed columns. */
   seedColumnType(inferred: string, precision?: number, scale?: number): string;
 }
@@ -268,6 +285,8 @@ export interface Adapter {
    * is undefined or runs out; `Infinity` waits as long as it takes.
    */
   acquireRunLock?(opts: RunLockOptions): Promise<void>;
+  /** The privileges granted on a relation to others than its owner (engines with `Dialect.showGrants`). */
+  readGrants?(conn: Connection, rel: Relation, kind: RelationKind): Promise<GrantMap>;
   /** Cancels every statement still running on the server (Ctrl-C), then returns. */
   cancelAll(): Promise<void>;
   /** A short human description for `tsql debug` (no credentials). */

@@ -32,6 +32,7 @@ import { buildGenericTests, resolveRelationText } from './generic-tests.js';
 import { checksumOf, sourceDefinitionChecksum } from './definition.js';
 import { describeMacros, linkNodeMacros, type ManifestMacro } from './macro-deps.js';
 import { inlineConfig } from './unrendered-config.js';
+import { grantsWithoutPrivileges } from './grants-warning.js';
 import { emptyRelationSql, resolveEmptyAliases } from './empty.js';
 import { fileSha256 } from '../project/load.js';
 import { rewriteTestBlocks } from '../templating/macros.js';
@@ -398,7 +399,7 @@ export class Compiler {
         onRunEnd,
         deferred: this.deferredUsed,
       },
-      warnings: [...this.opts.project.warnings, ...this.warnings],
+      warnings: [...this.opts.project.warnings, ...this.warnings, ...grantsWithoutPrivileges(nodes.values(), (n) => this.connectionInfo(n.connection).dialect, this.opts.project)],
       logs: this.logs,
       catalogsWanted: [...this.catalogsWanted],
       runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => (w === 'on-run-start' ? this.opts.project.settings.onRunStart : this.opts.project.settings.onRunEnd).length, () => this.macros.entries()),

@@ -236,6 +236,7 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
       statements.push(sql);
     },
     columns: (rel: Relation) => adapter.getColumns(conn, rel),
+    warn: (message: string) => opts.emit({ type: 'log', level: 'warn', message }),
   };
   let node = step.node;
   const atRunTime = node.resourceType === 'model' ? (node.renderAtRunTime ?? []) : [];

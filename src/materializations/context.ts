@@ -20,6 +20,8 @@ export interface MaterializeContext {
   /** Notes a query in target/run/ without executing it (for statements sent through query()). */
   record(sql: string): void;
   columns(rel: Relation): Promise<Column[]>;
+  /** A warning about this node (a documented column the relation lacks), printed with the run's output. */
+  warn?(message: string): void;
 }
 
 export interface MaterializeResult {

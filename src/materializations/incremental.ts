@@ -5,6 +5,7 @@ import { runAtomically, sibling, type MaterializeContext, type MaterializeResult
 import { assertContract, contractEnforced } from './contract.js';
 import { partitionColumns } from './partitions.js';
 import { materializeTable } from './table.js';
+import { afterBuildStatements } from './after-build.js';
 
 export function uniqueKeyOf(node: ModelNode): string[] {
   return asStringList(node.config.unique_key).flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean);
@@ -45,8 +46,13 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
         : strategy === 'merge' && d.capabilities.merge
           ? [d.merge(node.relation, staged, key, columns, mergeUpdateColumns(node, columns, key))]
           : [d.deleteMatching(node.relation, staged, key), d.insertInto(node.relation, columns, staged)];
-    const results = await runAtomically(ctx, sqls, { ddl: false });
-    const rows = results[results.length - 1]?.rowsAffected;
+    const rowsAt = sqls.length - 1;
+    // the table kept its grants: they are read and brought in line, with the batch where DDL is transactional
+    const after = await afterBuildStatements(ctx, node, node.relation, 'table', { carriedOver: true });
+    const together = d.capabilities.transactionalDdl && after.length > 0;
+    const results = await runAtomically(ctx, together ? [...sqls, ...after] : sqls, { ddl: together });
+    if (!together) for (const sql of after) await ctx.run(sql);
+    const rows = results[rowsAt]?.rowsAffected;
     return { message: `${strategy.toUpperCase()} (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
   } finally {
     await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);

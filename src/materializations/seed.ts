@@ -7,6 +7,7 @@ import { isPlainObject } from '../project/config-merge.js';
 import { parseCsv } from '../seeds/csv.js';
 import { convertRows, inferColumnTypes } from '../seeds/infer-types.js';
 import { didYouMean } from '../util/suggest.js';
+import { applyAfterBuild } from './after-build.js';
 import { sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 export interface PreparedSeed {
@@ -58,10 +59,12 @@ export async function materializeSeed(ctx: MaterializeContext, node: SeedNode, s
       const delimiter = typeof node.config.delimiter === 'string' ? node.config.delimiter : undefined;
       const r = await ctx.adapter.loadSeedFromLocation(ctx.conn, staged, seed.columns, s3, { ...opts, delimiter });
       r.statements.forEach((sql) => ctx.record(sql));
+      await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
       await swapIntoPlace(ctx, staged, 'table', node.relation);
       return { message: `COPY ${r.rows ?? '?'}`, rowsAffected: r.rows, kind: 'table' };
     }
     await ctx.conn.loadRows(staged, seed.columns, seed.rows);
+    await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
     await swapIntoPlace(ctx, staged, 'table', node.relation);
   } catch (e) {
     await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);

@@ -1,5 +1,6 @@
 import type { ModelNode } from '../compiler/nodes.js';
 import { assertContract, contractColumns, contractConstraints, contractEnforced, probeColumns } from './contract.js';
+import { applyAfterBuild } from './after-build.js';
 import { countRows, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 /**
@@ -22,6 +23,8 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
     }
     await ctx.run(d.createTableAs(node.relation, node.compiledCode, { replace: true, physical }));
     ctx.markExisting(node.relation, 'table');
+    // CREATE OR REPLACE … COPY GRANTS keeps the replaced table's grants: they are read and brought in line
+    await applyAfterBuild(ctx, node, node.relation, 'table', { carriedOver: existing === 'table' && physical?.copyGrants === true });
     for (const sql of d.afterTableBuilt?.(node.relation, physical) ?? []) await ctx.run(sql);
     const rows = await countRows(ctx, node.relation);
     return { message: `CREATE TABLE (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
@@ -41,6 +44,7 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
   let rows: number | undefined;
   try {
     rows = await countRows(ctx, staged);
+    await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
     await swapIntoPlace(ctx, staged, 'table', node.relation);
   } catch (e) {
     await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);

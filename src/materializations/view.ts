@@ -1,5 +1,6 @@
 import type { ModelNode } from '../compiler/nodes.js';
 import { assertContract, contractEnforced, probeColumns } from './contract.js';
+import { applyAfterBuild } from './after-build.js';
 import { sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 /**
@@ -21,12 +22,14 @@ export async function materializeView(ctx: MaterializeContext, node: ModelNode):
     }
     await ctx.run(d.createView(node.relation, node.compiledCode, { replace: true, secure: node.config.secure === true, copyGrants: node.config.copy_grants === true }));
     ctx.markExisting(node.relation, 'view');
+    await applyAfterBuild(ctx, node, node.relation, 'view', { carriedOver: existing === 'view' && node.config.copy_grants === true });
     return { message: 'CREATE VIEW', kind: 'view' };
   }
   const staged = sibling(node.relation, '__tsql_tmp', d);
   await ctx.run(d.dropRelation(staged, 'view'));
   await ctx.run(d.createView(staged, node.compiledCode, { lateBinding }));
   try {
+    await applyAfterBuild(ctx, node, staged, 'view', { carriedOver: false });
     await swapIntoPlace(ctx, staged, 'view', node.relation);
   } catch (e) {
     await ctx.conn.execute(d.dropRelation(staged, 'view')).catch(() => undefined);

@@ -46,6 +46,10 @@ export function engineConfigProblems(config: Config, opts: { alone?: boolean } =
       if (bad) out.column_types = `'${bad[0]}' must be a SQL type as a string, e.g. '${bad[0]}': 'varchar', not ${JSON.stringify(bad[1])}`;
     }
   }
+  const grants = grantsProblem(config.grants);
+  if (grants) out.grants = grants;
+  const docs = persistDocsProblem(config.persist_docs);
+  if (docs) out.persist_docs = docs;
   const format = config.table_format;
   if (format !== undefined && format !== null && String(format).toLowerCase() !== 'default') {
     out.table_format = `'${String(format)}' is not supported by tsql yet (tables are Snowflake's own format); remove it or set it to 'default'`;
@@ -104,4 +108,29 @@ export function configValueProblems(config: Config, resource: 'model' | 'seed' |
   }
   for (const [key, problem] of Object.entries(engineConfigProblems(config, opts))) out.push({ key, message: `${key} ${problem}` });
   return out;
+}
+
+/** `grants` is a mapping of privilege to a grantee or a list of grantees, each a non-empty string. */
+function grantsProblem(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) return `must be a mapping of privilege to grantees, e.g. {select: ['reporter', 'bi']}, not ${JSON.stringify(v)}`;
+  for (const [privilege, grantees] of Object.entries(v as Record<string, unknown>)) {
+    if (!/^\+?[A-Za-z][A-Za-z _]*$/.test(privilege)) return `privilege '${privilege}' is not a privilege name (letters and spaces, e.g. select)`;
+    const list = typeof grantees === 'string' ? [grantees] : grantees;
+    if (!Array.isArray(list)) return `'${privilege}' must be a grantee or a list of grantees, e.g. ['reporter'], not ${JSON.stringify(grantees)}`;
+    const bad = list.find((g) => typeof g !== 'string' || g.trim() === '');
+    if (bad !== undefined) return `'${privilege}': each grantee must be a name as a string, not ${JSON.stringify(bad)}`;
+  }
+  return undefined;
+}
+
+/** `persist_docs` is a mapping with `relation` and `columns`, each true or false. */
+function persistDocsProblem(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) return `must be a mapping, e.g. {relation: true, columns: true}, not ${JSON.stringify(v)}`;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (k !== 'relation' && k !== 'columns') return `has no key '${k}' (it takes relation and columns)${didYouMean(k, ['relation', 'columns']) ? ` ${didYouMean(k, ['relation', 'columns'])}` : ''}`;
+    if (typeof x !== 'boolean') return `${k} must be true or false, not ${JSON.stringify(x)}`;
+  }
+  return undefined;
 }

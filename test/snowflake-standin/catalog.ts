@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { GrantRecord } from './access.js';
 
 export type ObjectKind = 'TABLE' | 'VIEW' | 'EXTERNAL TABLE';
 
@@ -19,6 +20,10 @@ export interface ObjectMeta {
   transient?: boolean;
   secure?: boolean;
   comment?: string;
+  /** grants to roles (GRANT … ON TABLE|VIEW), see access.ts */
+  grants?: GrantRecord[];
+  /** COMMENT ON COLUMN / ALTER VIEW … ALTER COLUMN … COMMENT, by column name */
+  columnComments?: Record<string, string>;
   created: string;
 }
 
@@ -73,6 +78,8 @@ interface MetaFile {
   externals: Record<string, ExternalTableMeta>;
   /** per table key: files already loaded (path|size|mtime), as Snowflake's load metadata */
   loads: Record<string, string[]>;
+  /** roles made with CREATE ROLE (folded names), which GRANT … TO ROLE may name */
+  roles?: Record<string, string>;
 }
 
 export const key = (...parts: string[]) => parts.map((p) => p.toUpperCase()).join('\u0001');
@@ -153,6 +160,7 @@ export interface TableInfo {
   rowCount: number | null;
   created: string;
   comment: string | null;
+  columnComments?: Record<string, string>;
   viewSql: string | null;
   columns: ColumnInfo[];
 }
@@ -266,6 +274,7 @@ export async function snapshot(conn: DuckDBConnection, meta: Meta, temps: TempTa
       rowCount: kind === 'TABLE' ? Number(o.row_count ?? 0) : null,
       created: m?.created ?? created,
       comment: m?.comment ?? null,
+      columnComments: m?.columnComments,
       viewSql: o.sql === null ? null : String(o.sql),
       columns,
     });

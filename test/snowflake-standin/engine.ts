@@ -22,6 +22,7 @@ import {
   csvFieldSql, fileFormatType, listFiles, optBool, optFormat, optList, optString, parseOptions, parseStageRef, readCsvSql, unloadCopyOptions,
 } from './stages.js';
 import { translate, TranslateContext } from './translate.js';
+import { applyGrant, parseComment, parseGrant, roleMissing, showGrants } from './access.js';
 
 export interface DuckDBEngineOptions {
   /** where the engine keeps its DuckDB files and the default stage storage */
@@ -376,7 +377,12 @@ class DuckSession implements EngineSession {
         return status('Statement executed successfully.');
       }
       case 'COMMENT':
-        return status('Statement executed successfully.');
+        await this.implicitCommit();
+        return this.comment(toks);
+      case 'GRANT':
+      case 'REVOKE':
+        await this.implicitCommit();
+        return this.grant(toks);
       case 'COPY':
         return this.copy(sql, toks);
       case 'LIST':
@@ -491,6 +497,7 @@ class DuckSession implements EngineSession {
   // ---- SHOW / DESCRIBE ---------------------------------------------------
 
   private async show(toks: Token[]): Promise<StatementResult> {
+    if (toks[1]?.value === 'GRANTS') return this.showGrantsOn(toks);
     let i = 1;
     if (toks[i]?.value === 'TERSE') i++;
     let what = toks[i]?.value ?? '';
@@ -624,6 +631,9 @@ class DuckSession implements EngineSession {
       case 'FILE FORMAT':
       case 'WAREHOUSE':
       case 'ROLE':
+        this.engine.meta.data.roles = { ...this.engine.meta.data.roles, [name.parts[0]]: now() };
+        this.engine.meta.save();
+        return status(`Role ${name.parts[0]} successfully created.`);
       case 'STORAGE INTEGRATION':
         return status(`${what === 'FILE FORMAT' ? 'File format' : what[0] + what.slice(1).toLowerCase()} ${name.parts.join('.')} successfully created.`);
       default:
@@ -657,7 +667,8 @@ class DuckSession implements EngineSession {
       if (existing !== 'VIEW') throw alreadyExists(n[2], existing === 'EXTERNAL TABLE' ? 'EXTERNAL_TABLE' : 'TABLE');
     }
     await this.q(`CREATE OR REPLACE VIEW ${qname(n)}${columns} AS ${await this.translated(query)}`);
-    this.engine.meta.setObject({ db: n[0], schema: n[1], name: n[2], kind: 'VIEW', secure, comment, created: now() });
+    const grants = existing && copyGrants(rest.slice(0, asTok.start)) ? this.engine.meta.object(...n)?.grants : undefined;
+    this.engine.meta.setObject({ db: n[0], schema: n[1], name: n[2], kind: 'VIEW', secure, comment, grants, created: now() });
     return status(`View ${n[2]} successfully created.`);
   }
 
@@ -698,8 +709,10 @@ class DuckSession implements EngineSession {
       for (const [d, t] of this.temps) if (d.toUpperCase() === duckName.toUpperCase()) this.temps.delete(d);
       this.temps.set(duckName, { db: n[0], schema: n[1], name: n[2], created: now() });
     } else {
+      const asAt = rest.search(/\bas\b/i);
+      const grants = existing && copyGrants(asAt < 0 ? rest : rest.slice(0, asAt)) ? this.engine.meta.object(...n)?.grants : undefined;
       await this.q(`CREATE ${replace}TABLE ${qname(n)}${defs}${body}`);
-      this.engine.meta.setObject({ db: n[0], schema: n[1], name: n[2], kind: 'TABLE', transient: mods.has('TRANSIENT'), comment, created: now() });
+      this.engine.meta.setObject({ db: n[0], schema: n[1], name: n[2], kind: 'TABLE', transient: mods.has('TRANSIENT'), comment, grants, created: now() });
     }
     return status(`Table ${n[2]} successfully created.`);
   }
@@ -938,12 +951,83 @@ class DuckSession implements EngineSession {
       await this.q(`ALTER TABLE ${this.duck(n)} ${translate(sql.slice(restStart))}`);
       return status('Statement executed successfully.');
     }
+    if ((verb === 'ALTER' || verb === 'MODIFY') && what === 'VIEW') {
+      // ALTER VIEW v ALTER COLUMN c COMMENT '…' (how a view's columns take comments)
+      let k = name.next + 1;
+      if (toks[k]?.value === 'COLUMN') k++;
+      const column = toks[k];
+      if (toks[k + 1]?.value === 'COMMENT' && toks[k + 2]?.type === 'string' && column) {
+        await this.setColumnComment(n, column.value, toks[k + 2].value);
+        return status('Statement executed successfully.');
+      }
+    }
     if (verb === 'ALTER' || verb === 'MODIFY') {
       const m = /^\s*(?:ALTER|MODIFY)\s+(?:COLUMN\s+)?("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s+(?:SET\s+DATA\s+)?TYPE\s+([\s\S]+)$/i.exec(sql.slice(restStart));
       if (m) await this.q(`ALTER TABLE ${this.duck(n)} ALTER COLUMN ${translate(m[1])} TYPE ${translate(m[2])}`);
       return status('Statement executed successfully.');
     }
     return status('Statement executed successfully.');
+  }
+
+  // ---- GRANT / REVOKE / SHOW GRANTS / COMMENT (access.ts) ------------------
+
+  /** The object a GRANT, SHOW GRANTS or COMMENT names, which must be of that type. */
+  private async accessTarget(parts: string[], objectType: 'TABLE' | 'VIEW', what: string): Promise<Name> {
+    const n = this.resolve(parts, what);
+    const kind = await this.kindOf(n);
+    if (!kind) throw objectMissing(n.join('.'), objectType === 'VIEW' ? 'View' : 'Table');
+    const actual = kind === 'TEMPORARY' ? 'TABLE' : kind;
+    if (actual !== objectType) throw new SfError('002203', compilation(`Object found is of type '${actual === 'EXTERNAL TABLE' ? 'EXTERNAL_TABLE' : actual}', not specified type '${objectType}'.`), '02000');
+    return n;
+  }
+
+  private async grant(toks: Token[]): Promise<StatementResult> {
+    const g = parseGrant(toks);
+    const n = await this.accessTarget(g.name, g.objectType, g.revoke ? 'REVOKE' : 'GRANT');
+    const known = new Set(['PUBLIC', (this.context.role ?? '').toUpperCase(), ...Object.keys(this.engine.meta.data.roles ?? {})]);
+    if (!known.has(g.role) && !known.has(g.role.toUpperCase())) throw roleMissing(g.role);
+    const m = this.engine.meta.object(...n) ?? { db: n[0], schema: n[1], name: n[2], kind: g.objectType, created: now() };
+    this.engine.meta.setObject({ ...m, grants: applyGrant(m.grants ?? [], g, now()) });
+    return status('Statement executed successfully.');
+  }
+
+  private async showGrantsOn(toks: Token[]): Promise<StatementResult> {
+    const objectType = toks[3]?.value;
+    if (toks[2]?.value !== 'ON' || (objectType !== 'TABLE' && objectType !== 'VIEW')) throw new SfError('001003', compilation(`syntax error line 1 at position 12 unexpected '${toks[2]?.text ?? '<EOF>'}'.`), '42000');
+    const n = await this.accessTarget(readName(toks, 4).parts, objectType, 'SHOW GRANTS');
+    const m = this.engine.meta.object(...n);
+    return showGrants({ grants: m?.grants ?? [], grantedOn: objectType, qualifiedName: n.join('.'), owner: 'SYSADMIN', created: m?.created ?? now() });
+  }
+
+  private async comment(toks: Token[]): Promise<StatementResult> {
+    const c = parseComment(toks);
+    if (!c) return status('Statement executed successfully.');
+    if (c.objectType === 'COLUMN') {
+      const n = this.resolve(c.name, 'COMMENT');
+      const kind = await this.kindOf(n);
+      if (!kind) throw objectMissing(n.join('.'), 'Table');
+      if (kind === 'VIEW') throw new SfError('002203', compilation(`Object found is of type 'VIEW', not specified type 'TABLE'.`), '02000');
+      await this.setColumnComment(n, c.column!, c.text);
+      return status('Statement executed successfully.');
+    }
+    const n = await this.accessTarget(c.name, c.objectType, 'COMMENT').catch((e) => {
+      if (c.ifExists) return undefined;
+      throw e;
+    });
+    if (!n) return status('Statement executed successfully.');
+    const m = this.engine.meta.object(...n) ?? { db: n[0], schema: n[1], name: n[2], kind: c.objectType, created: now() };
+    this.engine.meta.setObject({ ...m, comment: c.text });
+    return status('Statement executed successfully.');
+  }
+
+  /** A column's comment, under the column's stored name; an unknown column is Snowflake's invalid identifier error. */
+  private async setColumnComment(n: Name, column: string, text: string): Promise<void> {
+    const where = `upper(database_name) = upper(${quoteString(n[0])}) AND upper(schema_name) = upper(${quoteString(n[1])}) AND upper(table_name) = upper(${quoteString(n[2])})`;
+    const names = (await this.q(`SELECT column_name FROM duckdb_columns() WHERE ${where}`)).getRows().map((r) => String(r[0]));
+    const stored = names.find((c) => c === column) ?? names.find((c) => c.toUpperCase() === column.toUpperCase() && column === column.toUpperCase());
+    if (!stored) throw new SfError('000904', compilation(`error line 1 at position 0\ninvalid identifier '${column}'`), '42000');
+    const m = this.engine.meta.object(...n) ?? { db: n[0], schema: n[1], name: n[2], kind: 'TABLE' as const, created: now() };
+    this.engine.meta.setObject({ ...m, columnComments: { ...m.columnComments, [stored]: text } });
   }
 
   private async renameDuck(from: Name, to: Name, kind: 'TABLE' | 'VIEW'): Promise<void> {
@@ -1227,4 +1311,9 @@ export async function createDuckDBEngine(opts: DuckDBEngineOptions): Promise<Eng
   await engine.init();
   if (!existsSync(join(opts.directory, 'stages'))) mkdirSync(join(opts.directory, 'stages'), { recursive: true });
   return engine;
+}
+
+/** CREATE OR REPLACE … COPY GRANTS (before the AS of the query): the replaced object's grants are kept. */
+function copyGrants(head: string): boolean {
+  return /\bcopy\s+grants\b/i.test(head);
 }

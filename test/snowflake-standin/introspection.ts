@@ -184,7 +184,7 @@ export function describeTable(t: TableInfo, external?: ExternalTableMeta): State
   const names: Array<[string, SfColumn['type']]> = [['name', 'text'], ['type', 'text'], ['kind', 'text'], ['null?', 'text'], ['default', 'text'], ['primary key', 'text'], ['unique key', 'text'], ['check', 'text'], ['expression', 'text'], ['comment', 'text'], ['policy name', 'text'], ['privacy domain', 'text']];
   const rows: SfValue[][] = t.columns.map((c) => {
     const ext = external?.columns.find((e) => e.name.toUpperCase() === c.name.toUpperCase());
-    return [c.name, sfTypeOf(c.duckType).describe, ext || (external && c.name === 'VALUE') ? 'VIRTUAL' : 'COLUMN', c.nullable ? 'Y' : 'N', c.default, 'N', 'N', null, ext?.expr ?? null, null, null, null];
+    return [c.name, sfTypeOf(c.duckType).describe, ext || (external && c.name === 'VALUE') ? 'VIRTUAL' : 'COLUMN', c.nullable ? 'Y' : 'N', c.default, 'N', 'N', null, ext?.expr ?? null, t.columnComments?.[c.name] ?? null, null, null];
   });
   return result(names, rows);
 }

@@ -83,6 +83,35 @@ export class PostgresDialect extends AnsiDialect {
     });
   }
 
+  /** `grant select on table … to "a", "b"` (views take TABLE too); `public` is the PUBLIC pseudo-role, not a name. */
+  grant(rel: Relation, _kind: RelationKind, privilege: string, grantees: string[]): string[] {
+    return [`grant ${privilege} on table ${this.renderRelation(rel)} to ${grantees.map((g) => this.renderGrantee(g)).join(', ')}`];
+  }
+
+  revoke(rel: Relation, _kind: RelationKind, privilege: string, grantees: string[]): string[] {
+    return [`revoke ${privilege} on table ${this.renderRelation(rel)} from ${grantees.map((g) => this.renderGrantee(g)).join(', ')}`];
+  }
+
+  /** A grantee as written in config, for GRANT/REVOKE: names quoted exactly, PUBLIC as the keyword. */
+  protected renderGrantee(grantee: string): string {
+    return grantee.toLowerCase() === 'public' ? 'public' : this.quoteIdentifier(grantee);
+  }
+
+  granteeName(grantee: string): string {
+    return grantee.toLowerCase() === 'public' ? 'PUBLIC' : grantee;
+  }
+
+  /** Every privilege in the relation's ACL (aclexplode), the owner's left out; PUBLIC for grantee 0. */
+  showGrants(rel: Relation): string {
+    return [
+      "select case when a.grantee = 0 then 'PUBLIC' else pg_catalog.pg_get_userbyid(a.grantee) end as grantee, lower(a.privilege_type) as privilege",
+      'from pg_catalog.pg_class c',
+      'join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      'cross join lateral pg_catalog.aclexplode(c.relacl) a',
+      `where n.nspname = ${this.quoteString(rel.schema)} and c.relname = ${this.quoteString(rel.identifier)} and a.grantee <> c.relowner`,
+    ].join('\n');
+  }
+
   /** Seeds: CSV rows streamed in by the client (NULL is an unquoted empty field, '' a quoted one). */
   copyFromStdin(rel: Relation, columns: string[]): string {
     return `copy ${this.renderRelation(rel)} (${this.columnList(columns)}) from stdin with (format csv)`;

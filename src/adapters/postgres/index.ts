@@ -1,9 +1,10 @@
+import { grantsFromRows } from '../grant-rows.js';
 import type pg from 'pg';
 import { z } from 'zod';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import type { Adapter, CatalogEntry, Column, Connection, Relation, RunLockOptions } from '../types.js';
+import type { Adapter, CatalogEntry, Column, Connection, GrantMap, Relation, RunLockOptions } from '../types.js';
 import type { PgPool, PgPoolOptions } from './connection.js';
 import { PostgresDialect } from './dialect.js';
 
@@ -164,6 +165,10 @@ export class PostgresAdapter implements Adapter {
   async listColumns(): Promise<Map<string, Column[]>> {
     const rows = await this.withConnection((c) => c.query(this.columnsQuery()));
     return columnsByRelation(rows, { database: 'database', schema: 'schema', identifier: 'identifier', name: 'name', type: 'type' });
+  }
+
+  async readGrants(conn: Connection, rel: Relation): Promise<GrantMap> {
+    return grantsFromRows(await conn.query(this.dialect.showGrants(rel)), { grantee: 'grantee', privilege: 'privilege' });
   }
 
   async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {

@@ -74,6 +74,32 @@ export class RedshiftDialect extends PostgresDialect {
     return `${head.join('\n')}\nas (\n${sql}\n)`;
   }
 
+  /**
+   * Redshift tells users, groups and roles apart: a grantee written `group x`
+   * or `role x` (as in dbt-redshift) is granted with that keyword; any other is a user.
+   */
+  protected override renderGrantee(grantee: string): string {
+    const m = /^(group|role)\s+(.+)$/i.exec(grantee.trim());
+    if (m) return `${m[1].toLowerCase()} ${this.quoteIdentifier(m[2].trim())}`;
+    return super.renderGrantee(grantee);
+  }
+
+  override granteeName(grantee: string): string {
+    const m = /^(group|role)\s+(.+)$/i.exec(grantee.trim());
+    return m ? `${m[1].toLowerCase()} ${m[2].trim()}` : super.granteeName(grantee);
+  }
+
+  /** Privileges from SVV_RELATION_PRIVILEGES, groups and roles named `group x` / `role x`; the connected user (the owner) left out. */
+  override showGrants(rel: Relation): string {
+    return [
+      "select case identity_type when 'group' then 'group ' || identity_name when 'role' then 'role ' || identity_name else identity_name end as grantee,",
+      '  lower(privilege_type) as privilege',
+      'from svv_relation_privileges',
+      `where namespace_name = ${this.quoteString(rel.schema)} and relation_name = ${this.quoteString(rel.identifier)}`,
+      "  and not (identity_type = 'user' and identity_name = current_user)",
+    ].join('\n');
+  }
+
   /** Redshift's ALTER TABLE has no IF EXISTS; it renames views too. */
   override renameRelation(rel: Relation, _kind: RelationKind, newIdentifier: string): string {
     return `alter table ${this.renderRelation(rel)} rename to ${this.quoteIdentifier(newIdentifier)}`;

@@ -1,9 +1,10 @@
+import { grantsFromRows } from '../grant-rows.js';
 import type pg from 'pg';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
 import { sslOption } from '../postgres/index.js';
-import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, Relation, RunLockOptions } from '../types.js';
+import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, GrantMap, Relation, RunLockOptions } from '../types.js';
 import type { DataApiCalls, DataApiSettings } from './data-api.js';
 import { RedshiftDialect } from './dialect.js';
 import { redshiftDatabaseName, redshiftOutputSchema, type RedshiftDataApiOutput, type RedshiftOutput, type RedshiftPgOutput } from './output.js';
@@ -136,6 +137,10 @@ export class RedshiftAdapter implements Adapter {
   }
 
   /** From the catalog; late-binding views and external tables are not in it, so those are asked for next. */
+  async readGrants(conn: Connection, rel: Relation): Promise<GrantMap> {
+    return grantsFromRows(await conn.query(this.dialect.showGrants(rel)), { grantee: 'grantee', privilege: 'privilege' });
+  }
+
   async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
     const columns = toColumns(await conn.query(this.dialect.describeColumns(rel)));
     return columns.length ? columns : toColumns(await conn.query(this.dialect.describeUnboundColumns(rel)));

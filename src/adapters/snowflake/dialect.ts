@@ -93,6 +93,30 @@ export class SnowflakeDialect extends AnsiDialect {
     return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
   }
 
+  /** One statement per role (Snowflake's GRANT takes one grantee): `grant select on table … to role "BI"`. */
+  grant(rel: Relation, kind: RelationKind, privilege: string, grantees: string[]): string[] {
+    return grantees.map((g) => `grant ${privilege} on ${kind === 'view' ? 'view' : 'table'} ${this.renderRelation(rel)} to role ${this.quoteIdentifier(g)}`);
+  }
+
+  revoke(rel: Relation, kind: RelationKind, privilege: string, grantees: string[]): string[] {
+    return grantees.map((g) => `revoke ${privilege} on ${kind === 'view' ? 'view' : 'table'} ${this.renderRelation(rel)} from role ${this.quoteIdentifier(g)}`);
+  }
+
+  granteeName(grantee: string): string {
+    return this.foldName(grantee);
+  }
+
+  /** SHOW GRANTS ON TABLE|VIEW: rows with privilege, granted_to and grantee_name (Adapter.readGrants drops OWNERSHIP and shares). */
+  showGrants(rel: Relation, kind: RelationKind): string {
+    return `show grants on ${kind === 'view' ? 'view' : 'table'} ${this.renderRelation(rel)}`;
+  }
+
+  /** A view's columns take their comment through ALTER VIEW (COMMENT ON COLUMN is for tables). */
+  override commentOnColumn(rel: Relation, kind: RelationKind, column: string, text: string): string {
+    if (kind === 'view') return `alter view ${this.renderRelation(rel)} alter column ${this.quoteIdentifier(column)} comment ${this.quoteString(text)}`;
+    return super.commentOnColumn(rel, kind, column, text);
+  }
+
   /** Views replace in place (CREATE OR REPLACE is atomic); `secure` and `copyGrants` from the model's config. */
   override createView(rel: Relation, sql: string, opts: { replace?: boolean; secure?: boolean; copyGrants?: boolean } = {}): string {
     const head = ['create', opts.replace ? 'or replace' : '', opts.secure ? 'secure' : '', 'view', this.renderRelation(rel), opts.copyGrants ? 'copy grants' : ''];

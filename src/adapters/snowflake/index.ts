@@ -1,8 +1,9 @@
+import { grantsFromRows } from '../grant-rows.js';
 import type { ConnectionOptions } from 'snowflake-sdk';
 import { columnsByRelation, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, Relation, UnloadRequest } from '../types.js';
+import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, GrantMap, Relation, RelationKind, UnloadRequest } from '../types.js';
 import type { SnowflakePool } from './connection.js';
 import { SnowflakeDialect } from './dialect.js';
 import { accessUrlOf, authenticatorOf, privateKeyOf, snowflakeOutputSchema, type SnowflakeOutput } from './output.js';
@@ -91,6 +92,12 @@ export class SnowflakeAdapter implements Adapter {
   async listColumns(): Promise<Map<string, Column[]>> {
     const rows = await this.withConnection((c) => c.query(this.dialect.columnsQuery(this.database)));
     return columnsByRelation(rows, { database: 'database', schema: 'schema', identifier: 'identifier', name: 'name', type: 'type' });
+  }
+
+  /** SHOW GRANTS rows granted to roles; OWNERSHIP is the owner's, not a grant to manage. */
+  async readGrants(conn: Connection, rel: Relation, kind: RelationKind): Promise<GrantMap> {
+    const rows = await conn.query(this.dialect.showGrants(rel, kind));
+    return grantsFromRows(rows, { grantee: 'grantee_name', privilege: 'privilege' }, (r) => String(r.privilege).toUpperCase() !== 'OWNERSHIP' && String(r.granted_to).toUpperCase() === 'ROLE');
   }
 
   async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
