@@ -1,3 +1,4 @@
+import { refuseSnapshots } from './snapshots-refused.js';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ErrorCollector, UserError } from '../errors.js';
@@ -113,6 +114,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
   const genericTestDirs = settings.testPaths.map((p) => `${p.replace(/\/+$/, '')}/generic`);
   const testFiles = readSqlFiles(projectDir, settings.testPaths, '.sql', pkg, errors);
   const analyses = readSqlFiles(projectDir, settings.analysisPaths, '.sql', pkg, errors);
+  refuseSnapshots(projectDir, settings, errors);
   const singularTests = testFiles.filter((f) => !genericTestDirs.some((d) => f.relPath.startsWith(d + '/')));
   macroFiles.push(...testFiles.filter((f) => genericTestDirs.some((d) => f.relPath.startsWith(d + '/'))));
 
@@ -133,7 +135,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
   const unitTests: LoadedProject['unitTests'] = [];
   const exposures: ExposureDef[] = [];
   const groups: GroupDef[] = [];
-  const yamlRoots = [...new Set([...settings.modelPaths, ...settings.seedPaths, ...settings.testPaths, ...settings.macroPaths, ...settings.analysisPaths])];
+  const yamlRoots = [...new Set([...settings.modelPaths, ...settings.seedPaths, ...settings.testPaths, ...settings.macroPaths, ...settings.analysisPaths, ...settings.snapshotPaths])];
   for (const f of findFiles(projectDir, yamlRoots, ['.yml', '.yaml'])) {
     const parsed = errors.guard(() => parseSchemaFile(readTextFile(f.absPath, f.relPath), f.relPath));
     if (!parsed) continue;

@@ -68,6 +68,7 @@ export interface ProjectSettings {
   macroPaths: string[];
   testPaths: string[];
   analysisPaths: string[];
+  snapshotPaths: string[];
   targetPath: string;
   packagesInstallPath: string;
   cleanTargets: string[];
@@ -141,6 +142,7 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
     macroPaths: p['macro-paths'] ?? ['macros'],
     testPaths: p['test-paths'] ?? ['tests'],
     analysisPaths: p['analysis-paths'] ?? ['analyses'],
+    snapshotPaths: p['snapshot-paths'] ?? ['snapshots'],
     targetPath: p['target-path'] ?? 'target',
     packagesInstallPath: p['packages-install-path'] ?? 'dbt_packages',
     cleanTargets: p['clean-targets'] ?? [p['target-path'] ?? 'target'],
@@ -158,9 +160,9 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
 }
 
 /** The keys naming folders tsql reads from (may be the project itself) or writes to (strictly inside). */
-const READ_PATH_KEYS = ['model-paths', 'seed-paths', 'macro-paths', 'test-paths', 'analysis-paths'];
+const READ_PATH_KEYS = ['model-paths', 'seed-paths', 'macro-paths', 'test-paths', 'analysis-paths', 'snapshot-paths'];
 const WRITE_PATH_KEYS = ['target-path'];
-const DEFAULT_FOLDER: Record<string, string> = { 'model-paths': 'models', 'seed-paths': 'seeds', 'macro-paths': 'macros', 'test-paths': 'tests', 'analysis-paths': 'analyses', 'target-path': 'target' };
+const DEFAULT_FOLDER: Record<string, string> = { 'model-paths': 'models', 'seed-paths': 'seeds', 'macro-paths': 'macros', 'test-paths': 'tests', 'analysis-paths': 'analyses', 'snapshot-paths': 'snapshots', 'target-path': 'target' };
 
 /**
  * Every folder the project file names must lie inside the project directory,

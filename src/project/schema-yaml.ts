@@ -1,3 +1,4 @@
+import { snapshotRefused } from './snapshots-refused.js';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { parseYaml, type YamlFile, type YamlPath } from '../util/yaml-file.js';
@@ -153,7 +154,9 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
       const path = [kind, i];
       const m = r.entry(raw, path, kind);
       if (!m) return;
-      r.keys(m, MODEL_KEYS, path, `${kind.slice(0, -1)} '${m.name}'`);
+      r.keys(m, kind === 'snapshots' ? [...MODEL_KEYS, 'relation'] : MODEL_KEYS, path, `${kind.slice(0, -1)} '${m.name}'`);
+      // a snapshot defined in YAML (dbt 1.9: `relation:`) is refused like a snapshot block: see snapshots-refused.ts
+      if (kind === 'snapshots' && m.relation !== undefined) r.errors.push(snapshotRefused(String(m.name), { file: relPath, line: yaml.lineOf(path) }, 'the project file'));
       const name = String(m.name);
       const attach: AttachKind = kind === 'models' ? 'model' : kind === 'seeds' ? 'seed' : 'snapshot';
       const config = { ...r.config(m.config, [...path, 'config']) };

@@ -153,7 +153,7 @@ describe('Redshift dialect', () => {
   it('is Redshift, dispatching to postgres', () => {
     expect(d.type).toBe('redshift');
     expect(d.parentType).toBe('postgres');
-    expect(d.capabilities).toEqual({ transactionalDdl: true, merge: true, deleteUsing: true, maxIdentifierLength: 127, foldTests: true, unload: 'server' });
+    expect(d.capabilities).toEqual({ transactionalDdl: true, merge: true, deleteUsing: true, maxIdentifierLength: 127, foldTests: true, unload: 'server', constraints: { not_null: 'enforced', primary_key: 'informational', unique: 'informational', foreign_key: 'informational' } });
   });
 
   it('registers partitions in statements of at most 100', () => {

@@ -117,7 +117,7 @@ describe('Snowflake dialect', () => {
   it('has no transactional DDL but replaces tables and views in place, and dispatches to default', () => {
     expect(d.type).toBe('snowflake');
     expect(d.parentType).toBeUndefined();
-    expect(d.capabilities).toEqual({ transactionalDdl: false, merge: true, deleteUsing: true, maxIdentifierLength: 255, foldTests: true, unload: 'server', replaceInPlace: true });
+    expect(d.capabilities).toEqual({ transactionalDdl: false, merge: true, deleteUsing: true, maxIdentifierLength: 255, foldTests: true, unload: 'server', replaceInPlace: true, constraints: { not_null: 'enforced', primary_key: 'informational', unique: 'informational', foreign_key: 'informational' } });
   });
 
   it('sets a model\'s session settings only where they differ from the output\'s', () => {
