@@ -872,20 +872,25 @@ export class Compiler {
     draft.state = 'done';
   }
 
+  /** Renders a file (singular test, analysis) as the node of `frame`; a template error is collected and gives ''. */
+  private renderFileIn(frame: Frame, f: SqlFile): string {
+    this.stack.push(frame);
+    try {
+      return this.template(f.text, f.relPath).render({});
+    } catch (e) {
+      this.errors.add(templateError(e, f.relPath, undefined, f.text));
+      return '';
+    } finally {
+      this.stack.pop();
+    }
+  }
+
   /** A singular test's node, and the ephemeral models it reads (inlined once all models are compiled). */
   private renderSingularTest(f: SqlFile): { node: TestNode; ephemeralDeps: Set<string> } | undefined {
     const id = `test.${this.pkg}.${f.name}`;
     const config = mergeConfig({ materialized: 'test', severity: 'error' }, this.opts.project.folderConfigs.tests.resolve(f.fqn));
     const frame = this.frameFor('test', id, f, config);
-    this.stack.push(frame);
-    let sql = '';
-    try {
-      sql = this.template(f.text, f.relPath).render({});
-    } catch (e) {
-      this.errors.add(templateError(e, f.relPath, undefined, f.text));
-    } finally {
-      this.stack.pop();
-    }
+    const sql = this.renderFileIn(frame, f);
     this.validateConfig(frame.config, 'test', f.relPath, lineOfCall(f.text, 'config'));
     if (frame.introspects) this.runTimeTests.set(id, { file: f.relPath, text: f.text, config: frame.config, render: () => this.template(f.text, f.relPath).render({}) });
     if (frame.config.enabled === false) {
@@ -921,15 +926,7 @@ export class Compiler {
   private renderAnalysis(f: SqlFile): { node: AnalysisNode; ephemeralDeps: Set<string> } | undefined {
     const id = `analysis.${this.pkg}.${f.name}`;
     const frame = this.frameFor('test', id, f, {}, 'analysis');
-    this.stack.push(frame);
-    let sql = '';
-    try {
-      sql = this.template(f.text, f.relPath).render({});
-    } catch (e) {
-      this.errors.add(templateError(e, f.relPath, undefined, f.text));
-    } finally {
-      this.stack.pop();
-    }
+    const sql = this.renderFileIn(frame, f);
     this.validateConfig(frame.config, 'model', f.relPath, lineOfCall(f.text, 'config'));
     if (frame.config.enabled === false) {
       this.disabled.add(id);

@@ -13,7 +13,7 @@ import { uniqueSchema } from '../helpers/pg-server.js';
 import { createDuckDBEngine } from '../snowflake-standin/engine.js';
 import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-standin/server.js';
 import type { Engine } from '../snowflake-standin/engine-types.js';
-import { sfClient, type SfClient } from '../helpers/snowflake.js';
+import { sfClient, type SfClient, standinProfile } from '../helpers/snowflake.js';
 
 const PASSWORD_ENV = 'TSQL_TEST_SF_PASSWORD';
 const PASSWORD = 'sf-Secret-7g2q';
@@ -42,25 +42,7 @@ afterAll(async () => {
 
 function sfProject(files: Record<string, string>) {
   const schema = uniqueSchema('sfg');
-  const url = new URL(standin.accessUrl);
-  const profile = `shop:
-  target: dev
-  outputs:
-    dev:
-      type: snowflake
-      account: tsqltest
-      user: tsql
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      role: transformer
-      warehouse: test_wh
-      database: ${DATABASE.toLowerCase()}
-      schema: ${schema}
-      threads: 2
-      host: ${url.hostname}
-      port: ${url.port}
-      protocol: http
-      lake_root: "@LAKE_STAGE/${schema}"
-`;
+  const profile = standinProfile(standin, { database: DATABASE, schema, passwordEnv: PASSWORD_ENV, lake: 'LAKE_STAGE' });
   const p = new TempProject(files, { profile });
   projects.push(p);
   return { p, name: schema.toUpperCase(), tsql: (args: string[]): Promise<CliResult> => runCliAsync(args, p.dir, { [PASSWORD_ENV]: PASSWORD }) };

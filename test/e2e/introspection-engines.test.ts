@@ -13,7 +13,7 @@ import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 import { createDuckDBEngine } from '../snowflake-standin/engine.js';
 import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-standin/server.js';
 import type { Engine } from '../snowflake-standin/engine-types.js';
-import { sfClient, type SfClient } from '../helpers/snowflake.js';
+import { sfClient, type SfClient, standinProfile } from '../helpers/snowflake.js';
 import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
 import { INTROSPECTION_FILES, ORDERS_CSV_RETURNED } from '../fixtures/introspection.js';
 
@@ -56,10 +56,7 @@ describe('snowflake (stand-in): introspection at run time', () => {
 
   it('pivots over the parent rebuilt in the same build, reads load_result and columns, and runs an operation', async () => {
     const schema = uniqueSchema('sf');
-    const url = new URL(standin.accessUrl);
-    const p = new TempProject(INTROSPECTION_FILES, {
-      profile: `shop:\n  target: dev\n  outputs:\n    dev:\n      type: snowflake\n      account: tsqltest\n      user: tsql\n      password: "{{ env_var('SF_PW') }}"\n      role: transformer\n      warehouse: test_wh\n      database: ${DATABASE.toLowerCase()}\n      schema: ${schema}\n      threads: 4\n      host: ${url.hostname}\n      port: ${url.port}\n      protocol: http\n      lake_root: "@LAKE_STAGE/${schema}"\n`,
-    });
+    const p = new TempProject(INTROSPECTION_FILES, { profile: standinProfile(standin, { database: DATABASE, schema, passwordEnv: 'SF_PW', threads: 4, lake: 'LAKE_STAGE' }) });
     projects.push(p);
     const tsql = (args: string[]) => runCliAsync(args, p.dir, { SF_PW: PASSWORD });
     const rel = (t: string) => `${DATABASE}."${schema.toUpperCase()}".${t}`;

@@ -11,7 +11,7 @@ import { uniqueSchema } from '../helpers/pg-server.js';
 import { createDuckDBEngine } from '../snowflake-standin/engine.js';
 import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-standin/server.js';
 import type { Engine } from '../snowflake-standin/engine-types.js';
-import { sfClient, type SfClient } from '../helpers/snowflake.js';
+import { sfClient, type SfClient, standinProfile } from '../helpers/snowflake.js';
 
 const PASSWORD_ENV = 'TSQL_TEST_SF_PASSWORD';
 const PASSWORD = 'sf-Secret-7c2q';
@@ -39,8 +39,7 @@ afterAll(async () => {
 
 function sfProject(files: Record<string, string>) {
   const schema = uniqueSchema('sfc');
-  const url = new URL(standin.accessUrl);
-  const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: snowflake\n      account: tsqltest\n      user: tsql\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      role: transformer\n      warehouse: test_wh\n      database: ${DATABASE.toLowerCase()}\n      schema: ${schema}\n      threads: 2\n      host: ${url.hostname}\n      port: ${url.port}\n      protocol: http\n`;
+  const profile = standinProfile(standin, { database: DATABASE, schema, passwordEnv: PASSWORD_ENV });
   const p = new TempProject(files, { profile });
   projects.push(p);
   return {

@@ -29,3 +29,31 @@ export async function sfClient(standin: { accessUrl: string }, o: { user: string
     close: () => new Promise<void>((resolve) => conn.destroy(() => resolve())),
   };
 }
+
+/**
+ * A profiles.yml (profile `shop`, target `dev`) for the Snowflake stand-in, the password read
+ * from `passwordEnv`; with `lake`, the lake root is a folder of that stage.
+ */
+export function standinProfile(standin: { accessUrl: string }, o: { database: string; schema: string; passwordEnv: string; threads?: number; lake?: string }): string {
+  const url = new URL(standin.accessUrl);
+  const lines = [
+    'shop:',
+    '  target: dev',
+    '  outputs:',
+    '    dev:',
+    '      type: snowflake',
+    '      account: tsqltest',
+    '      user: tsql',
+    `      password: "{{ env_var('${o.passwordEnv}') }}"`,
+    '      role: transformer',
+    '      warehouse: test_wh',
+    `      database: ${o.database.toLowerCase()}`,
+    `      schema: ${o.schema}`,
+    `      threads: ${o.threads ?? 2}`,
+    `      host: ${url.hostname}`,
+    `      port: ${url.port}`,
+    '      protocol: http',
+  ];
+  if (o.lake) lines.push(`      lake_root: "@${o.lake}/${o.schema}"`);
+  return lines.join('\n') + '\n';
+}
