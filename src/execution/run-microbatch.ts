@@ -110,7 +110,9 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
     await hooks(ctx, 'pre_hook');
     const first = await renderBatch(ctx, batches[0], statements);
     target = await prepareBatchTarget(ctx, node, first, fresh);
-    if (!opts.empty) outcomes.push(await runBatch(ctx, batches[0], target, first));
+    // --empty: the table with its columns and no rows (a full refresh's is swapped in), no batch
+    if (opts.empty) await finishBatches(ctx, node, target, true);
+    else outcomes.push(await runBatch(ctx, batches[0], target, first));
   });
   if (!target) return { message: 'MICROBATCH (no batches between begin and the end of the run)', kind: 'table', batchResults: { successful: retried?.successful ?? [], failed: [] } };
   const table = target;
