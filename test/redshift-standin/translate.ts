@@ -26,6 +26,8 @@
  */
 import { Cursor, type QualifiedName, type Token, identName, isTrivia, kw, quoteIdent, quoteString, quoteStringE, splitStatements, tokenize, unquoteString } from './sql-lexer.js';
 
+import { translatePrincipals } from './principals.js';
+
 export type { QualifiedName } from './sql-lexer.js';
 export { splitStatements } from './sql-lexer.js';
 
@@ -199,6 +201,8 @@ export function translateStatement(sql: string, opts: TranslateOptions = {}): Tr
       if (noop) return noop;
       if (/\bappend\s+from\b/i.test(text)) return err('ALTER TABLE APPEND is not supported by the Redshift stand-in');
     }
+    const principals = translatePrincipals(tokens, (t) => rewrite(t, opts));
+    if (principals) return principals;
     if (k0 === 'vacuum') return { kind: 'noop', tag: 'VACUUM', notInTransaction: 'VACUUM' };
     if (k0 === 'analyze' && k1 === 'compression') return { kind: 'noop', tag: 'ANALYZE' };
     if ((k0 === 'set' || k0 === 'reset') && REDSHIFT_SETTINGS.has(k1 === 'session' || k1 === 'local' ? k2 : k1)) {

@@ -115,6 +115,28 @@ describe('translate: expressions', () => {
   });
 });
 
+describe('translate: users, groups, roles and privileges', () => {
+  it('maps Redshift principals onto PostgreSQL roles, each kind its own namespace', () => {
+    expect(sqlOf(tr(`create user Alice password 'Pw1'`))).toBe(`create role "alice" login password 'Pw1'`);
+    expect(sqlOf(tr(`create user bob with password disable createdb`))).toBe(`create role "bob" login`);
+    expect(sqlOf(tr(`create group "Reporters" with user alice, bob`))).toBe(`create role "group:reporters" nologin; grant "group:reporters" to "alice", "bob"`);
+    expect(sqlOf(tr(`create role analyst`))).toBe(`create role "role:analyst" nologin`);
+    expect(sqlOf(tr(`alter group reporters add user carol`))).toBe(`grant "group:reporters" to "carol"`);
+    expect(sqlOf(tr(`drop group if exists reporters`))).toBe(`drop role if exists "group:reporters"`);
+    expect(sqlOf(tr(`drop user alice, bob`))).toBe(`drop role "alice", "bob"`);
+    expect(sqlOf(tr(`grant role analyst to bob`))).toBe(`grant "role:analyst" to "bob"`);
+  });
+
+  it('renders the grantees of GRANT and REVOKE as their roles, the object as usual', () => {
+    expect(sqlOf(tr(`grant select on table "dev"."s"."t" to "Alice", group reporters, role "analyst", public with grant option`, { database: 'dev' }))).toBe(
+      `grant select on table "s"."t" to "alice", "group:reporters", "role:analyst", public with grant option`,
+    );
+    expect(sqlOf(tr(`revoke select, insert on s.t from group reporters cascade`))).toBe(`revoke select, insert on s.t from "group:reporters" cascade`);
+    expect(sqlOf(tr(`grant usage on schema s to role analyst`))).toBe(`grant usage on schema s to "role:analyst"`);
+    expect(tr(`grant drop on table s.t to bob`)).toMatchObject({ kind: 'error', message: 'the DROP privilege is not supported by the Redshift stand-in' });
+  });
+});
+
 describe('translate: Redshift statements the stand-in performs', () => {
   it('parses UNLOAD', () => {
     const t = tr(`unload ('select * from t where s = ''x'' and d > getdate()') to 's3://bucket/out/part_' iam_role 'arn:aws:iam::1:role/r' format as csv header allowoverwrite parallel off extension 'csv' maxfilesize 100 mb`);
