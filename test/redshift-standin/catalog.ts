@@ -263,6 +263,25 @@ export function catalogSetupSql(database: string): string[] {
     // ANY_VALUE(expr): one of the group's values (here the first non-null one); PostgreSQL has it only from 16
     `create or replace function ${S}.standin_any_value_step(anyelement, anyelement) returns anyelement language sql immutable as $$ select coalesce($1, $2) $$`,
     `create or replace aggregate ${S}.any_value(anyelement) (sfunc = ${S}.standin_any_value_step, stype = anyelement)`,
+    // SUPER values are jsonb (array(…) is translated to jsonb_build_array(…), SUPER to jsonb)
+    `create or replace function ${S}.array_concat(jsonb, jsonb) returns jsonb language plpgsql immutable as $fn$
+      begin
+        if jsonb_typeof($1) <> 'array' or jsonb_typeof($2) <> 'array' then
+          raise exception 'array_concat: arguments must be arrays' using errcode = '22023';
+        end if;
+        return $1 || $2;
+      end $fn$`,
+    `create or replace function ${S}.get_array_length(jsonb) returns integer language sql immutable as $$ select case when jsonb_typeof($1) = 'array' then jsonb_array_length($1) end $$`,
+    `create or replace function ${S}.json_parse(text) returns jsonb language sql immutable as $$ select $1::jsonb $$`,
+    `create or replace function ${S}.is_array(jsonb) returns boolean language sql immutable as $$ select jsonb_typeof($1) = 'array' $$`,
+    // Redshift's compact text: no space after , and : (jsonb prints one)
+    `create or replace function ${S}.json_serialize(v jsonb) returns varchar language plpgsql immutable as $fn$
+      begin
+        return case jsonb_typeof(v)
+          when 'array' then '[' || coalesce((select string_agg(${S}.json_serialize(e), ',' order by o) from jsonb_array_elements(v) with ordinality as t(e, o)), '') || ']'
+          when 'object' then '{' || coalesce((select string_agg(to_jsonb(k)::text || ':' || ${S}.json_serialize(x), ',' order by k) from jsonb_each(v) as t(k, x)), '') || '}'
+          else v::text end;
+      end $fn$`,
     `create or replace function ${S}.json_extract_path_text(text, variadic text[]) returns text language sql immutable as $$ select json_extract_path_text($1::json, variadic $2) $$`,
     `create or replace function ${S}.json_extract_array_element_text(text, integer) returns text language sql immutable as $$ select ($1::json) ->> $2 $$`,
     `create or replace function ${S}.pg_get_late_binding_view_cols() returns setof record language sql stable as $$

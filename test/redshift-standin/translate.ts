@@ -261,6 +261,11 @@ export function rewrite(tokens: Token[], opts: TranslateOptions = {}): string {
       out[i] = 'localtimestamp';
     } else if (DATEPART_FUNCTIONS.has(word) && isOp(sig(k + 1), '(') && sig(k + 2)?.type === 'word' && isOp(sig(k + 3), ',')) {
       out[sigIdx[k + 2]] = quoteString(sig(k + 2)!.text.toLowerCase());
+    } else if (word === 'array' && isOp(sig(k + 1), '(') && !['select', 'with'].includes(kw(sig(k + 2))) && !isOp(sig(k - 1), '.')) {
+      // Redshift's SUPER array constructor: SUPER values are jsonb here
+      out[i] = 'jsonb_build_array';
+    } else if (word === 'super' && (isOp(sig(k - 1), '::') || (kw(sig(k - 1)) === 'as' && isOp(sig(k + 1), ')')) || (isName(sig(k - 1)) && (isOp(sig(k + 1), ',') || isOp(sig(k + 1), ')') || !sig(k + 1))))) {
+      out[i] = 'jsonb';
     } else if (word === 'approximate' && kw(sig(k + 1)) === 'count') {
       out[i] = '';
     } else if (
