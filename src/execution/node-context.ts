@@ -3,6 +3,8 @@ import { relationKey } from '../compiler/compiler.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import type { RenderTarget } from '../compiler/run-time-render.js';
 import type { MaterializeContext } from '../materializations/context.js';
+import { ContractError } from '../materializations/contract.js';
+import { UserError } from '../errors.js';
 import { warehouseAnswerer } from './introspection-answers.js';
 import type { RunOptions, RunWarehouse } from './run-plan.js';
 
@@ -67,4 +69,20 @@ export async function renderNow(opts: RunOptions, target: RenderTarget, adapter:
   for (const w of out.warnings) opts.emit({ type: 'log', level: 'warn', message: w });
   for (const l of out.logs) opts.emit({ type: 'log', level: 'info', message: l });
   return out;
+}
+
+/** What a failed node (or batch) reports: a broken contract's whole table, a user error's line, else the error's first lines. */
+export function failureMessage(e: unknown): string {
+  if (e instanceof ContractError) return e.message;
+  return firstLines(e instanceof UserError ? e.format() : String((e as Error)?.message ?? e));
+}
+
+/** An error message as one line for a node's result: its first three non-empty lines, joined. */
+function firstLines(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 3)
+    .join(' ');
 }

@@ -7,7 +7,7 @@ import { applyBatch, finishBatches, fullRefreshOf, prepareBatchTarget, type Batc
 import type { PlanStep } from '../plan/plan.js';
 import { batchId, batchLabel, planBatches, type BatchContext, type BatchWindow } from '../run-date/batches.js';
 import { scrubSecrets } from '../util/secrets.js';
-import { inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
+import { failureMessage, inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
 import type { RunOptions, RunWarehouse } from './run-plan.js';
 
 /** What decides the batches of the microbatch models of one run (README "Microbatch models"). */
@@ -87,7 +87,7 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
       const rows = await applyBatch(own, node, target, batch, cfg.eventTime, sql);
       return report({ batch, status: 'success', rows, message: `${rows ?? '?'} row${rows === 1 ? '' : 's'}` }, t0);
     } catch (e) {
-      return report({ batch, status: 'error', message: firstLines(e) }, t0);
+      return report({ batch, status: 'error', message: failureMessage(e) }, t0);
     } finally {
       writeBatchFile(opts, 'run', node, batch, record.map((s) => s.trim() + ';').join('\n\n') + '\n');
     }
@@ -132,7 +132,7 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
           outcomes.push(report({ batch, status: 'skipped', message: 'not run: --fail-fast' }, performance.now()));
           continue;
         }
-        const o = await onConnection([], (ctx) => runBatch(ctx, batch, table)).catch((e: unknown) => report({ batch, status: 'error', message: firstLines(e) }, performance.now()));
+        const o = await onConnection([], (ctx) => runBatch(ctx, batch, table)).catch((e: unknown) => report({ batch, status: 'error', message: failureMessage(e) }, performance.now()));
         outcomes.push(o);
         if (o.status !== 'success' && opts.failFast) stopped = true;
       }
@@ -165,15 +165,6 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
   }
   if (!ok.length) return { status: 'error', message: `no batch succeeded (${why})`, kind: 'table', batchResults };
   return { status: 'partial success', message: `PARTIAL SUCCESS (${ok.length} of ${plural(batches.length)}): ${why}`, rowsAffected: rows, kind: 'table', batchResults };
-}
-
-function firstLines(e: unknown): string {
-  return String((e as Error)?.message ?? e)
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(0, 3)
-    .join(' ');
 }
 
 /** target/compiled|run/<project>/<model path>/<name>_<batch id>.sql: each batch's select and statements, as dbt writes them. */

@@ -4,8 +4,6 @@ import { dirname, join } from 'node:path';
 import type { Adapter, Column, Connection, Relation, RelationKind } from '../adapters/types.js';
 import { relationKey } from '../compiler/compiler.js';
 import { artifactPath, type ManifestNode, type ModelNode, type SeedNode, type TestNode } from '../compiler/nodes.js';
-import { UserError } from '../errors.js';
-import { ContractError } from '../materializations/contract.js';
 import { materializeIncremental } from '../materializations/incremental.js';
 import type { MaterializeContext, MaterializeResult } from '../materializations/context.js';
 import { materializeSeed } from '../materializations/seed.js';
@@ -22,7 +20,7 @@ import type { Plan, PlanStep } from '../plan/plan.js';
 import { runDag, type NodeStatus } from './dag-runner.js';
 import type { EventSink } from './events.js';
 import type { RenderTarget, RunTimeRenderer } from '../compiler/run-time-render.js';
-import { inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
+import { failureMessage, inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
 import { isMicrobatchStep, runMicrobatch, type BatchResults, type MicrobatchOptions } from './run-microbatch.js';
 
 export interface NodeResult {
@@ -186,7 +184,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
         result = {
           uniqueId: step.id,
           status: 'error',
-          message: e instanceof ContractError ? e.message : firstLine(e instanceof UserError ? e.format() : ((e as Error).message ?? String(e))),
+          message: failureMessage(e),
           relationName: 'relation' in step.node ? d.renderRelation(step.node.relation) : undefined,
           startedAt: startedAt.toISOString(),
           completedAt: new Date().toISOString(),
@@ -206,10 +204,6 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
   return { results: ordered, hookErrors };
 }
 
-function firstLine(s: string): string {
-  const lines = s.split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.slice(0, 3).join(' ');
-}
 
 /** Model materializations by name; each is written against dialect primitives only. */
 const MATERIALIZATIONS: Record<string, (ctx: MaterializeContext, node: ModelNode) => Promise<MaterializeResult>> = {

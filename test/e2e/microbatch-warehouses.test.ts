@@ -16,6 +16,7 @@ import { createDuckDBEngine } from '../snowflake-standin/engine.js';
 import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-standin/server.js';
 import type { Engine } from '../snowflake-standin/engine-types.js';
 import { sfClient, type SfClient, standinProfile } from '../helpers/snowflake.js';
+import { microbatchFiles } from '../fixtures/microbatch.js';
 
 const AWS_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_REGION: 'us-east-1' };
 const SF_PASSWORD_ENV = 'TSQL_TEST_SF_PASSWORD';
@@ -49,27 +50,6 @@ afterAll(async () => {
   await pgQuery(`drop database if exists "${rsDatabase}" with (force)`);
 });
 
-const PROJECT_FILE = `name: shop
-profile: shop
-seeds:
-  shop:
-    events:
-      +event_time: occurred_at
-      +column_types: {occurred_at: timestamp, note: varchar(10)}
-`;
-
-const EVENTS = `id,occurred_at,amount,note
-1,2024-01-01 10:00:00,10,1
-2,2024-01-01 23:30:00,20,2
-3,2024-01-02 09:00:00,5,3
-4,2024-01-03 00:00:00,7,4
-`;
-
-const DAILY = `{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='day', batch_size='day', begin='2024-01-01') }}
-select cast(occurred_at as date) as day, count(*) as events, sum(amount) as amount, sum(cast(note as integer)) as notes
-from {{ ref('events') }}
-group by cast(occurred_at as date)`;
-
 interface Warehouse {
   tsql(args: string[]): Promise<CliResult>;
   /** `day|events|amount` per row of the model */
@@ -81,7 +61,7 @@ interface Warehouse {
 function redshift(): Warehouse {
   const schema = `s_${Math.random().toString(36).slice(2, 8)}`;
   const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: redshift\n      method: data_api\n      endpoint: ${api.endpoint}\n      region: us-east-1\n      cluster_identifier: tsql-test\n      database: ${rsDatabase}\n      db_user: tsql\n      schema: ${schema}\n      threads: 2\n`;
-  const p = new TempProject({ 'tsql_project.yml': PROJECT_FILE, 'seeds/events.csv': EVENTS, 'models/daily.sql': DAILY }, { profile });
+  const p = new TempProject(microbatchFiles(), { profile });
   projects.push(p);
   const exec = (sql: string) => pgQuery(sql.replaceAll('$s', `"${schema}"`), { ...pgConnection(), database: rsDatabase });
   return {
@@ -94,7 +74,7 @@ function redshift(): Warehouse {
 function snowflake(): Warehouse {
   const schema = uniqueSchema('mbw');
   const profile = standinProfile(sf, { database: SF_DATABASE, schema, passwordEnv: SF_PASSWORD_ENV });
-  const p = new TempProject({ 'tsql_project.yml': PROJECT_FILE, 'seeds/events.csv': EVENTS, 'models/daily.sql': DAILY }, { profile });
+  const p = new TempProject(microbatchFiles(), { profile });
   projects.push(p);
   const exec = (sql: string) => client.query(sql.replaceAll('$s', `${SF_DATABASE}."${schema.toUpperCase()}"`));
   return {
@@ -116,27 +96,27 @@ for (const [name, make] of [
       const first = await w.tsql(['build', '--ds', '2024-01-03']);
       expect(first.code, out(first)).toBe(0);
       expect(out(first)).toContain('MICROBATCH (3 batches, 3 rows)');
-      expect(await w.daily()).toEqual(['2024-01-01|2|30', '2024-01-02|1|5', '2024-01-03|1|7']);
+      expect(await w.daily()).toEqual(['2024-01-01|2|30', '2024-01-02|1|5', '2024-01-03|2|8']);
 
       await w.exec(`insert into $s.events (id, occurred_at, amount, note) values (5, '2024-01-02 12:00:00', 100, '5')`);
       const again = await w.tsql(['run', '--ds', '2024-01-03']);
       expect(again.code, out(again)).toBe(0);
       expect(out(again)).toMatch(/batch 1 of 2 OK 2024-01-02 /);
-      expect(await w.daily()).toEqual(['2024-01-01|2|30', '2024-01-02|2|105', '2024-01-03|1|7']);
+      expect(await w.daily()).toEqual(['2024-01-01|2|30', '2024-01-02|2|105', '2024-01-03|2|8']);
       expect((await w.tsql(['run', '--ds', '2024-01-03'])).code).toBe(0);
-      expect(await w.daily()).toEqual(['2024-01-01|2|30', '2024-01-02|2|105', '2024-01-03|1|7']);
+      expect(await w.daily()).toEqual(['2024-01-01|2|30', '2024-01-02|2|105', '2024-01-03|2|8']);
 
       await w.exec(`insert into $s.events (id, occurred_at, amount, note) values (6, '2024-01-01 01:00:00', 1, '1'), (7, '2024-01-02 01:00:00', 1, 'x'), (8, '2024-01-03 01:00:00', 1, '1')`);
       const bad = await w.tsql(['run', '--event-time-start', '2024-01-01', '--event-time-end', '2024-01-04']);
       expect(bad.code, out(bad)).toBe(1);
       expect(out(bad)).toMatch(/batch 2 of 3 ERROR 2024-01-02 /);
       expect(out(bad)).toContain('PARTIAL SUCCESS (2 of 3 batches)');
-      expect(await w.daily()).toEqual(['2024-01-01|3|31', '2024-01-02|2|105', '2024-01-03|2|8']);
+      expect(await w.daily()).toEqual(['2024-01-01|3|31', '2024-01-02|2|105', '2024-01-03|3|9']);
       await w.exec(`update $s.events set note = '1' where note = 'x'`);
       const retry = await w.tsql(['retry']);
       expect(retry.code, out(retry)).toBe(0);
       expect(out(retry)).toMatch(/batch 1 of 1 OK 2024-01-02 /);
-      expect(await w.daily()).toEqual(['2024-01-01|3|31', '2024-01-02|3|106', '2024-01-03|2|8']);
+      expect(await w.daily()).toEqual(['2024-01-01|3|31', '2024-01-02|3|106', '2024-01-03|3|9']);
     });
   });
 }

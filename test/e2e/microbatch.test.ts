@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useProjects, type CliResult, type TempProject } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, useSchemas } from '../helpers/pg-server.js';
+import { MICROBATCH_DAILY, microbatchFiles } from '../fixtures/microbatch.js';
 
 /**
  * incremental_strategy 'microbatch' through the real CLI, on DuckDB and
@@ -14,42 +15,8 @@ import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
  */
 
 const project = useProjects();
+const pgSchema = useSchemas();
 const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
-const schemas: string[] = [];
-
-afterEach(async () => {
-  const drop = schemas.splice(0);
-  if (drop.length) await pgQuery(drop.map((s) => `drop schema if exists "${s}" cascade`).join(';\n'));
-});
-
-function pgProfile(schema: string): string {
-  const c = pgConnection();
-  return `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`;
-}
-
-const PROJECT_FILE = `name: shop
-profile: shop
-seeds:
-  shop:
-    events:
-      +event_time: occurred_at
-      +column_types: {occurred_at: timestamp, note: varchar(10)}
-`;
-
-const EVENTS = `id,occurred_at,amount,note
-1,2024-01-01 10:00:00,10,1
-2,2024-01-01 23:30:00,20,2
-3,2024-01-02 09:00:00,5,3
-4,2024-01-03 00:00:00,7,4
-5,2024-01-03 18:00:00,1,5
-`;
-
-/** One row per day: the day's events, summed; `note` must read as a number (a bad one fails its batch). */
-const DAILY = `{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='day', batch_size='day', begin='2024-01-01') }}
-select cast(occurred_at as date) as day, count(*) as events, sum(amount) as amount, sum(cast(note as integer)) as notes,
-  '{{ model.batch.id }}' as batch_id, '{{ model.batch.event_time_start }}' as batch_start
-from {{ ref('events') }}
-group by cast(occurred_at as date)`;
 
 interface Engine {
   p: TempProject;
@@ -73,9 +40,8 @@ async function duckExec(file: string, sql: string): Promise<void> {
 }
 
 function setup(engine: 'duckdb' | 'postgres', files: Record<string, string> = {}): Engine {
-  const schema = engine === 'postgres' ? uniqueSchema('mb') : 'main';
-  if (engine === 'postgres') schemas.push(schema);
-  const p = project({ 'tsql_project.yml': PROJECT_FILE, 'seeds/events.csv': EVENTS, 'models/daily.sql': DAILY, ...files }, engine === 'postgres' ? { profile: pgProfile(schema) } : {});
+  const schema = engine === 'postgres' ? pgSchema('mb') : 'main';
+  const p = project({ ...microbatchFiles(`'{{ model.batch.id }}' as batch_id, '{{ model.batch.event_time_start }}' as batch_start`), ...files }, engine === 'postgres' ? { profile: pgProfile(schema, PASSWORD_ENV) } : {});
   const env = engine === 'postgres' ? { [PASSWORD_ENV]: pgConnection().password } : {};
   const query = (sql: string) => (engine === 'postgres' ? pgQuery(sql) : p.query(sql));
   return {
@@ -216,7 +182,7 @@ from {{ ref('events') }} as e cross join {{ ref('rates').render() }} as r`,
 
 describe('microbatch on PostgreSQL: batches in parallel', () => {
   it('concurrent_batches runs the batches on several connections, with the same rows', async () => {
-    const t = setup('postgres', { 'models/daily.sql': DAILY.replace("begin='2024-01-01'", "begin='2024-01-01', concurrent_batches=true") });
+    const t = setup('postgres', { 'models/daily.sql': MICROBATCH_DAILY.replace("begin='2024-01-01'", "begin='2024-01-01', concurrent_batches=true") });
     const r = t.tsql(['build', '--ds', '2024-01-03', '--threads', '3']);
     expect(r.code, out(r)).toBe(0);
     expect(await t.daily()).toEqual([day('2024-01-01', 2, 30), day('2024-01-02', 1, 5), day('2024-01-03', 2, 8)]);
