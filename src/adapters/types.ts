@@ -1,3 +1,5 @@
+import type { SeedRows } from './row-batches.js';
+
 /**
  * The contract between materializations and engines. A Dialect only renders SQL
  * (pure, golden-testable); a Connection only sends statements and reads rows.
@@ -229,13 +231,18 @@ export interface Connection {
    */
   executeBatch?(sqls: string[]): Promise<ExecResult[]>;
   query(sql: string): Promise<Record<string, unknown>[]>;
-  /** Bulk-loads rows with bound values (never spliced into SQL text). */
-  loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number>;
+  /**
+   * Bulk-loads rows with bound values (never spliced into SQL text); returns the
+   * rows loaded. Batches that come from a file are taken one at a time, so a seed
+   * of any size loads in bounded memory.
+   */
+  loadRows(rel: Relation, columns: Column[], rows: SeedRows): Promise<number>;
   /**
    * Client-side unload (engines whose `capabilities.unload` is 'client'): streams
-   * the query's result into the local file `file` (CSV with a header). Returns rows written.
+   * the query's result into the local file `file` (CSV with a header). Returns rows
+   * written; `onRows` hears how many so far, as they stream.
    */
-  unloadToFile?(sql: string, file: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): Promise<number>;
+  unloadToFile?(sql: string, file: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>, onRows?: (rows: number) => void): Promise<number>;
 }
 
 /** What an engine with its own external tables (Redshift Spectrum) is asked to stage. */

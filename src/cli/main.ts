@@ -1,7 +1,9 @@
-import { installInterruptHandler } from '../execution/interrupt.js';
+import { EXIT_INTERRUPTED, installInterruptHandler } from '../execution/interrupt.js';
+import { isInterrupted } from '../util/interrupt-state.js';
+import { EXIT_USAGE, jsonRequested, notice, printStopError, printUsageError, setConsolePreferences } from './console-output.js';
 import { scrubOutput } from '../util/secrets.js';
 import { Command, CommanderError, Option } from 'commander';
-import { formatPlace, isUserError, UserError, UserErrors, WarehouseError } from '../errors.js';
+import { formatPlace, UserError } from '../errors.js';
 import { parseSelector, STATE_METHODS } from '../graph/selector.js';
 import { TSQL_VERSION } from '../version.js';
 import { cleanCommand } from './commands/clean.js';
@@ -19,10 +21,9 @@ import { runOperationCommand } from './commands/run-operation.js';
 import { checkLsOptions, lsCommand } from './commands/ls.js';
 import { parseCommon, type CommonOptions, type ParsedOptions } from './options.js';
 
-/** Exit codes: 0 all good, 1 a node failed, 2 the project/profile/command line is wrong. */
+/** Exit codes: 0 all good, 1 a node failed, 2 the project/profile/command line is wrong, 130 interrupted. */
 export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAILURE, EXIT_USAGE } from './console-output.js';
 
 function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boolean; empty?: boolean } = {}): Command {
   cmd
@@ -34,7 +35,8 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
     .addOption(new Option('--log-format <format>', 'console output (default: text)').choices(['text', 'json']))
     .option('--profile <name>', "profile to read from profiles.yml (default: the project file's profile:)")
     .option('--target-path <dir>', "where artifacts go (default: the project file's target-path:, else target)")
-    .option('-q, --quiet', 'print errors only');
+    .option('-q, --quiet', 'print errors only')
+    .option('--no-progress', 'no live status line on a terminal (running nodes, elapsed time, rows loaded)');
   if (opts.selection !== false) {
     cmd
       .option('-s, --select <selector...>', 'nodes to include (dbt selection syntax)')
@@ -100,7 +102,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version(TSQL_VERSION, '-v, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeErr: printUsageError })
     .hook('preAction', (_root, command) => {
       acceptedOptions = new Set(command.options.map((o) => o.attributeName()));
     });
@@ -216,43 +218,27 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
-function printUserError(e: UserError): void {
-  process.stderr.write(`error: ${e.format()}\n`);
-  if (e.excerpt) process.stderr.write(`  | ${e.excerpt}\n`);
-}
-
-/** Runs the CLI; resolves to the exit code. User errors print one line each and give 2. */
+/**
+ * Runs the CLI; resolves to the exit code. User errors print one line each and
+ * give 2 (JSON events under --log-format json). A run stopped by Ctrl-C gives 130.
+ */
 export async function main(argv: string[]): Promise<number> {
-  installInterruptHandler();
+  if (jsonRequested(argv, process.env)) setConsolePreferences({ format: 'json' });
+  installInterruptHandler((message) => notice(message));
   scrubOutput();
   let code = EXIT_OK;
   const program = buildProgram((c) => (code = c));
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return code;
+    return isInterrupted() ? EXIT_INTERRUPTED : code;
   } catch (e) {
+    // whatever failed on the way out of an interrupted run: it stopped because it was asked to
+    if (isInterrupted()) return EXIT_INTERRUPTED;
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
       return EXIT_USAGE;
     }
-    if (e instanceof UserErrors) {
-      for (const err of e.errors) printUserError(err);
-      if (e.errors.length > 1) process.stderr.write(`${e.errors.length} errors; nothing was run\n`);
-      return EXIT_USAGE;
-    }
-    if (isUserError(e)) {
-      printUserError(e as UserError);
-      return EXIT_USAGE;
-    }
-    if (e instanceof WarehouseError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return EXIT_FAILURE;
-    }
-    const err = e as Error;
-    process.stderr.write(`internal error: ${err?.message ?? String(e)}\n`);
-    if (process.env.TSQL_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
-    else process.stderr.write('(set TSQL_DEBUG=1 for a stack trace, and please report it)\n');
-    return EXIT_FAILURE;
+    return printStopError(e);
   }
 }
 

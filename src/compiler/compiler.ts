@@ -34,7 +34,7 @@ import { describeMacros, linkNodeMacros, type ManifestMacro } from './macro-deps
 import { inlineConfig } from './unrendered-config.js';
 import { grantsWithoutPrivileges } from './grants-warning.js';
 import { emptyRelationSql, resolveSubqueryAliases, subqueryRelationSql } from './empty.js';
-import { fileSha256 } from '../project/load.js';
+import { seedChecksum } from '../seeds/seed-checksum.js';
 import { rewriteTestBlocks } from '../templating/macros.js';
 import { runInterruptibly } from '../execution/interruptible.js';
 import { isSecretEnvName } from '../util/secrets.js';
@@ -116,6 +116,8 @@ export interface CompileResult {
   catalogsWanted: string[];
   /** renders again, when they run, the nodes and hooks whose SQL depends on queries (see run-time-render.ts) */
   runTime: RunTimeRenderer;
+  /** checksums of big seeds still being computed (seeds/seed-checksum.ts): settle them before the manifest is written or compared */
+  pendingChecksums: Array<Promise<void>>;
 }
 
 
@@ -187,6 +189,7 @@ export class Compiler {
   /** the target, as a connection */
   private readonly targetInfo: ConnectionInfo;
   private readonly catalogsWanted = new Set<string>();
+  private readonly pendingChecksums: Array<Promise<void>> = [];
   private readonly unknownConnections = new Set<string>();
   private readonly pkg: string;
   private readonly deferredUsed = new Map<string, Relation>();
@@ -411,6 +414,7 @@ export class Compiler {
       warnings: [...this.opts.project.warnings, ...this.warnings, ...grantsWithoutPrivileges(nodes.values(), (n) => this.connectionInfo(n.connection).dialect, this.opts.project)],
       logs: this.logs,
       catalogsWanted: [...this.catalogsWanted],
+      pendingChecksums: this.pendingChecksums,
       runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => (w === 'on-run-start' ? this.opts.project.settings.onRunStart : this.opts.project.settings.onRunEnd).length, () => this.macros.entries()),
     };
   }
@@ -474,7 +478,8 @@ export class Compiler {
       const frame = this.frameFor('seed', id, f, config);
       const relation = this.computeRelation(frame);
       const connection = this.connectionName(config, () => ({ file: patch?.file ?? f.relPath, line: patch?.line }));
-      this.seeds.set(f.name, {
+      const checksum = seedChecksum(f.absPath);
+      const seed: SeedNode = {
         connection,
         uniqueId: id,
         name: f.name,
@@ -489,13 +494,15 @@ export class Compiler {
         columns: patch?.columns ?? {},
         dependsOn: { nodes: [], macros: [] },
         patchPath: patch?.file,
-        checksum: fileSha256(f.absPath),
+        checksum: typeof checksum === 'string' ? checksum : '',
         unrenderedConfig: config,
         relation,
         absPath: f.absPath,
         preHooks: asHookList(config.pre_hook),
         postHooks: asHookList(config.post_hook),
-      });
+      };
+      if (typeof checksum !== 'string') this.pendingChecksums.push(checksum.then((c) => void (seed.checksum = c), () => undefined));
+      this.seeds.set(f.name, seed);
     }
   }
 

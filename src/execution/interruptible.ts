@@ -1,9 +1,9 @@
 import { Script } from 'node:vm';
-import { EXIT_INTERRUPTED } from './interrupt.js';
+import { EXIT_INTERRUPTED, tellInterrupted } from './interrupt.js';
 
 /**
- * Runs synchronous work (compiling, which renders every template) so that Ctrl-C stops
- * it at once. A signal handler cannot run while JavaScript is busy, so a template stuck in
+ * Runs synchronous work (loading the project, compiling, which renders every template)
+ * so that Ctrl-C stops it at once. A signal handler cannot run while JavaScript is busy, so a template stuck in
  * a loop would otherwise ignore Ctrl-C; V8's `breakOnSigint` interrupts the running code
  * instead. Nothing has been sent to a warehouse at this point, so tsql exits with 130
  * right away.
@@ -20,7 +20,7 @@ export function runInterruptibly<T>(fn: () => T): T {
     return script.runInThisContext({ breakOnSigint: true }) as T;
   } catch (e) {
     if (/Script execution was interrupted by `SIGINT`/.test(String((e as Error)?.message))) {
-      process.stderr.write('\nInterrupted while compiling; nothing was run.\n');
+      tellInterrupted('Interrupted while loading or compiling the project; nothing was run.');
       process.exit(EXIT_INTERRUPTED);
     }
     throw e;

@@ -11,7 +11,7 @@ import type { RunOptions, RunWarehouse } from './run-plan.js';
 /** What running one node needs around its materialization: its context, session, hooks and run-time renders. */
 
 /** What a materialization sees of a node's connection and warehouse; statements it runs are recorded in `statements`. */
-export function materializeContext(conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[]): MaterializeContext {
+export function materializeContext(conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[], nodeId?: string): MaterializeContext {
   const adapter = w.adapter;
   return {
     adapter,
@@ -35,6 +35,7 @@ export function materializeContext(conn: Connection, w: RunWarehouse, opts: RunO
     },
     columns: (rel: Relation) => adapter.getColumns(conn, rel),
     warn: (message: string) => opts.emit({ type: 'log', level: 'warn', message }),
+    progress: nodeId && opts.progress ? (rows: number) => opts.progress!.rows(nodeId, rows) : undefined,
   };
 }
 

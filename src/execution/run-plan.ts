@@ -18,7 +18,9 @@ import { meetsThreshold } from '../tests/folding.js';
 import type { TestSettings } from '../tests/test-config.js';
 import type { Plan, PlanStep } from '../plan/plan.js';
 import { runDag, type NodeStatus } from './dag-runner.js';
+import { isInterrupted, throwIfInterrupted } from '../util/interrupt-state.js';
 import type { EventSink } from './events.js';
+import type { RunProgress } from './progress.js';
 import type { RenderTarget, RunTimeRenderer } from '../compiler/run-time-render.js';
 import { failureMessage, inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
 import { isMicrobatchStep, runMicrobatch, type BatchResults, type MicrobatchOptions } from './run-microbatch.js';
@@ -72,11 +74,21 @@ export interface RunOptions {
   runTime?: RunTimeRenderer;
   /** what decides the batches of microbatch models */
   microbatch?: MicrobatchOptions;
+  /** what runs now, for the live status line */
+  progress?: RunProgress;
 }
 
 export interface RunOutcome {
   results: NodeResult[];
   hookErrors: string[];
+}
+
+/** The node as the status line names it. */
+function shortLabel(step: PlanStep): string {
+  const n = step.node;
+  if (n.resourceType === 'unit_test') return `unit test ${n.name}`;
+  const kind = n.resourceType === 'model' ? step.materialization : n.resourceType;
+  return `${kind} ${n.name}`;
 }
 
 function label(step: PlanStep): string {
@@ -96,6 +108,7 @@ async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', 
   const atRunTime = opts.runTime?.hooksAtRunTime(which);
   const hooks = atRunTime === undefined ? compiled : Array.from({ length: atRunTime }, () => '');
   for (let i = 0; i < hooks.length; i++) {
+    throwIfInterrupted();
     const t0 = performance.now();
     try {
       const { adapter } = opts.warehouseOf(undefined);
@@ -116,6 +129,7 @@ async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', 
 
 /** Executes a plan: on-run-start, schemas, every step in DAG order, on-run-end. */
 export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutcome> {
+  throwIfInterrupted();
   const results = new Map<string, NodeResult>();
   const hookErrors = await runHooks(opts, 'on-run-start', opts.onRunStart);
   const total = plan.steps.length;
@@ -123,6 +137,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
     for (const s of plan.steps) results.set(s.id, { uniqueId: s.id, status: 'skipped', message: 'on-run-start failed', executionTime: 0 });
     return { results: [...results.values()], hookErrors };
   }
+  throwIfInterrupted();
 
   // Schemas are created up front, on the warehouse that owns them.
   const byConnection = new Map<string | undefined, typeof plan.schemas>();
@@ -142,19 +157,24 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
   await runDag(plan.steps, {
     threads: opts.threads,
     failFast: opts.failFast,
+    shouldStop: isInterrupted,
+    stopReason: 'not run: the run was interrupted',
     onSkip: (step, reason) => {
       const index = indexOf.get(step.id) ?? ++started;
       indexOf.set(step.id, index);
       results.set(step.id, { uniqueId: step.id, status: 'skipped', message: reason, executionTime: 0 });
+      opts.progress?.skipped();
       opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: 'skipped', message: reason, seconds: 0 });
     },
     run: async (step) => {
       const index = ++started;
       indexOf.set(step.id, index);
       opts.emit({ type: 'node_start', index, total, uniqueId: step.id, label: label(step) });
+      opts.progress?.start(step.id, shortLabel(step), step.materialization === 'seed' ? 'loaded' : step.materialization === 'unload' ? 'unloaded' : undefined);
       if (opts.empty && step.materialization === 'unload') {
         const message = 'skipped under --empty: an unload writes files to the lake, and --empty writes nothing there';
         results.set(step.id, { uniqueId: step.id, status: 'skipped', message, executionTime: 0 });
+        opts.progress?.end(step.id);
         opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: 'skipped', message, seconds: 0 });
         return { status: 'success', message };
       }
@@ -194,12 +214,14 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
       if (opts.warnError && result.status === 'warn') result = { ...result, status: 'fail', message: `${result.message} (a warning, failed by --warn-error)` };
       writeRunFile(opts, step, statements);
       results.set(step.id, result);
+      opts.progress?.end(step.id);
       opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: result.status, message: result.message, seconds: result.executionTime, failures: result.failures });
       return { status: result.status, message: result.message };
     },
   });
 
-  hookErrors.push(...(await runHooks(opts, 'on-run-end', opts.onRunEnd)));
+  // an interrupted run ends now: on-run-end hooks would start new work
+  if (!isInterrupted()) hookErrors.push(...(await runHooks(opts, 'on-run-end', opts.onRunEnd)));
   const ordered = plan.steps.map((s) => results.get(s.id)!).filter(Boolean);
   return { results: ordered, hookErrors };
 }
@@ -215,7 +237,7 @@ const MATERIALIZATIONS: Record<string, (ctx: MaterializeContext, node: ModelNode
 
 async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[], plan: Plan): Promise<MaterializeResult> {
   const adapter = w.adapter;
-  const ctx = materializeContext(conn, w, opts, statements);
+  const ctx = materializeContext(conn, w, opts, statements, step.id);
   let node = step.node;
   const atRunTime = node.resourceType === 'model' ? (node.renderAtRunTime ?? []) : [];
   const render = (target: RenderTarget) => renderNow(opts, target, adapter, conn, (sql) => statements.push(sql));

@@ -12,7 +12,7 @@ export async function compileCommand(options: ParsedOptions): Promise<number> {
   const selection = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: ['model', 'seed'] });
   const session = await openSession(options, { readCatalog: true, selection });
   try {
-    publishCompiled(session, reporter, 'compile');
+    await publishCompiled(session, reporter, 'compile');
     const { manifest } = session.compiled;
     if (options.select.length) {
       const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model', 'analysis'] });

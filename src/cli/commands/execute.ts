@@ -14,6 +14,9 @@ import { isMicrobatchStep, type BatchResults } from '../../execution/run-microba
 import type { Column } from '../../adapters/types.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter, tally } from '../reporter.js';
+import { StatusLine } from '../status-line.js';
+import { RunProgress } from '../../execution/progress.js';
+import { isInterrupted } from '../../util/interrupt-state.js';
 import { artifactMeta, closeSession, openSession, publishCompiled } from '../session.js';
 import type { Manifest } from '../../compiler/compiler.js';
 import { describeProject } from './describe.js';
@@ -92,6 +95,12 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
   const types = COMMAND_TYPES[command];
   const select = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: types.select });
   const session = await openSession(options, { readCatalog: true, selection: select, runLock: { onWait: (m) => reporter.info(m) } });
+  // manifest.json is written once the big seeds' checksums are done; the nodes do not wait for it
+  let manifestWritten: Promise<void> = Promise.resolve();
+  const writeResults = async (...args: Parameters<typeof writeRunResults>) => {
+    await manifestWritten;
+    writeRunResults(...args);
+  };
   try {
     report.target = session.target.targetName;
     report.adapterType = session.target.type;
@@ -99,7 +108,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     if (options.warnError && session.compiled.warnings.length) {
       throw new UserErrors(session.compiled.warnings.map((w) => new UserError(`${w} [a warning, an error with --warn-error]`)));
     }
-    publishCompiled(session, reporter, command);
+    manifestWritten = publishCompiled(session, reporter, command);
     const { manifest } = session.compiled;
     const meta = artifactMeta(session, command);
     const args = runArgs(command, options, session.startedAt, retry);
@@ -118,7 +127,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       const note = err ? `nothing to ${command}: ${err.message} (allowed by --allow-empty-selection)` : `nothing to ${command}: no node matches ${[...options.select.map((s) => `--select '${s}'`), ...options.exclude.map((s) => `--exclude '${s}'`)].join(' ')} against --state ${options.state?.label ?? ''}`.trimEnd();
       reporter.info(note);
       report.notes.push(note);
-      writeRunResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
+      await writeResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
       return 0;
     }
     const plan = buildPlan(manifest, selected, { types: types.execute, dialectOf: (n) => session.warehouseOf(n).adapter.dialect, foldTests: options.foldTests, lakeRootOf: (n) => session.warehouseOf(n).lakeRoot });
@@ -147,11 +156,14 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       if (options.warnError && !options.allowEmptySelection) throw new UserError(`${message} [a warning, an error with --warn-error]`);
       reporter.warn(message);
       report.notes.push(message);
-      writeRunResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
+      await writeResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
       return 0;
     }
     reporter.info('');
+    const progress = new RunProgress(plan.steps.length);
+    reporter.attachStatus(StatusLine.forRun(progress));
     const outcome = await executePlan(plan, {
+      progress,
       warehouseOf: (n) => session.warehouseOf(n),
       threads: session.threads,
       failFast: options.failFast,
@@ -172,9 +184,9 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
         now: options.batchNow ?? session.startedAt,
         retry: retry?.batches,
       },
-    });
+    }).finally(() => reporter.detachStatus());
     const elapsed = (performance.now() - t0) / 1000;
-    writeRunResults(session.targetDir, outcome.results, meta, elapsed, args);
+    await writeResults(session.targetDir, outcome.results, meta, elapsed, args);
     const materializations = new Map(plan.steps.map((s) => [s.id, s.materialization]));
     // in the order they ran; what was skipped last
     const ran = [...outcome.results].sort((a, b) => (a.startedAt ?? '~').localeCompare(b.startedAt ?? '~'));
@@ -195,7 +207,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     counts.error += outcome.hookErrors.length;
     reporter.done(counts, failures);
     const code = counts.error ? 1 : 0;
-    if (!options.diff) return code;
+    if (!options.diff || isInterrupted()) return code;
     // build --diff: the models this build made, against production's
     const built = outcome.results.filter((r) => r.status === 'success' && manifest.nodes.get(r.uniqueId)?.resourceType === 'model').map((r) => r.uniqueId);
     reporter.info('');
@@ -203,6 +215,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     report.dataDiff = diffs;
     return Math.max(code, diffExitCode(diffs, options.failOnDiff));
   } finally {
+    await manifestWritten.catch(() => undefined);
     await closeSession(session);
   }
 }
