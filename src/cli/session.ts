@@ -15,7 +15,7 @@ import { lakeRoot } from '../project/lake.js';
 import { trackAdapter, untrackAdapter } from '../execution/interrupt.js';
 import { settleChecksums } from '../seeds/seed-checksum.js';
 import { runInterruptibly } from '../execution/interruptible.js';
-import { throwIfInterrupted } from '../util/interrupt-state.js';
+import { checkpoint, throwIfInterrupted } from '../util/interrupt-state.js';
 import type { ParsedOptions } from './options.js';
 import type { Reporter } from './reporter.js';
 
@@ -61,7 +61,7 @@ export interface SessionOptions {
 }
 
 export async function openSession(options: ParsedOptions, opts: SessionOptions): Promise<Session> {
-  throwIfInterrupted();
+  await checkpoint();
   // reading thousands of files and YAML: Ctrl-C stops it at once, as while compiling
   const project = runInterruptibly(() => loadProject(options.projectDir, { targetPath: options.targetPath }));
   if (opts.extraModel) project.models.push(inlineModel(project, opts.extraModel));
@@ -118,8 +118,9 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
   };
   const invocationId = randomUUID();
   const startedAt = new Date();
-  const compile = (deferred?: Map<string, Relation>) =>
-    new Compiler({
+  const compile = async (deferred?: Map<string, Relation>) => {
+    await checkpoint();
+    return new Compiler({
       deferred,
       empty: options.empty,
       project,
@@ -136,7 +137,8 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
       connection,
       outputNames: Object.keys(target.outputs),
     }).compile();
-  let compiled = compile();
+  };
+  let compiled = await compile();
   if (opts.readCatalog) {
     // Read the catalogs of the other connections in use; compile again when a template consulted one before it was read.
     for (const w of warehouses.values()) {
@@ -144,12 +146,12 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
       await readCatalog(w);
       infos.get(w.name)!.catalog = w.catalog;
     }
-    if (compiled.catalogsWanted.length) compiled = compile();
+    if (compiled.catalogsWanted.length) compiled = await compile();
   }
   if (options.defer && options.state && opts.selection) {
     // Deferral changes only the relations refs render as, never the graph: compile once more with them.
     const deferred = planDeferral(compiled.manifest, opts.selection(compiled.manifest, join(options.projectDir, project.settings.targetPath)), { state: options.state, favorState: options.favorState, catalog });
-    if (deferred.size) compiled = compile(deferred);
+    if (deferred.size) compiled = await compile(deferred);
   }
   // state: comparisons and --defer read seed checksums: big seeds' hashes must be done first
   if (options.state) await settleChecksums(compiled.pendingChecksums);

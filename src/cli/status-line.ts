@@ -56,7 +56,9 @@ export class StatusLine {
     const running = this.progress.snapshot();
     if (!running.length) return this.clear();
     const now = Date.now();
-    const text = statusText(running, this.progress, now, Math.max(20, (this.out.columns ?? 80) - 1));
+    // a terminal that does not tell its width (a pseudo-terminal of 0 columns) gets COLUMNS or 80
+    const width = this.out.columns || Number(process.env.COLUMNS) || 80;
+    const text = statusText(running, this.progress, now, Math.max(20, width - 1));
     this.out.write(CLEAR + (this.color ? pc.dim(text) : text));
     this.shown = true;
   }

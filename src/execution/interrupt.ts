@@ -15,7 +15,9 @@ import { isInterrupted, markInterrupted } from '../util/interrupt-state.js';
  *    at once.
  * DuckDB is never closed or left while a statement or an appender is in use on
  * it (that blocks forever or crashes): its statements are interrupted first,
- * and its connections refuse work once closed.
+ * and its connections refuse work once closed. While the project loads and
+ * compiles (synchronous work, nothing sent anywhere yet) Ctrl-C ends the
+ * process at once (interruptible.ts).
  */
 const open = new Set<Adapter>();
 let installed = false;
@@ -41,10 +43,6 @@ function exitNow(): never {
 /** How the user is told (the CLI prints it as its log format says). */
 let tell: (message: string) => void = (message) => process.stderr.write(message + '\n');
 
-export function tellInterrupted(message: string): void {
-  tell(message);
-}
-
 /** `notice` tells the user what happens (the CLI prints it as its log format says). */
 export function installInterruptHandler(notice: (message: string) => void): void {
   if (installed) return;
@@ -62,4 +60,8 @@ export function installInterruptHandler(notice: (message: string) => void): void
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // pressed as the command was finishing: still 130, as at any other moment
+  process.on('exit', () => {
+    if (isInterrupted()) process.exitCode = EXIT_INTERRUPTED;
+  });
 }

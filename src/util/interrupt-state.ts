@@ -23,3 +23,15 @@ export function isInterrupted(): boolean {
 export function throwIfInterrupted(): void {
   if (interrupted) throw new InterruptedError();
 }
+
+/**
+ * Lets a signal that arrived while JavaScript was busy reach its handler (it
+ * waits in the event loop), then stops if it was Ctrl-C. Called before
+ * synchronous work that runs with Ctrl-C's default (execution/interruptible.ts):
+ * a signal still waiting when the handler steps aside would be dropped.
+ */
+export async function checkpoint(): Promise<void> {
+  // twice: the first may run before the event loop next polls (where a waiting signal is read)
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+  throwIfInterrupted();
+}

@@ -195,7 +195,8 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     }
     report.hookErrors.push(...outcome.hookErrors);
 
-    reporter.emit({ type: 'summary', counts: {}, seconds: elapsed, description: describeSteps(plan.steps.map((s) => s.materialization)) });
+    const kinds = plan.steps.map((s) => s.materialization);
+    reporter.emit({ type: 'summary', counts: Object.fromEntries(stepCounts(kinds)), seconds: elapsed, description: describeSteps(kinds) });
     const counts = tally(outcome.results.map((r) => r.status));
     const failures = outcome.results
       .filter((r) => isFailure(r.status))
@@ -254,9 +255,15 @@ function runArgs(command: string, o: ParsedOptions, startedAt: Date, retry?: Ret
   };
 }
 
-function describeSteps(materializations: string[]): string {
+/** How many nodes of each kind (seed, view, table, …, test, unit_test) the plan ran. */
+function stepCounts(materializations: string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const m of materializations) counts.set(m, (counts.get(m) ?? 0) + 1);
+  return counts;
+}
+
+function describeSteps(materializations: string[]): string {
+  const counts = stepCounts(materializations);
   const order = ['unit_test', 'seed', 'unload', 'external', 'view', 'table', 'incremental', 'test'];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [...counts]
