@@ -66,6 +66,21 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         render_at_run_time: n.renderAtRunTime ?? [],
       });
       break;
+    case 'snapshot':
+      Object.assign(base, {
+        database: n.relation.database ?? null,
+        schema: n.relation.schema,
+        alias: n.relation.identifier,
+        relation_name: dialect.renderRelation(n.relation),
+        materialized: 'snapshot',
+        raw_code: n.rawCode,
+        compiled_code: n.compiledCode,
+        compiled_path: n.compiledPath,
+        pre_hook: n.preHooks,
+        post_hook: n.postHooks,
+        render_at_run_time: n.renderAtRunTime ?? [],
+      });
+      break;
     case 'seed':
       Object.assign(base, { database: n.relation.database ?? null, schema: n.relation.schema, alias: n.relation.identifier, relation_name: dialect.renderRelation(n.relation) });
       break;
@@ -163,7 +178,7 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
 export function writeCompiledFiles(projectDir: string, manifest: Manifest): void {
   const made = new Set<string>();
   for (const n of manifest.nodes.values()) {
-    if (n.resourceType !== 'model' && n.resourceType !== 'test' && n.resourceType !== 'unit_test' && n.resourceType !== 'analysis') continue;
+    if (n.resourceType !== 'model' && n.resourceType !== 'snapshot' && n.resourceType !== 'test' && n.resourceType !== 'unit_test' && n.resourceType !== 'analysis') continue;
     if (n.compiledCode === undefined || !n.compiledPath) continue;
     const file = join(projectDir, n.compiledPath);
     const dir = dirname(file);

@@ -106,7 +106,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   const exec = (name: ExecuteCommand, description: string) => {
-    const cmd = withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' }), { strict: true });
+    const cmd = withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' || name === 'snapshot' }), { strict: true });
     if (name === 'build') {
       cmd
         .option('--diff', "after the build, compare the built models with production's relations (needs --state)")
@@ -122,6 +122,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   exec('build', 'load seeds, build models and run their tests in one DAG order');
   exec('test', 'run data tests on the selected models, seeds and sources');
   exec('stage-external', 'create or refresh the external tables declared as sources (external:)');
+  exec('snapshot', 'run the selected snapshots: record in each snapshot table the rows that changed since the last run');
 
   withCi(
     program

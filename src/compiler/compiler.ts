@@ -1,7 +1,7 @@
 import nunjucks from 'nunjucks';
 import type { Dialect, Relation, RelationKind } from '../adapters/types.js';
 import { ErrorCollector, UserError, type SourcePlace } from '../errors.js';
-import { configKeysFor } from '../project/config-keys.js';
+import { configKeysFor, type ConfigResource } from '../project/config-keys.js';
 import { configValueProblems } from '../project/config-values.js';
 import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
 import type { FolderConfig } from '../project/folder-config.js';
@@ -25,7 +25,9 @@ import { findCycle } from '../graph/cycles.js';
 import { EXTERNAL_KEYS } from '../materializations/external.js';
 import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js';
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
-import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
+import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
+import { legacySnapshotPlace, snapshotNode } from './snapshot-node.js';
+import type { SnapshotFile } from '../project/snapshot-files.js';
 import { parseUnitTest } from '../tests/unit/parse.js';
 import { runDateContext } from '../run-date/run-date.js';
 import { buildGenericTests, resolveRelationText } from './generic-tests.js';
@@ -144,6 +146,8 @@ interface Frame {
 }
 
 interface ModelDraft {
+  /** a model, or a snapshot (rendered the same way; refs to it read its table) */
+  kind: 'model' | 'snapshot';
   file: SqlFile;
   id: string;
   state: DraftState;
@@ -151,7 +155,7 @@ interface ModelDraft {
   /** config before the template runs (folders and YAML), also the starting point of its unit tests */
   baseConfig: Config;
   sql: string;
-  node?: ModelNode;
+  node?: ModelNode | SnapshotNode;
 }
 
 /**
@@ -290,7 +294,8 @@ export class Compiler {
     this.prepareSources();
     this.prepareSeeds();
     this.prepareModels();
-    this.precompile([...this.opts.project.models, ...this.opts.project.singularTests, ...this.opts.project.analyses]);
+    this.prepareSnapshots();
+    this.precompile([...this.opts.project.models, ...this.opts.project.snapshots, ...this.opts.project.singularTests, ...this.opts.project.analyses]);
     for (const draft of this.drafts.values()) this.renderModel(draft);
     const singular = this.opts.project.singularTests.map((f) => this.renderSingularTest(f)).filter((t) => t !== undefined);
     const analyses = this.opts.project.analyses.map((f) => this.renderAnalysis(f)).filter((a) => a !== undefined);
@@ -354,7 +359,7 @@ export class Compiler {
       const n = nodes.get(id);
       return n?.resourceType === 'source' && !!n.external;
     };
-    for (const n of nodes.values()) if (n.resourceType === 'model' && n.dependsOn.nodes.some(isExternal)) n.readsExternal = true;
+    for (const n of nodes.values()) if ((n.resourceType === 'model' || n.resourceType === 'snapshot') && n.dependsOn.nodes.some(isExternal)) n.readsExternal = true;
     this.assignTestConnections(nodes);
     this.checkConnections(nodes);
     this.checkIdentifierLengths(nodes);
@@ -495,7 +500,23 @@ export class Compiler {
     for (const f of this.opts.project.models) {
       const config = this.baseConfig('model', f, folder, this.opts.project.modelPatches.get(f.name));
       const id = `model.${this.pkg}.${f.name}`;
-      const draft: ModelDraft = { file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config), baseConfig: config, sql: '' };
+      const draft: ModelDraft = { kind: 'model', file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config), baseConfig: config, sql: '' };
+      this.drafts.set(id, draft);
+      this.modelByName.set(f.name, draft);
+    }
+  }
+
+  /** Snapshots render like models (ref() finds them by name); their config starts from the project's `snapshots:` tree. */
+  private prepareSnapshots(): void {
+    const folder = this.opts.project.folderConfigs.snapshots;
+    for (const f of this.opts.project.snapshots) {
+      const patch = this.opts.project.snapshotPatches.get(f.name);
+      const fromFolder = folder.resolve(f.fqn);
+      const config = mergeConfig(mergeConfig({ materialized: 'snapshot' }, fromFolder), patch?.config ?? {});
+      const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => !patch || !(k in patch.config)));
+      this.validateConfig(config, 'snapshot', patch?.file ?? this.opts.project.settings.file, patch?.line, fromProjectFile);
+      const id = `snapshot.${this.pkg}.${f.name}`;
+      const draft: ModelDraft = { kind: 'snapshot', file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config, 'snapshot'), baseConfig: config, sql: '' };
       this.drafts.set(id, draft);
       this.modelByName.set(f.name, draft);
     }
@@ -514,9 +535,11 @@ export class Compiler {
       const def = this.errors.guard(() => parseUnitTest(raw.raw, raw.file, raw.line));
       if (!def) continue;
       const place = { file: def.file, line: def.line };
-      const draft = this.modelByName.get(def.model);
+      const found = this.modelByName.get(def.model);
+      const draft = found?.kind === 'model' ? found : undefined;
       if (!draft?.node) {
-        if (!draft) this.errors.add(new UserError(`unit test '${def.name}': model '${def.model}' does not exist`, place, { hint: didYouMean(def.model, [...this.modelByName.keys()]) }));
+        if (found?.kind === 'snapshot') this.errors.add(new UserError(`unit test '${def.name}': '${def.model}' is a snapshot; unit tests test models`, place));
+        else if (!draft) this.errors.add(new UserError(`unit test '${def.name}': model '${def.model}' does not exist`, place, { hint: didYouMean(def.model, [...this.modelByName.keys()]) }));
         continue;
       }
       const id = `unit_test.${this.pkg}.${def.model}.${def.name}`;
@@ -739,7 +762,7 @@ export class Compiler {
    */
   private checkIdentifierLengths(nodes: Map<string, ManifestNode>): void {
     for (const n of nodes.values()) {
-      if (n.resourceType !== 'model' && n.resourceType !== 'seed') continue;
+      if (n.resourceType !== 'model' && n.resourceType !== 'seed' && n.resourceType !== 'snapshot') continue;
       if (n.resourceType === 'model' && (n.materialized === 'ephemeral' || n.materialized === 'unload')) continue;
       const d = this.connectionInfo(n.connection).dialect;
       const max = d.capabilities.maxIdentifierLength;
@@ -813,11 +836,14 @@ export class Compiler {
     draft.sql = sql;
     const config = frame.config;
     const runTimeParts: Array<'sql' | 'pre_hook' | 'post_hook'> = frame.introspects ? ['sql'] : [];
-    this.validateConfig(config, 'model', draft.file.relPath, lineOfCall(draft.file.text, 'config'));
+    const resource = draft.kind;
+    const configLine = lineOfCall(draft.file.text, 'config') ?? (resource === 'snapshot' ? (draft.file as SnapshotFile).line : undefined);
     // keys set by config() in the SQL (folder and YAML keys were checked where they are written)
     const fromSql = Object.fromEntries(Object.entries(config).filter(([k, v]) => v !== draft.baseConfig[k]));
+    // a snapshot's folder and YAML config were checked in prepareSnapshots, where they are written
+    this.validateConfig(resource === 'snapshot' ? fromSql : config, resource, draft.file.relPath, configLine);
     const findings = { warnings: this.warnings, errors: this.errors.errors };
-    checkUnsupportedConfig(fromSql, 'model', () => ({ file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }), findings, config);
+    checkUnsupportedConfig(fromSql, resource, () => ({ file: draft.file.relPath, line: configLine }), findings, config);
     if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, { file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }));
     if (config.enabled === false) {
       draft.state = 'done';
@@ -840,7 +866,8 @@ export class Compiler {
       this.errors.add(new UserError(`ephemeral model '${draft.file.name}' asks the warehouse when it renders (run_query, statement, execute…), but an ephemeral model is inlined at compile time`, { file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }, { hint: 'materialize it as a view or table' }));
     }
     const f = draft.file;
-    draft.node = {
+    const patch = (draft.kind === 'snapshot' ? this.opts.project.snapshotPatches : this.opts.project.modelPatches).get(f.name);
+    const built: ModelNode = {
       uniqueId: draft.id,
       name: f.name,
       resourceType: 'model',
@@ -848,14 +875,14 @@ export class Compiler {
       fqn: f.fqn,
       originalFilePath: f.relPath,
       path: f.pathInRoot,
-      description: this.opts.project.modelPatches.get(f.name)?.description ?? '',
+      description: patch?.description ?? '',
       config,
       tags: asStringList(config.tags),
-      columns: this.opts.project.modelPatches.get(f.name)?.columns ?? {},
+      columns: patch?.columns ?? {},
       dependsOn: { nodes: [...frame.deps], macros: [] },
-      patchPath: this.opts.project.modelPatches.get(f.name)?.file,
-      primaryKey: this.opts.project.modelPatches.get(f.name)?.primaryKey,
-      constraints: this.opts.project.modelPatches.get(f.name)?.constraints,
+      patchPath: patch?.file,
+      primaryKey: patch?.primaryKey,
+      constraints: patch?.constraints,
       checksum: f.checksum,
       unrenderedConfig: mergeConfig(draft.baseConfig, inlineConfig(f.text)),
       rawCode: f.text,
@@ -869,6 +896,12 @@ export class Compiler {
       connection: this.frameConnectionName(frame),
       renderAtRunTime: runTimeParts.length ? runTimeParts : undefined,
     };
+    if (draft.kind === 'snapshot') {
+      const snap = snapshotNode(built, f as SnapshotFile, this.warnings);
+      snap.errors.forEach((e) => this.errors.add(e));
+      if (snap.node) snap.node.compiledPath = this.compiledPathOf(snap.node);
+      draft.node = snap.node;
+    } else draft.node = built;
     draft.state = 'done';
   }
 
@@ -1028,7 +1061,14 @@ export class Compiler {
   }
 
   private computeRelation(frame: Frame): Relation {
-    return this.withQuoting(this.namedRelation(frame), frame.config.quoting);
+    const rel = this.namedRelation(frame);
+    // a snapshot's legacy target_schema / target_database are used as written (no generate_schema_name), as in dbt
+    if (frame.resourceType === 'snapshot') {
+      const legacy = legacySnapshotPlace(frame.config);
+      if (legacy.schema) rel.schema = legacy.schema;
+      if (legacy.database) rel.database = legacy.database;
+    }
+    return this.withQuoting(rel, frame.config.quoting);
   }
 
   private namedRelation(frame: Frame): Relation {
@@ -1092,7 +1132,7 @@ export class Compiler {
     return this.catalogKind(this.frameConnectionName(frame), rel) === 'table';
   }
 
-  private validateConfig(config: Config, resource: 'model' | 'seed' | 'test' | 'source', file: string, line?: number, skipKeys?: Set<string>): void {
+  private validateConfig(config: Config, resource: ConfigResource, file: string, line?: number, skipKeys?: Set<string>): void {
     const keys = configKeysFor(resource);
     for (const k of Object.keys(config)) {
       if (!keys.has(k)) this.errors.add(new UserError(`unknown ${resource} config key '${k}'`, { file, line }, { hint: didYouMean(k, keys) }));
@@ -1531,7 +1571,7 @@ export class Compiler {
     const node = draft.node!;
     const file = draft.file;
     if (target.kind === 'model-hooks') {
-      const frame = this.frameFor('model', draft.id, file, { ...node.config });
+      const frame = this.frameFor('model', draft.id, file, { ...node.config }, draft.kind);
       frame.relation = node.relation;
       const line = lineOfCall(file.text, 'config');
       const hooks = asHookList(target.which === 'pre_hook' ? node.config.pre_hook : node.config.post_hook);
@@ -1542,7 +1582,7 @@ export class Compiler {
         this.inHooks = false;
       }
     }
-    const frame = this.frameFor('model', draft.id, file, { ...draft.baseConfig });
+    const frame = this.frameFor('model', draft.id, file, { ...draft.baseConfig }, draft.kind);
     const sql = this.renderRunTime(frame, () => this.template(file.text, file.relPath).render({}), file.relPath, file.text);
     const unknown = [...frame.deps].filter((d) => !node.dependsOn.nodes.includes(d));
     if (unknown.length) {

@@ -14,15 +14,17 @@ export interface ConfigPlace {
  * tree (the deepest level that sets it). Undefined when none sets it.
  */
 export function configOrigin(node: ManifestNode, key: string, project: LoadedProject): ConfigPlace | undefined {
-  if (node.resourceType !== 'model' && node.resourceType !== 'seed') return undefined;
-  if (node.resourceType === 'model' && key in inlineConfig(node.rawCode)) {
+  if (node.resourceType !== 'model' && node.resourceType !== 'seed' && node.resourceType !== 'snapshot') return undefined;
+  if ((node.resourceType === 'model' || node.resourceType === 'snapshot') && key in inlineConfig(node.rawCode)) {
     const i = node.rawCode.search(new RegExp(`\\b${key}\\s*=`));
-    return { file: node.originalFilePath, line: i < 0 ? undefined : node.rawCode.slice(0, i).split('\n').length };
+    // a snapshot's raw code is its block, which starts on the block's line
+    const offset = node.resourceType === 'snapshot' ? node.line - 1 : 0;
+    return { file: node.originalFilePath, line: i < 0 ? undefined : offset + node.rawCode.slice(0, i).split('\n').length };
   }
-  const patch = (node.resourceType === 'model' ? project.modelPatches : project.seedPatches).get(node.name);
+  const patch = (node.resourceType === 'model' ? project.modelPatches : node.resourceType === 'snapshot' ? project.snapshotPatches : project.seedPatches).get(node.name);
   if (patch && key in patch.config) return { file: patch.file, line: patch.line };
   const yaml = project.settings.yaml;
-  const root = node.resourceType === 'model' ? 'models' : 'seeds';
+  const root = node.resourceType === 'model' ? 'models' : node.resourceType === 'snapshot' ? 'snapshots' : 'seeds';
   let level: unknown = (yaml.data as Record<string, unknown> | undefined)?.[root];
   const path: (string | number)[] = [root];
   let found: (string | number)[] | undefined;

@@ -1,4 +1,3 @@
-import { refuseSnapshots } from './snapshots-refused.js';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ErrorCollector, UserError } from '../errors.js';
@@ -11,6 +10,7 @@ import { unreadFiles } from './unread-files.js';
 import { checkDepsInstalled } from './deps-check.js';
 import { readInstalledPackage, type InstalledPackage } from './installed-package.js';
 import { parseSchemaFile, type ResourcePatch, type SourceTableDef, type TestDef } from './schema-yaml.js';
+import { readSnapshotBlocks, snapshotNameErrors, yamlSnapshot, type SnapshotFile } from './snapshot-files.js';
 import type { ExposureDef } from './exposures-yaml.js';
 import type { GroupDef } from './groups-yaml.js';
 
@@ -28,8 +28,12 @@ export interface LoadedProject {
   seeds: SqlFile[];
   macroFiles: SqlFile[];
   singularTests: SqlFile[];
+  /** snapshot blocks under snapshot-paths, and snapshots defined in properties files (relation:) */
+  snapshots: SnapshotFile[];
   modelPatches: Map<string, ResourcePatch>;
   seedPatches: Map<string, ResourcePatch>;
+  /** properties of snapshots (a YAML-defined snapshot's own entry included) */
+  snapshotPatches: Map<string, ResourcePatch>;
   sources: SourceTableDef[];
   tests: TestDef[];
   unitTests: Array<{ raw: unknown; file: string; line?: number }>;
@@ -41,7 +45,7 @@ export interface LoadedProject {
   groups: GroupDef[];
   /** installed packages (see installed-packages.ts): their macros join the project */
   packages: InstalledPackage[];
-  folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig };
+  folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig; snapshots: FolderConfig };
   warnings: string[];
 }
 
@@ -114,7 +118,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
   const genericTestDirs = settings.testPaths.map((p) => `${p.replace(/\/+$/, '')}/generic`);
   const testFiles = readSqlFiles(projectDir, settings.testPaths, '.sql', pkg, errors);
   const analyses = readSqlFiles(projectDir, settings.analysisPaths, '.sql', pkg, errors);
-  refuseSnapshots(projectDir, settings, errors);
+  const snapshots = readSnapshotBlocks(projectDir, settings.snapshotPaths, pkg, errors);
   const singularTests = testFiles.filter((f) => !genericTestDirs.some((d) => f.relPath.startsWith(d + '/')));
   macroFiles.push(...testFiles.filter((f) => genericTestDirs.some((d) => f.relPath.startsWith(d + '/'))));
 
@@ -130,6 +134,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
 
   const modelPatches = new Map<string, ResourcePatch>();
   const seedPatches = new Map<string, ResourcePatch>();
+  const snapshotPatches = new Map<string, ResourcePatch>();
   const sources: SourceTableDef[] = [];
   const tests: TestDef[] = [];
   const unitTests: LoadedProject['unitTests'] = [];
@@ -144,6 +149,13 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
     const { content } = parsed;
     for (const p of content.models) addPatch(modelPatches, p, 'model', errors);
     for (const p of content.seeds) addPatch(seedPatches, p, 'seed', errors);
+    for (const p of content.snapshots) {
+      addPatch(snapshotPatches, p, 'snapshot', errors);
+      if (p.relation === undefined) continue;
+      const s = yamlSnapshot({ ...p, relation: p.relation }, f, pkg);
+      if (s instanceof UserError) errors.add(s);
+      else snapshots.push(s);
+    }
     sources.push(...content.sources);
     tests.push(...content.tests);
     unitTests.push(...content.unitTests);
@@ -165,12 +177,18 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
   for (const [name, patch] of seedPatches) {
     if (!seedNames.has(name)) warnings.push(`${patch.file}:${patch.line ?? '?'}: properties for seed '${name}', but no such seed file${hintSuffix(name, seedNames)}`);
   }
+  snapshotNameErrors(snapshots, [...models.map((m) => ({ name: m.name, relPath: m.relPath, kind: 'model' })), ...seeds.map((x) => ({ name: x.name, relPath: x.relPath, kind: 'seed' }))]).forEach((e) => errors.add(e));
+  const snapshotNames = new Set(snapshots.map((s) => s.name));
+  for (const [name, patch] of snapshotPatches) {
+    if (!snapshotNames.has(name)) warnings.push(`${patch.file}:${patch.line ?? '?'}: properties for snapshot '${name}', but no such snapshot block (and no relation: to define one)${hintSuffix(name, snapshotNames)}`);
+  }
 
   const folderConfigs = {
     models: new FolderConfig(settings.models, 'model'),
     seeds: new FolderConfig(settings.seeds, 'seed'),
     tests: new FolderConfig(settings.tests, 'test'),
     sources: new FolderConfig(settings.sources, 'source'),
+    snapshots: new FolderConfig(settings.snapshots, 'snapshot'),
   };
   const prefixes = (fqns: string[][]) => {
     const out = new Set<string>();
@@ -182,6 +200,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
     [folderConfigs.seeds, 'seeds', prefixes(seeds.map((s) => s.fqn))],
     [folderConfigs.tests, 'tests', prefixes([[pkg], ...singularTests.map((t) => t.fqn)])],
     [folderConfigs.sources, 'sources', prefixes(sources.map((s) => [pkg, s.sourceName, s.name]))],
+    [folderConfigs.snapshots, 'snapshots', prefixes(snapshots.map((s) => s.fqn))],
   ];
   for (const [fc, key, known] of checks) {
     const r = fc.validate(settings.yaml, [key], known);
@@ -198,7 +217,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
     if (prev) errors.add(new UserError(`exposure '${x.name}' is defined twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: x.file, line: x.line }));
     seenExposures.set(x.name, x);
   }
-  return { projectDir, settings, packages, models, seeds, macroFiles, singularTests, analyses, exposures, groups, modelPatches, seedPatches, sources, tests, unitTests, folderConfigs, warnings };
+  return { projectDir, settings, packages, models, seeds, snapshots, macroFiles, singularTests, analyses, exposures, groups, modelPatches, seedPatches, snapshotPatches, sources, tests, unitTests, folderConfigs, warnings };
 }
 
 function hintSuffix(name: string, names: Set<string>): string {

@@ -184,6 +184,11 @@ export class SnowflakeDialect extends AnsiDialect {
     return `alter table ${this.renderRelation(a)} swap with ${this.renderRelation(b)}`;
   }
 
+  /** As dbt-snowflake: now in UTC, without a zone (TIMESTAMP_NTZ). */
+  override snapshotTime(): string {
+    return "to_timestamp_ntz(convert_timezone('UTC', current_timestamp()))";
+  }
+
   /** COUNT_IF is Snowflake's own, and never null. */
   override countWhere(cond: string): string {
     return `count_if(${cond})`;
