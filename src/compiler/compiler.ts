@@ -26,7 +26,7 @@ import { EXTERNAL_KEYS } from '../materializations/external.js';
 import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js';
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
 import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
-import { legacySnapshotPlace, snapshotNode } from './snapshot-node.js';
+import { legacySnapshotPlace, snapshotMacroWarnings, snapshotNode } from './snapshot-node.js';
 import type { SnapshotFile } from '../project/snapshot-files.js';
 import { parseUnitTest } from '../tests/unit/parse.js';
 import { runDateContext } from '../run-date/run-date.js';
@@ -289,6 +289,7 @@ export class Compiler {
     for (const p of this.opts.project.packages ?? []) for (const f of p.macroFiles) for (const e of this.macros.loadFile(f.text, f.relPath, false, p.name)) this.errors.add(e);
     installNamespaces(this.env, this.macros, this.pkg, this.macros.entries().filter((m) => !m.builtin && !m.pkg));
     this.nativeNaming = !this.macros.overridesAny(NAMING_MACROS);
+    if (this.opts.project.snapshots.length) this.warnings.push(...snapshotMacroWarnings(this.opts.project.macroFiles));
     this.errors.throwIfAny();
 
     this.prepareSources();
@@ -1180,7 +1181,7 @@ export class Compiler {
       this.renderModel(draft);
       if (!draft.node) {
         if (this.disabled.has(draft.id)) {
-          this.errors.add(new UserError(`ref('${name}') points to a disabled model`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, { hint: `enable ${draft.file.relPath} or remove the ref` }));
+          this.errors.add(new UserError(`ref('${name}') points to a disabled ${draft.kind}`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, { hint: `enable ${draft.file.relPath} or remove the ref` }));
         }
         return this.placeholder(name);
       }

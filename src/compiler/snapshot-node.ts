@@ -35,3 +35,26 @@ export function legacySnapshotPlace(config: Record<string, unknown>): { schema?:
     database: isSet(config.target_database) ? String(config.target_database).trim() : undefined,
   };
 }
+
+/** dbt's macros behind its snapshot materialization, which projects override (the clock, most often). */
+const SNAPSHOT_MACROS = [
+  'snapshot_get_time', 'snapshot_hash_arguments', 'snapshot_staging_table', 'build_snapshot_table', 'build_snapshot_staging_table', 'snapshot_merge_sql',
+  'snapshot_timestamp_strategy', 'snapshot_check_strategy', 'snapshot_check_all_get_existing_columns', 'snapshot_string_as_time', 'get_dbt_valid_to_current', 'create_columns', 'post_snapshot',
+];
+const SNAPSHOT_MACRO = new RegExp(`\\{%-?\\s*macro\\s+((?:[A-Za-z0-9_]+__)?(?:${SNAPSHOT_MACROS.join('|')}))\\s*\\(`, 'g');
+
+/**
+ * A project macro overriding part of dbt's snapshot materialization is not
+ * called: tsql's snapshots are built in. One warning per macro, with its file
+ * and line, so the project does not silently snapshot differently than intended.
+ */
+export function snapshotMacroWarnings(files: Array<{ relPath: string; text: string }>): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    for (const m of f.text.matchAll(SNAPSHOT_MACRO)) {
+      const line = f.text.slice(0, m.index).split('\n').length;
+      out.push(`${f.relPath}:${line}: macro '${m[1]}' is not used: tsql builds snapshots itself (each engine's clock, dbt's dbt_scd_id hash), not through dbt's snapshot macros`);
+    }
+  }
+  return out;
+}

@@ -196,6 +196,53 @@ describe('snapshots: the command, selection and artifacts (DuckDB)', () => {
   });
 });
 
+describe('snapshots on PostgreSQL: grants, comments and hooks', () => {
+  it('grants and persist_docs reach the table on the first run and stay in line on later ones; pre- and post-hooks run', async () => {
+    const role = `tsql_snap_${Math.random().toString(36).slice(2, 8)}`;
+    await pgQuery(`create role "${role}" nologin`);
+    try {
+      const e = ENGINES.postgres({
+        'seeds/raw_orders.csv': SOURCE_RUNS[0],
+        'snapshots/orders.sql': `{% snapshot orders_snapshot %}
+{{ config(unique_key='id', strategy='timestamp', updated_at='updated_at', grants={'select': ['${role}']}, persist_docs={'relation': true},
+  post_hook="create table if not exists {{ this.schema }}.hook_ran as select 1 as n") }}
+select * from {{ ref('raw_orders') }}
+{% endsnapshot %}
+`,
+        'snapshots/props.yml': 'version: 2\nsnapshots:\n  - name: orders_snapshot\n    description: Every version of every order\n',
+      });
+      const check = async () => {
+        expect(await pgQuery(`select has_table_privilege('${role}', '"${e.schema}".orders_snapshot', 'select') as can`)).toEqual([{ can: true }]);
+        expect(await pgQuery(`select obj_description('"${e.schema}".orders_snapshot'::regclass) as d`)).toEqual([{ d: 'Every version of every order' }]);
+      };
+      ok(await e.tsql(['build']));
+      await check();
+      expect(await e.rows(`select n from ${e.rel('hook_ran')}`)).toEqual([{ n: 1 }]);
+      await pgQuery(`revoke select on "${e.schema}".orders_snapshot from "${role}"`);
+      e.write({ 'seeds/raw_orders.csv': SOURCE_RUNS[1] });
+      ok(await e.tsql(['build']));
+      await check();
+    } finally {
+      await pgQuery(`drop owned by "${role}"; drop role if exists "${role}"`);
+    }
+  });
+});
+
+describe('snapshots and state', () => {
+  it('state:modified selects a snapshot whose block or config changed, not the others', async () => {
+    const e = ENGINES.duckdb(SNAPSHOT_FILES);
+    ok(await e.tsql(['parse']));
+    e.p.write({ 'prod/manifest.json': readFileSync(join(e.p.dir, 'target/manifest.json'), 'utf8') });
+    e.write({ 'snapshots/new_record.sql': (SNAPSHOT_FILES['snapshots/new_record.sql'] as string).replace('select id, status', 'select id, status, amount') });
+    const r = await e.tsql(['ls', '--select', 'state:modified', '--resource-type', 'snapshot', '--state', 'prod']);
+    ok(r);
+    expect(r.stdout.trim()).toBe('shop.ts_new_record');
+    e.write({ 'tsql_project.yml': 'name: shop\nprofile: shop\nsnapshots:\n  shop:\n    check_all:\n      +tags: [nightly]\n' });
+    const c = await e.tsql(['ls', '--select', 'state:modified.configs', '--state', 'prod']);
+    expect(c.stdout.trim()).toBe('shop.check_all');
+  });
+});
+
 describe('snapshot mistakes stop the run before anything is executed (exit 2)', () => {
   it('a malformed block, a missing unique_key, an unknown config key, a name taken by a model: each with its file and line', async () => {
     const e = ENGINES.duckdb({
