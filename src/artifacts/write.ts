@@ -52,27 +52,13 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
   };
   switch (n.resourceType) {
     case 'model':
+    case 'snapshot':
       Object.assign(base, {
         database: n.relation.database ?? null,
         schema: n.relation.schema,
         alias: n.relation.identifier,
         relation_name: n.materialized === 'ephemeral' || n.materialized === 'unload' ? null : dialect.renderRelation(n.relation),
         materialized: n.materialized,
-        raw_code: n.rawCode,
-        compiled_code: n.compiledCode,
-        compiled_path: n.compiledPath,
-        pre_hook: n.preHooks,
-        post_hook: n.postHooks,
-        render_at_run_time: n.renderAtRunTime ?? [],
-      });
-      break;
-    case 'snapshot':
-      Object.assign(base, {
-        database: n.relation.database ?? null,
-        schema: n.relation.schema,
-        alias: n.relation.identifier,
-        relation_name: dialect.renderRelation(n.relation),
-        materialized: 'snapshot',
         raw_code: n.rawCode,
         compiled_code: n.compiledCode,
         compiled_path: n.compiledPath,

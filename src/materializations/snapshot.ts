@@ -1,8 +1,9 @@
 import type { Column, Relation } from '../adapters/types.js';
 import type { SnapshotMetaNames, SnapshotQuery } from '../adapters/snapshot-sql.js';
 import type { SnapshotNode } from '../compiler/nodes.js';
-import { afterBuildStatements, applyAfterBuild } from './after-build.js';
-import { countRows, physicalOptions, runAtomically, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
+import { afterBuildStatements } from './after-build.js';
+import { physicalOptions, runAtomically, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
+import { swapInStagedTable } from './table.js';
 
 /**
  * The snapshot materialization (type-2 history), against dialect primitives only.
@@ -48,16 +49,7 @@ async function buildFirst(ctx: MaterializeContext, node: SnapshotNode, source: R
   const staged = sibling(node.relation, '__tsql_tmp', d);
   await ctx.run(d.dropRelation(staged, 'table'));
   await ctx.run(d.createTableAs(staged, d.snapshotBuild(query(node, source, sourceColumns, [])), { physical }));
-  let rows: number | undefined;
-  try {
-    rows = await countRows(ctx, staged);
-    await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
-    await swapIntoPlace(ctx, staged, 'table', node.relation);
-  } catch (e) {
-    await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
-    throw e;
-  }
-  for (const sql of d.afterTableBuilt?.(node.relation, physical) ?? []) await ctx.run(sql);
+  const rows = await swapInStagedTable(ctx, node, staged, physical);
   return { message: `SNAPSHOT CREATED (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
 }
 

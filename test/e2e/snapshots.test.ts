@@ -7,24 +7,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useProjects, type TempProject } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgQuery } from '../helpers/pg-server.js';
+import { pgEnv, pgProfile, usePgSchemas } from '../helpers/pg-project.js';
 import { dump, ok, runScenario, SNAPSHOT_FILES, SOURCE_RUNS, type SnapshotEngine } from '../helpers/snapshot-scenario.js';
 
 const project = useProjects();
-const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
-const schemas: string[] = [];
-
-afterEach(async () => {
-  const drop = schemas.splice(0);
-  if (drop.length) await pgQuery(drop.map((s) => `drop schema if exists "${s}" cascade`).join(';\n'));
-});
-
-function pgProfile(schema: string): string {
-  const c = pgConnection();
-  return `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`;
-}
+const newSchema = usePgSchemas('snap');
 
 type Engine = SnapshotEngine & { p: TempProject; schema: string };
 
@@ -34,10 +24,9 @@ const ENGINES: Record<string, (files: Record<string, string>) => Engine> = {
     return { p, schema: 'main', tsql: async (args) => p.tsql(args), rows: (sql) => p.query(sql), rel: (n) => `main.${n}`, write: (f) => p.write(f) };
   },
   postgres: (files) => {
-    const schema = uniqueSchema('snap');
-    schemas.push(schema);
+    const schema = newSchema();
     const p = project(files, { profile: pgProfile(schema) });
-    const env = { [PASSWORD_ENV]: pgConnection().password };
+    const env = pgEnv();
     return { p, schema, tsql: async (args) => p.tsql(args, env), rows: (sql) => pgQuery(sql), rel: (n) => `"${schema}"."${n}"`, write: (f) => p.write(f) };
   },
 };
