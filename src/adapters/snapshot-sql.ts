@@ -162,17 +162,34 @@ export function snapshotChangesSql(d: SnapshotSqlDialect, q: SnapshotQuery): str
   return `with ${ctes.join(',\n')}\n${branches.map((b) => b.join('\n')).join('\nunion all\n')}`;
 }
 
-/** Closes the current rows the staged changes replace or delete (their valid_to). */
+/**
+ * Closes the current rows the staged changes replace or delete (their
+ * valid_to): UPDATE … FROM, the target named in full (an alias on UPDATE's
+ * target is not taken everywhere).
+ */
 export function snapshotCloseSql(d: SnapshotSqlDialect, target: Relation, changes: Relation, q: Pick<SnapshotQuery, 'meta' | 'validToCurrent'>): string {
   const validTo = d.quoteIdentifier(q.meta.dbt_valid_to);
   const scdId = d.quoteIdentifier(q.meta.dbt_scd_id);
+  const t = d.renderRelation(target);
   return [
-    `update ${d.renderRelation(target)} as __tsql_target`,
+    `update ${t}`,
     `set ${validTo} = __tsql_changes.${validTo}`,
     `from ${d.renderRelation(changes)} as __tsql_changes`,
-    `where __tsql_changes.${scdId} = __tsql_target.${scdId}`,
+    `where __tsql_changes.${scdId} = ${t}.${scdId}`,
     `  and __tsql_changes.${CHANGE_COLUMN} in ('update', 'delete')`,
-    `  and ${isCurrent(d, '__tsql_target', q)}`,
+    `  and ${isCurrent(d, t, q)}`,
+  ].join('\n');
+}
+
+/** The same as a MERGE with only a matched clause (engines whose UPDATE … FROM is better avoided: Snowflake, as dbt-snowflake does). */
+export function snapshotCloseMergeSql(d: SnapshotSqlDialect, target: Relation, changes: Relation, q: Pick<SnapshotQuery, 'meta' | 'validToCurrent'>): string {
+  const validTo = d.quoteIdentifier(q.meta.dbt_valid_to);
+  const scdId = d.quoteIdentifier(q.meta.dbt_scd_id);
+  return [
+    `merge into ${d.renderRelation(target)} as __tsql_target`,
+    `using (select * from ${d.renderRelation(changes)} where ${CHANGE_COLUMN} in ('update', 'delete')) as __tsql_changes`,
+    `on __tsql_changes.${scdId} = __tsql_target.${scdId}`,
+    `when matched and ${isCurrent(d, '__tsql_target', q)} then update set ${validTo} = __tsql_changes.${validTo}`,
   ].join('\n');
 }
 

@@ -151,20 +151,20 @@ left join __tsql_source as s on c.__tsql_key_1 = s.__tsql_key_1
 where s.__tsql_key_1 is null;
 
 -- close
-update "dev"."snapshots"."orders_snapshot" as __tsql_target
+update "dev"."snapshots"."orders_snapshot"
 set "dbt_valid_to" = __tsql_changes."dbt_valid_to"
 from "dev"."snapshots"."orders_snapshot__tsql_snap_chg" as __tsql_changes
-where __tsql_changes."dbt_scd_id" = __tsql_target."dbt_scd_id"
+where __tsql_changes."dbt_scd_id" = "dev"."snapshots"."orders_snapshot"."dbt_scd_id"
   and __tsql_changes.__tsql_change in ('update', 'delete')
-  and __tsql_target."dbt_valid_to" is null;
+  and "dev"."snapshots"."orders_snapshot"."dbt_valid_to" is null;
 
 -- close_valid_to_current
-update "dev"."snapshots"."orders_snapshot" as __tsql_target
+update "dev"."snapshots"."orders_snapshot"
 set "valid_to" = __tsql_changes."valid_to"
 from "dev"."snapshots"."orders_snapshot__tsql_snap_chg" as __tsql_changes
-where __tsql_changes."dbt_scd_id" = __tsql_target."dbt_scd_id"
+where __tsql_changes."dbt_scd_id" = "dev"."snapshots"."orders_snapshot"."dbt_scd_id"
   and __tsql_changes.__tsql_change in ('update', 'delete')
-  and (__tsql_target."valid_to" is null or __tsql_target."valid_to" = cast('9999-12-31' as timestamp));
+  and ("dev"."snapshots"."orders_snapshot"."valid_to" is null or "dev"."snapshots"."orders_snapshot"."valid_to" = cast('9999-12-31' as timestamp));
 
 -- insert
 insert into "dev"."snapshots"."orders_snapshot" ("id", "status", "updated_at", "dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to")

@@ -151,20 +151,16 @@ left join __tsql_source as s on c.__tsql_key_1 = s.__tsql_key_1
 where s.__tsql_key_1 is null;
 
 -- close
-update "DEV"."SNAPSHOTS"."ORDERS_SNAPSHOT" as __tsql_target
-set "DBT_VALID_TO" = __tsql_changes."DBT_VALID_TO"
-from "DEV"."SNAPSHOTS"."ORDERS_SNAPSHOT__TSQL_SNAP_CHG" as __tsql_changes
-where __tsql_changes."DBT_SCD_ID" = __tsql_target."DBT_SCD_ID"
-  and __tsql_changes.__tsql_change in ('update', 'delete')
-  and __tsql_target."DBT_VALID_TO" is null;
+merge into "DEV"."SNAPSHOTS"."ORDERS_SNAPSHOT" as __tsql_target
+using (select * from "DEV"."SNAPSHOTS"."ORDERS_SNAPSHOT__TSQL_SNAP_CHG" where __tsql_change in ('update', 'delete')) as __tsql_changes
+on __tsql_changes."DBT_SCD_ID" = __tsql_target."DBT_SCD_ID"
+when matched and __tsql_target."DBT_VALID_TO" is null then update set "DBT_VALID_TO" = __tsql_changes."DBT_VALID_TO";
 
 -- close_valid_to_current
-update "DEV"."SNAPSHOTS"."ORDERS_SNAPSHOT" as __tsql_target
-set "VALID_TO" = __tsql_changes."VALID_TO"
-from "DEV"."SNAPSHOTS"."ORDERS_SNAPSHOT__TSQL_SNAP_CHG" as __tsql_changes
-where __tsql_changes."DBT_SCD_ID" = __tsql_target."DBT_SCD_ID"
-  and __tsql_changes.__tsql_change in ('update', 'delete')
-  and (__tsql_target."VALID_TO" is null or __tsql_target."VALID_TO" = cast('9999-12-31' as timestamp));
+merge into "DEV"."SNAPSHOTS"."ORDERS_SNAPSHOT" as __tsql_target
+using (select * from "DEV"."SNAPSHOTS"."ORDERS_SNAPSHOT__TSQL_SNAP_CHG" where __tsql_change in ('update', 'delete')) as __tsql_changes
+on __tsql_changes."DBT_SCD_ID" = __tsql_target."DBT_SCD_ID"
+when matched and (__tsql_target."VALID_TO" is null or __tsql_target."VALID_TO" = cast('9999-12-31' as timestamp)) then update set "VALID_TO" = __tsql_changes."VALID_TO";
 
 -- insert
 insert into "DEV"."SNAPSHOTS"."ORDERS_SNAPSHOT" ("ID", "STATUS", "UPDATED_AT", "DBT_SCD_ID", "DBT_UPDATED_AT", "DBT_VALID_FROM", "DBT_VALID_TO")
