@@ -175,7 +175,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   });
 
   withCommon(program.command('ls').alias('list').description('list the selected nodes'))
-    .option('--resource-type <type...>', 'model, seed, source, test, unit_test, analysis, exposure (repeatable)')
+    .option('--resource-type <type...>', 'model, seed, snapshot, source, test, unit_test, analysis, exposure (repeatable)')
     .option('-o, --output <format>', 'selector (default), name, path or json')
     .action(async (raw: CommonOptions) => {
       checkLsOptions(raw.resourceType, raw.output);

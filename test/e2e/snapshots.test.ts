@@ -8,8 +8,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useProjects, type TempProject } from '../helpers/project.js';
-import { pgQuery } from '../helpers/pg-server.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { runCliAsync, useProjects, type TempProject } from '../helpers/project.js';
+import { pgConnection, pgQuery } from '../helpers/pg-server.js';
 import { pgEnv, pgProfile, usePgSchemas } from '../helpers/pg-project.js';
 import { dump, ok, runScenario, SNAPSHOT_FILES, SOURCE_RUNS, type SnapshotEngine } from '../helpers/snapshot-scenario.js';
 
@@ -214,6 +216,41 @@ select * from {{ ref('raw_orders') }}
     } finally {
       await pgQuery(`drop owned by "${role}"; drop role if exists "${role}"`);
     }
+  });
+});
+
+describe('snapshots on PostgreSQL: an interrupted run', () => {
+  it('a run killed inside its transaction (while closing rows, after staging) leaves the table as it was', async () => {
+    const e = ENGINES.postgres({
+      'seeds/raw_orders.csv': SOURCE_RUNS[0],
+      'snapshots/orders.sql': `{% snapshot orders_snapshot %}{{ config(unique_key='id', strategy='timestamp', updated_at='updated_at', hard_deletes='invalidate') }}select * from {{ ref('raw_orders') }}{% endsnapshot %}`,
+    });
+    ok(await e.tsql(['build']));
+    const before = await dump(e, 'orders_snapshot');
+    e.write({ 'seeds/raw_orders.csv': SOURCE_RUNS[1] });
+    ok(await e.tsql(['seed']));
+    // another session holds the current rows: the run stages its changes, then waits in its UPDATE
+    const locker = new pg.Client({ ...pgConnection() });
+    await locker.connect();
+    await locker.query('begin');
+    await locker.query(`select * from "${e.schema}".orders_snapshot for update`);
+    const waiting = `select count(*)::int as n from pg_stat_activity where query like 'update %orders_snapshot%' and state <> 'idle'`;
+    let killed = false;
+    const run = runCliAsync(['snapshot'], e.p.dir, pgEnv(), (_out, child) => {
+      if (killed) return;
+      killed = true;
+      void (async () => {
+        while ((await pgQuery(waiting))[0].n === 0) await sleep(50);
+        child.kill('SIGKILL');
+      })();
+    });
+    expect((await run).signal).toBe('SIGKILL');
+    await locker.query('rollback');
+    await locker.end();
+    while ((await pgQuery(waiting))[0].n > 0) await sleep(50);
+    expect(await dump(e, 'orders_snapshot')).toBe(before);
+    ok(await e.tsql(['snapshot']));
+    expect(await e.rows(`select id from ${e.rel('orders_snapshot')} where dbt_valid_to is null order by id`)).toEqual([{ id: 1 }, { id: 2 }, { id: 4 }]);
   });
 });
 
