@@ -11,12 +11,13 @@ import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { runCliAsync, useProjects, type TempProject } from '../helpers/project.js';
-import { pgConnection, pgQuery } from '../helpers/pg-server.js';
-import { pgEnv, pgProfile, usePgSchemas } from '../helpers/pg-project.js';
+import { pgConnection, pgProfile, pgQuery, useSchemas } from '../helpers/pg-server.js';
 import { dump, ok, runScenario, SNAPSHOT_FILES, SOURCE_RUNS, type SnapshotEngine } from '../helpers/snapshot-scenario.js';
 
 const project = useProjects();
-const newSchema = usePgSchemas('snap');
+const newSchema = useSchemas();
+const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
+const pgEnv = () => ({ [PASSWORD_ENV]: pgConnection().password });
 
 type Engine = SnapshotEngine & { p: TempProject; schema: string };
 
@@ -26,8 +27,8 @@ const ENGINES: Record<string, (files: Record<string, string>) => Engine> = {
     return { p, schema: 'main', tsql: async (args) => p.tsql(args), rows: (sql) => p.query(sql), rel: (n) => `main.${n}`, write: (f) => p.write(f) };
   },
   postgres: (files) => {
-    const schema = newSchema();
-    const p = project(files, { profile: pgProfile(schema) });
+    const schema = newSchema('snap');
+    const p = project(files, { profile: pgProfile(schema, PASSWORD_ENV) });
     const env = pgEnv();
     return { p, schema, tsql: async (args) => p.tsql(args, env), rows: (sql) => pgQuery(sql), rel: (n) => `"${schema}"."${n}"`, write: (f) => p.write(f) };
   },
