@@ -5,65 +5,22 @@
  * and on Snowflake a failed run that leaves the table as it was. The CLI runs
  * without blocking this process (runCliAsync), which serves the stand-ins.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliAsync, TempProject } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { describe, expect, it } from 'vitest';
+import { runCliAsync } from '../helpers/project.js';
 import { dump, ok, runScenario, SNAPSHOT_FILES, SOURCE_RUNS, type SnapshotEngine } from '../helpers/snapshot-scenario.js';
-import { startDataApiStandin, type DataApiStandin } from '../redshift-standin/data-api-server.js';
-import { createDuckDBEngine } from '../snowflake-standin/engine.js';
-import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-standin/server.js';
-import type { Engine } from '../snowflake-standin/engine-types.js';
-import { sfClient, type SfClient, standinProfile } from '../helpers/snowflake.js';
+import { useStandins, type StandinProject } from '../helpers/standins.js';
 
-const AWS_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_REGION: 'us-east-1' };
-const SF_PASSWORD_ENV = 'TSQL_TEST_SF_PASSWORD';
-const SF_PASSWORD = 'sf-Secret-7c2q';
-const SF_DATABASE = 'TSQL_TEST';
-const projects: TempProject[] = [];
-let root = '';
-let rsDatabase = '';
-let api: DataApiStandin;
-let sfEngine: Engine;
-let standin: SnowflakeStandin;
-let client: SfClient;
+const standins = useStandins('snap');
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'tsql-snap-'));
-  rsDatabase = `rss_${Math.random().toString(36).slice(2, 10)}`;
-  await pgQuery(`create database "${rsDatabase}"`);
-  api = await startDataApiStandin({ pg: { ...pgConnection(), database: 'postgres' }, s3Root: join(root, 's3') });
-  sfEngine = await createDuckDBEngine({ directory: join(root, 'engine'), stages: {} });
-  standin = await startSnowflakeStandin({ engine: sfEngine, users: { tsql: SF_PASSWORD } });
-  client = await sfClient(standin, { user: 'tsql', password: SF_PASSWORD, database: SF_DATABASE });
-});
-
-afterAll(async () => {
-  await client?.close();
-  await standin?.close();
-  await sfEngine?.close();
-  await api?.close();
-  for (const p of projects) p.cleanup();
-  rmSync(root, { recursive: true, force: true });
-  await pgQuery(`drop database if exists "${rsDatabase}" with (force)`);
-});
-
-function redshift(files: Record<string, string>): SnapshotEngine {
-  const schema = `s_${Math.random().toString(36).slice(2, 8)}`;
-  const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: redshift\n      method: data_api\n      endpoint: ${api.endpoint}\n      region: us-east-1\n      cluster_identifier: tsql-test\n      database: ${rsDatabase}\n      db_user: tsql\n      schema: ${schema}\n      threads: 2\n`;
-  const p = new TempProject(files, { profile });
-  projects.push(p);
-  return { tsql: (args) => runCliAsync(args, p.dir, AWS_ENV), rows: (sql) => pgQuery(sql, { ...pgConnection(), database: rsDatabase }), rel: (n) => `"${schema}"."${n}"`, write: (f) => p.write(f) };
+/** A snapshot scenario's view of a project on a stand-in. */
+function engine(s: StandinProject): SnapshotEngine & { dir: string } {
+  return { dir: s.p.dir, tsql: (args) => runCliAsync(args, s.p.dir, s.env), rows: (sql) => s.query(sql), rel: (n) => `${s.schemaSql}.${n}`, write: (f) => s.p.write(f) };
 }
 
-function snowflake(files: Record<string, string>): SnapshotEngine & { dir: string } {
-  const schema = uniqueSchema('sfsnap');
-  const p = new TempProject(files, { profile: standinProfile(standin, { database: SF_DATABASE, schema, passwordEnv: SF_PASSWORD_ENV }) });
-  projects.push(p);
-  return { dir: p.dir, tsql: (args) => runCliAsync(args, p.dir, { [SF_PASSWORD_ENV]: SF_PASSWORD }), rows: (sql) => client.query(sql), rel: (n) => `${SF_DATABASE}."${schema.toUpperCase()}".${n}`, write: (f) => p.write(f) };
-}
+const redshift = (files: Record<string, string>) => engine(standins.redshift(files));
+const snowflake = (files: Record<string, string>) => engine(standins.snowflake(files));
 
 describe('snapshots on the Redshift stand-in (Data API)', () => {
   it('records history across runs for both strategies and every hard_deletes mode; a rerun changes nothing', async () => {

@@ -241,14 +241,14 @@ describe('snapshots on PostgreSQL: an interrupted run', () => {
       if (killed) return;
       killed = true;
       void (async () => {
-        while ((await pgQuery(waiting))[0].n === 0) await sleep(50);
+        while (Number((await pgQuery(waiting))[0].n) === 0) await sleep(50);
         child.kill('SIGKILL');
       })();
     });
     expect((await run).signal).toBe('SIGKILL');
     await locker.query('rollback');
     await locker.end();
-    while ((await pgQuery(waiting))[0].n > 0) await sleep(50);
+    while (Number((await pgQuery(waiting))[0].n) > 0) await sleep(50);
     expect(await dump(e, 'orders_snapshot')).toBe(before);
     ok(await e.tsql(['snapshot']));
     expect(await e.rows(`select id from ${e.rel('orders_snapshot')} where dbt_valid_to is null order by id`)).toEqual([{ id: 1 }, { id: 2 }, { id: 4 }]);
