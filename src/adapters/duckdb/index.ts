@@ -2,10 +2,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { WarehouseError } from '../../errors.js';
-import { columnsByRelation, toColumns } from '../catalog-rows.js';
+import { catalogTables, columnsByRelation, schemasByDatabase, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import type { Adapter, CatalogEntry, Column, Connection, Relation, RunLockOptions } from '../types.js';
+import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, Relation, RunLockOptions } from '../types.js';
 import { DuckDBDialect } from './dialect.js';
 import { DuckDBPool, type DuckDBSession } from './connection.js';
 
@@ -191,6 +191,18 @@ export class DuckDBAdapter implements Adapter {
       ),
     );
     return columnsByRelation(rows, { database: 'table_catalog', schema: 'table_schema', identifier: 'table_name', name: 'column_name', type: 'data_type' });
+  }
+
+  async readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]> {
+    const file = this.filePath();
+    if (!this.pool && file !== ':memory:' && !existsSync(file)) return [];
+    const out: CatalogTable[] = [];
+    for (const [db, list] of schemasByDatabase(schemas)) {
+      const database = db || this.database;
+      const [tables, columns] = await this.withConnection(async (c) => [await c.query(this.dialect.catalogTablesQuery(database, list)), await c.query(this.dialect.catalogColumnsQuery(database, list))]);
+      out.push(...catalogTables(tables, columns, { rowCountEstimated: true }));
+    }
+    return out;
   }
 
   async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
