@@ -71,11 +71,16 @@ export async function projectLineage(manifest: ManifestJson, catalog: CatalogCol
   /** What a node's SQL resolves against; a relation two nodes share (a seed loading a source's table) is the one the node reads. */
   const contextOf = (n: ManifestJsonNode): LineageContext => ({
     nodeOfTable: ({ catalog: db, schema, table }) => {
-      const key = [db, schema, table].filter((p) => p !== undefined).join('.').toLowerCase();
-      const ids = byRelation.get(key) ?? [];
-      const read = ids.filter((id) => n.depends_on?.nodes?.includes(id));
-      if (read.length === 1) return read[0];
-      return ids.length === 1 ? ids[0] : undefined;
+      // as written; then without the database (a manifest may not name it), then the bare name
+      const keys = [[db, schema, table], [schema, table], [table]].map((k) => k.filter((p) => p !== undefined).join('.').toLowerCase());
+      for (const key of new Set(keys)) {
+        const ids = byRelation.get(key) ?? [];
+        const read = ids.filter((id) => n.depends_on?.nodes?.includes(id));
+        if (read.length === 1) return read[0];
+        if (ids.length === 1) return ids[0];
+        if (ids.length > 1) return undefined;
+      }
+      return undefined;
     },
     columnsOf,
     ephemeralOfCte: (cte) => ephemeralByCte.get(cte.toLowerCase()),

@@ -145,6 +145,8 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
 
   interface GraphOptions {
     focus?: string;
+    /** the smallest zoom the first view takes (text stays readable; pan for the rest) */
+    minScale?: number;
     columns: boolean;
     selected?: { node: string; column: string };
     onSelect?: (sel: { node: string; column: string } | undefined) => void;
@@ -282,12 +284,23 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
     let tx = 0;
     let ty = 0;
     const apply = () => viewport.setAttribute('transform', `translate(${tx.toFixed(1)},${ty.toFixed(1)}) scale(${scale.toFixed(4)})`);
-    const fit = () => {
+    /** `all`: the whole graph in view; else no smaller than minScale, centred on the focus node (the rest is a pan away). */
+    const fit = (all: boolean) => {
       const w = wrap.clientWidth || 900;
       const hgt = wrap.clientHeight || 460;
-      scale = Math.min(1.2, Math.max(0.15, Math.min(w / gw, hgt / gh) * 0.95));
+      const whole = Math.min(w / gw, hgt / gh) * 0.95;
+      scale = Math.min(1.1, all ? Math.max(0.1, whole) : Math.max(opts.minScale ?? 0.1, whole));
       tx = (w - gw * scale) / 2;
       ty = (hgt - gh * scale) / 2;
+      if (!all && opts.focus && gw * scale > w) {
+        const f = g.node(opts.focus);
+        // the focus where it sits in the graph (its upstream to the left gets the room it needs)
+        tx = Math.min(24, Math.max(w - gw * scale - 24, w * (0.2 + (0.6 * f.x) / gw) - f.x * scale));
+      }
+      if (gh * scale > hgt) {
+        const f = opts.focus ? g.node(opts.focus) : { y: gh / 2 };
+        ty = Math.min(24, Math.max(hgt - gh * scale - 24, hgt / 2 - f.y * scale));
+      }
       apply();
     };
     const zoomAt = (factor: number, cx: number, cy: number) => {
@@ -330,7 +343,7 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
     };
     button('+', 'zoom in', () => zoomAt(1.25, wrap.clientWidth / 2, wrap.clientHeight / 2));
     button('−', 'zoom out', () => zoomAt(1 / 1.25, wrap.clientWidth / 2, wrap.clientHeight / 2));
-    button('Fit', 'fit the graph to the view', fit);
+    button('Fit', 'the whole graph in view', () => fit(true));
     const legend = h('div', { class: 'legend' });
     for (const t of ['model', 'source', 'seed', 'snapshot', 'exposure']) if (nodes.some((n) => n.type === t)) legend.append(h('span', {}, h('span', { class: `dot ${t}` }), t));
     if (opts.columns) {
@@ -342,7 +355,7 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
     }
     wrap.append(svg, tools, legend);
     if (opts.columns) wrap.append(h('div', { class: 'graph-hint' }, 'Click a column to trace where it comes from and where it goes; drag to pan, scroll to zoom.'));
-    fit();
+    fit(false);
     if (opts.selected) select(opts.selected);
     return { select };
   }
@@ -522,14 +535,14 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
       cards,
       h('section', { class: 'card' }, h('h2', {}, 'Lineage', h('span', { class: 'aside' }, h('a', { href: '#/lineage' }, 'open full screen'))), runLine, graph),
     ));
-    drawGraph(graph, new Set(graphNodes.map((n) => n.id)), { columns: graphNodes.length <= 12 });
+    drawGraph(graph, new Set(graphNodes.map((n) => n.id)), { columns: graphNodes.length <= 12, minScale: 0.55 });
   }
 
   function lineagePage(): void {
     const graph = h('div', { class: 'graph-wrap tall' });
     const toggle = h('input', { type: 'checkbox' });
     toggle.checked = graphNodes.length <= 40;
-    const redraw = () => drawGraph(graph, new Set(graphNodes.map((n) => n.id)), { columns: toggle.checked });
+    const redraw = () => drawGraph(graph, new Set(graphNodes.map((n) => n.id)), { columns: toggle.checked, minScale: 0.6 });
     toggle.addEventListener('change', redraw);
     main.replaceChildren(
       h('div', { class: 'page-head' }, h('h1', {}, 'Lineage'), h('label', { class: 'muted' }, toggle, ' show columns')),
@@ -569,7 +582,7 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
     if (GRAPH_TYPES.has(n.type)) {
       const graph = h('div', { class: 'graph-wrap medium' });
       const l = n.lineage;
-      const lineageNote = l && l.level === 'table' && l.reason ? h('div', { class: 'notice' }, `Column-level lineage is not available here: ${l.reason}. The graph shows its parents and children only.`) : null;
+      const lineageNote = l && l.level === 'table' && l.reason && n.type !== 'exposure' ? h('div', { class: 'notice' }, `Column-level lineage is not available here: ${l.reason}. The graph shows its parents and children only.`) : null;
       sections.push(h('section', { class: 'card', id: 'lineage' }, h('h2', {}, 'Lineage', h('span', { class: 'aside' }, `+${n.name}+: its upstream and downstream nodes`)), lineageNote, graph));
       const ids = neighbourhood(n.id);
       const selected = column ? { node: n.id, column } : undefined;
@@ -577,6 +590,7 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
       queueMicrotask(() => {
         graphApi = drawGraph(graph, ids, {
           focus: n.id,
+          minScale: 0.8,
           columns: true,
           selected,
           onSelect: (sel) => markRow(sel && sel.node === n.id ? sel.column : undefined),

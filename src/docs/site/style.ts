@@ -34,7 +34,7 @@ header.top nav a.active { color: #fff; font-weight: 600; }
 .search .empty { padding: .75rem; color: var(--muted); }
 
 .layout { display: flex; min-height: calc(100vh - 52px); }
-aside.sidebar { width: 270px; flex: none; border-right: 1px solid var(--line); background: var(--panel); padding: .75rem .5rem 2rem; overflow: auto; max-height: calc(100vh - 52px); position: sticky; top: 52px; }
+aside.sidebar { width: 270px; flex: none; border-right: 1px solid var(--line); background: var(--panel); padding: .75rem .5rem 2rem; overflow: auto; height: calc(100vh - 52px); position: sticky; top: 52px; align-self: flex-start; }
 aside.sidebar details { margin: 0 0 .1rem .2rem; }
 aside.sidebar summary { cursor: pointer; padding: .2rem .3rem; border-radius: 4px; user-select: none; }
 aside.sidebar summary:hover { background: #f2f4f7; }
@@ -60,7 +60,8 @@ main { flex: 1; min-width: 0; padding: 1.25rem 1.75rem 3rem; }
 .meta-line { color: var(--muted); margin: .4rem 0 1rem; display: flex; flex-wrap: wrap; gap: .3rem 1rem; }
 .meta-line code { color: var(--ink); }
 section.card { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 1rem 1.25rem; margin: 0 0 1rem; }
-section.card > h2 { font-size: 15px; margin: 0 0 .75rem; display: flex; align-items: center; gap: .5rem; }
+section.card h2 { font-size: 15px; margin: 0 0 .75rem; display: flex; align-items: center; gap: .5rem; }
+section.card h2 + ul.links { margin-bottom: 1rem; }
 section.card > h2 .aside { margin-left: auto; font-weight: 400; color: var(--muted); font-size: 12.5px; }
 .description { line-height: 1.55; }
 .description p:first-child { margin-top: 0; } .description p:last-child { margin-bottom: 0; }
@@ -97,7 +98,7 @@ ul.links li { padding: .15rem 0; display: flex; align-items: center; gap: .4rem;
 /* the lineage graph */
 .graph-wrap { position: relative; border: 1px solid var(--line); border-radius: 10px; background: #fbfcfe; overflow: hidden; }
 .graph-wrap.tall { height: calc(100vh - 190px); min-height: 420px; }
-.graph-wrap.medium { height: 460px; }
+.graph-wrap.medium { height: 520px; }
 svg.graph { width: 100%; height: 100%; display: block; cursor: grab; user-select: none; }
 svg.graph.dragging { cursor: grabbing; }
 .graph-tools { position: absolute; top: .5rem; right: .5rem; display: flex; gap: .25rem; z-index: 2; }
