@@ -7,13 +7,13 @@
  * of each is kept in test-artifacts/ (its path is printed).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyExample, REPO_ROOT, runCli, runCliAsync, useProjects } from '../helpers/project.js';
+import { freePort } from '../helpers/pg-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Without these, Chromium waits on the network this machine does not have. */
@@ -95,13 +95,6 @@ async function traceAmountSpent(page: Page, url: string, shot: string): Promise<
   expect(errors).toEqual([]);
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 describe('the docs site in Chromium', () => {
   it('through tsql docs serve: search, open the model, click a column, see its lineage', async () => {

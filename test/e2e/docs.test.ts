@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyExample, queryDuckDB, runCli, runCliAsync, useProjects } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { freePort, pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 const DS = '2024-01-03';
 const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
@@ -186,13 +186,6 @@ describe('the example on DuckDB', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 describe('doc blocks and descriptions', () => {
   it('renders {% docs %} blocks through doc(), and names an unknown block with a suggestion (exit 2)', () => {
