@@ -238,6 +238,34 @@ describe('doc blocks and descriptions', () => {
   });
 });
 
+describe('lineage of a project', () => {
+  it('traces through an ephemeral model, falls back to table level for a pivot (saying why), and copies asset-paths', () => {
+    const p = project({
+      'tsql_project.yml': 'name: shop\nprofile: shop\nasset-paths: [assets]\n',
+      'assets/chart.png': 'not really a png',
+      'seeds/orders.csv': 'id,status,amount\n1,placed,10\n2,shipped,5\n',
+      'models/stg_orders.sql': "{{ config(materialized='ephemeral') }}\nselect id, status, amount * 100 as cents from {{ ref('orders') }}",
+      'models/order_totals.sql': "select status, sum(cents) as total_cents from {{ ref('stg_orders') }} group by status",
+      'models/by_status.sql': "pivot {{ ref('orders') }} on status in ('placed', 'shipped') using sum(amount)",
+      'models/schema.yml': 'version: 2\nmodels:\n  - name: order_totals\n    description: "Totals. ![chart](assets/chart.png)"\n',
+    });
+    expect(p.tsql(['build']).code).toBe(0);
+    const r = p.tsql(['docs', 'generate']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('warning: models/by_status.sql: column lineage unavailable (a pivot in FROM is not analysed); the docs show its table-level lineage');
+    expect(r.stdout).toMatch(/Lineage: 2 of 3 models traced to their columns/);
+    const l = readJson<Lineage>(p.dir, 'lineage.json');
+    expect(l.nodes['model.shop.order_totals'].columns).toEqual([
+      { name: 'status', upstream: [{ node: 'model.shop.stg_orders', column: 'status' }], via: 'direct' },
+      { name: 'total_cents', upstream: [{ node: 'model.shop.stg_orders', column: 'cents' }], via: 'aggregated' },
+    ]);
+    expect(l.nodes['model.shop.stg_orders'].columns.find((c) => c.name === 'cents')).toEqual({ name: 'cents', upstream: [{ node: 'seed.shop.orders', column: 'amount' }], via: 'transformed' });
+    expect(l.nodes['model.shop.by_status']).toMatchObject({ level: 'table', parents: ['seed.shop.orders'], columns: [] });
+    expect(readFileSync(join(p.dir, 'target', 'docs', 'assets', 'chart.png'), 'utf8')).toBe('not really a png');
+    expect(readFileSync(join(p.dir, 'target', 'docs', 'tsql-docs-data.js'), 'utf8')).toContain('\\u003cimg src=\\"assets/chart.png\\" alt=\\"chart\\">');
+  });
+});
+
 describe('catalog on PostgreSQL', () => {
   it('reads types, positions, owner, comments and the planner row estimates of a postgres target', async () => {
     const c = pgConnection();

@@ -48,6 +48,11 @@ describe('column lineage of one select', () => {
       amount: 'transformed: orders.amount',
       name: 'direct: customers.name',
     });
+    expect((await lineage('select * exclude (orders.status) rename (amount as total) from orders')).columns).toEqual({
+      id: 'direct: orders.id',
+      customer_id: 'direct: orders.customer_id',
+      total: 'direct: orders.amount',
+    });
     // join … using: the shared column once
     expect(Object.keys((await lineage('select * from orders join payments on true join customers using (id)')).columns)).toEqual(['id', 'customer_id', 'amount', 'status', 'order_id', 'paid', 'name', 'country']);
   });
@@ -110,6 +115,7 @@ describe('column lineage of one select', () => {
     const r = await parser.parseSelect('select value:c1::varchar as x from @my_stage');
     expect(r).toEqual({ ok: false, reason: 'the SQL does not parse: syntax error at or near "as"' });
     expect(await parser.parseSelect('select 1; select 2')).toEqual({ ok: false, reason: 'the compiled SQL holds 2 statements, not one select' });
+    expect(await parser.parseSelect('pivot orders on status using sum(amount)')).toEqual({ ok: false, reason: 'it is not a plain select (a PIVOT or another statement whose parse tree DuckDB does not give)' });
   });
 });
 

@@ -272,6 +272,11 @@ class Analyzer {
     const sources = relation ? scope.sources.filter((s) => s.names.includes(relation)) : scope.sources;
     if (relation && !sources.length) throw new LineageUnsupported(`${String(item.relation_name)}.* names no relation of its FROM`);
     const exclude = new Set(((item.exclude_list as unknown[]) ?? []).map((e) => lower(typeof e === 'string' ? e : String((e as { column_names?: string[] }).column_names?.at(-1) ?? e))));
+    // `* exclude (t.a)`: a column of one relation
+    const qualifiedExclude = ((item.qualified_exclude_list as Array<{ table?: string; column: string }>) ?? []).map((q) => ({ table: lower(q.table ?? ''), column: lower(q.column) }));
+    // `* rename (a as b)`
+    const rename = new Map<string, string>();
+    for (const r of (item.rename_list as Array<{ key: { column: string }; value: string }>) ?? []) rename.set(lower(r.key.column), r.value);
     const replace = new Map<string, AstNode>();
     for (const r of (item.replace_list as Array<{ key: string; value: AstNode }>) ?? []) replace.set(lower(r.key), r.value);
     let pattern: RegExp | undefined;
@@ -288,13 +293,14 @@ class Analyzer {
       for (const c of s.columns) {
         const k = lower(c.name);
         if (exclude.has(k) || (!relation && s.hidden?.has(k) && seen.has(k))) continue;
+        if (qualifiedExclude.some((q) => q.column === k && (!q.table || s.names.includes(q.table)))) continue;
         if (pattern && !pattern.test(c.name)) continue;
         seen.add(k);
         const rep = replace.get(k);
         if (rep) {
           const e = this.expression(rep, scope, ctes, new Map());
           out.push({ name: c.name, refs: e.refs, via: e.via });
-        } else out.push({ name: c.name, refs: new Map(c.refs), via: c.via });
+        } else out.push({ name: rename.get(k) ?? c.name, refs: new Map(c.refs), via: c.via });
       }
     }
     return out;

@@ -34,7 +34,12 @@ export class SqlParser {
     const reader = await conn.runAndReadAll('select json_serialize_sql($1::varchar) as tree', [sql]);
     const text = String(reader.getRows()[0][0]);
     const out = JSON.parse(text) as { error?: boolean; error_message?: string; error_type?: string; statements?: Array<{ node: AstNode }> };
-    if (out.error) return { ok: false, reason: `the SQL does not parse: ${firstLine(out.error_message ?? out.error_type ?? 'unknown error')}` };
+    if (out.error) {
+      const message = firstLine(out.error_message ?? out.error_type ?? 'unknown error');
+      // DuckDB parses PIVOT, SUMMARIZE … statements but serializes selects only
+      if (/only select statements can be serialized/i.test(message)) return { ok: false, reason: 'it is not a plain select (a PIVOT or another statement whose parse tree DuckDB does not give)' };
+      return { ok: false, reason: `the SQL does not parse: ${message}` };
+    }
     const statements = out.statements ?? [];
     if (statements.length !== 1) return { ok: false, reason: `the compiled SQL holds ${statements.length} statements, not one select` };
     return { ok: true, tree: statements[0].node };
