@@ -292,6 +292,8 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
       scale = Math.min(1.1, all ? Math.max(0.1, whole) : Math.max(opts.minScale ?? 0.1, whole));
       tx = (w - gw * scale) / 2;
       ty = (hgt - gh * scale) / 2;
+      // wider than the view: without a focus, start from the roots (left); with one, show it
+      if (!all && !opts.focus && gw * scale > w) tx = 24;
       if (!all && opts.focus && gw * scale > w) {
         const f = g.node(opts.focus);
         // the focus where it sits in the graph (its upstream to the left gets the room it needs)
@@ -542,7 +544,7 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
     const graph = h('div', { class: 'graph-wrap tall' });
     const toggle = h('input', { type: 'checkbox' });
     toggle.checked = graphNodes.length <= 40;
-    const redraw = () => drawGraph(graph, new Set(graphNodes.map((n) => n.id)), { columns: toggle.checked, minScale: 0.6 });
+    const redraw = () => drawGraph(graph, new Set(graphNodes.map((n) => n.id)), { columns: toggle.checked, minScale: 0.75 });
     toggle.addEventListener('change', redraw);
     main.replaceChildren(
       h('div', { class: 'page-head' }, h('h1', {}, 'Lineage'), h('label', { class: 'muted' }, toggle, ' show columns')),
