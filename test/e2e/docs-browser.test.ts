@@ -86,6 +86,8 @@ async function traceAmountSpent(page: Page, url: string, shot: string): Promise<
   expect(await page.locator('svg.graph .col-edge.up').count()).toBe(8);
   // the columns table marks the same column
   expect(await page.locator('tr.col-row.selected td.name').textContent()).toBe('amount_spent');
+  // nodes are coloured by type and marked with the last run's status
+  expect(await page.locator(`svg.graph .card.model.status-success[data-node="${METRIC}"] .status-dot.success`).count()).toBe(1);
   // the nodes off the path are dimmed; the exposure is a leaf after the model
   expect(await page.locator('svg.graph .card.exposure:not(.on-path)').count()).toBe(1);
 
@@ -126,6 +128,8 @@ describe('the docs site in Chromium', () => {
     await expect.poll(() => page.locator('main').textContent()).toContain('user-behaviour pipeline');
     await page.goto(`${url}#/lineage`);
     await expect.poll(() => page.locator('svg.graph .card').count()).toBe(9);
+    // the full graph starts from the roots; Fit brings the leaves into view
+    await page.locator('.graph-tools button', { hasText: 'Fit' }).click();
     await page.locator('svg.graph .card.exposure .head').click();
     await expect.poll(() => page.locator('main h1').textContent()).toBe('customer_behaviour_dashboard');
     expect(await page.locator('main').textContent()).toContain('https://metabase.example.com/dashboard/12');
