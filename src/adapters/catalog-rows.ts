@@ -1,4 +1,4 @@
-import type { CatalogTable, Column } from './types.js';
+import type { Adapter, CatalogTable, Column } from './types.js';
 
 /** Key of a relation in the column maps: lower-case `database.schema.identifier`. */
 export function columnMapKey(database: unknown, schema: unknown, identifier: unknown): string {
@@ -62,14 +62,32 @@ export function catalogTables(tables: Record<string, unknown>[], columns: Record
   return [...out.values()];
 }
 
-/** The schemas of a catalog read, lower-cased and deduplicated, per database ('' for the default). */
-export function schemasByDatabase(schemas: Array<{ database?: string; schema: string }>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+/**
+ * Adapter.readCatalog for a dialect's two catalog queries (tables, then their
+ * columns), on one connection. `perDatabase`: the engine reads several
+ * databases (DuckDB's attached files, Snowflake), one pair of queries each;
+ * otherwise the connected database's schemas in one pair (PostgreSQL, Redshift).
+ */
+export async function readCatalogWith(
+  adapter: Pick<Adapter, 'withConnection'>,
+  schemas: Array<{ database?: string; schema: string }>,
+  queries: (database: string | undefined, schemas: string[]) => { tables: string; columns: string },
+  opts: { rowCountEstimated: boolean; perDatabase: boolean; defaultDatabase: string | undefined },
+): Promise<CatalogTable[]> {
+  const groups = new Map<string, string[]>();
   for (const s of schemas) {
-    const db = s.database ?? '';
-    const list = out.get(db) ?? [];
+    const db = opts.perDatabase ? (s.database ?? '') : '';
+    const list = groups.get(db) ?? [];
     if (!list.includes(s.schema.toLowerCase())) list.push(s.schema.toLowerCase());
-    out.set(db, list);
+    groups.set(db, list);
   }
-  return out;
+  if (!groups.size) return [];
+  return adapter.withConnection(async (c) => {
+    const out: CatalogTable[] = [];
+    for (const [db, list] of groups) {
+      const q = queries(db || opts.defaultDatabase, list);
+      out.push(...catalogTables(await c.query(q.tables), await c.query(q.columns), opts));
+    }
+    return out;
+  });
 }

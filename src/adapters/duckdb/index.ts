@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { WarehouseError } from '../../errors.js';
-import { catalogTables, columnsByRelation, schemasByDatabase, toColumns } from '../catalog-rows.js';
+import { columnsByRelation, readCatalogWith, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
 import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, Relation, RunLockOptions } from '../types.js';
@@ -196,13 +196,8 @@ export class DuckDBAdapter implements Adapter {
   async readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]> {
     const file = this.filePath();
     if (!this.pool && file !== ':memory:' && !existsSync(file)) return [];
-    const out: CatalogTable[] = [];
-    for (const [db, list] of schemasByDatabase(schemas)) {
-      const database = db || this.database;
-      const [tables, columns] = await this.withConnection(async (c) => [await c.query(this.dialect.catalogTablesQuery(database, list)), await c.query(this.dialect.catalogColumnsQuery(database, list))]);
-      out.push(...catalogTables(tables, columns, { rowCountEstimated: true }));
-    }
-    return out;
+    const d = this.dialect;
+    return readCatalogWith(this, schemas, (db, list) => ({ tables: d.catalogTablesQuery(db!, list), columns: d.catalogColumnsQuery(db!, list) }), { rowCountEstimated: true, perDatabase: true, defaultDatabase: this.database });
   }
 
   async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {

@@ -1,7 +1,7 @@
 import { grantsFromRows } from '../grant-rows.js';
 import type pg from 'pg';
 import { z } from 'zod';
-import { catalogTables, columnsByRelation, toColumns } from '../catalog-rows.js';
+import { columnsByRelation, readCatalogWith, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
 import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, GrantMap, Relation, RunLockOptions } from '../types.js';
@@ -169,10 +169,8 @@ export class PostgresAdapter implements Adapter {
 
   /** The connected database's relations in these schemas (a PostgreSQL session sees one database). */
   async readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]> {
-    const list = [...new Set(schemas.map((s) => s.schema.toLowerCase()))];
-    if (!list.length) return [];
-    const [tables, columns] = await this.withConnection(async (c) => [await c.query(this.dialect.catalogTablesQuery(list)), await c.query(this.dialect.catalogColumnsQuery(list))]);
-    return catalogTables(tables, columns, { rowCountEstimated: true });
+    const d = this.dialect;
+    return readCatalogWith(this, schemas, (_db, list) => ({ tables: d.catalogTablesQuery(list), columns: d.catalogColumnsQuery(list) }), { rowCountEstimated: true, perDatabase: false, defaultDatabase: this.database });
   }
 
   async readGrants(conn: Connection, rel: Relation): Promise<GrantMap> {

@@ -1,6 +1,6 @@
 import { grantsFromRows } from '../grant-rows.js';
 import type pg from 'pg';
-import { catalogTables, columnsByRelation, toColumns } from '../catalog-rows.js';
+import { columnsByRelation, readCatalogWith, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
 import { sslOption } from '../postgres/index.js';
@@ -138,10 +138,8 @@ export class RedshiftAdapter implements Adapter {
 
   /** The connected database's relations in these schemas, external tables included. */
   async readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]> {
-    const list = [...new Set(schemas.map((s) => s.schema.toLowerCase()))];
-    if (!list.length) return [];
-    const [tables, columns] = await this.withConnection(async (c) => [await c.query(this.dialect.catalogTablesQuery(list)), await c.query(this.dialect.catalogColumnsQuery(list))]);
-    return catalogTables(tables, columns, { rowCountEstimated: true });
+    const d = this.dialect;
+    return readCatalogWith(this, schemas, (_db, list) => ({ tables: d.catalogTablesQuery(list), columns: d.catalogColumnsQuery(list) }), { rowCountEstimated: true, perDatabase: false, defaultDatabase: this.database });
   }
 
   /** From the catalog; late-binding views and external tables are not in it, so those are asked for next. */

@@ -1,6 +1,6 @@
 import { grantsFromRows } from '../grant-rows.js';
 import type { ConnectionOptions } from 'snowflake-sdk';
-import { catalogTables, columnsByRelation, schemasByDatabase, toColumns } from '../catalog-rows.js';
+import { columnsByRelation, readCatalogWith, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
 import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, ExternalStageRequest, GrantMap, Relation, RelationKind, UnloadRequest } from '../types.js';
@@ -96,13 +96,8 @@ export class SnowflakeAdapter implements Adapter {
 
   /** The relations of these schemas, one information_schema read per database. */
   async readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]> {
-    const out: CatalogTable[] = [];
-    for (const [db, list] of schemasByDatabase(schemas)) {
-      const database = db || this.database;
-      const [tables, columns] = await this.withConnection(async (c) => [await c.query(this.dialect.catalogTablesQuery(database, list)), await c.query(this.dialect.catalogColumnsQuery(database, list))]);
-      out.push(...catalogTables(tables, columns, { rowCountEstimated: false }));
-    }
-    return out;
+    const d = this.dialect;
+    return readCatalogWith(this, schemas, (db, list) => ({ tables: d.catalogTablesQuery(db, list), columns: d.catalogColumnsQuery(db, list) }), { rowCountEstimated: false, perDatabase: true, defaultDatabase: this.database });
   }
 
   /** SHOW GRANTS rows granted to roles; OWNERSHIP is the owner's, not a grant to manage. */
