@@ -75,6 +75,16 @@ describe('column lineage of one select', () => {
     });
   });
 
+  it('names CTE columns by their aliases, and follows a recursive CTE', async () => {
+    expect((await lineage('with t(order_no, total) as (select id, amount from orders) select order_no, total from t')).columns).toEqual({
+      order_no: 'direct: orders.id',
+      total: 'direct: orders.amount',
+    });
+    expect((await lineage('with recursive t(n) as (select id from orders union all select n + 1 from t where n < 5) select n from t')).columns).toEqual({
+      n: 'transformed: orders.id',
+    });
+  });
+
   it('unions by position, aggregates, windows, correlated subqueries and lambdas', async () => {
     expect((await lineage('select id, amount from orders union all select order_id, paid from payments')).columns).toEqual({
       id: 'direct: orders.id, payments.order_id',

@@ -108,7 +108,7 @@ class Analyzer {
   }
 
   /** A query node: select, set operation, with its CTEs. */
-  query(node: AstNode, outer: Scope | undefined, ctes: CteScope | undefined): Col[] {
+  query(node: AstNode, outer: Scope | undefined, ctes: CteScope | undefined, columnAliases?: unknown): Col[] {
     const own = this.ctes(node, ctes, outer);
     switch (node.type) {
       case 'SELECT_NODE':
@@ -119,8 +119,9 @@ class Analyzer {
         return this.setOperation(results, String(node.setop_type ?? 'UNION'));
       }
       case 'RECURSIVE_CTE_NODE': {
-        const left = this.query(node.left as AstNode, outer, own);
-        const name = String(node.ctename ?? '');
+        // the recursive part reads the CTE itself: as its first part, named by the CTE's column aliases
+        const left = renamed(this.query(node.left as AstNode, outer, own), columnAliases);
+        const name = String(node.cte_name ?? node.ctename ?? '');
         const withSelf: CteScope = { ctes: new Map([[lower(name), () => left]]), parent: own };
         const right = this.query(node.right as AstNode, outer, withSelf);
         return this.setOperation([left, right], 'UNION');
@@ -133,7 +134,7 @@ class Analyzer {
   }
 
   private ctes(node: AstNode, parent: CteScope | undefined, outer: Scope | undefined): CteScope | undefined {
-    const map = (node.cte_map as { map?: Array<{ key: string; value: { query: { node: AstNode } } }> } | undefined)?.map ?? [];
+    const map = (node.cte_map as { map?: Array<{ key: string; value: { aliases?: string[]; query: { node: AstNode } } }> } | undefined)?.map ?? [];
     if (!map.length) return parent;
     const scope: CteScope = { ctes: new Map(), parent };
     for (const entry of map) {
@@ -143,7 +144,8 @@ class Analyzer {
         if (cached) return cached;
         if (busy) throw new LineageUnsupported(`the CTE '${entry.key}' refers to itself`);
         busy = true;
-        cached = this.query(entry.value.query.node, outer, scope);
+        // `name(a, b) as (…)`: the CTE's columns renamed by position
+        cached = renamed(this.query(entry.value.query.node, outer, scope, entry.value.aliases), entry.value.aliases);
         busy = false;
         return cached;
       });

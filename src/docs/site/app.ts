@@ -521,7 +521,7 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
     const cards = h('div', { class: 'cards' });
     for (const t of ['model', 'source', 'seed', 'snapshot', 'exposure', 'test']) {
       const c = count(t) + (t === 'test' ? count('unit_test') : 0);
-      if (c || t === 'model') cards.append(h('div', { class: 'stat' }, h('b', {}, String(c)), h('span', {}, TYPE_NAMES[t] ?? t)));
+      if (c || t === 'model') cards.append(h('div', { class: 'stat' }, h('b', {}, String(c)), h('span', {}, t === 'test' ? 'Tests' : (TYPE_NAMES[t] ?? t))));
     }
     const runs = DATA.nodes.filter((n) => n.run);
     const byStatus = new Map<string, number>();
