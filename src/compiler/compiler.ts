@@ -33,7 +33,7 @@ import { checksumOf, sourceDefinitionChecksum } from './definition.js';
 import { describeMacros, linkNodeMacros, type ManifestMacro } from './macro-deps.js';
 import { inlineConfig } from './unrendered-config.js';
 import { grantsWithoutPrivileges } from './grants-warning.js';
-import { emptyRelationSql, resolveEmptyAliases } from './empty.js';
+import { emptyRelationSql, resolveSubqueryAliases, subqueryRelationSql } from './empty.js';
 import { fileSha256 } from '../project/load.js';
 import { rewriteTestBlocks } from '../templating/macros.js';
 import { runInterruptibly } from '../execution/interruptible.js';
@@ -42,6 +42,8 @@ import { checkUnsupportedConfig, engineConfigWarnings } from '../project/unsuppo
 import { buildExposures } from './exposures.js';
 import { checkContracts } from './contract-check.js';
 import { checkPartitions } from './partition-check.js';
+import { checkMicrobatch, firstBatchOf } from './microbatch-check.js';
+import type { BatchContext } from '../run-date/batches.js';
 import { checkAccess } from './access.js';
 import { introspectionGlobals } from '../templating/introspection/globals.js';
 import { findNeedQuery, type ReplayLog } from '../templating/introspection/replay.js';
@@ -141,6 +143,10 @@ interface Frame {
   unit?: { inputs: Map<string, string>; vars: Record<string, unknown>; macros: Record<string, unknown>; missing: string[] };
   /** the template read `execute` or asked the warehouse (run_query, statement, get_columns_in_relation…) */
   introspects?: boolean;
+  /** one batch of a microbatch model: refs and sources with `event_time` read this window only (`model.batch`) */
+  batch?: BatchContext;
+  /** the template read `this` (a microbatch model's batches then run one after another) */
+  readsThis?: boolean;
 }
 
 interface ModelDraft {
@@ -345,6 +351,9 @@ export class Compiler {
     const partitions = checkPartitions(nodes);
     partitions.errors.forEach((e) => this.errors.add(e));
     this.warnings.push(...partitions.warnings);
+    const microbatch = checkMicrobatch(nodes, this.opts.project);
+    microbatch.errors.forEach((e) => this.errors.add(e));
+    this.warnings.push(...microbatch.warnings);
 
     this.cache.save();
     this.compiledNodes = nodes;
@@ -859,7 +868,7 @@ export class Compiler {
       checksum: f.checksum,
       unrenderedConfig: mergeConfig(draft.baseConfig, inlineConfig(f.text)),
       rawCode: f.text,
-      compiledCode: this.opts.empty ? resolveEmptyAliases(cleanSql(sql)) : cleanSql(sql),
+      compiledCode: resolveSubqueryAliases(cleanSql(sql)),
       relation,
       materialized: String(config.materialized),
       isIncremental: this.isIncremental(frame),
@@ -868,6 +877,7 @@ export class Compiler {
       compiledPath: `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${f.relPath}`,
       connection: this.frameConnectionName(frame),
       renderAtRunTime: runTimeParts.length ? runTimeParts : undefined,
+      readsThis: frame.readsThis || undefined,
     };
     draft.state = 'done';
   }
@@ -1080,7 +1090,14 @@ export class Compiler {
       database: frame.relation?.database,
       raw_code: frame.raw,
       version: undefined,
+      // dbt's BatchContext: set while a batch of a microbatch model renders
+      batch: batchContext(this.batchOf(frame)),
     };
+  }
+
+  /** The batch a model frame renders: the run's, else (compile, show) a microbatch model's first, from `begin`. */
+  private batchOf(frame: Frame): BatchContext | undefined {
+    return frame.batch ?? (frame.kind === 'model' ? firstBatchOf(frame.config) : undefined);
   }
 
   private isIncremental(frame: Frame): boolean {
@@ -1157,12 +1174,12 @@ export class Compiler {
         return new TemplateRelation(node.relation, this.dialect, { type: 'cte', renderAs: ephemeralCteName(node.name) });
       }
       const kind = node.materialized === 'view' ? 'view' : 'table';
-      return this.readRelation(frame, this.relationOf(node), kind);
+      return this.readRelation(frame, this.relationOf(node), kind, node.config.event_time);
     }
     const seed = this.seeds.get(name);
     if (seed) {
       frame.deps.add(seed.uniqueId);
-      return this.readRelation(frame, this.relationOf(seed), 'table');
+      return this.readRelation(frame, this.relationOf(seed), 'table', seed.config.event_time);
     }
     const disabled = this.disabledNames.get(name);
     if (disabled) {
@@ -1182,10 +1199,21 @@ export class Compiler {
     return deferred;
   }
 
-  /** What a ref() or source() renders as in this frame: an empty subquery in a model under --empty. */
-  private readRelation(frame: Frame, rel: Relation, kind: string): TemplateRelation {
-    if (this.opts.empty && frame.kind === 'model' && !frame.unit && !this.inHooks) {
+  /**
+   * What a ref() or source() renders as in this frame: an empty subquery in a
+   * model under --empty; in a batch of a microbatch model, a node with
+   * `event_time` is read through the batch's window (`.render()` opts out).
+   */
+  private readRelation(frame: Frame, rel: Relation, kind: string, eventTime?: unknown): TemplateRelation {
+    const inModel = frame.kind === 'model' && !frame.unit && !this.inHooks;
+    if (this.opts.empty && inModel) {
       return new TemplateRelation(rel, this.dialect, { type: kind, renderAs: emptyRelationSql(this.dialect, rel) });
+    }
+    const batch = this.batchOf(frame);
+    if (batch && inModel && typeof eventTime === 'string' && eventTime.trim()) {
+      const { start, end } = batch;
+      const window = `select * from ${this.dialect.renderRelation(rel)} where ${this.dialect.eventTimeWindow(eventTime.trim(), start, end)}`;
+      return new TemplateRelation(rel, this.dialect, { type: kind, filteredAs: subqueryRelationSql(this.dialect, rel, window) });
     }
     return new TemplateRelation(rel, this.dialect, { type: kind });
   }
@@ -1235,7 +1263,7 @@ export class Compiler {
       return this.placeholder(t);
     }
     frame.deps.add(src.uniqueId);
-    return this.readRelation(frame, src.relation, 'table');
+    return this.readRelation(frame, src.relation, 'table', src.config.event_time);
   }
 
   private variable(args: unknown[]): unknown {
@@ -1427,6 +1455,7 @@ export class Compiler {
           frame.unit.missing.push('this');
         }
         frame.relation = frame.relation ?? self.computeRelation(frame);
+        frame.readsThis = true;
         const kind = frame.config.materialized === 'view' ? 'view' : 'table';
         return new TemplateRelation(frame.relation, self.dialect, { type: kind });
       },
@@ -1543,6 +1572,7 @@ export class Compiler {
       }
     }
     const frame = this.frameFor('model', draft.id, file, { ...draft.baseConfig });
+    if (target.kind === 'model') frame.batch = target.batch;
     const sql = this.renderRunTime(frame, () => this.template(file.text, file.relPath).render({}), file.relPath, file.text);
     const unknown = [...frame.deps].filter((d) => !node.dependsOn.nodes.includes(d));
     if (unknown.length) {
@@ -1551,7 +1581,7 @@ export class Compiler {
         hint: `add '-- depends_on: {{ ref('${names[0]}') }}' outside the if, so the model is built after it`,
       });
     }
-    let compiled = this.opts.empty ? resolveEmptyAliases(cleanSql(sql)) : cleanSql(sql);
+    let compiled = resolveSubqueryAliases(cleanSql(sql));
     if (frame.ephemeralDeps.size) compiled = injectEphemeralCtes(compiled, frame.ephemeralDeps, this.compiledNodes, this.drafts);
     return { sql: compiled };
   }
@@ -1583,6 +1613,11 @@ function createMd5(s: string): string {
 /** The rendered select, without trailing semicolons (it is wrapped in DDL). */
 export function cleanSql(sql: string): string {
   return sql.trim().replace(/;+\s*$/, '').trimEnd();
+}
+
+/** dbt's `model.batch`: id, event_time_start, event_time_end (datetimes), or none. */
+function batchContext(b: BatchContext | undefined): Record<string, unknown> | null {
+  return b ? { id: b.id, event_time_start: datetimeObject(b.start), event_time_end: datetimeObject(b.end) } : null;
 }
 
 function extensionTags(env: nunjucks.Environment): string[] {
