@@ -19,7 +19,8 @@ export interface ArtifactMeta {
   command: string;
 }
 
-function metadata(meta: ArtifactMeta, kind: string) {
+/** The `metadata` block every artifact starts with. */
+export function metadata(meta: ArtifactMeta, kind: string) {
   return {
     tsql_schema_version: TSQL_SCHEMA_VERSION,
     artifact: kind,
@@ -120,7 +121,14 @@ function writeJson(file: string, value: unknown): void {
   writeFileSync(file, scrubSecrets(JSON.stringify(value, null, 1)));
 }
 
-export function writeManifest(targetDir: string, manifest: Manifest, dialect: Dialect, meta: ArtifactMeta): void {
+/** A `{% docs %}` block as manifest.json's `docs` holds it. */
+export interface ManifestDoc {
+  name: string;
+  contents: string;
+  file: string;
+}
+
+export function writeManifest(targetDir: string, manifest: Manifest, dialect: Dialect, meta: ArtifactMeta, docs: ManifestDoc[] = []): void {
   const nodes: Record<string, unknown> = {};
   const sources: Record<string, unknown> = {};
   const exposures: Record<string, unknown> = {};
@@ -152,6 +160,7 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
     sources,
     macros,
     exposures,
+    docs: Object.fromEntries(docs.map((d) => [`doc.${manifest.projectName}.${d.name}`, { name: d.name, package_name: manifest.projectName, original_file_path: d.file, block_contents: d.contents }])),
     parent_map: toObj(manifest.parents),
     child_map: toObj(manifest.children),
     disabled: manifest.disabled,

@@ -8,6 +8,7 @@ import { FolderConfig } from './folder-config.js';
 import { loadProjectFile, type ProjectOverrides, type ProjectSettings } from './project-file.js';
 import { readTextFile } from './text-file.js';
 import { unreadFiles } from './unread-files.js';
+import { readDocBlocks, resolveDocCalls, type DocBlock } from './doc-blocks.js';
 import { checkDepsInstalled } from './deps-check.js';
 import { readInstalledPackage, type InstalledPackage } from './installed-package.js';
 import { parseSchemaFile, type ResourcePatch, type SourceTableDef, type TestDef } from './schema-yaml.js';
@@ -39,6 +40,8 @@ export interface LoadedProject {
   exposures: ExposureDef[];
   /** `groups:` of the properties files (for model access) */
   groups: GroupDef[];
+  /** `{% docs %}` blocks of the .md files under docs-paths (descriptions' doc() calls are already resolved) */
+  docBlocks: DocBlock[];
   /** installed packages (see installed-packages.ts): their macros join the project */
   packages: InstalledPackage[];
   folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig };
@@ -189,6 +192,9 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
     warnings.push(...r.warnings);
   }
 
+  const docBlocks = readDocBlocks(projectDir, settings.docsPaths, errors);
+  resolveDescriptions(pkg, docBlocks, { modelPatches, seedPatches, sources, exposures }, errors);
+
   const packages = packageNames.map((name) => errors.guard(() => readInstalledPackage(projectDir, settings.packagesInstallPath, name, warnings))).filter((p) => p !== undefined);
   errors.throwIfAny();
   checkDuplicates(analyses, 'analysis file', errors);
@@ -198,7 +204,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
     if (prev) errors.add(new UserError(`exposure '${x.name}' is defined twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: x.file, line: x.line }));
     seenExposures.set(x.name, x);
   }
-  return { projectDir, settings, packages, models, seeds, macroFiles, singularTests, analyses, exposures, groups, modelPatches, seedPatches, sources, tests, unitTests, folderConfigs, warnings };
+  return { projectDir, settings, docBlocks, packages, models, seeds, macroFiles, singularTests, analyses, exposures, groups, modelPatches, seedPatches, sources, tests, unitTests, folderConfigs, warnings };
 }
 
 function hintSuffix(name: string, names: Set<string>): string {
@@ -222,4 +228,25 @@ function addPatch(map: Map<string, ResourcePatch>, p: ResourcePatch, what: strin
     return;
   }
   map.set(p.name, p);
+}
+
+/** Every description's `{{ doc('name') }}` replaced by its block (models, seeds, sources, their columns, exposures). */
+function resolveDescriptions(
+  projectName: string,
+  docBlocks: DocBlock[],
+  d: { modelPatches: Map<string, ResourcePatch>; seedPatches: Map<string, ResourcePatch>; sources: SourceTableDef[]; exposures: ExposureDef[] },
+  errors: ErrorCollector,
+): void {
+  const blocks = new Map(docBlocks.map((b) => [b.name, b]));
+  const resolve = (text: string, file: string, line: number | undefined) => resolveDocCalls(text, blocks, projectName, { file, line }, errors);
+  for (const p of [...d.modelPatches.values(), ...d.seedPatches.values()]) {
+    p.description = resolve(p.description, p.file, p.line);
+    for (const c of Object.values(p.columns)) c.description = resolve(c.description, p.file, c.line);
+  }
+  for (const s of d.sources) {
+    s.description = resolve(s.description, s.file, s.line);
+    s.sourceDescription = resolve(s.sourceDescription, s.file, s.line);
+    for (const c of Object.values(s.columns)) c.description = resolve(c.description, s.file, c.line);
+  }
+  for (const x of d.exposures) x.description = resolve(x.description, x.file, x.line);
 }

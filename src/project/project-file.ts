@@ -69,6 +69,10 @@ export interface ProjectSettings {
   testPaths: string[];
   analysisPaths: string[];
   snapshotPaths: string[];
+  /** where `{% docs %}` blocks (.md files) are read: docs-paths, else every resource folder (as dbt) */
+  docsPaths: string[];
+  /** folders copied into the docs site (images a description shows) */
+  assetPaths: string[];
   targetPath: string;
   packagesInstallPath: string;
   cleanTargets: string[];
@@ -143,6 +147,8 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
     testPaths: p['test-paths'] ?? ['tests'],
     analysisPaths: p['analysis-paths'] ?? ['analyses'],
     snapshotPaths: p['snapshot-paths'] ?? ['snapshots'],
+    docsPaths: p['docs-paths'] ?? [...new Set([...(p['model-paths'] ?? ['models']), ...(p['seed-paths'] ?? ['seeds']), ...(p['analysis-paths'] ?? ['analyses']), ...(p['macro-paths'] ?? ['macros']), ...(p['test-paths'] ?? ['tests']), ...(p['snapshot-paths'] ?? ['snapshots'])])],
+    assetPaths: p['asset-paths'] ?? [],
     targetPath: p['target-path'] ?? 'target',
     packagesInstallPath: p['packages-install-path'] ?? 'dbt_packages',
     cleanTargets: p['clean-targets'] ?? [p['target-path'] ?? 'target'],
@@ -160,9 +166,9 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
 }
 
 /** The keys naming folders tsql reads from (may be the project itself) or writes to (strictly inside). */
-const READ_PATH_KEYS = ['model-paths', 'seed-paths', 'macro-paths', 'test-paths', 'analysis-paths', 'snapshot-paths'];
+const READ_PATH_KEYS = ['model-paths', 'seed-paths', 'macro-paths', 'test-paths', 'analysis-paths', 'snapshot-paths', 'docs-paths', 'asset-paths'];
 const WRITE_PATH_KEYS = ['target-path'];
-const DEFAULT_FOLDER: Record<string, string> = { 'model-paths': 'models', 'seed-paths': 'seeds', 'macro-paths': 'macros', 'test-paths': 'tests', 'analysis-paths': 'analyses', 'snapshot-paths': 'snapshots', 'target-path': 'target' };
+const DEFAULT_FOLDER: Record<string, string> = { 'model-paths': 'models', 'seed-paths': 'seeds', 'macro-paths': 'macros', 'test-paths': 'tests', 'analysis-paths': 'analyses', 'snapshot-paths': 'snapshots', 'docs-paths': 'docs', 'asset-paths': 'assets', 'target-path': 'target' };
 
 /**
  * Every folder the project file names must lie inside the project directory,

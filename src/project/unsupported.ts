@@ -76,8 +76,6 @@ export const UNSUPPORTED_PROPERTIES_TOP: Record<string, UnsupportedEntry> = {
 /** Keys of the project file. */
 export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
   'log-path': { decision: 'warn', reason: 'tsql writes no log files: it logs to the console (--log-format json for machines)' },
-  'docs-paths': { decision: 'warn', reason: 'doc blocks (.md) are not rendered by tsql yet' },
-  'asset-paths': { decision: 'warn', reason: 'assets are copied for the docs site, which tsql does not build yet' },
   'query-comment': { decision: 'warn', reason: 'tsql does not add query comments to the SQL it sends' },
   'restrict-access': { decision: 'warn', reason: 'cross-project access rules are not enforced' },
   analyses: { decision: 'warn', reason: 'folder config for analyses is not applied; use config() in the analysis' },
