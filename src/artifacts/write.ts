@@ -6,7 +6,7 @@ import type { Manifest } from '../compiler/compiler.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import type { NodeResult } from '../execution/run-plan.js';
 import { TSQL_VERSION } from '../version.js';
-import { macroId } from '../compiler/macro-deps.js';
+import { MacroIndex, macroPackage } from '../compiler/macro-deps.js';
 
 /** Version of the artifact formats; bump when a field changes meaning. */
 export const TSQL_SCHEMA_VERSION = 1;
@@ -130,13 +130,14 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
     else nodes[n.uniqueId] = nodeJson(n, dialect);
   }
   const macros: Record<string, unknown> = {};
+  const index = new MacroIndex(manifest.macros, manifest.projectName);
   for (const m of manifest.macros) {
-    macros[macroId(m, manifest.projectName)] = {
+    macros[index.id(m)] = {
       name: m.name,
       original_file_path: m.file,
-      package_name: m.builtin ? 'tsql' : manifest.projectName,
+      package_name: macroPackage(m, manifest.projectName),
       checksum: m.checksum,
-      depends_on: { macros: m.calls.map((c) => manifest.macros.find((x) => x.name === c)).filter((x) => x !== undefined).map((x) => macroId(x, manifest.projectName)) },
+      depends_on: { macros: m.calls.map((c) => index.resolve(c, m.pkg)).filter((x) => x !== undefined).map((x) => index.id(x)) },
     };
   }
   // --defer: each node whose refs read production's relation, with that relation (dbt's defer_relation).
