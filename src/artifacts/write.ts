@@ -3,7 +3,7 @@ import { scrubSecrets } from '../util/secrets.js';
 import { dirname, join } from 'node:path';
 import type { Dialect } from '../adapters/types.js';
 import type { Manifest } from '../compiler/compiler.js';
-import type { ManifestNode } from '../compiler/nodes.js';
+import { pathInPackage, type ManifestNode } from '../compiler/nodes.js';
 import type { NodeResult } from '../execution/run-plan.js';
 import { TSQL_VERSION } from '../version.js';
 import { MacroIndex, macroPackage } from '../compiler/macro-deps.js';
@@ -39,7 +39,8 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
     name: n.name,
     package_name: n.packageName,
     fqn: n.fqn,
-    original_file_path: n.originalFilePath,
+    // as dbt writes it: relative to the project or package the node belongs to
+    original_file_path: pathInPackage(n),
     path: n.path,
     description: n.description,
     config: n.config,
@@ -47,7 +48,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
     tags: n.tags,
     columns: n.columns,
     depends_on: n.dependsOn,
-    patch_path: n.patchPath ?? null,
+    patch_path: n.patchPath ? pathInPackage({ originalFilePath: n.patchPath, packageDir: n.packageDir }) : null,
     checksum: n.checksum ? { name: 'sha256', checksum: n.checksum } : null,
   };
   switch (n.resourceType) {

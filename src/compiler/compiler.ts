@@ -21,6 +21,7 @@ import { compileTemplate, createEnvironment, generateCode, MacroReturn, template
 import { MacroRegistry } from '../templating/macros.js';
 import { dispatchInNamespace, installNamespaces, installPackageLocalMacros } from './package-dispatch.js';
 import { checkRelationCollisions } from './relation-collisions.js';
+import { renderSourceDefinition } from './yaml-jinja.js';
 import { TemplateRelation } from '../templating/relation.js';
 import { templateError } from '../templating/render-error.js';
 import { TemplateCodeCache } from '../templating/template-cache.js';
@@ -448,7 +449,8 @@ export class Compiler {
   // ---------------------------------------------------------------- nodes
 
   private prepareSources(p: ProjectContent): void {
-    for (const def of p.sources) {
+    for (const written of p.sources) {
+      const def = renderSourceDefinition(written, (text) => this.renderInProject(p, text, written.file, written.line));
       const fqn = [p.name, def.sourceName, def.name];
       const config = layeredConfig({ defaults: {}, folder: p.folderConfigs.sources.resolve(fqn), properties: def.config, root: this.rootOverride(p, 'sources', fqn) });
       this.validateConfig(config, 'source', def.file, def.line);
@@ -475,8 +477,8 @@ export class Compiler {
         tags: [...new Set([...def.tags, ...asStringList(config.tags)])],
         columns: def.columns,
         dependsOn: { nodes: [], macros: [] },
-        checksum: sourceDefinitionChecksum(def),
-        unrenderedConfig: config,
+        checksum: sourceDefinitionChecksum(written),
+        unrenderedConfig: written.config === def.config ? config : layeredConfig({ defaults: {}, folder: p.folderConfigs.sources.resolve(fqn), properties: written.config, root: this.rootOverride(p, 'sources', fqn) }),
         sourceName: def.sourceName,
         identifier: def.identifier,
         relation: this.withQuoting({ database: def.database ?? this.connectionInfo(connection).database, schema: def.schema, identifier: def.identifier }, def.quoting),
@@ -489,6 +491,20 @@ export class Compiler {
         loader: def.loader,
         meta: def.meta,
       });
+    }
+  }
+
+  /** Jinja written in a project's YAML, rendered outside any node in that project's scope (its vars and macros first). */
+  private renderInProject(p: ProjectContent, text: string, file: string, line?: number): string {
+    const frame = this.frameFor('hook', `operation.${p.name}.yaml`, { relPath: file, text: '', name: 'yaml', fqn: [p.name] }, {}, 'operation');
+    this.stack.push(frame);
+    try {
+      return String(this.template(text, file).render({}));
+    } catch (e) {
+      this.errors.add(templateError(e, file, line));
+      return text;
+    } finally {
+      this.stack.pop();
     }
   }
 

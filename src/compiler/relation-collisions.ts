@@ -22,10 +22,12 @@ export function checkRelationCollisions(nodes: Map<string, ManifestNode>, dialec
       seen.set(key, n);
       continue;
     }
-    const rel = dialectOf(n).renderRelation(n.relation);
+    // the message names the file the project can change: its own node's, when one of the two is the project's
+    const [here, other] = prev.packageDir === undefined && n.packageDir !== undefined ? [prev, n] : [n, prev];
+    const rel = dialectOf(here).renderRelation(here.relation);
     errors.push(
-      new UserError(`${n.uniqueId} and ${prev.uniqueId} (${prev.originalFilePath}) would both build ${rel}`, { file: n.originalFilePath }, {
-        hint: `give one another alias or schema, or disable one${n.packageName !== prev.packageName ? ` (${n.resourceType}s: ${n.fqn.join(': ')}: +enabled: false in the project file)` : ''}`,
+      new UserError(`${here.uniqueId} and ${other.uniqueId} (${other.originalFilePath}) would both build ${rel}`, { file: here.originalFilePath }, {
+        hint: `give one another alias or schema${other.packageDir !== undefined ? `, or disable ${other.uniqueId} (${other.resourceType}s: ${other.fqn.join(': ')}: +enabled: false in the project file)` : ''}`,
       }),
     );
   }
