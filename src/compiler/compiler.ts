@@ -4,7 +4,6 @@ import { ErrorCollector, UserError, type SourcePlace } from '../errors.js';
 import { configKeysFor } from '../project/config-keys.js';
 import { configValueProblems } from '../project/config-values.js';
 import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
-import type { FolderConfig } from '../project/folder-config.js';
 import type { LoadedProject, SqlFile } from '../project/load.js';
 import type { ProjectContent } from '../project/project-content.js';
 import { layeredConfig, varsFor, withRootOverride } from './package-scope.js';
@@ -21,7 +20,9 @@ import { compileTemplate, createEnvironment, generateCode, MacroReturn, template
 import { MacroRegistry } from '../templating/macros.js';
 import { dispatchInNamespace, installNamespaces, installPackageLocalMacros } from './package-dispatch.js';
 import { checkRelationCollisions } from './relation-collisions.js';
-import { renderSourceDefinition } from './yaml-jinja.js';
+import { renderConfigValues, renderSourceDefinition } from './yaml-jinja.js';
+
+type FolderTree = 'models' | 'seeds' | 'tests' | 'sources';
 import { TemplateRelation } from '../templating/relation.js';
 import { templateError } from '../templating/render-error.js';
 import { TemplateCodeCache } from '../templating/template-cache.js';
@@ -349,8 +350,8 @@ export class Compiler {
         pkg: p.name,
         relDir: p.relDir,
         nodes,
-        folderConfig: p.folderConfigs.tests,
-        rootFolderConfig: p.name === this.pkg ? undefined : this.opts.project.folderConfigs.tests,
+        folderConfig: (fqn) => this.folderConfig(p, 'tests', fqn),
+        rootFolderConfig: (fqn) => this.rootOverride(p, 'tests', fqn),
         ...this.resolversFor(p.name),
       });
       generic.errors.forEach((e) => this.errors.add(e));
@@ -452,7 +453,7 @@ export class Compiler {
     for (const written of p.sources) {
       const def = renderSourceDefinition(written, (text) => this.renderInProject(p, text, written.file, written.line));
       const fqn = [p.name, def.sourceName, def.name];
-      const config = layeredConfig({ defaults: {}, folder: p.folderConfigs.sources.resolve(fqn), properties: def.config, root: this.rootOverride(p, 'sources', fqn) });
+      const config = layeredConfig({ defaults: {}, folder: this.folderConfig(p, 'sources', fqn), properties: def.config, root: this.rootOverride(p, 'sources', fqn) });
       this.validateConfig(config, 'source', def.file, def.line);
       this.validateExternal(def);
       const id = `source.${p.name}.${def.sourceName}.${def.name}`;
@@ -575,10 +576,15 @@ export class Compiler {
   }
 
   /** For a package's node: the root project's folder config for its fqn (undefined for the root's own nodes). */
-  private rootOverride(p: ProjectContent, tree: 'models' | 'seeds' | 'tests' | 'sources', fqn: string[]): Config | undefined {
+  private rootOverride(p: ProjectContent, tree: FolderTree, fqn: string[]): Config | undefined {
     if (p.name === this.pkg) return undefined;
-    const c = this.opts.project.folderConfigs[tree].resolve(fqn);
+    const c = this.folderConfig(this.opts.project, tree, fqn);
     return Object.keys(c).length ? c : undefined;
+  }
+
+  /** A project file's folder config for a node's fqn, its Jinja rendered in that project's scope (see yaml-jinja.ts). */
+  private folderConfig(p: ProjectContent, tree: FolderTree, fqn: string[]): Config {
+    return renderConfigValues(p.folderConfigs[tree].resolve(fqn), (text) => this.renderInProject(p, text, p.settings.file, p.settings.yaml.lineOf([tree])));
   }
 
   /**
@@ -862,7 +868,7 @@ export class Compiler {
    * (a package node's root-project override comes on top, after config(): see package-scope.ts).
    */
   private baseConfig(resource: 'model' | 'seed', f: SqlFile, p: ProjectContent, patch: ResourcePatch | undefined): Config {
-    const fromFolder = p.folderConfigs[resource === 'seed' ? 'seeds' : 'models'].resolve(f.fqn);
+    const fromFolder = this.folderConfig(p, resource === 'seed' ? 'seeds' : 'models', f.fqn);
     const config = layeredConfig({ defaults: { materialized: resource === 'seed' ? 'seed' : 'view' }, folder: fromFolder, properties: patch?.config });
     // values set in the project file and not overridden were checked there, with its line (FolderConfig.validate)
     const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => !patch || !(k in patch.config)));
@@ -1001,7 +1007,7 @@ export class Compiler {
   /** A singular test's node, and the ephemeral models it reads (inlined once all models are compiled). */
   private renderSingularTest(p: ProjectContent, f: SqlFile): { node: TestNode; ephemeralDeps: Set<string> } | undefined {
     const id = `test.${p.name}.${f.name}`;
-    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: p.folderConfigs.tests.resolve(f.fqn) });
+    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: this.folderConfig(p, 'tests', f.fqn) });
     const override = this.rootOverride(p, 'tests', f.fqn);
     const frame = this.frameFor('test', id, f, config, 'test', override);
     if (override?.enabled === false) {

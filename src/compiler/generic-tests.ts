@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
-import { asStringList } from '../project/config-merge.js';
+import { asStringList, type Config } from '../project/config-merge.js';
 import { layeredConfig } from './package-scope.js';
 import type { Resolution } from './ref-resolution.js';
 import { pathInProject } from '../project/project-content.js';
-import type { FolderConfig } from '../project/folder-config.js';
 import type { TestDef } from '../project/schema-yaml.js';
 import { testDefinitionChecksum } from './definition.js';
 import { didYouMean } from '../util/suggest.js';
@@ -72,9 +71,10 @@ export function buildGenericTests(opts: RelationResolvers & {
   /** the project's folder relative to the root project ('' for the root) */
   relDir: string;
   nodes: Map<string, ManifestNode>;
-  folderConfig: FolderConfig;
-  /** the root project's `tests:` folder config, for a package's tests */
-  rootFolderConfig?: FolderConfig;
+  /** the project's `tests:` folder config for a test's fqn */
+  folderConfig: (fqn: string[]) => Config;
+  /** the root project's `tests:` folder config for a package's test (undefined for the project's own) */
+  rootFolderConfig: (fqn: string[]) => Config | undefined;
 }): { tests: TestNode[]; errors: UserError[] } {
   const tests: TestNode[] = [];
   const errors: UserError[] = [];
@@ -119,7 +119,7 @@ export function buildGenericTests(opts: RelationResolvers & {
     const { name, alias } = testNames(def, kwargs);
     const dir = pathInProject(def.file, opts.relDir).split('/').slice(1, -1);
     const fqn = [opts.pkg, ...dir, name];
-    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: opts.folderConfig.resolve(fqn), properties: def.config, root: opts.rootFolderConfig?.resolve(fqn) });
+    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: opts.folderConfig(fqn), properties: def.config, root: opts.rootFolderConfig(fqn) });
     if (config.enabled === false) continue;
     const hash = createHash('md5').update(JSON.stringify([def.namespace, def.testName, attachedId, kwargs])).digest('hex').slice(0, 10);
     const uniqueId = `test.${opts.pkg}.${name}.${hash}`;

@@ -32,3 +32,21 @@ function asBoolean(v: unknown): unknown {
   const t = v.trim().toLowerCase();
   return t === 'true' ? true : t === 'false' ? false : v;
 }
+
+/** Keys rendered later, in the node's context (dbt defers them too). */
+const DEFERRED = new Set(['pre_hook', 'post_hook']);
+
+/**
+ * Jinja in a project file's folder config (`+enabled: "{{ var('x', false) }}"`),
+ * rendered for one node: each string value but the hooks (rendered when the
+ * node is), with true/false as booleans. A config without Jinja is returned as is.
+ */
+export function renderConfigValues(config: Record<string, unknown>, render: (text: string) => string): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(config)) {
+    if (DEFERRED.has(k) || typeof v !== 'string' || !TEMPLATE.test(v)) continue;
+    out ??= { ...config };
+    out[k] = asBoolean(render(v).trim());
+  }
+  return out ?? config;
+}

@@ -166,15 +166,18 @@ describe("a package's models, seeds and tests", () => {
     expect(manifest.sources['source.pkg_staging.shop_raw.orders']).toMatchObject({ package_name: 'pkg_staging', schema: 'main', identifier: 'raw_orders' });
     expect(manifest.macros['macro.pkg_staging.made_by'].package_name).toBe('pkg_staging');
     expect(manifest.macros['macro.shop.made_by'].package_name).toBe('shop');
-    expect(manifest.disabled).toEqual(expect.arrayContaining(['model.pkg_staging.legacy_orders', 'model.pkg_staging.dropped_by_project']));
+    // disabled in the model's config(), by the package's project file (Jinja, rendered) and by the project's
+    expect(manifest.disabled).toEqual(expect.arrayContaining(['model.pkg_staging.legacy_orders', 'model.pkg_staging.debug_orders', 'model.pkg_staging.dropped_by_project']));
     expect(existsSync(join(p.dir, 'target', 'run', 'pkg_staging', 'models', 'staging', 'stg_orders.sql'))).toBe(true);
     expect(existsSync(join(p.dir, 'target', 'run', 'pkg_reports', 'models', 'order_summary.sql'))).toBe(true);
     expect(existsSync(join(p.dir, 'target', 'compiled', 'pkg_staging', 'analyses', 'order_count.sql'))).toBe(true);
 
     // --vars beats every project file; a package's own var applies without it
-    const filtered = await runCliAsync(['run', '--select', 'stg_orders', '--vars', '{min_amount: 5}'], p.dir);
+    const filtered = await runCliAsync(['run', '--select', 'stg_orders', 'debug_orders', '--vars', '{min_amount: 5, pkg_staging_debug: true}'], p.dir);
+    expect(filtered.stderr).toBe('');
     expect(filtered.code).toBe(0);
     expect(await p.query('select order_id from main__stg.stg_orders order by order_id')).toEqual([{ order_id: 1 }, { order_id: 3 }]);
+    expect(await p.query('select order_id from main.debug_orders')).toEqual([{ order_id: 1 }]);
   });
 
   it('are selected by package:, by their fqn and with graph operators; ls names their package', async () => {
