@@ -81,7 +81,8 @@ export function buildGenericTests(opts: RelationResolvers & {
   const seen = new Map<string, TestDef>();
   for (const def of opts.defs) {
     const a = def.attachedTo;
-    const attachedId = a.kind === 'source' ? `source.${opts.pkg}.${a.sourceName}.${a.name}` : `${a.kind}.${opts.pkg}.${a.name}`;
+    // a test an `overrides:` entry declares is on the package's source
+    const attachedId = a.kind === 'source' ? `source.${a.package ?? opts.pkg}.${a.sourceName}.${a.name}` : `${a.kind}.${opts.pkg}.${a.name}`;
     if (!opts.nodes.has(attachedId)) continue; // disabled node, or properties for a missing file (already warned)
     const kwargs: Record<string, unknown> = { ...def.kwargs };
     if (def.columnName !== undefined) kwargs.column_name = def.columnName;

@@ -7,6 +7,7 @@ import { readTextFile } from './text-file.js';
 import { checkDepsInstalled } from './deps-check.js';
 import { readInstalledPackage, type InstalledPackage } from './installed-package.js';
 import { readProjectContent, validateFolderConfigs, type ProjectContent } from './project-content.js';
+import { applySourceOverrides } from './source-overrides.js';
 
 export interface SqlFile extends ProjectFile {
   name: string;
@@ -84,6 +85,7 @@ export function loadProject(projectDir: string, overrides: ProjectOverrides = {}
   const packageNames = checkDepsInstalled(projectDir, settings.packagesInstallPath);
   const root = readProjectContent(projectDir, '', settings, errors, warnings);
   const packages = packageNames.map((name) => errors.guard(() => readInstalledPackage(projectDir, settings.packagesInstallPath, name, errors, warnings))).filter((p) => p !== undefined);
+  applySourceOverrides([root, ...packages].flatMap((p) => p.sourceOverrides), packages, errors);
   validateFolderConfigs(root, [root, ...packages], errors, warnings);
   for (const p of packages) validateFolderConfigs(p, [p], errors, warnings);
   checkPackageNames(root, packages, errors);

@@ -5,7 +5,7 @@ import { findFiles } from './files.js';
 import { FolderConfig } from './folder-config.js';
 import type { ProjectSettings } from './project-file.js';
 import { readSqlFiles, type SqlFile } from './load.js';
-import { parseSchemaFile, type ResourcePatch, type SourceTableDef, type TestDef } from './schema-yaml.js';
+import { parseSchemaFile, type ResourcePatch, type SourceOverride, type SourceTableDef, type TestDef } from './schema-yaml.js';
 import { readTextFile } from './text-file.js';
 import { unreadFiles } from './unread-files.js';
 import { refuseSnapshots } from './snapshots-refused.js';
@@ -33,6 +33,8 @@ export interface ProjectContent {
   modelPatches: Map<string, ResourcePatch>;
   seedPatches: Map<string, ResourcePatch>;
   sources: SourceTableDef[];
+  /** `overrides:` entries: properties for a package's sources (applied by loadProject) */
+  sourceOverrides: SourceOverride[];
   tests: TestDef[];
   unitTests: Array<{ raw: unknown; file: string; line?: number }>;
   /** `exposures:` of the properties files */
@@ -98,6 +100,7 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
   const modelPatches = new Map<string, ResourcePatch>();
   const seedPatches = new Map<string, ResourcePatch>();
   const sources: SourceTableDef[] = [];
+  const sourceOverrides: SourceOverride[] = [];
   const tests: TestDef[] = [];
   const unitTests: ProjectContent['unitTests'] = [];
   const exposures: ExposureDef[] = [];
@@ -112,6 +115,7 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     for (const p of content.models) addPatch(modelPatches, p, 'model', errors);
     for (const p of content.seeds) addPatch(seedPatches, p, 'seed', errors);
     sources.push(...content.sources);
+    sourceOverrides.push(...content.sourceOverrides);
     tests.push(...content.tests);
     unitTests.push(...content.unitTests);
     exposures.push(...content.exposures);
@@ -144,7 +148,7 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     tests: new FolderConfig(settings.tests, 'test'),
     sources: new FolderConfig(settings.sources, 'source'),
   };
-  return { name, relDir, settings, models, seeds, macroFiles, singularTests, analyses, modelPatches, seedPatches, sources, tests, unitTests, exposures, groups, folderConfigs };
+  return { name, relDir, settings, models, seeds, macroFiles, singularTests, analyses, modelPatches, seedPatches, sources, sourceOverrides, tests, unitTests, exposures, groups, folderConfigs };
 }
 
 /** Every prefix of each fqn, joined with dots: the folder paths a `models:` / `seeds:` tree may name. */

@@ -71,7 +71,9 @@ function shopFiles(reportsUrl: string): Record<string, string> {
     ].join('\n'),
     'packages.yml': `packages:\n  - local: vendor/pkg_staging\n  - git: "${reportsUrl}"\n    revision: v1.0.0\n`,
     'seeds/raw_orders.csv': 'id,customer_id,amount\n1,10,12.5\n2,10,3.25\n3,20,8\n',
-    'seeds/raw_customers.csv': 'id,name,country\n10,Ann,NL\n20,Bob,FR\n',
+    'seeds/customers_src.csv': 'id,name,country\n10,Ann,NL\n20,Bob,FR\n',
+    // dbt's source overrides: this project's raw customers table has another name, and one more test
+    'models/sources.yml': 'sources:\n  - name: shop_raw\n    overrides: pkg_staging\n    tables:\n      - name: customers\n        identifier: customers_src\n        columns:\n          - name: id\n            data_tests: [unique]\n',
     // the project's naming macro applies to the packages' nodes too; its made_by() does not replace the package's own
     'macros/naming.sql': [
       '{% macro generate_schema_name(custom_schema_name, node) -%}',
@@ -125,6 +127,7 @@ describe("a package's models, seeds and tests", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/PASS test assert_no_negative_amounts/);
     expect(r.stdout).toMatch(/PASS test source_not_null_shop_raw_orders_id/);
+    expect(r.stdout).toMatch(/PASS test source_unique_shop_raw_customers_id/);
     expect(r.stdout).toMatch(/OK loaded seed file main__ref_data\.country_codes/);
     expect(r.stdout).toMatch(/OK on-run-end hook/);
 
@@ -164,6 +167,7 @@ describe("a package's models, seeds and tests", () => {
     expect(manifest.nodes['test.pkg_staging.assert_no_negative_amounts']).toMatchObject({ package_name: 'pkg_staging', compiled_path: 'target/compiled/pkg_staging/tests/assert_no_negative_amounts.sql' });
     expect(manifest.nodes['analysis.pkg_staging.order_count'].package_name).toBe('pkg_staging');
     expect(manifest.sources['source.pkg_staging.shop_raw.orders']).toMatchObject({ package_name: 'pkg_staging', schema: 'main', identifier: 'raw_orders' });
+    expect(manifest.sources['source.pkg_staging.shop_raw.customers']).toMatchObject({ package_name: 'pkg_staging', identifier: 'customers_src' });
     expect(manifest.macros['macro.pkg_staging.made_by'].package_name).toBe('pkg_staging');
     expect(manifest.macros['macro.shop.made_by'].package_name).toBe('shop');
     // disabled in the model's config(), by the package's project file (Jinja, rendered) and by the project's
@@ -195,7 +199,7 @@ describe("a package's models, seeds and tests", () => {
       'dbt_packages/pkg_staging/models/staging/stg_customers.sql',
       'dbt_packages/pkg_staging/models/staging/stg_orders.sql',
       'models/order_report.sql',
-      'seeds/raw_customers.csv',
+      'seeds/customers_src.csv',
       'seeds/raw_orders.csv',
     ]);
     const json = (await ls('--select', 'order_summary', '--resource-type', 'model', '--output', 'json')).map((l) => JSON.parse(l));
@@ -235,6 +239,12 @@ describe("a package's models, seeds and tests", () => {
     const typo = await runCliAsync(['compile'], p.dir);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toBe("error: models/amb.sql:1: ref('pkg_staging', 'calender') does not match any model or seed of package 'pkg_staging' (did you mean 'calendar'?)\n");
+
+    p.write({ 'models/sources.yml': 'sources:\n  - name: shop_raw\n    overrides: pkg_stagin\n    schema: raw\n' });
+    const badOverride = await runCliAsync(['compile'], p.dir);
+    expect(badOverride.code).toBe(2);
+    expect(badOverride.stderr).toBe("error: models/sources.yml:2: source 'shop_raw' overrides package 'pkg_stagin', which is not installed (did you mean 'pkg_staging'?)\n");
+    p.remove('models/sources.yml');
 
     // a project model that would build the package's relation (same schema and alias)
     p.remove('models/amb.sql');
