@@ -583,8 +583,8 @@ export class Compiler {
   }
 
   /** A project file's folder config for a node's fqn, its Jinja rendered in that project's scope (see yaml-jinja.ts). */
-  private folderConfig(p: ProjectContent, tree: FolderTree, fqn: string[]): Config {
-    return renderConfigValues(p.folderConfigs[tree].resolve(fqn), (text) => this.renderInProject(p, text, p.settings.file, p.settings.yaml.lineOf([tree])));
+  private folderConfig(p: ProjectContent, tree: FolderTree, fqn: string[], written?: Config): Config {
+    return renderConfigValues(written ?? p.folderConfigs[tree].resolve(fqn), (text) => this.renderInProject(p, text, p.settings.file, p.settings.yaml.lineOf([tree])));
   }
 
   /**
@@ -868,10 +868,12 @@ export class Compiler {
    * (a package node's root-project override comes on top, after config(): see package-scope.ts).
    */
   private baseConfig(resource: 'model' | 'seed', f: SqlFile, p: ProjectContent, patch: ResourcePatch | undefined): Config {
-    const fromFolder = this.folderConfig(p, resource === 'seed' ? 'seeds' : 'models', f.fqn);
+    const tree = resource === 'seed' ? 'seeds' : 'models';
+    const written = p.folderConfigs[tree].resolve(f.fqn);
+    const fromFolder = this.folderConfig(p, tree, f.fqn, written);
     const config = layeredConfig({ defaults: { materialized: resource === 'seed' ? 'seed' : 'view' }, folder: fromFolder, properties: patch?.config });
-    // values set in the project file and not overridden were checked there, with its line (FolderConfig.validate)
-    const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => !patch || !(k in patch.config)));
+    // values set in the project file (without Jinja) and not overridden were checked there, with its line (FolderConfig.validate)
+    const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => fromFolder[k] === written[k] && (!patch || !(k in patch.config))));
     this.validateConfig(config, resource, patch?.file ?? p.settings.file, patch?.line, fromProjectFile);
     return config;
   }
