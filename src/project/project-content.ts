@@ -5,7 +5,7 @@ import { findFiles } from './files.js';
 import { FolderConfig } from './folder-config.js';
 import type { ProjectSettings } from './project-file.js';
 import { readSqlFiles, type SqlFile } from './load.js';
-import { parseSchemaFile, type ResourcePatch, type SourceOverride, type SourceTableDef, type TestDef } from './schema-yaml.js';
+import { parseSchemaFile, type ResourcePatch, type SchemaFileContent, type SourceOverride, type SourceTableDef, type TestDef } from './schema-yaml.js';
 import { readTextFile } from './text-file.js';
 import { unreadFiles } from './unread-files.js';
 import { refuseSnapshots } from './snapshots-refused.js';
@@ -18,7 +18,7 @@ import type { GroupDef } from './groups-yaml.js';
  * (relPath of files, `file` of YAML definitions) is relative to the root
  * project, so messages name the file a user can open.
  */
-export interface ProjectContent {
+export interface ProjectContent extends Omit<SchemaFileContent, 'models' | 'seeds'> {
   /** the project's (or package's) name, from its project file */
   name: string;
   /** its folder relative to the root project: '' for the root, e.g. dbt_packages/pkg_a for a package */
@@ -30,17 +30,9 @@ export interface ProjectContent {
   singularTests: SqlFile[];
   /** `.sql` files under analysis-paths: compiled, never run */
   analyses: SqlFile[];
+  /** properties of its models and seeds, by name (sourceOverrides: applied to packages by loadProject) */
   modelPatches: Map<string, ResourcePatch>;
   seedPatches: Map<string, ResourcePatch>;
-  sources: SourceTableDef[];
-  /** `overrides:` entries: properties for a package's sources (applied by loadProject) */
-  sourceOverrides: SourceOverride[];
-  tests: TestDef[];
-  unitTests: Array<{ raw: unknown; file: string; line?: number }>;
-  /** `exposures:` of the properties files */
-  exposures: ExposureDef[];
-  /** `groups:` of the properties files (for model access) */
-  groups: GroupDef[];
   folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig };
 }
 

@@ -215,13 +215,7 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
       readSourceOverride(r, s, path, sourceConfig, sourceQuoting, content);
       return;
     }
-    r.list(s.tables, [...path, 'tables'], 'tables').forEach((rawT, j) => {
-      const tpath = [...path, 'tables', j];
-      const t = r.entry(rawT, tpath, 'tables');
-      if (!t) return;
-      r.keys(t, SOURCE_TABLE_KEYS, tpath, `source table '${sourceName}.${t.name}'`);
-      r.unsupported(UNSUPPORTED_SOURCE, t, tpath, 'source table property');
-      const name = String(t.name);
+    sourceTables(r, s, path, sourceName, (t, tpath, name) => {
       const attach = { kind: 'source' as const, name, sourceName };
       const external = t.external;
       if (external !== undefined && !isPlainObject(external)) r.errors.push(yaml.error(`'external' must be a mapping`, [...tpath, 'external']));
@@ -259,6 +253,18 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
   return { content, errors: r.errors, warnings: r.warnings };
 }
 
+/** Each table entry of a source, checked, with its YAML path and name. */
+function sourceTables(r: Reader, s: Record<string, unknown>, path: YamlPath, sourceName: string, each: (t: Record<string, unknown>, tpath: YamlPath, name: string) => void): void {
+  r.list(s.tables, [...path, 'tables'], 'tables').forEach((rawT, j) => {
+    const tpath = [...path, 'tables', j];
+    const t = r.entry(rawT, tpath, 'tables');
+    if (!t) return;
+    r.keys(t, SOURCE_TABLE_KEYS, tpath, `source table '${sourceName}.${t.name}'`);
+    r.unsupported(UNSUPPORTED_SOURCE, t, tpath, 'source table property');
+    each(t, tpath, String(t.name));
+  });
+}
+
 /** A source entry with `overrides:`: only the properties it writes, and the tests it adds. */
 function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPath, sourceConfig: Config, sourceQuoting: Quoting | undefined, content: SchemaFileContent): void {
   const sourceName = String(s.name);
@@ -279,13 +285,7 @@ function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPat
   if (s.tags !== undefined) source.tags = asArray(s.tags).map(String);
   if (s.config !== undefined) source.config = sourceConfig;
   const tables: SourceOverride['tables'] = [];
-  r.list(s.tables, [...path, 'tables'], 'tables').forEach((rawT, j) => {
-    const tpath = [...path, 'tables', j];
-    const t = r.entry(rawT, tpath, 'tables');
-    if (!t) return;
-    r.keys(t, SOURCE_TABLE_KEYS, tpath, `source table '${sourceName}.${t.name}'`);
-    r.unsupported(UNSUPPORTED_SOURCE, t, tpath, 'source table property');
-    const name = String(t.name);
+  sourceTables(r, s, path, sourceName, (t, tpath, name) => {
     const attach = { kind: 'source' as const, name, sourceName, package: pkg };
     const props: SourceOverride['tables'][number]['props'] = {};
     if (t.identifier !== undefined) props.identifier = String(t.identifier);

@@ -35,27 +35,21 @@ export function applySourceOverrides(overrides: SourceOverride[], packages: Proj
 }
 
 function overridden(def: SourceTableDef, o: SourceOverride): SourceTableDef {
-  const { meta, tags, config, quoting, ...source } = o.source;
-  let out: SourceTableDef = {
+  const table = o.tables.find((x) => x.name === def.name)?.props;
+  const out = patched(def, o.source);
+  return table ? patched(out, table) : out;
+}
+
+/** `props` written over `def`: replaced, but quoting, meta, tags, config and columns extended. */
+function patched(def: SourceTableDef, props: Partial<SourceTableDef>): SourceTableDef {
+  const { meta, tags, config, quoting, columns, ...rest } = props;
+  return {
     ...def,
-    ...source,
+    ...rest,
     quoting: { ...def.quoting, ...quoting },
     meta: { ...def.meta, ...meta },
     tags: [...new Set([...def.tags, ...(tags ?? [])])],
     config: config ? mergeConfig(def.config, config) : def.config,
+    columns: columns ? { ...def.columns, ...columns } : def.columns,
   };
-  const t = o.tables.find((x) => x.name === def.name)?.props;
-  if (t) {
-    const { meta: tMeta, tags: tTags, config: tConfig, columns, quoting: tQuoting, ...rest } = t;
-    out = {
-      ...out,
-      ...rest,
-      quoting: { ...out.quoting, ...tQuoting },
-      meta: { ...out.meta, ...tMeta },
-      tags: [...new Set([...out.tags, ...(tTags ?? [])])],
-      config: tConfig ? mergeConfig(out.config, tConfig) : out.config,
-      columns: columns ? { ...out.columns, ...columns } : out.columns,
-    };
-  }
-  return out;
 }
