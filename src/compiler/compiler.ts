@@ -6,8 +6,8 @@ import { configValueProblems } from '../project/config-values.js';
 import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
 import type { LoadedProject, SqlFile } from '../project/load.js';
 import type { ProjectContent } from '../project/project-content.js';
-import { layeredConfig, varsFor, withRootOverride } from './package-scope.js';
-import { refSearchOrder, resolveAmong, sourceSearchOrder, type Resolution } from './ref-resolution.js';
+import { hooksInRunOrder, layeredConfig, varsFor, withRootOverride, type ProjectHook } from './package-scope.js';
+import { ambiguousRefError, missingRefError, refSearchOrder, resolveAmong, sourceSearchOrder, type Resolution } from './ref-resolution.js';
 import type { ResourcePatch } from '../project/schema-yaml.js';
 import type { ResolvedTarget } from '../project/profiles.js';
 import { redactOutput } from '../project/profiles.js';
@@ -1101,13 +1101,9 @@ export class Compiler {
     return out;
   }
 
-  /**
-   * Every project's on-run-start / on-run-end hooks in the order dbt runs
-   * them: the installed packages' (by package name), then the project's.
-   */
-  private projectHooks(what: 'on-run-start' | 'on-run-end'): Array<{ pkg: string; sql: string; file: string; line?: number }> {
-    const packages = [...this.projects.values()].filter((p) => p.name !== this.pkg).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return [...packages, this.opts.project].flatMap((p) => (what === 'on-run-start' ? p.settings.onRunStart : p.settings.onRunEnd).map((sql) => ({ pkg: p.name, sql, file: p.settings.file, line: p.settings.yaml.lineOf([what]) })));
+  /** Every project's on-run-start / on-run-end hooks, in the order they run (see package-scope.ts). */
+  private projectHooks(what: 'on-run-start' | 'on-run-end'): ProjectHook[] {
+    return hooksInRunOrder([...this.projects.values()], this.pkg, what);
   }
 
   /** The frame of a project hook: outside any node (no `this`), in its project's scope (vars, macros). */
@@ -1282,13 +1278,14 @@ export class Compiler {
     }
     const r = this.resolveRefable(name, only, frame.pkg);
     if ('ambiguous' in r) {
-      const ids = r.ambiguous.map((c) => (c.draft ? c.draft.id : c.seed!.uniqueId));
-      const files = r.ambiguous.map((c) => (c.draft ? c.draft.file.relPath : c.seed!.originalFilePath));
-      this.refError(frame, new UserError(`${written} is ambiguous: ${ids.map((id, i) => `${id} (${files[i]})`).join(' and ')}`, place(), { hint: `name the package: ${r.ambiguous.map((c) => `ref('${c.packageName}', '${name}')`).join(' or ')}` }));
+      const candidates = r.ambiguous.map((c) => (c.draft ? { packageName: c.packageName, id: c.draft.id, file: c.draft.file.relPath } : { packageName: c.packageName, id: c.seed!.uniqueId, file: c.seed!.originalFilePath }));
+      this.refError(frame, ambiguousRefError(written, name, candidates, place()));
       return this.placeholder(name);
     }
     if ('missing' in r) {
-      this.refMissing(frame, name, only, written, place);
+      const id = (this.disabledNames.get(name) ?? []).find((x) => only === undefined || x.split('.')[1] === only);
+      const packagesOf = new Map([...this.refables].map(([n, list]) => [n, list.map((c) => c.packageName)]));
+      this.refError(frame, missingRefError(written, name, only, id ? { id, file: this.drafts.get(id)?.file.relPath } : undefined, packagesOf, place()));
       return this.placeholder(name);
     }
     const { draft, seed } = r.found;
@@ -1314,20 +1311,6 @@ export class Compiler {
     }
     const kind = node.materialized === 'view' ? 'view' : 'table';
     return this.readRelation(frame, this.relationOf(node), kind);
-  }
-
-  /** Why a ref() found nothing: a disabled model or seed, or no such name (with a suggestion). */
-  private refMissing(frame: Frame, name: string, only: string | undefined, written: string, place: () => SourcePlace): void {
-    const disabled = (this.disabledNames.get(name) ?? []).filter((id) => only === undefined || id.split('.')[1] === only);
-    if (disabled.length) {
-      const draft = this.drafts.get(disabled[0]);
-      this.refError(frame, new UserError(`${written} points to a disabled ${disabled[0].split('.')[0]}`, place(), { hint: draft ? `enable ${draft.file.relPath} or remove the ref` : undefined }));
-      return;
-    }
-    const known = [...this.refables].filter(([, list]) => only === undefined || list.some((c) => c.packageName === only)).map(([n]) => n);
-    const elsewhere = only !== undefined ? (this.refables.get(name) ?? []).map((c) => c.packageName) : [];
-    const hint = elsewhere.length ? `'${name}' is in ${elsewhere.join(', ')}, not in '${only}'` : didYouMean(name, known);
-    this.refError(frame, new UserError(`${written} does not match any model or seed${only !== undefined ? ` of package '${only}'` : ''}`, place(), { hint }));
   }
 
   /** A ref() or source() that cannot be read: an error, unless the model rendering turns out disabled (see renderModel). */

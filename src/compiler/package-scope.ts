@@ -58,3 +58,22 @@ export function layeredConfig(l: ConfigLayers): Config {
 export function withRootOverride(own: Config, root: Config | undefined): Config {
   return root && Object.keys(root).length ? mergeConfig(own, root) : own;
 }
+
+/** A project's on-run-start / on-run-end hook, with where it is written. */
+export interface ProjectHook {
+  pkg: string;
+  sql: string;
+  file: string;
+  line?: number;
+}
+
+/** Every project's hooks of one kind in the order dbt runs them: the installed packages' (by package name), then the project's. */
+export function hooksInRunOrder(
+  projects: Array<{ name: string; settings: { file: string; onRunStart: string[]; onRunEnd: string[]; yaml: { lineOf(path: string[]): number | undefined } } }>,
+  rootName: string,
+  which: 'on-run-start' | 'on-run-end',
+): ProjectHook[] {
+  const packages = projects.filter((p) => p.name !== rootName).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const ordered = [...packages, ...projects.filter((p) => p.name === rootName)];
+  return ordered.flatMap((p) => (which === 'on-run-start' ? p.settings.onRunStart : p.settings.onRunEnd).map((sql) => ({ pkg: p.name, sql, file: p.settings.file, line: p.settings.yaml.lineOf([which]) })));
+}

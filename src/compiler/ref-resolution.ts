@@ -1,3 +1,6 @@
+import { UserError, type SourcePlace } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
+
 /**
  * Which node `ref()` and `source()` read when several projects define the
  * name: the root project and each installed package may each have a model
@@ -47,4 +50,31 @@ export function resolveAmong<T extends Candidate>(candidates: readonly T[], opts
   if (others.length === 1) return { found: others[0] };
   if (others.length > 1) return { ambiguous: others };
   return { missing: true };
+}
+
+/** `ref('m')` that two packages (neither the node's nor the project) answer: both named, and the two-argument form. */
+export function ambiguousRefError(written: string, name: string, candidates: Array<{ packageName: string; id: string; file: string }>, place: SourcePlace): UserError {
+  return new UserError(`${written} is ambiguous: ${candidates.map((c) => `${c.id} (${c.file})`).join(' and ')}`, place, {
+    hint: `name the package: ${candidates.map((c) => `ref('${c.packageName}', '${name}')`).join(' or ')}`,
+  });
+}
+
+/**
+ * A ref() nothing answers: a disabled model or seed of that name (with the
+ * file to enable), or no such name, with a suggestion among the names the ref
+ * could read (`packagesOf`: each model and seed name, and the packages defining it).
+ */
+export function missingRefError(
+  written: string,
+  name: string,
+  only: string | undefined,
+  disabled: { id: string; file?: string } | undefined,
+  packagesOf: Map<string, string[]>,
+  place: SourcePlace,
+): UserError {
+  if (disabled) return new UserError(`${written} points to a disabled ${disabled.id.split('.')[0]}`, place, { hint: disabled.file ? `enable ${disabled.file} or remove the ref` : undefined });
+  const known = [...packagesOf].filter(([, pkgs]) => only === undefined || pkgs.includes(only)).map(([n]) => n);
+  const elsewhere = only !== undefined ? (packagesOf.get(name) ?? []) : [];
+  const hint = elsewhere.length ? `'${name}' is in ${elsewhere.join(', ')}, not in '${only}'` : didYouMean(name, known);
+  return new UserError(`${written} does not match any model or seed${only !== undefined ? ` of package '${only}'` : ''}`, place, { hint });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { layeredConfig, varsFor, withRootOverride } from '../../src/compiler/package-scope.js';
-import { refSearchOrder, resolveAmong, sourceSearchOrder } from '../../src/compiler/ref-resolution.js';
+import { hooksInRunOrder, layeredConfig, varsFor, withRootOverride } from '../../src/compiler/package-scope.js';
+import { missingRefError, refSearchOrder, resolveAmong, sourceSearchOrder } from '../../src/compiler/ref-resolution.js';
 import { FolderConfig } from '../../src/project/folder-config.js';
 
 interface Node {
@@ -104,5 +104,25 @@ describe("var() in a package's node", () => {
   it("in the project: its globals and its own scope, not a package's", () => {
     const v = varsFor('shop', root, undefined, {});
     expect(v).toEqual({ start: '2024-01-01', shared: 'root', pkg_a: { shared: 'root-for-a', only_a: 1 }, mine: true });
+  });
+});
+
+describe('messages and order', () => {
+  it("a two-argument ref to a name another package has says where it is; a disabled node says which file to enable", () => {
+    const packagesOf = new Map([['orders', ['pkg_b']], ['customers', ['pkg_a']]]);
+    expect(missingRefError("ref('pkg_a', 'orders')", 'orders', 'pkg_a', undefined, packagesOf, { file: 'models/x.sql', line: 3 }).format()).toBe(
+      "models/x.sql:3: ref('pkg_a', 'orders') does not match any model or seed of package 'pkg_a' ('orders' is in pkg_b, not in 'pkg_a')",
+    );
+    expect(missingRefError("ref('ordrs')", 'ordrs', undefined, undefined, packagesOf, { file: 'models/x.sql' }).format()).toBe("models/x.sql: ref('ordrs') does not match any model or seed (did you mean 'orders'?)");
+    expect(missingRefError("ref('old')", 'old', undefined, { id: 'model.pkg_a.old', file: 'dbt_packages/pkg_a/models/old.sql' }, packagesOf, { file: 'models/x.sql' }).format()).toBe(
+      "models/x.sql: ref('old') points to a disabled model (enable dbt_packages/pkg_a/models/old.sql or remove the ref)",
+    );
+  });
+
+  it("on-run-end hooks run the packages' first, by name, then the project's", () => {
+    const project = (name: string, onRunEnd: string[]) => ({ name, settings: { file: `${name}.yml`, onRunStart: [], onRunEnd, yaml: { lineOf: () => 4 } } });
+    const hooks = hooksInRunOrder([project('shop', ['root 1', 'root 2']), project('pkg_z', ['z']), project('pkg_a', ['a'])], 'shop', 'on-run-end');
+    expect(hooks.map((h) => `${h.pkg}: ${h.sql}`)).toEqual(['pkg_a: a', 'pkg_z: z', 'shop: root 1', 'shop: root 2']);
+    expect(hooks[0]).toEqual({ pkg: 'pkg_a', sql: 'a', file: 'pkg_a.yml', line: 4 });
   });
 });
