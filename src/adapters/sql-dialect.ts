@@ -1,5 +1,6 @@
 import type { Column, Dialect, DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableConstraint, TableOptions } from './types.js';
 import { canonicalTypeName } from './type-names.js';
+import { eventTimeText } from '../run-date/batches.js';
 
 export type SeedTypeNames = Record<'boolean' | 'integer' | 'bigint' | 'double' | 'decimal' | 'date' | 'timestamp' | 'text', string>;
 
@@ -139,6 +140,15 @@ export abstract class AnsiDialect implements Dialect {
 
   deleteWhere(target: Relation, predicate: string): string {
     return `delete from ${this.renderRelation(target)} where ${predicate}`;
+  }
+
+  /** The bounds as dbt writes them, string literals the engine reads as the column's type (date, timestamp, timestamptz). */
+  eventTimeWindow(column: string, start: Date, end: Date): string {
+    return `${column} >= ${this.quoteString(eventTimeText(start))} and ${column} < ${this.quoteString(eventTimeText(end))}`;
+  }
+
+  countOutsideEventTimeWindow(rel: Relation, column: string, start: Date, end: Date): string {
+    return `select count(*) as n from ${this.renderRelation(rel)} where not coalesce(${this.eventTimeWindow(column, start, end)}, false)`;
   }
 
   merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[]): string {

@@ -74,6 +74,12 @@ export interface DialectCapabilities {
    * (it cannot be declared: an error before the run).
    */
   constraints?: Partial<Record<ConstraintType, 'enforced' | 'informational'>>;
+  /**
+   * Several transactions may write one table at once without failing each
+   * other (microbatch batches run in parallel); Redshift's serializable
+   * isolation aborts one of two concurrent writers, DuckDB runs a statement on every core anyway.
+   */
+  concurrentWrites?: boolean;
 }
 
 export type ConstraintType = 'check' | 'not_null' | 'unique' | 'primary_key' | 'foreign_key' | 'custom';
@@ -163,6 +169,10 @@ export interface Dialect {
   insertInto(target: Relation, columns: string[], source: Relation): string;
   deleteMatching(target: Relation, source: Relation, uniqueKey: string[]): string;
   deleteWhere(target: Relation, predicate: string): string;
+  /** `column >= start and column < end`: the rows of one microbatch window (column as the config writes it). */
+  eventTimeWindow(column: string, start: Date, end: Date): string;
+  /** A query counting (as `n`) the rows of `rel` outside the window, a NULL event time included. */
+  countOutsideEventTimeWindow(rel: Relation, column: string, start: Date, end: Date): string;
   merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[]): string;
   addColumn(rel: Relation, column: Column): string;
   dropColumn(rel: Relation, column: string): string;

@@ -16,7 +16,7 @@ export function renderJunit(report: RunReport): string {
   for (const h of report.hookErrors) cases.push(errorCase('hook', 'tsql.hooks', h, 0));
   for (const e of report.stopErrors) cases.push(errorCase('tsql', `tsql ${report.command}`, e, 0));
   const failures = report.nodes.filter((n) => n.status === 'fail').length;
-  const errors = report.nodes.filter((n) => n.status === 'error').length + report.hookErrors.length + report.stopErrors.length;
+  const errors = report.nodes.filter((n) => n.status === 'error' || n.status === 'partial success').length + report.hookErrors.length + report.stopErrors.length;
   const skipped = report.nodes.filter((n) => n.status === 'skipped').length;
   const counts = { tests: cases.length, failures, errors, skipped, time: seconds(report.seconds) };
   const properties = [
@@ -50,6 +50,7 @@ function testcase(n: ReportNode): string[] {
     case 'fail':
       return [open, `  <failure${attrs({ message: headline(n), type: 'fail' })}>${text(details)}</failure>`, '</testcase>'];
     case 'error':
+    case 'partial success':
       return [open, `  <error${attrs({ message: n.message, type: 'error' })}>${text(details)}</error>`, '</testcase>'];
     case 'skipped':
       return [open, `  <skipped${attrs({ message: n.message })}/>`, '</testcase>'];

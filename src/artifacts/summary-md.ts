@@ -23,12 +23,12 @@ export function renderSummaryMd(report: RunReport): string {
   ];
   for (const n of report.notes) out.push('', cell(n));
 
-  const problems = report.nodes.filter((n) => n.status === 'error' || n.status === 'fail' || n.status === 'warn');
+  const problems = report.nodes.filter((n) => n.status === 'error' || n.status === 'partial success' || n.status === 'fail' || n.status === 'warn');
   if (problems.length || report.hookErrors.length || report.stopErrors.length) {
     out.push('', '### Failed or warned', '', '| node | status | message | failures |', '| --- | --- | --- | --- |');
     for (const e of report.stopErrors) out.push(row(['tsql', 'ERROR', e, '']));
     for (const h of report.hookErrors) out.push(row(['hook', 'ERROR', h, '']));
-    const order = ['error', 'fail', 'warn'];
+    const order = ['error', 'partial success', 'fail', 'warn'];
     for (const n of [...problems].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status))) {
       const where = n.compiledPath ? ` (${n.compiledPath})` : ` (${n.file})`;
       out.push(row([nodeName(n), n.status.toUpperCase(), n.message + where, n.failures === undefined ? '' : String(n.failures)]));

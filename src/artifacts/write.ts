@@ -188,6 +188,10 @@ function writeIfChanged(file: string, raw: string): void {
   writeFileSync(file, text);
 }
 
+function windowJson(w: { start: Date; end: Date }): [string, string] {
+  return [w.start.toISOString(), w.end.toISOString()];
+}
+
 export function writeRunResults(targetDir: string, results: NodeResult[], meta: ArtifactMeta, elapsed: number, args: Record<string, unknown>): void {
   writeJson(join(targetDir, 'run_results.json'), {
     metadata: metadata(meta, 'run_results'),
@@ -205,6 +209,8 @@ export function writeRunResults(targetDir: string, results: NodeResult[], meta: 
       location: r.location ?? null,
       failures: r.failures ?? null,
       compiled_path: r.compiledPath ?? null,
+      // dbt's: [start, end] of each batch, in the model's table or not
+      batch_results: r.batchResults ? { successful: r.batchResults.successful.map(windowJson), failed: r.batchResults.failed.map(windowJson) } : null,
     })),
   });
 }

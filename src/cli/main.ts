@@ -107,6 +107,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   const exec = (name: ExecuteCommand, description: string) => {
     const cmd = withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' }), { strict: true });
+    if (name === 'run' || name === 'build') {
+      cmd
+        .option('--event-time-start <time>', 'microbatch models build the batches from this date or time (UTC; with --event-time-end)')
+        .option('--event-time-end <time>', 'microbatch models build the batches up to this date or time (UTC, exclusive)');
+    }
     if (name === 'build') {
       cmd
         .option('--diff', "after the build, compare the built models with production's relations (needs --state)")

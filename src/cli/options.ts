@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { isPlainObject } from '../project/config-merge.js';
 import { loadState, type StateArtifacts } from '../graph/state-load.js';
 import { parseDs, todayUtc, type RunDate } from '../run-date/run-date.js';
+import { parseEventTimeFlags, type BatchWindow } from '../run-date/batches.js';
 import { ignoredEnvWarnings, withEnvOptions } from './env-options.js';
 import { readProjectFlags } from '../project/project-flags.js';
 import { setConsolePreferences } from './reporter.js';
@@ -48,6 +49,9 @@ export interface CommonOptions {
   quiet?: boolean;
   /** DBT_USE_COLORS / TSQL_USE_COLORS */
   useColors?: boolean;
+  /** --event-time-start / --event-time-end: the batches microbatch models build (run, build) */
+  eventTimeStart?: string;
+  eventTimeEnd?: string;
 }
 
 export interface ParsedOptions {
@@ -63,6 +67,12 @@ export interface ParsedOptions {
   logFormat: 'text' | 'json';
   /** The run date: --ds, else today (UTC). */
   runDate: RunDate;
+  /** --ds was given (microbatch models then build that day's batches) */
+  runDateGiven: boolean;
+  /** --event-time-start/--event-time-end: exactly the batches microbatch models build */
+  eventTime?: BatchWindow;
+  /** where microbatch models count their batches from when neither is given: the run's start, or (tsql retry) the retried run's */
+  batchNow?: Date;
   /** --start/--end: run once per day, in order. */
   backfill?: { start: string; end: string };
   /** fold tests of one relation into one query: --fold-tests / --no-fold-tests, default: the engine's */
@@ -151,6 +161,8 @@ export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedO
     if (start > end) throw new UserError(`--start ${start} is after --end ${end}`);
     backfill = { start, end };
   }
+  const eventTime = parseEventTimeFlags(o.eventTimeStart, o.eventTimeEnd);
+  if (eventTime && backfill) throw new UserError('--event-time-start/--event-time-end and --start/--end cannot be combined', {}, { hint: 'a backfill builds each day\'s batches of microbatch models; --event-time-* builds exactly the batches they cover' });
   if (o.favorState && !o.defer) throw new UserError(`${named('favorState', '--favor-state')} goes with ${named('defer', '--defer')}`, {}, { hint: 'e.g. --defer --favor-state --state prod-artifacts' });
   if (o.defer && o.state === undefined) throw new UserError(`${named('defer', '--defer')} needs --state DIR (or DBT_STATE): the folder holding production's manifest.json`, {}, { hint: 'e.g. --defer --state prod-artifacts' });
   if (o.diff && o.state === undefined) throw new UserError("--diff compares with production: pass --state DIR, the folder holding production's manifest.json", {}, { hint: 'e.g. tsql build --select state:modified+ --defer --state prod-artifacts --diff' });
@@ -187,6 +199,8 @@ export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedO
     junitXml: reportPath(o.junitXml, '--junit-xml', 'reports/junit.xml'),
     summaryMd: reportPath(o.summaryMd, '--summary-md', 'reports/summary.md'),
     runDate: backfill ? { ds: backfill.start } : o.ds !== undefined ? parseDs(o.ds) : todayUtc(),
+    runDateGiven: o.ds !== undefined,
+    eventTime,
     backfill,
   };
 }

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import type { RunEvent } from '../execution/events.js';
+import { isFailure } from '../execution/dag-runner.js';
 
 const LINE_WIDTH = 80;
 
@@ -17,7 +18,7 @@ export function setConsolePreferences(p: { quiet: boolean; color?: boolean }): v
 
 /** What --quiet still prints: errors and failures. */
 function shownWhenQuiet(e: RunEvent): boolean {
-  return (e.type === 'log' && e.level === 'error') || (e.type === 'node_end' && (e.status === 'error' || e.status === 'fail')) || (e.type === 'hook' && e.status === 'error');
+  return (e.type === 'log' && e.level === 'error') || (e.type === 'node_end' && isFailure(e.status)) || (e.type === 'batch_end' && e.status === 'error') || (e.type === 'hook' && e.status === 'error');
 }
 
 /** Prints run events the way dbt users read them, or as JSON lines. */
@@ -70,12 +71,20 @@ export class Reporter {
       case 'node_end': {
         const [word, colour] = statusWord(e.status);
         const isTest = e.label.startsWith('test ') || e.label.startsWith('unit test ') || e.label.startsWith('freshness ');
-        const verb = isTest ? '' : e.status === 'success' ? (e.label.startsWith('seed') ? 'loaded ' : 'created ') : e.status === 'error' ? 'creating ' : '';
+        const verb = isTest ? '' : e.status === 'success' ? (e.label.startsWith('seed') ? 'loaded ' : 'created ') : e.status === 'error' || e.status === 'partial success' ? 'creating ' : '';
         const count = (e.status === 'fail' || e.status === 'warn') && e.failures !== undefined ? ` ${e.failures}` : '';
         const text = `${e.index} of ${e.total} ${word}${count} ${verb}${e.label}`;
-        const badge = e.status === 'error' ? 'ERROR' : isTest ? `${word}${count}` : e.message;
+        // a partial success says which batches failed in its message: the badge keeps the count
+        const badge = e.status === 'error' ? 'ERROR' : isTest ? `${word}${count}` : e.status === 'partial success' ? e.message.split(':')[0] : e.message;
         const right = e.status === 'skipped' ? '[SKIP]' : `[${badge} in ${e.seconds.toFixed(2)}s]`;
         this.write(`${clock()}  ${this.c(colour, dots(text))} ${this.c(colour, right)}`);
+        break;
+      }
+      case 'batch_end': {
+        const [word, colour] = statusWord(e.status);
+        const right = e.status === 'skipped' ? '[SKIP]' : `[${e.status === 'error' ? 'ERROR' : e.message} in ${e.seconds.toFixed(2)}s]`;
+        this.write(`${clock()}    ${this.c(colour, dots(`batch ${e.index} of ${e.total} ${word} ${e.label}`, LINE_WIDTH - 2))} ${this.c(colour, right)}`);
+        if (e.status === 'error') this.write(`${clock()}      ${e.message}`);
         break;
       }
       case 'summary':
@@ -140,12 +149,14 @@ function statusWord(status: string): [string, (s: string) => string] {
       return ['WARN', pc.yellow];
     case 'skipped':
       return ['SKIP', pc.yellow];
+    case 'partial success':
+      return ['PARTIAL SUCCESS', pc.red];
     default:
       return ['ERROR', pc.red];
   }
 }
 
-function dots(text: string): string {
-  const pad = LINE_WIDTH - text.length - 1;
+function dots(text: string, width = LINE_WIDTH): string {
+  const pad = width - text.length - 1;
   return pad > 2 ? `${text} ${'.'.repeat(pad)}` : text;
 }

@@ -39,7 +39,7 @@ import { checksumOf, sourceDefinitionChecksum } from './definition.js';
 import { describeMacros, linkNodeMacros, type ManifestMacro } from './macro-deps.js';
 import { inlineConfig } from './unrendered-config.js';
 import { grantsWithoutPrivileges } from './grants-warning.js';
-import { emptyRelationSql, resolveEmptyAliases } from './empty.js';
+import { emptyRelationSql, resolveSubqueryAliases, subqueryRelationSql } from './empty.js';
 import { fileSha256 } from '../project/load.js';
 import { rewriteTestBlocks } from '../templating/macros.js';
 import { runInterruptibly } from '../execution/interruptible.js';
@@ -48,6 +48,8 @@ import { checkUnsupportedConfig, engineConfigWarnings } from '../project/unsuppo
 import { buildExposures } from './exposures.js';
 import { checkContracts } from './contract-check.js';
 import { checkPartitions } from './partition-check.js';
+import { checkMicrobatch, firstBatchOf } from './microbatch-check.js';
+import type { BatchContext } from '../run-date/batches.js';
 import { checkAccess } from './access.js';
 import { introspectionGlobals } from '../templating/introspection/globals.js';
 import { findNeedQuery, type ReplayLog } from '../templating/introspection/replay.js';
@@ -156,6 +158,10 @@ interface Frame {
   introspects?: boolean;
   /** while a model renders: refs and sources that did not resolve, errors only if the model is enabled */
   refErrors?: UserError[];
+  /** one batch of a microbatch model: refs and sources with `event_time` read this window only (`model.batch`) */
+  batch?: BatchContext;
+  /** the template read `this` (a microbatch model's batches then run one after another) */
+  readsThis?: boolean;
 }
 
 /** A model or seed that ref() can read. */
@@ -383,6 +389,9 @@ export class Compiler {
     const partitions = checkPartitions(nodes);
     partitions.errors.forEach((e) => this.errors.add(e));
     this.warnings.push(...partitions.warnings);
+    const microbatch = checkMicrobatch(nodes, this.opts.project);
+    microbatch.errors.forEach((e) => this.errors.add(e));
+    this.warnings.push(...microbatch.warnings);
 
     this.cache.save();
     this.compiledNodes = nodes;
@@ -973,7 +982,7 @@ export class Compiler {
       checksum: f.checksum,
       unrenderedConfig: withRootOverride(mergeConfig(draft.baseConfig, inlineConfig(f.text)), draft.override),
       rawCode: f.text,
-      compiledCode: this.opts.empty ? resolveEmptyAliases(cleanSql(sql)) : cleanSql(sql),
+      compiledCode: resolveSubqueryAliases(cleanSql(sql)),
       relation,
       materialized: String(config.materialized),
       isIncremental: this.isIncremental(frame),
@@ -982,6 +991,7 @@ export class Compiler {
       compiledPath: '',
       connection: this.frameConnectionName(frame),
       renderAtRunTime: runTimeParts.length ? runTimeParts : undefined,
+      readsThis: frame.readsThis || undefined,
     };
     if (project.relDir) draft.node.packageDir = project.relDir;
     draft.node.compiledPath = this.compiledPathOf(draft.node);
@@ -1223,7 +1233,14 @@ export class Compiler {
       database: frame.relation?.database,
       raw_code: frame.raw,
       version: undefined,
+      // dbt's BatchContext: set while a batch of a microbatch model renders
+      batch: batchContext(this.batchOf(frame)),
     };
+  }
+
+  /** The batch a model frame renders: the run's, else (compile, show) a microbatch model's first, from `begin`. */
+  private batchOf(frame: Frame): BatchContext | undefined {
+    return frame.batch ?? (frame.kind === 'model' ? firstBatchOf(frame.config) : undefined);
   }
 
   private isIncremental(frame: Frame): boolean {
@@ -1291,7 +1308,7 @@ export class Compiler {
     const { draft, seed } = r.found;
     if (seed) {
       frame.deps.add(seed.uniqueId);
-      return this.readRelation(frame, this.relationOf(seed), 'table');
+      return this.readRelation(frame, this.relationOf(seed), 'table', seed.config.event_time);
     }
     if (draft.state === 'rendering') {
       this.reportCycle(draft.id);
@@ -1310,7 +1327,7 @@ export class Compiler {
       return new TemplateRelation(node.relation, this.dialect, { type: 'cte', renderAs: ephemeralCteName(node.name) });
     }
     const kind = node.materialized === 'view' ? 'view' : 'table';
-    return this.readRelation(frame, this.relationOf(node), kind);
+    return this.readRelation(frame, this.relationOf(node), kind, node.config.event_time);
   }
 
   /** A ref() or source() that cannot be read: an error, unless the model rendering turns out disabled (see renderModel). */
@@ -1358,10 +1375,21 @@ export class Compiler {
     return deferred;
   }
 
-  /** What a ref() or source() renders as in this frame: an empty subquery in a model under --empty. */
-  private readRelation(frame: Frame, rel: Relation, kind: string): TemplateRelation {
-    if (this.opts.empty && frame.kind === 'model' && !frame.unit && !this.inHooks) {
+  /**
+   * What a ref() or source() renders as in this frame: an empty subquery in a
+   * model under --empty; in a batch of a microbatch model, a node with
+   * `event_time` is read through the batch's window (`.render()` opts out).
+   */
+  private readRelation(frame: Frame, rel: Relation, kind: string, eventTime?: unknown): TemplateRelation {
+    const inModel = frame.kind === 'model' && !frame.unit && !this.inHooks;
+    if (this.opts.empty && inModel) {
       return new TemplateRelation(rel, this.dialect, { type: kind, renderAs: emptyRelationSql(this.dialect, rel) });
+    }
+    const batch = this.batchOf(frame);
+    if (batch && inModel && typeof eventTime === 'string' && eventTime.trim()) {
+      const { start, end } = batch;
+      const window = `select * from ${this.dialect.renderRelation(rel)} where ${this.dialect.eventTimeWindow(eventTime.trim(), start, end)}`;
+      return new TemplateRelation(rel, this.dialect, { type: kind, filteredAs: subqueryRelationSql(this.dialect, rel, window) });
     }
     return new TemplateRelation(rel, this.dialect, { type: kind });
   }
@@ -1417,7 +1445,7 @@ export class Compiler {
     }
     const src = r.found;
     frame.deps.add(src.uniqueId);
-    return this.readRelation(frame, src.relation, 'table');
+    return this.readRelation(frame, src.relation, 'table', src.config.event_time);
   }
 
   private variable(args: unknown[]): unknown {
@@ -1622,6 +1650,7 @@ export class Compiler {
           frame.unit.missing.push('this');
         }
         frame.relation = frame.relation ?? self.computeRelation(frame);
+        frame.readsThis = true;
         const kind = frame.config.materialized === 'view' ? 'view' : 'table';
         return new TemplateRelation(frame.relation, self.dialect, { type: kind });
       },
@@ -1737,6 +1766,7 @@ export class Compiler {
       }
     }
     const frame = this.frameFor('model', draft.id, file, { ...draft.baseConfig }, 'model', draft.override);
+    if (target.kind === 'model') frame.batch = target.batch;
     const sql = this.renderRunTime(frame, () => this.template(file.text, file.relPath).render({}), file.relPath, file.text);
     const unknown = [...frame.deps].filter((d) => !node.dependsOn.nodes.includes(d));
     if (unknown.length) {
@@ -1745,7 +1775,7 @@ export class Compiler {
         hint: `add '-- depends_on: {{ ref('${names[0]}') }}' outside the if, so the model is built after it`,
       });
     }
-    let compiled = this.opts.empty ? resolveEmptyAliases(cleanSql(sql)) : cleanSql(sql);
+    let compiled = resolveSubqueryAliases(cleanSql(sql));
     if (frame.ephemeralDeps.size) compiled = injectEphemeralCtes(compiled, frame.ephemeralDeps, this.compiledNodes, this.drafts);
     return { sql: compiled };
   }
@@ -1777,6 +1807,11 @@ function createMd5(s: string): string {
 /** The rendered select, without trailing semicolons (it is wrapped in DDL). */
 export function cleanSql(sql: string): string {
   return sql.trim().replace(/;+\s*$/, '').trimEnd();
+}
+
+/** dbt's `model.batch`: id, event_time_start, event_time_end (datetimes), or none. */
+function batchContext(b: BatchContext | undefined): Record<string, unknown> | null {
+  return b ? { id: b.id, event_time_start: datetimeObject(b.start), event_time_end: datetimeObject(b.end) } : null;
 }
 
 function extensionTags(env: nunjucks.Environment): string[] {

@@ -1,21 +1,28 @@
 /**
- * `--empty`: every ref() and source() a model reads renders as
- * `(select * from <relation> where false limit 0) <alias>`, so the model builds
- * with its real columns and types and no rows. The alias is the relation's
- * name, so `orders.id` still resolves; when the model gives its own alias
- * (`{{ ref('orders') }} o`, `… as o`), only the model's is kept.
+ * Relations read through a subquery: under `--empty` every ref() and source()
+ * a model reads renders as `(select * from <relation> where false limit 0)
+ * <alias>`, so the model builds with its real columns and types and no rows;
+ * in a batch of a microbatch model a node with `event_time` renders as
+ * `(select * from <relation> where <window>) <alias>`. The alias is the
+ * relation's name, so `orders.id` still resolves; when the model gives its own
+ * alias (`{{ ref('orders') }} o`, `… as o`), only the model's is kept.
  *
  * The subquery is rendered with a marker comment holding the alias; once the
- * model is rendered, `resolveEmptyAliases` looks at what follows each marker.
+ * model is rendered, `resolveSubqueryAliases` looks at what follows each marker.
  */
 import type { Dialect, Relation } from '../adapters/types.js';
 
-const MARKER = /\/\*tsql-empty-alias:([^*]*)\*\//g;
+const MARKER = /\/\*tsql-alias:([^*]*)\*\//g;
 
-/** What a ref or source renders as under --empty (before resolveEmptyAliases). */
-export function emptyRelationSql(dialect: Dialect, rel: Relation): string {
+/** `select` as a subquery standing for `rel` (before resolveSubqueryAliases). */
+export function subqueryRelationSql(dialect: Dialect, rel: Relation, select: string): string {
   const alias = /^[a-z_][a-z0-9_]*$/.test(rel.identifier) ? rel.identifier : dialect.quoteIdentifier(rel.identifier);
-  return `(select * from ${dialect.renderRelation(rel)} where false limit 0)/*tsql-empty-alias:${alias.replace(/\*\//g, '')}*/`;
+  return `(${select})/*tsql-alias:${alias.replace(/\*\//g, '')}*/`;
+}
+
+/** What a ref or source renders as under --empty. */
+export function emptyRelationSql(dialect: Dialect, rel: Relation): string {
+  return subqueryRelationSql(dialect, rel, `select * from ${dialect.renderRelation(rel)} where false limit 0`);
 }
 
 /** Words that may follow a relation in FROM without being its alias. */
@@ -25,7 +32,8 @@ const NOT_AN_ALIAS = new Set(
 );
 
 /** Replaces each marker with ` <alias>`, or with nothing when the model aliases the relation itself. */
-export function resolveEmptyAliases(sql: string): string {
+export function resolveSubqueryAliases(sql: string): string {
+  if (!sql.includes('/*tsql-alias:')) return sql;
   return sql.replace(MARKER, (_m, alias: string, offset: number, whole: string) => {
     const rest = whole.slice(offset + _m.length).replace(/^(\s+|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, '');
     const word = /^([A-Za-z_][A-Za-z0-9_$]*|"[^"]*"|`[^`]*`)/.exec(rest)?.[1];

@@ -58,6 +58,8 @@ export interface ModelNode extends NodeBase {
   readsExternal?: boolean;
   /** parts whose text depends on queries (run_query, statement, execute…): rendered again when the model runs */
   renderAtRunTime?: Array<'sql' | 'pre_hook' | 'post_hook'>;
+  /** the template reads `this` (a microbatch model's batches then run one after another unless concurrent_batches says otherwise) */
+  readsThis?: boolean;
 }
 
 export interface SeedNode extends NodeBase {

@@ -11,10 +11,12 @@
  * run exactly once, in the order the template issues them.
  */
 import { WarehouseError, formatPlace, type SourcePlace } from '../errors.js';
+import type { BatchContext } from '../run-date/batches.js';
 import { ReplayLog, findNeedQuery, type IntrospectionAnswer, type IntrospectionRequest } from '../templating/introspection/replay.js';
 
 export type RenderTarget =
-  | { kind: 'model'; id: string }
+  /** a model's select; with `batch`, one batch of a microbatch model */
+  | { kind: 'model'; id: string; batch?: BatchContext }
   /** a data test (singular or generic) */
   | { kind: 'test'; id: string }
   | { kind: 'model-hooks'; id: string; which: 'pre_hook' | 'post_hook' }

@@ -1,4 +1,5 @@
-export type NodeStatus = 'success' | 'error' | 'skipped' | 'warn' | 'pass' | 'fail';
+/** `partial success`: some batches of a microbatch model failed, the others are in its table (dbt's PartialSuccess). */
+export type NodeStatus = 'success' | 'error' | 'skipped' | 'warn' | 'pass' | 'fail' | 'partial success';
 
 export interface DagTask {
   id: string;
@@ -19,9 +20,9 @@ export interface DagRunOptions<T extends DagTask> {
   onSkip(task: T, reason: string): void;
 }
 
-/** Treats 'error' and 'fail' as failures that skip descendants. */
-function failed(s: NodeStatus): boolean {
-  return s === 'error' || s === 'fail';
+/** Failures skip descendants: an error, a failed test, a microbatch model some of whose batches failed (its table is incomplete). */
+export function isFailure(s: string): boolean {
+  return s === 'error' || s === 'fail' || s === 'partial success';
 }
 
 /**
@@ -76,7 +77,7 @@ export async function runDag<T extends DagTask>(tasks: T[], opts: DagRunOptions<
           .then((outcome) => {
             running--;
             results.set(id, outcome);
-            if (failed(outcome.status)) {
+            if (isFailure(outcome.status)) {
               firstFailure ??= id;
               skipDescendants(id, `upstream ${id} failed`);
               if (opts.failFast) stopped = true;

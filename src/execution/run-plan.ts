@@ -4,8 +4,6 @@ import { dirname, join } from 'node:path';
 import type { Adapter, Column, Connection, Relation, RelationKind } from '../adapters/types.js';
 import { relationKey } from '../compiler/compiler.js';
 import { artifactPath, type ManifestNode, type ModelNode, type SeedNode, type TestNode } from '../compiler/nodes.js';
-import { UserError } from '../errors.js';
-import { ContractError } from '../materializations/contract.js';
 import { materializeIncremental } from '../materializations/incremental.js';
 import type { MaterializeContext, MaterializeResult } from '../materializations/context.js';
 import { materializeSeed } from '../materializations/seed.js';
@@ -22,7 +20,8 @@ import type { Plan, PlanStep } from '../plan/plan.js';
 import { runDag, type NodeStatus } from './dag-runner.js';
 import type { EventSink } from './events.js';
 import type { RenderTarget, RunTimeRenderer } from '../compiler/run-time-render.js';
-import { warehouseAnswerer } from './introspection-answers.js';
+import { failureMessage, inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
+import { isMicrobatchStep, runMicrobatch, type BatchResults, type MicrobatchOptions } from './run-microbatch.js';
 
 export interface NodeResult {
   uniqueId: string;
@@ -38,6 +37,8 @@ export interface NodeResult {
   rowsAffected?: number;
   relationName?: string;
   location?: string;
+  /** a microbatch model: the batches in its table and those that failed */
+  batchResults?: BatchResults;
 }
 
 /** Where a node runs: an engine, what exists there, and its lake. */
@@ -68,6 +69,8 @@ export interface RunOptions {
   empty?: boolean;
   /** renders, when they run, the models and hooks whose SQL depends on queries */
   runTime?: RunTimeRenderer;
+  /** what decides the batches of microbatch models */
+  microbatch?: MicrobatchOptions;
 }
 
 export interface RunOutcome {
@@ -161,7 +164,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
       const w = opts.warehouseOf(step.node);
       const d = w.adapter.dialect;
       try {
-        const r = await w.adapter.withConnection((conn) => runStep(step, conn, w, opts, statements, plan));
+        const r: MaterializeResult & { batchResults?: BatchResults } = isMicrobatchStep(step) ? await runMicrobatch(step, w, opts, statements) : await w.adapter.withConnection((conn) => runStep(step, conn, w, opts, statements, plan));
         result = {
           uniqueId: step.id,
           status: r.status ?? 'success',
@@ -171,6 +174,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
           rowsAffected: r.rowsAffected,
           relationName: step.materialization === 'unload' || !('relation' in step.node) ? undefined : d.renderRelation(step.node.relation),
           location: r.location,
+          batchResults: r.batchResults,
           startedAt: startedAt.toISOString(),
           completedAt: new Date().toISOString(),
           executionTime: (performance.now() - t0) / 1000,
@@ -179,7 +183,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
         result = {
           uniqueId: step.id,
           status: 'error',
-          message: e instanceof ContractError ? e.message : firstLine(e instanceof UserError ? e.format() : ((e as Error).message ?? String(e))),
+          message: failureMessage(e),
           relationName: 'relation' in step.node ? d.renderRelation(step.node.relation) : undefined,
           startedAt: startedAt.toISOString(),
           completedAt: new Date().toISOString(),
@@ -199,10 +203,6 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
   return { results: ordered, hookErrors };
 }
 
-function firstLine(s: string): string {
-  const lines = s.split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.slice(0, 3).join(' ');
-}
 
 /** Model materializations by name; each is written against dialect primitives only. */
 const MATERIALIZATIONS: Record<string, (ctx: MaterializeContext, node: ModelNode) => Promise<MaterializeResult>> = {
@@ -214,29 +214,7 @@ const MATERIALIZATIONS: Record<string, (ctx: MaterializeContext, node: ModelNode
 
 async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[], plan: Plan): Promise<MaterializeResult> {
   const adapter = w.adapter;
-  const ctx: MaterializeContext = {
-    adapter,
-    dialect: adapter.dialect,
-    conn,
-    fullRefresh: opts.fullRefresh,
-    lakeRoot: w.lakeRoot,
-    runDate: opts.runDate,
-    existing: (rel: Relation) => w.catalog.get(relationKey(rel)),
-    markExisting: (rel: Relation, kind: RelationKind | undefined) => {
-      if (kind) w.catalog.set(relationKey(rel), kind);
-      else w.catalog.delete(relationKey(rel));
-    },
-    run: (sql: string) => {
-      statements.push(sql);
-      return conn.execute(sql);
-    },
-    query: (sql: string) => conn.query(sql),
-    record: (sql: string) => {
-      statements.push(sql);
-    },
-    columns: (rel: Relation) => adapter.getColumns(conn, rel),
-    warn: (message: string) => opts.emit({ type: 'log', level: 'warn', message }),
-  };
+  const ctx = materializeContext(conn, w, opts, statements);
   let node = step.node;
   const atRunTime = node.resourceType === 'model' ? (node.renderAtRunTime ?? []) : [];
   const render = (target: RenderTarget) => renderNow(opts, target, adapter, conn, (sql) => statements.push(sql));
@@ -273,15 +251,8 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
     }
     return { message: outcome.message, status: outcome.status, failures: outcome.failures, kind: 'view' };
   }
-  // the node's session settings (Snowflake query_tag, snowflake_warehouse), restored afterwards
-  const session = adapter.dialect.nodeSession?.(node.config);
-  for (const sql of session?.before ?? []) await ctx.run(sql);
-  try {
-    // sql_header: session statements (SET, temporary functions) the model's build needs, on its connection first
-    const header = node.resourceType === 'model' ? node.config.sql_header : undefined;
-    if (typeof header === 'string' && header.trim()) await ctx.run(header);
-    const preHooks = atRunTime.includes('pre_hook') ? ((await render({ kind: 'model-hooks', id: node.uniqueId, which: 'pre_hook' })).hooks ?? []) : node.preHooks;
-    for (const h of preHooks) await ctx.run(h);
+  return inNodeSession(ctx, node, async () => {
+    await runNodeHooks(ctx, node, 'pre_hook', render);
     let result: MaterializeResult;
     if (node.resourceType === 'seed') {
       result = await materializeSeed(ctx, node as SeedNode, step.seed!);
@@ -290,12 +261,9 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
       if (!materialize) throw new Error(`materialization '${step.materialization}' is not available on ${adapter.dialect.type}`);
       result = await materialize(ctx, node as ModelNode);
     }
-    const postHooks = atRunTime.includes('post_hook') ? ((await render({ kind: 'model-hooks', id: node.uniqueId, which: 'post_hook' })).hooks ?? []) : node.postHooks;
-    for (const h of postHooks) await ctx.run(h);
+    await runNodeHooks(ctx, node, 'post_hook', render);
     return result;
-  } finally {
-    for (const sql of session?.after ?? []) await ctx.run(sql);
-  }
+  });
 }
 
 const rebuiltByPlan = new WeakMap<Plan, Map<string, ManifestNode>>();
@@ -323,14 +291,6 @@ function builtColumns(plan: Plan, rel: Relation, ask: (rel: Relation) => Promise
     m.set(key, p);
   }
   return p;
-}
-
-/** Renders a model part or hook now, on `conn`, printing its log() output. */
-async function renderNow(opts: RunOptions, target: RenderTarget, adapter: Adapter, conn: Connection, record: (sql: string) => void) {
-  const out = await opts.runTime!.render(target, warehouseAnswerer(adapter, conn, record));
-  for (const w of out.warnings) opts.emit({ type: 'log', level: 'warn', message: w });
-  for (const l of out.logs) opts.emit({ type: 'log', level: 'info', message: l });
-  return out;
 }
 
 /** target/compiled/: a model rendered at run time replaces what the compile wrote. */

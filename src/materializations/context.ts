@@ -117,8 +117,8 @@ export function physicalOptions(config: Record<string, unknown>): TableOptions |
 
 /**
  * Swaps a fully built relation `staged` in place of `target` in one transaction:
- * the old relation (table or view) is renamed aside and dropped only after the
- * new one holds its name. Readers see the old or the new, never neither.
+ * an old table is renamed aside and dropped only after the new one holds its
+ * name, an old view dropped. Readers see the old or the new, never neither.
  */
 export async function swapIntoPlace(ctx: MaterializeContext, staged: Relation, stagedKind: RelationKind, target: Relation): Promise<void> {
   const d = ctx.dialect;
@@ -132,9 +132,13 @@ export async function swapIntoPlace(ctx: MaterializeContext, staged: Relation, s
   }
   const backup = sibling(target, '__tsql_backup', d);
   const sqls: string[] = [];
-  if (existing) sqls.push(d.dropRelation(backup, existing), d.renameRelation(target, existing, backup.identifier));
+  // A view the catalog listed may be gone already: dropping the table it read (a swap's
+  // backup) drops it too. It is dropped with `if exists` in the transaction instead of
+  // renamed aside (Redshift cannot rename `if exists`); readers still see old or new.
+  if (existing === 'view') sqls.push(d.dropRelation(target, existing));
+  else if (existing) sqls.push(d.dropRelation(backup, existing), d.renameRelation(target, existing, backup.identifier));
   sqls.push(d.renameRelation(staged, stagedKind, target.identifier));
-  if (existing) sqls.push(d.dropRelation(backup, existing));
+  if (existing && existing !== 'view') sqls.push(d.dropRelation(backup, existing));
   await runAtomically(ctx, sqls, { ddl: true });
   ctx.markExisting(staged, undefined);
   ctx.markExisting(target, stagedKind);

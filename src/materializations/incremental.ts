@@ -1,4 +1,4 @@
-import type { Column } from '../adapters/types.js';
+import type { Column, Relation } from '../adapters/types.js';
 import type { ModelNode } from '../compiler/nodes.js';
 import { asStringList } from '../project/config-merge.js';
 import { runAtomically, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
@@ -36,7 +36,7 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
     const src = await ctx.columns(staged);
     if (contractEnforced(node)) assertContract(node, src, d);
     const dest = await ctx.columns(node.relation);
-    const columns = await reconcileSchemas(ctx, node, src, dest);
+    const columns = await reconcileSchemas(ctx, node, node.relation, src, dest);
     const strategy = strategyOf(node);
     // insert_overwrite: the partitions the new rows touch are deleted, then the new rows go in (one transaction)
     const key = strategy === 'insert_overwrite' ? (partitionColumns(node.config.partition_by) ?? []) : uniqueKeyOf(node);
@@ -67,8 +67,8 @@ function mergeUpdateColumns(node: ModelNode, columns: string[], key: string[]): 
   return base.filter((c) => !keys.has(c.toLowerCase()) && !exclude.has(c.toLowerCase()));
 }
 
-/** Applies on_schema_change; returns the columns to insert (source ∩ target, target order). */
-async function reconcileSchemas(ctx: MaterializeContext, node: ModelNode, src: Column[], dest: Column[]): Promise<string[]> {
+/** Applies on_schema_change to `target` (the model's table, or a microbatch full refresh built aside); returns the columns to insert (source ∩ target, target order). */
+export async function reconcileSchemas(ctx: MaterializeContext, node: ModelNode, target: Relation, src: Column[], dest: Column[]): Promise<string[]> {
   const mode = String(node.config.on_schema_change ?? 'ignore');
   const lower = (cols: Column[]) => new Map(cols.map((c) => [c.name.toLowerCase(), c]));
   const srcMap = lower(src);
@@ -80,8 +80,8 @@ async function reconcileSchemas(ctx: MaterializeContext, node: ModelNode, src: C
     throw new Error(`the columns of ${node.name} changed (${parts.join('; ')}) and on_schema_change is 'fail'; run with --full-refresh or set on_schema_change`);
   }
   if (mode === 'append_new_columns' || mode === 'sync_all_columns') {
-    for (const c of added) await ctx.run(ctx.dialect.addColumn(node.relation, c));
-    if (mode === 'sync_all_columns') for (const c of removed) await ctx.run(ctx.dialect.dropColumn(node.relation, c.name));
+    for (const c of added) await ctx.run(ctx.dialect.addColumn(target, c));
+    if (mode === 'sync_all_columns') for (const c of removed) await ctx.run(ctx.dialect.dropColumn(target, c.name));
     const kept = mode === 'sync_all_columns' ? dest.filter((c) => srcMap.has(c.name.toLowerCase())) : dest;
     return [...kept, ...added].filter((c) => srcMap.has(c.name.toLowerCase())).map((c) => srcMap.get(c.name.toLowerCase())!.name);
   }

@@ -31,7 +31,7 @@ export const SEED_CONFIG_KEYS = new Set([
   ...common,
   ...relationKeys,
   ...adapterKeys,
-  'column_types', 'quote_columns', 'delimiter', 'materialized', 's3_location',
+  'column_types', 'quote_columns', 'delimiter', 'materialized', 's3_location', 'event_time',
 ]);
 
 export const TEST_CONFIG_KEYS = new Set([
@@ -65,5 +65,5 @@ export function normalizeConfigKey(key: string): string {
 }
 
 export const MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'seed', 'unload', 'test'];
-export const INCREMENTAL_STRATEGIES = ['append', 'delete+insert', 'merge', 'insert_overwrite'];
+export const INCREMENTAL_STRATEGIES = ['append', 'delete+insert', 'merge', 'insert_overwrite', 'microbatch'];
 export const ON_SCHEMA_CHANGE = ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'];

@@ -97,9 +97,7 @@ export function configValueProblems(config: Config, resource: 'model' | 'seed' |
     out.push({ key: 'materialized', message: `unknown materialization '${mat}'`, hint: didYouMean(mat, MATERIALIZATIONS) ?? `use one of ${MATERIALIZATIONS.slice(0, 5).join(', ')}` });
   }
   const strategy = config.incremental_strategy;
-  if (strategy === 'microbatch') {
-    out.push({ key: 'incremental_strategy', message: "incremental_strategy 'microbatch' is not supported yet", hint: "use insert_overwrite with partition_by (or delete+insert with a unique_key) over a window filtered by {{ ds }}, and tsql's --start/--end backfills" });
-  } else if (strategy !== undefined && strategy !== null && !INCREMENTAL_STRATEGIES.includes(String(strategy))) {
+  if (strategy !== undefined && strategy !== null && !INCREMENTAL_STRATEGIES.includes(String(strategy))) {
     out.push({ key: 'incremental_strategy', message: `unknown incremental_strategy '${String(strategy)}'`, hint: didYouMean(String(strategy), INCREMENTAL_STRATEGIES) ?? `use one of ${INCREMENTAL_STRATEGIES.join(', ')}` });
   }
   const osc = config.on_schema_change;

@@ -22,9 +22,14 @@ export function lineOfCall(raw: string, fn: string, arg?: string): number | unde
   return undefined;
 }
 
-/** A datetime-like object for `run_started_at` (strftime, isoformat, str()). */
+/**
+ * A datetime-like object for `run_started_at` and `model.batch` (strftime,
+ * isoformat, str()). As Python prints a UTC datetime: 2024-01-01 00:00:00+00:00,
+ * microseconds only when there are some.
+ */
 export function datetimeObject(d: Date): Record<string, unknown> {
-  const iso = d.toISOString();
+  const ms = d.getUTCMilliseconds();
+  const iso = d.toISOString().replace(/\.\d{3}Z$/, ms ? `.${String(ms * 1000).padStart(6, '0')}Z` : 'Z');
   return {
     year: d.getUTCFullYear(),
     month: d.getUTCMonth() + 1,

@@ -12,13 +12,16 @@ export class TemplateRelation {
   readonly type: string | undefined;
   /** Rendering override (ephemeral models render as their CTE name). */
   private readonly rendered: string;
+  /** What the relation prints as when read through a microbatch window; `render()` still gives the relation itself. */
+  private readonly filtered: string | undefined;
 
-  constructor(rel: Relation, dialect: Dialect, opts: { type?: string; renderAs?: string } = {}) {
+  constructor(rel: Relation, dialect: Dialect, opts: { type?: string; renderAs?: string; filteredAs?: string } = {}) {
     this.database = rel.database;
     this.schema = rel.schema;
     this.identifier = rel.identifier;
     this.type = opts.type;
     this.rendered = opts.renderAs ?? dialect.renderRelation(rel);
+    this.filtered = opts.filteredAs;
   }
 
   get name(): string {
@@ -42,7 +45,7 @@ export class TemplateRelation {
   }
 
   toString(): string {
-    return this.rendered;
+    return this.filtered ?? this.rendered;
   }
 }
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects } from '../helpers/project.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
-/** incremental_strategy insert_overwrite (and microbatch's error) through the real CLI, on DuckDB and PostgreSQL. */
+/** incremental_strategy insert_overwrite through the real CLI, on DuckDB and PostgreSQL (microbatch: microbatch.test.ts). */
 
 const project = useProjects();
 const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
@@ -63,14 +63,10 @@ describe('incremental strategies: errors before the run', () => {
     expect(r.stderr).toContain("models/events.sql: model 'events': incremental_strategy insert_overwrite needs partition_by");
   });
 
-  it('partition_by on another strategy warns with its line; microbatch is an error', () => {
+  it('partition_by on another strategy warns with its line', () => {
     const p = project({ 'models/a.sql': `{{ config(materialized='table', partition_by=['v']) }}\nselect 1 as v` });
     const r = p.tsql(['run']);
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).toContain("models/a.sql:1: model config 'partition_by' is ignored");
-    p.write({ 'models/a.sql': `{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='ts') }}\nselect 1 as v` });
-    const m = p.tsql(['run']);
-    expect(m.code).toBe(2);
-    expect(m.stderr).toContain("incremental_strategy 'microbatch' is not supported yet");
   });
 });

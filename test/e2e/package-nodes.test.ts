@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCliAsync, useProjects, type TempProject } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
-import { commitRepo, pgProfile } from '../helpers/packages.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { commitRepo } from '../helpers/packages.js';
 
 const project = useProjects();
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'packages');
@@ -256,7 +256,7 @@ describe("a package's models, seeds and tests", () => {
 
   it('the same project builds on PostgreSQL', async () => {
     const schema = uniqueSchema('pkgn');
-    const p = await shopProject({ 'profiles.yml': pgProfile('shop', schema) });
+    const p = await shopProject({ 'profiles.yml': pgProfile(schema, 'TSQL_TEST_PG_PASSWORD') });
     const env = { TSQL_TEST_PG_PASSWORD: pgConnection().password };
     try {
       const r = await runCliAsync(['build'], p.dir, env);

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCliAsync, useProjects } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
-import { git, pgProfile } from '../helpers/packages.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { git } from '../helpers/packages.js';
 
 const project = useProjects();
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'packages');
@@ -110,7 +110,7 @@ describe('tsql deps', () => {
   it('the same package project builds on PostgreSQL', async () => {
     const repo = makeGitRepo();
     const schema = uniqueSchema('pkgs');
-    const p = project({ ...macroProject(repo.url), 'profiles.yml': pgProfile('shop', schema) });
+    const p = project({ ...macroProject(repo.url), 'profiles.yml': pgProfile(schema, 'TSQL_TEST_PG_PASSWORD') });
     cpSync(FIXTURES, join(p.dir, 'vendor'), { recursive: true });
     expect((await runCliAsync(['deps'], p.dir)).code).toBe(0);
     try {

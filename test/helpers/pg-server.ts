@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 
 /**
  * A throwaway PostgreSQL cluster for the tests: initdb into a temporary
@@ -52,6 +52,26 @@ export async function withPg<T>(fn: (client: pg.Client) => Promise<T>, info: PgC
 /** Rows of one query against the test database. */
 export async function pgQuery(sql: string, info?: PgConnectionInfo): Promise<Record<string, unknown>[]> {
   return withPg(async (c) => (await c.query(sql)).rows, info);
+}
+
+/** A schema factory for a test file: each schema it names (unique) is dropped after each test. */
+export function useSchemas(): (prefix: string) => string {
+  const made: string[] = [];
+  afterEach(async () => {
+    const drop = made.splice(0);
+    if (drop.length) await pgQuery(drop.map((s) => `drop schema if exists "${s}" cascade`).join(';\n'));
+  });
+  return (prefix) => {
+    const s = uniqueSchema(prefix);
+    made.push(s);
+    return s;
+  };
+}
+
+/** profiles.yml (profile `shop`, target `dev`) for the test server, the password read from `passwordEnv`. */
+export function pgProfile(schema: string, passwordEnv: string): string {
+  const c = pgConnection();
+  return `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${passwordEnv}') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`;
 }
 
 /** A schema name no other test uses. */

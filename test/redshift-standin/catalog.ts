@@ -11,13 +11,15 @@
  *    json_extract_array_element_text);
  *  - Spectrum metadata tables and the system views over them:
  *    svv_external_schemas, svv_external_tables, svv_external_columns,
- *    svv_external_partitions, svv_tables;
+ *    svv_external_partitions, svv_tables; svv_relation_privileges over
+ *    PostgreSQL's ACLs, Redshift's users, groups and roles told apart (principals.ts);
  *  - an event trigger that forgets the metadata of dropped tables and schemas
  *    (needs a superuser; without one, the views still hide dropped tables);
  *  - a trigger function that makes UPDATE/DELETE/TRUNCATE on external tables
  *    fail as on Redshift (the stand-in's own loads set `standin.loading`).
  */
 import pg from 'pg';
+import { GROUP_PREFIX, ROLE_PREFIX } from './principals.js';
 
 export const CATALOG_SCHEMA = 'standin_catalog';
 /** Where the rows of external tables live (the default partition of each). */
@@ -127,6 +129,28 @@ export function catalogSetupSql(database: string): string[] {
       from information_schema.tables t
       left join ${S}.external_tables e on e.schemaname = t.table_schema and e.tablename = t.table_name
       where t.table_schema not in ('pg_catalog', 'information_schema', '${S}', '${SPECTRUM_DATA_SCHEMA}')`,
+    // privileges granted explicitly on tables and views, to users, groups (PostgreSQL roles
+    // named group:g), roles (role:r) and PUBLIC; the owner's own and the privileges Redshift
+    // has not (TRIGGER, MAINTAIN) left out (principals.ts)
+    `create or replace view ${S}.svv_relation_privileges as
+      select n.nspname::text as namespace_name, c.relname::text as relation_name, a.privilege_type::text as privilege_type,
+             a.grantee::integer as identity_id,
+             case when a.grantee = 0 then 'public'
+                  when r.rolname like '${GROUP_PREFIX}%' then substr(r.rolname, ${GROUP_PREFIX.length + 1})
+                  when r.rolname like '${ROLE_PREFIX}%' then substr(r.rolname, ${ROLE_PREFIX.length + 1})
+                  else r.rolname end::text as identity_name,
+             case when a.grantee = 0 then 'public'
+                  when r.rolname like '${GROUP_PREFIX}%' then 'group'
+                  when r.rolname like '${ROLE_PREFIX}%' then 'role'
+                  else 'user' end::text as identity_type,
+             (a.is_grantable and r.rolname not like '${GROUP_PREFIX}%' and r.rolname not like '${ROLE_PREFIX}%') as admin_option
+      from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace
+      cross join lateral aclexplode(c.relacl) a
+      left join pg_roles r on r.oid = a.grantee
+      where c.relkind in ('r', 'v', 'm', 'p') and a.grantee <> c.relowner
+        and a.privilege_type in ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REFERENCES', 'TRUNCATE')
+        and n.nspname not in ('pg_catalog', 'information_schema', '${S}', '${SPECTRUM_DATA_SCHEMA}')`,
     `grant select on all tables in schema ${S} to public`,
     // ------------------------------------------------------------ guards and cleanup
     `create or replace function ${S}.reject_external_dml() returns trigger language plpgsql as $fn$
@@ -239,6 +263,25 @@ export function catalogSetupSql(database: string): string[] {
     // ANY_VALUE(expr): one of the group's values (here the first non-null one); PostgreSQL has it only from 16
     `create or replace function ${S}.standin_any_value_step(anyelement, anyelement) returns anyelement language sql immutable as $$ select coalesce($1, $2) $$`,
     `create or replace aggregate ${S}.any_value(anyelement) (sfunc = ${S}.standin_any_value_step, stype = anyelement)`,
+    // SUPER values are jsonb (array(…) is translated to jsonb_build_array(…), SUPER to jsonb)
+    `create or replace function ${S}.array_concat(jsonb, jsonb) returns jsonb language plpgsql immutable as $fn$
+      begin
+        if jsonb_typeof($1) <> 'array' or jsonb_typeof($2) <> 'array' then
+          raise exception 'array_concat: arguments must be arrays' using errcode = '22023';
+        end if;
+        return $1 || $2;
+      end $fn$`,
+    `create or replace function ${S}.get_array_length(jsonb) returns integer language sql immutable as $$ select case when jsonb_typeof($1) = 'array' then jsonb_array_length($1) end $$`,
+    `create or replace function ${S}.json_parse(text) returns jsonb language sql immutable as $$ select $1::jsonb $$`,
+    `create or replace function ${S}.is_array(jsonb) returns boolean language sql immutable as $$ select jsonb_typeof($1) = 'array' $$`,
+    // Redshift's compact text: no space after , and : (jsonb prints one)
+    `create or replace function ${S}.json_serialize(v jsonb) returns varchar language plpgsql immutable as $fn$
+      begin
+        return case jsonb_typeof(v)
+          when 'array' then '[' || coalesce((select string_agg(${S}.json_serialize(e), ',' order by o) from jsonb_array_elements(v) with ordinality as t(e, o)), '') || ']'
+          when 'object' then '{' || coalesce((select string_agg(to_jsonb(k)::text || ':' || ${S}.json_serialize(x), ',' order by k) from jsonb_each(v) as t(k, x)), '') || '}'
+          else v::text end;
+      end $fn$`,
     `create or replace function ${S}.json_extract_path_text(text, variadic text[]) returns text language sql immutable as $$ select json_extract_path_text($1::json, variadic $2) $$`,
     `create or replace function ${S}.json_extract_array_element_text(text, integer) returns text language sql immutable as $$ select ($1::json) ->> $2 $$`,
     `create or replace function ${S}.pg_get_late_binding_view_cols() returns setof record language sql stable as $$

@@ -26,6 +26,8 @@
  */
 import { Cursor, type QualifiedName, type Token, identName, isTrivia, kw, quoteIdent, quoteString, quoteStringE, splitStatements, tokenize, unquoteString } from './sql-lexer.js';
 
+import { translatePrincipals } from './principals.js';
+
 export type { QualifiedName } from './sql-lexer.js';
 export { splitStatements } from './sql-lexer.js';
 
@@ -199,6 +201,8 @@ export function translateStatement(sql: string, opts: TranslateOptions = {}): Tr
       if (noop) return noop;
       if (/\bappend\s+from\b/i.test(text)) return err('ALTER TABLE APPEND is not supported by the Redshift stand-in');
     }
+    const principals = translatePrincipals(tokens, (t) => rewrite(t, opts));
+    if (principals) return principals;
     if (k0 === 'vacuum') return { kind: 'noop', tag: 'VACUUM', notInTransaction: 'VACUUM' };
     if (k0 === 'analyze' && k1 === 'compression') return { kind: 'noop', tag: 'ANALYZE' };
     if ((k0 === 'set' || k0 === 'reset') && REDSHIFT_SETTINGS.has(k1 === 'session' || k1 === 'local' ? k2 : k1)) {
@@ -257,6 +261,11 @@ export function rewrite(tokens: Token[], opts: TranslateOptions = {}): string {
       out[i] = 'localtimestamp';
     } else if (DATEPART_FUNCTIONS.has(word) && isOp(sig(k + 1), '(') && sig(k + 2)?.type === 'word' && isOp(sig(k + 3), ',')) {
       out[sigIdx[k + 2]] = quoteString(sig(k + 2)!.text.toLowerCase());
+    } else if (word === 'array' && isOp(sig(k + 1), '(') && !['select', 'with'].includes(kw(sig(k + 2))) && !isOp(sig(k - 1), '.')) {
+      // Redshift's SUPER array constructor: SUPER values are jsonb here
+      out[i] = 'jsonb_build_array';
+    } else if (word === 'super' && (isOp(sig(k - 1), '::') || (kw(sig(k - 1)) === 'as' && isOp(sig(k + 1), ')')) || (isName(sig(k - 1)) && (isOp(sig(k + 1), ',') || isOp(sig(k + 1), ')') || !sig(k + 1))))) {
+      out[i] = 'jsonb';
     } else if (word === 'approximate' && kw(sig(k + 1)) === 'count') {
       out[i] = '';
     } else if (

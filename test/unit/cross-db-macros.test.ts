@@ -76,6 +76,11 @@ const CASES: Array<[string, Record<string, string>]> = [
     `{{ dbt.array_construct([1, 2]) }} {{ dbt.array_construct([]) }}`,
     { duckdb: '[1, 2] cast([] as integer[])', postgres: 'array[1, 2] cast(array[] as integer[])', redshift: 'array(1, 2) array()', snowflake: 'array_construct(1, 2) array_construct()' },
   ],
+  [`{{ dbt.get_powers_of_two(1) }} {{ get_powers_of_two(4) }} {{ dbt.get_powers_of_two(upper_bound=5) }} {{ dbt.get_powers_of_two(1000) }}`, { duckdb: '1 2 3 10', postgres: '1 2 3 10', redshift: '1 2 3 10', snowflake: '1 2 3 10' }],
+  [
+    `{{ dbt.generate_series(5) }}`,
+    { duckdb: 'select generated_number from generate_series(1, 5) as tsql_series(generated_number)', postgres: 'select generated_number from generate_series(1, 5) as tsql_series(generated_number)', redshift: 'select generated_number from ( select d0.digit * 1 + d1.digit * 2 + d2.digit * 4 + 1 as generated_number from (select 0 as digit union all select 1) as d0 cross join (select 0 as digit union all select 1) as d1 cross join (select 0 as digit union all select 1) as d2 ) as tsql_series where generated_number <= 5', snowflake: 'select generated_number from ( select d0.digit * 1 + d1.digit * 2 + d2.digit * 4 + 1 as generated_number from (select 0 as digit union all select 1) as d0 cross join (select 0 as digit union all select 1) as d1 cross join (select 0 as digit union all select 1) as d2 ) as tsql_series where generated_number <= 5' },
+  ],
 ];
 
 describe('cross-database macros: golden SQL per engine', () => {
@@ -93,6 +98,23 @@ describe('cross-database macros: golden SQL per engine', () => {
     expect(CROSS_DB_MACRO_NAMES).toContain('current_timestamp_in_utc_backcompat');
     expect(CROSS_DB_MACRO_NAMES.some((n) => n.includes('__'))).toBe(false);
     expect(() => render(`{{ dbt.type_strng() }}`)).toThrow(/'dbt\.type_strng' is not a macro of the dbt namespace/);
+  });
+
+  it('get_powers_of_two refuses a bound that is not positive', () => {
+    expect(() => renderer('postgres')(`{{ dbt.generate_series(0) }}`)).toThrow(/get_powers_of_two: the upper bound must be positive, got 0/);
+  });
+
+  it('a macro keeps its variables after calling a macro of its own file that returns', () => {
+    const env = createEnvironment();
+    const macros = new MacroRegistry(env);
+    env.addGlobal('return', (v: unknown) => {
+      throw new MacroReturn(v);
+    });
+    const file = `{% macro inner(x) %}{{ return(x * 2) }}{% endmacro %}
+{% macro outer(x) %}{% set mine = 'kept' %}{{ inner(x) }} {{ mine }}{% call caller_user() %}{{ inner(1) }}{% endcall %} {{ mine }}{% endmacro %}
+{% macro caller_user() %}[{{ caller() }}]{% endmacro %}`;
+    expect(macros.loadFile(file, 'm.sql', false)).toEqual([]);
+    expect(env.renderString('{{ outer(2) }}', {})).toBe('4 kept[2] kept');
   });
 
   it('listagg with limit_num is an error on Redshift', () => {

@@ -23,6 +23,8 @@ const statements: Record<string, string> = {
   insert: d.insertInto(target, ['id', 'amount'], staged),
   delete_matching: d.deleteMatching(target, staged, ['id', 'day']),
   merge: d.merge(target, staged, ['id'], ['id', 'amount', 'status'], ['amount', 'status']),
+  microbatch_batch_outside_window: d.countOutsideEventTimeWindow(staged, 'event_date', new Date('2024-01-02T00:00:00Z'), new Date('2024-01-03T00:00:00Z')),
+  microbatch_batch: [d.begin(), d.deleteWhere(target, d.eventTimeWindow('event_date', new Date('2024-01-02T00:00:00Z'), new Date('2024-01-03T00:00:00Z'))), d.insertInto(target, ['event_date', 'amount'], staged), d.commit()].join(';\n'),
   add_column: d.addColumn(target, { name: 'doubled', dataType: 'integer' }),
   describe_columns: d.describeColumns(target),
   quote_string: d.quoteString("it's"),

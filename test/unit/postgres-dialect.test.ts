@@ -29,6 +29,13 @@ describe('PostgresDialect', () => {
         'when not matched then insert ("id", "amount") values (__tsql_source."id", __tsql_source."amount")',
       ].join('\n'),
     );
+    const [start, end] = [new Date('2024-01-02T00:00:00Z'), new Date('2024-01-03T00:00:00Z')];
+    expect(d.deleteWhere(target, d.eventTimeWindow('event_date', start, end))).toBe(
+      `delete from "shop"."analytics"."orders" where event_date >= '2024-01-02 00:00:00+00:00' and event_date < '2024-01-03 00:00:00+00:00'`,
+    );
+    expect(d.countOutsideEventTimeWindow(staged, 'event_date', start, end)).toBe(
+      `select count(*) as n from "shop"."analytics"."orders__tsql_incr" where not coalesce(event_date >= '2024-01-02 00:00:00+00:00' and event_date < '2024-01-03 00:00:00+00:00', false)`,
+    );
     expect(d.describeColumns(target)).toMatch(/format_type\(a\.atttypid, a\.atttypmod\) as type[\s\S]*n\.nspname = 'analytics' and c\.relname = 'orders'/);
   });
 

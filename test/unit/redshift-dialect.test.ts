@@ -100,6 +100,8 @@ const statements: Record<string, string> = {
   incremental_append: [d.begin(), d.insertInto(target, ['id', 'amount'], staged), d.commit()].join(';\n'),
   incremental_delete_insert: [d.begin(), d.deleteMatching(target, staged, ['id', 'insert_date']), d.insertInto(target, ['id', 'insert_date', 'amount'], staged), d.commit()].join(';\n'),
   incremental_merge: [d.begin(), d.merge(target, staged, ['id'], ['id', 'amount', 'status'], ['amount', 'status']), d.commit()].join(';\n'),
+  microbatch_batch_outside_window: d.countOutsideEventTimeWindow(staged, 'event_date', new Date('2024-01-02T00:00:00Z'), new Date('2024-01-03T00:00:00Z')),
+  microbatch_batch: [d.begin(), d.deleteWhere(target, d.eventTimeWindow('event_date', new Date('2024-01-02T00:00:00Z'), new Date('2024-01-03T00:00:00Z'))), d.insertInto(target, ['event_date', 'amount'], staged), d.commit()].join(';\n'),
   merge_nothing_to_update: d.merge(target, staged, ['id'], ['id'], []),
   add_column: d.addColumn(target, { name: 'doubled', dataType: 'integer' }),
   drop_column: d.dropColumn(target, 'doubled'),

@@ -115,6 +115,37 @@ describe('translate: expressions', () => {
   });
 });
 
+describe('translate: SUPER', () => {
+  it('builds SUPER arrays as jsonb', () => {
+    expect(sqlOf(tr(`select array(1, 'a', null) as a, array() as e, array(select 1) as pg_style, x::super, cast(y as super) from t`))).toBe(
+      `select jsonb_build_array(1, 'a', null) as a, jsonb_build_array() as e, array(select 1) as pg_style, x::jsonb, cast(y as jsonb) from t`,
+    );
+    expect(sqlOf(tr(`create table t (id int, payload super)`))).toBe(`create table t (id int, payload jsonb)`);
+  });
+});
+
+describe('translate: users, groups, roles and privileges', () => {
+  it('maps Redshift principals onto PostgreSQL roles, each kind its own namespace', () => {
+    expect(sqlOf(tr(`create user Alice password 'Pw1'`))).toBe(`create role "alice" login password 'Pw1'`);
+    expect(sqlOf(tr(`create user bob with password disable createdb`))).toBe(`create role "bob" login`);
+    expect(sqlOf(tr(`create group "Reporters" with user alice, bob`))).toBe(`create role "group:reporters" nologin; grant "group:reporters" to "alice", "bob"`);
+    expect(sqlOf(tr(`create role analyst`))).toBe(`create role "role:analyst" nologin`);
+    expect(sqlOf(tr(`alter group reporters add user carol`))).toBe(`grant "group:reporters" to "carol"`);
+    expect(sqlOf(tr(`drop group if exists reporters`))).toBe(`drop role if exists "group:reporters"`);
+    expect(sqlOf(tr(`drop user alice, bob`))).toBe(`drop role "alice", "bob"`);
+    expect(sqlOf(tr(`grant role analyst to bob`))).toBe(`grant "role:analyst" to "bob"`);
+  });
+
+  it('renders the grantees of GRANT and REVOKE as their roles, the object as usual', () => {
+    expect(sqlOf(tr(`grant select on table "dev"."s"."t" to "Alice", group reporters, role "analyst", public with grant option`, { database: 'dev' }))).toBe(
+      `grant select on table "s"."t" to "alice", "group:reporters", "role:analyst", public with grant option`,
+    );
+    expect(sqlOf(tr(`revoke select, insert on s.t from group reporters cascade`))).toBe(`revoke select, insert on s.t from "group:reporters" cascade`);
+    expect(sqlOf(tr(`grant usage on schema s to role analyst`))).toBe(`grant usage on schema s to "role:analyst"`);
+    expect(tr(`grant drop on table s.t to bob`)).toMatchObject({ kind: 'error', message: 'the DROP privilege is not supported by the Redshift stand-in' });
+  });
+});
+
 describe('translate: Redshift statements the stand-in performs', () => {
   it('parses UNLOAD', () => {
     const t = tr(`unload ('select * from t where s = ''x'' and d > getdate()') to 's3://bucket/out/part_' iam_role 'arn:aws:iam::1:role/r' format as csv header allowoverwrite parallel off extension 'csv' maxfilesize 100 mb`);
@@ -684,6 +715,17 @@ describe('pg wire-protocol proxy', () => {
       const multi = (await c.query('select 1 as a; select 2 as b')) as unknown as pg.QueryResult[];
       expect(multi.map((m) => m.rows[0])).toEqual([{ a: 1 }, { b: 2 }]);
       expect(proxy.stats.rewritten).toBeGreaterThan(0);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('holds SUPER arrays: built, concatenated, measured and serialized as Redshift prints them', async () => {
+    const c = await connectProxy();
+    try {
+      const r = await c.query(`select json_serialize(array_concat(array(1, 'a', null), array(array(2), 3.5))) as j, get_array_length(array(1, 2)) as n, json_serialize(json_parse('{"b": 1, "a": [true]}')) as o`);
+      expect(r.rows[0]).toEqual({ j: '[1,"a",null,[2],3.5]', n: 2, o: '{"a":[true],"b":1}' });
+      await expect(c.query(`select array_concat(array(1), json_parse('1'))`)).rejects.toThrow(/array_concat: arguments must be arrays/);
     } finally {
       await c.end();
     }

@@ -72,6 +72,8 @@ const statements: Record<string, string> = {
   swap_tables: d.swapTables(target, tmp),
   incremental_append: [d.begin(), d.insertInto(target, ['id', 'amount'], staged), d.commit()].join(';\n'),
   incremental_delete_insert: [d.begin(), d.deleteMatching(target, staged, ['id', 'insert_date']), d.insertInto(target, ['id', 'insert_date', 'amount'], staged), d.commit()].join(';\n'),
+  microbatch_batch_outside_window: d.countOutsideEventTimeWindow(staged, 'event_date', new Date('2024-01-02T00:00:00Z'), new Date('2024-01-03T00:00:00Z')),
+  microbatch_batch: [d.begin(), d.deleteWhere(target, d.eventTimeWindow('event_date', new Date('2024-01-02T00:00:00Z'), new Date('2024-01-03T00:00:00Z'))), d.insertInto(target, ['event_date', 'amount'], staged), d.commit()].join(';\n'),
   incremental_merge: d.merge(target, staged, ['id'], ['id', 'amount', 'status'], ['amount', 'status']),
   add_column: d.addColumn(target, { name: 'doubled', dataType: 'NUMBER(38,0)' }),
   drop_column: d.dropColumn(target, 'doubled'),
@@ -117,7 +119,7 @@ describe('Snowflake dialect', () => {
   it('has no transactional DDL but replaces tables and views in place, and dispatches to default', () => {
     expect(d.type).toBe('snowflake');
     expect(d.parentType).toBeUndefined();
-    expect(d.capabilities).toEqual({ transactionalDdl: false, merge: true, deleteUsing: true, maxIdentifierLength: 255, foldTests: true, unload: 'server', replaceInPlace: true, constraints: { not_null: 'enforced', primary_key: 'informational', unique: 'informational', foreign_key: 'informational' } });
+    expect(d.capabilities).toEqual({ transactionalDdl: false, merge: true, deleteUsing: true, maxIdentifierLength: 255, foldTests: true, unload: 'server', replaceInPlace: true, concurrentWrites: true, constraints: { not_null: 'enforced', primary_key: 'informational', unique: 'informational', foreign_key: 'informational' } });
   });
 
   it('sets a model\'s session settings only where they differ from the output\'s', () => {

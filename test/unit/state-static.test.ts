@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inlineConfig } from '../../src/compiler/unrendered-config.js';
-import { emptyRelationSql, resolveEmptyAliases } from '../../src/compiler/empty.js';
+import { emptyRelationSql, resolveSubqueryAliases } from '../../src/compiler/empty.js';
 import { calledMacros, macroSources } from '../../src/templating/macro-source.js';
 import { DuckDBDialect } from '../../src/adapters/duckdb/dialect.js';
 
@@ -49,10 +49,10 @@ describe('--empty subqueries keep the relation name usable', () => {
     [`select * from ${rel} left join x on true`, 'select * from (select * from "db"."main"."orders" where false limit 0) orders left join x on true'],
     [`select * from ${rel}) t`, 'select * from (select * from "db"."main"."orders" where false limit 0) orders) t'],
   ];
-  for (const [input, want] of cases) it(want, () => expect(resolveEmptyAliases(input)).toBe(want));
+  for (const [input, want] of cases) it(want, () => expect(resolveSubqueryAliases(input)).toBe(want));
 
   it('quotes an alias that is not a plain lower-case name', () => {
-    expect(resolveEmptyAliases(`from ${emptyRelationSql(d, { schema: 's', identifier: 'Orders' })}`)).toBe('from (select * from "s"."Orders" where false limit 0) "Orders"');
+    expect(resolveSubqueryAliases(`from ${emptyRelationSql(d, { schema: 's', identifier: 'Orders' })}`)).toBe('from (select * from "s"."Orders" where false limit 0) "Orders"');
   });
 });
 

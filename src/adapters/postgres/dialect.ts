@@ -20,6 +20,7 @@ export class PostgresDialect extends AnsiDialect {
     unload: 'client',
     indexes: true,
     unlogged: true,
+    concurrentWrites: true,
     constraints: { not_null: 'enforced', primary_key: 'enforced', unique: 'enforced', check: 'enforced', foreign_key: 'enforced' },
   };
 

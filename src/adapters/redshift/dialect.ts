@@ -89,10 +89,10 @@ export class RedshiftDialect extends PostgresDialect {
     return m ? `${m[1].toLowerCase()} ${m[2].trim()}` : super.granteeName(grantee);
   }
 
-  /** Privileges from SVV_RELATION_PRIVILEGES, groups and roles named `group x` / `role x`; the connected user (the owner) left out. */
+  /** Privileges from SVV_RELATION_PRIVILEGES, groups and roles named `group x` / `role x`, PUBLIC as PostgreSQL names it; the connected user (the owner) left out. */
   override showGrants(rel: Relation): string {
     return [
-      "select case identity_type when 'group' then 'group ' || identity_name when 'role' then 'role ' || identity_name else identity_name end as grantee,",
+      "select case identity_type when 'group' then 'group ' || identity_name when 'role' then 'role ' || identity_name when 'public' then 'PUBLIC' else identity_name end as grantee,",
       '  lower(privilege_type) as privilege',
       'from svv_relation_privileges',
       `where namespace_name = ${this.quoteString(rel.schema)} and relation_name = ${this.quoteString(rel.identifier)}`,

@@ -44,6 +44,7 @@ export class SnowflakeDialect extends AnsiDialect {
     foldTests: true,
     unload: 'server',
     replaceInPlace: true,
+    concurrentWrites: true,
     // Snowflake checks NOT NULL only; keys are metadata, and it has no CHECK
     constraints: { not_null: 'enforced', primary_key: 'informational', unique: 'informational', foreign_key: 'informational' },
   };

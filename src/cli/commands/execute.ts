@@ -8,7 +8,9 @@ import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
 import { checkTestColumns } from '../../tests/preflight.js';
-import { daysBetween } from '../../run-date/run-date.js';
+import { addDays, daysBetween } from '../../run-date/run-date.js';
+import { isFailure } from '../../execution/dag-runner.js';
+import { isMicrobatchStep, type BatchResults } from '../../execution/run-microbatch.js';
 import type { Column } from '../../adapters/types.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter, tally } from '../reporter.js';
@@ -31,6 +33,8 @@ export const COMMAND_TYPES: Record<ExecuteCommand, { select: ResourceType[]; exe
 /** How `tsql retry` narrows a command: exactly these nodes, and how it names itself. */
 export interface RetryScope {
   nodes: Set<string>;
+  /** microbatch models that partly succeeded: only their failed batches run again */
+  batches: Map<string, BatchResults>;
   /** 'retry': recorded in run_results.json's args, shown in the reports */
   invokedAs: string;
 }
@@ -98,7 +102,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     publishCompiled(session, reporter, command);
     const { manifest } = session.compiled;
     const meta = artifactMeta(session, command);
-    const args = runArgs(command, options, retry);
+    const args = runArgs(command, options, session.startedAt, retry);
 
     const gone = retry ? [...retry.nodes].filter((id) => !manifest.nodes.has(id)) : [];
     if (gone.length) reporter.warn(`not retried, no longer in the project: ${gone.join(', ')}`);
@@ -118,6 +122,15 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       return 0;
     }
     const plan = buildPlan(manifest, selected, { types: types.execute, dialectOf: (n) => session.warehouseOf(n).adapter.dialect, foldTests: options.foldTests, lakeRootOf: (n) => session.warehouseOf(n).lakeRoot });
+    if (options.backfill && options.fullRefresh) {
+      const rebuilt = plan.steps.filter((st) => isMicrobatchStep(st) && st.node.config.full_refresh !== false).map((st) => st.node);
+      if (rebuilt.length) {
+        const n = rebuilt[0];
+        throw new UserError(`--full-refresh with --start/--end would rebuild microbatch model '${n.name}' on every day of the backfill, keeping only the last day`, { file: n.originalFilePath }, {
+          hint: `rebuild the range once: tsql ${command} --full-refresh --event-time-start ${options.backfill.start} --event-time-end ${addDays(options.backfill.end, 1)}`,
+        });
+      }
+    }
     if (plan.steps.some((s) => s.node.resourceType === 'test' || s.node.resourceType === 'unit_test')) {
       const columns = new Map<string, Column[]>();
       for (const w of session.warehouses.values()) for (const [k, v] of await w.adapter.listColumns()) columns.set(k, v);
@@ -151,6 +164,13 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       warnError: options.warnError,
       empty: options.empty,
       runTime: session.compiled.runTime,
+      microbatch: {
+        // a backfill's pass builds its day's batches; --event-time-* exactly theirs; --ds D the batches of D and lookback before
+        window: options.eventTime ?? (options.backfill ? { start: new Date(`${options.runDate.ds}T00:00:00Z`), end: new Date(`${addDays(options.runDate.ds, 1)}T00:00:00Z`) } : undefined),
+        day: !options.backfill && options.runDateGiven ? options.runDate.ds : undefined,
+        now: options.batchNow ?? session.startedAt,
+        retry: retry?.batches,
+      },
     });
     const elapsed = (performance.now() - t0) / 1000;
     writeRunResults(session.targetDir, outcome.results, meta, elapsed, args);
@@ -165,7 +185,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     reporter.emit({ type: 'summary', counts: {}, seconds: elapsed, description: describeSteps(plan.steps.map((s) => s.materialization)) });
     const counts = tally(outcome.results.map((r) => r.status));
     const failures = outcome.results
-      .filter((r) => r.status === 'error' || r.status === 'fail')
+      .filter((r) => isFailure(r.status))
       .map((r) => {
         const n = manifest.nodes.get(r.uniqueId)!;
         return { label: `${n.resourceType} ${n.name}`, file: n.originalFilePath, message: r.message };
@@ -190,11 +210,16 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
  * run_results.json's `args`, as dbt stores them: what `tsql retry` needs to run
  * the same command again (`which`, the run date, vars, target, flags).
  */
-function runArgs(command: string, o: ParsedOptions, retry?: RetryScope): Record<string, unknown> {
+function runArgs(command: string, o: ParsedOptions, startedAt: Date, retry?: RetryScope): Record<string, unknown> {
   return {
     which: command,
     invoked_as: retry?.invokedAs ?? command,
     ds: o.runDate.ds,
+    ds_given: o.runDateGiven,
+    event_time_start: o.eventTime?.start.toISOString() ?? null,
+    event_time_end: o.eventTime?.end.toISOString() ?? null,
+    // microbatch models count their batches from here (a retry keeps the first run's)
+    run_started_at: (o.batchNow ?? startedAt).toISOString(),
     backfill: o.backfill ?? null,
     select: o.select,
     exclude: o.exclude,

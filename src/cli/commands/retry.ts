@@ -7,18 +7,22 @@ import { isPlainObject } from '../../project/config-merge.js';
 import { loadState } from '../../graph/state-load.js';
 import { loadProject } from '../../project/load.js';
 import { daysBetween, parseDs } from '../../run-date/run-date.js';
+import { parseEventTime, type BatchWindow } from '../../run-date/batches.js';
+import type { BatchResults } from '../../execution/run-microbatch.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 import { COMMAND_TYPES, executeCommand, type ExecuteCommand } from './execute.js';
 
-/** The statuses a retry runs again: errors, failed tests, and what they skipped. */
-const RETRIED = new Set(['error', 'fail', 'skipped']);
+/** The statuses a retry runs again: errors, failed tests, what they skipped, microbatch models with failed batches. */
+const RETRIED = new Set(['error', 'fail', 'skipped', 'partial success']);
 
 /** The last invocation, as run_results.json recorded it. */
 interface LastRun {
   command: ExecuteCommand;
   args: Record<string, unknown>;
   retry: string[];
+  /** microbatch models some of whose batches are in their table: the others are what runs again */
+  batches: Map<string, BatchResults>;
 }
 
 /**
@@ -63,11 +67,14 @@ export async function retryCommand(options: ParsedOptions): Promise<number> {
     favorState: args.favor_state === true,
     empty: args.empty === true,
     runDate: { ds },
+    runDateGiven: args.ds_given === true,
+    eventTime: eventTimeArgs(args),
+    batchNow: typeof args.run_started_at === 'string' ? parseEventTime(args.run_started_at) : undefined,
     backfill: undefined,
   };
   const reporter = new Reporter(options.logFormat);
   reporter.info(`Retrying ${last.retry.length} node${last.retry.length === 1 ? '' : 's'} of the last tsql ${last.command}, run date ${ds}`);
-  const code = await executeCommand(last.command, retryOptions, { nodes: new Set(last.retry), invokedAs: 'retry' });
+  const code = await executeCommand(last.command, retryOptions, { nodes: new Set(last.retry), batches: last.batches, invokedAs: 'retry' });
   const backfill = args.backfill;
   if (isPlainObject(backfill) && typeof backfill.end === 'string' && backfill.end > ds) {
     const rest = daysBetween(ds, backfill.end).slice(1);
@@ -92,10 +99,33 @@ function readLastRun(file: string, projectDir: string): LastRun {
     throw new UserError(`${rel} is from ${typeof which === 'string' ? `'tsql ${which}'` : 'an unknown command'}, which tsql retry cannot rerun`, {}, { hint: `it reruns ${Object.keys(COMMAND_TYPES).join(', ')}` });
   }
   const retry: string[] = [];
+  const batches = new Map<string, BatchResults>();
   for (const r of json.results) {
-    if (isPlainObject(r) && typeof r.unique_id === 'string' && typeof r.status === 'string' && RETRIED.has(r.status)) retry.push(r.unique_id);
+    if (!isPlainObject(r) || typeof r.unique_id !== 'string' || typeof r.status !== 'string' || !RETRIED.has(r.status)) continue;
+    retry.push(r.unique_id);
+    const b = isPlainObject(r.batch_results) ? { successful: windows(r.batch_results.successful), failed: windows(r.batch_results.failed) } : undefined;
+    // batches that landed: only the failed ones run again (else the model runs as the first time)
+    if (b?.successful.length && b.failed.length) batches.set(r.unique_id, b);
   }
-  return { command: which as ExecuteCommand, args, retry };
+  return { command: which as ExecuteCommand, args, retry, batches };
+}
+
+/** `[[start, end], …]` as run_results.json holds batches; what does not read as such is left out. */
+function windows(v: unknown): BatchWindow[] {
+  if (!Array.isArray(v)) return [];
+  const out: BatchWindow[] = [];
+  for (const w of v) {
+    const start = Array.isArray(w) && typeof w[0] === 'string' ? parseEventTime(w[0]) : undefined;
+    const end = Array.isArray(w) && typeof w[1] === 'string' ? parseEventTime(w[1]) : undefined;
+    if (start && end) out.push({ start, end });
+  }
+  return out;
+}
+
+function eventTimeArgs(args: Record<string, unknown>): BatchWindow | undefined {
+  const start = typeof args.event_time_start === 'string' ? parseEventTime(args.event_time_start) : undefined;
+  const end = typeof args.event_time_end === 'string' ? parseEventTime(args.event_time_end) : undefined;
+  return start && end ? { start, end } : undefined;
 }
 
 function stringOr(v: unknown): string | undefined {

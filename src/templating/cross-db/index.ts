@@ -1,6 +1,7 @@
 import { AGGREGATE_MACROS } from './aggregates.js';
 import { ARRAY_MACROS } from './arrays.js';
 import { DATE_MACROS } from './dates.js';
+import { SERIES_MACROS } from './series.js';
 import { SET_MACROS } from './sets.js';
 import { STRING_MACROS } from './strings.js';
 import { TYPE_MACROS } from './types.js';
@@ -13,6 +14,7 @@ export const CROSS_DB_MACRO_FILES: ReadonlyArray<{ file: string; text: string }>
   { file: '<tsql cross-db macros: aggregates>', text: AGGREGATE_MACROS },
   { file: '<tsql cross-db macros: arrays>', text: ARRAY_MACROS },
   { file: '<tsql cross-db macros: sets>', text: SET_MACROS },
+  { file: '<tsql cross-db macros: series>', text: SERIES_MACROS },
 ];
 
 /** The top-level names of the cross-database macros (what `dbt.<name>` offers). */

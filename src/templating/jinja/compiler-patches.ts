@@ -38,6 +38,21 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
     return origAssertType.call(this, node, ...types);
   };
 
+  // A macro sets the template's shared `frame` to its own and restores it when it ends; `return()`
+  // ends it with an exception (MacroReturn), which skipped the restore: a macro calling another
+  // of its file that returns then lost its own variables. The body runs in try/finally instead.
+  const origCompileMacro = C._compileMacro;
+  C._compileMacro = function (this: Any, node: Any, frame: Any) {
+    const start = this.codebuf.length;
+    const funcId = origCompileMacro.call(this, node, frame);
+    const open = this.codebuf.indexOf('var callerFrame = frame;\n', start);
+    const close = this.codebuf.lastIndexOf('});\n');
+    if (open < 0 || close < open) throw new Error('nunjucks macro code is not as tsql expects');
+    this.codebuf.splice(close, 0, '} finally { frame = callerFrame; }\n');
+    this.codebuf.splice(open + 1, 0, 'try {\n');
+    return funcId;
+  };
+
   const truthyNode = (n: Any) => (n && n.typename === 'JcTruthy' ? n : new JcTruthy(n.lineno, n.colno, n));
 
   C.compileJcTruthy = function (this: Any, node: Any, frame: Any) {

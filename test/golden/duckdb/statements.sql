@@ -43,6 +43,16 @@ on __tsql_target."id" = __tsql_source."id"
 when matched then update set "amount" = __tsql_source."amount", "status" = __tsql_source."status"
 when not matched then insert ("id", "amount", "status") values (__tsql_source."id", __tsql_source."amount", __tsql_source."status");
 
+-- microbatch_batch_outside_window
+select count(*) as n from "warehouse"."main"."orders__tsql_incr" where not coalesce(event_date >= '2024-01-02 00:00:00+00:00' and event_date < '2024-01-03 00:00:00+00:00', false);
+
+-- microbatch_batch
+begin;
+delete from "warehouse"."main"."orders" where event_date >= '2024-01-02 00:00:00+00:00' and event_date < '2024-01-03 00:00:00+00:00';
+insert into "warehouse"."main"."orders" ("event_date", "amount")
+select "event_date", "amount" from "warehouse"."main"."orders__tsql_incr";
+commit;
+
 -- add_column
 alter table "warehouse"."main"."orders" add column "doubled" integer;
 

@@ -109,6 +109,16 @@ when matched then update set "amount" = __tsql_source."amount", "status" = __tsq
 when not matched then insert ("id", "amount", "status") values (__tsql_source."id", __tsql_source."amount", __tsql_source."status");
 commit;
 
+-- microbatch_batch_outside_window
+select count(*) as n from "analytics"."orders__tsql_incr" where not coalesce(event_date >= '2024-01-02 00:00:00+00:00' and event_date < '2024-01-03 00:00:00+00:00', false);
+
+-- microbatch_batch
+begin;
+delete from "analytics"."orders" where event_date >= '2024-01-02 00:00:00+00:00' and event_date < '2024-01-03 00:00:00+00:00';
+insert into "analytics"."orders" ("event_date", "amount")
+select "event_date", "amount" from "analytics"."orders__tsql_incr";
+commit;
+
 -- merge_nothing_to_update
 merge into "analytics"."orders"
 using "analytics"."orders__tsql_incr" as __tsql_source

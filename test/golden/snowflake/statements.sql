@@ -90,6 +90,16 @@ insert into "ANALYTICS"."MAIN"."ORDERS" ("ID", "INSERT_DATE", "AMOUNT")
 select "ID", "INSERT_DATE", "AMOUNT" from "ANALYTICS"."MAIN"."ORDERS__TSQL_INCR";
 commit;
 
+-- microbatch_batch_outside_window
+select count(*) as n from "ANALYTICS"."MAIN"."ORDERS__TSQL_INCR" where not coalesce(event_date >= '2024-01-02 00:00:00+00:00' and event_date < '2024-01-03 00:00:00+00:00', false);
+
+-- microbatch_batch
+begin;
+delete from "ANALYTICS"."MAIN"."ORDERS" where event_date >= '2024-01-02 00:00:00+00:00' and event_date < '2024-01-03 00:00:00+00:00';
+insert into "ANALYTICS"."MAIN"."ORDERS" ("EVENT_DATE", "AMOUNT")
+select "EVENT_DATE", "AMOUNT" from "ANALYTICS"."MAIN"."ORDERS__TSQL_INCR";
+commit;
+
 -- incremental_merge
 merge into "ANALYTICS"."MAIN"."ORDERS" as __tsql_target
 using "ANALYTICS"."MAIN"."ORDERS__TSQL_INCR" as __tsql_source

@@ -1,0 +1,88 @@
+import type { Adapter, Connection, Relation, RelationKind } from '../adapters/types.js';
+import { relationKey } from '../compiler/compiler.js';
+import type { ManifestNode } from '../compiler/nodes.js';
+import type { RenderTarget } from '../compiler/run-time-render.js';
+import type { MaterializeContext } from '../materializations/context.js';
+import { ContractError } from '../materializations/contract.js';
+import { UserError } from '../errors.js';
+import { warehouseAnswerer } from './introspection-answers.js';
+import type { RunOptions, RunWarehouse } from './run-plan.js';
+
+/** What running one node needs around its materialization: its context, session, hooks and run-time renders. */
+
+/** What a materialization sees of a node's connection and warehouse; statements it runs are recorded in `statements`. */
+export function materializeContext(conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[]): MaterializeContext {
+  const adapter = w.adapter;
+  return {
+    adapter,
+    dialect: adapter.dialect,
+    conn,
+    fullRefresh: opts.fullRefresh,
+    lakeRoot: w.lakeRoot,
+    runDate: opts.runDate,
+    existing: (rel: Relation) => w.catalog.get(relationKey(rel)),
+    markExisting: (rel: Relation, kind: RelationKind | undefined) => {
+      if (kind) w.catalog.set(relationKey(rel), kind);
+      else w.catalog.delete(relationKey(rel));
+    },
+    run: (sql: string) => {
+      statements.push(sql);
+      return conn.execute(sql);
+    },
+    query: (sql: string) => conn.query(sql),
+    record: (sql: string) => {
+      statements.push(sql);
+    },
+    columns: (rel: Relation) => adapter.getColumns(conn, rel),
+    warn: (message: string) => opts.emit({ type: 'log', level: 'warn', message }),
+  };
+}
+
+/**
+ * Runs `fn` with the node's session settings (Snowflake query_tag,
+ * snowflake_warehouse: restored afterwards) and its sql_header (statements the
+ * build needs on its connection first) in place.
+ */
+export async function inNodeSession<T>(ctx: MaterializeContext, node: ManifestNode, fn: () => Promise<T>): Promise<T> {
+  const session = ctx.dialect.nodeSession?.(node.config);
+  for (const sql of session?.before ?? []) await ctx.run(sql);
+  try {
+    const header = node.resourceType === 'model' ? node.config.sql_header : undefined;
+    if (typeof header === 'string' && header.trim()) await ctx.run(header);
+    return await fn();
+  } finally {
+    for (const sql of session?.after ?? []) await ctx.run(sql);
+  }
+}
+
+/** A model's or seed's pre- or post-hooks; those that ask the warehouse are rendered now. */
+export async function runNodeHooks(ctx: MaterializeContext, node: ManifestNode, which: 'pre_hook' | 'post_hook', render: (target: RenderTarget) => Promise<{ hooks?: string[] }>): Promise<void> {
+  const atRunTime = node.resourceType === 'model' && (node.renderAtRunTime ?? []).includes(which);
+  const compiled = node.resourceType === 'model' || node.resourceType === 'seed' ? (which === 'pre_hook' ? node.preHooks : node.postHooks) : [];
+  const hooks = atRunTime ? ((await render({ kind: 'model-hooks', id: node.uniqueId, which })).hooks ?? []) : compiled;
+  for (const h of hooks) await ctx.run(h);
+}
+
+/** Renders a model part or hook now, on `conn`, printing its log() output. */
+export async function renderNow(opts: RunOptions, target: RenderTarget, adapter: Adapter, conn: Connection, record: (sql: string) => void) {
+  const out = await opts.runTime!.render(target, warehouseAnswerer(adapter, conn, record));
+  for (const w of out.warnings) opts.emit({ type: 'log', level: 'warn', message: w });
+  for (const l of out.logs) opts.emit({ type: 'log', level: 'info', message: l });
+  return out;
+}
+
+/** What a failed node (or batch) reports: a broken contract's whole table, a user error's line, else the error's first lines. */
+export function failureMessage(e: unknown): string {
+  if (e instanceof ContractError) return e.message;
+  return firstLines(e instanceof UserError ? e.format() : String((e as Error)?.message ?? e));
+}
+
+/** An error message as one line for a node's result: its first three non-empty lines, joined. */
+function firstLines(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 3)
+    .join(' ');
+}
