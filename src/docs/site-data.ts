@@ -149,7 +149,8 @@ export function buildSiteData(input: {
     return { id, name: m.name, package: m.package_name, path: m.original_file_path, sql: m.macro_sql ?? (text ? macroText(text, m.name) : undefined), dependsOn: m.depends_on?.macros ?? [], usedBy: usedBy.get(id) ?? [] };
   });
 
-  const overview = Object.values(manifest.docs ?? {}).find((d) => d.name === '__overview__');
+  const overviews = Object.values(manifest.docs ?? {}).filter((d) => d.name === '__overview__');
+  const overview = overviews.find((d) => d.package_name === manifest.metadata.project_name) ?? overviews[0];
   return {
     project: {
       name: String(manifest.metadata.project_name ?? ''),

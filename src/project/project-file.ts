@@ -108,6 +108,8 @@ export function findProjectFile(projectDir: string): string | undefined {
 /** What the command line or environment overrides (--target-path / DBT_TARGET_PATH). */
 export interface ProjectOverrides {
   targetPath?: string;
+  /** an installed package's folder, relative to the root project: file names in messages start with it */
+  relDir?: string;
 }
 
 export function loadProjectFile(projectDir: string, overrides: ProjectOverrides = {}): ProjectSettings {
@@ -117,7 +119,8 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
       hint: 'run tsql from a project directory, pass --project-dir, or create one with `tsql init`',
     });
   }
-  const yaml = readYamlFile(join(projectDir, file), file);
+  const shown = overrides.relDir ? `${overrides.relDir}/${file}` : file;
+  const yaml = readYamlFile(join(projectDir, file), shown);
   const parsed = projectFileSchema.safeParse(yaml.data);
   if (!parsed.success) throw zodToUserError(parsed.error, yaml, Object.keys(projectFileSchema.shape));
   const p = parsed.data;
@@ -130,15 +133,19 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
     p['target-path'] = overrides.targetPath;
   }
   const findings = { warnings: [] as string[], errors: [] as UserError[] };
-  for (const [k, v] of Object.entries(yaml.data as Record<string, unknown>)) checkUnsupported(UNSUPPORTED_PROJECT, k, v, 'project key', { file, line: yaml.lineOf([k]) }, findings);
-  for (const [k, v] of Object.entries(p.flags ?? {})) {
-    if (!(k in PROJECT_FLAGS)) findings.warnings.push(`${file}:${yaml.lineOf(['flags', k]) ?? '?'}: flag '${k}' is ignored: tsql acts on ${Object.keys(PROJECT_FLAGS).join(', ')} only`);
+  // an installed package's log-path, query-comment and flags are not read by dbt either: they are the root project's
+  const inPackage = overrides.relDir !== undefined;
+  for (const [k, v] of Object.entries(yaml.data as Record<string, unknown>)) {
+    if (!(inPackage && UNSUPPORTED_PROJECT[k]?.rootOnly)) checkUnsupported(UNSUPPORTED_PROJECT, k, v, 'project key', { file: shown, line: yaml.lineOf([k]) }, findings);
+  }
+  for (const [k, v] of Object.entries(inPackage ? {} : (p.flags ?? {}))) {
+    if (!(k in PROJECT_FLAGS)) findings.warnings.push(`${shown}:${yaml.lineOf(['flags', k]) ?? '?'}: flag '${k}' is ignored: tsql acts on ${Object.keys(PROJECT_FLAGS).join(', ')} only`);
     else if (typeof v !== 'boolean') findings.errors.push(yaml.error(`flag '${k}' must be true or false, not ${JSON.stringify(v)}`, ['flags', k]));
   }
   if (findings.errors.length) throw findings.errors[0];
   return {
     warnings: findings.warnings,
-    file,
+    file: shown,
     name: p.name,
     profile: p.profile ?? p.name,
     modelPaths: p['model-paths'] ?? ['models'],
