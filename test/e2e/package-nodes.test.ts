@@ -159,6 +159,9 @@ describe("a package's models, seeds and tests", () => {
       materialized: 'table',
     });
     expect(stg.depends_on.nodes).toEqual(['source.pkg_staging.shop_raw.orders']);
+    // a package's doc blocks: doc('order_id') in its YAML resolves to its own block
+    expect(stg.columns.order_id.description).toBe("The shop's order number, **unique** per order.");
+    expect(manifest.docs['doc.pkg_staging.order_id']).toMatchObject({ package_name: 'pkg_staging', name: 'order_id' });
     expect(stg.depends_on.macros).toEqual(expect.arrayContaining(['macro.pkg_staging.made_by', 'macro.pkg_staging.to_cents', 'macro.shop.generate_schema_name']));
     expect(manifest.nodes['model.pkg_reports.order_summary'].depends_on.nodes).toEqual(['model.pkg_staging.stg_orders']);
     expect(manifest.nodes['model.shop.order_report'].depends_on.nodes.sort()).toEqual(['model.pkg_reports.order_summary', 'model.pkg_staging.stg_customers']);
