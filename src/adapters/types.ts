@@ -26,6 +26,18 @@ export interface Column {
   dataType: string;
 }
 
+/** A relation as the warehouse's catalog describes it, for catalog.json and the docs site. */
+export interface CatalogTable extends Relation {
+  /** the engine's word for it: BASE TABLE, VIEW, EXTERNAL TABLE … */
+  type: string;
+  owner?: string;
+  comment?: string;
+  /** in order; `index` is 1-based */
+  columns: Array<{ name: string; type: string; index: number; comment?: string }>;
+  /** what the catalog knows without scanning the table */
+  stats: { rowCount?: number; rowCountEstimated?: boolean; bytes?: number; lastModified?: string };
+}
+
 /** A file-backed table: where the files are, how to read them, and its columns. */
 export interface ExternalTableSpec {
   /** absolute path or URL of the table's root */
@@ -286,6 +298,12 @@ export interface Adapter {
   getColumns(conn: Connection, rel: Relation): Promise<Column[]>;
   /** Columns of every relation in the target's database, keyed by lower-case `database.schema.identifier` (one round trip). */
   listColumns(): Promise<Map<string, Column[]>>;
+  /**
+   * The relations of these schemas (case-insensitive) with their columns, types,
+   * owner, comments and the statistics the catalog keeps (row counts, size): for
+   * `tsql docs generate`. Never scans a table.
+   */
+  readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]>;
   /**
    * Native external tables: engines that have them (Redshift Spectrum) create the
    * external schema/table and register partitions here; others leave it undefined

@@ -6,6 +6,7 @@ import { parseSelector, STATE_METHODS } from '../graph/selector.js';
 import { TSQL_VERSION } from '../version.js';
 import { cleanCommand } from './commands/clean.js';
 import { depsCommand } from './commands/deps.js';
+import { docsGenerateCommand, docsServeCommand } from './commands/docs.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
 import { executeCommand, type ExecuteCommand } from './commands/execute.js';
@@ -178,6 +179,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withCommon(program.command('parse').description('load and compile the project without touching the warehouse; write target/manifest.json'), { selection: false }).action(async (raw: CommonOptions) => {
     setExit(await parseCommand(await parsed(raw)));
   });
+
+  const docs = program.command('docs').description('the documentation site: catalog, column-level lineage and a page per node');
+  withCommon(docs.command('generate').description('write target/catalog.json, target/lineage.json and the static site in target/docs/'), { selection: false })
+    .option('--no-compile', 'do not compile: read target/manifest.json as the last compile or run wrote it')
+    .option('--empty-catalog', 'do not read the warehouse: no column types or row counts (catalog.json is empty)')
+    .action(async (raw: CommonOptions & { compile?: boolean; emptyCatalog?: boolean }) => {
+      setExit(await docsGenerateCommand(await parsed(raw), { compile: raw.compile !== false, emptyCatalog: !!raw.emptyCatalog }));
+    });
+  withCommon(docs.command('serve').description('serve target/docs/ on a local port until Ctrl-C (it never opens a browser)'), { selection: false })
+    .option('--port <n>', 'port to listen on (default 8080)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)')
+    .option('--no-browser', 'accepted for dbt users: tsql never opens a browser')
+    .action(async (raw: CommonOptions & { port?: string; host?: string }) => {
+      setExit(await docsServeCommand(await parsed(raw), raw));
+    });
 
   withCommon(program.command('ls').alias('list').description('list the selected nodes'))
     .option('--resource-type <type...>', 'model, seed, snapshot, source, test, unit_test, analysis, exposure (repeatable)')

@@ -190,6 +190,6 @@ export function publishCompiled(session: Session, reporter: Reporter, command: s
   for (const w of warnings) reporter.warn(w);
   for (const l of logs) reporter.info(l);
   for (const [id, rel] of manifest.deferred) reporter.info(`Deferred ${id} to --state ${session.options.state?.label}: ${session.adapter.dialect.renderRelation(rel)}`);
-  writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command));
+  writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command), session.project.allDocBlocks);
   writeCompiledFiles(session.options.projectDir, manifest);
 }

@@ -13,8 +13,10 @@ interface NodeBase {
   resourceType: NodeResourceType;
   packageName: string;
   fqn: string[];
-  /** posix path relative to the project directory */
+  /** posix path relative to the project directory (for a package's node: below its folder, dbt_packages/<pkg>/…) */
   originalFilePath: string;
+  /** a package's node: the package's folder relative to the project (its files in target/ are relative to it) */
+  packageDir?: string;
   /** path relative to its resource root (models/, seeds/ …) */
   path: string;
   description: string;
@@ -171,25 +173,32 @@ export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTe
 export type BuiltNode = ModelNode | SnapshotNode;
 
 /**
- * Where a node's files go below target/compiled/<project>/ and target/run/<project>/:
- * its own file, a test's alias below its YAML file, a unit test below its model,
- * a source below its YAML file, a seed's CSV as .sql.
+ * Where a node's files go below target/compiled/<package>/ and target/run/<package>/
+ * (the package is the project's name for its own nodes): its own file, a test's
+ * alias below its YAML file, a unit test below its model, a source below its YAML
+ * file, a seed's CSV as .sql; paths relative to the project or package it belongs to.
  */
 export function artifactPath(n: ManifestNode): string {
+  const file = pathInPackage(n);
   switch (n.resourceType) {
     case 'unit_test':
-      return `${n.originalFilePath}/${n.model.split('.').pop()}/${n.name}.sql`;
+      return `${file}/${n.model.split('.').pop()}/${n.name}.sql`;
     case 'test':
-      return n.testType === 'generic' ? `${n.originalFilePath}/${n.alias ?? n.name}.sql` : n.originalFilePath;
+      return n.testType === 'generic' ? `${file}/${n.alias ?? n.name}.sql` : file;
     case 'source':
-      return `${n.originalFilePath}/${n.sourceName}.${n.name}.sql`;
+      return `${file}/${n.sourceName}.${n.name}.sql`;
     case 'snapshot': {
       // a file may hold several snapshots, and a properties file defines some: one file per snapshot, beside its definition
-      const dir = n.originalFilePath.includes('/') ? n.originalFilePath.slice(0, n.originalFilePath.lastIndexOf('/') + 1) : '';
+      const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
       return `${dir}${n.name}.sql`;
     }
     default:
-      return n.originalFilePath.replace(/\.csv$/, '.sql');
+      return file.replace(/\.csv$/, '.sql');
   }
+}
+
+/** A node's file relative to the project or package it belongs to (dbt's original_file_path). */
+export function pathInPackage(n: Pick<ManifestNode, 'originalFilePath' | 'packageDir'>): string {
+  return n.packageDir && n.originalFilePath.startsWith(n.packageDir + '/') ? n.originalFilePath.slice(n.packageDir.length + 1) : n.originalFilePath;
 }
 

@@ -60,7 +60,6 @@ export interface RunOptions {
   fullRefresh: boolean;
   /** absolute target path, for target/run/ */
   targetDir: string;
-  projectName: string;
   emit: EventSink;
   onRunStart: string[];
   onRunEnd: string[];
@@ -300,14 +299,14 @@ function builtColumns(plan: Plan, rel: Relation, ask: (rel: Relation) => Promise
 
 /** target/compiled/: a model rendered at run time replaces what the compile wrote. */
 function writeCompiledFile(opts: RunOptions, node: BuiltNode | TestNode): void {
-  const file = join(opts.targetDir, 'compiled', opts.projectName, artifactPath(node));
+  const file = join(opts.targetDir, 'compiled', node.packageName, artifactPath(node));
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, scrubSecrets((node.compiledCode ?? '') + '\n'));
 }
 
 function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): void {
   if (!statements.length) return;
-  const file = join(opts.targetDir, 'run', opts.projectName, artifactPath(step.node));
+  const file = join(opts.targetDir, 'run', step.node.packageName, artifactPath(step.node));
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, scrubSecrets(statements.map((s) => s.trim() + ';').join('\n\n') + '\n'));
 }

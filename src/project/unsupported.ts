@@ -20,6 +20,8 @@ export interface UnsupportedEntry {
   resources?: ConfigResource[];
   /** only these values are unsupported; `config`: the mapping the key was written in (the merged config for config() in SQL) */
   when?: (value: unknown, config?: Record<string, unknown>) => boolean;
+  /** dbt reads it from the root project only: an installed package's is not a warning (dbt ignores it too) */
+  rootOnly?: boolean;
 }
 
 /** Config keys (models:/seeds: folders, properties `config:`, `config()` in SQL). */
@@ -76,10 +78,8 @@ export const UNSUPPORTED_PROPERTIES_TOP: Record<string, UnsupportedEntry> = {
 
 /** Keys of the project file. */
 export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
-  'log-path': { decision: 'warn', reason: 'tsql writes no log files: it logs to the console (--log-format json for machines)' },
-  'docs-paths': { decision: 'warn', reason: 'doc blocks (.md) are not rendered by tsql yet' },
-  'asset-paths': { decision: 'warn', reason: 'assets are copied for the docs site, which tsql does not build yet' },
-  'query-comment': { decision: 'warn', reason: 'tsql does not add query comments to the SQL it sends' },
+  'log-path': { decision: 'warn', reason: 'tsql writes no log files: it logs to the console (--log-format json for machines)', rootOnly: true },
+  'query-comment': { decision: 'warn', reason: 'tsql does not add query comments to the SQL it sends', rootOnly: true },
   'restrict-access': { decision: 'warn', reason: 'cross-project access rules are not enforced' },
   analyses: { decision: 'warn', reason: 'folder config for analyses is not applied; use config() in the analysis' },
   unit_tests: { decision: 'warn', reason: 'folder config for unit tests is not applied; set config: on the unit test' },

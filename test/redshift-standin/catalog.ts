@@ -11,7 +11,7 @@
  *    json_extract_array_element_text);
  *  - Spectrum metadata tables and the system views over them:
  *    svv_external_schemas, svv_external_tables, svv_external_columns,
- *    svv_external_partitions, svv_tables; svv_relation_privileges over
+ *    svv_external_partitions, svv_tables, svv_table_info; svv_relation_privileges over
  *    PostgreSQL's ACLs, Redshift's users, groups and roles told apart (principals.ts);
  *  - an event trigger that forgets the metadata of dropped tables and schemas
  *    (needs a superuser; without one, the views still hide dropped tables);
@@ -129,6 +129,12 @@ export function catalogSetupSql(database: string): string[] {
       from information_schema.tables t
       left join ${S}.external_tables e on e.schemaname = t.table_schema and e.tablename = t.table_name
       where t.table_schema not in ('pg_catalog', 'information_schema', '${S}', '${SPECTRUM_DATA_SCHEMA}')`,
+    // svv_table_info: the statistics Redshift keeps per table (rows, size in 1 MB blocks), here from the planner's
+    `create or replace view ${S}.svv_table_info as
+      select c.oid::integer as table_id, current_database()::text as database, n.nspname::text as schema, c.relname::text as "table",
+             greatest(c.reltuples, 0)::bigint as tbl_rows, greatest(c.relpages * 8 / 1024, 1)::bigint as size
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema', '${S}', '${SPECTRUM_DATA_SCHEMA}')`,
     // privileges granted explicitly on tables and views, to users, groups (PostgreSQL roles
     // named group:g), roles (role:r) and PUBLIC; the owner's own and the privileges Redshift
     // has not (TRIGGER, MAINTAIN) left out (principals.ts)

@@ -242,4 +242,51 @@ export class RedshiftDialect extends PostgresDialect {
       'order by n.nspname, c.relname, a.attnum',
     ].join('\n');
   }
+
+  /**
+   * Tables and views of these schemas (lower-case names) with owner, comment and
+   * the statistics Redshift keeps in svv_table_info (rows, size in 1 MB blocks;
+   * no scan), and the Spectrum external tables.
+   */
+  override catalogTablesQuery(schemas: string[]): string {
+    const list = this.schemaList(schemas);
+    return [
+      'select current_database() as database, n.nspname as schema, c.relname as identifier,',
+      "  case c.relkind when 'v' then 'VIEW' else 'BASE TABLE' end as type,",
+      '  pg_catalog.pg_get_userbyid(c.relowner) as owner, d.description as comment,',
+      '  i.tbl_rows as row_count, i.size * 1048576 as bytes',
+      'from pg_catalog.pg_class c',
+      'join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      'left join pg_catalog.pg_description d on d.objoid = c.oid and d.objsubid = 0',
+      'left join svv_table_info i on i.table_id = c.oid',
+      `where c.relkind in ('r', 'v') and lower(n.nspname) in (${list})`,
+      'union all',
+      "select current_database(), schemaname, tablename, 'EXTERNAL TABLE', null, null, null, null",
+      `from svv_external_tables where lower(schemaname) in (${list})`,
+    ].join('\n');
+  }
+
+  /** Their columns, in order: schema-bound relations, late-binding views and external tables. */
+  override catalogColumnsQuery(schemas: string[]): string {
+    const list = this.schemaList(schemas);
+    return [
+      'select database, schema, identifier, name, type, position, comment from (',
+      '  select current_database() as database, n.nspname as schema, c.relname as identifier, a.attname as name,',
+      '    format_type(a.atttypid, a.atttypmod) as type, a.attnum as position, d.description as comment',
+      '  from pg_catalog.pg_attribute a',
+      '  join pg_catalog.pg_class c on c.oid = a.attrelid',
+      '  join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      '  left join pg_catalog.pg_description d on d.objoid = c.oid and d.objsubid = a.attnum',
+      `  where c.relkind in ('r', 'v') and a.attnum > 0 and not a.attisdropped and lower(n.nspname) in (${list})`,
+      '  union all',
+      '  select current_database(), view_schema, view_name, col_name, col_type, col_num, null',
+      '  from pg_get_late_binding_view_cols() cols(view_schema name, view_name name, col_name name, col_type varchar, col_num int)',
+      `  where lower(view_schema) in (${list})`,
+      '  union all',
+      '  select current_database(), schemaname, tablename, columnname, external_type, columnnum, null',
+      `  from svv_external_columns where lower(schemaname) in (${list})`,
+      ') as cols',
+      'order by schema, identifier, position',
+    ].join('\n');
+  }
 }

@@ -1,10 +1,10 @@
 import { grantsFromRows } from '../grant-rows.js';
 import type pg from 'pg';
-import { columnsByRelation, toColumns } from '../catalog-rows.js';
+import { columnsByRelation, readCatalogWith, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
 import { sslOption } from '../postgres/index.js';
-import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, GrantMap, Relation, RunLockOptions } from '../types.js';
+import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, ExternalStageRequest, GrantMap, Relation, RunLockOptions } from '../types.js';
 import type { DataApiCalls, DataApiSettings } from './data-api.js';
 import { RedshiftDialect } from './dialect.js';
 import { redshiftDatabaseName, redshiftOutputSchema, type RedshiftDataApiOutput, type RedshiftOutput, type RedshiftPgOutput } from './output.js';
@@ -134,6 +134,12 @@ export class RedshiftAdapter implements Adapter {
   async listColumns(): Promise<Map<string, Column[]>> {
     const rows = await this.withConnection((c) => c.query(this.dialect.columnsQuery()));
     return columnsByRelation(rows, { database: 'database', schema: 'schema', identifier: 'identifier', name: 'name', type: 'type' });
+  }
+
+  /** The connected database's relations in these schemas, external tables included. */
+  async readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]> {
+    const d = this.dialect;
+    return readCatalogWith(this, schemas, (_db, list) => ({ tables: d.catalogTablesQuery(list), columns: d.catalogColumnsQuery(list) }), { rowCountEstimated: true, perDatabase: false, defaultDatabase: this.database });
   }
 
   /** From the catalog; late-binding views and external tables are not in it, so those are asked for next. */

@@ -257,6 +257,31 @@ export class SnowflakeDialect extends AnsiDialect {
     ].join('\n');
   }
 
+  /**
+   * Tables, views and external tables of these schemas (lower-case names) in a
+   * database, with owner, comment and the row count, size and last change
+   * Snowflake keeps in its metadata (no warehouse scan).
+   */
+  catalogTablesQuery(database: string | undefined, schemas: string[]): string {
+    return [
+      'select table_catalog as "database", table_schema as "schema", table_name as "identifier", table_type as "type", table_owner as "owner",',
+      '  comment as "comment", row_count as "row_count", bytes as "bytes", last_altered as "last_modified"',
+      `from ${this.informationSchema(database, 'tables')}`,
+      `where lower(table_schema) in (${schemas.map((s) => this.quoteString(s)).join(', ')})`,
+    ].join('\n');
+  }
+
+  /** The columns of those relations, in order, with full types and comments. */
+  catalogColumnsQuery(database: string | undefined, schemas: string[]): string {
+    return [
+      `select table_catalog as "database", table_schema as "schema", table_name as "identifier", column_name as "name", ${this.columnType()} as "type",`,
+      '  ordinal_position as "position", comment as "comment"',
+      `from ${this.informationSchema(database, 'columns')}`,
+      `where lower(table_schema) in (${schemas.map((s) => this.quoteString(s)).join(', ')})`,
+      'order by table_schema, table_name, ordinal_position',
+    ].join('\n');
+  }
+
   /** COPY INTO a stage location: see unload.ts. */
   override copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string {
     return renderUnload(this, sql, location, format, options);

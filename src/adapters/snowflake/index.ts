@@ -1,9 +1,9 @@
 import { grantsFromRows } from '../grant-rows.js';
 import type { ConnectionOptions } from 'snowflake-sdk';
-import { columnsByRelation, toColumns } from '../catalog-rows.js';
+import { columnsByRelation, readCatalogWith, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, GrantMap, Relation, RelationKind, UnloadRequest } from '../types.js';
+import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, ExternalStageRequest, GrantMap, Relation, RelationKind, UnloadRequest } from '../types.js';
 import type { SnowflakePool } from './connection.js';
 import { SnowflakeDialect } from './dialect.js';
 import { accessUrlOf, authenticatorOf, privateKeyOf, snowflakeOutputSchema, type SnowflakeOutput } from './output.js';
@@ -92,6 +92,12 @@ export class SnowflakeAdapter implements Adapter {
   async listColumns(): Promise<Map<string, Column[]>> {
     const rows = await this.withConnection((c) => c.query(this.dialect.columnsQuery(this.database)));
     return columnsByRelation(rows, { database: 'database', schema: 'schema', identifier: 'identifier', name: 'name', type: 'type' });
+  }
+
+  /** The relations of these schemas, one information_schema read per database. */
+  async readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]> {
+    const d = this.dialect;
+    return readCatalogWith(this, schemas, (db, list) => ({ tables: d.catalogTablesQuery(db, list), columns: d.catalogColumnsQuery(db, list) }), { rowCountEstimated: false, perDatabase: true, defaultDatabase: this.database });
   }
 
   /** SHOW GRANTS rows granted to roles; OWNERSHIP is the owner's, not a grant to manage. */

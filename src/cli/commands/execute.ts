@@ -161,7 +161,6 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       failFast: options.failFast,
       fullRefresh: options.fullRefresh,
       targetDir: session.targetDir,
-      projectName: manifest.projectName,
       emit: (e) => reporter.emit(e),
       onRunStart: manifest.onRunStart,
       onRunEnd: manifest.onRunEnd,

@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { pathInPackage } from '../../compiler/nodes.js';
 import { selectFromManifest } from '../../graph/manifest-graph.js';
 import { RESOURCE_TYPES, type ResourceType } from '../../graph/selector.js';
 import { didYouMean } from '../../util/suggest.js';
@@ -41,7 +42,7 @@ export async function lsCommand(options: ParsedOptions, resourceTypes: string[] 
             name: n.name,
             resource_type: n.resourceType,
             package_name: n.packageName,
-            original_file_path: n.originalFilePath,
+            original_file_path: pathInPackage(n),
             unique_id: n.uniqueId,
             alias: 'relation' in n ? n.relation.identifier : undefined,
             config: n.config,
