@@ -1,3 +1,5 @@
+import type { SnapshotQuery } from './snapshot-sql.js';
+
 /**
  * The contract between materializations and engines. A Dialect only renders SQL
  * (pure, golden-testable); a Connection only sends statements and reads rows.
@@ -227,6 +229,20 @@ export interface Dialect {
   commentOnColumn(rel: Relation, kind: RelationKind, column: string, text: string): string;
   /** SQL type names for seed columns. */
   seedColumnType(inferred: string, precision?: number, scale?: number): string;
+  /** The time a snapshot run stamps on the versions it opens and closes: the warehouse's clock (dbt's snapshot_get_time). */
+  snapshotTime(): string;
+  /** dbt_scd_id: the md5 of the arguments as text joined by '|' (dbt's snapshot_hash_arguments). */
+  snapshotHash(args: string[]): string;
+  /** A snapshot's first run: its staged select with the meta columns (see snapshot-sql.ts). */
+  snapshotBuild(q: SnapshotQuery): string;
+  /** The changes a snapshot run applies, staged from its select and the table's current rows. */
+  snapshotChanges(q: SnapshotQuery): string;
+  /** Closes the current rows the staged changes replace or delete. */
+  snapshotClose(target: Relation, changes: Relation, q: SnapshotQuery): string;
+  /** Inserts the staged new versions. */
+  snapshotInsert(target: Relation, changes: Relation, columns: string[]): string;
+  /** A query returning `duplicated` (key values found more than once) and `null_keys` (rows with a NULL key) of the staged select. */
+  snapshotKeyCheck(source: Relation, uniqueKey: string[]): string;
 }
 
 export interface ExecResult {

@@ -54,6 +54,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
   };
   switch (n.resourceType) {
     case 'model':
+    case 'snapshot':
       Object.assign(base, {
         database: n.relation.database ?? null,
         schema: n.relation.schema,
@@ -175,7 +176,7 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
 export function writeCompiledFiles(projectDir: string, manifest: Manifest): void {
   const made = new Set<string>();
   for (const n of manifest.nodes.values()) {
-    if (n.resourceType !== 'model' && n.resourceType !== 'test' && n.resourceType !== 'unit_test' && n.resourceType !== 'analysis') continue;
+    if (n.resourceType !== 'model' && n.resourceType !== 'snapshot' && n.resourceType !== 'test' && n.resourceType !== 'unit_test' && n.resourceType !== 'analysis') continue;
     if (n.compiledCode === undefined || !n.compiledPath) continue;
     const file = join(projectDir, n.compiledPath);
     const dir = dirname(file);

@@ -107,7 +107,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   const exec = (name: ExecuteCommand, description: string) => {
-    const cmd = withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' }), { strict: true });
+    const cmd = withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' || name === 'snapshot' }), { strict: true });
     if (name === 'run' || name === 'build') {
       cmd
         .option('--event-time-start <time>', 'microbatch models build the batches from this date or time (UTC; with --event-time-end)')
@@ -128,6 +128,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   exec('build', 'load seeds, build models and run their tests in one DAG order');
   exec('test', 'run data tests on the selected models, seeds and sources');
   exec('stage-external', 'create or refresh the external tables declared as sources (external:)');
+  exec('snapshot', 'run the selected snapshots: record in each snapshot table the rows that changed since the last run');
 
   withCi(
     program
@@ -195,7 +196,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   withCommon(program.command('ls').alias('list').description('list the selected nodes'))
-    .option('--resource-type <type...>', 'model, seed, source, test, unit_test, analysis, exposure (repeatable)')
+    .option('--resource-type <type...>', 'model, seed, snapshot, source, test, unit_test, analysis, exposure (repeatable)')
     .option('-o, --output <format>', 'selector (default), name, path or json')
     .action(async (raw: CommonOptions) => {
       checkLsOptions(raw.resourceType, raw.output);

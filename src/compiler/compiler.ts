@@ -1,7 +1,7 @@
 import nunjucks from 'nunjucks';
 import type { Dialect, Relation, RelationKind } from '../adapters/types.js';
 import { ErrorCollector, UserError, type SourcePlace } from '../errors.js';
-import { configKeysFor } from '../project/config-keys.js';
+import { configKeysFor, type ConfigResource } from '../project/config-keys.js';
 import { configValueProblems } from '../project/config-values.js';
 import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
 import type { LoadedProject, SqlFile } from '../project/load.js';
@@ -22,7 +22,7 @@ import { dispatchInNamespace, installNamespaces, installPackageLocalMacros } fro
 import { checkRelationCollisions } from './relation-collisions.js';
 import { renderConfigValues, renderSourceDefinition } from './yaml-jinja.js';
 
-type FolderTree = 'models' | 'seeds' | 'tests' | 'sources';
+type FolderTree = 'models' | 'seeds' | 'tests' | 'sources' | 'snapshots';
 import { TemplateRelation } from '../templating/relation.js';
 import { templateError } from '../templating/render-error.js';
 import { TemplateCodeCache } from '../templating/template-cache.js';
@@ -31,7 +31,9 @@ import { findCycle } from '../graph/cycles.js';
 import { EXTERNAL_KEYS } from '../materializations/external.js';
 import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js';
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
-import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
+import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
+import { legacySnapshotPlace, snapshotMacroWarnings, snapshotNode } from './snapshot-node.js';
+import type { SnapshotFile } from '../project/snapshot-files.js';
 import { parseUnitTest } from '../tests/unit/parse.js';
 import { runDateContext } from '../run-date/run-date.js';
 import { buildGenericTests, resolveRelationText, type RelationResolvers } from './generic-tests.js';
@@ -168,6 +170,8 @@ interface Frame {
 type Refable = { packageName: string; draft: ModelDraft; seed?: undefined } | { packageName: string; seed: SeedNode; draft?: undefined };
 
 interface ModelDraft {
+  /** a model, or a snapshot (rendered the same way; refs to it read its table) */
+  kind: 'model' | 'snapshot';
   file: SqlFile;
   id: string;
   state: DraftState;
@@ -177,7 +181,7 @@ interface ModelDraft {
   /** the root project's folder config for a package's model (see package-scope.ts) */
   override?: Config;
   sql: string;
-  node?: ModelNode;
+  node?: ModelNode | SnapshotNode;
 }
 
 /**
@@ -321,13 +325,15 @@ export class Compiler {
     installNamespaces(this.env, this.macros, this.pkg, this.macros.entries().filter((m) => !m.builtin && !m.pkg));
     installPackageLocalMacros(this.env, this.macros, () => this.stack[this.stack.length - 1]?.pkg);
     this.nativeNaming = !this.macros.overridesAny(NAMING_MACROS);
+    if (this.opts.project.snapshots.length) this.warnings.push(...snapshotMacroWarnings(this.opts.project.macroFiles));
     this.errors.throwIfAny();
 
     const projects = [...this.projects.values()];
     for (const p of projects) this.prepareSources(p);
     for (const p of projects) this.prepareSeeds(p);
     for (const p of projects) this.prepareModels(p);
-    this.precompile(projects.flatMap((p) => [...p.models, ...p.singularTests, ...p.analyses]));
+    for (const p of projects) this.prepareSnapshots(p);
+    this.precompile(projects.flatMap((p) => [...p.models, ...p.snapshots, ...p.singularTests, ...p.analyses]));
     for (const draft of this.drafts.values()) this.renderModel(draft);
     const singular = projects.flatMap((p) => p.singularTests.map((f) => this.renderSingularTest(p, f))).filter((t) => t !== undefined);
     const analyses = projects.flatMap((p) => p.analyses.map((f) => this.renderAnalysis(f))).filter((a) => a !== undefined);
@@ -401,7 +407,7 @@ export class Compiler {
       const n = nodes.get(id);
       return n?.resourceType === 'source' && !!n.external;
     };
-    for (const n of nodes.values()) if (n.resourceType === 'model' && n.dependsOn.nodes.some(isExternal)) n.readsExternal = true;
+    for (const n of nodes.values()) if ((n.resourceType === 'model' || n.resourceType === 'snapshot') && n.dependsOn.nodes.some(isExternal)) n.readsExternal = true;
     this.assignTestConnections(nodes);
     this.checkConnections(nodes);
     this.checkIdentifierLengths(nodes);
@@ -566,7 +572,24 @@ export class Compiler {
       const config = this.baseConfig('model', f, p, p.modelPatches.get(f.name));
       const override = this.rootOverride(p, 'models', f.fqn);
       const id = `model.${p.name}.${f.name}`;
-      const draft: ModelDraft = { file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config, 'model', override), baseConfig: config, override, sql: '' };
+      const draft: ModelDraft = { kind: 'model', file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config, 'model', override), baseConfig: config, override, sql: '' };
+      this.drafts.set(id, draft);
+      this.addRefable(f.name, { packageName: p.name, draft });
+    }
+  }
+
+  /** Snapshots render like models (ref() finds them by name); their config starts from the project's `snapshots:` tree. */
+  private prepareSnapshots(p: ProjectContent): void {
+    for (const f of p.snapshots) {
+      const patch = p.snapshotPatches.get(f.name);
+      const written = p.folderConfigs.snapshots.resolve(f.fqn);
+      const fromFolder = this.folderConfig(p, 'snapshots', f.fqn, written);
+      const config = layeredConfig({ defaults: { materialized: 'snapshot' }, folder: fromFolder, properties: patch?.config });
+      const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => fromFolder[k] === written[k] && (!patch || !(k in patch.config))));
+      this.validateConfig(config, 'snapshot', patch?.file ?? p.settings.file, patch?.line, fromProjectFile);
+      const override = this.rootOverride(p, 'snapshots', f.fqn);
+      const id = `snapshot.${p.name}.${f.name}`;
+      const draft: ModelDraft = { kind: 'snapshot', file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config, 'snapshot', override), baseConfig: config, override, sql: '' };
       this.drafts.set(id, draft);
       this.addRefable(f.name, { packageName: p.name, draft });
     }
@@ -612,7 +635,8 @@ export class Compiler {
       // the model under test is one of the unit test's own project
       const draft = this.drafts.get(`model.${p.name}.${def.model}`);
       if (!draft?.node) {
-        if (!draft) this.errors.add(new UserError(`unit test '${def.name}': model '${def.model}' does not exist`, place, { hint: didYouMean(def.model, p.models.map((m) => m.name)) }));
+        if (!draft && this.drafts.has(`snapshot.${p.name}.${def.model}`)) this.errors.add(new UserError(`unit test '${def.name}': '${def.model}' is a snapshot; unit tests test models`, place));
+        else if (!draft) this.errors.add(new UserError(`unit test '${def.name}': model '${def.model}' does not exist`, place, { hint: didYouMean(def.model, p.models.map((m) => m.name)) }));
         continue;
       }
       const id = `unit_test.${p.name}.${def.model}.${def.name}`;
@@ -840,7 +864,7 @@ export class Compiler {
    */
   private checkIdentifierLengths(nodes: Map<string, ManifestNode>): void {
     for (const n of nodes.values()) {
-      if (n.resourceType !== 'model' && n.resourceType !== 'seed') continue;
+      if (n.resourceType !== 'model' && n.resourceType !== 'seed' && n.resourceType !== 'snapshot') continue;
       if (n.resourceType === 'model' && (n.materialized === 'ephemeral' || n.materialized === 'unload')) continue;
       const d = this.connectionInfo(n.connection).dialect;
       const max = d.capabilities.maxIdentifierLength;
@@ -933,12 +957,15 @@ export class Compiler {
     draft.sql = sql;
     const config = frame.config;
     const runTimeParts: Array<'sql' | 'pre_hook' | 'post_hook'> = frame.introspects ? ['sql'] : [];
-    this.validateConfig(config, 'model', draft.file.relPath, lineOfCall(draft.file.text, 'config'));
+    const resource = draft.kind;
+    const configLine = lineOfCall(draft.file.text, 'config') ?? (resource === 'snapshot' ? (draft.file as SnapshotFile).line : undefined);
     // keys set by config() in the SQL (folder and YAML keys were checked where they are written)
     const fromSql = Object.fromEntries(Object.entries(frame.own).filter(([k, v]) => v !== draft.baseConfig[k]));
+    // a snapshot's folder and YAML config were checked in prepareSnapshots, where they are written
+    this.validateConfig(resource === 'snapshot' ? fromSql : config, resource, draft.file.relPath, configLine);
     const findings = { warnings: this.warnings, errors: this.errors.errors };
-    checkUnsupportedConfig(fromSql, 'model', () => ({ file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }), findings, config);
-    if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, { file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }));
+    checkUnsupportedConfig(fromSql, resource, () => ({ file: draft.file.relPath, line: configLine }), findings, config);
+    if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, { file: draft.file.relPath, line: configLine }));
     if (config.enabled === false) {
       draft.state = 'done';
       this.disabled.add(draft.id);
@@ -962,8 +989,8 @@ export class Compiler {
     }
     const f = draft.file;
     const project = this.projectOf(frame);
-    const patch = project.modelPatches.get(f.name);
-    draft.node = {
+    const patch = (draft.kind === 'snapshot' ? project.snapshotPatches : project.modelPatches).get(f.name);
+    const built: ModelNode = {
       uniqueId: draft.id,
       name: f.name,
       resourceType: 'model',
@@ -993,8 +1020,13 @@ export class Compiler {
       renderAtRunTime: runTimeParts.length ? runTimeParts : undefined,
       readsThis: frame.readsThis || undefined,
     };
-    if (project.relDir) draft.node.packageDir = project.relDir;
-    draft.node.compiledPath = this.compiledPathOf(draft.node);
+    if (project.relDir) built.packageDir = project.relDir;
+    if (draft.kind === 'snapshot') {
+      const snap = snapshotNode(built, f as SnapshotFile, this.warnings);
+      snap.errors.forEach((e) => this.errors.add(e));
+      draft.node = snap.node;
+    } else draft.node = built;
+    if (draft.node) draft.node.compiledPath = this.compiledPathOf(draft.node);
     draft.state = 'done';
   }
 
@@ -1181,7 +1213,14 @@ export class Compiler {
   }
 
   private computeRelation(frame: Frame): Relation {
-    return this.withQuoting(this.namedRelation(frame), frame.config.quoting);
+    const rel = this.namedRelation(frame);
+    // a snapshot's legacy target_schema / target_database are used as written (no generate_schema_name), as in dbt
+    if (frame.resourceType === 'snapshot') {
+      const legacy = legacySnapshotPlace(frame.config);
+      if (legacy.schema) rel.schema = legacy.schema;
+      if (legacy.database) rel.database = legacy.database;
+    }
+    return this.withQuoting(rel, frame.config.quoting);
   }
 
   private namedRelation(frame: Frame): Relation {
@@ -1252,7 +1291,7 @@ export class Compiler {
     return this.catalogKind(this.frameConnectionName(frame), rel) === 'table';
   }
 
-  private validateConfig(config: Config, resource: 'model' | 'seed' | 'test' | 'source', file: string, line?: number, skipKeys?: Set<string>): void {
+  private validateConfig(config: Config, resource: ConfigResource, file: string, line?: number, skipKeys?: Set<string>): void {
     const keys = configKeysFor(resource);
     for (const k of Object.keys(config)) {
       if (!keys.has(k)) this.errors.add(new UserError(`unknown ${resource} config key '${k}'`, { file, line }, { hint: didYouMean(k, keys) }));
@@ -1754,7 +1793,7 @@ export class Compiler {
     const node = draft.node!;
     const file = draft.file;
     if (target.kind === 'model-hooks') {
-      const frame = this.frameFor('model', draft.id, file, { ...node.config });
+      const frame = this.frameFor('model', draft.id, file, { ...node.config }, draft.kind);
       frame.relation = node.relation;
       const line = lineOfCall(file.text, 'config');
       const hooks = asHookList(target.which === 'pre_hook' ? node.config.pre_hook : node.config.post_hook);
@@ -1765,7 +1804,7 @@ export class Compiler {
         this.inHooks = false;
       }
     }
-    const frame = this.frameFor('model', draft.id, file, { ...draft.baseConfig }, 'model', draft.override);
+    const frame = this.frameFor('model', draft.id, file, { ...draft.baseConfig }, draft.kind, draft.override);
     if (target.kind === 'model') frame.batch = target.batch;
     const sql = this.renderRunTime(frame, () => this.template(file.text, file.relPath).render({}), file.relPath, file.text);
     const unknown = [...frame.deps].filter((d) => !node.dependsOn.nodes.includes(d));

@@ -13,7 +13,7 @@ import type { RelationResolvers } from './generic-tests.js';
 export function buildExposures(defs: ExposureDef[], pkg: string, nodes: Map<string, ManifestNode>, disabled: Set<string>, resolvers: RelationResolvers): { exposures: ExposureNode[]; errors: UserError[] } {
   const errors: UserError[] = [];
   const exposures: ExposureNode[] = [];
-  const refable = [...nodes.values()].filter((n) => n.resourceType === 'model' || n.resourceType === 'seed');
+  const refable = [...nodes.values()].filter((n) => n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot');
   const sources = [...nodes.values()].filter((n) => n.resourceType === 'source');
   for (const def of defs) {
     if (def.config.enabled === false) continue;
@@ -25,7 +25,7 @@ export function buildExposures(defs: ExposureDef[], pkg: string, nodes: Map<stri
         const hit = resolvers.resolveRef(name, only);
         if ('found' in hit) parents.push(hit.found);
         else if ('ambiguous' in hit) errors.push(new UserError(`exposure '${def.name}': ${d.text} is ambiguous: ${hit.ambiguous.join(' and ')}`, place, { hint: `name the package: ref('${hit.ambiguous[0].split('.')[1]}', '${name}')` }));
-        else if ([...disabled].some((id) => /^(model|seed)\./.test(id) && id.endsWith(`.${name}`) && (only === undefined || id.split('.')[1] === only))) errors.push(new UserError(`exposure '${def.name}' depends on '${name}', which is disabled`, place));
+        else if ([...disabled].some((id) => /^(model|seed|snapshot)\./.test(id) && id.endsWith(`.${name}`) && (only === undefined || id.split('.')[1] === only))) errors.push(new UserError(`exposure '${def.name}' depends on '${name}', which is disabled`, place));
         else errors.push(new UserError(`exposure '${def.name}': ${d.text} does not match any model or seed`, place, { hint: only === undefined || refable.some((n) => n.packageName === only) ? didYouMean(name, refable.map((n) => n.name)) : `package '${only}' is not installed` }));
       } else {
         const hit = resolvers.resolveSource(d.args[0], d.args[1]);

@@ -24,7 +24,7 @@ export function resolveRelationText(text: string, resolvers: RelationResolvers, 
   const r = REF_RE.exec(text);
   if (r) {
     const name = r[2] ?? r[1];
-    const candidates = [...nodes.values()].filter((n) => n.resourceType === 'model' || n.resourceType === 'seed').map((n) => n.name);
+    const candidates = [...nodes.values()].filter((n) => n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot').map((n) => n.name);
     return { ...pick(resolvers.resolveRef(name, r[2] === undefined ? undefined : r[1])), candidates, name };
   }
   const s = SOURCE_RE.exec(text);

@@ -82,8 +82,8 @@ export function linkNodeMacros(nodes: Iterable<ManifestNode>, macros: ManifestMa
   for (const n of nodes) {
     let text = '';
     const names = new Set<string>();
-    if (n.resourceType === 'model' || n.resourceType === 'seed') {
-      if (n.resourceType === 'model') text = n.rawCode;
+    if (n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot') {
+      if (n.resourceType !== 'seed') text = n.rawCode;
       text += [...asHookList(n.unrenderedConfig.pre_hook), ...asHookList(n.unrenderedConfig.post_hook)].join('\n');
       naming.forEach((m) => names.add(m));
     } else if (n.resourceType === 'test') {

@@ -3,8 +3,9 @@ import type { Config } from '../project/config-merge.js';
 import type { ConstraintDef } from '../project/constraints.js';
 import type { ColumnDef } from '../project/schema-yaml.js';
 import type { UnitInput } from '../tests/unit/parse.js';
+import type { SnapshotSpec } from '../project/snapshot-config.js';
 
-export type NodeResourceType = 'model' | 'seed' | 'source' | 'test' | 'unit_test' | 'analysis' | 'exposure';
+export type NodeResourceType = 'model' | 'seed' | 'source' | 'test' | 'unit_test' | 'analysis' | 'exposure' | 'snapshot';
 
 interface NodeBase {
   uniqueId: string;
@@ -60,6 +61,30 @@ export interface ModelNode extends NodeBase {
   renderAtRunTime?: Array<'sql' | 'pre_hook' | 'post_hook'>;
   /** the template reads `this` (a microbatch model's batches then run one after another unless concurrent_batches says otherwise) */
   readsThis?: boolean;
+}
+
+/**
+ * A snapshot: a `{% snapshot %}` block or a properties-file entry with
+ * `relation:`. Its select is rendered like a model's; each run records, in its
+ * table, the rows that changed since the last (see materializations/snapshot.ts).
+ */
+export interface SnapshotNode extends NodeBase {
+  resourceType: 'snapshot';
+  /** the block's body (or `select * from {{ relation }}`) as written */
+  rawCode: string;
+  /** the rendered select */
+  compiledCode: string;
+  relation: Relation;
+  materialized: 'snapshot';
+  /** the checked config: strategy, key, hard deletes, meta column names */
+  snapshot: SnapshotSpec;
+  preHooks: string[];
+  postHooks: string[];
+  compiledPath: string;
+  /** line of the block's opening tag or of the YAML entry */
+  line: number;
+  readsExternal?: boolean;
+  renderAtRunTime?: Array<'sql' | 'pre_hook' | 'post_hook'>;
 }
 
 export interface SeedNode extends NodeBase {
@@ -142,7 +167,10 @@ export interface ExposureNode extends NodeBase {
   line?: number;
 }
 
-export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode | AnalysisNode | ExposureNode;
+export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode | AnalysisNode | ExposureNode | SnapshotNode;
+
+/** The nodes that build a relation from a rendered select. */
+export type BuiltNode = ModelNode | SnapshotNode;
 
 /**
  * Where a node's files go below target/compiled/<package>/ and target/run/<package>/
@@ -159,6 +187,11 @@ export function artifactPath(n: ManifestNode): string {
       return n.testType === 'generic' ? `${file}/${n.alias ?? n.name}.sql` : file;
     case 'source':
       return `${file}/${n.sourceName}.${n.name}.sql`;
+    case 'snapshot': {
+      // a file may hold several snapshots, and a properties file defines some: one file per snapshot, beside its definition
+      const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+      return `${dir}${n.name}.sql`;
+    }
     default:
       return file.replace(/\.csv$/, '.sql');
   }

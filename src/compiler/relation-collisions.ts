@@ -1,6 +1,6 @@
 import type { Dialect } from '../adapters/types.js';
 import { UserError } from '../errors.js';
-import type { ManifestNode, ModelNode, SeedNode } from './nodes.js';
+import type { ManifestNode, ModelNode, SeedNode, SnapshotNode } from './nodes.js';
 
 /**
  * Two nodes that would build the same relation (database, schema and alias on
@@ -11,9 +11,9 @@ import type { ManifestNode, ModelNode, SeedNode } from './nodes.js';
  */
 export function checkRelationCollisions(nodes: Map<string, ManifestNode>, dialectOf: (n: ManifestNode) => Dialect): UserError[] {
   const errors: UserError[] = [];
-  const seen = new Map<string, ModelNode | SeedNode>();
+  const seen = new Map<string, ModelNode | SeedNode | SnapshotNode>();
   for (const n of nodes.values()) {
-    if (n.resourceType !== 'model' && n.resourceType !== 'seed') continue;
+    if (n.resourceType !== 'model' && n.resourceType !== 'seed' && n.resourceType !== 'snapshot') continue;
     if (n.resourceType === 'model' && (n.materialized === 'ephemeral' || n.materialized === 'unload')) continue;
     const r = n.relation;
     const key = [n.connection ?? '', r.database ?? '', r.schema, r.identifier].join('|').toLowerCase();

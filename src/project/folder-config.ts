@@ -7,7 +7,7 @@ import { configValueProblems } from './config-values.js';
 import { checkUnsupported, UNSUPPORTED_CONFIG } from './unsupported.js';
 
 /** Keys whose values are dicts: without a `+` they are still configs, not folder names. */
-const OBJECT_VALUED = new Set(['meta', 'column_types', 'docs', 'persist_docs', 'params', 'freshness', 'options', 'grants', 'contract', 'quoting', 'partition_by']);
+const OBJECT_VALUED = new Set(['meta', 'column_types', 'docs', 'persist_docs', 'params', 'freshness', 'options', 'grants', 'contract', 'quoting', 'partition_by', 'snapshot_meta_column_names']);
 
 /**
  * Folder-level config from the project file (`models:` / `seeds:` trees with

@@ -8,7 +8,7 @@ import { readSqlFiles, type SqlFile } from './load.js';
 import { parseSchemaFile, type ResourcePatch, type SchemaFileContent, type SourceOverride, type SourceTableDef, type TestDef } from './schema-yaml.js';
 import { readTextFile } from './text-file.js';
 import { unreadFiles } from './unread-files.js';
-import { refuseSnapshots } from './snapshots-refused.js';
+import { readSnapshotBlocks, snapshotNameErrors, yamlSnapshot, type SnapshotFile } from './snapshot-files.js';
 import type { ExposureDef } from './exposures-yaml.js';
 import type { GroupDef } from './groups-yaml.js';
 import { readDocBlocks, type DocBlock } from './doc-blocks.js';
@@ -19,7 +19,7 @@ import { readDocBlocks, type DocBlock } from './doc-blocks.js';
  * (relPath of files, `file` of YAML definitions) is relative to the root
  * project, so messages name the file a user can open.
  */
-export interface ProjectContent extends Omit<SchemaFileContent, 'models' | 'seeds'> {
+export interface ProjectContent extends Omit<SchemaFileContent, 'models' | 'seeds' | 'snapshots'> {
   /** the project's (or package's) name, from its project file */
   name: string;
   /** its folder relative to the root project: '' for the root, e.g. dbt_packages/pkg_a for a package */
@@ -31,10 +31,14 @@ export interface ProjectContent extends Omit<SchemaFileContent, 'models' | 'seed
   singularTests: SqlFile[];
   /** `.sql` files under analysis-paths: compiled, never run */
   analyses: SqlFile[];
+  /** snapshot blocks under snapshot-paths, and snapshots defined in properties files (relation:) */
+  snapshots: SnapshotFile[];
   /** properties of its models and seeds, by name (sourceOverrides: applied to packages by loadProject) */
   modelPatches: Map<string, ResourcePatch>;
   seedPatches: Map<string, ResourcePatch>;
-  folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig };
+  /** properties of snapshots (a YAML-defined snapshot's own entry included) */
+  snapshotPatches: Map<string, ResourcePatch>;
+  folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig; snapshots: FolderConfig };
   /** `{% docs %}` blocks of the .md files under its docs-paths */
   docBlocks: DocBlock[];
 }
@@ -77,7 +81,7 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
   const genericTestDirs = paths.testPaths.map((p) => `${p.replace(/\/+$/, '')}/generic`);
   const testFiles = readSqlFiles(projectDir, paths.testPaths, '.sql', name, errors);
   const analyses = readSqlFiles(projectDir, paths.analysisPaths, '.sql', name, errors);
-  refuseSnapshots(projectDir, rooted, errors);
+  const snapshots = readSnapshotBlocks(projectDir, paths.snapshotPaths, name, errors);
   const singularTests = testFiles.filter((f) => !genericTestDirs.some((d) => f.relPath.startsWith(d + '/')));
   macroFiles.push(...testFiles.filter((f) => genericTestDirs.some((d) => f.relPath.startsWith(d + '/'))));
 
@@ -94,6 +98,7 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
 
   const modelPatches = new Map<string, ResourcePatch>();
   const seedPatches = new Map<string, ResourcePatch>();
+  const snapshotPatches = new Map<string, ResourcePatch>();
   const sources: SourceTableDef[] = [];
   const sourceOverrides: SourceOverride[] = [];
   const tests: TestDef[] = [];
@@ -109,6 +114,13 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     const { content } = parsed;
     for (const p of content.models) addPatch(modelPatches, p, 'model', errors);
     for (const p of content.seeds) addPatch(seedPatches, p, 'seed', errors);
+    for (const p of content.snapshots) {
+      addPatch(snapshotPatches, p, 'snapshot', errors);
+      if (p.relation === undefined) continue;
+      const s = yamlSnapshot({ ...p, relation: p.relation }, f, name);
+      if (s instanceof UserError) errors.add(s);
+      else snapshots.push(s);
+    }
     sources.push(...content.sources);
     sourceOverrides.push(...content.sourceOverrides);
     tests.push(...content.tests);
@@ -130,6 +142,11 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
   for (const [n, patch] of seedPatches) {
     if (!seedNames.has(n)) warnings.push(`${patch.file}:${patch.line ?? '?'}: properties for seed '${n}', but no such seed file${hintSuffix(n, seedNames)}`);
   }
+  snapshotNameErrors(snapshots, [...models.map((m) => ({ name: m.name, relPath: m.relPath, kind: 'model' })), ...seeds.map((x) => ({ name: x.name, relPath: x.relPath, kind: 'seed' }))]).forEach((e) => errors.add(e));
+  const snapshotNames = new Set(snapshots.map((s) => s.name));
+  for (const [n, patch] of snapshotPatches) {
+    if (!snapshotNames.has(n)) warnings.push(`${patch.file}:${patch.line ?? '?'}: properties for snapshot '${n}', but no such snapshot block (and no relation: to define one)${hintSuffix(n, snapshotNames)}`);
+  }
   checkDuplicates(analyses, 'analysis file', where, errors);
   const seenExposures = new Map<string, ExposureDef>();
   for (const x of exposures) {
@@ -142,9 +159,10 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     seeds: new FolderConfig(settings.seeds, 'seed'),
     tests: new FolderConfig(settings.tests, 'test'),
     sources: new FolderConfig(settings.sources, 'source'),
+    snapshots: new FolderConfig(settings.snapshots, 'snapshot'),
   };
   const docBlocks = readDocBlocks(projectDir, at(settings.docsPaths), name, errors);
-  return { name, relDir, settings, models, seeds, macroFiles, singularTests, analyses, modelPatches, seedPatches, sources, sourceOverrides, tests, unitTests, exposures, groups, folderConfigs, docBlocks };
+  return { name, relDir, settings, models, seeds, macroFiles, singularTests, analyses, snapshots, modelPatches, seedPatches, snapshotPatches, sources, sourceOverrides, tests, unitTests, exposures, groups, folderConfigs, docBlocks };
 }
 
 /** Every prefix of each fqn, joined with dots: the folder paths a `models:` / `seeds:` tree may name. */
@@ -155,7 +173,7 @@ export function fqnPrefixes(fqns: string[][]): Set<string> {
 }
 
 /**
- * Checks the `models:` / `seeds:` / `tests:` / `sources:` trees of a project
+ * Checks the `models:` / `seeds:` / `tests:` / `sources:` / `snapshots:` trees of a project
  * file against the nodes they can reach: the project's own, and for the root
  * project also every package's (the root's `models: <pkg>: …` configures them).
  */
@@ -166,6 +184,7 @@ export function validateFolderConfigs(own: ProjectContent, reachable: ProjectCon
     [own.folderConfigs.seeds, 'seeds', fqns((c) => c.seeds.map((s) => s.fqn))],
     [own.folderConfigs.tests, 'tests', fqns((c) => [[c.name], ...c.singularTests.map((t) => t.fqn)])],
     [own.folderConfigs.sources, 'sources', fqns((c) => c.sources.map((s) => [c.name, s.sourceName, s.name]))],
+    [own.folderConfigs.snapshots, 'snapshots', fqns((c) => c.snapshots.map((s) => s.fqn))],
   ];
   for (const [fc, key, known] of checks) {
     const r = fc.validate(own.settings.yaml, [key], known);

@@ -81,6 +81,8 @@ export interface ProjectSettings {
   seeds: Record<string, unknown>;
   tests: Record<string, unknown>;
   sources: Record<string, unknown>;
+  /** the `snapshots:` folder tree (+config per folder and snapshot) */
+  snapshots: Record<string, unknown>;
   onRunStart: string[];
   onRunEnd: string[];
   /** `dispatch:`: per macro namespace, the projects and packages adapter.dispatch searches, in order */
@@ -164,6 +166,7 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
     seeds: p.seeds ?? {},
     tests: { ...(p.tests ?? {}), ...(p.data_tests ?? {}) },
     sources: p.sources ?? {},
+    snapshots: p.snapshots ?? {},
     onRunStart: p['on-run-start'] ?? [],
     onRunEnd: p['on-run-end'] ?? [],
     dispatch: Object.fromEntries((p.dispatch ?? []).map((d) => [d.macro_namespace, d.search_order])),

@@ -1,4 +1,3 @@
-import { snapshotRefused } from './snapshots-refused.js';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { parseYaml, type YamlFile, type YamlPath } from '../util/yaml-file.js';
@@ -88,9 +87,17 @@ export interface TestDef {
   line?: number;
 }
 
+/** A snapshot's entry in a properties file: properties of a snapshot block, or (with `relation:`) a snapshot of its own (dbt 1.9). */
+export interface SnapshotPatch extends ResourcePatch {
+  /** `ref('m')` or `source('s', 't')` as written: the snapshot selects every column of it */
+  relation?: string;
+  relationLine?: number;
+}
+
 export interface SchemaFileContent {
   models: ResourcePatch[];
   seeds: ResourcePatch[];
+  snapshots: SnapshotPatch[];
   sources: SourceTableDef[];
   sourceOverrides: SourceOverride[];
   tests: TestDef[];
@@ -101,6 +108,7 @@ export interface SchemaFileContent {
 
 const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'snapshots', 'macros', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'analyses', 'unit_tests', 'groups', 'data_tests'];
 const MODEL_KEYS = ['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'docs', 'meta', 'tags', 'access', 'group', 'constraints', 'latest_version', 'versions', 'deprecation_date', 'time_spine', 'contract'];
+const SNAPSHOT_KEYS = ['name', 'description', 'relation', 'config', 'columns', 'tests', 'data_tests', 'docs', 'meta', 'tags'];
 const COLUMN_KEYS = ['name', 'description', 'data_type', 'tests', 'data_tests', 'meta', 'tags', 'quote', 'constraints', 'policy_tags', 'granularity', 'config', 'docs'];
 const CONSTRAINT_KEYS = ['type', 'name', 'expression', 'columns', 'to', 'to_columns', 'warn_unenforced', 'warn_unsupported'];
 const CONSTRAINT_TYPES = ['check', 'not_null', 'unique', 'primary_key', 'foreign_key', 'custom'];
@@ -158,7 +166,7 @@ class Reader {
 export function parseSchemaFile(text: string, relPath: string): { content: SchemaFileContent; errors: UserError[]; warnings: string[] } {
   const yaml = parseYaml(text, relPath);
   const r = new Reader(yaml);
-  const content: SchemaFileContent = { models: [], seeds: [], sources: [], sourceOverrides: [], tests: [], unitTests: [], exposures: [], groups: [] };
+  const content: SchemaFileContent = { models: [], seeds: [], snapshots: [], sources: [], sourceOverrides: [], tests: [], unitTests: [], exposures: [], groups: [] };
   const data = yaml.data;
   if (data === null || data === undefined || (isPlainObject(data) && !Object.keys(data).length)) return { content, errors: [], warnings: [] };
   if (!isPlainObject(data)) return { content, errors: [new UserError('a properties file must be a mapping (models:, sources:, seeds: …)', { file: relPath, line: 1 })], warnings: [] };
@@ -170,16 +178,12 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
       const path = [kind, i];
       const m = r.entry(raw, path, kind);
       if (!m) return;
-      r.keys(m, kind === 'snapshots' ? [...MODEL_KEYS, 'relation'] : MODEL_KEYS, path, `${kind.slice(0, -1)} '${m.name}'`);
-      // a snapshot defined in YAML (dbt 1.9: `relation:`) is refused like a snapshot block: see snapshots-refused.ts
-      if (kind === 'snapshots' && m.relation !== undefined) r.errors.push(snapshotRefused(String(m.name), { file: relPath, line: yaml.lineOf(path) }, 'the project file'));
+      r.keys(m, kind === 'snapshots' ? SNAPSHOT_KEYS : MODEL_KEYS, path, `${kind.slice(0, -1)} '${m.name}'`);
       const name = String(m.name);
       const attach: AttachKind = kind === 'models' ? 'model' : kind === 'seeds' ? 'seed' : 'snapshot';
       const config = { ...r.config(m.config, [...path, 'config']) };
-      if (attach !== 'snapshot') {
-        r.unsupported(UNSUPPORTED_PROPERTY, m, path, `${attach} property`);
-        r.unsupported(UNSUPPORTED_CONFIG, config, [...path, 'config'], `${attach} config`, attach);
-      }
+      if (attach !== 'snapshot') r.unsupported(UNSUPPORTED_PROPERTY, m, path, `${attach} property`);
+      r.unsupported(UNSUPPORTED_CONFIG, config, [...path, 'config'], `${attach} config`, attach);
       // metadata dbt also reads from the entry itself: it reaches the manifest through the config
       for (const k of ['docs', 'access', 'group'] as const) if (m[k] !== undefined && config[k] === undefined) config[k] = m[k];
       if (m.tags !== undefined) config.tags = m.tags;
@@ -198,6 +202,9 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
       readTests(r, [...asArray(m.tests), ...asArray(m.data_tests)], [...path, m.tests !== undefined ? 'tests' : 'data_tests'], { kind: attach, name }, undefined, content.tests);
       if (kind === 'models') content.models.push(patch);
       else if (kind === 'seeds') content.seeds.push(patch);
+      else if (m.relation === undefined) content.snapshots.push(patch);
+      else if (typeof m.relation !== 'string' || !m.relation.trim()) r.errors.push(yaml.error(`snapshot '${name}': relation must be ref('model') or source('source', 'table')`, [...path, 'relation']));
+      else content.snapshots.push({ ...patch, relation: m.relation.trim(), relationLine: yaml.lineOf([...path, 'relation']) });
     });
   }
 

@@ -42,6 +42,7 @@ export const UNSUPPORTED_CONFIG: Record<string, UnsupportedEntry> = {
   unlogged: { decision: 'warn', reason: 'seed tables are always logged', resources: ['seed'], when: (v) => v === true },
   incremental_predicates: { decision: 'warn', reason: 'not applied yet: merge and delete+insert use unique_key alone' },
   quote_columns: { decision: 'warn', reason: 'tsql always quotes seed column names as written', resources: ['seed'], when: (v) => v === false },
+  full_refresh: { decision: 'warn', reason: 'snapshots never run a full refresh, as in dbt: their history cannot be rebuilt', resources: ['snapshot'] },
   store_failures_as: { decision: 'warn', reason: 'failing rows are always stored as a table', resources: ['test'], when: (v) => v !== 'table' },
 };
 
@@ -93,7 +94,7 @@ export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
  * engine or materialization does not take it, a warning naming the file and line.
  */
 export const ENGINE_CONFIG: Record<string, { capability: 'indexes' | 'unlogged'; materializations: string[]; what: string; active?: (v: unknown) => boolean }> = {
-  indexes: { capability: 'indexes', materializations: ['table', 'incremental'], what: 'indexes are created on PostgreSQL tables only', active: (v) => Array.isArray(v) && v.length > 0 },
+  indexes: { capability: 'indexes', materializations: ['table', 'incremental', 'snapshot'], what: 'indexes are created on PostgreSQL tables only', active: (v) => Array.isArray(v) && v.length > 0 },
   unlogged: { capability: 'unlogged', materializations: ['table', 'incremental'], what: 'unlogged tables are PostgreSQL\'s', active: (v) => v === true },
 };
 

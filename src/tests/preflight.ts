@@ -15,7 +15,7 @@ const PLAIN_COLUMN = /^"?([A-Za-z_][A-Za-z0-9_$]*)"?$/;
  */
 export function checkTestColumns(plan: Plan, manifest: Manifest, columns: Map<string, Column[]>): void {
   const errors = new ErrorCollector();
-  const rebuilt = new Set(plan.steps.filter((s) => s.node.resourceType === 'model' || s.node.resourceType === 'seed').map((s) => s.id));
+  const rebuilt = new Set(plan.steps.filter((s) => s.node.resourceType === 'model' || s.node.resourceType === 'seed' || s.node.resourceType === 'snapshot').map((s) => s.id));
   const columnsOf = (id: string): Column[] | undefined => {
     if (rebuilt.has(id)) return undefined;
     const n = manifest.nodes.get(id);

@@ -60,6 +60,11 @@ export class DuckDBDialect extends AnsiDialect {
     return `copy (\n${sql}\n) to ${this.quoteString(location)} (${list})`;
   }
 
+  /** As dbt-duckdb: the local time without a zone, like the TIMESTAMP columns updated_at usually is. */
+  override snapshotTime(): string {
+    return 'now()::timestamp';
+  }
+
   /** count_if is DuckDB's fastest form with hundreds of aggregates in one scan (see bench/README.md). */
   override countWhere(cond: string): string {
     return `count_if(${cond})`;

@@ -113,6 +113,11 @@ export class PostgresDialect extends AnsiDialect {
     ].join('\n');
   }
 
+  /** As dbt-postgres: the transaction's start time, without a zone (the session's local time). */
+  override snapshotTime(): string {
+    return 'now()::timestamp without time zone';
+  }
+
   /** Seeds: CSV rows streamed in by the client (NULL is an unquoted empty field, '' a quoted one). */
   copyFromStdin(rel: Relation, columns: string[]): string {
     return `copy ${this.renderRelation(rel)} (${this.columnList(columns)}) from stdin with (format csv)`;

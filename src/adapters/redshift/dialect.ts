@@ -134,6 +134,11 @@ export class RedshiftDialect extends PostgresDialect {
     return `coalesce(${a} <> ${b}, (${a} is null) <> (${b} is null))`;
   }
 
+  /** As dbt-redshift: GETDATE() (UTC), as a timestamp. */
+  override snapshotTime(): string {
+    return 'getdate()::timestamp';
+  }
+
   /** Faster than sum(case …) and never null. */
   override countWhere(cond: string): string {
     return `count(case when ${cond} then 1 end)`;

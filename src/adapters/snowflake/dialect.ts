@@ -3,6 +3,7 @@ import type { Column, DialectCapabilities, ExternalTableSpec, Relation, Relation
 import { canonicalTypeName } from '../type-names.js';
 import { renderExternalTable, renderExternalRefresh } from './external-table.js';
 import { renderCopyInto, renderRemoveFile, renderUnload } from './unload.js';
+import { snapshotCloseMergeSql, type SnapshotQuery } from '../snapshot-sql.js';
 
 export interface SnowflakeDialectOptions {
   /** the output's query_tag and warehouse, which a model's `query_tag` / `snowflake_warehouse` override while it runs */
@@ -183,6 +184,16 @@ export class SnowflakeDialect extends AnsiDialect {
   /** Exchanges two tables' contents in one atomic statement. */
   swapTables(a: Relation, b: Relation): string {
     return `alter table ${this.renderRelation(a)} swap with ${this.renderRelation(b)}`;
+  }
+
+  /** As dbt-snowflake: now in UTC, without a zone (TIMESTAMP_NTZ). */
+  override snapshotTime(): string {
+    return "to_timestamp_ntz(convert_timezone('UTC', current_timestamp()))";
+  }
+
+  /** Closing a snapshot's replaced rows: a MERGE with only a matched clause (its UPDATE takes no alias for the target). */
+  override snapshotClose(target: Relation, changes: Relation, q: SnapshotQuery): string {
+    return snapshotCloseMergeSql(this, target, changes, q);
   }
 
   /** COUNT_IF is Snowflake's own, and never null. */

@@ -7,7 +7,7 @@ import type { ParsedOptions } from '../options.js';
 import { closeSession, openSession } from '../session.js';
 
 const OUTPUTS = ['selector', 'name', 'path', 'json'];
-const LISTABLE: ResourceType[] = ['model', 'seed', 'source', 'test', 'unit_test', 'analysis', 'exposure'];
+const LISTABLE: ResourceType[] = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis', 'exposure'];
 
 export function checkLsOptions(resourceTypes: string[] | undefined, output: string | undefined): { types: ResourceType[]; output: string } {
   const out = output ?? 'selector';
