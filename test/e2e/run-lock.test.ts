@@ -206,4 +206,20 @@ describe('run lock on Redshift (method pg, stand-in)', () => {
       await holder.end();
     }
   });
+
+  it('after SIGKILL the next run ends the statements the killed run left executing (found by their query_group)', async () => {
+    const c = pgConnection();
+    const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: redshift\n      method: pg\n      host: ${proxy.host}\n      port: ${proxy.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${wh}\n      sslmode: disable\n      schema: killed\n      threads: 1\n`;
+    const p = project({ 'models/slow.sql': SLOW_PG }, { profile });
+    const env = { [PASSWORD_ENV]: c.password };
+    const sleeping = () => pgQuery(`select pid from pg_stat_activity where datname = '${wh}' and query like '%pg_sleep%' and state = 'active'`);
+    const killed = start(['run', '--vars', '{sleep: 60}'], p, env, (child) => setTimeout(() => child.kill('SIGKILL'), 300));
+    expect((await killed.done).signal).toBe('SIGKILL');
+    // the server goes on executing it: nothing told it the client is gone
+    expect((await sleeping()).length).toBeGreaterThan(0);
+    const next = await runCliAsync(['run'], p.dir, env);
+    expect(next.code, next.stdout + next.stderr).toBe(0);
+    expect(await sleeping()).toEqual([]);
+    expect(await pgQuery('select count(*)::int as n from killed.slow', { ...c, database: wh })).toEqual([{ n: 1 }]);
+  });
 });
