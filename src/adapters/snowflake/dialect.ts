@@ -317,7 +317,7 @@ export class SnowflakeDialect extends AnsiDialect {
   runLockTable(database: string, schema: string): string[] {
     return [
       `create schema if not exists ${this.quoteIdentifier(database)}.${this.quoteIdentifier(schema)}`,
-      `create table if not exists ${this.runLockRelation(database, schema)} (holder varchar, run_id varchar, expires_at timestamp_ltz)`,
+      `create transient table if not exists ${this.runLockRelation(database, schema)} (holder varchar, run_id varchar, expires_at timestamp_ltz)`,
     ];
   }
 

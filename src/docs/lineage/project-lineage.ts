@@ -180,7 +180,8 @@ function knownColumns(n: ManifestJsonNode, catalog: CatalogColumns, projectDir: 
   return Object.values(n.columns ?? {}).map((c) => c.name);
 }
 
-function csvHeader(file: string, delimiter: unknown): string[] {
+/** The header of a seed's CSV file (its first line); none when it cannot be read. */
+export function csvHeader(file: string, delimiter: unknown): string[] {
   try {
     const fd = openSync(file, 'r');
     try {
