@@ -2,7 +2,7 @@ import type { Column } from '../adapters/types.js';
 import { relationKey, type Manifest } from '../compiler/compiler.js';
 import type { ManifestNode, ModelNode } from '../compiler/nodes.js';
 import { analyzeSelect, LineageUnsupported, PATTERN_NOTE, type LineageContext } from '../docs/lineage/column-lineage.js';
-import type { SqlParser } from '../docs/lineage/parse-sql.js';
+import type { ParseOutcome, SqlParser } from '../docs/lineage/parse-sql.js';
 import { csvHeader } from '../docs/lineage/project-lineage.js';
 import type { Plan } from '../plan/plan.js';
 import { PLAIN_COLUMN } from './preflight.js';
@@ -27,7 +27,8 @@ import { PLAIN_COLUMN } from './preflight.js';
  *
  * Fast: a model is parsed only when a column its tests or unit tests need
  * does not appear in its compiled SQL at all (the usual case, a column that is
- * there, costs a text search), and then only it and what its `*` reads.
+ * there, costs a text search), and then only it and what its `*` reads, many
+ * statements to one call of the parser (bench/inferred-columns.mjs).
  */
 export async function inferColumnsOfRebuilt(plan: Plan, manifest: Manifest, catalog: Map<string, Column[]>): Promise<Map<string, string[]>> {
   let parser: Promise<SqlParser> | undefined;
@@ -58,27 +59,39 @@ async function inferWith(plan: Plan, manifest: Manifest, catalog: Map<string, Co
     }
     if (n.resourceType === 'unit_test') for (const g of n.given) for (const c of g.columns) want(g.nodeId, c);
   }
-  const inference = new Inference(manifest, rebuilt, catalog, parser);
+  const inference = new Inference(manifest, rebuilt, catalog);
+  // a model whose SQL names every wanted column somewhere is left alone: nothing to parse
+  const ids = [...wanted]
+    .filter(([id, columns]) => {
+      const node = rebuilt.get(id)!;
+      if (node.resourceType !== 'model') return true;
+      const sql = node.compiledCode.toLowerCase();
+      return ![...columns].every((c) => mentions(sql, c));
+    })
+    .map(([id]) => id);
+  await inference.parse(ids, parser);
   const out = new Map<string, string[]>();
-  for (const [id, columns] of wanted) {
-    const node = rebuilt.get(id)!;
-    // a model whose SQL names every wanted column somewhere is left alone: nothing to parse
-    if (node.resourceType === 'model' && [...columns].every((c) => mentions(node.compiledCode, c))) continue;
-    const cols = await inference.columnsOf(id);
+  for (const id of ids) {
+    const cols = inference.columnsOf(id);
     if (cols) out.set(id, cols);
   }
   return out;
 }
 
-/** The word `name` (any case, not part of a longer name) somewhere in the text. */
-function mentions(sql: string, name: string): boolean {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^A-Za-z0-9_$])${escaped}($|[^A-Za-z0-9_$])`, 'i').test(sql);
+/** The word `name` (any case, not part of a longer name) somewhere in the text (given in lower case). */
+function mentions(lowerSql: string, name: string): boolean {
+  const word = name.toLowerCase();
+  const wordChar = (c: string | undefined) => c !== undefined && /[a-z0-9_$]/.test(c);
+  for (let i = lowerSql.indexOf(word); i >= 0; i = lowerSql.indexOf(word, i + 1)) {
+    if (!wordChar(lowerSql[i - 1]) && !wordChar(lowerSql[i + word.length])) return true;
+  }
+  return false;
 }
 
 const INFERRED_MATERIALIZATIONS = new Set(['table', 'view', 'incremental']);
 
 class Inference {
+  private readonly trees = new Map<string, ParseOutcome>();
   private readonly done = new Map<string, string[] | undefined>();
   private readonly busy = new Set<string>();
   private readonly byRelation = new Map<string, string[]>();
@@ -87,7 +100,6 @@ class Inference {
     private readonly manifest: Manifest,
     private readonly rebuilt: Map<string, ManifestNode>,
     private readonly catalog: Map<string, Column[]>,
-    private readonly parser: () => Promise<SqlParser>,
   ) {
     for (const n of manifest.nodes.values()) {
       if (!('relation' in n) || (n.resourceType === 'model' && (n.materialized === 'ephemeral' || n.materialized === 'unload'))) continue;
@@ -101,14 +113,40 @@ class Inference {
     }
   }
 
+  /** A rebuilt model whose columns its SQL can tell (see modelColumns). */
+  private inferable(id: string): ModelNode | undefined {
+    const node = this.rebuilt.get(id);
+    if (node?.resourceType !== 'model' || !INFERRED_MATERIALIZATIONS.has(node.materialized)) return undefined;
+    if (node.preHooks.length || node.postHooks.length || node.renderAtRunTime?.includes('sql')) return undefined;
+    return node;
+  }
+
+  /**
+   * Parses these models, in one call to the parser per round: then, for those
+   * with a `*`, the rebuilt models they read (whose columns the `*` brings).
+   */
+  async parse(ids: string[], parser: () => Promise<SqlParser>): Promise<void> {
+    let round = [...new Set(ids)].filter((id) => this.inferable(id) && !this.trees.has(id));
+    while (round.length) {
+      const outcomes = await (await parser()).parseSelects(round.map((id) => this.inferable(id)!.compiledCode));
+      const next = new Set<string>();
+      round.forEach((id, i) => {
+        const p = outcomes[i];
+        this.trees.set(id, p);
+        if (p.ok && hasStar(p.tree)) for (const dep of this.inferable(id)!.dependsOn.nodes) if (this.inferable(dep) && !this.trees.has(dep)) next.add(dep);
+      });
+      round = [...next];
+    }
+  }
+
   /** A node's columns once this run has built it, when they are certain; undefined otherwise. */
-  async columnsOf(id: string): Promise<string[] | undefined> {
+  columnsOf(id: string): string[] | undefined {
     if (this.done.has(id)) return this.done.get(id);
     if (this.busy.has(id)) return undefined;
     this.busy.add(id);
     let cols: string[] | undefined;
     try {
-      cols = await this.compute(id);
+      cols = this.compute(id);
     } finally {
       this.busy.delete(id);
     }
@@ -122,7 +160,7 @@ class Inference {
     return cols?.length ? cols.map((c) => c.name) : undefined;
   }
 
-  private async compute(id: string): Promise<string[] | undefined> {
+  private compute(id: string): string[] | undefined {
     const node = this.manifest.nodes.get(id);
     if (!node) return undefined;
     // an ephemeral model is a CTE of the SQL that reads it, not a relation
@@ -134,18 +172,13 @@ class Inference {
       const header = csvHeader(node.absPath, node.config.delimiter);
       return header.length ? header : undefined;
     }
-    if (node.resourceType !== 'model') return undefined;
-    return this.modelColumns(node);
+    const model = this.inferable(id);
+    return model && this.modelColumns(model);
   }
 
-  private async modelColumns(node: ModelNode): Promise<string[] | undefined> {
-    if (!INFERRED_MATERIALIZATIONS.has(node.materialized)) return undefined;
-    if (node.preHooks.length || node.postHooks.length || node.renderAtRunTime?.includes('sql')) return undefined;
-    const parsed = await (await this.parser()).parseSelect(node.compiledCode);
-    if (!parsed.ok) return undefined;
-    // the columns of the relations it reads, resolved before the (synchronous) analysis; only a `*` needs them
-    const reads = new Map<string, string[] | undefined>();
-    if (hasStar(parsed.tree)) for (const dep of node.dependsOn.nodes) reads.set(dep, await this.columnsOf(dep));
+  private modelColumns(node: ModelNode): string[] | undefined {
+    const parsed = this.trees.get(node.uniqueId);
+    if (!parsed?.ok) return undefined;
     const notes: string[] = [];
     const ctx: LineageContext = {
       nodeOfTable: ({ catalog: db, schema, table }) => {
@@ -159,7 +192,8 @@ class Inference {
         }
         return undefined;
       },
-      columnsOf: (dep) => (reads.has(dep) ? reads.get(dep) : undefined),
+      // only a `*` needs them (parse() parsed the rebuilt models a `*` reads)
+      columnsOf: (dep) => (hasStar(parsed.tree) ? this.columnsOf(dep) : undefined),
       // ephemeral models are CTEs of the compiled SQL itself
       ephemeralOfCte: () => undefined,
     };
