@@ -6,14 +6,13 @@
  * run killed with SIGKILL holds the lock at most for its lease. On the Data
  * API the next run also ends the statements the killed run left running.
  */
-import type { ChildProcess } from 'node:child_process';
-import { hostname } from 'node:os';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListStatementsCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync, TempProject } from '../helpers/project.js';
+import { collide, HOST, startRun as start } from '../helpers/run-lock.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 import { sfClient, standinProfile, type SfClient } from '../helpers/snowflake.js';
 import { startDataApiStandin, type DataApiStandin } from '../redshift-standin/data-api-server.js';
@@ -25,19 +24,6 @@ const cleanup: Array<() => unknown> = [];
 afterAll(async () => {
   for (const f of cleanup.reverse()) await f();
 });
-
-const HOST = hostname().replace(/[^\x21-\x7e]/g, '?').slice(0, 18);
-
-/** Runs the CLI; `whenStarted` once a START line for a model appears. */
-function start(args: string[], dir: string, env: Record<string, string>, whenStarted?: (child: ChildProcess) => void) {
-  let fired = false;
-  return runCliAsync(args, dir, env, (out, child) => {
-    if (!fired && /START sql table model/.test(out)) {
-      fired = true;
-      whenStarted?.(child);
-    }
-  });
-}
 
 describe('run lock on Snowflake (stand-in)', () => {
   const PASSWORD_ENV = 'TSQL_TEST_SF_PASSWORD';
@@ -59,35 +45,23 @@ describe('run lock on Snowflake (stand-in)', () => {
   function sfProject(lease = 120) {
     const schema = uniqueSchema('sflock');
     const profile = standinProfile(standin, { database: DATABASE, schema, passwordEnv: PASSWORD_ENV }) + `      run_lock_lease_seconds: ${lease}\n`;
-    const p = new TempProject({ 'models/slow.sql': "{{ config(materialized='table') }}\nselect 1 as id, 'slow_marker' as m\n" }, { profile });
+    // the slowQuery fault holds the statements with 'slow_marker' (--vars '{mark: slow_marker}' puts it in one run's only)
+    const p = new TempProject({ 'models/slow.sql': "{{ config(materialized='table') }}\nselect 1 as id, '{{ var('mark', 'slow_marker') }}' as m\n" }, { profile });
     cleanup.push(() => p.cleanup());
     return { p, schema: schema.toUpperCase(), env: { [PASSWORD_ENV]: PASSWORD } };
   }
 
   it('a second run is refused naming the first, --wait queues behind it, and the lease is free after each run', async () => {
     const { p, schema, env } = sfProject();
-    // long enough for the two others to start (the driver loads and logs in first)
+    // long enough for the two others to start (the driver loads and logs in first); they run without it
+    p.write({ 'models/slow.sql': "{{ config(materialized='table') }}\nselect 1 as id, '{{ var('mark', 'quick') }}' as m\n" });
     standin.setFaults({ slowQuery: { match: 'slow_marker', ms: 12_000 } });
-    let firstPid = 0;
-    let second: ReturnType<typeof runCliAsync> | undefined;
-    let waiting: ReturnType<typeof runCliAsync> | undefined;
-    const first = start(['run'], p.dir, env, (child) => {
-      firstPid = child.pid ?? 0;
-      second = runCliAsync(['run'], p.dir, env);
-      waiting = runCliAsync(['run', '--wait', '60'], p.dir, env);
-    });
-    const r1 = await first;
-    standin.setFaults({});
-    expect(r1.code, r1.stdout + r1.stderr).toBe(0);
-    const r2 = await second!;
-    expect(r2.code, r2.stdout + r2.stderr).toBe(1);
-    expect(r2.stderr).toContain(`error: another tsql run holds the lock on snowflake schema ${schema.toLowerCase()} of database ${DATABASE.toLowerCase()}: on host ${HOST}, pid ${firstPid}, started `);
-    expect(r2.stderr).toMatch(/\(if that run is dead, its lock expires at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); wait for it to finish, or pass --wait \[SECONDS\] to queue behind it/);
-    expect(r2.stdout).not.toContain('START');
-    const r3 = await waiting!;
-    expect(r3.code, r3.stdout + r3.stderr).toBe(0);
-    expect(r3.stdout).toMatch(/another tsql run holds the lock .*; waiting up to 60 s/);
-    expect(r3.stdout).toMatch(/OK created sql table model/);
+    try {
+      const { refused } = await collide(['run', '--vars', '{mark: slow_marker}'], p.dir, env, `snowflake schema ${schema.toLowerCase()} of database ${DATABASE.toLowerCase()}: `);
+      expect(refused.stderr).toMatch(/ UTC \(if that run is dead, its lock expires at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); wait/);
+    } finally {
+      standin.setFaults({});
+    }
     // every run freed its lease at its end
     const lease = await client.query(`select holder, run_id, expires_at from ${DATABASE}.${schema}.TSQL_RUN_LOCK`);
     expect(lease).toEqual([{ holder: null, run_id: null, expires_at: null }]);
@@ -190,25 +164,8 @@ describe('run lock on the Redshift Data API (stand-in)', () => {
 
   it('a second run is refused naming the first, and --wait queues behind it', async () => {
     const { p, schema, env } = apiProject(SLOW);
-    let firstPid = 0;
-    let second: ReturnType<typeof runCliAsync> | undefined;
-    let waiting: ReturnType<typeof runCliAsync> | undefined;
-    const first = start(['run', '--vars', '{sleep: 10}'], p.dir, env, (child) => {
-      firstPid = child.pid ?? 0;
-      second = runCliAsync(['run'], p.dir, env);
-      waiting = runCliAsync(['run', '--wait', '60'], p.dir, env);
-    });
-    const r1 = await first;
-    expect(r1.code, r1.stdout + r1.stderr).toBe(0);
-    const r2 = await second!;
-    expect(r2.code, r2.stdout + r2.stderr).toBe(1);
-    expect(r2.stderr).toContain(`error: another tsql run holds the lock on redshift schema ${schema} of database ${database}: on host ${HOST}, pid ${firstPid}, started `);
-    expect(r2.stderr).toMatch(/\(if that run is dead, its lock expires at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); wait for it to finish, or pass --wait/);
-    expect(r2.stdout).not.toContain('START');
-    const r3 = await waiting!;
-    expect(r3.code, r3.stdout + r3.stderr).toBe(0);
-    expect(r3.stdout).toMatch(/another tsql run holds the lock .*; waiting up to 60 s/);
-    expect(r3.stdout).toMatch(/OK created sql table model/);
+    const { refused } = await collide(['run', '--vars', '{sleep: 10}'], p.dir, env, `redshift schema ${schema} of database ${database}: `);
+    expect(refused.stderr).toMatch(/ UTC \(if that run is dead, its lock expires at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); wait/);
   });
 
   it('after SIGKILL the lock ends with its lease, and the next run ends the statements the killed run left running', async () => {
