@@ -4,6 +4,7 @@ import type { ManifestNode, ModelNode } from '../compiler/nodes.js';
 import { analyzeSelect, LineageUnsupported, PATTERN_NOTE, type LineageContext } from '../docs/lineage/column-lineage.js';
 import type { ParseOutcome, SqlParser } from '../docs/lineage/parse-sql.js';
 import { csvHeader } from '../docs/lineage/project-lineage.js';
+import { contractEnforced } from '../materializations/contract.js';
 import type { Plan } from '../plan/plan.js';
 import { PLAIN_COLUMN } from './preflight.js';
 
@@ -23,7 +24,8 @@ import { PLAIN_COLUMN } from './preflight.js';
  * rendered again at run time, or has hooks (which may alter the table) gives
  * no answer, and its tests keep the check right after it is built. An
  * incremental model that already exists may keep columns its SQL no longer
- * selects: its answer is the union of both.
+ * selects, and an enforced contract names the table's: the answer is the
+ * union of them all.
  *
  * Fast: a model is parsed only when a column its tests or unit tests need
  * does not appear in its compiled SQL at all (the usual case, a column that is
@@ -207,8 +209,10 @@ class Inference {
     if (!cols.length || cols.some((c) => c.guessedName) || notes.includes(PATTERN_NOTE)) return undefined;
     const names = cols.map((c) => c.name);
     // an incremental model keeps the columns of its table (on_schema_change decides which it adds or drops)
-    const kept = node.materialized === 'incremental' ? this.existing(node) : undefined;
-    return kept ? [...new Set([...names, ...kept])] : names;
+    const kept = node.materialized === 'incremental' ? (this.existing(node) ?? []) : [];
+    // an enforced contract's columns are the table's (a mismatch fails the model with the contract's own error)
+    const contract = contractEnforced(node) ? Object.values(node.columns).map((c) => c.name) : [];
+    return [...new Set([...names, ...kept, ...contract])];
   }
 }
 
