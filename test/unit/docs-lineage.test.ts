@@ -35,6 +35,20 @@ async function lineage(sql: string): Promise<{ columns: Record<string, string>; 
 }
 
 describe('column lineage of one select', () => {
+  it('tells the names the engine chooses (an expression without an alias, a VALUES column) from names that are certain', async () => {
+    const guessed = async (sql: string) => {
+      const parsed = await parser.parseSelect(sql);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return analyzeSelect(parsed.tree, ctx, []).filter((c) => c.guessedName).map((c) => c.name);
+    };
+    expect(await guessed('select id, o.amount, amount * 2 as doubled, t.* from orders o, (select status from orders) t')).toEqual([]);
+    expect(await guessed('select id, amount * 2, upper(status), id::int from orders')).toEqual(['column_2', 'upper(…)', 'id']);
+    expect(await guessed('select * from (values (1, 2)) v')).toEqual(['col0', 'col1']);
+    expect(await guessed('select * from (values (1, 2)) v(a, b)')).toEqual([]);
+    // through a subquery, a CTE and a union: the first part names the columns
+    expect(await guessed('with c as (select lower(status) from orders) select * from c union all select status from orders')).toEqual(['lower(…)']);
+  });
+
   it('expands select *, t.*, exclude and replace over known columns', async () => {
     expect((await lineage('select * from orders')).columns).toEqual({
       id: 'direct: orders.id',

@@ -3,6 +3,10 @@ import type { Column, DialectCapabilities, ExternalTableSpec, Relation, Relation
 import { physicalClauses, type PhysicalOptions } from './physical.js';
 import { renderUnload } from './unload.js';
 
+/** The run lock's tables in the target schema (they stay there). */
+export const RUN_LOCK_TABLE = 'tsql_run_lock';
+export const RUN_LOCK_HOLDER_TABLE = 'tsql_run_lock_holder';
+
 export interface RedshiftDialectOptions {
   /** The connected database: relations in it are named schema.table, others database.schema.table. */
   database?: string;
@@ -288,5 +292,60 @@ export class RedshiftDialect extends PostgresDialect {
       ') as cols',
       'order by schema, identifier, position',
     ].join('\n');
+  }
+
+  // ---- the run lock (run-lock.ts): a table locked in a transaction held open for the run, and a row naming its holder
+
+  /** Creates the lock table and the holder table when missing. */
+  runLockTables(schema: string): string[] {
+    const rel = (identifier: string) => this.renderRelation({ schema, identifier });
+    return [
+      `create schema if not exists ${this.quoteIdentifier(schema)}`,
+      `create table if not exists ${rel(RUN_LOCK_TABLE)} (run varchar(256))`,
+      `create table if not exists ${rel(RUN_LOCK_HOLDER_TABLE)} (run varchar(256), expires_at timestamp)`,
+    ];
+  }
+
+  /** Takes the lock (inside BEGIN; Redshift's LOCK waits, it has no NOWAIT: a statement_timeout makes it a try). */
+  lockRunLock(schema: string): string {
+    return `lock ${this.renderRelation({ schema, identifier: RUN_LOCK_TABLE })}`;
+  }
+
+  /** Who holds the lock, and in how many seconds its lease ends (NULL: held by a connection, no lease). */
+  readRunLockHolder(schema: string): string {
+    return `select run, datediff(second, getdate(), expires_at) as expires_in from ${this.renderRelation({ schema, identifier: RUN_LOCK_HOLDER_TABLE })} limit 1`;
+  }
+
+  /** Names the new holder (committed at once, for a waiting run to read); `leaseSeconds`: its lease from now. */
+  writeRunLockHolder(schema: string, who: string, leaseSeconds?: number): string[] {
+    const rel = this.renderRelation({ schema, identifier: RUN_LOCK_HOLDER_TABLE });
+    return [`delete from ${rel}`, `insert into ${rel} (run, expires_at) values (${this.quoteString(who)}, ${this.leaseEnd(leaseSeconds)})`];
+  }
+
+  /** Moves the holder's lease end on (the heartbeat). */
+  renewRunLockHolder(schema: string, who: string, leaseSeconds: number): string {
+    return `update ${this.renderRelation({ schema, identifier: RUN_LOCK_HOLDER_TABLE })} set expires_at = ${this.leaseEnd(leaseSeconds)} where run = ${this.quoteString(who)}`;
+  }
+
+  private leaseEnd(seconds: number | undefined): string {
+    return seconds === undefined ? 'null' : `dateadd(second, ${Math.round(seconds)}, getdate())`;
+  }
+
+  /**
+   * The backends running statements of other runs on the same schema (their
+   * `query_group` names the run): what a run killed with SIGKILL left
+   * executing. The caller holds the run lock, so those runs are gone.
+   * `runPrefix` (`tsql <key> `) has no LIKE wildcards.
+   */
+  leftoverRunBackends(runPrefix: string, ownName: string): string {
+    return [
+      'select distinct pid from stv_inflight',
+      `where trim(label) like ${this.quoteString(`${runPrefix}%`)} and trim(label) <> ${this.quoteString(ownName)} and pid <> pg_backend_pid()`,
+    ].join('\n');
+  }
+
+  /** Labels the session's statements with the run's name (stv_inflight.label), so that a later run can find them. */
+  setQueryGroup(label: string): string {
+    return `set query_group to ${this.quoteString(label)}`;
   }
 }

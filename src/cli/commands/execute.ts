@@ -8,6 +8,7 @@ import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
 import { checkTestColumns } from '../../tests/preflight.js';
+import { inferColumnsOfRebuilt } from '../../tests/inferred-columns.js';
 import { addDays, daysBetween } from '../../run-date/run-date.js';
 import { isFailure } from '../../execution/dag-runner.js';
 import { isMicrobatchStep, type BatchResults } from '../../execution/run-microbatch.js';
@@ -135,7 +136,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     if (plan.steps.some((s) => s.node.resourceType === 'test' || s.node.resourceType === 'unit_test')) {
       const columns = new Map<string, Column[]>();
       for (const w of session.warehouses.values()) for (const [k, v] of await w.adapter.listColumns()) columns.set(k, v);
-      checkTestColumns(plan, manifest, columns);
+      checkTestColumns(plan, manifest, columns, await inferColumnsOfRebuilt(plan, manifest, columns));
     }
 
     reporter.info(`Running with tsql on ${session.adapter.describe()}, target '${session.target.targetName}', ${session.threads} thread${session.threads === 1 ? '' : 's'}, run date ${options.runDate.ds}`);

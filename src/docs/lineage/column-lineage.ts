@@ -24,6 +24,12 @@ export interface DerivedColumn {
   name: string;
   refs: ColumnRef[];
   via: Via;
+  /**
+   * The name is the analysis's stand-in for one the engine chooses (an
+   * expression without an alias, a VALUES column): each engine names those
+   * its own way. Otherwise it is the alias or the column's own name.
+   */
+  guessedName?: boolean;
 }
 
 /** What the analysis needs to know about the project: relations, their nodes and columns. */
@@ -36,6 +42,9 @@ export interface LineageContext {
   ephemeralOfCte(cte: string): string | undefined;
 }
 
+/** Noted when `columns('re')` picked columns: with JavaScript's regular expressions, which may differ from the engine's in places. */
+export const PATTERN_NOTE = "columns('…') is matched with JavaScript's regular expressions, which may pick other columns than the engine's";
+
 /** The statement holds something the analysis cannot follow: the model falls back to table-level lineage. */
 export class LineageUnsupported extends Error {}
 
@@ -43,6 +52,7 @@ interface Col {
   name: string;
   refs: Map<string, ColumnRef>;
   via: Via;
+  guessedName?: boolean;
 }
 
 /** A relation in a FROM clause: its names, and its columns (undefined: not known). */
@@ -94,7 +104,7 @@ function refsOf(...cols: Col[]): Map<string, ColumnRef> {
  */
 export function analyzeSelect(tree: AstNode, ctx: LineageContext, notes: string[]): DerivedColumn[] {
   const a = new Analyzer(ctx, notes);
-  return a.query(tree, undefined, undefined).map((c) => ({ name: c.name, refs: [...c.refs.values()], via: c.via }));
+  return a.query(tree, undefined, undefined).map((c) => ({ name: c.name, refs: [...c.refs.values()], via: c.via, ...(c.guessedName ? { guessedName: true } : {}) }));
 }
 
 class Analyzer {
@@ -165,7 +175,7 @@ class Analyzer {
         via = strongerVia(via, r[i].via);
         for (const [k, v] of r[i].refs) refs.set(k, v);
       }
-      return { name: c.name, refs, via };
+      return { name: c.name, refs, via, guessedName: c.guessedName };
     });
   }
 
@@ -184,7 +194,7 @@ class Analyzer {
       }
       const col = this.expression(item, scope, ctes, lateral);
       const name = outputName(item, out.length);
-      const c: Col = { name, refs: col.refs, via: col.via };
+      const c: Col = { name, refs: col.refs, via: col.via, guessedName: !item.alias && item.class !== 'COLUMN_REF' };
       out.push(c);
       lateral.set(lower(name), c);
     }
@@ -219,7 +229,7 @@ class Analyzer {
       case 'EXPRESSION_LIST': {
         const values = (ref.values as AstNode[][]) ?? [];
         const width = values[0]?.length ?? 0;
-        const cols: Col[] = Array.from({ length: width }, (_, i) => ({ name: `col${i}`, refs: new Map(), via: 'transformed' as Via }));
+        const cols: Col[] = Array.from({ length: width }, (_, i) => ({ name: `col${i}`, refs: new Map(), via: 'transformed' as Via, guessedName: true }));
         const alias = String(ref.alias ?? '');
         scope.sources.push({ names: alias ? [lower(alias)] : [], columns: renamed(cols, ref.column_name_alias), label: 'a values list' });
         return;
@@ -285,7 +295,10 @@ class Analyzer {
     if (item.columns) {
       const e = item.expr as AstNode | undefined;
       const value = (e?.value as { value?: unknown } | undefined)?.value;
-      if (e?.class === 'CONSTANT' && typeof value === 'string') pattern = new RegExp(value);
+      if (e?.class === 'CONSTANT' && typeof value === 'string') {
+        pattern = new RegExp(value);
+        this.note(PATTERN_NOTE);
+      }
       else if (e) throw new LineageUnsupported('columns(…) with an expression is not analysed');
     }
     const out: Col[] = [];
@@ -301,8 +314,8 @@ class Analyzer {
         const rep = replace.get(k);
         if (rep) {
           const e = this.expression(rep, scope, ctes, new Map());
-          out.push({ name: c.name, refs: e.refs, via: e.via });
-        } else out.push({ name: rename.get(k) ?? c.name, refs: new Map(c.refs), via: c.via });
+          out.push({ name: c.name, refs: e.refs, via: e.via, guessedName: c.guessedName });
+        } else out.push({ name: rename.get(k) ?? c.name, refs: new Map(c.refs), via: c.via, guessedName: rename.has(k) ? false : c.guessedName });
       }
     }
     return out;
@@ -404,7 +417,7 @@ function findCte(scope: CteScope | undefined, name: string): (() => Col[]) | und
 function renamed(cols: Col[], aliases: unknown): Col[] {
   const names = Array.isArray(aliases) ? (aliases as string[]) : [];
   if (!names.length) return cols;
-  return cols.map((c, i) => (i < names.length && names[i] ? { ...c, name: names[i] } : c));
+  return cols.map((c, i) => (i < names.length && names[i] ? { ...c, name: names[i], guessedName: false } : c));
 }
 
 /** The name a select-list item gets: its alias, a column's own name, else the engine's default. */

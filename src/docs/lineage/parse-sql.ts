@@ -30,19 +30,15 @@ export class SqlParser {
 
   /** The parse tree of a single select statement, or why there is none. */
   async parseSelect(sql: string): Promise<ParseOutcome> {
-    const conn = await this.connection();
-    const reader = await conn.runAndReadAll('select json_serialize_sql($1::varchar) as tree', [sql]);
-    const text = String(reader.getRows()[0][0]);
-    const out = JSON.parse(text) as { error?: boolean; error_message?: string; error_type?: string; statements?: Array<{ node: AstNode }> };
-    if (out.error) {
-      const message = firstLine(out.error_message ?? out.error_type ?? 'unknown error');
-      // DuckDB parses PIVOT, SUMMARIZE … statements but serializes selects only
-      if (/only select statements can be serialized/i.test(message)) return { ok: false, reason: 'it is not a plain select (a PIVOT or another statement whose parse tree DuckDB does not give)' };
-      return { ok: false, reason: `the SQL does not parse: ${message}` };
-    }
-    const statements = out.statements ?? [];
-    if (statements.length !== 1) return { ok: false, reason: `the compiled SQL holds ${statements.length} statements, not one select` };
-    return { ok: true, tree: statements[0].node };
+    return (await this.parseSelects([sql]))[0];
+  }
+
+  /** The parse trees of many statements in one call (a round trip per statement costs more than the parsing). */
+  async parseSelects(sqls: string[]): Promise<ParseOutcome[]> {
+    if (!sqls.length) return [];
+    const [conn, m] = await Promise.all([this.connection(), import('@duckdb/node-api')]);
+    const reader = await conn.runAndReadAll('select json_serialize_sql(s) as tree from unnest($1) with ordinality as t(s, i) order by i', [m.listValue(sqls)], [m.LIST(m.VARCHAR)]);
+    return reader.getRows().map((row) => outcomeOf(String(row[0])));
   }
 
   close(): void {
@@ -50,6 +46,20 @@ export class SqlParser {
     this.closeInstance = undefined;
     this.conn = undefined;
   }
+}
+
+/** `json_serialize_sql`'s answer as a tree, or why there is none. */
+function outcomeOf(text: string): ParseOutcome {
+  const out = JSON.parse(text) as { error?: boolean; error_message?: string; error_type?: string; statements?: Array<{ node: AstNode }> };
+  if (out.error) {
+    const message = firstLine(out.error_message ?? out.error_type ?? 'unknown error');
+    // DuckDB parses PIVOT, SUMMARIZE … statements but serializes selects only
+    if (/only select statements can be serialized/i.test(message)) return { ok: false, reason: 'it is not a plain select (a PIVOT or another statement whose parse tree DuckDB does not give)' };
+    return { ok: false, reason: `the SQL does not parse: ${message}` };
+  }
+  const statements = out.statements ?? [];
+  if (statements.length !== 1) return { ok: false, reason: `the compiled SQL holds ${statements.length} statements, not one select` };
+  return { ok: true, tree: statements[0].node };
 }
 
 function firstLine(s: string): string {

@@ -53,9 +53,9 @@ export async function projectLineage(manifest: ManifestJson, catalog: CatalogCol
   const out: Record<string, NodeLineage> = {};
   const parsed = new Map<string, Awaited<ReturnType<SqlParser['parseSelect']>>>();
   // parse first (async), then trace synchronously in dependency order
-  for (const n of nodes.values()) {
-    if (QUERY_TYPES.has(n.resource_type) && n.compiled_code != null) parsed.set(n.unique_id, await parser.parseSelect(n.compiled_code));
-  }
+  const queries = [...nodes.values()].filter((n) => QUERY_TYPES.has(n.resource_type) && n.compiled_code != null);
+  const outcomes = await parser.parseSelects(queries.map((n) => n.compiled_code!));
+  queries.forEach((n, i) => parsed.set(n.unique_id, outcomes[i]));
   const busy = new Set<string>();
 
   const columnsOf = (id: string): string[] | undefined => {
@@ -180,7 +180,8 @@ function knownColumns(n: ManifestJsonNode, catalog: CatalogColumns, projectDir: 
   return Object.values(n.columns ?? {}).map((c) => c.name);
 }
 
-function csvHeader(file: string, delimiter: unknown): string[] {
+/** The header of a seed's CSV file (its first line); none when it cannot be read. */
+export function csvHeader(file: string, delimiter: unknown): string[] {
   try {
     const fd = openSync(file, 'r');
     try {
