@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ListStatementsCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync, TempProject } from '../helpers/project.js';
-import { collide, HOST, startRun as start } from '../helpers/run-lock.js';
+import { collide, GATED_PG_MODEL, HOST, pgGate, startRun as start } from '../helpers/run-lock.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 import { sfClient, standinProfile, type SfClient } from '../helpers/snowflake.js';
 import { startDataApiStandin, type DataApiStandin } from '../redshift-standin/data-api-server.js';
@@ -53,11 +53,12 @@ describe('run lock on Snowflake (stand-in)', () => {
 
   it('a second run is refused naming the first, --wait queues behind it, and the lease is free after each run', async () => {
     const { p, schema, env } = sfProject();
-    // long enough for the two others to start (the driver loads and logs in first); they run without it
+    // held until the two others have answered; they run without the marker
     p.write({ 'models/slow.sql': "{{ config(materialized='table') }}\nselect 1 as id, '{{ var('mark', 'quick') }}' as m\n" });
-    standin.setFaults({ slowQuery: { match: 'slow_marker', ms: 12_000 } });
+    let open: () => void = () => undefined;
+    standin.setFaults({ slowQuery: { match: 'slow_marker', ms: 120_000, until: new Promise<void>((resolve) => (open = resolve)) } });
     try {
-      const { refused } = await collide(['run', '--vars', '{mark: slow_marker}'], p.dir, env, `snowflake schema ${schema.toLowerCase()} of database ${DATABASE.toLowerCase()}: `);
+      const { refused } = await collide(['run', '--vars', '{mark: slow_marker}'], p.dir, env, `snowflake schema ${schema.toLowerCase()} of database ${DATABASE.toLowerCase()}: `, () => open());
       expect(refused.stderr).toMatch(/ UTC \(if that run is dead, its lock expires at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); wait/);
     } finally {
       standin.setFaults({});
@@ -163,13 +164,15 @@ describe('run lock on the Redshift Data API (stand-in)', () => {
   const SLOW = "{{ config(materialized='table') }}\nselect 1 as id from (select pg_sleep({{ var('sleep', 0) }})) s\n";
 
   it('a second run is refused naming the first, and --wait queues behind it', async () => {
-    const { p, schema, env } = apiProject(SLOW);
-    const { refused } = await collide(['run', '--vars', '{sleep: 10}'], p.dir, env, `redshift schema ${schema} of database ${database}: `);
+    const { p, schema, env } = apiProject(GATED_PG_MODEL);
+    const gate = await pgGate(database);
+    const { refused } = await collide(['run'], p.dir, env, `redshift schema ${schema} of database ${database}: `, gate.release);
     expect(refused.stderr).toMatch(/ UTC \(if that run is dead, its lock expires at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); wait/);
   });
 
   it('after SIGKILL the lock ends with its lease, and the next run ends the statements the killed run left running', async () => {
-    const { p, env } = apiProject(SLOW, 3);
+    // a lease long enough for the next CLI to start on a loaded machine, short enough to wait out
+    const { p, env } = apiProject(SLOW, 10);
     const killed = await start(['run', '--vars', '{sleep: 60}'], p.dir, env, (child) => setTimeout(() => child.kill('SIGKILL'), 500));
     expect(killed.signal).toBe('SIGKILL');
     const sleeping = () => pgQuery(`select pid from pg_stat_activity where datname = '${database}' and query like '%pg_sleep%' and state = 'active'`);
@@ -180,9 +183,9 @@ describe('run lock on the Redshift Data API (stand-in)', () => {
     // (or, when it comes late, that the lease ran out and the session is being closed)
     expect(refused.stderr).toMatch(/another tsql run holds the lock on redshift schema .*\((if that run is dead, its lock expires at|its lock expired at) \d{4}-/);
     const t0 = Date.now();
-    const next = await runCliAsync(['run', '--wait', '30'], p.dir, env);
+    const next = await runCliAsync(['run', '--wait', '40'], p.dir, env);
     expect(next.code, next.stdout + next.stderr).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(Date.now() - t0).toBeLessThan(30_000);
     expect(await sleeping()).toEqual([]);
     const client = new RedshiftDataClient({ endpoint: api.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     try {

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
 import { runCliAsync, useProjects, type TempProject } from '../helpers/project.js';
-import { collide, startRun } from '../helpers/run-lock.js';
+import { collide, GATED_PG_MODEL, pgGate, startRun } from '../helpers/run-lock.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 const project = useProjects();
@@ -49,8 +49,9 @@ function pgProject(files: Record<string, string>): { p: TempProject; schema: str
 
 describe('run lock on PostgreSQL', () => {
   it('a second run on the same schema fails at once naming the first (host, pid, start), and --wait queues behind it', async () => {
-    const { p, env } = pgProject({ 'models/slow.sql': SLOW_PG });
-    const { refused } = await collide(['run', '--vars', '{sleep: 4}'], p.dir, env, 'postgres schema');
+    const { p, env } = pgProject({ 'models/slow.sql': GATED_PG_MODEL });
+    const gate = await pgGate();
+    const { refused } = await collide(['run'], p.dir, env, 'postgres schema', gate.release);
     expect(refused.stderr).not.toMatch(/pg_type_typname_nsp_index|duplicate key/);
   });
 
