@@ -176,6 +176,19 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
     return funcId;
   };
 
+  // nunjucks keeps a top-level macro whose name starts with `_` out of the file's exports
+  // (Jinja's rule for `{% import %}`). dbt loads every macro of a macro file, private or not
+  // (dbt_utils calls `dbt_utils._is_relation(...)`), so such macros are handed to
+  // `collectPrivateMacros` while a macro file loads.
+  const origCompileMacroNode = C.compileMacro;
+  C.compileMacro = function (this: Any, node: Any, frame: Any) {
+    origCompileMacroNode.call(this, node, frame);
+    const name = node.name?.value;
+    if (!frame.parent && typeof name === 'string' && name.startsWith('_')) {
+      this._emitLine(`${JC}.privateMacro(${JSON.stringify(name)}, context.lookup(${JSON.stringify(name)}));`);
+    }
+  };
+
   // A filter's errors (a refused name or attribute) are reported at its line.
   const origCompileFilter = C.compileFilter;
   C.compileFilter = function (this: Any, node: Any, frame: Any) {
