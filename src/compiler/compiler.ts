@@ -1664,6 +1664,13 @@ export class Compiler {
       },
       ...introspection.adapter,
     });
+    // dbt's load_relation(relation): the relation as the warehouse has it, or None
+    env.addGlobal('load_relation', (rel: unknown) => {
+      const r = rel as { database?: unknown; schema?: unknown; identifier?: unknown } | null;
+      if (!r || typeof r !== 'object') throw new UserError(`load_relation() expects a relation, got ${String(rel)}`);
+      const adapter = env.getGlobal('adapter') as { get_relation(...a: unknown[]): unknown };
+      return adapter.get_relation(r.database ?? undefined, r.schema, r.identifier);
+    });
     env.addGlobal('fromjson', (s: string, dflt?: unknown) => {
       try {
         return JSON.parse(String(s));
