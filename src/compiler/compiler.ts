@@ -16,6 +16,7 @@ import { BUILTIN_MACROS, BUILTIN_TEST_NAMESPACES, BUILTIN_TESTS, NAMING_MACROS }
 import { CROSS_DB_MACRO_FILES } from '../templating/cross-db/index.js';
 import { dbtNamespace } from '../templating/dbt-namespace.js';
 import { datetimeObject, lineOfCall, splitArgs } from '../templating/context-helpers.js';
+import { templateModules } from '../templating/modules/index.js';
 import { compileTemplate, createEnvironment, generateCode, MacroReturn, templateFromProps } from '../templating/environment.js';
 import { MacroRegistry } from '../templating/macros.js';
 import { dispatchInNamespace, installNamespaces, installPackageLocalMacros } from './package-dispatch.js';
@@ -1612,7 +1613,7 @@ export class Compiler {
       database: () => this.frameConnection(this.stack[this.stack.length - 1]).database,
     });
     for (const [k, v] of Object.entries(introspection.globals)) env.addGlobal(k, v);
-    env.addGlobal('flags', { FULL_REFRESH: this.opts.fullRefresh, WHICH: 'compile' });
+    env.addGlobal('flags', { FULL_REFRESH: this.opts.fullRefresh, STORE_FAILURES: false, WHICH: 'compile' });
     env.addGlobal('return', (value: unknown) => {
       throw new MacroReturn(value);
     });
@@ -1663,6 +1664,13 @@ export class Compiler {
       },
       ...introspection.adapter,
     });
+    // dbt's load_relation(relation): the relation as the warehouse has it, or None
+    env.addGlobal('load_relation', (rel: unknown) => {
+      const r = rel as { database?: unknown; schema?: unknown; identifier?: unknown } | null;
+      if (!r || typeof r !== 'object') throw new UserError(`load_relation() expects a relation, got ${String(rel)}`);
+      const adapter = env.getGlobal('adapter') as { get_relation(...a: unknown[]): unknown };
+      return adapter.get_relation(r.database ?? undefined, r.schema, r.identifier);
+    });
     env.addGlobal('fromjson', (s: string, dflt?: unknown) => {
       try {
         return JSON.parse(String(s));
@@ -1673,6 +1681,7 @@ export class Compiler {
     // dbt.<macro>: tsql's built-in macros, a project's macro of the same name first.
     env.addGlobal('dbt', dbtNamespace((n) => this.macros.get(n)?.fn, () => this.macros.builtinNames()));
     env.addGlobal('local_md5', (s: string) => createMd5(String(s)));
+    env.addGlobal('modules', templateModules());
     for (const [k, v] of Object.entries(this.opts.extraGlobals ?? {})) env.addGlobal(k, v);
 
     // Per-node values: getters over the render stack, so macros see the calling node.
