@@ -3,6 +3,10 @@ import { canonicalTypeName } from './type-names.js';
 import { md5Arguments, snapshotBuildSql, snapshotChangesSql, snapshotCloseSql, snapshotInsertSql, snapshotKeyCheckSql, type SnapshotQuery } from './snapshot-sql.js';
 import { eventTimeText } from '../run-date/batches.js';
 
+/** dbt's names for the target and the new rows in a merge or delete, which incremental_predicates use. */
+export const DEST = 'DBT_INTERNAL_DEST';
+export const SOURCE = 'DBT_INTERNAL_SOURCE';
+
 export type SeedTypeNames = Record<'boolean' | 'integer' | 'bigint' | 'double' | 'decimal' | 'date' | 'timestamp' | 'text', string>;
 
 /** Seed column types in standard SQL (DuckDB's names); `text` is the fallback for anything else. */
@@ -128,15 +132,38 @@ export abstract class AnsiDialect implements Dialect {
     return `insert into ${this.renderRelation(target)} (${cols})\nselect ${cols} from ${this.renderRelation(source)}`;
   }
 
-  deleteMatching(target: Relation, source: Relation, uniqueKey: string[]): string {
+  deleteMatching(target: Relation, source: Relation, uniqueKey: string[], predicates: string[] = []): string {
     const t = this.renderRelation(target);
     const s = this.renderRelation(source);
+    const cols = this.columnList(uniqueKey);
+    if (predicates.length) {
+      // the key in a subquery, so the predicates' unqualified columns are the target's (as in dbt)
+      return `delete from ${this.deleteTarget(target)}\nwhere (${cols}) in (select ${cols} from ${s})\n  and ${this.predicateList(predicates, target)}`;
+    }
     if (this.capabilities.deleteUsing) {
       const on = uniqueKey.map((k) => `${t}.${this.quoteIdentifier(k)} = __tsql_source.${this.quoteIdentifier(k)}`).join('\n  and ');
       return `delete from ${t}\nusing ${s} as __tsql_source\nwhere ${on}`;
     }
-    const cols = this.columnList(uniqueKey);
     return `delete from ${t}\nwhere (${cols}) in (select ${cols} from ${s})`;
+  }
+
+  /** The target of a DELETE that predicates refer to as DBT_INTERNAL_DEST (engines without a DELETE alias override). */
+  protected deleteTarget(target: Relation): string {
+    return `${this.renderRelation(target)} as ${DEST}`;
+  }
+
+  /**
+   * incremental_predicates joined with `and`, each in parentheses; `target`
+   * is the relation DBT_INTERNAL_DEST stands for (used by engines that cannot
+   * alias the target of a DELETE or MERGE).
+   */
+  protected predicateList(predicates: string[], _target?: Relation): string {
+    return predicates.map((p) => `(${p})`).join(' and ');
+  }
+
+  countOutsidePredicates(staged: Relation, predicates: string[]): string {
+    const same = predicates.map((p) => p.replace(/\bDBT_INTERNAL_SOURCE\./gi, `${DEST}.`));
+    return `select count(*) as n from ${this.renderRelation(staged)} as ${DEST} where not coalesce(${same.map((p) => `(${p})`).join(' and ')}, false)`;
   }
 
   deleteWhere(target: Relation, predicate: string): string {
@@ -152,18 +179,18 @@ export abstract class AnsiDialect implements Dialect {
     return `select count(*) as n from ${this.renderRelation(rel)} where not coalesce(${this.eventTimeWindow(column, start, end)}, false)`;
   }
 
-  merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[]): string {
+  merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[], predicates: string[] = []): string {
     const q = (c: string) => this.quoteIdentifier(c);
-    const on = uniqueKey.map((k) => `__tsql_target.${q(k)} = __tsql_source.${q(k)}`).join(' and ');
+    const on = uniqueKey.map((k) => `${DEST}.${q(k)} = ${SOURCE}.${q(k)}`).join(' and ');
     const lines = [
-      `merge into ${this.renderRelation(target)} as __tsql_target`,
-      `using ${this.renderRelation(source)} as __tsql_source`,
-      `on ${on}`,
+      `merge into ${this.renderRelation(target)} as ${DEST}`,
+      `using ${this.renderRelation(source)} as ${SOURCE}`,
+      `on ${predicates.length ? `${this.predicateList(predicates, target)} and ` : ''}${on}`,
     ];
     if (updateColumns.length) {
-      lines.push(`when matched then update set ${updateColumns.map((c) => `${q(c)} = __tsql_source.${q(c)}`).join(', ')}`);
+      lines.push(`when matched then update set ${updateColumns.map((c) => `${q(c)} = ${SOURCE}.${q(c)}`).join(', ')}`);
     }
-    lines.push(`when not matched then insert (${this.columnList(columns)}) values (${this.columnList(columns, '__tsql_source.')})`);
+    lines.push(`when not matched then insert (${this.columnList(columns)}) values (${this.columnList(columns, `${SOURCE}.`)})`);
     return lines.join('\n');
   }
 

@@ -181,13 +181,25 @@ export interface Dialect {
   /** Renames within the same schema. */
   renameRelation(rel: Relation, kind: RelationKind, newIdentifier: string): string;
   insertInto(target: Relation, columns: string[], source: Relation): string;
-  deleteMatching(target: Relation, source: Relation, uniqueKey: string[]): string;
+  /**
+   * Deletes the target's rows whose key the source has. `predicates`
+   * (incremental_predicates) narrow the target rows it considers: SQL that
+   * names the target as DBT_INTERNAL_DEST (or leaves its columns unqualified).
+   */
+  deleteMatching(target: Relation, source: Relation, uniqueKey: string[], predicates?: string[]): string;
   deleteWhere(target: Relation, predicate: string): string;
   /** `column >= start and column < end`: the rows of one microbatch window (column as the config writes it). */
   eventTimeWindow(column: string, start: Date, end: Date): string;
   /** A query counting (as `n`) the rows of `rel` outside the window, a NULL event time included. */
   countOutsideEventTimeWindow(rel: Relation, column: string, start: Date, end: Date): string;
-  merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[]): string;
+  /** MERGE with the target as DBT_INTERNAL_DEST and the source as DBT_INTERNAL_SOURCE; `predicates` join the ON clause. */
+  merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[], predicates?: string[]): string;
+  /**
+   * A query counting (as `n`) the rows of `staged` that do not satisfy
+   * `predicates` with both DBT_INTERNAL_DEST and DBT_INTERNAL_SOURCE naming
+   * the row: once applied, such a row would not be matched by a rerun, but added again.
+   */
+  countOutsidePredicates(staged: Relation, predicates: string[]): string;
   addColumn(rel: Relation, column: Column): string;
   dropColumn(rel: Relation, column: string): string;
   begin(): string;

@@ -51,6 +51,7 @@ import { buildExposures } from './exposures.js';
 import { checkContracts } from './contract-check.js';
 import { checkPartitions } from './partition-check.js';
 import { checkMicrobatch, firstBatchOf } from './microbatch-check.js';
+import { checkPredicates } from './predicates-check.js';
 import type { BatchContext } from '../run-date/batches.js';
 import { checkAccess } from './access.js';
 import { introspectionGlobals } from '../templating/introspection/globals.js';
@@ -398,6 +399,9 @@ export class Compiler {
     const microbatch = checkMicrobatch(nodes, this.opts.project);
     microbatch.errors.forEach((e) => this.errors.add(e));
     this.warnings.push(...microbatch.warnings);
+    const predicates = checkPredicates(nodes, this.opts.project);
+    predicates.errors.forEach((e) => this.errors.add(e));
+    this.warnings.push(...predicates.warnings);
 
     this.cache.save();
     this.compiledNodes = nodes;

@@ -23,7 +23,7 @@ models:
     +on_configuration_change: apply
 `,
       'models/a.sql': `select 1 as id`,
-      'models/b.sql': `{{ config(incremental_predicates=["x > 1"]) }}\nselect 2 as id`,
+      'models/b.sql': `{{ config(autorefresh=true) }}\nselect 2 as id`,
       'models/props.yml': `version: 2
 models:
   - name: a
@@ -46,7 +46,7 @@ semantic_models:
     expect(r.stdout + r.stderr).toContain("models/props.yml:8: column property 'policy_tags' is ignored");
     expect(r.stdout + r.stderr).toContain("models/props.yml:9: top-level key 'metrics' is ignored: the semantic layer is dbt Cloud's");
     expect(r.stdout + r.stderr).toContain("models/props.yml:11: top-level key 'semantic_models' is ignored");
-    expect(r.stdout + r.stderr).toContain("models/b.sql:1: model config 'incremental_predicates' is ignored");
+    expect(r.stdout + r.stderr).toContain("models/b.sql:1: model config 'autorefresh' is ignored");
   });
 
   it('--warn-error turns those warnings into a stop before anything runs', () => {

@@ -37,11 +37,11 @@ where "warehouse"."main"."orders"."id" = __tsql_source."id"
   and "warehouse"."main"."orders"."day" = __tsql_source."day";
 
 -- merge
-merge into "warehouse"."main"."orders" as __tsql_target
-using "warehouse"."main"."orders__tsql_incr" as __tsql_source
-on __tsql_target."id" = __tsql_source."id"
-when matched then update set "amount" = __tsql_source."amount", "status" = __tsql_source."status"
-when not matched then insert ("id", "amount", "status") values (__tsql_source."id", __tsql_source."amount", __tsql_source."status");
+merge into "warehouse"."main"."orders" as DBT_INTERNAL_DEST
+using "warehouse"."main"."orders__tsql_incr" as DBT_INTERNAL_SOURCE
+on DBT_INTERNAL_DEST."id" = DBT_INTERNAL_SOURCE."id"
+when matched then update set "amount" = DBT_INTERNAL_SOURCE."amount", "status" = DBT_INTERNAL_SOURCE."status"
+when not matched then insert ("id", "amount", "status") values (DBT_INTERNAL_SOURCE."id", DBT_INTERNAL_SOURCE."amount", DBT_INTERNAL_SOURCE."status");
 
 -- microbatch_batch_outside_window
 select count(*) as n from "warehouse"."main"."orders__tsql_incr" where not coalesce(event_date >= '2024-01-02 00:00:00+00:00' and event_date < '2024-01-03 00:00:00+00:00', false);
