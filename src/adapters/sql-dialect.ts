@@ -29,8 +29,13 @@ export abstract class AnsiDialect implements Dialect {
   abstract readonly type: string;
   readonly parentType?: string;
   abstract readonly capabilities: DialectCapabilities;
+  readonly unquotedCase: 'lower' | 'upper' | 'preserve' = 'lower';
 
   quoteIdentifier(name: string): string {
+    return this.quoteExactly(name);
+  }
+
+  quoteExactly(name: string): string {
     return `"${name.replace(/"/g, '""')}"`;
   }
 

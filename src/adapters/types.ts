@@ -151,7 +151,11 @@ export interface Dialect {
   /** Parent engine for dispatch (redshift → postgres); undefined for none. */
   readonly parentType?: string;
   readonly capabilities: DialectCapabilities;
+  /** How the engine stores an unquoted name: folded to lower case (PostgreSQL, Redshift), upper case (Snowflake), or as written (DuckDB). */
+  readonly unquotedCase: 'lower' | 'upper' | 'preserve';
   quoteIdentifier(name: string): string;
+  /** A name quoted exactly as written, never folded (a column's `quote: true`). */
+  quoteExactly(name: string): string;
   quoteString(value: string): string;
   renderRelation(rel: Relation): string;
   createSchema(database: string | undefined, schema: string): string;

@@ -40,7 +40,6 @@ export const UNSUPPORTED_CONFIG: Record<string, UnsupportedEntry> = {
   overwrite: { decision: 'warn', reason: 'unloads always replace their file; the key does nothing' },
   indexes: { decision: 'warn', reason: 'seeds get no indexes; build a table model over the seed', resources: ['seed'] },
   unlogged: { decision: 'warn', reason: 'seed tables are always logged', resources: ['seed'], when: (v) => v === true },
-  quote_columns: { decision: 'warn', reason: 'tsql always quotes seed column names as written', resources: ['seed'], when: (v) => v === false },
   full_refresh: { decision: 'warn', reason: 'snapshots never run a full refresh, as in dbt: their history cannot be rebuilt', resources: ['snapshot'] },
 };
 

@@ -36,6 +36,7 @@ export function isFoldedName(name: string): boolean {
  */
 export class SnowflakeDialect extends AnsiDialect {
   readonly type = 'snowflake';
+  override readonly unquotedCase = 'upper';
   readonly capabilities: DialectCapabilities = {
     transactionalDdl: false,
     merge: true,
@@ -75,7 +76,7 @@ export class SnowflakeDialect extends AnsiDialect {
     return this.quoteExactly(this.foldName(name));
   }
 
-  private quoteExactly(name: string): string {
+  override quoteExactly(name: string): string {
     return `"${name.replace(/"/g, '""')}"`;
   }
 
