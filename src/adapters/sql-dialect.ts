@@ -85,8 +85,9 @@ export abstract class AnsiDialect implements Dialect {
   protected contractedDefinitions(rel: Relation, columns: Column[], constraints: TableConstraint[]): string {
     const lower = (s: string) => s.toLowerCase();
     const notNull = new Set(constraints.filter((c) => c.type === 'not_null').flatMap((c) => c.columns.map(lower)));
-    const lines = columns.map((c) => `  ${this.quoteIdentifier(c.name)} ${c.dataType}${notNull.has(lower(c.name)) ? ' not null' : ''}`);
-    const cols = (names: string[]) => names.map((n) => this.quoteIdentifier(n)).join(', ');
+    const lines = columns.map((c) => `  ${this.columnName(c)} ${c.dataType}${notNull.has(lower(c.name)) ? ' not null' : ''}`);
+    const exact = new Set(columns.filter((c) => c.quoted).map((c) => c.name));
+    const cols = (names: string[]) => names.map((n) => (exact.has(n) ? this.quoteExactly(n) : this.quoteIdentifier(n))).join(', ');
     constraints.forEach((c, i) => {
       const named = (body: string) => {
         const name = c.name ?? this.constraintName(rel, c, i);
@@ -106,8 +107,13 @@ export abstract class AnsiDialect implements Dialect {
     return undefined;
   }
 
-  insertSelect(target: Relation, columns: string[], sql: string): string {
-    const cols = columns.map((c) => this.quoteIdentifier(c)).join(', ');
+  /** A column as written in DDL and DML: exactly as named for `quote: true`, else as the engine's names go. */
+  protected columnName(c: string | Column): string {
+    return typeof c === 'string' ? this.quoteIdentifier(c) : c.quoted ? this.quoteExactly(c.name) : this.quoteIdentifier(c.name);
+  }
+
+  insertSelect(target: Relation, columns: Array<string | Column>, sql: string): string {
+    const cols = columns.map((c) => this.columnName(c)).join(', ');
     return `insert into ${this.renderRelation(target)} (${cols})\nselect ${cols} from (\n${sql}\n) as tsql_contracted`;
   }
 
@@ -117,7 +123,7 @@ export abstract class AnsiDialect implements Dialect {
 
   /** `  "name" type` lines of a CREATE TABLE. */
   protected columnDefinitions(columns: Column[]): string {
-    return columns.map((c) => `  ${this.quoteIdentifier(c.name)} ${c.dataType}`).join(',\n');
+    return columns.map((c) => `  ${this.columnName(c)} ${c.dataType}`).join(',\n');
   }
 
   dropRelation(rel: Relation, kind: RelationKind): string {

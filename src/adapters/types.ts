@@ -24,6 +24,8 @@ export interface CatalogEntry extends Relation {
 export interface Column {
   name: string;
   dataType: string;
+  /** a column's `quote: true`: written exactly as named, never folded (Snowflake folds other simple names) */
+  quoted?: boolean;
 }
 
 /** A relation as the warehouse's catalog describes it, for catalog.json and the docs site. */
@@ -226,7 +228,7 @@ export interface Dialect {
   /** A table with declared column types and constraints (model contracts); empty. */
   createContractedTable(rel: Relation, columns: Column[], constraints: TableConstraint[], physical?: TableOptions): string;
   /** insert into `target` (columns) select those columns from the query `sql`. */
-  insertSelect(target: Relation, columns: string[], sql: string): string;
+  insertSelect(target: Relation, columns: Array<string | Column>, sql: string): string;
   /** A type name in one spelling per type (int, int4 → integer), for comparing a contract with the catalog. */
   canonicalType(type: string): string;
   /**

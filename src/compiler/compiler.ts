@@ -655,7 +655,8 @@ export class Compiler {
         const hit = found && 'found' in found ? found.found : undefined;
         const target = g.kind === 'this' ? draft.node : hit && 'uniqueId' in hit ? hit : (hit?.seed ?? hit?.draft?.node);
         if (!target) this.errors.add(new UserError(`unit test '${def.name}': input ${g.input} does not exist`, place));
-        return { ...g, key, cte: `__tsql_unit_input_${i}`, nodeId: target?.uniqueId, relation: target?.relation };
+        const quoted = Object.values(target?.columns ?? {}).filter((c) => c.quote === true).map((c) => c.name);
+        return { ...g, key, cte: `__tsql_unit_input_${i}`, nodeId: target?.uniqueId, relation: target?.relation, ...(quoted.length ? { quoted } : {}) };
       });
       const frame: Frame = {
         ...this.frameFor('model', id, draft.file, { ...draft.baseConfig }, 'model', draft.override),
@@ -750,6 +751,8 @@ export class Compiler {
       const target = rel?.id ? nodes.get(rel.id) : undefined;
       kwargs[k] = target && 'relation' in target ? new TemplateRelation(this.relationOf(target), this.dialect, { type: 'table' }) : v;
     }
+    // `quote: true` on the column: the test gets its name quoted exactly (and the manifest records it so, as dbt's)
+    if (test.columnName !== undefined && attached.columns[test.columnName]?.quote === true) kwargs.column_name = meta.kwargs.column_name = this.dialect.quoteExactly(test.columnName);
     const frame = this.frameFor('test', test.uniqueId, { relPath: test.originalFilePath, text: '', name: test.name, fqn: test.fqn }, test.config);
     const kw = { ...kwargs }; // the call consumes its keyword arguments; a run-time render needs them again
     this.stack.push(frame);

@@ -141,7 +141,8 @@ export interface UnitTestNode extends NodeBase {
   compiledCode: string;
   compiledPath: string;
   /** each input with its CTE name and, when it exists in the project, its node and relation */
-  given: Array<UnitInput & { cte: string; nodeId?: string; relation?: Relation }>;
+  /** `quoted`: the input's columns with `quote: true`, written exactly as named */
+  given: Array<UnitInput & { cte: string; nodeId?: string; relation?: Relation; quoted?: string[] }>;
   expect: { rows: Array<Record<string, unknown>>; columns: string[] };
   line?: number;
 }

@@ -58,7 +58,6 @@ export const UNSUPPORTED_SOURCE: Record<string, UnsupportedEntry> = {
 
 /** Keys of a column entry. */
 export const UNSUPPORTED_COLUMN: Record<string, UnsupportedEntry> = {
-  quote: { decision: 'warn', reason: 'tests write the column name as it is: put the quotes in the name (name: \'"Order Date"\')', when: (v) => v === true },
   policy_tags: { decision: 'warn', reason: 'BigQuery policy tags: no engine tsql supports has them' },
   granularity: { decision: 'warn', reason: "it belongs to the semantic layer, which is dbt Cloud's and deliberately not in tsql" },
 };
