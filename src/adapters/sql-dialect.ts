@@ -237,12 +237,22 @@ export abstract class AnsiDialect implements Dialect {
   }
 
   freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string {
+    return this.freshnessSelect(this.renderRelation(rel), loadedAtField, filter);
+  }
+
+  /** A source's `loaded_at_query` (one row, one timestamp) in place of max(loaded_at_field). */
+  freshnessOfQuery(query: string): string {
+    return this.freshnessSelect(`(select (\n${query.trim().replace(/;\s*$/, '')}\n) as max_loaded_at) as tsql_loaded_at`, 'max_loaded_at');
+  }
+
+  /** The freshness query over `from` (a relation or a derived table); engines override the clock arithmetic. */
+  protected freshnessSelect(from: string, loadedAtField: string, filter?: string): string {
     return [
       'select',
       `  max(${loadedAtField}) as max_loaded_at,`,
       '  current_timestamp as snapshotted_at,',
       `  ${this.secondsSince(`max(${loadedAtField})`)} as age_seconds`,
-      `from ${this.renderRelation(rel)}`,
+      `from ${from}`,
       ...(filter ? [`where ${filter}`] : []),
     ].join('\n');
   }

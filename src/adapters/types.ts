@@ -223,6 +223,8 @@ export interface Dialect {
   distinctFrom(a: string, b: string): string;
   /** Newest `loaded_at` of a relation and its age in seconds, measured by the warehouse's clock. */
   freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string;
+  /** The same columns (max_loaded_at, snapshotted_at, age_seconds) from a source's `loaded_at_query`. */
+  freshnessOfQuery(query: string): string;
   /** A cheap query that fails when one file of an external table cannot be read. */
   probeFile(file: string, spec: ExternalTableSpec): string;
   /** A table with declared column types and constraints (model contracts); empty. */

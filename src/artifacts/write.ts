@@ -80,6 +80,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         schema: n.relation.schema,
         relation_name: dialect.renderRelation(n.relation),
         loaded_at_field: n.loadedAtField ?? null,
+        loaded_at_query: n.loadedAtQuery ?? null,
         freshness: n.freshness ?? null,
         external: n.external ?? null,
         source_description: n.sourceDescription,

@@ -483,6 +483,15 @@ export class Compiler {
       const connection = this.connectionName(config, () => ({ file: def.file, line: def.line }));
       const key = `${def.sourceName}.${def.name}`;
       if (!this.sources.has(key)) this.sources.set(key, []);
+      // the properties file's (its table's, else its source's) over the project file's folder config
+      const loadedAt =
+        def.loadedAtField !== undefined || def.loadedAtQuery !== undefined
+          ? { loadedAtField: def.loadedAtField, loadedAtQuery: def.loadedAtQuery }
+          : { loadedAtField: config.loaded_at_field as string | undefined, loadedAtQuery: config.loaded_at_query as string | undefined };
+      const freshness = config.freshness ?? def.freshness;
+      if (loadedAt.loadedAtQuery && isPlainObject(freshness) && freshness.filter !== undefined) {
+        this.warnings.push(`${def.file}:${def.line ?? '?'}: the freshness filter of source ${key} is ignored: it narrows loaded_at_field's scan, and a loaded_at_query filters itself`);
+      }
       this.sources.get(key)!.push({
         uniqueId: id,
         name: def.name,
@@ -503,8 +512,8 @@ export class Compiler {
         identifier: def.identifier,
         relation: this.withQuoting({ database: def.database ?? this.connectionInfo(connection).database, schema: def.schema, identifier: def.identifier }, def.quoting),
         connection,
-        loadedAtField: (config.loaded_at_field as string | undefined) ?? def.loadedAtField,
-        freshness: config.freshness ?? def.freshness,
+        ...loadedAt,
+        freshness,
         external: def.external,
         line: def.line,
         sourceDescription: def.sourceDescription,

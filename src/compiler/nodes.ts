@@ -101,6 +101,8 @@ export interface SourceNode extends NodeBase {
   identifier: string;
   relation: Relation;
   loadedAtField?: string;
+  /** SQL returning the newest load time (dbt 1.10's loaded_at_query), in place of loaded_at_field */
+  loadedAtQuery?: string;
   freshness?: unknown;
   external?: Record<string, unknown>;
   /** YAML line of the table entry, for error messages */

@@ -55,7 +55,7 @@ export const SNAPSHOT_CONFIG_KEYS = new Set([
   'connection', 'params',
 ]);
 
-export const SOURCE_CONFIG_KEYS = new Set([...common, 'freshness', 'loaded_at_field', 'event_time', 'connection']);
+export const SOURCE_CONFIG_KEYS = new Set([...common, 'freshness', 'loaded_at_field', 'loaded_at_query', 'event_time', 'connection']);
 
 export type ConfigResource = 'model' | 'seed' | 'test' | 'source' | 'snapshot';
 

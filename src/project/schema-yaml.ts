@@ -4,7 +4,7 @@ import { parseYaml, type YamlFile, type YamlPath } from '../util/yaml-file.js';
 import { isPlainObject, type Config } from './config-merge.js';
 import { TEST_CONFIG_KEYS } from './config-keys.js';
 import { readQuoting, type Quoting } from './quoting.js';
-import { checkUnsupported, UNSUPPORTED_COLUMN, UNSUPPORTED_CONFIG, UNSUPPORTED_PROPERTIES_TOP, UNSUPPORTED_PROPERTY, UNSUPPORTED_SOURCE, type UnsupportedEntry } from './unsupported.js';
+import { checkUnsupported, UNSUPPORTED_COLUMN, UNSUPPORTED_CONFIG, UNSUPPORTED_PROPERTIES_TOP, UNSUPPORTED_PROPERTY, type UnsupportedEntry } from './unsupported.js';
 import type { ConfigResource } from './config-keys.js';
 import { parseExposures, type ExposureDef } from './exposures-yaml.js';
 import { constraintList, type ConstraintDef } from './constraints.js';
@@ -49,6 +49,8 @@ export interface SourceTableDef {
   columns: Record<string, ColumnDef>;
   config: Config;
   loadedAtField?: string;
+  /** dbt 1.10's `loaded_at_query`: SQL returning the newest load time, in place of max(loaded_at_field) */
+  loadedAtQuery?: string;
   freshness?: unknown;
   external?: Record<string, unknown>;
   meta: Record<string, unknown>;
@@ -68,8 +70,8 @@ export type AttachKind = 'model' | 'seed' | 'source' | 'snapshot';
 export interface SourceOverride {
   package: string;
   sourceName: string;
-  source: Partial<Pick<SourceTableDef, 'database' | 'schema' | 'loader' | 'sourceDescription' | 'loadedAtField' | 'freshness' | 'quoting' | 'meta' | 'tags' | 'config'>>;
-  tables: Array<{ name: string; line?: number; props: Partial<Pick<SourceTableDef, 'identifier' | 'description' | 'loadedAtField' | 'freshness' | 'quoting' | 'meta' | 'tags' | 'config' | 'columns' | 'external'>> }>;
+  source: Partial<Pick<SourceTableDef, 'database' | 'schema' | 'loader' | 'sourceDescription' | 'loadedAtField' | 'loadedAtQuery' | 'freshness' | 'quoting' | 'meta' | 'tags' | 'config'>>;
+  tables: Array<{ name: string; line?: number; props: Partial<Pick<SourceTableDef, 'identifier' | 'description' | 'loadedAtField' | 'loadedAtQuery' | 'freshness' | 'quoting' | 'meta' | 'tags' | 'config' | 'columns' | 'external'>> }>;
   file: string;
   line?: number;
 }
@@ -216,7 +218,6 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     const sourceName = String(s.name);
     const sourceConfig = r.config(s.config, [...path, 'config']);
     r.unsupported(UNSUPPORTED_CONFIG, sourceConfig, [...path, 'config'], 'source config', 'source');
-    r.unsupported(UNSUPPORTED_SOURCE, s, path, 'source property');
     const sourceQuoting = quotingAt(r, s.quoting, [...path, 'quoting']);
     if (s.overrides !== undefined) {
       readSourceOverride(r, s, path, sourceConfig, sourceQuoting, content);
@@ -224,6 +225,7 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     }
     sourceTables(r, s, path, sourceName, (t, tpath, name) => {
       const attach = { kind: 'source' as const, name, sourceName };
+      const tableConfig = r.config(t.config, [...tpath, 'config']);
       const external = t.external;
       if (external !== undefined && !isPlainObject(external)) r.errors.push(yaml.error(`'external' must be a mapping`, [...tpath, 'external']));
       content.sources.push({
@@ -236,8 +238,8 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
         sourceDescription: String(s.description ?? ''),
         loader: s.loader === undefined ? undefined : String(s.loader),
         columns: readColumns(r, t.columns, [...tpath, 'columns'], attach, content.tests),
-        config: { ...sourceConfig, ...r.config(t.config, [...tpath, 'config']) },
-        loadedAtField: (t.loaded_at_field ?? s.loaded_at_field) as string | undefined,
+        config: { ...sourceConfig, ...tableConfig },
+        ...loadedAt(r, { props: t, config: tableConfig, path: tpath }, { props: s, config: sourceConfig, path }),
         // a table's freshness block refines the source's key by key; null turns it off
         freshness: t.freshness === undefined ? s.freshness : t.freshness === null ? null : isPlainObject(t.freshness) && isPlainObject(s.freshness) ? { ...s.freshness, ...t.freshness } : t.freshness,
         external: isPlainObject(external) ? external : undefined,
@@ -267,7 +269,6 @@ function sourceTables(r: Reader, s: Record<string, unknown>, path: YamlPath, sou
     const t = r.entry(rawT, tpath, 'tables');
     if (!t) return;
     r.keys(t, SOURCE_TABLE_KEYS, tpath, `source table '${sourceName}.${t.name}'`);
-    r.unsupported(UNSUPPORTED_SOURCE, t, tpath, 'source table property');
     each(t, tpath, String(t.name));
   });
 }
@@ -285,7 +286,7 @@ function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPat
   if (s.schema !== undefined) source.schema = String(s.schema);
   if (s.loader !== undefined) source.loader = String(s.loader);
   if (s.description !== undefined) source.sourceDescription = String(s.description);
-  if (s.loaded_at_field !== undefined) source.loadedAtField = String(s.loaded_at_field);
+  if (s.loaded_at_field !== undefined || s.loaded_at_query !== undefined) Object.assign(source, { loadedAtField: undefined, loadedAtQuery: undefined, ...loadedAt(r, { props: s, config: sourceConfig, path }) });
   if (s.freshness !== undefined) source.freshness = s.freshness;
   if (s.quoting !== undefined) source.quoting = sourceQuoting;
   if (s.meta !== undefined) source.meta = s.meta as Record<string, unknown>;
@@ -297,7 +298,7 @@ function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPat
     const props: SourceOverride['tables'][number]['props'] = {};
     if (t.identifier !== undefined) props.identifier = String(t.identifier);
     if (t.description !== undefined) props.description = String(t.description);
-    if (t.loaded_at_field !== undefined) props.loadedAtField = String(t.loaded_at_field);
+    if (t.loaded_at_field !== undefined || t.loaded_at_query !== undefined) Object.assign(props, { loadedAtField: undefined, loadedAtQuery: undefined, ...loadedAt(r, { props: t, config: isPlainObject(t.config) ? t.config : {}, path: tpath }) });
     if (t.freshness !== undefined) props.freshness = t.freshness;
     if (t.quoting !== undefined) props.quoting = quotingAt(r, t.quoting, [...tpath, 'quoting']);
     if (t.meta !== undefined) props.meta = t.meta as Record<string, unknown>;
@@ -309,6 +310,43 @@ function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPat
     tables.push({ name, line: r.yaml.lineOf(tpath), props });
   });
   content.sourceOverrides.push({ package: pkg, sourceName, source, tables, file: r.yaml.relPath, line: r.yaml.lineOf(path) });
+}
+
+/** One level (a source or a table) that may say how its load time is found. */
+interface LoadedAtLevel {
+  props: Record<string, unknown>;
+  config: Config;
+  path: YamlPath;
+}
+
+/**
+ * `loaded_at_field` or (dbt 1.10) `loaded_at_query`, as a property or under
+ * `config:`: the table's own wins over its source's. Both on one level is an
+ * error with its line, as in dbt.
+ */
+function loadedAt(r: Reader, ...levels: LoadedAtLevel[]): Pick<SourceTableDef, 'loadedAtField' | 'loadedAtQuery'> {
+  for (const level of levels) {
+    const pick = (key: string) => {
+      const fromConfig = level.config[key] !== undefined;
+      const v = fromConfig ? level.config[key] : level.props[key];
+      if (v === undefined || v === null) return undefined;
+      const where = fromConfig ? [...level.path, 'config', key] : [...level.path, key];
+      if (typeof v !== 'string' || !v.trim()) {
+        r.errors.push(r.yaml.error(`${key} must be ${key === 'loaded_at_query' ? 'a SQL query' : 'a column or expression'} as a string`, where));
+        return undefined;
+      }
+      return { value: v, where };
+    };
+    const field = pick('loaded_at_field');
+    const query = pick('loaded_at_query');
+    if (field && query) {
+      r.errors.push(r.yaml.error('loaded_at_field and loaded_at_query are both set: freshness takes one', query.where, 'keep loaded_at_query (a query returning the newest load time) or loaded_at_field (a column)'));
+      return {};
+    }
+    if (field) return { loadedAtField: field.value };
+    if (query) return { loadedAtQuery: query.value };
+  }
+  return {};
 }
 
 /** A `quoting:` block (its error, if any, joins the file's errors). */

@@ -51,11 +51,6 @@ export const UNSUPPORTED_PROPERTY: Record<string, UnsupportedEntry> = {
   time_spine: { decision: 'warn', reason: "it belongs to the semantic layer, which is dbt Cloud's and deliberately not in tsql" },
 };
 
-/** Keys of a source or source table entry. */
-export const UNSUPPORTED_SOURCE: Record<string, UnsupportedEntry> = {
-  loaded_at_query: { decision: 'warn', reason: 'freshness reads loaded_at_field only; write the query as a model, or use loaded_at_field' },
-};
-
 /** Keys of a column entry. */
 export const UNSUPPORTED_COLUMN: Record<string, UnsupportedEntry> = {
   policy_tags: { decision: 'warn', reason: 'BigQuery policy tags: no engine tsql supports has them' },

@@ -166,13 +166,13 @@ export class RedshiftDialect extends PostgresDialect {
    * every timestamp type on Redshift); the cast accepts date, timestamp and
    * timestamptz (as UTC, the session's default zone). GETDATE() is UTC.
    */
-  override freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string {
+  protected override freshnessSelect(from: string, loadedAtField: string, filter?: string): string {
     return [
       'select',
       `  max(${loadedAtField}) as max_loaded_at,`,
       '  getdate() as snapshotted_at,',
       `  datediff(second, cast(max(${loadedAtField}) as timestamp), getdate()) as age_seconds`,
-      `from ${this.renderRelation(rel)}`,
+      `from ${from}`,
       ...(filter ? [`where ${filter}`] : []),
     ].join('\n');
   }

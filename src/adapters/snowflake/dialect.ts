@@ -203,13 +203,13 @@ export class SnowflakeDialect extends AnsiDialect {
   }
 
   /** Age by the warehouse's clock; a timestamp without zone is taken as UTC. */
-  override freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string {
+  protected override freshnessSelect(from: string, loadedAtField: string, filter?: string): string {
     return [
       'select',
       `  max(${loadedAtField}) as max_loaded_at,`,
       '  current_timestamp() as snapshotted_at,',
       `  timestampdiff(second, cast(max(${loadedAtField}) as timestamp_ntz), cast(convert_timezone('UTC', current_timestamp()) as timestamp_ntz)) as age_seconds`,
-      `from ${this.renderRelation(rel)}`,
+      `from ${from}`,
       ...(filter ? [`where ${filter}`] : []),
     ].join('\n');
   }

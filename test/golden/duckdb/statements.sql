@@ -62,6 +62,15 @@ select column_name as name, data_type as type from information_schema.columns wh
 -- quote_string
 'it''s';
 
+-- freshness_of_loaded_at_query
+select
+  max(max_loaded_at) as max_loaded_at,
+  current_timestamp as snapshotted_at,
+  extract(epoch from current_timestamp) - extract(epoch from max(max_loaded_at)) as age_seconds
+from (select (
+select max(loaded_at) from raw.events
+) as max_loaded_at) as tsql_loaded_at;
+
 -- unload_csv
 copy (
 select 1 as id

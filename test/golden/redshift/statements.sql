@@ -184,6 +184,15 @@ select
 from "spectrum"."user_purchase_staging"
 where insert_date >= '2024-01-01';
 
+-- freshness_of_loaded_at_query
+select
+  max(max_loaded_at) as max_loaded_at,
+  getdate() as snapshotted_at,
+  datediff(second, cast(max(max_loaded_at) as timestamp), getdate()) as age_seconds
+from (select (
+select max(loaded_at) from raw.events
+) as max_loaded_at) as tsql_loaded_at;
+
 -- unload_csv
 unload ('
 select invoice_number, ''it''''s'' as note, replace(detail, ''\\'', ''/'') as detail

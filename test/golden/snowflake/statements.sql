@@ -152,6 +152,15 @@ select
 from "ANALYTICS"."SPECTRUM"."USER_PURCHASE_STAGING"
 where insert_date >= '2024-01-01';
 
+-- freshness_of_loaded_at_query
+select
+  max(max_loaded_at) as max_loaded_at,
+  current_timestamp() as snapshotted_at,
+  timestampdiff(second, cast(max(max_loaded_at) as timestamp_ntz), cast(convert_timezone('UTC', current_timestamp()) as timestamp_ntz)) as age_seconds
+from (select (
+select max(loaded_at) from raw.events
+) as max_loaded_at) as tsql_loaded_at;
+
 -- unload_csv_to_stage
 copy into @LAKE_STAGE/lake/stage/user_purchase/2024-01-03/user_purchase.csv
 from (
