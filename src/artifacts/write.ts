@@ -67,6 +67,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         pre_hook: n.preHooks,
         post_hook: n.postHooks,
         render_at_run_time: n.renderAtRunTime ?? [],
+        ...(n.resourceType === 'model' ? { deprecation_date: n.deprecation?.date ?? null } : {}),
       });
       break;
     case 'seed':

@@ -52,6 +52,7 @@ import { checkContracts } from './contract-check.js';
 import { checkPartitions } from './partition-check.js';
 import { checkMicrobatch, firstBatchOf } from './microbatch-check.js';
 import { checkPredicates } from './predicates-check.js';
+import { deprecationWarnings } from './deprecation.js';
 import type { BatchContext } from '../run-date/batches.js';
 import { checkAccess } from './access.js';
 import { introspectionGlobals } from '../templating/introspection/globals.js';
@@ -399,6 +400,7 @@ export class Compiler {
     const microbatch = checkMicrobatch(nodes, this.opts.project);
     microbatch.errors.forEach((e) => this.errors.add(e));
     this.warnings.push(...microbatch.warnings);
+    this.warnings.push(...deprecationWarnings(nodes, new Date()));
     const predicates = checkPredicates(nodes, this.opts.project);
     predicates.errors.forEach((e) => this.errors.add(e));
     this.warnings.push(...predicates.warnings);
@@ -1022,6 +1024,7 @@ export class Compiler {
       patchPath: patch?.file,
       primaryKey: patch?.primaryKey,
       constraints: patch?.constraints,
+      ...(patch?.deprecation ? { deprecation: patch.deprecation } : {}),
       checksum: f.checksum,
       unrenderedConfig: withRootOverride(mergeConfig(draft.baseConfig, inlineConfig(f.text)), draft.override),
       rawCode: f.text,

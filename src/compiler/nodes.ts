@@ -55,6 +55,8 @@ export interface ModelNode extends NodeBase {
   primaryKey?: string[];
   /** model-level `constraints:` from YAML (model contracts) */
   constraints?: ConstraintDef[];
+  /** `deprecation_date` (ISO) and its line in the properties file */
+  deprecation?: { date: string; written: string; line?: number };
   /** it reads an external source (views over those are late-binding on Redshift) */
   readsExternal?: boolean;
   /** parts whose text depends on queries (run_query, statement, execute…): rendered again when the model runs */

@@ -33,6 +33,8 @@ export interface ResourcePatch {
   primaryKey?: string[];
   /** model-level `constraints:` (model contracts) */
   constraints?: ConstraintDef[];
+  /** `deprecation_date`, as an ISO time, and the line it is written on */
+  deprecation?: { date: string; written: string; line?: number };
   file: string;
   line?: number;
 }
@@ -201,6 +203,12 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
       const primaryKey = readPrimaryKey(r, m, path, name);
       if (primaryKey.length) patch.primaryKey = primaryKey;
       if (m.constraints !== undefined) patch.constraints = constraintList(m.constraints, (j) => yaml.lineOf([...path, 'constraints', j]));
+      if (kind === 'models' && m.deprecation_date !== undefined && m.deprecation_date !== null) {
+        const date = deprecationDate(m.deprecation_date);
+        const written = m.deprecation_date instanceof Date ? date?.slice(0, 10) : String(m.deprecation_date).trim();
+        if (date) patch.deprecation = { date, written: written ?? date, line: yaml.lineOf([...path, 'deprecation_date']) };
+        else r.errors.push(yaml.error(`deprecation_date of model '${name}' must be a date (2025-06-30) or a date and time (2025-06-30T12:00:00Z), not ${JSON.stringify(m.deprecation_date)}`, [...path, 'deprecation_date']));
+      }
       readTests(r, [...asArray(m.tests), ...asArray(m.data_tests)], [...path, m.tests !== undefined ? 'tests' : 'data_tests'], { kind: attach, name }, undefined, content.tests);
       if (kind === 'models') content.models.push(patch);
       else if (kind === 'seeds') content.seeds.push(patch);
@@ -260,6 +268,18 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
   content.exposures = parseExposures(yaml, data.exposures, r.errors);
   content.groups = parseGroups(yaml, data.groups, r.errors);
   return { content, errors: r.errors, warnings: r.warnings };
+}
+
+/**
+ * A `deprecation_date` as an ISO time: a date or a date and time; without a
+ * zone it is the machine's local time, as dbt reads it.
+ */
+function deprecationDate(v: unknown): string | undefined {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.toISOString();
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.test(v.trim())) return undefined;
+  const text = v.trim().replace(' ', 'T');
+  const t = new Date(/T/.test(text) ? text : `${text}T00:00:00`);
+  return Number.isNaN(t.getTime()) ? undefined : t.toISOString();
 }
 
 /** Each table entry of a source, checked, with its YAML path and name. */

@@ -47,7 +47,6 @@ export const UNSUPPORTED_CONFIG: Record<string, UnsupportedEntry> = {
 export const UNSUPPORTED_PROPERTY: Record<string, UnsupportedEntry> = {
   versions: { decision: 'error', reason: 'model versions are not supported: each version would need its own file and ref(name, v=…)' },
   latest_version: { decision: 'error', reason: 'model versions are not supported' },
-  deprecation_date: { decision: 'warn', reason: 'model deprecation is not reported by tsql' },
   time_spine: { decision: 'warn', reason: "it belongs to the semantic layer, which is dbt Cloud's and deliberately not in tsql" },
 };
 
