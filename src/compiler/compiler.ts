@@ -22,7 +22,7 @@ import { dispatchInNamespace, installNamespaces, installPackageLocalMacros } fro
 import { checkRelationCollisions } from './relation-collisions.js';
 import { renderConfigValues, renderSourceDefinition } from './yaml-jinja.js';
 
-type FolderTree = 'models' | 'seeds' | 'tests' | 'sources' | 'snapshots';
+type FolderTree = 'models' | 'seeds' | 'tests' | 'sources' | 'snapshots' | 'analyses' | 'unit_tests';
 import { TemplateRelation } from '../templating/relation.js';
 import { templateError } from '../templating/render-error.js';
 import { TemplateCodeCache } from '../templating/template-cache.js';
@@ -696,7 +696,9 @@ export class Compiler {
       }
       let compiled = cleanSql(sql);
       if (frame.ephemeralDeps.size) compiled = injectEphemeralCtes(compiled, frame.ephemeralDeps, nodes, this.drafts);
-      const config = mergeConfig({ severity: 'error' }, def.config);
+      // the project file's `unit_tests:` tree (fqn: project, the model's folders, model, test), then the test's config:
+      const fqn = [p.name, ...draft.file.fqn.slice(1, -1), def.model, def.name];
+      const config = layeredConfig({ defaults: { severity: 'error' }, folder: this.folderConfig(p, 'unit_tests', fqn), properties: def.config, root: this.rootOverride(p, 'unit_tests', fqn) });
       if (config.enabled === false) continue;
       out.push({
         uniqueId: id,
@@ -704,7 +706,7 @@ export class Compiler {
         resourceType: 'unit_test',
         packageName: p.name,
         ...(p.relDir ? { packageDir: p.relDir } : {}),
-        fqn: [p.name, ...draft.file.fqn.slice(1, -1), def.model, def.name],
+        fqn,
         originalFilePath: def.file,
         path: def.file,
         description: def.description,
@@ -1070,7 +1072,9 @@ export class Compiler {
   /** A singular test's node, and the ephemeral models it reads (inlined once all models are compiled). */
   private renderSingularTest(p: ProjectContent, f: SqlFile): { node: TestNode; ephemeralDeps: Set<string> } | undefined {
     const id = `test.${p.name}.${f.name}`;
-    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: this.folderConfig(p, 'tests', f.fqn) });
+    // a top-level `data_tests:` entry of its name: its description, and config between the folder's and config()'s
+    const patch = p.singularTestPatches.get(f.name);
+    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: this.folderConfig(p, 'tests', f.fqn), properties: patch?.config });
     const override = this.rootOverride(p, 'tests', f.fqn);
     const frame = this.frameFor('test', id, f, config, 'test', override);
     if (override?.enabled === false) {
@@ -1094,11 +1098,12 @@ export class Compiler {
         fqn: f.fqn,
         originalFilePath: f.relPath,
         path: f.pathInRoot,
-        description: '',
+        description: patch?.description ?? '',
         config: frame.config,
         tags: asStringList(frame.config.tags),
         columns: {},
         dependsOn: { nodes: [...frame.deps], macros: [] },
+        ...(patch ? { patchPath: patch.file } : {}),
         checksum: f.checksum,
         unrenderedConfig: withRootOverride(mergeConfig(config, inlineConfig(f.text)), override),
         testType: 'singular',
@@ -1114,7 +1119,15 @@ export class Compiler {
   private renderAnalysis(f: SqlFile): { node: AnalysisNode; ephemeralDeps: Set<string> } | undefined {
     const project = this.projectOf({ pkg: f.fqn[0] });
     const id = `analysis.${project.name}.${f.name}`;
-    const frame = this.frameFor('test', id, f, {}, 'analysis');
+    // the project file's `analyses:` tree, then its properties (`analyses:` in YAML), then config() in the file
+    const patch = project.analysisPatches.get(f.name);
+    const base = layeredConfig({ defaults: {}, folder: this.folderConfig(project, 'analyses', f.fqn), properties: patch?.config });
+    const override = this.rootOverride(project, 'analyses', f.fqn);
+    if (override?.enabled === false) {
+      this.disabled.add(id);
+      return undefined;
+    }
+    const frame = this.frameFor('test', id, f, base, 'analysis', override);
     const sql = this.renderFileIn(frame, f);
     this.validateConfig(frame.config, 'model', f.relPath, lineOfCall(f.text, 'config'));
     if (frame.config.enabled === false) {
@@ -1130,13 +1143,14 @@ export class Compiler {
       fqn: f.fqn,
       originalFilePath: f.relPath,
       path: f.pathInRoot,
-      description: '',
+      description: patch?.description ?? '',
       config: frame.config,
       tags: asStringList(frame.config.tags),
-      columns: {},
+      columns: patch?.columns ?? {},
       dependsOn: { nodes: [...frame.deps], macros: [] },
+      ...(patch ? { patchPath: patch.file } : {}),
       checksum: f.checksum,
-      unrenderedConfig: inlineConfig(f.text),
+      unrenderedConfig: withRootOverride(mergeConfig(base, inlineConfig(f.text)), override),
       rawCode: f.text,
       compiledCode: cleanSql(sql),
       compiledPath: '',

@@ -109,7 +109,7 @@ function checkPackageNames(root: ProjectContent, packages: InstalledPackage[], e
 /** Every description's `{{ doc('name') }}` replaced by its block (models, seeds, sources, their columns, exposures). */
 function resolveDescriptions(p: ProjectContent, docs: DocIndex, errors: ErrorCollector): void {
   const resolve = (text: string, file: string, line: number | undefined) => resolveDocCalls(text, docs, p.name, { file, line }, errors);
-  for (const patch of [...p.modelPatches.values(), ...p.seedPatches.values()]) {
+  for (const patch of [...p.modelPatches.values(), ...p.seedPatches.values(), ...p.analysisPatches.values(), ...p.singularTestPatches.values()]) {
     patch.description = resolve(patch.description, patch.file, patch.line);
     for (const c of Object.values(patch.columns)) c.description = resolve(c.description, patch.file, c.line);
   }

@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { parseYaml, type YamlFile, type YamlPath } from '../util/yaml-file.js';
 import { isPlainObject, type Config } from './config-merge.js';
-import { TEST_CONFIG_KEYS } from './config-keys.js';
+import { configKeysFor, TEST_CONFIG_KEYS } from './config-keys.js';
 import { readQuoting, type Quoting } from './quoting.js';
 import { checkUnsupported, UNSUPPORTED_COLUMN, UNSUPPORTED_CONFIG, UNSUPPORTED_PROPERTIES_TOP, UNSUPPORTED_PROPERTY, type UnsupportedEntry } from './unsupported.js';
 import type { ConfigResource } from './config-keys.js';
@@ -108,11 +108,18 @@ export interface SchemaFileContent {
   unitTests: Array<{ raw: unknown; file: string; line?: number }>;
   exposures: ExposureDef[];
   groups: GroupDef[];
+  /** `analyses:` entries: description, columns, config */
+  analyses: ResourcePatch[];
+  /** top-level `data_tests:` entries: the description and config of a singular test of that name */
+  singularTests: ResourcePatch[];
 }
 
 const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'snapshots', 'macros', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'analyses', 'unit_tests', 'groups', 'data_tests'];
 const MODEL_KEYS = ['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'docs', 'meta', 'tags', 'access', 'group', 'constraints', 'latest_version', 'versions', 'deprecation_date', 'time_spine', 'contract'];
+const ANALYSIS_KEYS = ['name', 'description', 'config', 'columns', 'docs'];
+const SINGULAR_TEST_KEYS = ['name', 'description', 'config'];
 const SNAPSHOT_KEYS = ['name', 'description', 'relation', 'config', 'columns', 'tests', 'data_tests', 'docs', 'meta', 'tags'];
+const ANALYSIS_COLUMN_KEYS = ['name', 'description', 'data_type', 'meta', 'tags', 'quote', 'config', 'docs'];
 const COLUMN_KEYS = ['name', 'description', 'data_type', 'tests', 'data_tests', 'meta', 'tags', 'quote', 'constraints', 'policy_tags', 'granularity', 'config', 'docs'];
 const CONSTRAINT_KEYS = ['type', 'name', 'expression', 'columns', 'to', 'to_columns', 'warn_unenforced', 'warn_unsupported'];
 const CONSTRAINT_TYPES = ['check', 'not_null', 'unique', 'primary_key', 'foreign_key', 'custom'];
@@ -170,7 +177,7 @@ class Reader {
 export function parseSchemaFile(text: string, relPath: string): { content: SchemaFileContent; errors: UserError[]; warnings: string[] } {
   const yaml = parseYaml(text, relPath);
   const r = new Reader(yaml);
-  const content: SchemaFileContent = { models: [], seeds: [], snapshots: [], sources: [], sourceOverrides: [], tests: [], unitTests: [], exposures: [], groups: [] };
+  const content: SchemaFileContent = { models: [], seeds: [], snapshots: [], sources: [], sourceOverrides: [], tests: [], unitTests: [], exposures: [], groups: [], analyses: [], singularTests: [] };
   const data = yaml.data;
   if (data === null || data === undefined || (isPlainObject(data) && !Object.keys(data).length)) return { content, errors: [], warnings: [] };
   if (!isPlainObject(data)) return { content, errors: [new UserError('a properties file must be a mapping (models:, sources:, seeds: …)', { file: relPath, line: 1 })], warnings: [] };
@@ -263,6 +270,33 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
 
   r.list(data.unit_tests, ['unit_tests'], 'unit_tests').forEach((raw, i) => {
     content.unitTests.push({ raw, file: relPath, line: yaml.lineOf(['unit_tests', i]) });
+  });
+
+  r.list(data.analyses, ['analyses'], 'analyses').forEach((raw, i) => {
+    const path = ['analyses', i];
+    const a = r.entry(raw, path, 'analyses');
+    if (!a) return;
+    const name = String(a.name);
+    r.keys(a, ANALYSIS_KEYS, path, `analysis '${name}'`);
+    const config = { ...r.config(a.config, [...path, 'config']) };
+    r.keys(config, [...configKeysFor('analysis')], [...path, 'config'], `the config of analysis '${name}'`);
+    if (a.docs !== undefined && config.docs === undefined) config.docs = a.docs;
+    // an analysis has no tests: a column's tests are a mistake the key check reports
+    content.analyses.push({ name, description: String(a.description ?? ''), config, columns: readColumns(r, a.columns, [...path, 'columns'], { kind: 'model', name }, [], ANALYSIS_COLUMN_KEYS), file: relPath, line: yaml.lineOf(path) });
+  });
+
+  r.list(data.data_tests, ['data_tests'], 'data_tests').forEach((raw, i) => {
+    const path = ['data_tests', i];
+    const t = r.entry(raw, path, 'data_tests');
+    if (!t) return;
+    const name = String(t.name);
+    r.keys(t, SINGULAR_TEST_KEYS, path, `singular test '${name}'`);
+    const config = { ...r.config(t.config, [...path, 'config']) };
+    r.unsupported(UNSUPPORTED_CONFIG, config, [...path, 'config'], 'test config', 'test');
+    for (const k of Object.keys(config)) {
+      if (!TEST_CONFIG_KEYS.has(k)) r.errors.push(yaml.error(`unknown test config key '${k}'`, [...path, 'config', k], didYouMean(k, [...TEST_CONFIG_KEYS])));
+    }
+    content.singularTests.push({ name, description: String(t.description ?? ''), config, columns: {}, file: relPath, line: yaml.lineOf(path) });
   });
 
   content.exposures = parseExposures(yaml, data.exposures, r.errors);
@@ -381,13 +415,13 @@ function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [v];
 }
 
-function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['attachedTo'], tests: TestDef[]): Record<string, ColumnDef> {
+function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['attachedTo'], tests: TestDef[], keys = COLUMN_KEYS): Record<string, ColumnDef> {
   const out: Record<string, ColumnDef> = {};
   r.list(v, path, 'columns').forEach((raw, i) => {
     const cpath = [...path, i];
     const c = r.entry(raw, cpath, 'columns');
     if (!c) return;
-    r.keys(c, COLUMN_KEYS, cpath, `column '${c.name}'`);
+    r.keys(c, keys, cpath, `column '${c.name}'`);
     r.unsupported(UNSUPPORTED_COLUMN, c, cpath, 'column property');
     const name = String(c.name);
     // a column's config: holds meta and tags (dbt 1.10's place for them); anything else there is a mistake

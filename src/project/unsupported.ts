@@ -62,8 +62,6 @@ export const UNSUPPORTED_PROPERTIES_TOP: Record<string, UnsupportedEntry> = {
   semantic_models: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   saved_queries: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   macros: { decision: 'warn', reason: 'macro properties (descriptions, arguments) are not used by tsql yet' },
-  analyses: { decision: 'warn', reason: 'analysis properties are not read yet: analyses are compiled with their SQL config() only' },
-  data_tests: { decision: 'warn', reason: 'tests are declared under a model, seed, source or column, not at the top level' },
 };
 
 /** Keys of the project file. */
@@ -71,8 +69,6 @@ export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
   'log-path': { decision: 'warn', reason: 'tsql writes no log files: it logs to the console (--log-format json for machines)', rootOnly: true },
   'query-comment': { decision: 'warn', reason: 'tsql does not add query comments to the SQL it sends', rootOnly: true },
   'restrict-access': { decision: 'warn', reason: 'cross-project access rules are not enforced' },
-  analyses: { decision: 'warn', reason: 'folder config for analyses is not applied; use config() in the analysis' },
-  unit_tests: { decision: 'warn', reason: 'folder config for unit tests is not applied; set config: on the unit test' },
   metrics: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   'semantic-models': { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   'saved-queries': { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
