@@ -151,6 +151,12 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
       package_name: macroPackage(m, manifest.projectName),
       checksum: m.checksum,
       depends_on: { macros: m.calls.map((c) => index.resolve(c, m.pkg)).filter((x) => x !== undefined).map((x) => index.id(x)) },
+      // dbt's macro properties (a `macros:` entry of a properties file)
+      description: m.properties?.description ?? '',
+      arguments: (m.properties?.arguments ?? []).map((a) => ({ name: a.name, type: a.type ?? null, description: a.description })),
+      docs: { show: m.properties?.docs?.show ?? true },
+      meta: m.properties?.meta ?? {},
+      patch_path: m.properties ? m.properties.file : null,
     };
   }
   // --defer: each node whose refs read production's relation, with that relation (dbt's defer_relation).

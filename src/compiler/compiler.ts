@@ -39,6 +39,7 @@ import { runDateContext } from '../run-date/run-date.js';
 import { buildGenericTests, resolveRelationText, type RelationResolvers } from './generic-tests.js';
 import { checksumOf, sourceDefinitionChecksum } from './definition.js';
 import { describeMacros, linkNodeMacros, type ManifestMacro } from './macro-deps.js';
+import { applyMacroProperties } from './macro-properties.js';
 import { inlineConfig } from './unrendered-config.js';
 import { grantsWithoutPrivileges } from './grants-warning.js';
 import { emptyRelationSql, resolveSubqueryAliases, subqueryRelationSql } from './empty.js';
@@ -442,6 +443,7 @@ export class Compiler {
       ...projects.flatMap((p) => p.macroFiles.map((f) => ({ file: f.relPath, text: rewriteTestBlocks(f.text) }))),
     ]);
     linkNodeMacros(nodes.values(), macros, this.pkg, !this.nativeNaming);
+    this.warnings.push(...applyMacroProperties(macros, projects, this.pkg));
     const cycle = findCycle(parents);
     if (cycle) {
       const first = nodes.get(cycle[0])!;

@@ -119,4 +119,8 @@ function resolveDescriptions(p: ProjectContent, docs: DocIndex, errors: ErrorCol
     for (const c of Object.values(s.columns)) c.description = resolve(c.description, s.file, c.line);
   }
   for (const x of p.exposures) x.description = resolve(x.description, x.file, x.line);
+  for (const m of p.macroPatches) {
+    m.description = resolve(m.description, m.file, m.line);
+    for (const a of m.arguments) a.description = resolve(a.description, m.file, a.line);
+  }
 }

@@ -11,6 +11,7 @@ import { unreadFiles } from './unread-files.js';
 import { readSnapshotBlocks, snapshotNameErrors, yamlSnapshot, type SnapshotFile } from './snapshot-files.js';
 import type { ExposureDef } from './exposures-yaml.js';
 import type { GroupDef } from './groups-yaml.js';
+import type { MacroPatch } from './macros-yaml.js';
 import { readDocBlocks, type DocBlock } from './doc-blocks.js';
 
 /**
@@ -110,6 +111,7 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
   const unitTests: ProjectContent['unitTests'] = [];
   const exposures: ExposureDef[] = [];
   const groups: GroupDef[] = [];
+  const macroPatches: MacroPatch[] = [];
   const yamlRoots = [...new Set(Object.values(paths).flat())];
   for (const f of findFiles(projectDir, yamlRoots, ['.yml', '.yaml'])) {
     const parsed = errors.guard(() => parseSchemaFile(readTextFile(f.absPath, f.relPath), f.relPath));
@@ -134,6 +136,11 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     unitTests.push(...content.unitTests);
     exposures.push(...content.exposures);
     groups.push(...content.groups);
+    for (const m of content.macroPatches) {
+      const prev = macroPatches.find((x) => x.name === m.name);
+      if (prev) errors.add(new UserError(`macro '${m.name}' is described twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: m.file, line: m.line }));
+      else macroPatches.push(m);
+    }
   }
   const seenSources = new Map<string, SourceTableDef>();
   for (const s of sources) {
@@ -173,7 +180,7 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     unit_tests: new FolderConfig(settings.unitTests, 'unit_test'),
   };
   const docBlocks = readDocBlocks(projectDir, at(settings.docsPaths), name, errors);
-  return { name, relDir, settings, models, seeds, macroFiles, singularTests, analyses, snapshots, modelPatches, seedPatches, snapshotPatches, analysisPatches, singularTestPatches, sources, sourceOverrides, tests, unitTests, exposures, groups, folderConfigs, docBlocks };
+  return { name, relDir, settings, models, seeds, macroFiles, singularTests, analyses, snapshots, modelPatches, seedPatches, snapshotPatches, analysisPatches, singularTestPatches, macroPatches, sources, sourceOverrides, tests, unitTests, exposures, groups, folderConfigs, docBlocks };
 }
 
 /** Every prefix of each fqn, joined with dots: the folder paths a `models:` / `seeds:` tree may name. */

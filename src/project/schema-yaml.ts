@@ -9,6 +9,7 @@ import type { ConfigResource } from './config-keys.js';
 import { parseExposures, type ExposureDef } from './exposures-yaml.js';
 import { constraintList, type ConstraintDef } from './constraints.js';
 import { parseGroups, type GroupDef } from './groups-yaml.js';
+import { parseMacroPatches, type MacroPatch } from './macros-yaml.js';
 
 export interface ColumnDef {
   name: string;
@@ -112,6 +113,8 @@ export interface SchemaFileContent {
   analyses: ResourcePatch[];
   /** top-level `data_tests:` entries: the description and config of a singular test of that name */
   singularTests: ResourcePatch[];
+  /** `macros:` entries: descriptions and arguments of the project's macros */
+  macroPatches: MacroPatch[];
 }
 
 const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'snapshots', 'macros', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'analyses', 'unit_tests', 'groups', 'data_tests'];
@@ -177,7 +180,7 @@ class Reader {
 export function parseSchemaFile(text: string, relPath: string): { content: SchemaFileContent; errors: UserError[]; warnings: string[] } {
   const yaml = parseYaml(text, relPath);
   const r = new Reader(yaml);
-  const content: SchemaFileContent = { models: [], seeds: [], snapshots: [], sources: [], sourceOverrides: [], tests: [], unitTests: [], exposures: [], groups: [], analyses: [], singularTests: [] };
+  const content: SchemaFileContent = { models: [], seeds: [], snapshots: [], sources: [], sourceOverrides: [], tests: [], unitTests: [], exposures: [], groups: [], analyses: [], singularTests: [], macroPatches: [] };
   const data = yaml.data;
   if (data === null || data === undefined || (isPlainObject(data) && !Object.keys(data).length)) return { content, errors: [], warnings: [] };
   if (!isPlainObject(data)) return { content, errors: [new UserError('a properties file must be a mapping (models:, sources:, seeds: …)', { file: relPath, line: 1 })], warnings: [] };
@@ -299,6 +302,7 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     content.singularTests.push({ name, description: String(t.description ?? ''), config, columns: {}, file: relPath, line: yaml.lineOf(path) });
   });
 
+  content.macroPatches = parseMacroPatches(yaml, data.macros, r.errors);
   content.exposures = parseExposures(yaml, data.exposures, r.errors);
   content.groups = parseGroups(yaml, data.groups, r.errors);
   return { content, errors: r.errors, warnings: r.warnings };

@@ -61,7 +61,6 @@ export const UNSUPPORTED_PROPERTIES_TOP: Record<string, UnsupportedEntry> = {
   metrics: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   semantic_models: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   saved_queries: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
-  macros: { decision: 'warn', reason: 'macro properties (descriptions, arguments) are not used by tsql yet' },
 };
 
 /** Keys of the project file. */
