@@ -556,6 +556,8 @@ export class Compiler {
       const frame = this.frameFor('seed', id, f, own, 'seed', override);
       const relation = this.computeRelation(frame);
       const connection = this.connectionName(config, () => ({ file: patch?.file ?? f.relPath, line: patch?.line }));
+      // a seed's indexes (PostgreSQL's): a warning on an engine without them
+      if (config.indexes !== undefined) this.warnings.push(...engineConfigWarnings({ materialized: 'seed', indexes: config.indexes }, this.connectionInfo(connection).dialect, { file: patch?.file ?? f.relPath, line: patch?.line }, 'seed'));
       const seed: SeedNode = {
         connection,
         uniqueId: id,

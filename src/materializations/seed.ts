@@ -8,7 +8,7 @@ import { parseCsv } from '../seeds/csv.js';
 import { convertRows, inferColumnTypes } from '../seeds/infer-types.js';
 import { didYouMean } from '../util/suggest.js';
 import { applyAfterBuild } from './after-build.js';
-import { sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
+import { physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 export interface PreparedSeed {
   columns: Column[];
@@ -45,6 +45,11 @@ export function prepareSeed(node: SeedNode, dialect: Dialect): PreparedSeed {
   return { columns, rows };
 }
 
+/** The seed's `indexes` (PostgreSQL), made once the new table holds its name, as a table model's are. */
+async function createSeedIndexes(ctx: MaterializeContext, node: SeedNode): Promise<void> {
+  for (const sql of ctx.dialect.afterTableBuilt?.(node.relation, physicalOptions({ indexes: node.config.indexes })) ?? []) await ctx.run(sql);
+}
+
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 /**
@@ -78,11 +83,13 @@ export async function materializeSeed(ctx: MaterializeContext, node: SeedNode, s
       r.statements.forEach((sql) => ctx.record(sql));
       await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
       await swapIntoPlace(ctx, staged, 'table', node.relation);
+      await createSeedIndexes(ctx, node);
       return { message: `COPY ${r.rows ?? '?'}`, rowsAffected: r.rows, kind: 'table' };
     }
     await ctx.conn.loadRows(staged, seed.columns, seed.rows);
     await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
     await swapIntoPlace(ctx, staged, 'table', node.relation);
+    await createSeedIndexes(ctx, node);
   } catch (e) {
     await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
     throw e;
