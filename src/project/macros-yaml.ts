@@ -78,39 +78,30 @@ export function parseMacroPatches(yaml: YamlFile, v: unknown, errors: UserError[
 export function macroParameters(text: string): string[] | undefined {
   const m = /^\{%-?\s*(?:macro|test)\s+[A-Za-z_][A-Za-z0-9_]*\s*\(/.exec(text);
   if (!m) return undefined;
-  // the parameter list up to its closing parenthesis, skipping those inside defaults and strings
+  // one pass over the parameter list: commas at its own level split it, those inside defaults and strings do not
+  const names: string[] = [];
+  const push = (part: string) => {
+    const name = /^\s*\**([A-Za-z_][A-Za-z0-9_]*)/.exec(part)?.[1];
+    if (name) names.push(name);
+  };
   let depth = 1;
-  let i = m[0].length;
   let quote = '';
-  for (; i < text.length && depth > 0; i++) {
+  let start = m[0].length;
+  for (let i = start; i < text.length; i++) {
     const c = text[i];
     if (quote) {
       if (c === quote && text[i - 1] !== '\\') quote = '';
     } else if (c === '"' || c === "'") quote = c;
     else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-  }
-  const list = text.slice(m[0].length, i - 1);
-  const names: string[] = [];
-  let level = 0;
-  let start = 0;
-  quote = '';
-  const push = (part: string) => {
-    const name = /^\s*\**([A-Za-z_][A-Za-z0-9_]*)/.exec(part)?.[1];
-    if (name) names.push(name);
-  };
-  for (let j = 0; j < list.length; j++) {
-    const c = list[j];
-    if (quote) {
-      if (c === quote && list[j - 1] !== '\\') quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '(' || c === '[' || c === '{') level++;
-    else if (c === ')' || c === ']' || c === '}') level--;
-    else if (c === ',' && level === 0) {
-      push(list.slice(start, j));
-      start = j + 1;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (--depth === 0) {
+        push(text.slice(start, i));
+        break;
+      }
+    } else if (c === ',' && depth === 1) {
+      push(text.slice(start, i));
+      start = i + 1;
     }
   }
-  push(list.slice(start));
   return names;
 }
