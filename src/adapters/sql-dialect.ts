@@ -267,8 +267,8 @@ export abstract class AnsiDialect implements Dialect {
     return `comment on ${kind === 'view' ? 'view' : 'table'} ${this.renderRelation(rel)} is ${this.quoteString(text)}`;
   }
 
-  commentOnColumn(rel: Relation, _kind: RelationKind, column: string, text: string): string {
-    return `comment on column ${this.renderRelation(rel)}.${this.quoteIdentifier(column)} is ${this.quoteString(text)}`;
+  commentOnColumn(rel: Relation, _kind: RelationKind, column: string | Column, text: string): string {
+    return `comment on column ${this.renderRelation(rel)}.${this.columnName(column)} is ${this.quoteString(text)}`;
   }
 
   abstract probeFile(file: string, spec: ExternalTableSpec): string;

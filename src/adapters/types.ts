@@ -246,7 +246,8 @@ export interface Dialect {
   /** A description on a relation (persist_docs). */
   commentOnRelation(rel: Relation, kind: RelationKind, text: string): string;
   /** A description on one of its columns (persist_docs). */
-  commentOnColumn(rel: Relation, kind: RelationKind, column: string, text: string): string;
+  /** `column` as a string, or a Column whose `quoted` (a column's `quote: true`) writes it exactly as named. */
+  commentOnColumn(rel: Relation, kind: RelationKind, column: string | Column, text: string): string;
   /** SQL type names for seed columns. */
   seedColumnType(inferred: string, precision?: number, scale?: number): string;
   /** The time a snapshot run stamps on the versions it opens and closes: the warehouse's clock (dbt's snapshot_get_time). */

@@ -7,7 +7,8 @@ import { useStandins } from '../helpers/standins.js';
 
 /**
  * A column's `quote: true`: its name written quoted, exactly as named, in the
- * generic tests, the contract's table and the unit tests' inputs; on DuckDB,
+ * generic tests, the contract's table, the column comments persist_docs writes
+ * and the unit tests' inputs; on DuckDB,
  * PostgreSQL and the Snowflake stand-in (where unquoted names fold to upper case).
  */
 
@@ -21,9 +22,11 @@ const FILES = {
   - name: orders
     config:
       contract: {enforced: true}
+      persist_docs: {columns: true}
     columns:
       - name: orderId
         quote: true
+        description: the order's id
         data_type: integer
         data_tests: [not_null, unique]
       - name: Order Date
@@ -48,7 +51,7 @@ unit_tests:
 
 for (const engine of LOCAL_ENGINES) {
   describe(`a column's quote: true on ${engine}`, () => {
-    it('is quoted in the tests (named as dbt names them), the contract and the unit test; the manifest records it', () => {
+    it('is quoted in the tests (named as dbt names them), the contract, the column comments and the unit test; the manifest records it', async () => {
       const w = engineProject(engine, FILES);
       const r = w.tsql(['build']);
       expect(r.code, output(r)).toBe(0);
@@ -62,12 +65,16 @@ for (const engine of LOCAL_ENGINES) {
       expect(test.test_metadata!.kwargs.column_name).toBe('"orderId"');
       expect(test.column_name).toBe('orderId');
       expect(manifest.nodes['model.shop.orders'].columns.orderId.quote).toBe(true);
+      if (engine === 'postgres') {
+        const comment = await w.query(`select col_description('$s.orders'::regclass, 1) as c`);
+        expect(comment).toEqual([{ c: "the order's id" }]);
+      }
     });
   });
 }
 
 describe("a column's quote: true on the Snowflake stand-in", () => {
-  it('keeps the name exactly as written (not folded to upper case) in the tests, the contract and the unit test', async () => {
+  it('keeps the name exactly as written (not folded to upper case) in the tests, the contract, the column comments and the unit test', async () => {
     const w = standins.snowflake(FILES);
     const r = await runCliAsync(['build'], w.p.dir, w.env);
     expect(r.code, output(r)).toBe(0);

@@ -115,8 +115,8 @@ export class SnowflakeDialect extends AnsiDialect {
   }
 
   /** A view's columns take their comment through ALTER VIEW (COMMENT ON COLUMN is for tables). */
-  override commentOnColumn(rel: Relation, kind: RelationKind, column: string, text: string): string {
-    if (kind === 'view') return `alter view ${this.renderRelation(rel)} alter column ${this.quoteIdentifier(column)} comment ${this.quoteString(text)}`;
+  override commentOnColumn(rel: Relation, kind: RelationKind, column: string | Column, text: string): string {
+    if (kind === 'view') return `alter view ${this.renderRelation(rel)} alter column ${this.columnName(column)} comment ${this.quoteString(text)}`;
     return super.commentOnColumn(rel, kind, column, text);
   }
 
