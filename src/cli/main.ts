@@ -8,6 +8,7 @@ import { parseSelector, STATE_METHODS } from '../graph/selector.js';
 import { TSQL_VERSION } from '../version.js';
 import { cleanCommand } from './commands/clean.js';
 import { depsCommand } from './commands/deps.js';
+import { docsGenerateCommand, docsServeCommand } from './commands/docs.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
 import { executeCommand, type ExecuteCommand } from './commands/execute.js';
@@ -108,7 +109,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   const exec = (name: ExecuteCommand, description: string) => {
-    const cmd = withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' }), { strict: true });
+    const cmd = withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' || name === 'snapshot' }), { strict: true });
     if (name === 'run' || name === 'build') {
       cmd
         .option('--event-time-start <time>', 'microbatch models build the batches from this date or time (UTC; with --event-time-end)')
@@ -129,6 +130,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   exec('build', 'load seeds, build models and run their tests in one DAG order');
   exec('test', 'run data tests on the selected models, seeds and sources');
   exec('stage-external', 'create or refresh the external tables declared as sources (external:)');
+  exec('snapshot', 'run the selected snapshots: record in each snapshot table the rows that changed since the last run');
 
   withCi(
     program
@@ -180,8 +182,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
     setExit(await parseCommand(await parsed(raw)));
   });
 
+  const docs = program.command('docs').description('the documentation site: catalog, column-level lineage and a page per node');
+  withCommon(docs.command('generate').description('write target/catalog.json, target/lineage.json and the static site in target/docs/'), { selection: false })
+    .option('--no-compile', 'do not compile: read target/manifest.json as the last compile or run wrote it')
+    .option('--empty-catalog', 'do not read the warehouse: no column types or row counts (catalog.json is empty)')
+    .action(async (raw: CommonOptions & { compile?: boolean; emptyCatalog?: boolean }) => {
+      setExit(await docsGenerateCommand(await parsed(raw), { compile: raw.compile !== false, emptyCatalog: !!raw.emptyCatalog }));
+    });
+  withCommon(docs.command('serve').description('serve target/docs/ on a local port until Ctrl-C (it never opens a browser)'), { selection: false })
+    .option('--port <n>', 'port to listen on (default 8080)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)')
+    .option('--no-browser', 'accepted for dbt users: tsql never opens a browser')
+    .action(async (raw: CommonOptions & { port?: string; host?: string }) => {
+      setExit(await docsServeCommand(await parsed(raw), raw));
+    });
+
   withCommon(program.command('ls').alias('list').description('list the selected nodes'))
-    .option('--resource-type <type...>', 'model, seed, source, test, unit_test, analysis, exposure (repeatable)')
+    .option('--resource-type <type...>', 'model, seed, snapshot, source, test, unit_test, analysis, exposure (repeatable)')
     .option('-o, --output <format>', 'selector (default), name, path or json')
     .action(async (raw: CommonOptions) => {
       checkLsOptions(raw.resourceType, raw.output);

@@ -208,7 +208,7 @@ export function publishCompiled(session: Session, reporter: Reporter, command: s
   for (const l of logs) reporter.info(l);
   for (const [id, rel] of manifest.deferred) reporter.info(`Deferred ${id} to --state ${session.options.state?.label}: ${session.adapter.dialect.renderRelation(rel)}`);
   writeCompiledFiles(session.options.projectDir, manifest);
-  const write = () => writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command));
+  const write = () => writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command), session.project.allDocBlocks);
   if (!pendingChecksums.length) {
     write();
     return Promise.resolve();

@@ -3,8 +3,9 @@ import type { Config } from '../project/config-merge.js';
 import type { ConstraintDef } from '../project/constraints.js';
 import type { ColumnDef } from '../project/schema-yaml.js';
 import type { UnitInput } from '../tests/unit/parse.js';
+import type { SnapshotSpec } from '../project/snapshot-config.js';
 
-export type NodeResourceType = 'model' | 'seed' | 'source' | 'test' | 'unit_test' | 'analysis' | 'exposure';
+export type NodeResourceType = 'model' | 'seed' | 'source' | 'test' | 'unit_test' | 'analysis' | 'exposure' | 'snapshot';
 
 interface NodeBase {
   uniqueId: string;
@@ -12,8 +13,10 @@ interface NodeBase {
   resourceType: NodeResourceType;
   packageName: string;
   fqn: string[];
-  /** posix path relative to the project directory */
+  /** posix path relative to the project directory (for a package's node: below its folder, dbt_packages/<pkg>/…) */
   originalFilePath: string;
+  /** a package's node: the package's folder relative to the project (its files in target/ are relative to it) */
+  packageDir?: string;
   /** path relative to its resource root (models/, seeds/ …) */
   path: string;
   description: string;
@@ -52,12 +55,38 @@ export interface ModelNode extends NodeBase {
   primaryKey?: string[];
   /** model-level `constraints:` from YAML (model contracts) */
   constraints?: ConstraintDef[];
+  /** `deprecation_date` (ISO) and its line in the properties file */
+  deprecation?: { date: string; written: string; line?: number };
   /** it reads an external source (views over those are late-binding on Redshift) */
   readsExternal?: boolean;
   /** parts whose text depends on queries (run_query, statement, execute…): rendered again when the model runs */
   renderAtRunTime?: Array<'sql' | 'pre_hook' | 'post_hook'>;
   /** the template reads `this` (a microbatch model's batches then run one after another unless concurrent_batches says otherwise) */
   readsThis?: boolean;
+}
+
+/**
+ * A snapshot: a `{% snapshot %}` block or a properties-file entry with
+ * `relation:`. Its select is rendered like a model's; each run records, in its
+ * table, the rows that changed since the last (see materializations/snapshot.ts).
+ */
+export interface SnapshotNode extends NodeBase {
+  resourceType: 'snapshot';
+  /** the block's body (or `select * from {{ relation }}`) as written */
+  rawCode: string;
+  /** the rendered select */
+  compiledCode: string;
+  relation: Relation;
+  materialized: 'snapshot';
+  /** the checked config: strategy, key, hard deletes, meta column names */
+  snapshot: SnapshotSpec;
+  preHooks: string[];
+  postHooks: string[];
+  compiledPath: string;
+  /** line of the block's opening tag or of the YAML entry */
+  line: number;
+  readsExternal?: boolean;
+  renderAtRunTime?: Array<'sql' | 'pre_hook' | 'post_hook'>;
 }
 
 export interface SeedNode extends NodeBase {
@@ -74,6 +103,8 @@ export interface SourceNode extends NodeBase {
   identifier: string;
   relation: Relation;
   loadedAtField?: string;
+  /** SQL returning the newest load time (dbt 1.10's loaded_at_query), in place of loaded_at_field */
+  loadedAtQuery?: string;
   freshness?: unknown;
   external?: Record<string, unknown>;
   /** YAML line of the table entry, for error messages */
@@ -114,7 +145,8 @@ export interface UnitTestNode extends NodeBase {
   compiledCode: string;
   compiledPath: string;
   /** each input with its CTE name and, when it exists in the project, its node and relation */
-  given: Array<UnitInput & { cte: string; nodeId?: string; relation?: Relation }>;
+  /** `quoted`: the input's columns with `quote: true`, written exactly as named */
+  given: Array<UnitInput & { cte: string; nodeId?: string; relation?: Relation; quoted?: string[] }>;
   expect: { rows: Array<Record<string, unknown>>; columns: string[] };
   line?: number;
 }
@@ -140,23 +172,38 @@ export interface ExposureNode extends NodeBase {
   line?: number;
 }
 
-export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode | AnalysisNode | ExposureNode;
+export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode | AnalysisNode | ExposureNode | SnapshotNode;
+
+/** The nodes that build a relation from a rendered select. */
+export type BuiltNode = ModelNode | SnapshotNode;
 
 /**
- * Where a node's files go below target/compiled/<project>/ and target/run/<project>/:
- * its own file, a test's alias below its YAML file, a unit test below its model,
- * a source below its YAML file, a seed's CSV as .sql.
+ * Where a node's files go below target/compiled/<package>/ and target/run/<package>/
+ * (the package is the project's name for its own nodes): its own file, a test's
+ * alias below its YAML file, a unit test below its model, a source below its YAML
+ * file, a seed's CSV as .sql; paths relative to the project or package it belongs to.
  */
 export function artifactPath(n: ManifestNode): string {
+  const file = pathInPackage(n);
   switch (n.resourceType) {
     case 'unit_test':
-      return `${n.originalFilePath}/${n.model.split('.').pop()}/${n.name}.sql`;
+      return `${file}/${n.model.split('.').pop()}/${n.name}.sql`;
     case 'test':
-      return n.testType === 'generic' ? `${n.originalFilePath}/${n.alias ?? n.name}.sql` : n.originalFilePath;
+      return n.testType === 'generic' ? `${file}/${n.alias ?? n.name}.sql` : file;
     case 'source':
-      return `${n.originalFilePath}/${n.sourceName}.${n.name}.sql`;
+      return `${file}/${n.sourceName}.${n.name}.sql`;
+    case 'snapshot': {
+      // a file may hold several snapshots, and a properties file defines some: one file per snapshot, beside its definition
+      const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+      return `${dir}${n.name}.sql`;
+    }
     default:
-      return n.originalFilePath.replace(/\.csv$/, '.sql');
+      return file.replace(/\.csv$/, '.sql');
   }
+}
+
+/** A node's file relative to the project or package it belongs to (dbt's original_file_path). */
+export function pathInPackage(n: Pick<ManifestNode, 'originalFilePath' | 'packageDir'>): string {
+  return n.packageDir && n.originalFilePath.startsWith(n.packageDir + '/') ? n.originalFilePath.slice(n.packageDir.length + 1) : n.originalFilePath;
 }
 

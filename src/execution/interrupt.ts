@@ -34,6 +34,12 @@ export const EXIT_INTERRUPTED = 130;
 /** How long the run has to wind down by itself before tsql exits regardless. */
 const STOP_WITHIN_MS = 1200;
 
+/** A command that runs until stopped (`tsql docs serve`) handles Ctrl-C itself: nothing to cancel, a clean stop. */
+let instead: (() => void) | undefined;
+export function onInterrupt(handler: (() => void) | undefined): void {
+  instead = handler;
+}
+
 /** Interrupts what runs on every open warehouse (DuckDB's interrupt is immediate) and exits 130. */
 function exitNow(): never {
   for (const a of open) void a.cancelAll().catch(() => undefined);
@@ -49,6 +55,10 @@ export function installInterruptHandler(notice: (message: string) => void): void
   installed = true;
   tell = notice;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (instead) {
+      instead();
+      return;
+    }
     if (isInterrupted()) exitNow();
     markInterrupted();
     tell(`${signal === 'SIGINT' ? 'Interrupted' : 'Terminated'}: cancelling ${open.size ? 'running statements' : 'the run'}…`);

@@ -14,7 +14,7 @@ export function emptySelectionError(manifest: Manifest, opts: { select: string[]
   const hint = '--allow-empty-selection runs nothing instead';
   const args = opts.select.flatMap((s) => s.split(/\s+/).filter(Boolean));
   for (const arg of args) {
-    const anyType = selectFromManifest(manifest, { select: [arg], exclude: [], types: ['model', 'seed', 'source', 'test', 'unit_test'] });
+    const anyType = selectFromManifest(manifest, { select: [arg], exclude: [], types: ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test'] });
     if (anyType.size === 0) {
       const suggestion = suggest(manifest, arg, opts.types);
       return new UserError(`--select '${arg}' matches no node`, {}, { hint: suggestion ? `did you mean '${suggestion}'?` : 'tsql ls lists the nodes' });
@@ -35,7 +35,7 @@ export function emptySelectionError(manifest: Manifest, opts: { select: string[]
 }
 
 function describeTypes(manifest: Manifest, args: string[]): string {
-  const picked = selectFromManifest(manifest, { select: args, exclude: [], types: ['model', 'seed', 'source', 'test', 'unit_test'] });
+  const picked = selectFromManifest(manifest, { select: args, exclude: [], types: ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test'] });
   const types = new Set([...picked].map((id) => manifest.nodes.get(id)?.resourceType).filter(Boolean));
   return [...types].map((t) => `${t}s`).join(' and ');
 }

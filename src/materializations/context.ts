@@ -24,6 +24,8 @@ export interface MaterializeContext {
   warn?(message: string): void;
   /** Rows moved so far by this node (a seed's rows loaded, an unload's rows written): the live status line. */
   progress?(rows: number): void;
+  /** --empty: models build with zero rows; a snapshot's table is left as it is */
+  empty?: boolean;
 }
 
 export interface MaterializeResult {

@@ -8,7 +8,7 @@ import { convertRows, inferColumnTypes } from '../seeds/infer-types.js';
 import { SEED_SAMPLE_BYTES, seedRowBatches, type SeedSource } from '../seeds/seed-source.js';
 import { didYouMean } from '../util/suggest.js';
 import { applyAfterBuild } from './after-build.js';
-import { sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
+import { physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 export interface PreparedSeed {
   columns: Column[];
@@ -41,11 +41,33 @@ export function prepareSeed(node: SeedNode, dialect: Dialect): PreparedSeed {
   // Overridden columns are sent as text and cast by the engine to the declared type.
   const types = inferred.map((c) => (overrideMap.has(c.name) ? { ...c, type: 'varchar' as const } : c));
   const rows = sample.complete ? convertRows({ header: sample.header, rows: sample.rows, rowLines: sample.lines, file: node.originalFilePath }, types) : undefined;
+  const unquoted = node.config.quote_columns === false;
   const columns = inferred.map((c) => ({
-    name: c.name,
+    name: unquoted ? unquotedColumnName(c.name, node, dialect) : c.name,
     dataType: overrideMap.get(c.name) ?? dialect.seedColumnType(c.type, c.precision, c.scale),
   }));
   return { columns, source: { absPath: node.absPath, relPath: node.originalFilePath, delimiter, header: sample.header, types, rows, size: sample.size } };
+}
+
+/** The seed's `indexes` (PostgreSQL), made once the new table holds its name, as a table model's are. */
+async function createSeedIndexes(ctx: MaterializeContext, node: SeedNode): Promise<void> {
+  for (const sql of ctx.dialect.afterTableBuilt?.(node.relation, physicalOptions({ indexes: node.config.indexes })) ?? []) await ctx.run(sql);
+}
+
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/**
+ * `quote_columns: false`: the column gets the name the engine gives an
+ * unquoted one (orderId is orderid on PostgreSQL and Redshift, ORDERID on
+ * Snowflake, as written on DuckDB), as dbt's unquoted CREATE TABLE would. It is
+ * still written quoted, so a reserved word works. A header that is no plain
+ * name could not be written unquoted: an error naming the seed.
+ */
+function unquotedColumnName(name: string, node: SeedNode, dialect: Dialect): string {
+  if (!PLAIN_NAME.test(name)) {
+    throw new UserError(`seed '${node.name}': column '${name}' cannot be written unquoted (quote_columns: false)`, { file: node.originalFilePath, line: 1 }, { hint: 'rename it in the CSV header (letters, digits and _), or remove quote_columns: false' });
+  }
+  return dialect.unquotedCase === 'lower' ? name.toLowerCase() : dialect.unquotedCase === 'upper' ? name.toUpperCase() : name;
 }
 
 /** Loads the rows into a staging table with bound values, then swaps it in atomically. */
@@ -65,12 +87,14 @@ export async function materializeSeed(ctx: MaterializeContext, node: SeedNode, s
       r.statements.forEach((sql) => ctx.record(sql));
       await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
       await swapIntoPlace(ctx, staged, 'table', node.relation);
+      await createSeedIndexes(ctx, node);
       return { message: `COPY ${r.rows ?? '?'}`, rowsAffected: r.rows, kind: 'table' };
     }
     // the rows stream from the file: one that does not fit stops the load here, and the old table stays
     const loaded = await ctx.conn.loadRows(staged, seed.columns, seedRowBatches(seed.source, ctx.progress));
     await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
     await swapIntoPlace(ctx, staged, 'table', node.relation);
+    await createSeedIndexes(ctx, node);
     return { message: `INSERT ${loaded}`, rowsAffected: loaded, kind: 'table' };
   } catch (e) {
     await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);

@@ -40,20 +40,44 @@ export const TEST_CONFIG_KEYS = new Set([
   'store_failures', 'store_failures_as', 'materialized',
 ]);
 
-export const SOURCE_CONFIG_KEYS = new Set([...common, 'freshness', 'loaded_at_field', 'event_time', 'connection']);
+/**
+ * Snapshots: where the table goes (schema and database through
+ * generate_schema_name, or dbt's legacy target_schema / target_database as
+ * written), how changes are found, and the table's physical layout. No
+ * `unlogged`: a snapshot's history cannot be rebuilt, and an unlogged table
+ * loses it in a crash.
+ */
+export const SNAPSHOT_CONFIG_KEYS = new Set([
+  ...common,
+  'schema', 'database', 'alias', 'target_schema', 'target_database', 'pre_hook', 'post_hook', 'full_refresh', 'sql_header', 'materialized',
+  'strategy', 'unique_key', 'updated_at', 'check_cols', 'hard_deletes', 'invalidate_hard_deletes', 'snapshot_meta_column_names', 'dbt_valid_to_current',
+  'dist', 'sort', 'sort_type', 'backup', 'indexes', 'transient', 'cluster_by', 'automatic_clustering', 'snowflake_warehouse', 'query_tag',
+  'connection', 'params',
+]);
 
-export type ConfigResource = 'model' | 'seed' | 'test' | 'source';
+export const SOURCE_CONFIG_KEYS = new Set([...common, 'freshness', 'loaded_at_field', 'loaded_at_query', 'event_time', 'connection']);
+
+/** Unit tests take these (dbt 1.8): in `config:` on the test, or the project file's `unit_tests:` tree. */
+export const UNIT_TEST_CONFIG_KEYS = new Set(['enabled', 'tags', 'meta']);
+
+export type ConfigResource = 'model' | 'seed' | 'test' | 'source' | 'snapshot' | 'analysis' | 'unit_test';
 
 export function configKeysFor(resource: ConfigResource): Set<string> {
   switch (resource) {
     case 'model':
+    case 'analysis':
+      // an analysis's config() takes a model's keys (it is compiled like one)
       return MODEL_CONFIG_KEYS;
+    case 'unit_test':
+      return UNIT_TEST_CONFIG_KEYS;
     case 'seed':
       return SEED_CONFIG_KEYS;
     case 'test':
       return TEST_CONFIG_KEYS;
     case 'source':
       return SOURCE_CONFIG_KEYS;
+    case 'snapshot':
+      return SNAPSHOT_CONFIG_KEYS;
   }
 }
 

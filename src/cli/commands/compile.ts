@@ -9,16 +9,16 @@ import { describeProject } from './describe.js';
 export async function compileCommand(options: ParsedOptions): Promise<number> {
   const reporter = new Reporter(options.logFormat);
   const t0 = performance.now();
-  const selection = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: ['model', 'seed'] });
+  const selection = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: ['model', 'seed', 'snapshot'] });
   const session = await openSession(options, { readCatalog: true, selection });
   try {
     await publishCompiled(session, reporter, 'compile');
     const { manifest } = session.compiled;
     if (options.select.length) {
-      const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model', 'analysis'] });
+      const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model', 'snapshot', 'analysis'] });
       for (const id of picked) {
         const n = manifest.nodes.get(id);
-        if ((n?.resourceType === 'model' || n?.resourceType === 'analysis') && options.logFormat === 'text') {
+        if ((n?.resourceType === 'model' || n?.resourceType === 'snapshot' || n?.resourceType === 'analysis') && options.logFormat === 'text') {
           process.stdout.write(`-- ${n.originalFilePath}\n${n.compiledCode}\n\n`);
         }
       }

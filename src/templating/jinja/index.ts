@@ -28,6 +28,7 @@ import { nj, runtime } from './nunjucks-internals.js';
 import { patchParser } from './parser-patches.js';
 import { helpers } from './runtime-helpers.js';
 import { patchRuntime } from './runtime-patches.js';
+import { patchStarArgs } from './star-args.js';
 import { patchNunjucksLookups } from './sandbox.js';
 import { doExtension, patchTagCompilers, withExtension } from './tags.js';
 import { buildTests } from './tests.js';
@@ -53,6 +54,7 @@ function installGlobalPatches(): void {
   patchParser(P, jinjaNodes);
   patchCompiler(C, jinjaNodes);
   patchLoops(P, C, jinjaNodes);
+  patchStarArgs(P, C, jinjaNodes);
   patchTagCompilers(C);
 }
 
