@@ -9,6 +9,7 @@ import { batchId, batchLabel, planBatches, type BatchContext, type BatchWindow }
 import { scrubSecrets } from '../util/secrets.js';
 import { failureMessage, inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
 import type { RunOptions, RunWarehouse } from './run-plan.js';
+import type { MappedCode } from './failure-place.js';
 
 /** What decides the batches of the microbatch models of one run (README "Microbatch models"). */
 export interface MicrobatchOptions {
@@ -78,24 +79,25 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
     return o;
   };
   /** Renders and applies one batch on `ctx`'s connection; its statements go to its own file under target/run/. */
-  const runBatch = async (ctx: MaterializeContext, batch: Batch, target: BatchTarget, rendered?: string): Promise<BatchOutcome> => {
+  const runBatch = async (ctx: MaterializeContext, batch: Batch, target: BatchTarget, rendered?: RenderedBatch): Promise<BatchOutcome> => {
     const t0 = performance.now();
     const record: string[] = [];
     const own = materializeContext(ctx.conn, w, opts, record);
+    let select = rendered;
     try {
-      const sql = rendered ?? (await renderBatch(own, batch, record));
-      const rows = await applyBatch(own, node, target, batch, cfg.eventTime, sql);
+      select ??= await renderBatch(own, batch, record);
+      const rows = await applyBatch(own, node, target, batch, cfg.eventTime, select.compiledCode);
       return report({ batch, status: 'success', rows, message: `${rows ?? '?'} row${rows === 1 ? '' : 's'}` }, t0);
     } catch (e) {
-      return report({ batch, status: 'error', message: failureMessage(e) }, t0);
+      return report({ batch, status: 'error', message: failureMessage(e, select, d) }, t0);
     } finally {
       writeBatchFile(opts, 'run', node, batch, record.map((s) => s.trim() + ';').join('\n\n') + '\n');
     }
   };
-  const renderBatch = async (ctx: MaterializeContext, batch: Batch, record: string[]) => {
-    const sql = (await renderer(ctx, record)({ kind: 'model', id: node.uniqueId, batch: { id: batch.id, start: batch.start, end: batch.end } })).sql;
-    writeBatchFile(opts, 'compiled', node, batch, sql + '\n');
-    return sql;
+  const renderBatch = async (ctx: MaterializeContext, batch: Batch, record: string[]): Promise<RenderedBatch> => {
+    const out = await renderer(ctx, record)({ kind: 'model', id: node.uniqueId, batch: { id: batch.id, start: batch.start, end: batch.end } });
+    writeBatchFile(opts, 'compiled', node, batch, out.sql + '\n');
+    return { compiledCode: out.sql, sourceMap: out.sourceMap };
   };
 
   // the table, and the first batch on the same connection, after the pre-hooks
@@ -109,7 +111,7 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
     if (!batches.length) return;
     await hooks(ctx, 'pre_hook');
     const first = await renderBatch(ctx, batches[0], statements);
-    target = await prepareBatchTarget(ctx, node, first, fresh);
+    target = await prepareBatchTarget(ctx, node, first.compiledCode, fresh);
     // --empty: the table with its columns and no rows (a full refresh's is swapped in), no batch
     if (opts.empty) await finishBatches(ctx, node, target, true);
     else outcomes.push(await runBatch(ctx, batches[0], target, first));
@@ -166,6 +168,9 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
   if (!ok.length) return { status: 'error', message: `no batch succeeded (${why})`, kind: 'table', batchResults };
   return { status: 'partial success', message: `PARTIAL SUCCESS (${ok.length} of ${plural(batches.length)}): ${why}`, rowsAffected: rows, kind: 'table', batchResults };
 }
+
+/** One batch's select, and where its text came from. */
+type RenderedBatch = MappedCode & { compiledCode: string };
 
 /** target/compiled|run/<project>/<model path>/<name>_<batch id>.sql: each batch's select and statements, as dbt writes them. */
 function writeBatchFile(opts: RunOptions, kind: 'compiled' | 'run', node: ModelNode, batch: Batch, text: string): void {

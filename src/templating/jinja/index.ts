@@ -25,6 +25,7 @@ import { buildFilters } from './filters.js';
 import { buildGlobals } from './globals.js';
 import { patchLoops } from './loops.js';
 import { nj, runtime } from './nunjucks-internals.js';
+import { patchOutputMarks } from './output-marks.js';
 import { patchParser } from './parser-patches.js';
 import { helpers } from './runtime-helpers.js';
 import { patchRuntime } from './runtime-patches.js';
@@ -54,6 +55,7 @@ function installGlobalPatches(): void {
   patchCompiler(C, jinjaNodes);
   patchLoops(P, C, jinjaNodes);
   patchTagCompilers(C);
+  patchOutputMarks(C);
 }
 
 /** Installs filters, tests, globals and tag extensions on an environment. Called once per environment. */
