@@ -161,7 +161,8 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
   if (!bad.length) return { message: `MICROBATCH (${plural(ok.length)}, ${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table', batchResults };
   const errors = bad.filter((o) => o.status === 'error');
   const notRun = bad.length - errors.length;
-  const why = `${errors.map((o) => batchLabel(o.batch.start, cfg.batchSize)).join(', ')} failed: ${errors[0]?.message ?? bad[0].message}${notRun ? `; ${plural(notRun)} not run` : ''}`;
+  // a batch's message may go on with the model's line (failure-place.ts): the batch's own line showed it
+  const why = `${errors.map((o) => batchLabel(o.batch.start, cfg.batchSize)).join(', ')} failed: ${(errors[0]?.message ?? bad[0].message).split('\n')[0]}${notRun ? `; ${plural(notRun)} not run` : ''}`;
   if (table.aside) {
     return { status: 'error', message: `${plural(bad.length)} of ${batches.length} did not succeed (${why}); the full refresh was not swapped in, ${d.renderRelation(node.relation)} is as it was`, kind: 'table', batchResults };
   }
