@@ -19,7 +19,7 @@ import { MacroRegistry } from '../templating/macros.js';
 import { dispatchInNamespace, installNamespaces } from './package-dispatch.js';
 import { TemplateRelation } from '../templating/relation.js';
 import { templateError } from '../templating/render-error.js';
-import { TemplateCodeCache } from '../templating/template-cache.js';
+import { TemplateCodeCache, type TemplateCode } from '../templating/template-cache.js';
 import { isWithin, lakeLocation } from '../project/lake.js';
 import { findCycle } from '../graph/cycles.js';
 import { EXTERNAL_KEYS } from '../materializations/external.js';
@@ -1009,10 +1009,10 @@ export class Compiler {
    */
   private precompile(files: SqlFile[]): void {
     const ok: SqlFile[] = [];
-    const codes: Array<{ code: string; path: string }> = [];
+    const codes: TemplateCode[] = [];
     for (const f of files) {
       try {
-        codes.push({ code: generateCode(this.env, f.text, f.relPath, this.cache), path: f.relPath });
+        codes.push(generateCode(this.env, f.text, f.relPath, this.cache));
         ok.push(f);
       } catch {
         // reported by template() when the file is rendered
@@ -1643,7 +1643,8 @@ function mappedSelect(rendered: string, marks: OutputMarks, file: string, source
 
 /** The rendered select, without trailing semicolons (it is wrapped in DDL). */
 export function cleanSql(sql: string): string {
-  return sql.trim().replace(/;+\s*$/, '').trimEnd();
+  const trimmed = sql.trim();
+  return trimmed.endsWith(';') ? trimmed.replace(/;+\s*$/, '').trimEnd() : trimmed;
 }
 
 /** dbt's `model.batch`: id, event_time_start, event_time_end (datetimes), or none. */

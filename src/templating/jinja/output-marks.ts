@@ -13,7 +13,7 @@
  * not noted.
  *
  * Marks are recorded only for a render that asks for them (renderWithMarks); any other
- * render pays one test of a local variable per append.
+ * render calls a function that does nothing, once per append.
  */
 import { nj, type Any } from './nunjucks-internals.js';
 
@@ -40,24 +40,29 @@ export function renderWithMarks<T>(marks: OutputMarks, fn: () => T): T {
   }
 }
 
-/** Called once at the start of every template's root function (generated code). */
-function takeMarks(): OutputMarks | undefined {
+const ignore = (): void => {};
+
+/**
+ * Called once at the start of every template's root function (generated code): the function
+ * that notes a mark, for the render that asked for marks, else one that does nothing.
+ */
+function takeMarker(): (output: string, line: number, column: number, length: number) => void {
   const m = pending;
   pending = undefined;
-  return m;
+  return m ? (output, line, column, length) => void m.push(output.length, line, column, length) : ignore;
 }
 
-const MARKS = 'tsql_marks';
+const MARK = 'tsql_mark';
 
 /** Patches nunjucks' Compiler prototype `C` to emit the marks (once, process-wide). */
 export function patchOutputMarks(C: Any): void {
-  nj.runtime.tsqlTakeMarks = takeMarks;
+  nj.runtime.tsqlMarker = takeMarker;
   const { nodes } = nj;
 
   const origFuncBegin = C._emitFuncBegin;
   C._emitFuncBegin = function (this: Any, node: Any, name: string) {
     origFuncBegin.call(this, node, name);
-    if (name === 'root') this._emitLine(`var ${MARKS} = runtime.tsqlTakeMarks();`);
+    if (name === 'root') this._emitLine(`var ${MARK} = runtime.tsqlMarker();`);
   };
 
   // A capture ({% set %} block, filter block) writes to its own `output`: not the template's.
@@ -74,7 +79,8 @@ export function patchOutputMarks(C: Any): void {
   /** The root function's own output, outside macros (their buffer is not `output`) and captures. */
   const atRoot = (c: Any) => c.buffer === 'output' && !c.inBlock && !c.tsqlNested;
   const mark = (c: Any, node: Any, length: number) => {
-    c._emitLine(`if (${MARKS}) ${MARKS}.push(output.length, ${node.lineno | 0}, ${node.colno | 0}, ${length});`);
+    const n = (v: number) => c.tsqlConst(v, String(v));
+    c._emitLine(`${MARK}(output,${n(node.lineno | 0)},${n(node.colno | 0)},${n(length)});`);
   };
 
   const origOutput = C.compileOutput;
