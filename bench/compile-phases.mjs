@@ -43,7 +43,7 @@ const originalCompile = (await load('compiler/compiler.js')).Compiler.prototype.
 };
 const session = await openSession(options, { readCatalog: true });
 mark('catalog');
-publishCompiled(session, new Reporter('text', { write() {}, isTTY: false }), 'compile');
+await publishCompiled(session, new Reporter('text', { write() {}, isTTY: false }), 'compile');
 mark('manifest + compiled files');
 await closeSession(session);
 const total = performance.now() - start;

@@ -184,12 +184,16 @@ export function artifactMeta(session: Session, command: string): ArtifactMeta {
   return { invocationId: session.invocationId, generatedAt: session.startedAt, adapterType: session.target.type, targetName: session.target.targetName, command };
 }
 
-/** Prints compile warnings and log() output, and writes manifest.json and compiled/. */
-export function publishCompiled(session: Session, reporter: Reporter, command: string): void {
+/** Prints compile warnings and log() output, and writes manifest.json and compiled/ (the compiled files while the manifest is written). */
+export async function publishCompiled(session: Session, reporter: Reporter, command: string): Promise<void> {
   const { manifest, warnings, logs } = session.compiled;
   for (const w of warnings) reporter.warn(w);
   for (const l of logs) reporter.info(l);
   for (const [id, rel] of manifest.deferred) reporter.info(`Deferred ${id} to --state ${session.options.state?.label}: ${session.adapter.dialect.renderRelation(rel)}`);
-  writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command));
-  writeCompiledFiles(session.options.projectDir, manifest);
+  const compiledFiles = writeCompiledFiles(session.options.projectDir, manifest);
+  try {
+    writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command));
+  } finally {
+    await compiledFiles;
+  }
 }

@@ -825,12 +825,13 @@ export class Compiler {
     draft.sql = sql;
     const config = frame.config;
     const runTimeParts: Array<'sql' | 'pre_hook' | 'post_hook'> = frame.introspects ? ['sql'] : [];
-    this.validateConfig(config, 'model', draft.file.relPath, lineOfCall(draft.file.text, 'config'));
+    const configLine = lineOfCall(draft.file.text, 'config');
+    this.validateConfig(config, 'model', draft.file.relPath, configLine);
     // keys set by config() in the SQL (folder and YAML keys were checked where they are written)
     const fromSql = Object.fromEntries(Object.entries(config).filter(([k, v]) => v !== draft.baseConfig[k]));
     const findings = { warnings: this.warnings, errors: this.errors.errors };
-    checkUnsupportedConfig(fromSql, 'model', () => ({ file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }), findings, config);
-    if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, { file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }));
+    checkUnsupportedConfig(fromSql, 'model', () => ({ file: draft.file.relPath, line: configLine }), findings, config);
+    if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, { file: draft.file.relPath, line: configLine }));
     if (config.enabled === false) {
       draft.state = 'done';
       this.disabled.add(draft.id);
@@ -849,7 +850,7 @@ export class Compiler {
     if (frame.introspects) runTimeParts.push('post_hook');
     this.stack.pop();
     if (runTimeParts.includes('sql') && config.materialized === 'ephemeral') {
-      this.errors.add(new UserError(`ephemeral model '${draft.file.name}' asks the warehouse when it renders (run_query, statement, execute…), but an ephemeral model is inlined at compile time`, { file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }, { hint: 'materialize it as a view or table' }));
+      this.errors.add(new UserError(`ephemeral model '${draft.file.name}' asks the warehouse when it renders (run_query, statement, execute…), but an ephemeral model is inlined at compile time`, { file: draft.file.relPath, line: configLine }, { hint: 'materialize it as a view or table' }));
     }
     const f = draft.file;
     const select = mappedSelect(sql, marks, f.relPath, f.text);

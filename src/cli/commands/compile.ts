@@ -17,7 +17,7 @@ export async function compileCommand(options: ParsedOptions): Promise<number> {
     // with --select, the selected models' SQL is printed: a selection of nothing is a mistake
     const picked = options.select.length ? selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model', 'analysis'] }) : undefined;
     if (picked) checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, types: ['model', 'analysis'], command: 'compile' });
-    publishCompiled(session, reporter, 'compile');
+    await publishCompiled(session, reporter, 'compile');
     if (picked) {
       for (const id of picked) {
         const n = manifest.nodes.get(id);

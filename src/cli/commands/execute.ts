@@ -96,7 +96,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     if (options.warnError && session.compiled.warnings.length) {
       throw new UserErrors(session.compiled.warnings.map((w) => new UserError(`${w} [a warning, an error with --warn-error]`)));
     }
-    publishCompiled(session, reporter, command);
+    await publishCompiled(session, reporter, command);
     const { manifest } = session.compiled;
     const meta = artifactMeta(session, command);
     const args = runArgs(command, options, session.startedAt, retry);
