@@ -50,7 +50,7 @@ export function placedFailure(error: unknown, node: MappedCode, dialect: Dialect
   if (offset === undefined) return undefined;
   const place = placeInCode(node.sourceMap, offset);
   if (!place) return undefined;
-  return [`${place.file}:${place.line}: ${oneLine(found.message)}`, ...excerpt(place)].join('\n');
+  return [`${place.file}:${place.line}: ${firstLines(found.message)}`, ...excerpt(place)].join('\n');
 }
 
 /**
@@ -67,8 +67,8 @@ function offsetInCode(statement: string, code: string, at: number): number | und
   return undefined;
 }
 
-/** An engine's message on one line: its first three non-empty lines. */
-function oneLine(message: string): string {
+/** An error message as one line for a node's result: its first three non-empty lines, joined. */
+export function firstLines(message: string): string {
   return message
     .split('\n')
     .map((l) => l.trim())

@@ -1,5 +1,5 @@
 import type { Adapter, Connection, Dialect, Relation, RelationKind } from '../adapters/types.js';
-import { placedFailure, sendNoted, type MappedCode } from './failure-place.js';
+import { firstLines, placedFailure, sendNoted, type MappedCode } from './failure-place.js';
 import { relationKey } from '../compiler/compiler.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import type { RenderTarget } from '../compiler/run-time-render.js';
@@ -84,12 +84,3 @@ export function failureMessage(e: unknown, code?: MappedCode, dialect?: Dialect)
   return firstLines(e instanceof UserError ? e.format() : String((e as Error)?.message ?? e));
 }
 
-/** An error message as one line for a node's result: its first three non-empty lines, joined. */
-function firstLines(message: string): string {
-  return message
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(0, 3)
-    .join(' ');
-}

@@ -122,9 +122,9 @@ export class TemplateCodeCache {
    * all of them. Returns one factory per template, in order; calling it yields the props.
    */
   evaluateBatch(items: TemplateCode[]): Array<() => object> {
-    const ids = items.map((t) => shapeId(t.code));
+    const shapeIds = items.map((t) => shapeId(t.code));
     const chunks = new Map<number, Map<string, string>>();
-    ids.forEach((id, i) => {
+    shapeIds.forEach((id, i) => {
       if (this.compiled.has(id)) return;
       const c = chunkOf(id);
       let list = chunks.get(c);
@@ -151,7 +151,7 @@ export class TemplateCodeCache {
       order.forEach((id, k) => this.compiled.set(id, fns[k]));
     }
     return items.map((t, i) => {
-      const shape = this.compiled.get(ids[i])!;
+      const shape = this.compiled.get(shapeIds[i])!;
       return () => shape(t.constants);
     });
   }
@@ -181,9 +181,14 @@ export class TemplateCodeCache {
   }
 }
 
+/** Shape ids by code, computed once per code string in a process. */
+const ids = new Map<string, string>();
+
 /** A shape's id: a hash of its code. */
 function shapeId(code: string): string {
-  return createHash('sha1').update(code).digest('base64url');
+  let id = ids.get(code);
+  if (id === undefined) ids.set(code, (id = createHash('sha1').update(code).digest('base64url')));
+  return id;
 }
 
 /** The script a shape goes to (a cheap hash of its id). */

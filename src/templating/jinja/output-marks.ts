@@ -86,11 +86,18 @@ export function patchOutputMarks(C: Any): void {
   const origOutput = C.compileOutput;
   C.compileOutput = function (this: Any, node: Any, frame: Any) {
     if (!atRoot(this)) return origOutput.call(this, node, frame);
-    for (const child of node.children) {
-      const isData = child instanceof nodes.TemplateData;
-      if (isData && !child.value) continue;
-      mark(this, isData ? child : node, isData ? String(child.value).length : -1);
-      origOutput.call(this, new nodes.Output(node.lineno, node.colno, [child]), frame);
+    // one child at a time, each after its mark (the node's list is put back afterwards)
+    const children = node.children;
+    try {
+      for (const child of children) {
+        const isData = child instanceof nodes.TemplateData;
+        if (isData && !child.value) continue;
+        mark(this, isData ? child : node, isData ? String(child.value).length : -1);
+        node.children = [child];
+        origOutput.call(this, node, frame);
+      }
+    } finally {
+      node.children = children;
     }
   };
 
