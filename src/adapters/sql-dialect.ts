@@ -1,5 +1,6 @@
 import type { Column, Dialect, DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableConstraint, TableOptions } from './types.js';
 import { canonicalTypeName } from './type-names.js';
+import { md5Arguments, snapshotBuildSql, snapshotChangesSql, snapshotCloseSql, snapshotInsertSql, snapshotKeyCheckSql, type SnapshotQuery } from './snapshot-sql.js';
 import { eventTimeText } from '../run-date/batches.js';
 
 export type SeedTypeNames = Record<'boolean' | 'integer' | 'bigint' | 'double' | 'decimal' | 'date' | 'timestamp' | 'text', string>;
@@ -231,5 +232,35 @@ export abstract class AnsiDialect implements Dialect {
     const names = this.seedTypeNames;
     if (inferred === 'decimal') return `${names.decimal}(${Math.max(precision ?? 18, (scale ?? 0) + 1)}, ${scale ?? 0})`;
     return inferred in names ? names[inferred as keyof typeof names] : names.text;
+  }
+
+  // Snapshots: the statements live in snapshot-sql.ts; engines override the clock and the hash.
+
+  snapshotTime(): string {
+    return 'current_timestamp';
+  }
+
+  snapshotHash(args: string[]): string {
+    return md5Arguments(args);
+  }
+
+  snapshotBuild(q: SnapshotQuery): string {
+    return snapshotBuildSql(this, q);
+  }
+
+  snapshotChanges(q: SnapshotQuery): string {
+    return snapshotChangesSql(this, q);
+  }
+
+  snapshotClose(target: Relation, changes: Relation, q: SnapshotQuery): string {
+    return snapshotCloseSql(this, target, changes, q);
+  }
+
+  snapshotInsert(target: Relation, changes: Relation, columns: string[]): string {
+    return snapshotInsertSql(this, target, changes, columns);
+  }
+
+  snapshotKeyCheck(source: Relation, uniqueKey: string[]): string {
+    return snapshotKeyCheckSql(this, source, uniqueKey);
   }
 }

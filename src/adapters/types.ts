@@ -1,3 +1,5 @@
+import type { SnapshotQuery } from './snapshot-sql.js';
+
 /**
  * The contract between materializations and engines. A Dialect only renders SQL
  * (pure, golden-testable); a Connection only sends statements and reads rows.
@@ -23,6 +25,18 @@ export interface CatalogEntry extends Relation {
 export interface Column {
   name: string;
   dataType: string;
+}
+
+/** A relation as the warehouse's catalog describes it, for catalog.json and the docs site. */
+export interface CatalogTable extends Relation {
+  /** the engine's word for it: BASE TABLE, VIEW, EXTERNAL TABLE … */
+  type: string;
+  owner?: string;
+  comment?: string;
+  /** in order; `index` is 1-based */
+  columns: Array<{ name: string; type: string; index: number; comment?: string }>;
+  /** what the catalog knows without scanning the table */
+  stats: { rowCount?: number; rowCountEstimated?: boolean; bytes?: number; lastModified?: string };
 }
 
 /** A file-backed table: where the files are, how to read them, and its columns. */
@@ -222,6 +236,20 @@ export interface Dialect {
   commentOnColumn(rel: Relation, kind: RelationKind, column: string, text: string): string;
   /** SQL type names for seed columns. */
   seedColumnType(inferred: string, precision?: number, scale?: number): string;
+  /** The time a snapshot run stamps on the versions it opens and closes: the warehouse's clock (dbt's snapshot_get_time). */
+  snapshotTime(): string;
+  /** dbt_scd_id: the md5 of the arguments as text joined by '|' (dbt's snapshot_hash_arguments). */
+  snapshotHash(args: string[]): string;
+  /** A snapshot's first run: its staged select with the meta columns (see snapshot-sql.ts). */
+  snapshotBuild(q: SnapshotQuery): string;
+  /** The changes a snapshot run applies, staged from its select and the table's current rows. */
+  snapshotChanges(q: SnapshotQuery): string;
+  /** Closes the current rows the staged changes replace or delete. */
+  snapshotClose(target: Relation, changes: Relation, q: SnapshotQuery): string;
+  /** Inserts the staged new versions. */
+  snapshotInsert(target: Relation, changes: Relation, columns: string[]): string;
+  /** A query returning `duplicated` (key values found more than once) and `null_keys` (rows with a NULL key) of the staged select. */
+  snapshotKeyCheck(source: Relation, uniqueKey: string[]): string;
 }
 
 export interface ExecResult {
@@ -277,6 +305,12 @@ export interface Adapter {
   getColumns(conn: Connection, rel: Relation): Promise<Column[]>;
   /** Columns of every relation in the target's database, keyed by lower-case `database.schema.identifier` (one round trip). */
   listColumns(): Promise<Map<string, Column[]>>;
+  /**
+   * The relations of these schemas (case-insensitive) with their columns, types,
+   * owner, comments and the statistics the catalog keeps (row counts, size): for
+   * `tsql docs generate`. Never scans a table.
+   */
+  readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]>;
   /**
    * Native external tables: engines that have them (Redshift Spectrum) create the
    * external schema/table and register partitions here; others leave it undefined

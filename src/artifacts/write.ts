@@ -4,10 +4,10 @@ import { scrubSecrets } from '../util/secrets.js';
 import { dirname, join } from 'node:path';
 import type { Dialect } from '../adapters/types.js';
 import type { Manifest } from '../compiler/compiler.js';
-import type { ManifestNode } from '../compiler/nodes.js';
+import { pathInPackage, type ManifestNode } from '../compiler/nodes.js';
 import type { NodeResult } from '../execution/run-plan.js';
 import { TSQL_VERSION } from '../version.js';
-import { macroId } from '../compiler/macro-deps.js';
+import { MacroIndex, macroPackage } from '../compiler/macro-deps.js';
 
 /** Version of the artifact formats; bump when a field changes meaning. */
 export const TSQL_SCHEMA_VERSION = 1;
@@ -20,7 +20,8 @@ export interface ArtifactMeta {
   command: string;
 }
 
-function metadata(meta: ArtifactMeta, kind: string) {
+/** The `metadata` block every artifact starts with. */
+export function metadata(meta: ArtifactMeta, kind: string) {
   return {
     tsql_schema_version: TSQL_SCHEMA_VERSION,
     artifact: kind,
@@ -40,7 +41,8 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
     name: n.name,
     package_name: n.packageName,
     fqn: n.fqn,
-    original_file_path: n.originalFilePath,
+    // as dbt writes it: relative to the project or package the node belongs to
+    original_file_path: pathInPackage(n),
     path: n.path,
     description: n.description,
     config: n.config,
@@ -48,11 +50,12 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
     tags: n.tags,
     columns: n.columns,
     depends_on: n.dependsOn,
-    patch_path: n.patchPath ?? null,
+    patch_path: n.patchPath ? pathInPackage({ originalFilePath: n.patchPath, packageDir: n.packageDir }) : null,
     checksum: n.checksum ? { name: 'sha256', checksum: n.checksum } : null,
   };
   switch (n.resourceType) {
     case 'model':
+    case 'snapshot':
       Object.assign(base, {
         database: n.relation.database ?? null,
         schema: n.relation.schema,
@@ -122,7 +125,15 @@ function writeJson(file: string, value: unknown, indent?: number): void {
   writeFileSync(file, scrubSecrets(JSON.stringify(value, null, indent)));
 }
 
-export function writeManifest(targetDir: string, manifest: Manifest, dialect: Dialect, meta: ArtifactMeta): void {
+/** A `{% docs %}` block as manifest.json's `docs` holds it. */
+export interface ManifestDoc {
+  name: string;
+  packageName: string;
+  contents: string;
+  file: string;
+}
+
+export function writeManifest(targetDir: string, manifest: Manifest, dialect: Dialect, meta: ArtifactMeta, docs: ManifestDoc[] = []): void {
   const nodes: Record<string, unknown> = {};
   const sources: Record<string, unknown> = {};
   const exposures: Record<string, unknown> = {};
@@ -132,13 +143,14 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
     else nodes[n.uniqueId] = nodeJson(n, dialect);
   }
   const macros: Record<string, unknown> = {};
+  const index = new MacroIndex(manifest.macros, manifest.projectName);
   for (const m of manifest.macros) {
-    macros[macroId(m, manifest.projectName)] = {
+    macros[index.id(m)] = {
       name: m.name,
       original_file_path: m.file,
-      package_name: m.builtin ? 'tsql' : manifest.projectName,
+      package_name: macroPackage(m, manifest.projectName),
       checksum: m.checksum,
-      depends_on: { macros: m.calls.map((c) => manifest.macros.find((x) => x.name === c)).filter((x) => x !== undefined).map((x) => macroId(x, manifest.projectName)) },
+      depends_on: { macros: m.calls.map((c) => index.resolve(c, m.pkg)).filter((x) => x !== undefined).map((x) => index.id(x)) },
     };
   }
   // --defer: each node whose refs read production's relation, with that relation (dbt's defer_relation).
@@ -154,6 +166,7 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
     sources,
     macros,
     exposures,
+    docs: Object.fromEntries(docs.map((d) => [`doc.${d.packageName}.${d.name}`, { name: d.name, package_name: d.packageName, original_file_path: d.file, block_contents: d.contents }])),
     parent_map: toObj(manifest.parents),
     child_map: toObj(manifest.children),
     disabled: manifest.disabled,
@@ -173,7 +186,7 @@ export function writeCompiledFiles(projectDir: string, manifest: Manifest): Prom
   const fresh = new Set<string>();
   const writes: Array<Promise<void>> = [];
   for (const n of manifest.nodes.values()) {
-    if (n.resourceType !== 'model' && n.resourceType !== 'test' && n.resourceType !== 'unit_test' && n.resourceType !== 'analysis') continue;
+    if (n.resourceType !== 'model' && n.resourceType !== 'snapshot' && n.resourceType !== 'test' && n.resourceType !== 'unit_test' && n.resourceType !== 'analysis') continue;
     if (n.compiledCode === undefined || !n.compiledPath) continue;
     const file = join(projectDir, n.compiledPath);
     const dir = dirname(file);

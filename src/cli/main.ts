@@ -14,6 +14,7 @@ const commands = {
   deps: () => import('./commands/deps.js'),
   compile: () => import('./commands/compile.js'),
   debug: () => import('./commands/debug.js'),
+  docs: () => import('./commands/docs.js'),
   execute: () => import('./commands/execute.js'),
   freshness: () => import('./commands/freshness.js'),
   diff: () => import('./commands/diff.js'),
@@ -112,7 +113,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   const exec = (name: ExecuteCommand, description: string) => {
-    const cmd = withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' }), { strict: true });
+    const cmd = withCi(withCommon(program.command(name).description(description), { execution: true, empty: name === 'run' || name === 'build' || name === 'snapshot' }), { strict: true });
     if (name === 'run' || name === 'build') {
       cmd
         .option('--event-time-start <time>', 'microbatch models build the batches from this date or time (UTC; with --event-time-end)')
@@ -134,6 +135,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   exec('build', 'load seeds, build models and run their tests in one DAG order');
   exec('test', 'run data tests on the selected models, seeds and sources');
   exec('stage-external', 'create or refresh the external tables declared as sources (external:)');
+  exec('snapshot', 'run the selected snapshots: record in each snapshot table the rows that changed since the last run');
 
   withCi(
     program
@@ -191,8 +193,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
     setExit(await parseCommand(await parsed(raw)));
   });
 
+  const docs = program.command('docs').description('the documentation site: catalog, column-level lineage and a page per node');
+  withCommon(docs.command('generate').description('write target/catalog.json, target/lineage.json and the static site in target/docs/'), { selection: false })
+    .option('--no-compile', 'do not compile: read target/manifest.json as the last compile or run wrote it')
+    .option('--empty-catalog', 'do not read the warehouse: no column types or row counts (catalog.json is empty)')
+    .action(async (raw: CommonOptions & { compile?: boolean; emptyCatalog?: boolean }) => {
+      const { docsGenerateCommand } = await commands.docs();
+      setExit(await docsGenerateCommand(await parsed(raw), { compile: raw.compile !== false, emptyCatalog: !!raw.emptyCatalog }));
+    });
+  withCommon(docs.command('serve').description('serve target/docs/ on a local port until Ctrl-C (it never opens a browser)'), { selection: false })
+    .option('--port <n>', 'port to listen on (default 8080)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)')
+    .option('--no-browser', 'accepted for dbt users: tsql never opens a browser')
+    .action(async (raw: CommonOptions & { port?: string; host?: string }) => {
+      const { docsServeCommand } = await commands.docs();
+      setExit(await docsServeCommand(await parsed(raw), raw));
+    });
+
   withCommon(program.command('ls').alias('list').description('list the selected nodes'))
-    .option('--resource-type <type...>', 'model, seed, source, test, unit_test, analysis, exposure (repeatable)')
+    .option('--resource-type <type...>', 'model, seed, snapshot, source, test, unit_test, analysis, exposure (repeatable)')
     .option('-o, --output <format>', 'selector (default), name, path or json')
     .action(async (raw: CommonOptions) => {
       const { checkLsOptions, lsCommand } = await commands.ls();

@@ -192,7 +192,7 @@ export async function publishCompiled(session: Session, reporter: Reporter, comm
   for (const [id, rel] of manifest.deferred) reporter.info(`Deferred ${id} to --state ${session.options.state?.label}: ${session.adapter.dialect.renderRelation(rel)}`);
   const compiledFiles = writeCompiledFiles(session.options.projectDir, manifest);
   try {
-    writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command));
+    writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command), session.project.allDocBlocks);
   } finally {
     await compiledFiles;
   }

@@ -12,17 +12,19 @@ export const ACCESS_LEVELS = ['private', 'protected', 'public'];
  * naming the ref's file and line). Protected is public within one project.
  * Tests of a private model are not refs from another group.
  */
-export function checkAccess(nodes: Map<string, ManifestNode>, groups: GroupDef[]): UserError[] {
+export function checkAccess(nodes: Map<string, ManifestNode>, groups: Array<GroupDef & { packageName: string }>): UserError[] {
   const errors: UserError[] = [];
-  const names = groups.map((g) => g.name);
   const seen = new Map<string, GroupDef>();
   for (const g of groups) {
-    const prev = seen.get(g.name);
+    const key = `${g.packageName}.${g.name}`;
+    const prev = seen.get(key);
     if (prev) errors.push(new UserError(`group '${g.name}' is defined twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: g.file, line: g.line }));
-    seen.set(g.name, g);
+    seen.set(key, g);
   }
   for (const n of nodes.values()) {
     if (n.resourceType !== 'model') continue;
+    // a model's group is one its own project (or package) declares
+    const names = groups.filter((g) => g.packageName === n.packageName).map((g) => g.name);
     const place = { file: n.patchPath ?? n.originalFilePath };
     const group = n.config.group;
     if (group !== undefined && group !== null && !names.includes(String(group))) errors.push(new UserError(`model '${n.name}' is in group '${String(group)}', which no groups: entry declares`, place, { hint: didYouMean(String(group), names) ?? 'declare it: groups: [{name: …, owner: {name: …}}]' }));
@@ -36,7 +38,7 @@ export function checkAccess(nodes: Map<string, ManifestNode>, groups: GroupDef[]
       const m = nodes.get(parent);
       if (m?.resourceType !== 'model' || m.config.access !== 'private') continue;
       const group = String(m.config.group);
-      if (n.config.group !== undefined && String(n.config.group) === group) continue;
+      if (n.config.group !== undefined && String(n.config.group) === group && n.packageName === m.packageName) continue;
       const line = n.resourceType === 'exposure' ? n.line : refLine('rawCode' in n ? n.rawCode : undefined, m.name);
       errors.push(new UserError(`${n.resourceType} '${n.name}' refs '${m.name}', which is private to group '${group}'`, { file: n.originalFilePath, line }, { hint: `put '${n.name}' in group '${group}', or make '${m.name}' protected or public` }));
     }

@@ -1,11 +1,13 @@
 import nunjucks from 'nunjucks';
 import type { Dialect, Relation, RelationKind } from '../adapters/types.js';
 import { ErrorCollector, UserError, type SourcePlace } from '../errors.js';
-import { configKeysFor } from '../project/config-keys.js';
+import { configKeysFor, type ConfigResource } from '../project/config-keys.js';
 import { configValueProblems } from '../project/config-values.js';
 import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
-import type { FolderConfig } from '../project/folder-config.js';
 import type { LoadedProject, SqlFile } from '../project/load.js';
+import type { ProjectContent } from '../project/project-content.js';
+import { hooksInRunOrder, layeredConfig, varsFor, withRootOverride, type ProjectHook } from './package-scope.js';
+import { ambiguousRefError, missingRefError, refSearchOrder, resolveAmong, sourceSearchOrder, type Resolution } from './ref-resolution.js';
 import type { ResourcePatch } from '../project/schema-yaml.js';
 import type { ResolvedTarget } from '../project/profiles.js';
 import { redactOutput } from '../project/profiles.js';
@@ -14,9 +16,14 @@ import { BUILTIN_MACROS, BUILTIN_TEST_NAMESPACES, BUILTIN_TESTS, NAMING_MACROS }
 import { CROSS_DB_MACRO_FILES } from '../templating/cross-db/index.js';
 import { dbtNamespace } from '../templating/dbt-namespace.js';
 import { datetimeObject, lineOfCall, splitArgs } from '../templating/context-helpers.js';
+import { templateModules } from '../templating/modules/index.js';
 import { compileTemplate, createEnvironment, generateCode, MacroReturn, templateFromProps } from '../templating/environment.js';
 import { MacroRegistry } from '../templating/macros.js';
-import { dispatchInNamespace, installNamespaces } from './package-dispatch.js';
+import { dispatchInNamespace, installNamespaces, installPackageLocalMacros } from './package-dispatch.js';
+import { checkRelationCollisions } from './relation-collisions.js';
+import { renderConfigValues, renderSourceDefinition } from './yaml-jinja.js';
+
+type FolderTree = 'models' | 'seeds' | 'tests' | 'sources' | 'snapshots';
 import { TemplateRelation } from '../templating/relation.js';
 import { templateError } from '../templating/render-error.js';
 import { TemplateCodeCache, type TemplateCode } from '../templating/template-cache.js';
@@ -27,10 +34,12 @@ import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
 import { mapWithCtes, ownCodeMap, type CodeMap, type CteLayout } from './line-map.js';
 import { renderWithMarks, type OutputMarks } from '../templating/jinja/output-marks.js';
-import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
+import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
+import { legacySnapshotPlace, snapshotMacroWarnings, snapshotNode } from './snapshot-node.js';
+import type { SnapshotFile } from '../project/snapshot-files.js';
 import { parseUnitTest } from '../tests/unit/parse.js';
 import { runDateContext } from '../run-date/run-date.js';
-import { buildGenericTests, resolveRelationText } from './generic-tests.js';
+import { buildGenericTests, resolveRelationText, type RelationResolvers } from './generic-tests.js';
 import { checksumOf, sourceDefinitionChecksum } from './definition.js';
 import { describeMacros, linkNodeMacros, type ManifestMacro } from './macro-deps.js';
 import { inlineConfig } from './unrendered-config.js';
@@ -132,7 +141,14 @@ interface Frame {
   id: string;
   file: string;
   raw: string;
+  /** the final config: `own` with the root project's override for a package's node on top */
   config: Config;
+  /** config before the root project's override: defaults, folders, YAML, config() calls so far */
+  own: Config;
+  /** for a package's node: the root project's folder config for it, which wins over everything (see package-scope.ts) */
+  override?: Config;
+  /** the project or package the node belongs to */
+  pkg: string;
   deps: Set<string>;
   ephemeralDeps: Set<string>;
   /** the node's relation once config is final; recomputed on config() */
@@ -145,21 +161,30 @@ interface Frame {
   unit?: { inputs: Map<string, string>; vars: Record<string, unknown>; macros: Record<string, unknown>; missing: string[] };
   /** the template read `execute` or asked the warehouse (run_query, statement, get_columns_in_relation…) */
   introspects?: boolean;
+  /** while a model renders: refs and sources that did not resolve, errors only if the model is enabled */
+  refErrors?: UserError[];
   /** one batch of a microbatch model: refs and sources with `event_time` read this window only (`model.batch`) */
   batch?: BatchContext;
   /** the template read `this` (a microbatch model's batches then run one after another) */
   readsThis?: boolean;
 }
 
+/** A model or seed that ref() can read. */
+type Refable = { packageName: string; draft: ModelDraft; seed?: undefined } | { packageName: string; seed: SeedNode; draft?: undefined };
+
 interface ModelDraft {
+  /** a model, or a snapshot (rendered the same way; refs to it read its table) */
+  kind: 'model' | 'snapshot';
   file: SqlFile;
   id: string;
   state: DraftState;
   frame: Frame;
   /** config before the template runs (folders and YAML), also the starting point of its unit tests */
   baseConfig: Config;
+  /** the root project's folder config for a package's model (see package-scope.ts) */
+  override?: Config;
   sql: string;
-  node?: ModelNode;
+  node?: ModelNode | SnapshotNode;
 }
 
 /**
@@ -177,11 +202,19 @@ export class Compiler {
   private readonly logs: string[] = [];
   private readonly stack: Frame[] = [];
   private readonly drafts = new Map<string, ModelDraft>();
-  private readonly modelByName = new Map<string, ModelDraft>();
+  /** models and seeds of every project by name (several packages may use one name; see ref-resolution.ts) */
+  private readonly refables = new Map<string, Refable[]>();
+  /** seeds by unique id */
   private readonly seeds = new Map<string, SeedNode>();
-  private readonly sources = new Map<string, SourceNode>();
+  /** source tables by `source_name.table_name`, one per project defining it */
+  private readonly sources = new Map<string, SourceNode[]>();
   private readonly disabled = new Set<string>();
-  private readonly disabledNames = new Map<string, string>();
+  /** disabled models and seeds by name, with their unique ids */
+  private readonly disabledNames = new Map<string, string[]>();
+  /** the root project and the installed packages, by name */
+  private readonly projects = new Map<string, ProjectContent>();
+  /** var() of each project's nodes (see package-scope.ts) */
+  private readonly varsByPackage = new Map<string, Record<string, unknown>>();
   private readonly templateCache = new Map<string, nunjucks.Template>();
   private readonly seenCycles = new Set<string>();
   private nativeNaming = true;
@@ -208,6 +241,7 @@ export class Compiler {
     this.cache = new TemplateCodeCache(opts.templateCacheFile, extensionTags(this.env));
     this.macros = new MacroRegistry(this.env, this.cache);
     this.pkg = opts.project.settings.name;
+    for (const p of [opts.project, ...(opts.project.packages ?? [])]) this.projects.set(p.name, p);
     const t = opts.target;
     this.targetContext = {
       ...redactOutput(t.output),
@@ -292,21 +326,25 @@ export class Compiler {
     for (const f of this.opts.project.macroFiles) for (const e of this.macros.loadFile(f.text, f.relPath, false)) this.errors.add(e);
     for (const p of this.opts.project.packages ?? []) for (const f of p.macroFiles) for (const e of this.macros.loadFile(f.text, f.relPath, false, p.name)) this.errors.add(e);
     installNamespaces(this.env, this.macros, this.pkg, this.macros.entries().filter((m) => !m.builtin && !m.pkg));
+    installPackageLocalMacros(this.env, this.macros, () => this.stack[this.stack.length - 1]?.pkg);
     this.nativeNaming = !this.macros.overridesAny(NAMING_MACROS);
+    if (this.opts.project.snapshots.length) this.warnings.push(...snapshotMacroWarnings(this.opts.project.macroFiles));
     this.errors.throwIfAny();
 
-    this.prepareSources();
-    this.prepareSeeds();
-    this.prepareModels();
-    this.precompile([...this.opts.project.models, ...this.opts.project.singularTests, ...this.opts.project.analyses]);
+    const projects = [...this.projects.values()];
+    for (const p of projects) this.prepareSources(p);
+    for (const p of projects) this.prepareSeeds(p);
+    for (const p of projects) this.prepareModels(p);
+    for (const p of projects) this.prepareSnapshots(p);
+    this.precompile(projects.flatMap((p) => [...p.models, ...p.snapshots, ...p.singularTests, ...p.analyses]));
     for (const draft of this.drafts.values()) this.renderModel(draft);
-    const singular = this.opts.project.singularTests.map((f) => this.renderSingularTest(f)).filter((t) => t !== undefined);
-    const analyses = this.opts.project.analyses.map((f) => this.renderAnalysis(f)).filter((a) => a !== undefined);
+    const singular = projects.flatMap((p) => p.singularTests.map((f) => this.renderSingularTest(p, f))).filter((t) => t !== undefined);
+    const analyses = projects.flatMap((p) => p.analyses.map((f) => this.renderAnalysis(f))).filter((a) => a !== undefined);
 
     const nodes = new Map<string, ManifestNode>();
     for (const s of this.seeds.values()) nodes.set(s.uniqueId, s);
     for (const d of this.drafts.values()) if (d.node) nodes.set(d.id, d.node);
-    for (const s of this.sources.values()) nodes.set(s.uniqueId, s);
+    for (const list of this.sources.values()) for (const s of list) nodes.set(s.uniqueId, s);
     for (const t of singular) nodes.set(t.node.uniqueId, t.node);
     this.errors.throwIfAny();
 
@@ -321,19 +359,23 @@ export class Compiler {
       if (t.ephemeralDeps.size) [t.node.compiledCode, t.node.sourceMap] = this.inlineEphemerals(t.node.compiledCode!, t.node.sourceMap, t.ephemeralDeps, nodes);
     }
 
-    const generic = buildGenericTests({
-      defs: this.opts.project.tests,
-      pkg: this.pkg,
-      nodes,
-      folderConfig: this.opts.project.folderConfigs.tests,
-      disabled: this.disabledNames,
-    });
-    generic.errors.forEach((e) => this.errors.add(e));
-    for (const t of generic.tests) {
-      nodes.set(t.uniqueId, t);
-      this.renderGenericTest(t, nodes);
+    for (const p of projects) {
+      const generic = buildGenericTests({
+        defs: p.tests,
+        pkg: p.name,
+        relDir: p.relDir,
+        nodes,
+        folderConfig: (fqn) => this.folderConfig(p, 'tests', fqn),
+        rootFolderConfig: (fqn) => this.rootOverride(p, 'tests', fqn),
+        ...this.resolversFor(p.name),
+      });
+      generic.errors.forEach((e) => this.errors.add(e));
+      for (const t of generic.tests) {
+        nodes.set(t.uniqueId, t);
+        this.renderGenericTest(t, nodes);
+      }
     }
-    for (const u of this.renderUnitTests(nodes)) {
+    for (const u of projects.flatMap((p) => this.renderUnitTests(p, nodes))) {
       u.compiledPath = this.compiledPathOf(u);
       nodes.set(u.uniqueId, u);
     }
@@ -343,10 +385,13 @@ export class Compiler {
       if (a.ephemeralDeps.size) a.node.compiledCode = injectEphemeralCtes(a.node.compiledCode, a.ephemeralDeps, nodes, this.drafts);
       nodes.set(a.node.uniqueId, a.node);
     }
-    const exposures = buildExposures(this.opts.project.exposures, this.pkg, nodes, this.disabled);
-    exposures.errors.forEach((e) => this.errors.add(e));
-    for (const x of exposures.exposures) nodes.set(x.uniqueId, x);
-    checkAccess(nodes, this.opts.project.groups).forEach((e) => this.errors.add(e));
+    for (const p of projects) {
+      const exposures = buildExposures(p.exposures, p.name, nodes, this.disabled, this.resolversFor(p.name));
+      exposures.errors.forEach((e) => this.errors.add(e));
+      for (const x of exposures.exposures) nodes.set(x.uniqueId, x);
+    }
+    checkAccess(nodes, projects.flatMap((p) => p.groups.map((g) => ({ ...g, packageName: p.name })))).forEach((e) => this.errors.add(e));
+    checkRelationCollisions(nodes, (n) => this.connectionInfo(n.connection).dialect).forEach((e) => this.errors.add(e));
     const contracts = checkContracts(nodes, (n) => this.connectionInfo(n.connection).dialect);
     contracts.errors.forEach((e) => this.errors.add(e));
     this.warnings.push(...contracts.warnings);
@@ -365,12 +410,12 @@ export class Compiler {
       const n = nodes.get(id);
       return n?.resourceType === 'source' && !!n.external;
     };
-    for (const n of nodes.values()) if (n.resourceType === 'model' && n.dependsOn.nodes.some(isExternal)) n.readsExternal = true;
+    for (const n of nodes.values()) if ((n.resourceType === 'model' || n.resourceType === 'snapshot') && n.dependsOn.nodes.some(isExternal)) n.readsExternal = true;
     this.assignTestConnections(nodes);
     this.checkConnections(nodes);
     this.checkIdentifierLengths(nodes);
-    const onRunStart = this.renderHooks(this.opts.project.settings.onRunStart, 'on-run-start');
-    const onRunEnd = this.renderHooks(this.opts.project.settings.onRunEnd, 'on-run-end');
+    const onRunStart = this.renderHooks('on-run-start');
+    const onRunEnd = this.renderHooks('on-run-end');
     this.errors.throwIfAny();
 
     const parents = new Map<string, Set<string>>();
@@ -384,11 +429,14 @@ export class Compiler {
         c.add(n.uniqueId);
       }
     }
-    const macros = describeMacros(this.macros.entries(), [
+    // the macros templates see unqualified first, then the packages' macros a project macro of the same name hides
+    const unqualified = this.macros.entries();
+    const hidden = [...this.macros.packages.values()].flatMap((ns) => [...ns.values()]).filter((e) => !unqualified.includes(e));
+    const macros = describeMacros([...unqualified, ...hidden], [
       { file: '<tsql builtin macros>', text: BUILTIN_MACROS },
       { file: '<tsql builtin tests>', text: BUILTIN_TESTS },
       ...CROSS_DB_MACRO_FILES,
-      ...this.opts.project.macroFiles.map((f) => ({ file: f.relPath, text: rewriteTestBlocks(f.text) })),
+      ...projects.flatMap((p) => p.macroFiles.map((f) => ({ file: f.relPath, text: rewriteTestBlocks(f.text) }))),
     ]);
     linkNodeMacros(nodes.values(), macros, this.pkg, !this.nativeNaming);
     const cycle = findCycle(parents);
@@ -413,30 +461,33 @@ export class Compiler {
       warnings: [...this.opts.project.warnings, ...this.warnings, ...grantsWithoutPrivileges(nodes.values(), (n) => this.connectionInfo(n.connection).dialect, this.opts.project)],
       logs: this.logs,
       catalogsWanted: [...this.catalogsWanted],
-      runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => (w === 'on-run-start' ? this.opts.project.settings.onRunStart : this.opts.project.settings.onRunEnd).length, () => this.macros.entries()),
+      runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => this.projectHooks(w).length, () => this.macros.entries()),
     };
   }
 
   // ---------------------------------------------------------------- nodes
 
-  private prepareSources(): void {
-    const folder = this.opts.project.folderConfigs.sources;
-    for (const def of this.opts.project.sources) {
-      const fqn = [this.pkg, def.sourceName, def.name];
-      const config = mergeConfig(folder.resolve(fqn), def.config);
+  private prepareSources(p: ProjectContent): void {
+    for (const written of p.sources) {
+      const def = renderSourceDefinition(written, (text) => this.renderInProject(p, text, written.file, written.line));
+      const fqn = [p.name, def.sourceName, def.name];
+      const config = layeredConfig({ defaults: {}, folder: this.folderConfig(p, 'sources', fqn), properties: def.config, root: this.rootOverride(p, 'sources', fqn) });
       this.validateConfig(config, 'source', def.file, def.line);
       this.validateExternal(def);
-      const id = `source.${this.pkg}.${def.sourceName}.${def.name}`;
+      const id = `source.${p.name}.${def.sourceName}.${def.name}`;
       if (config.enabled === false) {
         this.disabled.add(id);
         continue;
       }
       const connection = this.connectionName(config, () => ({ file: def.file, line: def.line }));
-      this.sources.set(`${def.sourceName}.${def.name}`, {
+      const key = `${def.sourceName}.${def.name}`;
+      if (!this.sources.has(key)) this.sources.set(key, []);
+      this.sources.get(key)!.push({
         uniqueId: id,
         name: def.name,
         resourceType: 'source',
-        packageName: this.pkg,
+        packageName: p.name,
+        ...(p.relDir ? { packageDir: p.relDir } : {}),
         fqn,
         originalFilePath: def.file,
         path: def.file,
@@ -445,8 +496,8 @@ export class Compiler {
         tags: [...new Set([...def.tags, ...asStringList(config.tags)])],
         columns: def.columns,
         dependsOn: { nodes: [], macros: [] },
-        checksum: sourceDefinitionChecksum(def),
-        unrenderedConfig: config,
+        checksum: sourceDefinitionChecksum(written),
+        unrenderedConfig: written.config === def.config ? config : layeredConfig({ defaults: {}, folder: p.folderConfigs.sources.resolve(fqn), properties: written.config, root: this.rootOverride(p, 'sources', fqn) }),
         sourceName: def.sourceName,
         identifier: def.identifier,
         relation: this.withQuoting({ database: def.database ?? this.connectionInfo(connection).database, schema: def.schema, identifier: def.identifier }, def.quoting),
@@ -462,26 +513,42 @@ export class Compiler {
     }
   }
 
-  private prepareSeeds(): void {
-    const folder = this.opts.project.folderConfigs.seeds;
-    for (const f of this.opts.project.seeds) {
-      const patch = this.opts.project.seedPatches.get(f.name);
-      const config = this.baseConfig('seed', f, folder, patch);
-      const id = `seed.${this.pkg}.${f.name}`;
+  /** Jinja written in a project's YAML, rendered outside any node in that project's scope (its vars and macros first). */
+  private renderInProject(p: ProjectContent, text: string, file: string, line?: number): string {
+    const frame = this.frameFor('hook', `operation.${p.name}.yaml`, { relPath: file, text: '', name: 'yaml', fqn: [p.name] }, {}, 'operation');
+    this.stack.push(frame);
+    try {
+      return String(this.template(text, file).render({}));
+    } catch (e) {
+      this.errors.add(templateError(e, file, line));
+      return text;
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  private prepareSeeds(p: ProjectContent): void {
+    for (const f of p.seeds) {
+      const patch = p.seedPatches.get(f.name);
+      const own = this.baseConfig('seed', f, p, patch);
+      const override = this.rootOverride(p, 'seeds', f.fqn);
+      const config = withRootOverride(own, override);
+      const id = `seed.${p.name}.${f.name}`;
       if (config.enabled === false) {
         this.disabled.add(id);
-        this.disabledNames.set(f.name, id);
+        this.addDisabledName(f.name, id);
         continue;
       }
-      const frame = this.frameFor('seed', id, f, config);
+      const frame = this.frameFor('seed', id, f, own, 'seed', override);
       const relation = this.computeRelation(frame);
       const connection = this.connectionName(config, () => ({ file: patch?.file ?? f.relPath, line: patch?.line }));
-      this.seeds.set(f.name, {
+      const seed: SeedNode = {
         connection,
         uniqueId: id,
         name: f.name,
         resourceType: 'seed',
-        packageName: this.pkg,
+        packageName: p.name,
+        ...(p.relDir ? { packageDir: p.relDir } : {}),
         fqn: f.fqn,
         originalFilePath: f.relPath,
         path: f.pathInRoot,
@@ -497,19 +564,62 @@ export class Compiler {
         absPath: f.absPath,
         preHooks: asHookList(config.pre_hook),
         postHooks: asHookList(config.post_hook),
-      });
+      };
+      this.seeds.set(id, seed);
+      this.addRefable(f.name, { packageName: p.name, seed });
     }
   }
 
-  private prepareModels(): void {
-    const folder = this.opts.project.folderConfigs.models;
-    for (const f of this.opts.project.models) {
-      const config = this.baseConfig('model', f, folder, this.opts.project.modelPatches.get(f.name));
-      const id = `model.${this.pkg}.${f.name}`;
-      const draft: ModelDraft = { file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config), baseConfig: config, sql: '' };
+  private prepareModels(p: ProjectContent): void {
+    for (const f of p.models) {
+      const config = this.baseConfig('model', f, p, p.modelPatches.get(f.name));
+      const override = this.rootOverride(p, 'models', f.fqn);
+      const id = `model.${p.name}.${f.name}`;
+      const draft: ModelDraft = { kind: 'model', file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config, 'model', override), baseConfig: config, override, sql: '' };
       this.drafts.set(id, draft);
-      this.modelByName.set(f.name, draft);
+      this.addRefable(f.name, { packageName: p.name, draft });
     }
+  }
+
+  /** Snapshots render like models (ref() finds them by name); their config starts from the project's `snapshots:` tree. */
+  private prepareSnapshots(p: ProjectContent): void {
+    for (const f of p.snapshots) {
+      const patch = p.snapshotPatches.get(f.name);
+      const written = p.folderConfigs.snapshots.resolve(f.fqn);
+      const fromFolder = this.folderConfig(p, 'snapshots', f.fqn, written);
+      const config = layeredConfig({ defaults: { materialized: 'snapshot' }, folder: fromFolder, properties: patch?.config });
+      const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => fromFolder[k] === written[k] && (!patch || !(k in patch.config))));
+      this.validateConfig(config, 'snapshot', patch?.file ?? p.settings.file, patch?.line, fromProjectFile);
+      const override = this.rootOverride(p, 'snapshots', f.fqn);
+      const id = `snapshot.${p.name}.${f.name}`;
+      const draft: ModelDraft = { kind: 'snapshot', file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config, 'snapshot', override), baseConfig: config, override, sql: '' };
+      this.drafts.set(id, draft);
+      this.addRefable(f.name, { packageName: p.name, draft });
+    }
+  }
+
+  private addRefable(name: string, r: Refable): void {
+    const list = this.refables.get(name);
+    if (list) list.push(r);
+    else this.refables.set(name, [r]);
+  }
+
+  private addDisabledName(name: string, id: string): void {
+    const list = this.disabledNames.get(name);
+    if (list) list.push(id);
+    else this.disabledNames.set(name, [id]);
+  }
+
+  /** For a package's node: the root project's folder config for its fqn (undefined for the root's own nodes). */
+  private rootOverride(p: ProjectContent, tree: FolderTree, fqn: string[]): Config | undefined {
+    if (p.name === this.pkg) return undefined;
+    const c = this.folderConfig(this.opts.project, tree, fqn);
+    return Object.keys(c).length ? c : undefined;
+  }
+
+  /** A project file's folder config for a node's fqn, its Jinja rendered in that project's scope (see yaml-jinja.ts). */
+  private folderConfig(p: ProjectContent, tree: FolderTree, fqn: string[], written?: Config): Config {
+    return renderConfigValues(written ?? p.folderConfigs[tree].resolve(fqn), (text) => this.renderInProject(p, text, p.settings.file, p.settings.yaml.lineOf([tree])));
   }
 
   /**
@@ -518,32 +628,36 @@ export class Compiler {
    * macros such as is_incremental) applied. The CTEs' rows are added when the
    * test runs, typed like the real inputs where those exist.
    */
-  private renderUnitTests(nodes: Map<string, ManifestNode>): UnitTestNode[] {
+  private renderUnitTests(p: ProjectContent, nodes: Map<string, ManifestNode>): UnitTestNode[] {
     const out: UnitTestNode[] = [];
     const seen = new Set<string>();
-    for (const raw of this.opts.project.unitTests) {
+    for (const raw of p.unitTests) {
       const def = this.errors.guard(() => parseUnitTest(raw.raw, raw.file, raw.line));
       if (!def) continue;
       const place = { file: def.file, line: def.line };
-      const draft = this.modelByName.get(def.model);
+      // the model under test is one of the unit test's own project
+      const draft = this.drafts.get(`model.${p.name}.${def.model}`);
       if (!draft?.node) {
-        if (!draft) this.errors.add(new UserError(`unit test '${def.name}': model '${def.model}' does not exist`, place, { hint: didYouMean(def.model, [...this.modelByName.keys()]) }));
+        if (!draft && this.drafts.has(`snapshot.${p.name}.${def.model}`)) this.errors.add(new UserError(`unit test '${def.name}': '${def.model}' is a snapshot; unit tests test models`, place));
+        else if (!draft) this.errors.add(new UserError(`unit test '${def.name}': model '${def.model}' does not exist`, place, { hint: didYouMean(def.model, p.models.map((m) => m.name)) }));
         continue;
       }
-      const id = `unit_test.${this.pkg}.${def.model}.${def.name}`;
+      const id = `unit_test.${p.name}.${def.model}.${def.name}`;
       if (seen.has(id)) {
         this.errors.add(new UserError(`unit test '${def.name}' is defined twice for model '${def.model}'`, place));
         continue;
       }
       seen.add(id);
       const given = def.given.map((g, i) => {
-        const key = g.kind === 'ref' ? `ref:${g.args[0]}` : g.kind === 'source' ? `source:${g.args[0]}.${g.args[1]}` : 'this';
-        const target = g.kind === 'ref' ? (this.modelByName.get(g.args[0])?.node ?? this.seeds.get(g.args[0])) : g.kind === 'source' ? this.sources.get(`${g.args[0]}.${g.args[1]}`) : draft.node;
+        const key = g.kind === 'ref' ? `ref:${g.args[g.args.length - 1]}` : g.kind === 'source' ? `source:${g.args[0]}.${g.args[1]}` : 'this';
+        const found = g.kind === 'ref' ? this.resolveRefable(g.args[g.args.length - 1], g.args.length === 2 ? g.args[0] : undefined, p.name) : g.kind === 'source' ? this.resolveSource(g.args[0], g.args[1], p.name) : undefined;
+        const hit = found && 'found' in found ? found.found : undefined;
+        const target = g.kind === 'this' ? draft.node : hit && 'uniqueId' in hit ? hit : (hit?.seed ?? hit?.draft?.node);
         if (!target) this.errors.add(new UserError(`unit test '${def.name}': input ${g.input} does not exist`, place));
         return { ...g, key, cte: `__tsql_unit_input_${i}`, nodeId: target?.uniqueId, relation: target?.relation };
       });
       const frame: Frame = {
-        ...this.frameFor('model', id, draft.file, { ...draft.baseConfig }),
+        ...this.frameFor('model', id, draft.file, { ...draft.baseConfig }, 'model', draft.override),
         unit: { inputs: new Map(given.map((g) => [g.key, g.cte])), vars: def.overrides.vars, macros: def.overrides.macros, missing: [] },
       };
       const globals = (this.env as unknown as { globals: Record<string, unknown> }).globals;
@@ -575,8 +689,9 @@ export class Compiler {
         uniqueId: id,
         name: def.name,
         resourceType: 'unit_test',
-        packageName: this.pkg,
-        fqn: [this.pkg, ...draft.file.fqn.slice(1, -1), def.model, def.name],
+        packageName: p.name,
+        ...(p.relDir ? { packageDir: p.relDir } : {}),
+        fqn: [p.name, ...draft.file.fqn.slice(1, -1), def.model, def.name],
         originalFilePath: def.file,
         path: def.file,
         description: def.description,
@@ -609,7 +724,9 @@ export class Compiler {
     const fromPackage = meta.namespace ? this.macros.packages.get(meta.namespace) : undefined;
     const foreign = meta.namespace && !fromPackage && !BUILTIN_TEST_NAMESPACES.includes(meta.namespace);
     const impl = foreign ? undefined : fromPackage ? this.macros.dispatchIn({ pkg: meta.namespace! }, `test_${meta.name}`, this.dispatchEngines) : this.macros.dispatch(`test_${meta.name}`, this.dispatchEngines);
-    const macro = foreign ? undefined : fromPackage ? (fromPackage.get(`test_${meta.name}`) ?? impl) : (this.macros.get(`test_${meta.name}`) ?? impl);
+    // an unqualified test in a package's properties is the package's own first (as its macros are)
+    const local = !meta.namespace ? this.macros.packages.get(test.packageName)?.get(`test_${meta.name}`) : undefined;
+    const macro = foreign ? undefined : fromPackage ? (fromPackage.get(`test_${meta.name}`) ?? impl) : (local ?? this.macros.get(`test_${meta.name}`) ?? impl);
     if (!macro) {
       const tests = this.macros.entries().filter((m) => m.name.startsWith('test_'));
       const known = tests.map((m) => m.name.slice(5));
@@ -628,7 +745,7 @@ export class Compiler {
     });
     const kwargs: Record<string, unknown> = { model: relation };
     for (const [k, v] of Object.entries(meta.kwargs)) {
-      const rel = typeof v === 'string' ? resolveRelationText(v, this.pkg, nodes) : undefined;
+      const rel = typeof v === 'string' ? resolveRelationText(v, this.resolversFor(test.packageName), nodes) : undefined;
       const target = rel?.id ? nodes.get(rel.id) : undefined;
       kwargs[k] = target && 'relation' in target ? new TemplateRelation(this.relationOf(target), this.dialect, { type: 'table' }) : v;
     }
@@ -750,7 +867,7 @@ export class Compiler {
    */
   private checkIdentifierLengths(nodes: Map<string, ManifestNode>): void {
     for (const n of nodes.values()) {
-      if (n.resourceType !== 'model' && n.resourceType !== 'seed') continue;
+      if (n.resourceType !== 'model' && n.resourceType !== 'seed' && n.resourceType !== 'snapshot') continue;
       if (n.resourceType === 'model' && (n.materialized === 'ephemeral' || n.materialized === 'unload')) continue;
       const d = this.connectionInfo(n.connection).dialect;
       const max = d.capabilities.maxIdentifierLength;
@@ -782,24 +899,32 @@ export class Compiler {
     else if (untyped.length) this.errors.add(new UserError(`${what}: column${untyped.length > 1 ? 's' : ''} ${untyped.join(', ')} need${untyped.length > 1 ? '' : 's'} a data_type`, place));
   }
 
-  /** Config before the template runs: default < project folders < properties YAML. */
-  private baseConfig(resource: 'model' | 'seed', f: SqlFile, folder: FolderConfig, patch: ResourcePatch | undefined): Config {
-    const fromFolder = folder.resolve(f.fqn);
-    let config = mergeConfig({ materialized: resource === 'seed' ? 'seed' : 'view' }, fromFolder);
-    if (patch) config = mergeConfig(config, patch.config);
-    // values set in the project file and not overridden were checked there, with its line (FolderConfig.validate)
-    const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => !patch || !(k in patch.config)));
-    this.validateConfig(config, resource, patch?.file ?? this.opts.project.settings.file, patch?.line, fromProjectFile);
+  /**
+   * Config before the template runs: default < its project's folders < properties YAML
+   * (a package node's root-project override comes on top, after config(): see package-scope.ts).
+   */
+  private baseConfig(resource: 'model' | 'seed', f: SqlFile, p: ProjectContent, patch: ResourcePatch | undefined): Config {
+    const tree = resource === 'seed' ? 'seeds' : 'models';
+    const written = p.folderConfigs[tree].resolve(f.fqn);
+    const fromFolder = this.folderConfig(p, tree, f.fqn, written);
+    const config = layeredConfig({ defaults: { materialized: resource === 'seed' ? 'seed' : 'view' }, folder: fromFolder, properties: patch?.config });
+    // values set in the project file (without Jinja) and not overridden were checked there, with its line (FolderConfig.validate)
+    const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => fromFolder[k] === written[k] && (!patch || !(k in patch.config))));
+    this.validateConfig(config, resource, patch?.file ?? p.settings.file, patch?.line, fromProjectFile);
     return config;
   }
 
-  private frameFor(kind: Frame['kind'], id: string, f: Pick<SqlFile, 'relPath' | 'text' | 'name' | 'fqn'>, config: Config, resourceType: string = kind): Frame {
+  /** A frame for rendering; `config` is the node's own, `override` the root project's for a package's node. */
+  private frameFor(kind: Frame['kind'], id: string, f: Pick<SqlFile, 'relPath' | 'text' | 'name' | 'fqn'>, config: Config, resourceType: string = kind, override?: Config): Frame {
     return {
       kind,
       id,
       file: f.relPath,
       raw: f.text,
-      config,
+      config: withRootOverride(config, override),
+      own: config,
+      override,
+      pkg: f.fqn[0] ?? this.pkg,
       deps: new Set(),
       ephemeralDeps: new Set(),
       name: f.name,
@@ -812,6 +937,15 @@ export class Compiler {
     if (draft.state !== 'pending') return;
     draft.state = 'rendering';
     const frame = draft.frame;
+    // the root project disabled this package model: the override wins over anything the template says
+    if (draft.override?.enabled === false) {
+      draft.state = 'done';
+      this.disabled.add(draft.id);
+      this.addDisabledName(draft.file.name, draft.id);
+      return;
+    }
+    // a ref or source that does not resolve is not an error in a model that turns out disabled
+    frame.refErrors = [];
     this.stack.push(frame);
     let sql = '';
     const marks: OutputMarks = [];
@@ -822,22 +956,27 @@ export class Compiler {
     } finally {
       this.stack.pop();
     }
+    const refErrors = frame.refErrors;
+    frame.refErrors = undefined;
     draft.sql = sql;
     const config = frame.config;
     const runTimeParts: Array<'sql' | 'pre_hook' | 'post_hook'> = frame.introspects ? ['sql'] : [];
-    const configLine = lineOfCall(draft.file.text, 'config');
-    this.validateConfig(config, 'model', draft.file.relPath, configLine);
+    const resource = draft.kind;
+    const configLine = lineOfCall(draft.file.text, 'config') ?? (resource === 'snapshot' ? (draft.file as SnapshotFile).line : undefined);
     // keys set by config() in the SQL (folder and YAML keys were checked where they are written)
-    const fromSql = Object.fromEntries(Object.entries(config).filter(([k, v]) => v !== draft.baseConfig[k]));
+    const fromSql = Object.fromEntries(Object.entries(frame.own).filter(([k, v]) => v !== draft.baseConfig[k]));
+    // a snapshot's folder and YAML config were checked in prepareSnapshots, where they are written
+    this.validateConfig(resource === 'snapshot' ? fromSql : config, resource, draft.file.relPath, configLine);
     const findings = { warnings: this.warnings, errors: this.errors.errors };
-    checkUnsupportedConfig(fromSql, 'model', () => ({ file: draft.file.relPath, line: configLine }), findings, config);
+    checkUnsupportedConfig(fromSql, resource, () => ({ file: draft.file.relPath, line: configLine }), findings, config);
     if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, { file: draft.file.relPath, line: configLine }));
     if (config.enabled === false) {
       draft.state = 'done';
       this.disabled.add(draft.id);
-      this.disabledNames.set(draft.file.name, draft.id);
+      this.addDisabledName(draft.file.name, draft.id);
       return;
     }
+    refErrors.forEach((e) => this.errors.add(e));
     const relation = this.computeRelation(frame);
     frame.relation = relation;
     if (config.materialized === 'unload') this.prepareUnload(frame, draft.file);
@@ -854,24 +993,26 @@ export class Compiler {
     }
     const f = draft.file;
     const select = mappedSelect(sql, marks, f.relPath, f.text);
-    draft.node = {
+    const project = this.projectOf(frame);
+    const patch = (draft.kind === 'snapshot' ? project.snapshotPatches : project.modelPatches).get(f.name);
+    const built: ModelNode = {
       uniqueId: draft.id,
       name: f.name,
       resourceType: 'model',
-      packageName: this.pkg,
+      packageName: project.name,
       fqn: f.fqn,
       originalFilePath: f.relPath,
       path: f.pathInRoot,
-      description: this.opts.project.modelPatches.get(f.name)?.description ?? '',
+      description: patch?.description ?? '',
       config,
       tags: asStringList(config.tags),
-      columns: this.opts.project.modelPatches.get(f.name)?.columns ?? {},
+      columns: patch?.columns ?? {},
       dependsOn: { nodes: [...frame.deps], macros: [] },
-      patchPath: this.opts.project.modelPatches.get(f.name)?.file,
-      primaryKey: this.opts.project.modelPatches.get(f.name)?.primaryKey,
-      constraints: this.opts.project.modelPatches.get(f.name)?.constraints,
+      patchPath: patch?.file,
+      primaryKey: patch?.primaryKey,
+      constraints: patch?.constraints,
       checksum: f.checksum,
-      unrenderedConfig: mergeConfig(draft.baseConfig, inlineConfig(f.text)),
+      unrenderedConfig: withRootOverride(mergeConfig(draft.baseConfig, inlineConfig(f.text)), draft.override),
       rawCode: f.text,
       compiledCode: select.code,
       sourceMap: select.map,
@@ -880,12 +1021,24 @@ export class Compiler {
       isIncremental: this.isIncremental(frame),
       preHooks,
       postHooks,
-      compiledPath: `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${f.relPath}`,
+      compiledPath: '',
       connection: this.frameConnectionName(frame),
       renderAtRunTime: runTimeParts.length ? runTimeParts : undefined,
       readsThis: frame.readsThis || undefined,
     };
+    if (project.relDir) built.packageDir = project.relDir;
+    if (draft.kind === 'snapshot') {
+      const snap = snapshotNode(built, f as SnapshotFile, this.warnings);
+      snap.errors.forEach((e) => this.errors.add(e));
+      draft.node = snap.node;
+    } else draft.node = built;
+    if (draft.node) draft.node.compiledPath = this.compiledPathOf(draft.node);
     draft.state = 'done';
+  }
+
+  /** The project (or package) a frame's node belongs to. */
+  private projectOf(frame: { pkg: string }): ProjectContent {
+    return this.projects.get(frame.pkg) ?? this.opts.project;
   }
 
   /** Renders a file (singular test, analysis) as the node of `frame`; a template error is collected and gives ''. */
@@ -902,10 +1055,15 @@ export class Compiler {
   }
 
   /** A singular test's node, and the ephemeral models it reads (inlined once all models are compiled). */
-  private renderSingularTest(f: SqlFile): { node: TestNode; ephemeralDeps: Set<string> } | undefined {
-    const id = `test.${this.pkg}.${f.name}`;
-    const config = mergeConfig({ materialized: 'test', severity: 'error' }, this.opts.project.folderConfigs.tests.resolve(f.fqn));
-    const frame = this.frameFor('test', id, f, config);
+  private renderSingularTest(p: ProjectContent, f: SqlFile): { node: TestNode; ephemeralDeps: Set<string> } | undefined {
+    const id = `test.${p.name}.${f.name}`;
+    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: this.folderConfig(p, 'tests', f.fqn) });
+    const override = this.rootOverride(p, 'tests', f.fqn);
+    const frame = this.frameFor('test', id, f, config, 'test', override);
+    if (override?.enabled === false) {
+      this.disabled.add(id);
+      return undefined;
+    }
     const marks: OutputMarks = [];
     const sql = this.renderFileIn(frame, f, marks);
     const select = mappedSelect(sql, marks, f.relPath, f.text, false);
@@ -920,7 +1078,8 @@ export class Compiler {
         uniqueId: id,
         name: f.name,
         resourceType: 'test',
-        packageName: this.pkg,
+        packageName: p.name,
+        ...(p.relDir ? { packageDir: p.relDir } : {}),
         fqn: f.fqn,
         originalFilePath: f.relPath,
         path: f.pathInRoot,
@@ -930,7 +1089,7 @@ export class Compiler {
         columns: {},
         dependsOn: { nodes: [...frame.deps], macros: [] },
         checksum: f.checksum,
-        unrenderedConfig: mergeConfig(config, inlineConfig(f.text)),
+        unrenderedConfig: withRootOverride(mergeConfig(config, inlineConfig(f.text)), override),
         testType: 'singular',
         rawCode: f.text,
         compiledCode: select.code,
@@ -943,7 +1102,8 @@ export class Compiler {
 
   /** An analysis: rendered like a model (refs, sources, macros), compiled to target/compiled/, never run. */
   private renderAnalysis(f: SqlFile): { node: AnalysisNode; ephemeralDeps: Set<string> } | undefined {
-    const id = `analysis.${this.pkg}.${f.name}`;
+    const project = this.projectOf({ pkg: f.fqn[0] });
+    const id = `analysis.${project.name}.${f.name}`;
     const frame = this.frameFor('test', id, f, {}, 'analysis');
     const sql = this.renderFileIn(frame, f);
     this.validateConfig(frame.config, 'model', f.relPath, lineOfCall(f.text, 'config'));
@@ -955,7 +1115,8 @@ export class Compiler {
       uniqueId: id,
       name: f.name,
       resourceType: 'analysis',
-      packageName: this.pkg,
+      packageName: project.name,
+      ...(project.relDir ? { packageDir: project.relDir } : {}),
       fqn: f.fqn,
       originalFilePath: f.relPath,
       path: f.pathInRoot,
@@ -968,8 +1129,9 @@ export class Compiler {
       unrenderedConfig: inlineConfig(f.text),
       rawCode: f.text,
       compiledCode: cleanSql(sql),
-      compiledPath: `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${f.relPath}`,
+      compiledPath: '',
     };
+    node.compiledPath = this.compiledPathOf(node);
     return { node, ephemeralDeps: frame.ephemeralDeps };
   }
 
@@ -990,17 +1152,30 @@ export class Compiler {
     return out;
   }
 
-  /** on-run-start / on-run-end: rendered outside any node (no `this`). */
-  private renderHooks(hooks: string[], what: 'on-run-start' | 'on-run-end'): string[] {
-    const file = this.opts.project.settings.file;
-    const frame = this.frameFor('hook', `operation.${this.pkg}.${what}`, { relPath: file, text: '', name: what, fqn: [this.pkg, what] }, {}, 'operation');
-    this.stack.push(frame);
-    try {
-      return this.renderHookList(hooks, file, this.opts.project.settings.yaml.lineOf([what]));
-    } finally {
-      this.stack.pop();
-      if (frame.introspects) this.runTimeHooks.add(what);
+  /** Every project's on-run-start / on-run-end hooks, in the order they run (see package-scope.ts). */
+  private projectHooks(what: 'on-run-start' | 'on-run-end'): ProjectHook[] {
+    return hooksInRunOrder([...this.projects.values()], this.pkg, what);
+  }
+
+  /** The frame of a project hook: outside any node (no `this`), in its project's scope (vars, macros). */
+  private hookFrame(h: { pkg: string; file: string }, what: 'on-run-start' | 'on-run-end'): Frame {
+    return this.frameFor('hook', `operation.${h.pkg}.${what}`, { relPath: h.file, text: '', name: what, fqn: [h.pkg, what] }, {}, 'operation');
+  }
+
+  /** on-run-start / on-run-end, rendered; those whose SQL depends on queries are rendered again when they run. */
+  private renderHooks(what: 'on-run-start' | 'on-run-end'): string[] {
+    const out: string[] = [];
+    for (const h of this.projectHooks(what)) {
+      const frame = this.hookFrame(h, what);
+      this.stack.push(frame);
+      try {
+        out.push(...this.renderHookList([h.sql], h.file, h.line));
+      } finally {
+        this.stack.pop();
+        if (frame.introspects) this.runTimeHooks.add(what);
+      }
     }
+    return out;
   }
 
   /**
@@ -1047,7 +1222,14 @@ export class Compiler {
   }
 
   private computeRelation(frame: Frame): Relation {
-    return this.withQuoting(this.namedRelation(frame), frame.config.quoting);
+    const rel = this.namedRelation(frame);
+    // a snapshot's legacy target_schema / target_database are used as written (no generate_schema_name), as in dbt
+    if (frame.resourceType === 'snapshot') {
+      const legacy = legacySnapshotPlace(frame.config);
+      if (legacy.schema) rel.schema = legacy.schema;
+      if (legacy.database) rel.database = legacy.database;
+    }
+    return this.withQuoting(rel, frame.config.quoting);
   }
 
   private namedRelation(frame: Frame): Relation {
@@ -1089,7 +1271,7 @@ export class Compiler {
       name: frame.name,
       unique_id: frame.id,
       resource_type: frame.resourceType,
-      package_name: this.pkg,
+      package_name: frame.pkg,
       fqn: frame.fqn,
       original_file_path: frame.file,
       config: frame.config,
@@ -1118,7 +1300,7 @@ export class Compiler {
     return this.catalogKind(this.frameConnectionName(frame), rel) === 'table';
   }
 
-  private validateConfig(config: Config, resource: 'model' | 'seed' | 'test' | 'source', file: string, line?: number, skipKeys?: Set<string>): void {
+  private validateConfig(config: Config, resource: ConfigResource, file: string, line?: number, skipKeys?: Set<string>): void {
     const keys = configKeysFor(resource);
     for (const k of Object.keys(config)) {
       if (!keys.has(k)) this.errors.add(new UserError(`unknown ${resource} config key '${k}'`, { file, line }, { hint: didYouMean(k, keys) }));
@@ -1142,62 +1324,95 @@ export class Compiler {
     const frame = this.current();
     const names = positional.map(String);
     if (names.length < 1 || names.length > 2) throw new UserError(`ref() takes a model name and optionally a package name, got ${names.length} arguments`);
-    const [pkg, name] = names.length === 2 ? names : [this.pkg, names[0]];
+    const [only, name] = names.length === 2 ? names : [undefined, names[0]];
+    const written = only === undefined ? `ref('${name}')` : `ref('${only}', '${name}')`;
     void kwargs;
+    const place = () => ({ file: frame.file, line: lineOfCall(frame.raw, 'ref', name) });
     if (frame.unit) {
       const cte = frame.unit.inputs.get(`ref:${name}`);
       if (cte) return this.cteRelation(cte);
-      const target = this.modelByName.get(name);
-      if (!target || target.node?.materialized !== 'ephemeral') {
-        frame.unit.missing.push(`ref('${name}')`);
+      const r = this.resolveRefable(name, only, frame.pkg);
+      if (!('found' in r) || r.found.draft?.node?.materialized !== 'ephemeral') {
+        frame.unit.missing.push(written);
         return this.placeholder(name);
       }
     }
-    if (pkg !== this.pkg) {
-      this.errors.add(new UserError(`ref('${pkg}', '${name}'): package '${pkg}' is not installed`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, { hint: `this project is '${this.pkg}'` }));
+    if (only !== undefined && !this.projects.has(only)) {
+      this.refError(frame, new UserError(`${written}: package '${only}' is not installed`, place(), { hint: didYouMean(only, [...this.projects.keys()]) ?? `this project is '${this.pkg}'` }));
       return this.placeholder(name);
     }
-    const draft = this.modelByName.get(name);
-    if (draft) {
-      if (draft.state === 'rendering') {
-        this.reportCycle(draft.id);
-        return this.placeholder(name);
-      }
-      this.renderModel(draft);
-      if (!draft.node) {
-        if (this.disabled.has(draft.id)) {
-          this.errors.add(new UserError(`ref('${name}') points to a disabled model`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, { hint: `enable ${draft.file.relPath} or remove the ref` }));
-        }
-        return this.placeholder(name);
-      }
-      const node = draft.node;
-      if (node.materialized === 'unload') {
-        this.errors.add(new UserError(`ref('${name}') points to an unload model, which writes files to the lake, not a table`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, {
-          hint: `read its files through a source with an external: block whose location holds '${String(node.config.location)}'`,
-        }));
-        return this.placeholder(name);
-      }
-      frame.deps.add(node.uniqueId);
-      if (node.materialized === 'ephemeral') {
-        frame.ephemeralDeps.add(node.uniqueId);
-        return new TemplateRelation(node.relation, this.dialect, { type: 'cte', renderAs: ephemeralCteName(node.name) });
-      }
-      const kind = node.materialized === 'view' ? 'view' : 'table';
-      return this.readRelation(frame, this.relationOf(node), kind, node.config.event_time);
+    const r = this.resolveRefable(name, only, frame.pkg);
+    if ('ambiguous' in r) {
+      const candidates = r.ambiguous.map((c) => (c.draft ? { packageName: c.packageName, id: c.draft.id, file: c.draft.file.relPath } : { packageName: c.packageName, id: c.seed!.uniqueId, file: c.seed!.originalFilePath }));
+      this.refError(frame, ambiguousRefError(written, name, candidates, place()));
+      return this.placeholder(name);
     }
-    const seed = this.seeds.get(name);
+    if ('missing' in r) {
+      const id = (this.disabledNames.get(name) ?? []).find((x) => only === undefined || x.split('.')[1] === only);
+      const packagesOf = new Map([...this.refables].map(([n, list]) => [n, list.map((c) => c.packageName)]));
+      this.refError(frame, missingRefError(written, name, only, id ? { id, file: this.drafts.get(id)?.file.relPath } : undefined, packagesOf, place()));
+      return this.placeholder(name);
+    }
+    const { draft, seed } = r.found;
     if (seed) {
       frame.deps.add(seed.uniqueId);
       return this.readRelation(frame, this.relationOf(seed), 'table', seed.config.event_time);
     }
-    const disabled = this.disabledNames.get(name);
-    if (disabled) {
-      this.errors.add(new UserError(`ref('${name}') points to a disabled ${disabled.split('.')[0]}`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }));
+    if (draft.state === 'rendering') {
+      this.reportCycle(draft.id);
       return this.placeholder(name);
     }
-    const candidates = [...this.modelByName.keys(), ...this.seeds.keys()];
-    this.errors.add(new UserError(`ref('${name}') does not match any model or seed`, { file: frame.file, line: lineOfCall(frame.raw, 'ref', name) }, { hint: didYouMean(name, candidates) }));
-    return this.placeholder(name);
+    const node = draft.node!;
+    if (node.materialized === 'unload') {
+      this.errors.add(new UserError(`${written} points to an unload model, which writes files to the lake, not a table`, place(), {
+        hint: `read its files through a source with an external: block whose location holds '${String(node.config.location)}'`,
+      }));
+      return this.placeholder(name);
+    }
+    frame.deps.add(node.uniqueId);
+    if (node.materialized === 'ephemeral') {
+      frame.ephemeralDeps.add(node.uniqueId);
+      return new TemplateRelation(node.relation, this.dialect, { type: 'cte', renderAs: ephemeralCteName(node.name) });
+    }
+    const kind = node.materialized === 'view' ? 'view' : 'table';
+    return this.readRelation(frame, this.relationOf(node), kind, node.config.event_time);
+  }
+
+  /** A ref() or source() that cannot be read: an error, unless the model rendering turns out disabled (see renderModel). */
+  private refError(frame: Frame, err: UserError): void {
+    if (frame.refErrors) frame.refErrors.push(err);
+    else this.errors.add(err);
+  }
+
+  /**
+   * The model or seed a ref from a node of `fromPackage` reads (see
+   * ref-resolution.ts). A model not rendered yet is rendered first, so a
+   * config(enabled=false) in its file is known; one still rendering counts as enabled.
+   */
+  private resolveRefable(name: string, only: string | undefined, fromPackage: string): Resolution<Refable> {
+    return resolveAmong(this.refables.get(name) ?? [], {
+      order: refSearchOrder(fromPackage, this.pkg),
+      only,
+      enabled: (c) => {
+        if (!c.draft) return true;
+        this.renderModel(c.draft);
+        return c.draft.state === 'rendering' || c.draft.node !== undefined;
+      },
+    });
+  }
+
+  /** The source table source('s', 't') reads from a node of `fromPackage` (see ref-resolution.ts). */
+  private resolveSource(sourceName: string, table: string, fromPackage: string): Resolution<SourceNode> {
+    return resolveAmong(this.sources.get(`${sourceName}.${table}`) ?? [], { order: sourceSearchOrder(fromPackage, this.pkg), enabled: () => true });
+  }
+
+  /** ref() and source() written as text in a project's YAML (tests' arguments, exposures), as unique ids. */
+  private resolversFor(pkg: string): RelationResolvers {
+    const ids = <T,>(r: Resolution<T>, id: (t: T) => string): Resolution<string> => ('found' in r ? { found: id(r.found) } : 'ambiguous' in r ? { ambiguous: r.ambiguous.map(id) } : r);
+    return {
+      resolveRef: (name, only) => ids(this.resolveRefable(name, only, pkg), (c) => (c.draft ? c.draft.id : c.seed!.uniqueId)),
+      resolveSource: (s, t) => ids(this.resolveSource(s, t, pkg), (n) => n.uniqueId),
+    };
   }
 
   /** A node's relation as refs read it: production's under --defer (recorded), else its own. */
@@ -1242,9 +1457,9 @@ export class Compiler {
     return new TemplateRelation({ schema: '', identifier: cte }, this.dialect, { renderAs: cte });
   }
 
-  /** target/compiled/<project>/<artifact path>, relative to the project. */
+  /** target/compiled/<package>/<artifact path>, relative to the project. */
   private compiledPathOf(n: ManifestNode): string {
-    return `${this.opts.project.settings.targetPath}/compiled/${this.pkg}/${artifactPath(n)}`;
+    return `${this.opts.project.settings.targetPath}/compiled/${n.packageName}/${artifactPath(n)}`;
   }
 
   private placeholder(name: string): TemplateRelation {
@@ -1262,15 +1477,21 @@ export class Compiler {
       frame.unit.missing.push(`source('${s}', '${t}')`);
       return this.placeholder(t);
     }
-    const src = this.sources.get(`${s}.${t}`);
-    if (!src) {
-      const sourceNames = new Set([...this.sources.values()].map((x) => x.sourceName));
-      const hint = sourceNames.has(s)
-        ? didYouMean(t, [...this.sources.values()].filter((x) => x.sourceName === s).map((x) => x.name))
-        : didYouMean(`${s}.${t}`, [...this.sources.keys()]) ?? didYouMean(s, sourceNames);
-      this.errors.add(new UserError(`source('${s}', '${t}') is not defined in any properties file`, { file: frame.file, line: lineOfCall(frame.raw, 'source', s) }, { hint }));
+    const r = this.resolveSource(s, t, frame.pkg);
+    const place = { file: frame.file, line: lineOfCall(frame.raw, 'source', s) };
+    if (!('found' in r)) {
+      const all = [...this.sources.values()].flat();
+      const sourceNames = new Set(all.map((x) => x.sourceName));
+      const hint =
+        'ambiguous' in r
+          ? `it is defined in ${r.ambiguous.map((x) => `package '${x.packageName}' (${x.originalFilePath})`).join(' and ')}; define it in this project to choose`
+          : sourceNames.has(s)
+            ? didYouMean(t, all.filter((x) => x.sourceName === s).map((x) => x.name))
+            : (didYouMean(`${s}.${t}`, [...this.sources.keys()]) ?? didYouMean(s, sourceNames));
+      this.refError(frame, new UserError(`source('${s}', '${t}') ${'ambiguous' in r ? 'is ambiguous' : 'is not defined in any properties file'}`, place, { hint }));
       return this.placeholder(t);
     }
+    const src = r.found;
     frame.deps.add(src.uniqueId);
     return this.readRelation(frame, src.relation, 'table', src.config.event_time);
   }
@@ -1282,18 +1503,26 @@ export class Compiler {
     if (unitVars && name in unitVars) return unitVars[name];
     const hasDefault = positional.length > 1 || 'default' in kwargs;
     const dflt = positional.length > 1 ? positional[1] : kwargs.default;
-    const cli = this.opts.cliVars;
-    if (name in cli) return cli[name];
-    const vars = this.opts.project.settings.vars;
-    const scoped = vars[this.pkg];
-    if (isPlainObject(scoped) && name in scoped) return scoped[name];
-    if (name in vars && name !== this.pkg) return vars[name];
+    const pkg = this.stack[this.stack.length - 1]?.pkg ?? this.pkg;
+    const vars = this.varsOf(pkg);
+    if (Object.hasOwn(vars, name)) return vars[name];
     if (hasDefault) return dflt;
     const frame = this.current();
-    const known = [...Object.keys(cli), ...Object.keys(vars), ...(isPlainObject(scoped) ? Object.keys(scoped) : [])];
+    const file = this.projectOf({ pkg }).settings.file;
     throw new UserError(`var('${name}') is not set and has no default`, { file: frame.file, line: lineOfCall(frame.raw, 'var', name) }, {
-      hint: didYouMean(name, known) ?? `pass --vars '{${name}: …}' or set it under vars: in ${this.opts.project.settings.file}`,
+      hint: didYouMean(name, Object.keys(vars)) ?? `pass --vars '{${name}: …}' or set it under vars: in ${pkg === this.pkg ? file : `${this.opts.project.settings.file} (vars: {${pkg}: {${name}: …}})`}`,
     });
+  }
+
+  /** The variables var() reads in a node of `pkg`, by dbt's precedence (see package-scope.ts). */
+  private varsOf(pkg: string): Record<string, unknown> {
+    let vars = this.varsByPackage.get(pkg);
+    if (!vars) {
+      const own = this.projects.get(pkg);
+      vars = varsFor(pkg, { name: this.pkg, vars: this.opts.project.settings.vars }, own && { name: own.name, vars: own.settings.vars }, this.opts.cliVars);
+      this.varsByPackage.set(pkg, vars);
+    }
+    return vars;
   }
 
   /** Where `fn('arg')` is written: in the node being rendered, else in the macro file that holds it. */
@@ -1301,9 +1530,15 @@ export class Compiler {
     const frame = this.stack[this.stack.length - 1];
     const inNode = frame && frame.raw.includes(arg) ? lineOfCall(frame.raw, fn, arg) : undefined;
     if (inNode) return { file: frame.file, line: inNode };
-    const macro = this.opts.project.macroFiles.find((f) => f.text.includes(arg) && lineOfCall(f.text, fn, arg));
+    const macro = [...this.projects.values()].flatMap((p) => p.macroFiles).find((f) => f.text.includes(arg) && lineOfCall(f.text, fn, arg));
     if (macro) return { file: macro.relPath, line: lineOfCall(macro.text, fn, arg) };
     return { file: frame?.file };
+  }
+
+  /** config() in a template: merged into the node's own config; a package node's root-project override stays on top. */
+  private applyConfig(frame: Frame, given: Config): void {
+    frame.own = mergeConfig(frame.own, given);
+    frame.config = withRootOverride(frame.own, frame.override);
   }
 
   private configFunction(): unknown {
@@ -1313,7 +1548,7 @@ export class Compiler {
       const { positional, kwargs } = splitArgs(args);
       let given: Config = { ...kwargs };
       if (isPlainObject(positional[0])) given = { ...positional[0], ...given };
-      frame.config = mergeConfig(frame.config, given);
+      self.applyConfig(frame, given);
       frame.relation = undefined;
       return '';
     };
@@ -1329,8 +1564,7 @@ export class Compiler {
         return v;
       },
       set: (key: string, value: unknown) => {
-        const frame = self.current();
-        frame.config = mergeConfig(frame.config, { [key]: value });
+        self.applyConfig(self.current(), { [key]: value });
         return '';
       },
     });
@@ -1387,7 +1621,7 @@ export class Compiler {
       database: () => this.frameConnection(this.stack[this.stack.length - 1]).database,
     });
     for (const [k, v] of Object.entries(introspection.globals)) env.addGlobal(k, v);
-    env.addGlobal('flags', { FULL_REFRESH: this.opts.fullRefresh, WHICH: 'compile' });
+    env.addGlobal('flags', { FULL_REFRESH: this.opts.fullRefresh, STORE_FAILURES: false, WHICH: 'compile' });
     env.addGlobal('return', (value: unknown) => {
       throw new MacroReturn(value);
     });
@@ -1438,6 +1672,13 @@ export class Compiler {
       },
       ...introspection.adapter,
     });
+    // dbt's load_relation(relation): the relation as the warehouse has it, or None
+    env.addGlobal('load_relation', (rel: unknown) => {
+      const r = rel as { database?: unknown; schema?: unknown; identifier?: unknown } | null;
+      if (!r || typeof r !== 'object') throw new UserError(`load_relation() expects a relation, got ${String(rel)}`);
+      const adapter = env.getGlobal('adapter') as { get_relation(...a: unknown[]): unknown };
+      return adapter.get_relation(r.database ?? undefined, r.schema, r.identifier);
+    });
     env.addGlobal('fromjson', (s: string, dflt?: unknown) => {
       try {
         return JSON.parse(String(s));
@@ -1448,6 +1689,7 @@ export class Compiler {
     // dbt.<macro>: tsql's built-in macros, a project's macro of the same name first.
     env.addGlobal('dbt', dbtNamespace((n) => this.macros.get(n)?.fn, () => this.macros.builtinNames()));
     env.addGlobal('local_md5', (s: string) => createMd5(String(s)));
+    env.addGlobal('modules', templateModules());
     for (const [k, v] of Object.entries(this.opts.extraGlobals ?? {})) env.addGlobal(k, v);
 
     // Per-node values: getters over the render stack, so macros see the calling node.
@@ -1547,10 +1789,9 @@ export class Compiler {
 
   private renderTarget(target: RenderTarget): Omit<RenderOutput, 'logs' | 'warnings'> {
     if (target.kind === 'project-hook') {
-      const file = this.opts.project.settings.file;
-      const raw = (target.which === 'on-run-start' ? this.opts.project.settings.onRunStart : this.opts.project.settings.onRunEnd)[target.index] ?? '';
-      const frame = this.frameFor('hook', `operation.${this.pkg}.${target.which}`, { relPath: file, text: '', name: target.which, fqn: [this.pkg, target.which] }, {}, 'operation');
-      return { sql: this.renderRunTime(frame, () => this.template(raw, file).render({}), file, '', this.opts.project.settings.yaml.lineOf([target.which])).trim() };
+      const h = this.projectHooks(target.which)[target.index] ?? { pkg: this.pkg, sql: '', file: this.opts.project.settings.file };
+      const frame = this.hookFrame(h, target.which);
+      return { sql: this.renderRunTime(frame, () => this.template(h.sql, h.file).render({}), h.file, '', h.line).trim() };
     }
     if (target.kind === 'operation') {
       const macro = this.macros.get(target.macro)!;
@@ -1571,7 +1812,7 @@ export class Compiler {
     const node = draft.node!;
     const file = draft.file;
     if (target.kind === 'model-hooks') {
-      const frame = this.frameFor('model', draft.id, file, { ...node.config });
+      const frame = this.frameFor('model', draft.id, file, { ...node.config }, draft.kind);
       frame.relation = node.relation;
       const line = lineOfCall(file.text, 'config');
       const hooks = asHookList(target.which === 'pre_hook' ? node.config.pre_hook : node.config.post_hook);
@@ -1582,7 +1823,7 @@ export class Compiler {
         this.inHooks = false;
       }
     }
-    const frame = this.frameFor('model', draft.id, file, { ...draft.baseConfig });
+    const frame = this.frameFor('model', draft.id, file, { ...draft.baseConfig }, draft.kind, draft.override);
     if (target.kind === 'model') frame.batch = target.batch;
     const marks: OutputMarks = [];
     const sql = this.renderRunTime(frame, () => renderWithMarks(marks, () => this.template(file.text, file.relPath).render({})), file.relPath, file.text);

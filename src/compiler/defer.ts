@@ -40,7 +40,7 @@ export function planDeferral(manifest: Manifest, selected: Set<string>, opts: De
  */
 export function productionRelation(n: ManifestNode, state: StateArtifacts): Relation | undefined {
   if (n.connection) return undefined;
-  if (n.resourceType !== 'model' && n.resourceType !== 'seed') return undefined;
+  if (n.resourceType !== 'model' && n.resourceType !== 'seed' && n.resourceType !== 'snapshot') return undefined;
   if (n.resourceType === 'model' && (n.materialized === 'ephemeral' || n.materialized === 'unload')) return undefined;
   const prod = state.nodes.get(n.uniqueId);
   if (!prod || prod.resource_type !== n.resourceType || !prod.schema || !prod.alias) return undefined;

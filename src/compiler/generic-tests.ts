@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
-import { asStringList, mergeConfig } from '../project/config-merge.js';
-import type { FolderConfig } from '../project/folder-config.js';
+import { asStringList, type Config } from '../project/config-merge.js';
+import { layeredConfig } from './package-scope.js';
+import type { Resolution } from './ref-resolution.js';
+import { pathInProject } from '../project/project-content.js';
 import type { TestDef } from '../project/schema-yaml.js';
 import { testDefinitionChecksum } from './definition.js';
 import { didYouMean } from '../util/suggest.js';
@@ -10,20 +12,25 @@ import type { ManifestNode, TestNode } from './nodes.js';
 const REF_RE = /^\s*ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*$/;
 const SOURCE_RE = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/;
 
+/** How refs and sources written in a project's YAML resolve (by the rules of ref-resolution.ts), as unique ids. */
+export interface RelationResolvers {
+  resolveRef(name: string, only: string | undefined): Resolution<string>;
+  resolveSource(source: string, table: string): Resolution<string>;
+}
+
 /** Resolves `ref('x')` / `source('a', 'b')` written as text in YAML (relationships' `to`). */
-export function resolveRelationText(text: string, pkg: string, nodes: Map<string, ManifestNode>): { id?: string; candidates: string[]; name: string } {
+export function resolveRelationText(text: string, resolvers: RelationResolvers, nodes: Map<string, ManifestNode>): { id?: string; candidates: string[]; name: string; ambiguous?: string[] } {
+  const pick = (r: Resolution<string>) => ('found' in r ? { id: r.found } : 'ambiguous' in r ? { ambiguous: r.ambiguous } : {});
   const r = REF_RE.exec(text);
   if (r) {
     const name = r[2] ?? r[1];
-    const id = [`model.${pkg}.${name}`, `seed.${pkg}.${name}`].find((x) => nodes.has(x));
-    const candidates = [...nodes.values()].filter((n) => n.resourceType === 'model' || n.resourceType === 'seed').map((n) => n.name);
-    return { id, candidates, name };
+    const candidates = [...nodes.values()].filter((n) => n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot').map((n) => n.name);
+    return { ...pick(resolvers.resolveRef(name, r[2] === undefined ? undefined : r[1])), candidates, name };
   }
   const s = SOURCE_RE.exec(text);
   if (s) {
-    const id = `source.${pkg}.${s[1]}.${s[2]}`;
     const candidates = [...nodes.values()].filter((n) => n.resourceType === 'source').map((n) => n.uniqueId.split('.').slice(2).join('.'));
-    return { id: nodes.has(id) ? id : undefined, candidates, name: `${s[1]}.${s[2]}` };
+    return { ...pick(resolvers.resolveSource(s[1], s[2])), candidates, name: `${s[1]}.${s[2]}` };
   }
   return { candidates: [], name: text };
 }
@@ -52,20 +59,30 @@ export function testNames(def: TestDef, kwargs: Record<string, unknown>): { name
   return { name: full, alias };
 }
 
-export function buildGenericTests(opts: {
+/**
+ * The generic tests a project's (or package's) properties files declare, as
+ * nodes of that project (`test.<pkg>.<name>.<hash>`). Their config: the
+ * project's `tests:` folder config, the test's own, then (for a package's
+ * tests) the root project's `tests:` config for them.
+ */
+export function buildGenericTests(opts: RelationResolvers & {
   defs: TestDef[];
   pkg: string;
+  /** the project's folder relative to the root project ('' for the root) */
+  relDir: string;
   nodes: Map<string, ManifestNode>;
-  folderConfig: FolderConfig;
-  disabled: Map<string, string>;
+  /** the project's `tests:` folder config for a test's fqn */
+  folderConfig: (fqn: string[]) => Config;
+  /** the root project's `tests:` folder config for a package's test (undefined for the project's own) */
+  rootFolderConfig: (fqn: string[]) => Config | undefined;
 }): { tests: TestNode[]; errors: UserError[] } {
   const tests: TestNode[] = [];
   const errors: UserError[] = [];
   const seen = new Map<string, TestDef>();
   for (const def of opts.defs) {
     const a = def.attachedTo;
-    const attachedId =
-      a.kind === 'source' ? `source.${opts.pkg}.${a.sourceName}.${a.name}` : `${a.kind}.${opts.pkg}.${a.name}`;
+    // a test an `overrides:` entry declares is on the package's source
+    const attachedId = a.kind === 'source' ? `source.${a.package ?? opts.pkg}.${a.sourceName}.${a.name}` : `${a.kind}.${opts.pkg}.${a.name}`;
     if (!opts.nodes.has(attachedId)) continue; // disabled node, or properties for a missing file (already warned)
     const kwargs: Record<string, unknown> = { ...def.kwargs };
     if (def.columnName !== undefined) kwargs.column_name = def.columnName;
@@ -76,9 +93,10 @@ export function buildGenericTests(opts: {
         errors.push(new UserError(`relationships test needs 'to: ref(\\'model\\')'`, { file: def.file, line: def.line }));
         continue;
       }
-      const r = resolveRelationText(to, opts.pkg, opts.nodes);
+      const r = resolveRelationText(to, opts, opts.nodes);
       if (!r.id) {
-        errors.push(new UserError(`relationships test: 'to: ${to}' does not resolve to a model, seed or source`, { file: def.file, line: def.line }, { hint: didYouMean(r.name, r.candidates) }));
+        const hint = r.ambiguous ? `it is defined in ${r.ambiguous.map((id) => id.split('.')[1]).join(' and ')}: write ref('${r.ambiguous[0].split('.')[1]}', '${r.name}')` : didYouMean(r.name, r.candidates);
+        errors.push(new UserError(`relationships test: 'to: ${to}' ${r.ambiguous ? 'is ambiguous' : 'does not resolve to a model, seed or source'}`, { file: def.file, line: def.line }, { hint }));
         continue;
       }
       deps.push(r.id);
@@ -100,9 +118,9 @@ export function buildGenericTests(opts: {
       }
     }
     const { name, alias } = testNames(def, kwargs);
-    const dir = def.file.split('/').slice(1, -1);
+    const dir = pathInProject(def.file, opts.relDir).split('/').slice(1, -1);
     const fqn = [opts.pkg, ...dir, name];
-    const config = mergeConfig(mergeConfig({ materialized: 'test', severity: 'error' }, opts.folderConfig.resolve(fqn)), def.config);
+    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: opts.folderConfig(fqn), properties: def.config, root: opts.rootFolderConfig(fqn) });
     if (config.enabled === false) continue;
     const hash = createHash('md5').update(JSON.stringify([def.namespace, def.testName, attachedId, kwargs])).digest('hex').slice(0, 10);
     const uniqueId = `test.${opts.pkg}.${name}.${hash}`;
@@ -117,6 +135,7 @@ export function buildGenericTests(opts: {
       name,
       resourceType: 'test',
       packageName: opts.pkg,
+      ...(opts.relDir ? { packageDir: opts.relDir } : {}),
       fqn,
       originalFilePath: def.file,
       path: def.file,

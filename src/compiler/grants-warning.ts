@@ -12,7 +12,7 @@ import type { ManifestNode } from './nodes.js';
 export function grantsWithoutPrivileges(nodes: Iterable<ManifestNode>, dialectOf: (n: ManifestNode) => Dialect, project: LoadedProject): string[] {
   const byPlace = new Map<string, { engine: string; names: string[] }>();
   for (const n of nodes) {
-    if ((n.resourceType !== 'model' && n.resourceType !== 'seed') || !configuredGrants(n.config)) continue;
+    if ((n.resourceType !== 'model' && n.resourceType !== 'seed' && n.resourceType !== 'snapshot') || !configuredGrants(n.config)) continue;
     if (n.resourceType === 'model' && (n.materialized === 'ephemeral' || n.materialized === 'unload')) continue;
     const d = dialectOf(n);
     if (d.grant) continue;

@@ -13,6 +13,8 @@ export interface ManifestMacro {
   name: string;
   file: string;
   builtin: boolean;
+  /** the installed package that defines it (undefined: the project, or tsql for a builtin) */
+  pkg?: string;
   /** sha256 of the macro's own `{% macro %} … {% endmacro %}` text */
   checksum: string;
   /** names of the macros it calls */
@@ -20,12 +22,48 @@ export interface ManifestMacro {
 }
 
 /** The unique id of a macro in manifest.json. */
-export function macroId(m: Pick<ManifestMacro, 'name' | 'builtin'>, projectName: string): string {
-  return `macro.${m.builtin ? 'tsql' : projectName}.${m.name}`;
+export function macroId(m: Pick<ManifestMacro, 'name' | 'builtin' | 'pkg'>, projectName: string): string {
+  return `macro.${macroPackage(m, projectName)}.${m.name}`;
+}
+
+/** The package a macro belongs to in manifest.json: tsql for a builtin, its package, else the project. */
+export function macroPackage(m: Pick<ManifestMacro, 'builtin' | 'pkg'>, projectName: string): string {
+  return m.builtin ? 'tsql' : (m.pkg ?? projectName);
+}
+
+/**
+ * The macros of a manifest by unique id, and which one a name means where it
+ * is called: in a package's node or macro, the package's own first, then the
+ * one the project sees unqualified (the project's, tsql's, or a package's).
+ */
+export class MacroIndex {
+  readonly byId = new Map<string, ManifestMacro>();
+  private readonly unqualified = new Map<string, ManifestMacro>();
+  private readonly inPackage = new Map<string, ManifestMacro>();
+
+  constructor(
+    macros: ManifestMacro[],
+    private readonly projectName: string,
+  ) {
+    for (const m of macros) {
+      this.byId.set(macroId(m, projectName), m);
+      if (m.pkg) this.inPackage.set(`${m.pkg}.${m.name}`, m);
+      // the manifest lists the macros templates see unqualified first (see Compiler), then the packages' shadowed ones
+      if (!this.unqualified.has(m.name)) this.unqualified.set(m.name, m);
+    }
+  }
+
+  resolve(name: string, fromPackage: string | undefined): ManifestMacro | undefined {
+    return (fromPackage ? this.inPackage.get(`${fromPackage}.${name}`) : undefined) ?? this.unqualified.get(name);
+  }
+
+  id(m: ManifestMacro): string {
+    return macroId(m, this.projectName);
+  }
 }
 
 /** Every registered macro with its checksum and calls; `files` are the macro files' texts. */
-export function describeMacros(entries: Array<{ name: string; file: string; builtin: boolean }>, files: Array<{ file: string; text: string }>): ManifestMacro[] {
+export function describeMacros(entries: Array<{ name: string; file: string; builtin: boolean; pkg?: string }>, files: Array<{ file: string; text: string }>): ManifestMacro[] {
   const byFile = new Map<string, Map<string, string>>();
   for (const f of files) byFile.set(f.file, macroSources(f.text));
   const known = new Set(entries.map((e) => e.name));
@@ -38,14 +76,14 @@ export function describeMacros(entries: Array<{ name: string; file: string; buil
 
 /** Sets `dependsOn.macros` of every node to the unique ids of the macros it calls directly. */
 export function linkNodeMacros(nodes: Iterable<ManifestNode>, macros: ManifestMacro[], projectName: string, namingOverridden: boolean): void {
-  const byName = new Map(macros.map((m) => [m.name, m]));
-  const known = new Set(byName.keys());
-  const naming = namingOverridden ? NAMING_MACROS.filter((n) => byName.get(n) && !byName.get(n)!.builtin) : [];
+  const index = new MacroIndex(macros, projectName);
+  const known = new Set(macros.map((m) => m.name));
+  const naming = namingOverridden ? NAMING_MACROS.filter((n) => index.resolve(n, undefined) && !index.resolve(n, undefined)!.builtin) : [];
   for (const n of nodes) {
     let text = '';
     const names = new Set<string>();
-    if (n.resourceType === 'model' || n.resourceType === 'seed') {
-      if (n.resourceType === 'model') text = n.rawCode;
+    if (n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot') {
+      if (n.resourceType !== 'seed') text = n.rawCode;
       text += [...asHookList(n.unrenderedConfig.pre_hook), ...asHookList(n.unrenderedConfig.post_hook)].join('\n');
       naming.forEach((m) => names.add(m));
     } else if (n.resourceType === 'test') {
@@ -53,6 +91,7 @@ export function linkNodeMacros(nodes: Iterable<ManifestNode>, macros: ManifestMa
       else text = `{{ test_${n.testMetadata!.name}() }}{{ adapter.dispatch('test_${n.testMetadata!.name}') }}`;
     }
     for (const m of calledMacros(text, known)) names.add(m);
-    n.dependsOn.macros = [...names].map((m) => macroId(byName.get(m)!, projectName)).sort();
+    const fromPackage = n.packageName === projectName ? undefined : n.packageName;
+    n.dependsOn.macros = [...names].map((m) => index.id(index.resolve(m, NAMING_MACROS.includes(m) ? undefined : fromPackage)!)).sort();
   }
 }

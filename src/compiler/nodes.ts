@@ -4,8 +4,9 @@ import type { ConstraintDef } from '../project/constraints.js';
 import type { ColumnDef } from '../project/schema-yaml.js';
 import type { UnitInput } from '../tests/unit/parse.js';
 import type { CodeMap } from './line-map.js';
+import type { SnapshotSpec } from '../project/snapshot-config.js';
 
-export type NodeResourceType = 'model' | 'seed' | 'source' | 'test' | 'unit_test' | 'analysis' | 'exposure';
+export type NodeResourceType = 'model' | 'seed' | 'source' | 'test' | 'unit_test' | 'analysis' | 'exposure' | 'snapshot';
 
 interface NodeBase {
   uniqueId: string;
@@ -13,8 +14,10 @@ interface NodeBase {
   resourceType: NodeResourceType;
   packageName: string;
   fqn: string[];
-  /** posix path relative to the project directory */
+  /** posix path relative to the project directory (for a package's node: below its folder, dbt_packages/<pkg>/…) */
   originalFilePath: string;
+  /** a package's node: the package's folder relative to the project (its files in target/ are relative to it) */
+  packageDir?: string;
   /** path relative to its resource root (models/, seeds/ …) */
   path: string;
   description: string;
@@ -63,6 +66,32 @@ export interface ModelNode extends NodeBase {
   renderAtRunTime?: Array<'sql' | 'pre_hook' | 'post_hook'>;
   /** the template reads `this` (a microbatch model's batches then run one after another unless concurrent_batches says otherwise) */
   readsThis?: boolean;
+}
+
+/**
+ * A snapshot: a `{% snapshot %}` block or a properties-file entry with
+ * `relation:`. Its select is rendered like a model's; each run records, in its
+ * table, the rows that changed since the last (see materializations/snapshot.ts).
+ */
+export interface SnapshotNode extends NodeBase {
+  resourceType: 'snapshot';
+  /** the block's body (or `select * from {{ relation }}`) as written */
+  rawCode: string;
+  /** the rendered select */
+  compiledCode: string;
+  /** where the text of compiledCode came from (not written to artifacts) */
+  sourceMap?: CodeMap;
+  relation: Relation;
+  materialized: 'snapshot';
+  /** the checked config: strategy, key, hard deletes, meta column names */
+  snapshot: SnapshotSpec;
+  preHooks: string[];
+  postHooks: string[];
+  compiledPath: string;
+  /** line of the block's opening tag or of the YAML entry */
+  line: number;
+  readsExternal?: boolean;
+  renderAtRunTime?: Array<'sql' | 'pre_hook' | 'post_hook'>;
 }
 
 export interface SeedNode extends NodeBase {
@@ -147,23 +176,38 @@ export interface ExposureNode extends NodeBase {
   line?: number;
 }
 
-export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode | AnalysisNode | ExposureNode;
+export type ManifestNode = ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode | AnalysisNode | ExposureNode | SnapshotNode;
+
+/** The nodes that build a relation from a rendered select. */
+export type BuiltNode = ModelNode | SnapshotNode;
 
 /**
- * Where a node's files go below target/compiled/<project>/ and target/run/<project>/:
- * its own file, a test's alias below its YAML file, a unit test below its model,
- * a source below its YAML file, a seed's CSV as .sql.
+ * Where a node's files go below target/compiled/<package>/ and target/run/<package>/
+ * (the package is the project's name for its own nodes): its own file, a test's
+ * alias below its YAML file, a unit test below its model, a source below its YAML
+ * file, a seed's CSV as .sql; paths relative to the project or package it belongs to.
  */
 export function artifactPath(n: ManifestNode): string {
+  const file = pathInPackage(n);
   switch (n.resourceType) {
     case 'unit_test':
-      return `${n.originalFilePath}/${n.model.split('.').pop()}/${n.name}.sql`;
+      return `${file}/${n.model.split('.').pop()}/${n.name}.sql`;
     case 'test':
-      return n.testType === 'generic' ? `${n.originalFilePath}/${n.alias ?? n.name}.sql` : n.originalFilePath;
+      return n.testType === 'generic' ? `${file}/${n.alias ?? n.name}.sql` : file;
     case 'source':
-      return `${n.originalFilePath}/${n.sourceName}.${n.name}.sql`;
+      return `${file}/${n.sourceName}.${n.name}.sql`;
+    case 'snapshot': {
+      // a file may hold several snapshots, and a properties file defines some: one file per snapshot, beside its definition
+      const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+      return `${dir}${n.name}.sql`;
+    }
     default:
-      return n.originalFilePath.replace(/\.csv$/, '.sql');
+      return file.replace(/\.csv$/, '.sql');
   }
+}
+
+/** A node's file relative to the project or package it belongs to (dbt's original_file_path). */
+export function pathInPackage(n: Pick<ManifestNode, 'originalFilePath' | 'packageDir'>): string {
+  return n.packageDir && n.originalFilePath.startsWith(n.packageDir + '/') ? n.originalFilePath.slice(n.packageDir.length + 1) : n.originalFilePath;
 }
 

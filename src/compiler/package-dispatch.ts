@@ -41,3 +41,35 @@ export function installNamespaces(env: nunjucks.Environment, macros: MacroRegist
   }
   if (!(rootName in globals)) globals[rootName] = Object.fromEntries(rootMacros.map((e) => [e.name, e.fn]));
 }
+
+/**
+ * An unqualified macro call in a package's node reads the package's own macro
+ * first (dbt's rule), then the project's, tsql's or another package's. Names
+ * only one place defines need nothing; for a name a package shares with
+ * another, the global becomes a getter that asks which package's node is
+ * rendering. An assignment (a unit test replacing a macro) wins over both
+ * until the previous value is put back.
+ */
+export function installPackageLocalMacros(env: nunjucks.Environment, macros: MacroRegistry, renderingPackage: () => string | undefined): void {
+  const globals = (env as unknown as { globals: Record<string, unknown> }).globals;
+  const shared = new Map<string, Map<string, MacroEntry['fn']>>();
+  for (const [pkg, entries] of macros.packages) {
+    for (const [name, entry] of entries) {
+      if (macros.get(name) === entry) continue;
+      if (!shared.has(name)) shared.set(name, new Map());
+      shared.get(name)!.set(pkg, entry.fn);
+    }
+  }
+  for (const [name, byPackage] of shared) {
+    const original = globals[name];
+    let current = original;
+    Object.defineProperty(globals, name, {
+      configurable: true,
+      enumerable: true,
+      get: () => (current !== original ? current : (byPackage.get(renderingPackage() ?? '') ?? current)),
+      set: (v: unknown) => {
+        current = v;
+      },
+    });
+  }
+}

@@ -19,12 +19,22 @@ export function untrackAdapter(adapter: Adapter): void {
 }
 
 export const EXIT_INTERRUPTED = 130;
+
+/** A command that runs until stopped (`tsql docs serve`) handles Ctrl-C itself: nothing to cancel, a clean stop. */
+let instead: (() => void) | undefined;
+export function onInterrupt(handler: (() => void) | undefined): void {
+  instead = handler;
+}
 const CANCEL_TIMEOUT_MS = 15_000;
 
 export function installInterruptHandler(): void {
   if (installed) return;
   installed = true;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (instead) {
+      instead();
+      return;
+    }
     if (interrupted) process.exit(EXIT_INTERRUPTED);
     interrupted = true;
     process.stderr.write(`\n${signal === 'SIGINT' ? 'Interrupted' : 'Terminated'}: cancelling ${open.size ? 'running statements' : 'the run'}…\n`);

@@ -36,6 +36,7 @@ export function materializeContext(conn: Connection, w: RunWarehouse, opts: RunO
     },
     columns: (rel: Relation) => adapter.getColumns(conn, rel),
     warn: (message: string) => opts.emit({ type: 'log', level: 'warn', message }),
+    empty: opts.empty,
   };
 }
 
@@ -48,7 +49,7 @@ export async function inNodeSession<T>(ctx: MaterializeContext, node: ManifestNo
   const session = ctx.dialect.nodeSession?.(node.config);
   for (const sql of session?.before ?? []) await ctx.run(sql);
   try {
-    const header = node.resourceType === 'model' ? node.config.sql_header : undefined;
+    const header = node.resourceType === 'model' || node.resourceType === 'snapshot' ? node.config.sql_header : undefined;
     if (typeof header === 'string' && header.trim()) await ctx.run(header);
     return await fn();
   } finally {
@@ -56,10 +57,10 @@ export async function inNodeSession<T>(ctx: MaterializeContext, node: ManifestNo
   }
 }
 
-/** A model's or seed's pre- or post-hooks; those that ask the warehouse are rendered now. */
+/** A model's, snapshot's or seed's pre- or post-hooks; those that ask the warehouse are rendered now. */
 export async function runNodeHooks(ctx: MaterializeContext, node: ManifestNode, which: 'pre_hook' | 'post_hook', render: (target: RenderTarget) => Promise<{ hooks?: string[] }>): Promise<void> {
-  const atRunTime = node.resourceType === 'model' && (node.renderAtRunTime ?? []).includes(which);
-  const compiled = node.resourceType === 'model' || node.resourceType === 'seed' ? (which === 'pre_hook' ? node.preHooks : node.postHooks) : [];
+  const atRunTime = (node.resourceType === 'model' || node.resourceType === 'snapshot') && (node.renderAtRunTime ?? []).includes(which);
+  const compiled = node.resourceType === 'model' || node.resourceType === 'seed' || node.resourceType === 'snapshot' ? (which === 'pre_hook' ? node.preHooks : node.postHooks) : [];
   const hooks = atRunTime ? ((await render({ kind: 'model-hooks', id: node.uniqueId, which })).hooks ?? []) : compiled;
   for (const h of hooks) await ctx.run(h);
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ModelNode } from '../compiler/nodes.js';
+import { artifactPath, type ModelNode } from '../compiler/nodes.js';
 import { isMicrobatch, microbatchConfig } from '../compiler/microbatch-check.js';
 import type { MaterializeContext, MaterializeResult } from '../materializations/context.js';
 import { applyBatch, finishBatches, fullRefreshOf, prepareBatchTarget, type BatchTarget } from '../materializations/microbatch.js';
@@ -173,9 +173,9 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
 /** One batch's select, and where its text came from. */
 type RenderedBatch = MappedCode & { compiledCode: string };
 
-/** target/compiled|run/<project>/<model path>/<name>_<batch id>.sql: each batch's select and statements, as dbt writes them. */
+/** target/compiled|run/<package>/<model path>/<name>_<batch id>.sql: each batch's select and statements, as dbt writes them. */
 function writeBatchFile(opts: RunOptions, kind: 'compiled' | 'run', node: ModelNode, batch: Batch, text: string): void {
-  const file = join(opts.targetDir, kind, opts.projectName, node.originalFilePath.replace(/\.sql$/, ''), `${node.name}_${batch.id}.sql`);
+  const file = join(opts.targetDir, kind, node.packageName, artifactPath(node).replace(/\.sql$/, ''), `${node.name}_${batch.id}.sql`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, scrubSecrets(text));
 }

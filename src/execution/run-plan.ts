@@ -3,7 +3,7 @@ import { scrubSecrets } from '../util/secrets.js';
 import { dirname, join } from 'node:path';
 import type { Adapter, Column, Connection, Relation, RelationKind } from '../adapters/types.js';
 import { relationKey } from '../compiler/compiler.js';
-import { artifactPath, type ManifestNode, type ModelNode, type SeedNode, type TestNode } from '../compiler/nodes.js';
+import { artifactPath, type BuiltNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type TestNode } from '../compiler/nodes.js';
 import { materializeIncremental } from '../materializations/incremental.js';
 import type { MaterializeContext, MaterializeResult } from '../materializations/context.js';
 import { materializeSeed } from '../materializations/seed.js';
@@ -11,6 +11,7 @@ import { materializeTable } from '../materializations/table.js';
 import { materializeView } from '../materializations/view.js';
 import { materializeExternal } from '../materializations/external.js';
 import { materializeUnload } from '../materializations/unload.js';
+import { materializeSnapshot } from '../materializations/snapshot.js';
 import { runTest, verdict } from '../tests/run-test.js';
 import { checkBuiltColumns } from '../tests/preflight.js';
 import { runUnitTest } from '../tests/unit/run.js';
@@ -60,7 +61,6 @@ export interface RunOptions {
   fullRefresh: boolean;
   /** absolute target path, for target/run/ */
   targetDir: string;
-  projectName: string;
   emit: EventSink;
   onRunStart: string[];
   onRunEnd: string[];
@@ -87,6 +87,7 @@ function label(step: PlanStep): string {
   const rel = [n.relation.schema, n.relation.identifier].join('.');
   if (n.resourceType === 'seed') return `seed file ${rel}`;
   if (n.resourceType === 'source') return `external source ${n.sourceName}.${n.name}`;
+  if (n.resourceType === 'snapshot') return `snapshot ${rel}`;
   if (step.materialization === 'unload') return `sql unload model ${n.name}`;
   return `sql ${step.materialization} model ${rel}`;
 }
@@ -218,21 +219,21 @@ const MATERIALIZATIONS: Record<string, (ctx: MaterializeContext, node: ModelNode
 
 /** A model's or test's compiled select and its source map, for placing a warehouse error at its line. */
 function mappedCode(node: ManifestNode): MappedCode | undefined {
-  return node.resourceType === 'model' || node.resourceType === 'test' ? node : undefined;
+  return node.resourceType === 'model' || node.resourceType === 'snapshot' || node.resourceType === 'test' ? node : undefined;
 }
 
 async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[], plan: Plan, ran: { node: ManifestNode }): Promise<MaterializeResult> {
   const adapter = w.adapter;
   const ctx = materializeContext(conn, w, opts, statements);
   let node = step.node;
-  const atRunTime = node.resourceType === 'model' ? (node.renderAtRunTime ?? []) : [];
+  const atRunTime = node.resourceType === 'model' || node.resourceType === 'snapshot' ? (node.renderAtRunTime ?? []) : [];
   const render = (target: RenderTarget) => renderNow(opts, target, adapter, conn, (sql) => statements.push(sql));
   if (node.resourceType === 'test' && node.renderAtRunTime?.includes('sql')) {
     const out = await render({ kind: 'test', id: node.uniqueId });
     node = ran.node = { ...node, compiledCode: out.sql, sourceMap: out.sourceMap };
     writeCompiledFile(opts, node);
   }
-  if (node.resourceType === 'model' && atRunTime.includes('sql')) {
+  if ((node.resourceType === 'model' || node.resourceType === 'snapshot') && atRunTime.includes('sql')) {
     // its SQL depends on queries: rendered now that its parents are built
     const out = await render({ kind: 'model', id: node.uniqueId });
     node = ran.node = { ...node, compiledCode: out.sql, sourceMap: out.sourceMap };
@@ -267,6 +268,8 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
     let result: MaterializeResult;
     if (node.resourceType === 'seed') {
       result = await materializeSeed(ctx, node as SeedNode, step.seed!);
+    } else if (node.resourceType === 'snapshot') {
+      result = await materializeSnapshot(ctx, node as SnapshotNode);
     } else {
       const materialize = MATERIALIZATIONS[step.materialization];
       if (!materialize) throw new Error(`materialization '${step.materialization}' is not available on ${adapter.dialect.type}`);
@@ -283,7 +286,7 @@ const rebuiltByPlan = new WeakMap<Plan, Map<string, ManifestNode>>();
 function rebuiltNodes(plan: Plan): Map<string, ManifestNode> {
   let m = rebuiltByPlan.get(plan);
   if (!m) {
-    m = new Map(plan.steps.filter((s) => s.node.resourceType === 'model' || s.node.resourceType === 'seed').map((s) => [s.id, s.node]));
+    m = new Map(plan.steps.filter((s) => s.node.resourceType === 'model' || s.node.resourceType === 'seed' || s.node.resourceType === 'snapshot').map((s) => [s.id, s.node]));
     rebuiltByPlan.set(plan, m);
   }
   return m;
@@ -305,15 +308,15 @@ function builtColumns(plan: Plan, rel: Relation, ask: (rel: Relation) => Promise
 }
 
 /** target/compiled/: a model rendered at run time replaces what the compile wrote. */
-function writeCompiledFile(opts: RunOptions, node: ModelNode | TestNode): void {
-  const file = join(opts.targetDir, 'compiled', opts.projectName, artifactPath(node));
+function writeCompiledFile(opts: RunOptions, node: BuiltNode | TestNode): void {
+  const file = join(opts.targetDir, 'compiled', node.packageName, artifactPath(node));
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, scrubSecrets((node.compiledCode ?? '') + '\n'));
 }
 
 function writeRunFile(opts: RunOptions, step: PlanStep, statements: string[]): void {
   if (!statements.length) return;
-  const file = join(opts.targetDir, 'run', opts.projectName, artifactPath(step.node));
+  const file = join(opts.targetDir, 'run', step.node.packageName, artifactPath(step.node));
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, scrubSecrets(statements.map((s) => s.trim() + ';').join('\n\n') + '\n'));
 }

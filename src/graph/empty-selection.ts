@@ -5,7 +5,7 @@ import { selectFromManifest } from './manifest-graph.js';
 import { parseSelector, type ResourceType, type SelectorCriterion } from './selector.js';
 
 /** Every kind of node a selector can pick. */
-const ANY_TYPE: ResourceType[] = ['model', 'seed', 'source', 'test', 'unit_test', 'analysis', 'exposure'];
+const ANY_TYPE: ResourceType[] = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis', 'exposure'];
 /** What a command does with what it selects, where that is not "run". */
 const VERB: Record<string, string> = { ls: 'list', compile: 'compile', 'source freshness': 'check' };
 

@@ -13,7 +13,7 @@
  */
 import type { Manifest } from '../compiler/compiler.js';
 import { canonicalJson } from '../compiler/definition.js';
-import { macroId } from '../compiler/macro-deps.js';
+import { MacroIndex } from '../compiler/macro-deps.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import type { FreshnessResult, StateArtifacts, StateNode } from './state-load.js';
 import type { SelectionState } from './selector.js';
@@ -64,8 +64,8 @@ function enforced(config: Record<string, unknown>): boolean {
 
 /** Everything the selector needs to evaluate `state:`, `result:` and `source_status:` over this manifest. */
 export function selectionState(manifest: Manifest, state: StateArtifacts, currentFreshness?: Map<string, FreshnessResult>): SelectionState {
-  const macroById = new Map(manifest.macros.map((m) => [macroId(m, manifest.projectName), m]));
-  const macroByName = new Map(manifest.macros.map((m) => [m.name, m]));
+  const index = new MacroIndex(manifest.macros, manifest.projectName);
+  const macroById = index.byId;
   const changedMacro = new Map<string, boolean>();
   /** A project macro changed (or is new), itself or any macro it calls. */
   const macroChanged = (id: string, seen = new Set<string>()): boolean => {
@@ -78,7 +78,10 @@ export function selectionState(manifest: Manifest, state: StateArtifacts, curren
     if (m && !m.builtin) {
       const before = state.macros.get(id);
       changed = before === undefined || before !== m.checksum;
-      if (!changed) changed = m.calls.some((c) => macroByName.has(c) && macroChanged(macroId(macroByName.get(c)!, manifest.projectName), seen));
+      if (!changed) changed = m.calls.some((c) => {
+        const called = index.resolve(c, m.pkg);
+        return called !== undefined && macroChanged(index.id(called), seen);
+      });
     }
     changedMacro.set(id, changed);
     return changed;

@@ -1,5 +1,5 @@
 import type { Relation, RelationKind } from '../adapters/types.js';
-import type { ModelNode, SeedNode } from '../compiler/nodes.js';
+import type { ModelNode, SeedNode, SnapshotNode } from '../compiler/nodes.js';
 import { isPlainObject } from '../project/config-merge.js';
 import type { MaterializeContext } from './context.js';
 
@@ -9,7 +9,7 @@ import type { MaterializeContext } from './context.js';
  * (`columns: true`). A documented column the built relation does not have is
  * a warning naming the schema file and line.
  */
-export async function docStatements(ctx: MaterializeContext, node: ModelNode | SeedNode, rel: Relation, kind: RelationKind): Promise<string[]> {
+export async function docStatements(ctx: MaterializeContext, node: ModelNode | SeedNode | SnapshotNode, rel: Relation, kind: RelationKind): Promise<string[]> {
   const docs = node.config.persist_docs;
   if (!isPlainObject(docs)) return [];
   const d = ctx.dialect;

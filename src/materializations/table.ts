@@ -1,4 +1,5 @@
-import type { ModelNode } from '../compiler/nodes.js';
+import type { Relation, TableOptions } from '../adapters/types.js';
+import type { ModelNode, SnapshotNode } from '../compiler/nodes.js';
 import { assertContract, contractColumns, contractConstraints, contractEnforced, probeColumns } from './contract.js';
 import { applyAfterBuild } from './after-build.js';
 import { countRows, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
@@ -41,6 +42,17 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
       throw e;
     }
   } else await ctx.run(d.createTableAs(staged, node.compiledCode, { physical }));
+  const rows = await swapInStagedTable(ctx, node, staged, physical);
+  return { message: `CREATE TABLE (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
+}
+
+/**
+ * A table built aside (`staged`) takes the node's place: its rows counted, its
+ * grants and comments applied, swapped in atomically, then finished (indexes,
+ * clustering). On failure the staged table is dropped and what was there stays.
+ */
+export async function swapInStagedTable(ctx: MaterializeContext, node: ModelNode | SnapshotNode, staged: Relation, physical: TableOptions | undefined): Promise<number | undefined> {
+  const d = ctx.dialect;
   let rows: number | undefined;
   try {
     rows = await countRows(ctx, staged);
@@ -51,5 +63,5 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
     throw e;
   }
   for (const sql of d.afterTableBuilt?.(node.relation, physical) ?? []) await ctx.run(sql);
-  return { message: `CREATE TABLE (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
+  return rows;
 }

@@ -1,6 +1,6 @@
 import type { Dialect } from '../adapters/types.js';
 import type { Manifest } from '../compiler/compiler.js';
-import type { ModelNode, SeedNode, SourceNode, TestNode, UnitTestNode } from '../compiler/nodes.js';
+import type { ModelNode, SeedNode, SnapshotNode, SourceNode, TestNode, UnitTestNode } from '../compiler/nodes.js';
 import { testSettings, type TestSettings } from '../tests/test-config.js';
 import { FoldedTests, foldExpression } from '../tests/folding.js';
 import { ErrorCollector, UserError } from '../errors.js';
@@ -10,7 +10,7 @@ import { prepareSeed, type PreparedSeed } from '../materializations/seed.js';
 import { externalOutsideLake, unloadOutsideLake } from './lake-locations.js';
 
 export interface PlanStep extends DagTask {
-  node: ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
+  node: ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode | SnapshotNode;
   materialization: string;
   seed?: PreparedSeed;
   test?: TestSettings;
@@ -32,8 +32,8 @@ export interface PlanSchema {
   externalOnly: boolean;
 }
 
-/** What a command executes: models, seeds, and external sources (staged before their readers). */
-export type ExecutableType = 'model' | 'seed' | 'external' | 'test';
+/** What a command executes: models, seeds, snapshots, and external sources (staged before their readers). */
+export type ExecutableType = 'model' | 'seed' | 'external' | 'test' | 'snapshot';
 
 /**
  * Turns the selected part of the manifest into steps that carry everything
@@ -59,7 +59,7 @@ export function buildPlan(
   const steps: PlanStep[] = [];
   const schemas = new Map<string, PlanSchema>();
   for (const id of chosen) {
-    const node = manifest.nodes.get(id) as ModelNode | SeedNode | SourceNode | TestNode | UnitTestNode;
+    const node = manifest.nodes.get(id) as PlanStep['node'];
     if (node.resourceType === 'unit_test') {
       // Its inputs are literal rows; in a build it still waits for the model's upstream
       // nodes so that, where they exist, the rows are typed like the real inputs.
@@ -171,9 +171,9 @@ function blockOnTests(steps: PlanStep[], manifest: Manifest): void {
 }
 
 /**
- * The nodes to execute: selected models (not ephemeral) and seeds, selected
- * external sources, and, when models run, every external source upstream of
- * them: a model never reads an external table that was not staged.
+ * The nodes to execute: selected models (not ephemeral), seeds and snapshots,
+ * selected external sources, and, when models or snapshots run, every external
+ * source upstream of them: nothing reads an external table that was not staged.
  */
 function chooseExecutables(manifest: Manifest, selected: Set<string>, types: ExecutableType[]): Set<string> {
   const chosen = new Set<string>();
@@ -186,10 +186,11 @@ function chooseExecutables(manifest: Manifest, selected: Set<string>, types: Exe
     if (!n) continue;
     if (n.resourceType === 'model' && types.includes('model') && n.materialized !== 'ephemeral') chosen.add(id);
     else if (n.resourceType === 'seed' && types.includes('seed')) chosen.add(id);
+    else if (n.resourceType === 'snapshot' && types.includes('snapshot')) chosen.add(id);
     else if (isExternal(id) && types.includes('external')) chosen.add(id);
     else if ((n.resourceType === 'test' || n.resourceType === 'unit_test') && types.includes('test')) chosen.add(id);
   }
-  if (types.includes('external') && types.includes('model')) {
+  if (types.includes('external') && (types.includes('model') || types.includes('snapshot'))) {
     const stack = [...chosen];
     const seen = new Set<string>();
     while (stack.length) {

@@ -40,9 +40,24 @@ export const TEST_CONFIG_KEYS = new Set([
   'store_failures', 'store_failures_as', 'materialized',
 ]);
 
+/**
+ * Snapshots: where the table goes (schema and database through
+ * generate_schema_name, or dbt's legacy target_schema / target_database as
+ * written), how changes are found, and the table's physical layout. No
+ * `unlogged`: a snapshot's history cannot be rebuilt, and an unlogged table
+ * loses it in a crash.
+ */
+export const SNAPSHOT_CONFIG_KEYS = new Set([
+  ...common,
+  'schema', 'database', 'alias', 'target_schema', 'target_database', 'pre_hook', 'post_hook', 'full_refresh', 'sql_header', 'materialized',
+  'strategy', 'unique_key', 'updated_at', 'check_cols', 'hard_deletes', 'invalidate_hard_deletes', 'snapshot_meta_column_names', 'dbt_valid_to_current',
+  'dist', 'sort', 'sort_type', 'backup', 'indexes', 'transient', 'cluster_by', 'automatic_clustering', 'snowflake_warehouse', 'query_tag',
+  'connection', 'params',
+]);
+
 export const SOURCE_CONFIG_KEYS = new Set([...common, 'freshness', 'loaded_at_field', 'event_time', 'connection']);
 
-export type ConfigResource = 'model' | 'seed' | 'test' | 'source';
+export type ConfigResource = 'model' | 'seed' | 'test' | 'source' | 'snapshot';
 
 export function configKeysFor(resource: ConfigResource): Set<string> {
   switch (resource) {
@@ -54,6 +69,8 @@ export function configKeysFor(resource: ConfigResource): Set<string> {
       return TEST_CONFIG_KEYS;
     case 'source':
       return SOURCE_CONFIG_KEYS;
+    case 'snapshot':
+      return SNAPSHOT_CONFIG_KEYS;
   }
 }
 

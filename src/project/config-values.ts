@@ -1,5 +1,5 @@
 import { didYouMean } from '../util/suggest.js';
-import { INCREMENTAL_STRATEGIES, MATERIALIZATIONS, ON_SCHEMA_CHANGE } from './config-keys.js';
+import { INCREMENTAL_STRATEGIES, MATERIALIZATIONS, ON_SCHEMA_CHANGE, type ConfigResource } from './config-keys.js';
 import type { Config } from './config-merge.js';
 
 /**
@@ -90,9 +90,12 @@ export interface ConfigValueProblem {
 
 /** Every wrong value of a resource's config, one problem per key. */
 /** `alone`: one key of a folder level, without the rest of the node's config (rules between keys wait for the merged config). */
-export function configValueProblems(config: Config, resource: 'model' | 'seed' | 'test' | 'source', opts: { alone?: boolean } = {}): ConfigValueProblem[] {
+export function configValueProblems(config: Config, resource: ConfigResource, opts: { alone?: boolean } = {}): ConfigValueProblem[] {
   const out: ConfigValueProblem[] = [];
   const mat = config.materialized;
+  if (resource === 'snapshot' && mat !== undefined && mat !== null && mat !== 'snapshot') {
+    out.push({ key: 'materialized', message: `a snapshot is materialized as 'snapshot', not ${JSON.stringify(mat)}`, hint: 'remove materialized; to build a table from the same select, write a model' });
+  }
   if (resource === 'model' && typeof mat === 'string' && !MATERIALIZATIONS.includes(mat)) {
     out.push({ key: 'materialized', message: `unknown materialization '${mat}'`, hint: didYouMean(mat, MATERIALIZATIONS) ?? `use one of ${MATERIALIZATIONS.slice(0, 5).join(', ')}` });
   }

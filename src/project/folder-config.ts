@@ -7,7 +7,7 @@ import { configValueProblems } from './config-values.js';
 import { checkUnsupported, UNSUPPORTED_CONFIG } from './unsupported.js';
 
 /** Keys whose values are dicts: without a `+` they are still configs, not folder names. */
-const OBJECT_VALUED = new Set(['meta', 'column_types', 'docs', 'persist_docs', 'params', 'freshness', 'options', 'grants', 'contract', 'quoting', 'partition_by']);
+const OBJECT_VALUED = new Set(['meta', 'column_types', 'docs', 'persist_docs', 'params', 'freshness', 'options', 'grants', 'contract', 'quoting', 'partition_by', 'snapshot_meta_column_names']);
 
 /**
  * Folder-level config from the project file (`models:` / `seeds:` trees with
@@ -61,7 +61,9 @@ export class FolderConfig {
     const warnings: string[] = [];
     const keys = configKeysFor(this.resource);
     const checkValue = (key: string, v: unknown, yamlPath: string[], level: Record<string, unknown>) => {
-      for (const p of configValueProblems({ [key]: v }, this.resource, { alone: true })) errors.push(yaml.error(p.message, yamlPath, p.hint));
+      // a value with Jinja is rendered for each node, and checked then (see yaml-jinja.ts)
+      const rendered = typeof v === 'string' && /\{\{|\{%/.test(v);
+      if (!rendered) for (const p of configValueProblems({ [key]: v }, this.resource, { alone: true })) errors.push(yaml.error(p.message, yamlPath, p.hint));
       checkUnsupported(UNSUPPORTED_CONFIG, key, v, `${this.resource} config`, { file: yaml.relPath, line: yaml.lineOf(yamlPath) }, { warnings, errors }, this.resource, Object.fromEntries(Object.entries(level).map(([k, x]) => [normalizeConfigKey(k.replace(/^\+/, '')), x])));
     };
     const walk = (obj: Record<string, unknown>, path: string[], fqnPrefix: string[]) => {

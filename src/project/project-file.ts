@@ -69,6 +69,10 @@ export interface ProjectSettings {
   testPaths: string[];
   analysisPaths: string[];
   snapshotPaths: string[];
+  /** where `{% docs %}` blocks (.md files) are read: docs-paths, else every resource folder (as dbt) */
+  docsPaths: string[];
+  /** folders copied into the docs site (images a description shows) */
+  assetPaths: string[];
   targetPath: string;
   packagesInstallPath: string;
   cleanTargets: string[];
@@ -77,6 +81,8 @@ export interface ProjectSettings {
   seeds: Record<string, unknown>;
   tests: Record<string, unknown>;
   sources: Record<string, unknown>;
+  /** the `snapshots:` folder tree (+config per folder and snapshot) */
+  snapshots: Record<string, unknown>;
   onRunStart: string[];
   onRunEnd: string[];
   /** `dispatch:`: per macro namespace, the projects and packages adapter.dispatch searches, in order */
@@ -104,6 +110,8 @@ export function findProjectFile(projectDir: string): string | undefined {
 /** What the command line or environment overrides (--target-path / DBT_TARGET_PATH). */
 export interface ProjectOverrides {
   targetPath?: string;
+  /** an installed package's folder, relative to the root project: file names in messages start with it */
+  relDir?: string;
 }
 
 export function loadProjectFile(projectDir: string, overrides: ProjectOverrides = {}): ProjectSettings {
@@ -113,7 +121,8 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
       hint: 'run tsql from a project directory, pass --project-dir, or create one with `tsql init`',
     });
   }
-  const yaml = readYamlFile(join(projectDir, file), file);
+  const shown = overrides.relDir ? `${overrides.relDir}/${file}` : file;
+  const yaml = readYamlFile(join(projectDir, file), shown);
   const parsed = projectFileSchema.safeParse(yaml.data);
   if (!parsed.success) throw zodToUserError(parsed.error, yaml, Object.keys(projectFileSchema.shape));
   const p = parsed.data;
@@ -126,15 +135,19 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
     p['target-path'] = overrides.targetPath;
   }
   const findings = { warnings: [] as string[], errors: [] as UserError[] };
-  for (const [k, v] of Object.entries(yaml.data as Record<string, unknown>)) checkUnsupported(UNSUPPORTED_PROJECT, k, v, 'project key', { file, line: yaml.lineOf([k]) }, findings);
-  for (const [k, v] of Object.entries(p.flags ?? {})) {
-    if (!(k in PROJECT_FLAGS)) findings.warnings.push(`${file}:${yaml.lineOf(['flags', k]) ?? '?'}: flag '${k}' is ignored: tsql acts on ${Object.keys(PROJECT_FLAGS).join(', ')} only`);
+  // an installed package's log-path, query-comment and flags are not read by dbt either: they are the root project's
+  const inPackage = overrides.relDir !== undefined;
+  for (const [k, v] of Object.entries(yaml.data as Record<string, unknown>)) {
+    if (!(inPackage && UNSUPPORTED_PROJECT[k]?.rootOnly)) checkUnsupported(UNSUPPORTED_PROJECT, k, v, 'project key', { file: shown, line: yaml.lineOf([k]) }, findings);
+  }
+  for (const [k, v] of Object.entries(inPackage ? {} : (p.flags ?? {}))) {
+    if (!(k in PROJECT_FLAGS)) findings.warnings.push(`${shown}:${yaml.lineOf(['flags', k]) ?? '?'}: flag '${k}' is ignored: tsql acts on ${Object.keys(PROJECT_FLAGS).join(', ')} only`);
     else if (typeof v !== 'boolean') findings.errors.push(yaml.error(`flag '${k}' must be true or false, not ${JSON.stringify(v)}`, ['flags', k]));
   }
   if (findings.errors.length) throw findings.errors[0];
   return {
     warnings: findings.warnings,
-    file,
+    file: shown,
     name: p.name,
     profile: p.profile ?? p.name,
     modelPaths: p['model-paths'] ?? ['models'],
@@ -143,6 +156,8 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
     testPaths: p['test-paths'] ?? ['tests'],
     analysisPaths: p['analysis-paths'] ?? ['analyses'],
     snapshotPaths: p['snapshot-paths'] ?? ['snapshots'],
+    docsPaths: p['docs-paths'] ?? [...new Set([...(p['model-paths'] ?? ['models']), ...(p['seed-paths'] ?? ['seeds']), ...(p['analysis-paths'] ?? ['analyses']), ...(p['macro-paths'] ?? ['macros']), ...(p['test-paths'] ?? ['tests']), ...(p['snapshot-paths'] ?? ['snapshots'])])],
+    assetPaths: p['asset-paths'] ?? [],
     targetPath: p['target-path'] ?? 'target',
     packagesInstallPath: p['packages-install-path'] ?? 'dbt_packages',
     cleanTargets: p['clean-targets'] ?? [p['target-path'] ?? 'target'],
@@ -151,6 +166,7 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
     seeds: p.seeds ?? {},
     tests: { ...(p.tests ?? {}), ...(p.data_tests ?? {}) },
     sources: p.sources ?? {},
+    snapshots: p.snapshots ?? {},
     onRunStart: p['on-run-start'] ?? [],
     onRunEnd: p['on-run-end'] ?? [],
     dispatch: Object.fromEntries((p.dispatch ?? []).map((d) => [d.macro_namespace, d.search_order])),
@@ -160,9 +176,9 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
 }
 
 /** The keys naming folders tsql reads from (may be the project itself) or writes to (strictly inside). */
-const READ_PATH_KEYS = ['model-paths', 'seed-paths', 'macro-paths', 'test-paths', 'analysis-paths', 'snapshot-paths'];
+const READ_PATH_KEYS = ['model-paths', 'seed-paths', 'macro-paths', 'test-paths', 'analysis-paths', 'snapshot-paths', 'docs-paths', 'asset-paths'];
 const WRITE_PATH_KEYS = ['target-path'];
-const DEFAULT_FOLDER: Record<string, string> = { 'model-paths': 'models', 'seed-paths': 'seeds', 'macro-paths': 'macros', 'test-paths': 'tests', 'analysis-paths': 'analyses', 'snapshot-paths': 'snapshots', 'target-path': 'target' };
+const DEFAULT_FOLDER: Record<string, string> = { 'model-paths': 'models', 'seed-paths': 'seeds', 'macro-paths': 'macros', 'test-paths': 'tests', 'analysis-paths': 'analyses', 'snapshot-paths': 'snapshots', 'docs-paths': 'docs', 'asset-paths': 'assets', 'target-path': 'target' };
 
 /**
  * Every folder the project file names must lie inside the project directory,

@@ -1,4 +1,3 @@
-import { snapshotRefused } from './snapshots-refused.js';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { parseYaml, type YamlFile, type YamlPath } from '../util/yaml-file.js';
@@ -61,22 +60,46 @@ export interface SourceTableDef {
 
 export type AttachKind = 'model' | 'seed' | 'source' | 'snapshot';
 
+/**
+ * A source entry with `overrides: <package>`: the properties it writes replace
+ * (meta, tags and config: extend) those of the package's source of that name
+ * and, per table it lists, of that table (see source-overrides.ts).
+ */
+export interface SourceOverride {
+  package: string;
+  sourceName: string;
+  source: Partial<Pick<SourceTableDef, 'database' | 'schema' | 'loader' | 'sourceDescription' | 'loadedAtField' | 'freshness' | 'quoting' | 'meta' | 'tags' | 'config'>>;
+  tables: Array<{ name: string; line?: number; props: Partial<Pick<SourceTableDef, 'identifier' | 'description' | 'loadedAtField' | 'freshness' | 'quoting' | 'meta' | 'tags' | 'config' | 'columns' | 'external'>> }>;
+  file: string;
+  line?: number;
+}
+
 export interface TestDef {
   testName: string;
   namespace?: string;
   customName?: string;
   kwargs: Record<string, unknown>;
   config: Config;
-  attachedTo: { kind: AttachKind; name: string; sourceName?: string };
+  /** `package`: a package's source a `overrides:` entry adds the test to */
+  attachedTo: { kind: AttachKind; name: string; sourceName?: string; package?: string };
   columnName?: string;
   file: string;
   line?: number;
 }
 
+/** A snapshot's entry in a properties file: properties of a snapshot block, or (with `relation:`) a snapshot of its own (dbt 1.9). */
+export interface SnapshotPatch extends ResourcePatch {
+  /** `ref('m')` or `source('s', 't')` as written: the snapshot selects every column of it */
+  relation?: string;
+  relationLine?: number;
+}
+
 export interface SchemaFileContent {
   models: ResourcePatch[];
   seeds: ResourcePatch[];
+  snapshots: SnapshotPatch[];
   sources: SourceTableDef[];
+  sourceOverrides: SourceOverride[];
   tests: TestDef[];
   unitTests: Array<{ raw: unknown; file: string; line?: number }>;
   exposures: ExposureDef[];
@@ -85,6 +108,7 @@ export interface SchemaFileContent {
 
 const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'snapshots', 'macros', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'analyses', 'unit_tests', 'groups', 'data_tests'];
 const MODEL_KEYS = ['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'docs', 'meta', 'tags', 'access', 'group', 'constraints', 'latest_version', 'versions', 'deprecation_date', 'time_spine', 'contract'];
+const SNAPSHOT_KEYS = ['name', 'description', 'relation', 'config', 'columns', 'tests', 'data_tests', 'docs', 'meta', 'tags'];
 const COLUMN_KEYS = ['name', 'description', 'data_type', 'tests', 'data_tests', 'meta', 'tags', 'quote', 'constraints', 'policy_tags', 'granularity', 'config', 'docs'];
 const CONSTRAINT_KEYS = ['type', 'name', 'expression', 'columns', 'to', 'to_columns', 'warn_unenforced', 'warn_unsupported'];
 const CONSTRAINT_TYPES = ['check', 'not_null', 'unique', 'primary_key', 'foreign_key', 'custom'];
@@ -142,7 +166,7 @@ class Reader {
 export function parseSchemaFile(text: string, relPath: string): { content: SchemaFileContent; errors: UserError[]; warnings: string[] } {
   const yaml = parseYaml(text, relPath);
   const r = new Reader(yaml);
-  const content: SchemaFileContent = { models: [], seeds: [], sources: [], tests: [], unitTests: [], exposures: [], groups: [] };
+  const content: SchemaFileContent = { models: [], seeds: [], snapshots: [], sources: [], sourceOverrides: [], tests: [], unitTests: [], exposures: [], groups: [] };
   const data = yaml.data;
   if (data === null || data === undefined || (isPlainObject(data) && !Object.keys(data).length)) return { content, errors: [], warnings: [] };
   if (!isPlainObject(data)) return { content, errors: [new UserError('a properties file must be a mapping (models:, sources:, seeds: …)', { file: relPath, line: 1 })], warnings: [] };
@@ -154,16 +178,12 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
       const path = [kind, i];
       const m = r.entry(raw, path, kind);
       if (!m) return;
-      r.keys(m, kind === 'snapshots' ? [...MODEL_KEYS, 'relation'] : MODEL_KEYS, path, `${kind.slice(0, -1)} '${m.name}'`);
-      // a snapshot defined in YAML (dbt 1.9: `relation:`) is refused like a snapshot block: see snapshots-refused.ts
-      if (kind === 'snapshots' && m.relation !== undefined) r.errors.push(snapshotRefused(String(m.name), { file: relPath, line: yaml.lineOf(path) }, 'the project file'));
+      r.keys(m, kind === 'snapshots' ? SNAPSHOT_KEYS : MODEL_KEYS, path, `${kind.slice(0, -1)} '${m.name}'`);
       const name = String(m.name);
       const attach: AttachKind = kind === 'models' ? 'model' : kind === 'seeds' ? 'seed' : 'snapshot';
       const config = { ...r.config(m.config, [...path, 'config']) };
-      if (attach !== 'snapshot') {
-        r.unsupported(UNSUPPORTED_PROPERTY, m, path, `${attach} property`);
-        r.unsupported(UNSUPPORTED_CONFIG, config, [...path, 'config'], `${attach} config`, attach);
-      }
+      if (attach !== 'snapshot') r.unsupported(UNSUPPORTED_PROPERTY, m, path, `${attach} property`);
+      r.unsupported(UNSUPPORTED_CONFIG, config, [...path, 'config'], `${attach} config`, attach);
       // metadata dbt also reads from the entry itself: it reaches the manifest through the config
       for (const k of ['docs', 'access', 'group'] as const) if (m[k] !== undefined && config[k] === undefined) config[k] = m[k];
       if (m.tags !== undefined) config.tags = m.tags;
@@ -182,6 +202,9 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
       readTests(r, [...asArray(m.tests), ...asArray(m.data_tests)], [...path, m.tests !== undefined ? 'tests' : 'data_tests'], { kind: attach, name }, undefined, content.tests);
       if (kind === 'models') content.models.push(patch);
       else if (kind === 'seeds') content.seeds.push(patch);
+      else if (m.relation === undefined) content.snapshots.push(patch);
+      else if (typeof m.relation !== 'string' || !m.relation.trim()) r.errors.push(yaml.error(`snapshot '${name}': relation must be ref('model') or source('source', 'table')`, [...path, 'relation']));
+      else content.snapshots.push({ ...patch, relation: m.relation.trim(), relationLine: yaml.lineOf([...path, 'relation']) });
     });
   }
 
@@ -195,13 +218,11 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     r.unsupported(UNSUPPORTED_CONFIG, sourceConfig, [...path, 'config'], 'source config', 'source');
     r.unsupported(UNSUPPORTED_SOURCE, s, path, 'source property');
     const sourceQuoting = quotingAt(r, s.quoting, [...path, 'quoting']);
-    r.list(s.tables, [...path, 'tables'], 'tables').forEach((rawT, j) => {
-      const tpath = [...path, 'tables', j];
-      const t = r.entry(rawT, tpath, 'tables');
-      if (!t) return;
-      r.keys(t, SOURCE_TABLE_KEYS, tpath, `source table '${sourceName}.${t.name}'`);
-      r.unsupported(UNSUPPORTED_SOURCE, t, tpath, 'source table property');
-      const name = String(t.name);
+    if (s.overrides !== undefined) {
+      readSourceOverride(r, s, path, sourceConfig, sourceQuoting, content);
+      return;
+    }
+    sourceTables(r, s, path, sourceName, (t, tpath, name) => {
       const attach = { kind: 'source' as const, name, sourceName };
       const external = t.external;
       if (external !== undefined && !isPlainObject(external)) r.errors.push(yaml.error(`'external' must be a mapping`, [...tpath, 'external']));
@@ -237,6 +258,57 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
   content.exposures = parseExposures(yaml, data.exposures, r.errors);
   content.groups = parseGroups(yaml, data.groups, r.errors);
   return { content, errors: r.errors, warnings: r.warnings };
+}
+
+/** Each table entry of a source, checked, with its YAML path and name. */
+function sourceTables(r: Reader, s: Record<string, unknown>, path: YamlPath, sourceName: string, each: (t: Record<string, unknown>, tpath: YamlPath, name: string) => void): void {
+  r.list(s.tables, [...path, 'tables'], 'tables').forEach((rawT, j) => {
+    const tpath = [...path, 'tables', j];
+    const t = r.entry(rawT, tpath, 'tables');
+    if (!t) return;
+    r.keys(t, SOURCE_TABLE_KEYS, tpath, `source table '${sourceName}.${t.name}'`);
+    r.unsupported(UNSUPPORTED_SOURCE, t, tpath, 'source table property');
+    each(t, tpath, String(t.name));
+  });
+}
+
+/** A source entry with `overrides:`: only the properties it writes, and the tests it adds. */
+function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPath, sourceConfig: Config, sourceQuoting: Quoting | undefined, content: SchemaFileContent): void {
+  const sourceName = String(s.name);
+  if (typeof s.overrides !== 'string' || !s.overrides) {
+    r.errors.push(r.yaml.error(`'overrides' of source '${sourceName}' must be the name of the package whose source it overrides`, [...path, 'overrides']));
+    return;
+  }
+  const pkg = s.overrides;
+  const source: SourceOverride['source'] = {};
+  if (s.database !== undefined) source.database = String(s.database);
+  if (s.schema !== undefined) source.schema = String(s.schema);
+  if (s.loader !== undefined) source.loader = String(s.loader);
+  if (s.description !== undefined) source.sourceDescription = String(s.description);
+  if (s.loaded_at_field !== undefined) source.loadedAtField = String(s.loaded_at_field);
+  if (s.freshness !== undefined) source.freshness = s.freshness;
+  if (s.quoting !== undefined) source.quoting = sourceQuoting;
+  if (s.meta !== undefined) source.meta = s.meta as Record<string, unknown>;
+  if (s.tags !== undefined) source.tags = asArray(s.tags).map(String);
+  if (s.config !== undefined) source.config = sourceConfig;
+  const tables: SourceOverride['tables'] = [];
+  sourceTables(r, s, path, sourceName, (t, tpath, name) => {
+    const attach = { kind: 'source' as const, name, sourceName, package: pkg };
+    const props: SourceOverride['tables'][number]['props'] = {};
+    if (t.identifier !== undefined) props.identifier = String(t.identifier);
+    if (t.description !== undefined) props.description = String(t.description);
+    if (t.loaded_at_field !== undefined) props.loadedAtField = String(t.loaded_at_field);
+    if (t.freshness !== undefined) props.freshness = t.freshness;
+    if (t.quoting !== undefined) props.quoting = quotingAt(r, t.quoting, [...tpath, 'quoting']);
+    if (t.meta !== undefined) props.meta = t.meta as Record<string, unknown>;
+    if (t.tags !== undefined) props.tags = asArray(t.tags).map(String);
+    if (t.config !== undefined) props.config = r.config(t.config, [...tpath, 'config']);
+    if (t.columns !== undefined) props.columns = readColumns(r, t.columns, [...tpath, 'columns'], attach, content.tests);
+    if (isPlainObject(t.external)) props.external = t.external;
+    readTests(r, [...asArray(t.tests), ...asArray(t.data_tests)], [...tpath, t.tests !== undefined ? 'tests' : 'data_tests'], attach, undefined, content.tests);
+    tables.push({ name, line: r.yaml.lineOf(tpath), props });
+  });
+  content.sourceOverrides.push({ package: pkg, sourceName, source, tables, file: r.yaml.relPath, line: r.yaml.lineOf(path) });
 }
 
 /** A `quoting:` block (its error, if any, joins the file's errors). */

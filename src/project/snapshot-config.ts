@@ -16,7 +16,7 @@ export interface SnapshotSpec {
   strategy: 'timestamp' | 'check';
   /** One column, or several for a composite key. */
   uniqueKey: string[];
-  /** timestamp strategy: the source's change-time column. */
+  /** timestamp strategy: the source's change-time column; check strategy: when set, the versions' time instead of the run's */
   updatedAt?: string;
   /** check strategy: the columns compared, or 'all'. */
   checkCols?: string[] | 'all';
@@ -73,6 +73,7 @@ export function snapshotSpec(name: string, config: Record<string, unknown>, plac
     updatedAt = optString(config.updated_at, 'updated_at', place, errors);
     if (!updatedAt && (config.updated_at === undefined || config.updated_at === null)) err("the timestamp strategy needs updated_at", 'name the column that holds when each row last changed');
   } else if (strategy === 'check') {
+    updatedAt = optString(config.updated_at, 'updated_at', place, errors);
     const cc = config.check_cols;
     if (cc === undefined || cc === null) err("the check strategy needs check_cols", "a list of columns, or 'all'");
     else if (cc === 'all') checkCols = 'all';

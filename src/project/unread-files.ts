@@ -5,15 +5,11 @@ import type { ProjectSettings } from './project-file.js';
 /**
  * Files and folders dbt would read that tsql does not act on, so none is
  * skipped in silence: a Python model is an error (the project would build
- * without it), doc blocks (.md) are a warning.
+ * without it).
  */
 export function unreadFiles(projectDir: string, settings: ProjectSettings): { errors: UserError[]; warnings: string[] } {
   const errors = findFiles(projectDir, settings.modelPaths, ['.py']).map(
     (f) => new UserError('Python models are not supported: tsql runs SQL models only', { file: f.relPath }, { hint: 'rewrite it as a .sql model, or move it out of the model folders' }),
   );
-  const warnings: string[] = [];
-  const docRoots = [...new Set([...settings.modelPaths, ...settings.seedPaths, ...settings.macroPaths, ...settings.testPaths, ...settings.analysisPaths])];
-  const docs = findFiles(projectDir, docRoots, ['.md']);
-  if (docs.length) warnings.push(`${docs[0].relPath}: ${docs.length === 1 ? 'this doc file is' : `${docs.length} doc files (.md) are`} not read: tsql does not render doc blocks yet`);
-  return { errors, warnings };
+  return { errors, warnings: [] };
 }

@@ -20,6 +20,8 @@ export interface UnsupportedEntry {
   resources?: ConfigResource[];
   /** only these values are unsupported; `config`: the mapping the key was written in (the merged config for config() in SQL) */
   when?: (value: unknown, config?: Record<string, unknown>) => boolean;
+  /** dbt reads it from the root project only: an installed package's is not a warning (dbt ignores it too) */
+  rootOnly?: boolean;
 }
 
 /** Config keys (models:/seeds: folders, properties `config:`, `config()` in SQL). */
@@ -40,6 +42,7 @@ export const UNSUPPORTED_CONFIG: Record<string, UnsupportedEntry> = {
   unlogged: { decision: 'warn', reason: 'seed tables are always logged', resources: ['seed'], when: (v) => v === true },
   incremental_predicates: { decision: 'warn', reason: 'not applied yet: merge and delete+insert use unique_key alone' },
   quote_columns: { decision: 'warn', reason: 'tsql always quotes seed column names as written', resources: ['seed'], when: (v) => v === false },
+  full_refresh: { decision: 'warn', reason: 'snapshots never run a full refresh, as in dbt: their history cannot be rebuilt', resources: ['snapshot'] },
   store_failures_as: { decision: 'warn', reason: 'failing rows are always stored as a table', resources: ['test'], when: (v) => v !== 'table' },
 };
 
@@ -75,10 +78,8 @@ export const UNSUPPORTED_PROPERTIES_TOP: Record<string, UnsupportedEntry> = {
 
 /** Keys of the project file. */
 export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
-  'log-path': { decision: 'warn', reason: 'tsql writes no log files: it logs to the console (--log-format json for machines)' },
-  'docs-paths': { decision: 'warn', reason: 'doc blocks (.md) are not rendered by tsql yet' },
-  'asset-paths': { decision: 'warn', reason: 'assets are copied for the docs site, which tsql does not build yet' },
-  'query-comment': { decision: 'warn', reason: 'tsql does not add query comments to the SQL it sends' },
+  'log-path': { decision: 'warn', reason: 'tsql writes no log files: it logs to the console (--log-format json for machines)', rootOnly: true },
+  'query-comment': { decision: 'warn', reason: 'tsql does not add query comments to the SQL it sends', rootOnly: true },
   'restrict-access': { decision: 'warn', reason: 'cross-project access rules are not enforced' },
   analyses: { decision: 'warn', reason: 'folder config for analyses is not applied; use config() in the analysis' },
   unit_tests: { decision: 'warn', reason: 'folder config for unit tests is not applied; set config: on the unit test' },
@@ -93,7 +94,7 @@ export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
  * engine or materialization does not take it, a warning naming the file and line.
  */
 export const ENGINE_CONFIG: Record<string, { capability: 'indexes' | 'unlogged'; materializations: string[]; what: string; active?: (v: unknown) => boolean }> = {
-  indexes: { capability: 'indexes', materializations: ['table', 'incremental'], what: 'indexes are created on PostgreSQL tables only', active: (v) => Array.isArray(v) && v.length > 0 },
+  indexes: { capability: 'indexes', materializations: ['table', 'incremental', 'snapshot'], what: 'indexes are created on PostgreSQL tables only', active: (v) => Array.isArray(v) && v.length > 0 },
   unlogged: { capability: 'unlogged', materializations: ['table', 'incremental'], what: 'unlogged tables are PostgreSQL\'s', active: (v) => v === true },
 };
 

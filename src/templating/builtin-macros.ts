@@ -27,6 +27,12 @@ export const BUILTIN_MACROS = `
   {{ adapter.dispatch('generate_database_name')(custom_database_name, node) }}
 {%- endmacro %}
 
+{% macro should_store_failures() -%}
+  {%- set config_store_failures = config.get('store_failures') -%}
+  {%- if config_store_failures is none -%}{%- set config_store_failures = flags.STORE_FAILURES -%}{%- endif -%}
+  {{ return(config_store_failures) }}
+{%- endmacro %}
+
 {% macro generate_schema_name_for_env(custom_schema_name, node) -%}
   {%- if target.name == 'prod' and custom_schema_name is not none -%}{{ custom_schema_name | trim }}{%- else -%}{{ target.schema }}{%- endif -%}
 {%- endmacro %}

@@ -35,13 +35,15 @@ function lineAt(text: string, at: number): number {
 }
 
 /**
- * A datetime-like object for `run_started_at` and `model.batch` (strftime,
- * isoformat, str()). As Python prints a UTC datetime: 2024-01-01 00:00:00+00:00,
- * microseconds only when there are some.
+ * A datetime-like object for `run_started_at`, `model.batch` and `modules.datetime`
+ * (strftime, isoformat, str(), date()). As Python prints a UTC datetime: 2024-01-01
+ * 00:00:00+00:00, microseconds only when there are some; a naive one (`datetime.now()`)
+ * without the offset.
  */
-export function datetimeObject(d: Date): Record<string, unknown> {
+export function datetimeObject(d: Date, opts: { naive?: boolean } = {}): Record<string, unknown> {
   const ms = d.getUTCMilliseconds();
   const iso = d.toISOString().replace(/\.\d{3}Z$/, ms ? `.${String(ms * 1000).padStart(6, '0')}Z` : 'Z');
+  const offset = opts.naive ? '' : '+00:00';
   return {
     year: d.getUTCFullYear(),
     month: d.getUTCMonth() + 1,
@@ -49,9 +51,29 @@ export function datetimeObject(d: Date): Record<string, unknown> {
     hour: d.getUTCHours(),
     minute: d.getUTCMinutes(),
     second: d.getUTCSeconds(),
-    strftime: (fmt: string) => strftime(d, fmt),
-    isoformat: () => iso.replace('Z', '+00:00'),
+    microsecond: ms * 1000,
+    strftime: (fmt: string) => strftime(d, opts.naive ? String(fmt).replace(/%z/g, '') : fmt),
+    isoformat: () => iso.replace('Z', offset),
     timestamp: () => d.getTime() / 1000,
-    toString: () => iso.replace('T', ' ').replace('Z', '+00:00'),
+    date: () => dateObject(d),
+    weekday: () => (d.getUTCDay() + 6) % 7,
+    isoweekday: () => ((d.getUTCDay() + 6) % 7) + 1,
+    toString: () => iso.replace('T', ' ').replace('Z', offset),
+  };
+}
+
+/** A Python `date` (from the UTC fields of `d`). */
+export function dateObject(d: Date): Record<string, unknown> {
+  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const iso = day.toISOString().slice(0, 10);
+  return {
+    year: day.getUTCFullYear(),
+    month: day.getUTCMonth() + 1,
+    day: day.getUTCDate(),
+    strftime: (fmt: string) => strftime(day, fmt),
+    isoformat: () => iso,
+    weekday: () => (day.getUTCDay() + 6) % 7,
+    isoweekday: () => ((day.getUTCDay() + 6) % 7) + 1,
+    toString: () => iso,
   };
 }

@@ -2,6 +2,7 @@ import type nunjucks from 'nunjucks';
 import { UserError } from '../errors.js';
 import { compileTemplate } from './environment.js';
 import { withRenderBudget, renderInProgress } from './jinja/render-budget.js';
+import { collectPrivateMacros } from './jinja/runtime-helpers.js';
 import { isStackOverflow, templateError } from './render-error.js';
 import type { TemplateCodeCache } from './template-cache.js';
 
@@ -44,11 +45,15 @@ export class MacroRegistry {
     try {
       const tmpl = compileTemplate(this.env, rewriteTestBlocks(text), file, this.cache);
       let failure: unknown;
-      (tmpl as unknown as { getExported(ctx: object, cb: (err: unknown, res: Record<string, unknown>) => void): void }).getExported({}, (err, res) => {
-        failure = err;
-        exported = res ?? {};
-      });
+      const { privateMacros } = collectPrivateMacros(() =>
+        (tmpl as unknown as { getExported(ctx: object, cb: (err: unknown, res: Record<string, unknown>) => void): void }).getExported({}, (err, res) => {
+          failure = err;
+          exported = res ?? {};
+        }),
+      );
       if (failure) throw failure;
+      // dbt loads `_name` macros too (nunjucks leaves them out of a file's exports)
+      exported = { ...exported, ...privateMacros };
     } catch (e) {
       return [templateError(e, file)];
     }

@@ -5,19 +5,21 @@ import { ErrorCollector, UserError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { didYouMean } from '../util/suggest.js';
 
-const PLAIN_COLUMN = /^"?([A-Za-z_][A-Za-z0-9_$]*)"?$/;
+/** A test's column as a plain name (quoted or not), not an expression. */
+export const PLAIN_COLUMN = /^"?([A-Za-z_][A-Za-z0-9_$]*)"?$/;
 
 /**
  * Checks tests against the columns the warehouse reports, before anything runs:
  * a generic test on a column its model does not have, and unit-test rows with
- * columns their input does not have. Relations this run rebuilds are skipped:
- * their columns may be about to change.
+ * columns their input does not have. A relation this run rebuilds is checked
+ * against the columns it will have (`inferred`, inferred-columns.ts) when they
+ * are certain, and skipped otherwise (checked right after it is built).
  */
-export function checkTestColumns(plan: Plan, manifest: Manifest, columns: Map<string, Column[]>): void {
+export function checkTestColumns(plan: Plan, manifest: Manifest, columns: Map<string, Column[]>, inferred: Map<string, string[]> = new Map()): void {
   const errors = new ErrorCollector();
-  const rebuilt = new Set(plan.steps.filter((s) => s.node.resourceType === 'model' || s.node.resourceType === 'seed').map((s) => s.id));
+  const rebuilt = new Set(plan.steps.filter((s) => s.node.resourceType === 'model' || s.node.resourceType === 'seed' || s.node.resourceType === 'snapshot').map((s) => s.id));
   const columnsOf = (id: string): Column[] | undefined => {
-    if (rebuilt.has(id)) return undefined;
+    if (rebuilt.has(id)) return inferred.get(id)?.map((name) => ({ name, dataType: '' }));
     const n = manifest.nodes.get(id);
     return n && 'relation' in n ? columns.get(relationKey(n.relation)) : undefined;
   };
@@ -34,8 +36,8 @@ export function checkTestColumns(plan: Plan, manifest: Manifest, columns: Map<st
     }
     if (n.resourceType === 'unit_test') {
       for (const g of n.given) {
-        if (!g.relation || (g.nodeId && rebuilt.has(g.nodeId))) continue;
-        const cols = columns.get(relationKey(g.relation));
+        if (!g.relation) continue;
+        const cols = g.nodeId && rebuilt.has(g.nodeId) ? columnsOf(g.nodeId) : columns.get(relationKey(g.relation));
         if (!cols) continue;
         const known = new Set(cols.map((c) => c.name.toLowerCase()));
         const unknown = g.columns.filter((c) => !known.has(c.toLowerCase()));

@@ -187,7 +187,7 @@ describe('a selection that matches nothing', () => {
     expectUserError(p, /^error: --select 'tag:nightly' matches no node \(tsql ls lists the nodes\)$/, ['run', '--select', 'tag:nightly']);
     expectUserError(p, /^error: --select 'stg_orders' matches no seed for tsql seed \(it selects only models; --allow-empty-selection runs nothing instead\)$/, ['seed', '--select', 'stg_orders']);
     expectUserError(p, /^error: --exclude 'stg_orders' leaves no model of --select 'stg_orders' to run/, ['run', '--select', 'stg_orders', '--exclude', 'stg_orders']);
-    expectUserError(p, /^error: --exclude '\*' leaves no seed, model or test to run/, ['build', '--exclude', '*']);
+    expectUserError(p, /^error: --exclude '\*' leaves no seed, model, snapshot or test to run/, ['build', '--exclude', '*']);
   });
 
   it('resource-type selectors, and ls, compile and source freshness, follow the same rule', () => {

@@ -5,50 +5,12 @@
  * failing batch that leaves the other days. The CLI runs without blocking this
  * process, which serves the stand-ins.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliAsync, TempProject, type CliResult } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
-import { startDataApiStandin, type DataApiStandin } from '../redshift-standin/data-api-server.js';
-import { createDuckDBEngine } from '../snowflake-standin/engine.js';
-import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-standin/server.js';
-import type { Engine } from '../snowflake-standin/engine-types.js';
-import { sfClient, type SfClient, standinProfile } from '../helpers/snowflake.js';
+import { describe, expect, it } from 'vitest';
+import { runCliAsync, type CliResult } from '../helpers/project.js';
+import { useStandins } from '../helpers/standins.js';
 import { microbatchFiles } from '../fixtures/microbatch.js';
 
-const AWS_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_REGION: 'us-east-1' };
-const SF_PASSWORD_ENV = 'TSQL_TEST_SF_PASSWORD';
-const SF_PASSWORD = 'sf-Secret-9m4b';
-const SF_DATABASE = 'TSQL_TEST';
-const projects: TempProject[] = [];
-let root = '';
-let api: DataApiStandin;
-let rsDatabase = '';
-let sfEngine: Engine;
-let sf: SnowflakeStandin;
-let client: SfClient;
-
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'tsql-mbw-'));
-  rsDatabase = `mbw_${Math.random().toString(36).slice(2, 10)}`;
-  await pgQuery(`create database "${rsDatabase}"`);
-  api = await startDataApiStandin({ pg: { ...pgConnection(), database: 'postgres' }, s3Root: join(root, 's3') });
-  sfEngine = await createDuckDBEngine({ directory: join(root, 'engine'), stages: {} });
-  sf = await startSnowflakeStandin({ engine: sfEngine, users: { tsql: SF_PASSWORD } });
-  client = await sfClient(sf, { user: 'tsql', password: SF_PASSWORD, database: SF_DATABASE });
-});
-
-afterAll(async () => {
-  await client?.close();
-  await sf?.close();
-  await sfEngine?.close();
-  await api?.close();
-  for (const p of projects) p.cleanup();
-  rmSync(root, { recursive: true, force: true });
-  await pgQuery(`drop database if exists "${rsDatabase}" with (force)`);
-});
+const standins = useStandins('mbw');
 
 interface Warehouse {
   tsql(args: string[]): Promise<CliResult>;
@@ -59,26 +21,20 @@ interface Warehouse {
 }
 
 function redshift(): Warehouse {
-  const schema = `s_${Math.random().toString(36).slice(2, 8)}`;
-  const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: redshift\n      method: data_api\n      endpoint: ${api.endpoint}\n      region: us-east-1\n      cluster_identifier: tsql-test\n      database: ${rsDatabase}\n      db_user: tsql\n      schema: ${schema}\n      threads: 2\n`;
-  const p = new TempProject(microbatchFiles(), { profile });
-  projects.push(p);
-  const exec = (sql: string) => pgQuery(sql.replaceAll('$s', `"${schema}"`), { ...pgConnection(), database: rsDatabase });
+  const w = standins.redshift(microbatchFiles());
+  const exec = (sql: string) => w.query(sql.replaceAll('$s', w.schemaSql));
   return {
-    tsql: (args) => runCliAsync(args, p.dir, AWS_ENV),
+    tsql: (args) => runCliAsync(args, w.p.dir, w.env),
     daily: async () => (await exec('select day::text as day, events, amount from $s.daily order by day')).map((r) => `${String(r.day)}|${Number(r.events)}|${Number(r.amount)}`),
     exec,
   };
 }
 
 function snowflake(): Warehouse {
-  const schema = uniqueSchema('mbw');
-  const profile = standinProfile(sf, { database: SF_DATABASE, schema, passwordEnv: SF_PASSWORD_ENV });
-  const p = new TempProject(microbatchFiles(), { profile });
-  projects.push(p);
-  const exec = (sql: string) => client.query(sql.replaceAll('$s', `${SF_DATABASE}."${schema.toUpperCase()}"`));
+  const w = standins.snowflake(microbatchFiles());
+  const exec = (sql: string) => w.query(sql.replaceAll('$s', w.schemaSql));
   return {
-    tsql: (args) => runCliAsync(args, p.dir, { [SF_PASSWORD_ENV]: SF_PASSWORD }),
+    tsql: (args) => runCliAsync(args, w.p.dir, w.env),
     daily: async () => (await exec('select to_varchar(day) as day, events, amount from $s.daily order by day')).map((r) => `${String(r.day)}|${Number(r.events)}|${Number(r.amount)}`),
     exec,
   };

@@ -6,16 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCliAsync, useProjects } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { git } from '../helpers/packages.js';
 
 const project = useProjects();
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'packages');
 const scratch: string[] = [];
 afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
-}
 
 /** A git repository holding a package in pkgs/remote_pkg, tagged v1.0.0, then a second commit on main. */
 function makeGitRepo(): { url: string; dir: string; v1: string; v2: string } {
@@ -52,11 +49,6 @@ const MACRO_ROWS = [
   { k: '[P-_]', n: 4, answer: 41, mine: 'root' },
   { k: '[X-Y]', n: 4, answer: 41, mine: 'root' },
 ];
-
-function pgProfile(name: string, schema: string): string {
-  const c = pgConnection();
-  return `${name}:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('TSQL_TEST_PG_PASSWORD') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`;
-}
 
 function lockOf(dir: string): string {
   return readFileSync(join(dir, 'package-lock.yml'), 'utf8');
@@ -118,7 +110,7 @@ describe('tsql deps', () => {
   it('the same package project builds on PostgreSQL', async () => {
     const repo = makeGitRepo();
     const schema = uniqueSchema('pkgs');
-    const p = project({ ...macroProject(repo.url), 'profiles.yml': pgProfile('shop', schema) });
+    const p = project({ ...macroProject(repo.url), 'profiles.yml': pgProfile(schema, 'TSQL_TEST_PG_PASSWORD') });
     cpSync(FIXTURES, join(p.dir, 'vendor'), { recursive: true });
     expect((await runCliAsync(['deps'], p.dir)).code).toBe(0);
     try {

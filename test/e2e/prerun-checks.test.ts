@@ -93,13 +93,79 @@ describe('tests on columns under build', () => {
     userError(r, `error: models/schema.yml:${lineOf(yml, 'not_null')}: test 'not_null' is on column 'stauts', which model 'orders' does not have (did you mean 'status'?)`);
   });
 
-  it('under build, a model it rebuilds is checked once built and before its tests run: the test errors with the same line', () => {
+  it('under build, a model it rebuilds is checked against the columns its SQL selects: exit 2 before anything runs', () => {
     const p = project({ ...ORDERS, 'models/schema.yml': yml });
+    for (let i = 0; i < 2; i++) {
+      const r = p.tsql(['build']);
+      userError(r, `error: models/schema.yml:${lineOf(yml, 'not_null')}: test 'not_null' is on column 'stauts', which model 'orders' does not have (did you mean 'status'?)`);
+      nothingRan(p);
+    }
+  });
+
+  it('through select *, CTEs, joins and aliases, down to a seed rebuilt in the same build; a seed\'s own columns come from its CSV', () => {
+    const tests = `version: 2
+seeds:
+  - name: raw_orders
+    columns:
+      - name: amont
+        tests: [not_null]
+models:
+  - name: enriched
+    columns:
+      - name: amount
+        tests: [not_null]
+      - name: label
+        tests: [not_null]
+      - name: customer
+        tests: [not_null]
+`;
+    const p = project({
+      'seeds/raw_orders.csv': 'id,amount,customer_id\n1,10,7\n',
+      'models/staged.sql': "with o as (select * from {{ ref('raw_orders') }}) select o.*, 'x' as label from o\n",
+      'models/enriched.sql': "select s.* exclude (customer_id), c.name as customer from {{ ref('staged') }} s join (select 7 as id, 'ann' as name) c on c.id = s.customer_id\n",
+      'models/schema.yml': tests,
+    });
     const r = p.tsql(['build']);
-    expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/OK created sql view model .*orders/);
-    expect(r.stdout + r.stderr).toContain(`models/schema.yml:${lineOf(yml, 'not_null')}: test 'not_null' is on column 'stauts', which model 'orders' does not have (did you mean 'status'?)`);
-    expect(r.stdout + r.stderr).not.toMatch(/Binder Error|does not exist/);
+    userError(r, `error: models/schema.yml:${lineOf(tests, 'tests: [not_null]')}: test 'not_null' is on column 'amont', which seed 'raw_orders' does not have (did you mean 'amount'?)`);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    nothingRan(p);
+    // the same project with the seed's column right: everything the SQL selects is found, nothing is refused
+    p.write({ 'models/schema.yml': tests.replace('amont', 'amount') });
+    const ok = p.tsql(['build']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/PASS=\d+ WARN=0 ERROR=0/);
+  });
+
+  it('never refuses what it cannot be sure of: such a model is checked once built, before its tests run', () => {
+    const cases: Array<[string, Record<string, string>]> = [
+      // an expression without an alias: each engine names its column its own way
+      ['an unaliased expression', { 'models/orders.sql': "select 1 as id, lower('PLACED')\n" }],
+      // select * over a relation tsql does not know the columns of
+      ['select * over a table function', { 'models/orders.sql': "select * from (select 1 as id, 'placed' as status) o, range(1) r\n" }],
+      // a post-hook may change the table
+      ['a post-hook', { 'models/orders.sql': "{{ config(materialized='table', post_hook=\"alter table {{ this }} add column stauts varchar default 'x'\") }}\nselect 1 as id, 'placed' as status\n" }],
+    ];
+    for (const [what, files] of cases) {
+      const p = project({ ...files, 'models/schema.yml': yml });
+      const r = p.tsql(['build']);
+      if (what === 'a post-hook') {
+        // the hook added the column: the test runs and passes (it found no null)
+        expect(r.code, what + r.stdout + r.stderr).toBe(0);
+        continue;
+      }
+      expect(r.code, what + r.stdout + r.stderr).toBe(1);
+      expect(r.stdout, what).toMatch(/OK created sql (view|table) model .*orders/);
+      expect(r.stdout + r.stderr, what).toContain(`models/schema.yml:${lineOf(yml, 'not_null')}: test 'not_null' is on column 'stauts', which model 'orders' does not have`);
+    }
+  });
+
+  it('an incremental model keeps the columns of its table: a column its SQL no longer selects is not refused', () => {
+    const p = project({ 'models/orders.sql': "{{ config(materialized='incremental') }}\nselect 1 as id, 'placed' as stauts\n" });
+    expect(p.tsql(['run']).code).toBe(0);
+    p.write({ 'models/orders.sql': "{{ config(materialized='incremental') }}\nselect 2 as id, 'placed' as status\n", 'models/schema.yml': yml });
+    const r = p.tsql(['build']);
+    expect(r.code, r.stdout + r.stderr).not.toBe(2);
+    expect(r.stdout).toContain('START sql incremental model');
   });
 });
 
@@ -121,15 +187,20 @@ unit_tests:
         - {id: 1, name: ann}
 `;
 
-  it('a given column the input does not have is found before the unit test runs, on the first build and the next', () => {
+  it('a given column the input does not have is an error before anything runs, on the first build and the next', () => {
     const p = project({ ...models, 'models/unit_tests.yml': yml });
-    const message = `models/unit_tests.yml:${lineOf(yml, 'name: typo_in_given')}: unit test 'typo_in_given': the given rows of ref('customers') have column nme, which the input does not have (did you mean 'name'?)`;
+    const message = `error: models/unit_tests.yml:${lineOf(yml, 'name: typo_in_given')}: unit test 'typo_in_given': the given rows of ref('customers') have column nme, which the input does not have (did you mean 'name'?)`;
     for (let i = 0; i < 2; i++) {
-      const r = p.tsql(['build']);
-      expect(r.code, r.stdout + r.stderr).not.toBe(0);
-      expect(r.stdout + r.stderr).toContain(message);
-      expect(r.stdout + r.stderr).not.toMatch(/Binder Error/);
+      userError(p.tsql(['build']), message);
+      nothingRan(p);
     }
+  });
+
+  it('an input whose columns cannot be known is checked once it is built', () => {
+    const p = project({ ...models, 'models/customers.sql': "select 1 as id, upper('ann')\n", 'models/unit_tests.yml': yml });
+    const r = p.tsql(['build']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout + r.stderr).toContain("unit test 'typo_in_given': the given rows of ref('customers') have column nme, which the input does not have");
   });
 });
 

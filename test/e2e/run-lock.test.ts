@@ -6,7 +6,6 @@
  * lock, with a clear message and --wait.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { hostname } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
 import { runCliAsync, useProjects, type TempProject } from '../helpers/project.js';
+import { collide, GATED_PG_MODEL, pgGate, startRun } from '../helpers/run-lock.js';
 import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 const project = useProjects();
@@ -47,57 +47,23 @@ function pgProject(files: Record<string, string>): { p: TempProject; schema: str
   return { p: project(files, { profile }), schema, env: { [PASSWORD_ENV]: c.password } };
 }
 
-/** Runs the CLI; `whenStarted` once a START line for a model appears. */
-function start(args: string[], p: TempProject, env: Record<string, string>, whenStarted?: (child: import('node:child_process').ChildProcess) => void) {
-  let fired = false;
-  let pid = 0;
-  const done = runCliAsync(args, p.dir, env, (out, child) => {
-    pid = child.pid ?? 0;
-    if (!fired && /START sql table model/.test(out)) {
-      fired = true;
-      whenStarted?.(child);
-    }
-  });
-  return { done, pid: () => pid };
-}
-
 describe('run lock on PostgreSQL', () => {
   it('a second run on the same schema fails at once naming the first (host, pid, start), and --wait queues behind it', async () => {
-    const { p, env } = pgProject({ 'models/slow.sql': SLOW_PG });
-    let second: ReturnType<typeof runCliAsync> | undefined;
-    let waiting: ReturnType<typeof runCliAsync> | undefined;
-    let firstPid = 0;
-    const first = start(['run', '--vars', '{sleep: 4}'], p, env, (child) => {
-      firstPid = child.pid ?? 0;
-      second = runCliAsync(['run'], p.dir, env);
-      waiting = runCliAsync(['run', '--wait', '60'], p.dir, env);
-    });
-    const r1 = await first.done;
-    expect(r1.code, r1.stdout + r1.stderr).toBe(0);
-    const r2 = await second!;
-    expect(r2.code, r2.stdout + r2.stderr).toBe(1);
-    expect(r2.stderr).toContain(`another tsql run holds the lock on postgres schema`);
-    expect(r2.stderr).toContain(`pid ${firstPid}`);
-    expect(r2.stderr).toContain(`host ${hostname().slice(0, 18)}`);
-    expect(r2.stderr).toMatch(/started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
-    expect(r2.stderr).toContain('--wait');
-    expect(r2.stderr).not.toMatch(/pg_type_typname_nsp_index|duplicate key/);
-    expect(r2.stdout).not.toContain('START');
-    const r3 = await waiting!;
-    expect(r3.code, r3.stdout + r3.stderr).toBe(0);
-    expect(r3.stdout).toMatch(/another tsql run holds the lock .*; waiting up to 60 s/);
-    expect(r3.stdout).toMatch(/OK created sql table model/);
+    const { p, env } = pgProject({ 'models/slow.sql': GATED_PG_MODEL });
+    const gate = await pgGate();
+    const { refused } = await collide(['run'], p.dir, env, 'postgres schema', gate.release);
+    expect(refused.stderr).not.toMatch(/pg_type_typname_nsp_index|duplicate key/);
   });
 
   it('--wait SECONDS gives up after that long with the same message', async () => {
     const { p, env } = pgProject({ 'models/slow.sql': SLOW_PG });
     let second: ReturnType<typeof runCliAsync> | undefined;
     let t0 = 0;
-    const first = start(['run', '--vars', '{sleep: 6}'], p, env, () => {
+    const first = startRun(['run', '--vars', '{sleep: 6}'], p.dir, env, () => {
       t0 = Date.now();
       second = runCliAsync(['run', '--wait', '1'], p.dir, env);
     });
-    const r1 = first.done;
+    const r1 = first;
     const r2 = await (async () => {
       while (!second) {
         await Promise.race([r1, new Promise((r) => setTimeout(r, 50))]);
@@ -108,14 +74,14 @@ describe('run lock on PostgreSQL', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(r2.code, r2.stdout + r2.stderr).toBe(1);
     expect(r2.stderr).toContain('another tsql run holds the lock');
-    expect((await first.done).code).toBe(0);
+    expect((await first).code).toBe(0);
   });
 
   it('after SIGKILL the server-side statements are ended: an immediate rerun succeeds and nothing is left running (3 times)', async () => {
     const { p, env, schema } = pgProject({ 'models/slow.sql': SLOW_PG });
     for (let i = 0; i < 3; i++) {
-      const killed = start(['run', '--vars', '{sleep: 60}'], p, env, (child) => setTimeout(() => child.kill('SIGKILL'), 300));
-      const r1 = await killed.done;
+      const killed = startRun(['run', '--vars', '{sleep: 60}'], p.dir, env, (child) => setTimeout(() => child.kill('SIGKILL'), 300));
+      const r1 = await killed;
       expect(r1.signal).toBe('SIGKILL');
       // the killed run's statement still runs on the server
       const before = await pgQuery("select pid from pg_stat_activity where query like '%pg_sleep%' and application_name like 'tsql %' and state = 'active'");
@@ -205,5 +171,21 @@ describe('run lock on Redshift (method pg, stand-in)', () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it('after SIGKILL the next run ends the statements the killed run left executing (found by their query_group)', async () => {
+    const c = pgConnection();
+    const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: redshift\n      method: pg\n      host: ${proxy.host}\n      port: ${proxy.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${wh}\n      sslmode: disable\n      schema: killed\n      threads: 1\n`;
+    const p = project({ 'models/slow.sql': SLOW_PG }, { profile });
+    const env = { [PASSWORD_ENV]: c.password };
+    const sleeping = () => pgQuery(`select pid from pg_stat_activity where datname = '${wh}' and query like '%pg_sleep%' and state = 'active'`);
+    const killed = startRun(['run', '--vars', '{sleep: 60}'], p.dir, env, (child) => setTimeout(() => child.kill('SIGKILL'), 300));
+    expect((await killed).signal).toBe('SIGKILL');
+    // the server goes on executing it: nothing told it the client is gone
+    expect((await sleeping()).length).toBeGreaterThan(0);
+    const next = await runCliAsync(['run'], p.dir, env);
+    expect(next.code, next.stdout + next.stderr).toBe(0);
+    expect(await sleeping()).toEqual([]);
+    expect(await pgQuery('select count(*)::int as n from killed.slow', { ...c, database: wh })).toEqual([{ n: 1 }]);
   });
 });

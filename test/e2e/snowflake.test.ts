@@ -91,8 +91,9 @@ function sfProject(files: Record<string, string>, extraProfile = ''): SfProject 
   };
 }
 
+/** The relations tsql built in the project's schema (its run lock's lease table left out). */
 async function relationKinds(pp: SfProject): Promise<Record<string, string>> {
-  const rows = await client.query(`select table_name, table_type from ${DATABASE}.information_schema.tables where table_schema = '${pp.name}' order by 1`);
+  const rows = await client.query(`select table_name, table_type from ${DATABASE}.information_schema.tables where table_schema = '${pp.name}' and table_name <> 'TSQL_RUN_LOCK' order by 1`);
   return Object.fromEntries(rows.map((r) => [String(r.table_name).toLowerCase(), r.table_type === 'VIEW' ? 'view' : r.table_type === 'EXTERNAL TABLE' ? 'external' : 'table']));
 }
 
@@ -176,7 +177,7 @@ describe('snowflake: models and seeds', () => {
       { customer: 'ann', total: 30, n: 2 },
       { customer: 'bob', total: 40, n: 1 },
     ]);
-    const transient = await pp.rows(`select table_name, is_transient from ${DATABASE}.information_schema.tables where table_schema = '${pp.name}' and table_type = 'BASE TABLE' order by 1`);
+    const transient = await pp.rows(`select table_name, is_transient from ${DATABASE}.information_schema.tables where table_schema = '${pp.name}' and table_type = 'BASE TABLE' and table_name <> 'TSQL_RUN_LOCK' order by 1`);
     expect(transient).toEqual([
       { table_name: 'ORDERS', is_transient: 'YES' },
       { table_name: 'RAW_ORDERS', is_transient: 'YES' },

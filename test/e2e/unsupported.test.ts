@@ -69,7 +69,7 @@ semantic_models:
     expect(r2.stdout + r2.stderr).toContain("models/props.yml:5: model config 'submission_method' is not supported");
   });
 
-  it('model versions are an error; doc files a warning; docs/group/access reach the manifest', async () => {
+  it('model versions are an error; doc files are read (no warning); docs/group/access reach the manifest', async () => {
     const p = project({
       'models/a.sql': `select 1 as id`,
       'models/docs.md': `{% docs a %}the a model{% enddocs %}`,
@@ -77,9 +77,10 @@ semantic_models:
     });
     const r = p.tsql(['compile']);
     expect(r.code).toBe(0);
-    expect(r.stdout + r.stderr).toContain('models/docs.md: this doc file is not read');
+    expect(r.stdout + r.stderr).not.toMatch(/docs\.md|warning/);
     const { readFileSync } = await import('node:fs');
     const manifest = JSON.parse(readFileSync(`${p.dir}/target/manifest.json`, 'utf8'));
+    expect(manifest.docs['doc.shop.a'].block_contents).toBe('the a model');
     const cfg = manifest.nodes['model.shop.a'].config;
     expect(cfg.docs).toEqual({ show: false });
     expect(cfg.group).toBe('finance');

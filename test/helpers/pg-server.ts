@@ -105,7 +105,8 @@ export function findPgBinDir(): string | undefined {
   return (process.env.PATH ?? '').split(delimiter).find((d) => d && has(d));
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on, on 127.0.0.1 (for servers a test starts). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -104,6 +104,10 @@ async function executeInner(t: Translation, runner: Runner, ctx: ExecContext): P
     case 'noop':
       if (t.notInTransaction && runner.inTransaction()) throw notInTxn(t.notInTransaction);
       return { tag: t.tag, rowCount: null, notices: [] };
+    case 'queryGroup':
+      // recorded per backend for stv_inflight.label (catalog.ts)
+      await runner.query(`select ${S}.set_query_group(${t.label === null ? 'null' : lit(t.label)})`);
+      return { tag: t.tag, rowCount: null, notices: [] };
     case 'sql': {
       await preflight(t, runner);
       const result = await runner.query(t.sql);

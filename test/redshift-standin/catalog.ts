@@ -11,10 +11,11 @@
  *    json_extract_array_element_text);
  *  - Spectrum metadata tables and the system views over them:
  *    svv_external_schemas, svv_external_tables, svv_external_columns,
- *    svv_external_partitions, svv_tables; svv_relation_privileges over
+ *    svv_external_partitions, svv_tables, svv_table_info; svv_relation_privileges over
  *    PostgreSQL's ACLs, Redshift's users, groups and roles told apart (principals.ts);
  *  - an event trigger that forgets the metadata of dropped tables and schemas
  *    (needs a superuser; without one, the views still hide dropped tables);
+ *  - stv_inflight, with the label `SET query_group` gives a session's queries;
  *  - a trigger function that makes UPDATE/DELETE/TRUNCATE on external tables
  *    fail as on Redshift (the stand-in's own loads set `standin.loading`).
  */
@@ -129,6 +130,12 @@ export function catalogSetupSql(database: string): string[] {
       from information_schema.tables t
       left join ${S}.external_tables e on e.schemaname = t.table_schema and e.tablename = t.table_name
       where t.table_schema not in ('pg_catalog', 'information_schema', '${S}', '${SPECTRUM_DATA_SCHEMA}')`,
+    // svv_table_info: the statistics Redshift keeps per table (rows, size in 1 MB blocks), here from the planner's
+    `create or replace view ${S}.svv_table_info as
+      select c.oid::integer as table_id, current_database()::text as database, n.nspname::text as schema, c.relname::text as "table",
+             greatest(c.reltuples, 0)::bigint as tbl_rows, greatest(c.relpages * 8 / 1024, 1)::bigint as size
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema', '${S}', '${SPECTRUM_DATA_SCHEMA}')`,
     // privileges granted explicitly on tables and views, to users, groups (PostgreSQL roles
     // named group:g), roles (role:r) and PUBLIC; the owner's own and the privileges Redshift
     // has not (TRIGGER, MAINTAIN) left out (principals.ts)
@@ -151,6 +158,30 @@ export function catalogSetupSql(database: string): string[] {
       where c.relkind in ('r', 'v', 'm', 'p') and a.grantee <> c.relowner
         and a.privilege_type in ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REFERENCES', 'TRUNCATE')
         and n.nspname not in ('pg_catalog', 'information_schema', '${S}', '${SPECTRUM_DATA_SCHEMA}')`,
+    // ------------------------------------------------------------ query_group and stv_inflight
+    // SET query_group labels a session's queries (stv_inflight.label); PostgreSQL keeps no
+    // per-backend value that other sessions can read, so the stand-in records it per backend
+    // (pid and start, so that a later backend with the same pid does not inherit it)
+    `create table if not exists ${S}.query_groups (
+      pid integer primary key,
+      backend_start timestamptz not null,
+      label text not null
+    )`,
+    `create or replace function ${S}.set_query_group(new_label text) returns void language sql security definer
+      set search_path = pg_catalog as $fn$
+      delete from ${S}.query_groups where pid = pg_backend_pid();
+      insert into ${S}.query_groups (pid, backend_start, label)
+        select pg_backend_pid(), a.backend_start, new_label from pg_stat_activity a where a.pid = pg_backend_pid() and new_label is not null;
+    $fn$`,
+    // the queries running now, with the label of their session; like Redshift, regular users see their own
+    `create or replace view ${S}.stv_inflight as
+      select a.usesysid::integer as userid, 0 as slice, 0 as query, coalesce(q.label, '')::varchar(320) as label,
+             coalesce(a.backend_xid::text, '0')::bigint as xid, a.pid::integer as pid, a.query_start::timestamp as starttime,
+             left(a.query, 100)::varchar(100) as text, 0 as suspended, 0 as insert_pristine, 0 as concurrency_scaling_status
+      from pg_stat_activity a
+      left join ${S}.query_groups q on q.pid = a.pid and q.backend_start = a.backend_start
+      where a.state = 'active' and a.backend_type = 'client backend' and a.pid <> pg_backend_pid()
+        and (a.usename = current_user or (select rolsuper from pg_roles where rolname = current_user))`,
     `grant select on all tables in schema ${S} to public`,
     // ------------------------------------------------------------ guards and cleanup
     `create or replace function ${S}.reject_external_dml() returns trigger language plpgsql as $fn$

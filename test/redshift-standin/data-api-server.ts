@@ -772,12 +772,22 @@ export async function startDataApiStandin(options: DataApiStandinOptions): Promi
     return { Status: true };
   }
 
-  function list(input: { NextToken?: string; MaxResults?: number; StatementName?: string; Status?: string }): Record<string, unknown> {
-    const max = input.MaxResults && input.MaxResults > 0 ? Math.min(input.MaxResults, 100) : 100;
-    const status = input.Status && input.Status !== 'ALL' ? input.Status : undefined;
+  function list(input: { NextToken?: string; MaxResults?: number; StatementName?: string; Status?: string; ClusterIdentifier?: string; WorkgroupName?: string; Database?: string }): Record<string, unknown> {
+    if (input.MaxResults !== undefined && (input.MaxResults < 0 || input.MaxResults > 100)) throw validation('MaxResults must be between 0 and 100');
+    if (input.ClusterIdentifier && input.WorkgroupName) throw validation('Either ClusterIdentifier or WorkgroupName can be specified, not both');
+    const max = input.MaxResults && input.MaxResults > 0 ? input.MaxResults : 100;
+    // by default only finished statements are listed, as the service does
+    const status = input.Status === 'ALL' ? undefined : (input.Status ?? 'FINISHED');
     const all = [...order]
       .reverse()
-      .filter((st) => (!status || st.status === status) && (!input.StatementName || (st.statementName ?? '').startsWith(input.StatementName)));
+      .filter(
+        (st) =>
+          (!status || st.status === status) &&
+          (!input.StatementName || (st.statementName ?? '').startsWith(input.StatementName)) &&
+          (!input.ClusterIdentifier || st.clusterIdentifier === input.ClusterIdentifier) &&
+          (!input.WorkgroupName || st.workgroupName === input.WorkgroupName) &&
+          (!input.Database || st.database === input.Database),
+      );
     const offset = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64url').toString('utf8')) || 0 : 0;
     const page = all.slice(offset, offset + max);
     return {
@@ -873,7 +883,7 @@ export async function startDataApiStandin(options: DataApiStandinOptions): Promi
       case 'CancelStatement':
         return send(res, 200, await cancel(input as { Id?: string }));
       case 'ListStatements':
-        return send(res, 200, list(input as { NextToken?: string }));
+        return send(res, 200, list(input as Parameters<typeof list>[0]));
       default:
         throw new ApiError(400, 'UnknownOperationException', `operation ${op} is not implemented by the Redshift stand-in`);
     }

@@ -139,6 +139,8 @@ export type Translation =
       dropTables?: QualifiedName[];
     }
   | { kind: 'noop'; tag: string; notInTransaction?: string }
+  /** SET / RESET query_group: the label of the session's queries (null: none) */
+  | { kind: 'queryGroup'; tag: string; label: string | null }
   | { kind: 'error'; message: string; code?: string }
   | UnloadSpec
   | CopySpec
@@ -148,7 +150,6 @@ export type Translation =
 
 /** Redshift-only settings: SET/RESET of these is accepted and ignored. */
 const REDSHIFT_SETTINGS = new Set([
-  'query_group',
   'enable_result_cache_for_session',
   'wlm_query_slot_count',
   'analyze_threshold_percent',
@@ -205,6 +206,7 @@ export function translateStatement(sql: string, opts: TranslateOptions = {}): Tr
     if (principals) return principals;
     if (k0 === 'vacuum') return { kind: 'noop', tag: 'VACUUM', notInTransaction: 'VACUUM' };
     if (k0 === 'analyze' && k1 === 'compression') return { kind: 'noop', tag: 'ANALYZE' };
+    if ((k0 === 'set' || k0 === 'reset') && (k1 === 'session' || k1 === 'local' ? k2 : k1) === 'query_group') return parseQueryGroup(c);
     if ((k0 === 'set' || k0 === 'reset') && REDSHIFT_SETTINGS.has(k1 === 'session' || k1 === 'local' ? k2 : k1)) {
       return { kind: 'noop', tag: k0.toUpperCase() };
     }
@@ -224,6 +226,22 @@ export function translateStatement(sql: string, opts: TranslateOptions = {}): Tr
     if (e instanceof SyntaxError) return { kind: 'error', message: `syntax error: ${e.message}`, code: '42601' };
     throw e;
   }
+}
+
+/** `set [session] query_group to 'label'` (or `= label`, `to default`), `reset query_group`. */
+function parseQueryGroup(c: Cursor): Translation {
+  const verb = c.next()!.text.toUpperCase();
+  c.accept('session');
+  c.accept('local');
+  c.expect('query_group');
+  if (verb === 'RESET') return { kind: 'queryGroup', tag: 'RESET', label: null };
+  if (!c.accept('to')) c.expectOp('=');
+  const t = c.next();
+  if (!t || !c.atEnd()) throw new SyntaxError('SET query_group takes one value');
+  if (t.type === 'string') return { kind: 'queryGroup', tag: 'SET', label: unquoteString(t.text) };
+  if (t.type === 'word' && t.text.toLowerCase() === 'default') return { kind: 'queryGroup', tag: 'SET', label: null };
+  if (t.type === 'word' || t.type === 'ident' || t.type === 'number') return { kind: 'queryGroup', tag: 'SET', label: t.type === 'ident' ? identName(t) : t.text };
+  throw new SyntaxError(`SET query_group does not take ${t.text}`);
 }
 
 // ---------------------------------------------------------------- rewriting

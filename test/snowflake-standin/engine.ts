@@ -113,6 +113,51 @@ class DuckEngine implements Engine {
     this.sessions.delete(s);
   }
 
+  /**
+   * Snowflake's table locks: UPDATE, DELETE and MERGE lock their target table
+   * until the statement ends, or inside an explicit transaction until it
+   * commits or rolls back; another writer waits for the lock (up to the
+   * session's LOCK_TIMEOUT, then 000625). DuckDB would instead fail one of two
+   * concurrent writers with a conflict.
+   */
+  private readonly tableLocks = new Map<string, { owner: DuckSession; waiters: Array<() => void> }>();
+
+  async lockTable(table: string, owner: DuckSession, signal: AbortSignal, timeoutSeconds: number): Promise<void> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (;;) {
+      const held = this.tableLocks.get(table);
+      if (!held) {
+        this.tableLocks.set(table, { owner, waiters: [] });
+        return;
+      }
+      if (held.owner === owner) return;
+      if (signal.aborted) throw canceled();
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new SfError('000625', `Statement '${table}' has locked table '${table.split('.').pop()}' in transaction and this lock has not yet been released. Your statement was aborted because the number of waiters for this lock exceeds the 20 statements limit or its lock timeout was reached.`, '57014');
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        signal.addEventListener('abort', done, { once: true });
+        held.waiters.push(done);
+      });
+    }
+  }
+
+  /** Releases every table lock `owner` holds. */
+  unlockTables(owner: DuckSession): void {
+    for (const [table, held] of this.tableLocks) {
+      if (held.owner !== owner) continue;
+      this.tableLocks.delete(table);
+      for (const wake of held.waiters) wake();
+    }
+  }
+
   async close(): Promise<void> {
     for (const s of [...this.sessions]) await s.close();
     this.admin.closeSync();
@@ -188,6 +233,7 @@ class DuckSession implements EngineSession {
     this.closed = true;
     await this.chain.catch(() => undefined);
     this.conn.closeSync();
+    this.engine.unlockTables(this);
     this.engine.forget(this);
   }
 
@@ -261,6 +307,7 @@ class DuckSession implements EngineSession {
       await this.q('COMMIT');
       this.inTxn = false;
     }
+    this.engine.unlockTables(this);
   }
 
   /** Runs `fn` in a DuckDB transaction unless the session already has one open. */
@@ -344,12 +391,20 @@ class DuckSession implements EngineSession {
         }
         return status('Statement executed successfully.', 'transaction');
       case 'COMMIT':
-        if (this.inTxn) await this.q('COMMIT');
-        this.inTxn = false;
+        try {
+          if (this.inTxn) await this.q('COMMIT');
+        } finally {
+          this.inTxn = false;
+          this.engine.unlockTables(this);
+        }
         return status('Statement executed successfully.', 'transaction');
       case 'ROLLBACK':
-        if (this.inTxn) await this.q('ROLLBACK');
-        this.inTxn = false;
+        try {
+          if (this.inTxn) await this.q('ROLLBACK');
+        } finally {
+          this.inTxn = false;
+          this.engine.unlockTables(this);
+        }
         return status('Statement executed successfully.', 'transaction');
       case 'USE':
         return this.use(toks);
@@ -408,14 +463,26 @@ class DuckSession implements EngineSession {
       case 'INSERT':
         return this.dml(sql, binds, 'insert');
       case 'UPDATE':
-        return this.dml(sql, binds, 'update');
+        return this.locked(toks, 1, signal, () => this.dml(sql, binds, 'update'));
       case 'DELETE':
-        return this.dml(sql, binds, 'delete');
+        return this.locked(toks, w(1) === 'FROM' ? 2 : 1, signal, () => this.dml(sql, binds, 'delete'));
       case 'MERGE':
-        return this.dml(sql, binds, 'merge');
+        return this.locked(toks, w(1) === 'INTO' ? 2 : 1, signal, () => this.dml(sql, binds, 'merge'));
       default:
         if (toks[0]?.text === '(') return this.query(sql, binds, 'select');
         return this.query(sql, binds, 'other');
+    }
+  }
+
+  /** Runs a DML statement holding its target table's lock (Snowflake's locking; see DuckEngine.lockTable). */
+  private async locked(toks: Token[], nameAt: number, signal: AbortSignal, run: () => Promise<StatementResult>): Promise<StatementResult> {
+    const n = this.resolve(readName(toks, nameAt).parts);
+    const temp = this.temp(n) !== undefined;
+    if (!temp) await this.engine.lockTable(key(...n), this, signal, Number(this.context.parameters?.LOCK_TIMEOUT ?? 43200));
+    try {
+      return await run();
+    } finally {
+      if (!this.inTxn) this.engine.unlockTables(this);
     }
   }
 
@@ -621,7 +688,14 @@ class DuckSession implements EngineSession {
           if (!orReplace) throw alreadyExists(schema);
           await this.dropSchema(db!, schema);
         }
-        if (schema.toLowerCase() !== 'main') await this.q(`CREATE SCHEMA IF NOT EXISTS ${qname([db!, schema])}`);
+        if (schema.toLowerCase() !== 'main') {
+          try {
+            await this.q(`CREATE SCHEMA IF NOT EXISTS ${qname([db!, schema])}`);
+          } catch (e) {
+            // created by another session at the same moment (a DuckDB write-write conflict; Snowflake serializes DDL)
+            if (!(await this.schemaExists(db!, schema))) throw e;
+          }
+        }
         this.engine.meta.spellSchema(db!, schema);
         await this.useSchema(db!, schema);
         return status(`Schema ${schema} successfully created.`);
@@ -717,7 +791,13 @@ class DuckSession implements EngineSession {
     } else {
       const asAt = rest.search(/\bas\b/i);
       const grants = existing && copyGrants(asAt < 0 ? rest : rest.slice(0, asAt)) ? this.engine.meta.object(...n)?.grants : undefined;
-      await this.q(`CREATE ${replace}TABLE ${qname(n)}${defs}${body}`);
+      try {
+        await this.q(`CREATE ${replace}TABLE ${qname(n)}${defs}${body}`);
+      } catch (e) {
+        // another session created it meanwhile: IF NOT EXISTS succeeds, as Snowflake serializes DDL on one name
+        if (ifNotExists && (await this.kindOf(n))) return status(`${n[2]} already exists, statement succeeded.`);
+        throw e;
+      }
       this.engine.meta.setObject({ db: n[0], schema: n[1], name: n[2], kind: 'TABLE', transient: mods.has('TRANSIENT'), comment, grants, created: now() });
     }
     return status(`Table ${n[2]} successfully created.`);

@@ -14,8 +14,8 @@ export interface Faults {
   expireSession?: { times: number };
   /** A statement whose text matches fails with this Snowflake error, without running. */
   failQuery?: { match: SqlMatch; code: string; message: string; sqlState?: string };
-  /** A statement whose text matches waits `ms` before running (abortable: for cancel tests). */
-  slowQuery?: { match: SqlMatch; ms: number };
+  /** A statement whose text matches waits `ms` (or, with `until`, until it settles, at most `ms`) before running (abortable: for cancel tests). */
+  slowQuery?: { match: SqlMatch; ms: number; until?: Promise<unknown> };
   /** The next `times` query-requests whose statement matches start it, then lose their connection (the sdk resends the same requestId). */
   dropConnection?: { match: SqlMatch; times: number };
 }
@@ -76,8 +76,8 @@ export class FaultState {
     return f && sqlMatches(f.match, sql) ? f : undefined;
   }
 
-  delayFor(sql: string): number | undefined {
+  delayFor(sql: string): { ms: number; until?: Promise<unknown> } | undefined {
     const s = this.faults.slowQuery;
-    return s && sqlMatches(s.match, sql) ? s.ms : undefined;
+    return s && sqlMatches(s.match, sql) ? { ms: s.ms, until: s.until } : undefined;
   }
 }

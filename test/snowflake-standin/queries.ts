@@ -88,13 +88,16 @@ function canceled(): SfError {
   return new SfError(Codes.CANCELED, Messages.CANCELED, '57014');
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+function delay(ms: number, signal: AbortSignal, until?: Promise<unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(canceled());
-    const timer = setTimeout(() => {
+    const done = (): void => {
+      clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    };
+    const timer = setTimeout(done, ms);
+    until?.then(done, done);
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(canceled());
@@ -180,10 +183,10 @@ export class QueryRegistry {
       stats.failedByFault++;
       throw new SfError(failure.code, failure.message, failure.sqlState ?? '42000');
     }
-    const ms = faults.delayFor(sql);
-    if (ms !== undefined) {
+    const slow = faults.delayFor(sql);
+    if (slow !== undefined) {
       stats.slowed++;
-      await delay(ms, signal);
+      await delay(slow.ms, signal, slow.until);
     }
     if (signal.aborted) throw canceled();
     const engine = record.session.engine;

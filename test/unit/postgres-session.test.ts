@@ -138,7 +138,12 @@ describe('PgPool', () => {
       a.withConnection((c) => c.query('select pg_sleep(30)')),
       a.withConnection((c) => c.execute(`create table "${schema}".slow as select 1 as x from pg_sleep(30)`)),
     ].map((p) => p.then(() => 'finished', (e: Error) => e.message));
-    await sleep(300);
+    // both statements must be running on the server before the cancel (connecting takes a while on a loaded machine)
+    for (let i = 0; i < 200; i++) {
+      const [{ n }] = await pgQuery(`select count(*)::int as n from pg_stat_activity where query like '%pg_sleep(30)%' and state = 'active' and pid <> pg_backend_pid()`);
+      if (n === 2) break;
+      await sleep(50);
+    }
     await a.cancelAll();
     expect(await Promise.all(running)).toEqual(['canceling statement due to user request', 'canceling statement due to user request']);
     expect(Date.now() - t0).toBeLessThan(10_000);

@@ -136,6 +136,10 @@ class FakeApi implements DataApiCalls {
     this.cancelled.push(id);
     return { Status: true, $metadata: {} };
   }
+
+  async listStatements() {
+    return { Statements: [], $metadata: {} };
+  }
 }
 
 const settings: DataApiSettings = { pollInitialMs: 1, pollMaxMs: 4, sessionKeepAliveSeconds: 300, busyAttempts: 3 };

@@ -73,7 +73,9 @@ describe('translate: physical design', () => {
     expect(tr('alter table t alter compound sortkey (a, b)')).toEqual({ kind: 'noop', tag: 'ALTER TABLE' });
     expect(tr('alter table t add constraint pk primary key (a)')).toEqual({ kind: 'noop', tag: 'ALTER TABLE' });
     expect(tr('vacuum delete only t to 75 percent')).toMatchObject({ kind: 'noop', tag: 'VACUUM', notInTransaction: 'VACUUM' });
-    expect(tr("set query_group to 'etl'")).toEqual({ kind: 'noop', tag: 'SET' });
+    expect(tr("set query_group to 'etl'")).toEqual({ kind: 'queryGroup', tag: 'SET', label: 'etl' });
+    expect(tr('set query_group = etl')).toEqual({ kind: 'queryGroup', tag: 'SET', label: 'etl' });
+    expect(tr('reset query_group')).toEqual({ kind: 'queryGroup', tag: 'RESET', label: null });
     expect(sqlOf(tr('set statement_timeout to 1000'))).toBe('set statement_timeout to 1000');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { duplicateSnapshotNames, parseSnapshotBlocks } from '../../src/project/snapshot-blocks.js';
 import { snapshotSpec } from '../../src/project/snapshot-config.js';
+import { snapshotMacroWarnings } from '../../src/compiler/snapshot-node.js';
 
 const F = 'snapshots/orders.sql';
 
@@ -45,6 +46,11 @@ describe('snapshot config', () => {
       .toMatchObject({ checkCols: ['x'], hardDeletes: 'new_record', validToCurrent: "'9999-12-31'::date", metaColumns: { dbt_valid_to: 'valid_to', dbt_valid_from: 'dbt_valid_from' } });
   });
 
+  it('the check strategy takes an optional updated_at for the versions\' time', () => {
+    expect(spec({ strategy: 'check', unique_key: 'id', check_cols: 'all', updated_at: 'changed_at' }).spec).toMatchObject({ strategy: 'check', updatedAt: 'changed_at' });
+    expect(spec({ strategy: 'check', unique_key: 'id', check_cols: 'all' }).spec?.updatedAt).toBeUndefined();
+  });
+
   it('refuses what dbt refuses, each with the place', () => {
     expect(msgs({ strategy: 'timestamp', updated_at: 'u' })).toEqual(["snapshot 's': unique_key is required"]);
     expect(msgs({ strategy: 'merge', unique_key: 'id' })).toEqual(["snapshot 's': unknown strategy 'merge'"]);
@@ -54,5 +60,15 @@ describe('snapshot config', () => {
     expect(msgs({ strategy: 'check', unique_key: 'id', check_cols: ['a'], snapshot_meta_column_names: { dbt_valid_to: 'dbt_valid_from' } })[0]).toMatch(/two meta columns the name 'dbt_valid_from'/);
     expect(spec({ strategy: 'check', unique_key: 'id' }).errors[0].format()).toMatch(/^snapshots\/orders\.sql:2: /);
     expect(spec({ strategy: 'check', unique_key: 'id' }).spec).toBeUndefined();
+  });
+});
+
+describe('snapshot macros', () => {
+  it('a project macro overriding part of dbt\'s snapshot materialization is a warning with its line', () => {
+    const text = "{% macro my_thing() %}1{% endmacro %}\n\n{%- macro snowflake__snapshot_get_time() -%}\n sysdate()\n{% endmacro %}\n{% macro snapshot_merge_sql(a, b, c) %}{% endmacro %}";
+    expect(snapshotMacroWarnings([{ relPath: 'macros/snap.sql', text }])).toEqual([
+      "macros/snap.sql:3: macro 'snowflake__snapshot_get_time' is not used: tsql builds snapshots itself (each engine's clock, dbt's dbt_scd_id hash), not through dbt's snapshot macros",
+      "macros/snap.sql:6: macro 'snapshot_merge_sql' is not used: tsql builds snapshots itself (each engine's clock, dbt's dbt_scd_id hash), not through dbt's snapshot macros",
+    ]);
   });
 });

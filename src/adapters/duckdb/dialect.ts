@@ -26,6 +26,32 @@ export class DuckDBDialect extends AnsiDialect {
     return `select column_name as name, data_type as type from information_schema.columns where ${where.join(' and ')} order by ordinal_position`;
   }
 
+  /**
+   * Tables and views of these schemas (lower-case names), with the row count the
+   * engine keeps for each table (estimated_size: no scan) and comments.
+   */
+  catalogTablesQuery(database: string, schemas: string[]): string {
+    const where = this.catalogFilter(database, schemas);
+    return [
+      `select database_name as database, schema_name as schema, table_name as identifier, 'BASE TABLE' as type, comment, estimated_size as row_count from duckdb_tables() where ${where}`,
+      'union all',
+      `select database_name, schema_name, view_name, 'VIEW', comment, null from duckdb_views() where not internal and ${where}`,
+    ].join('\n');
+  }
+
+  /** The columns of those relations, in order, with types and comments. */
+  catalogColumnsQuery(database: string, schemas: string[]): string {
+    return [
+      'select database_name as database, schema_name as schema, table_name as identifier, column_name as name, data_type as type, column_index as position, comment',
+      `from duckdb_columns() where ${this.catalogFilter(database, schemas)}`,
+      'order by schema_name, table_name, column_index',
+    ].join('\n');
+  }
+
+  private catalogFilter(database: string, schemas: string[]): string {
+    return `database_name = ${this.quoteString(database)} and lower(schema_name) in (${schemas.map((s) => this.quoteString(s)).join(', ')})`;
+  }
+
   /** `key value` pairs for COPY options, `key = value` for table-function arguments. */
   private optionList(options: Record<string, string | number | boolean>, separator = ' '): string[] {
     return Object.entries(options).map(([k, v]) => `${k}${separator}${typeof v === 'string' ? this.quoteString(v) : String(v)}`);
@@ -35,6 +61,11 @@ export class DuckDBDialect extends AnsiDialect {
     const opts = format === 'csv' ? { header: true, ...options } : { ...options };
     const list = [`format ${format}`, ...this.optionList(opts)].join(', ');
     return `copy (\n${sql}\n) to ${this.quoteString(location)} (${list})`;
+  }
+
+  /** As dbt-duckdb: the local time without a zone, like the TIMESTAMP columns updated_at usually is. */
+  override snapshotTime(): string {
+    return 'now()::timestamp';
   }
 
   /** count_if is DuckDB's fastest form with hundreds of aggregates in one scan (see bench/README.md). */

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { WarehouseError } from '../../errors.js';
-import { columnsByRelation, toColumns } from '../catalog-rows.js';
+import { columnsByRelation, readCatalogWith, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import type { Adapter, CatalogEntry, Column, Connection, Relation, RunLockOptions } from '../types.js';
+import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, Relation, RunLockOptions } from '../types.js';
 import { DuckDBDialect } from './dialect.js';
 import { DuckDBPool, type DuckDBSession } from './connection.js';
 
@@ -191,6 +191,13 @@ export class DuckDBAdapter implements Adapter {
       ),
     );
     return columnsByRelation(rows, { database: 'table_catalog', schema: 'table_schema', identifier: 'table_name', name: 'column_name', type: 'data_type' });
+  }
+
+  async readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]> {
+    const file = this.filePath();
+    if (!this.pool && file !== ':memory:' && !existsSync(file)) return [];
+    const d = this.dialect;
+    return readCatalogWith(this, schemas, (db, list) => ({ tables: d.catalogTablesQuery(db!, list), columns: d.catalogColumnsQuery(db!, list) }), { rowCountEstimated: true, perDatabase: true, defaultDatabase: this.database });
   }
 
   async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {

@@ -117,6 +117,11 @@ export class PostgresDialect extends AnsiDialect {
     ].join('\n');
   }
 
+  /** As dbt-postgres: the transaction's start time, without a zone (the session's local time). */
+  override snapshotTime(): string {
+    return 'now()::timestamp without time zone';
+  }
+
   /** Seeds: CSV rows streamed in by the client (NULL is an unquoted empty field, '' a quoted one). */
   copyFromStdin(rel: Relation, columns: string[]): string {
     return `copy ${this.renderRelation(rel)} (${this.columnList(columns)}) from stdin with (format csv)`;
@@ -159,6 +164,44 @@ export class PostgresDialect extends AnsiDialect {
       `where n.nspname = ${this.quoteString(rel.schema)} and c.relname = ${this.quoteString(rel.identifier)} and a.attnum > 0 and not a.attisdropped`,
       'order by a.attnum',
     ].join('\n');
+  }
+
+  /**
+   * Tables, views, materialized views and foreign tables of these schemas
+   * (lower-case names), with owner, comment, the planner's row estimate
+   * (pg_class.reltuples, kept by ANALYZE and autovacuum; -1 before the first)
+   * and the size on disk: no table is scanned.
+   */
+  catalogTablesQuery(schemas: string[]): string {
+    return [
+      'select current_database() as database, n.nspname as schema, c.relname as identifier,',
+      "  case c.relkind when 'v' then 'VIEW' when 'm' then 'MATERIALIZED VIEW' when 'f' then 'FOREIGN TABLE' else 'BASE TABLE' end as type,",
+      '  pg_catalog.pg_get_userbyid(c.relowner) as owner, d.description as comment,',
+      "  case when c.relkind in ('r', 'p', 'm') and c.reltuples >= 0 then c.reltuples::bigint end as row_count,",
+      "  case when c.relkind in ('r', 'p', 'm') then pg_catalog.pg_total_relation_size(c.oid) end as bytes",
+      'from pg_catalog.pg_class c',
+      'join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      'left join pg_catalog.pg_description d on d.objoid = c.oid and d.classoid = \'pg_catalog.pg_class\'::regclass and d.objsubid = 0',
+      `where c.relkind in ('r', 'p', 'v', 'm', 'f') and lower(n.nspname) in (${this.schemaList(schemas)})`,
+    ].join('\n');
+  }
+
+  /** The columns of those relations, in order, with full types and comments. */
+  catalogColumnsQuery(schemas: string[]): string {
+    return [
+      'select current_database() as database, n.nspname as schema, c.relname as identifier, a.attname as name,',
+      '  pg_catalog.format_type(a.atttypid, a.atttypmod) as type, a.attnum as position, d.description as comment',
+      'from pg_catalog.pg_attribute a',
+      'join pg_catalog.pg_class c on c.oid = a.attrelid',
+      'join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      'left join pg_catalog.pg_description d on d.objoid = c.oid and d.classoid = \'pg_catalog.pg_class\'::regclass and d.objsubid = a.attnum',
+      `where c.relkind in ('r', 'p', 'v', 'm', 'f') and a.attnum > 0 and not a.attisdropped and lower(n.nspname) in (${this.schemaList(schemas)})`,
+      'order by n.nspname, c.relname, a.attnum',
+    ].join('\n');
+  }
+
+  protected schemaList(schemas: string[]): string {
+    return schemas.map((s) => this.quoteString(s)).join(', ');
   }
 
   copyTo(_sql: string, _location: string, _format: 'csv' | 'parquet', _options: Record<string, string | number | boolean>): string {

@@ -1,10 +1,10 @@
 import { grantsFromRows } from '../grant-rows.js';
 import type pg from 'pg';
 import { z } from 'zod';
-import { columnsByRelation, toColumns } from '../catalog-rows.js';
+import { columnsByRelation, readCatalogWith, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import type { Adapter, CatalogEntry, Column, Connection, GrantMap, Relation, RunLockOptions } from '../types.js';
+import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, GrantMap, Relation, RunLockOptions } from '../types.js';
 import type { PgPool, PgPoolOptions } from './connection.js';
 import { PostgresDialect } from './dialect.js';
 
@@ -165,6 +165,12 @@ export class PostgresAdapter implements Adapter {
   async listColumns(): Promise<Map<string, Column[]>> {
     const rows = await this.withConnection((c) => c.query(this.columnsQuery()));
     return columnsByRelation(rows, { database: 'database', schema: 'schema', identifier: 'identifier', name: 'name', type: 'type' });
+  }
+
+  /** The connected database's relations in these schemas (a PostgreSQL session sees one database). */
+  async readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]> {
+    const d = this.dialect;
+    return readCatalogWith(this, schemas, (_db, list) => ({ tables: d.catalogTablesQuery(list), columns: d.catalogColumnsQuery(list) }), { rowCountEstimated: true, perDatabase: false, defaultDatabase: this.database });
   }
 
   async readGrants(conn: Connection, rel: Relation): Promise<GrantMap> {

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
 import pg from 'pg';
 import { WarehouseError } from '../../errors.js';
+import { describeHolder, holderDeadHere, lockRunName, sleep, waitForRunLock, workerRunName, type RunIdentity } from '../run-lock.js';
 import type { RunLockOptions } from '../types.js';
 import { connectPgClient, errorText } from './connection.js';
 
@@ -18,47 +17,7 @@ import { connectPgClient, errorText } from './connection.js';
 /** First key of the two-int advisory lock: tsql's own space ('tsq1'). */
 const LOCK_SPACE = 0x74737131;
 
-export interface RunIdentity {
-  /** 8 hex digits of database+schema: the same for every run on that schema */
-  key: string;
-  /** the advisory lock's second key (signed int4) */
-  objid: number;
-  /** `<pid>@<host> <start>`: this run */
-  who: string;
-}
-
-export function runIdentity(database: string, schema: string, started = new Date()): RunIdentity {
-  const digest = createHash('sha256').update(`${database}\u0000${schema}`).digest();
-  const key = digest.subarray(0, 4).toString('hex');
-  const objid = digest.readInt32BE(0);
-  const host = shortHost();
-  const start = started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return { key, objid, who: `${process.pid}@${host} ${start}` };
-}
-
-/**
- * This machine's name as application_name carries it: printable ASCII, at most
- * 18 characters, so `tsql lock <key> <pid>@<host> <start>` stays within the
- * server's 63 (a longer name would be cut, and no longer match its run's).
- */
-function shortHost(): string {
-  return hostname().replace(/[^\x21-\x7e]/g, '?').slice(0, 18);
-}
-
-export function workerApplicationName(id: RunIdentity): string {
-  return `tsql ${id.key} ${id.who}`;
-}
-
-export function lockApplicationName(id: RunIdentity): string {
-  return `tsql lock ${id.key} ${id.who}`;
-}
-
-/** `12345@host 20261203T075029Z` as the words of an error message. */
-export function describeHolder(who: string | undefined): string {
-  const m = /^(\d+)@(\S+) (\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(who ?? '');
-  if (!m) return who ? `(${who})` : '(its connection does not say which)';
-  return `on host ${m[2]}, pid ${m[1]}, started ${m[3]}-${m[4]}-${m[5]} ${m[6]}:${m[7]}:${m[8]} UTC`;
-}
+export { describeHolder, runIdentity, lockRunName as lockApplicationName, workerRunName as workerApplicationName, type RunIdentity } from '../run-lock.js';
 
 export interface PgRunLockTarget {
   client: pg.ClientConfig;
@@ -70,7 +29,7 @@ export interface PgRunLockTarget {
 }
 
 async function connect(target: PgRunLockTarget, id: RunIdentity, ssl: pg.ClientConfig['ssl']): Promise<pg.Client> {
-  return (await connectPgClient({ ...target.client, ssl, application_name: lockApplicationName(id) }, { engine: target.engine, sslFallback: target.sslFallback })).client;
+  return (await connectPgClient({ ...target.client, ssl, application_name: lockRunName(id) }, { engine: target.engine, sslFallback: target.sslFallback })).client;
 }
 
 /**
@@ -80,26 +39,18 @@ async function connect(target: PgRunLockTarget, id: RunIdentity, ssl: pg.ClientC
 export async function acquirePgRunLock(target: PgRunLockTarget, id: RunIdentity, opts: RunLockOptions): Promise<pg.Client> {
   const client = await connect(target, id, target.client.ssl);
   try {
-    const deadline = opts.waitSeconds === undefined ? 0 : Date.now() + opts.waitSeconds * 1000;
-    let told = false;
-    for (;;) {
+    await waitForRunLock({ what: `${target.engine} schema ${target.schema} of database ${target.database}` }, async () => {
       const r = await client.query('select pg_try_advisory_lock($1::int4, $2::int4) as ok', [LOCK_SPACE, id.objid]);
-      if (r.rows[0]?.ok) break;
+      if (r.rows[0]?.ok) return { taken: true };
       const holder = await lockHolder(client, id);
       if (holder?.deadHere) {
         // a run killed on this machine whose lock backend has not noticed yet
         await client.query('select pg_terminate_backend($1::int4)', [holder.pid]);
         await sleep(100);
-        continue;
+        return { taken: false, holder: '', again: true };
       }
-      const message = `another tsql run holds the lock on ${target.engine} schema ${target.schema} of database ${target.database}: ${describeHolder(holder?.who)}`;
-      if (Date.now() >= deadline) {
-        throw new WarehouseError(`${message}; wait for it to finish, or pass --wait [SECONDS] to queue behind it`);
-      }
-      if (!told) opts.onWait?.(`${message}; waiting${Number.isFinite(opts.waitSeconds) ? ` up to ${opts.waitSeconds} s` : ''}`);
-      told = true;
-      await sleep(Math.min(1000, Math.max(50, deadline - Date.now())));
-    }
+      return { taken: false, holder: describeHolder(holder?.who) };
+    }, opts);
     await endLeftovers(client, id);
     return client;
   } catch (e) {
@@ -126,18 +77,7 @@ async function lockHolder(client: pg.Client, id: RunIdentity): Promise<{ pid: nu
   if (!row) return undefined;
   const prefix = `tsql lock ${id.key} `;
   const who = row.application_name.startsWith(prefix) ? row.application_name.slice(prefix.length) : undefined;
-  const m = /^(\d+)@(\S+) /.exec(who ?? '');
-  const deadHere = !!m && m[2] === shortHost() && !processAlive(Number(m[1]));
-  return { pid: row.pid, who, deadHere };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return { pid: row.pid, who, deadHere: holderDeadHere(who) };
 }
 
 /**
@@ -153,7 +93,7 @@ async function endLeftovers(client: pg.Client, id: RunIdentity): Promise<void> {
     "  and a.application_name like $1 and a.application_name <> $2",
     "  and not exists (select 1 from pg_catalog.pg_stat_activity b where b.application_name = 'tsql lock ' || substr(a.application_name, 6))",
   ].join('\n');
-  const params = [`tsql ${id.key} %`, workerApplicationName(id)];
+  const params = [`tsql ${id.key} %`, workerRunName(id)];
   const first = await client.query(`select pg_terminate_backend(pid) from (${orphans}) o`, params);
   if (!first.rowCount) return;
   for (let i = 0; i < 100; i++) {
@@ -161,8 +101,4 @@ async function endLeftovers(client: pg.Client, id: RunIdentity): Promise<void> {
     if (!left.rows[0]?.n) return;
     await sleep(50);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -4,6 +4,7 @@ import {
   DescribeStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
+  ListStatementsCommand,
   RedshiftDataClient,
   type BatchExecuteStatementCommandInput,
   type BatchExecuteStatementCommandOutput,
@@ -13,6 +14,8 @@ import {
   type ExecuteStatementCommandInput,
   type ExecuteStatementCommandOutput,
   type GetStatementResultCommandOutput,
+  type ListStatementsCommandInput,
+  type ListStatementsCommandOutput,
   type SqlParameter,
 } from '@aws-sdk/client-redshift-data';
 import { WarehouseError } from '../../errors.js';
@@ -31,13 +34,14 @@ import { DATA_API_LIMITS, insertBatches } from './seed-insert.js';
  * database connection.
  */
 
-/** The five calls tsql makes (an interface so that tests can stand in for AWS). */
+/** The calls tsql makes (an interface so that tests can stand in for AWS). */
 export interface DataApiCalls {
   executeStatement(input: ExecuteStatementCommandInput): Promise<ExecuteStatementCommandOutput>;
   batchExecuteStatement(input: BatchExecuteStatementCommandInput): Promise<BatchExecuteStatementCommandOutput>;
   describeStatement(id: string): Promise<DescribeStatementCommandOutput>;
   getStatementResult(id: string, nextToken?: string): Promise<GetStatementResultCommandOutput>;
   cancelStatement(id: string): Promise<CancelStatementCommandOutput>;
+  listStatements(input: ListStatementsCommandInput): Promise<ListStatementsCommandOutput>;
 }
 
 export interface DataApiClientConfig {
@@ -64,6 +68,7 @@ export function sdkCalls(config: DataApiClientConfig): DataApiCalls & { destroy(
     describeStatement: (id) => client.send(new DescribeStatementCommand({ Id: id })),
     getStatementResult: (id, nextToken) => client.send(new GetStatementResultCommand({ Id: id, NextToken: nextToken })),
     cancelStatement: (id) => client.send(new CancelStatementCommand({ Id: id })),
+    listStatements: (input) => client.send(new ListStatementsCommand(input)),
     destroy: () => client.destroy(),
   };
 }
@@ -81,7 +86,7 @@ export interface DataApiSettings {
   /** first DescribeStatement wait, doubled each time up to pollMaxMs */
   pollInitialMs: number;
   pollMaxMs: number;
-  /** how long an idle session stays open (the API's maximum is 86400) */
+  /** how long an idle session stays open (the API's maximum is 86400); 0: no session, each statement on its own */
   sessionKeepAliveSeconds: number;
   /** attempts when the API refuses a statement for too many active statements or sessions */
   busyAttempts: number;
@@ -123,6 +128,14 @@ function isSessionGone(e: unknown): boolean {
   return (errorName(e) === 'ValidationException' || errorName(e) === 'ResourceNotFoundException') && /session/i.test(errorMessage(e));
 }
 
+/** The session ended (it timed out, or was closed) inside a transaction: what the transaction held is gone with it. */
+export class SessionGoneError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SessionGoneError';
+  }
+}
+
 /** A cancelled statement (CancelStatement, Ctrl-C). */
 export class StatementCancelledError extends Error {
   constructor(readonly statementId: string) {
@@ -146,7 +159,7 @@ export class InFlight {
 }
 
 /** What goes with a statement to say which session runs it. */
-type SessionFields = Pick<ExecuteStatementCommandInput, 'SessionId' | 'ClusterIdentifier' | 'WorkgroupName' | 'Database' | 'DbUser' | 'SecretArn' | 'SessionKeepAliveSeconds'>;
+type SessionFields = Pick<ExecuteStatementCommandInput, 'SessionId' | 'ClusterIdentifier' | 'WorkgroupName' | 'Database' | 'DbUser' | 'SecretArn' | 'SessionKeepAliveSeconds' | 'StatementName'>;
 
 /** How a connection names its statements in errors (never credentials). */
 export type Describe = () => string;
@@ -164,6 +177,8 @@ export class DataApiSession implements Connection {
     private readonly dialect: RedshiftDialect,
     private readonly inFlight: InFlight = new InFlight(),
     private readonly describe: Describe = () => 'redshift (data api)',
+    /** the StatementName of every statement (the run's name, which a later run lists its leftovers by) */
+    private readonly name: () => string | undefined = () => undefined,
   ) {}
 
   get session(): string | undefined {
@@ -220,10 +235,11 @@ export class DataApiSession implements Connection {
     let busy = 0;
     let reopened = false;
     for (;;) {
-      const session = this.sessionId ? { SessionId: this.sessionId } : this.openSession();
+      const name = this.name();
+      const session: SessionFields = { ...(this.sessionId ? { SessionId: this.sessionId } : this.openSession()), ...(name ? { StatementName: name } : {}) };
       try {
         const out = await send(session);
-        if (!this.sessionId && out.SessionId) this.sessionId = out.SessionId;
+        if (!this.sessionId && out.SessionId && this.settings.sessionKeepAliveSeconds > 0) this.sessionId = out.SessionId;
         if (!out.Id) throw new Error('the Data API returned no statement id');
         return out.Id;
       } catch (e) {
@@ -236,6 +252,11 @@ export class DataApiSession implements Connection {
           reopened = true;
           continue;
         }
+        if (this.sessionId && this.inTransaction && isSessionGone(e)) {
+          this.sessionId = undefined;
+          this.inTransaction = false;
+          throw new SessionGoneError(`the Data API session ended inside a transaction: ${errorMessage(e)}`);
+        }
         throw this.apiError(e);
       }
     }
@@ -243,7 +264,8 @@ export class DataApiSession implements Connection {
 
   private openSession(): SessionFields {
     const t = this.target;
-    const fields: SessionFields = { Database: t.database, SessionKeepAliveSeconds: this.settings.sessionKeepAliveSeconds };
+    const fields: SessionFields = { Database: t.database };
+    if (this.settings.sessionKeepAliveSeconds > 0) fields.SessionKeepAliveSeconds = this.settings.sessionKeepAliveSeconds;
     if (t.clusterIdentifier) fields.ClusterIdentifier = t.clusterIdentifier;
     if (t.workgroupName) fields.WorkgroupName = t.workgroupName;
     if (t.dbUser) fields.DbUser = t.dbUser;

@@ -3,6 +3,10 @@ import type { Column, DialectCapabilities, ExternalTableSpec, Relation, Relation
 import { physicalClauses, type PhysicalOptions } from './physical.js';
 import { renderUnload } from './unload.js';
 
+/** The run lock's tables in the target schema (they stay there). */
+export const RUN_LOCK_TABLE = 'tsql_run_lock';
+export const RUN_LOCK_HOLDER_TABLE = 'tsql_run_lock_holder';
+
 export interface RedshiftDialectOptions {
   /** The connected database: relations in it are named schema.table, others database.schema.table. */
   database?: string;
@@ -134,6 +138,11 @@ export class RedshiftDialect extends PostgresDialect {
     return `coalesce(${a} <> ${b}, (${a} is null) <> (${b} is null))`;
   }
 
+  /** As dbt-redshift: GETDATE() (UTC), as a timestamp. */
+  override snapshotTime(): string {
+    return 'getdate()::timestamp';
+  }
+
   /** Faster than sum(case …) and never null. */
   override countWhere(cond: string): string {
     return `count(case when ${cond} then 1 end)`;
@@ -236,5 +245,107 @@ export class RedshiftDialect extends PostgresDialect {
       "  and n.nspname not in ('pg_catalog', 'information_schema', 'pg_internal', 'pg_automv') and n.nspname not like 'pg_temp%'",
       'order by n.nspname, c.relname, a.attnum',
     ].join('\n');
+  }
+
+  /**
+   * Tables and views of these schemas (lower-case names) with owner, comment and
+   * the statistics Redshift keeps in svv_table_info (rows, size in 1 MB blocks;
+   * no scan), and the Spectrum external tables.
+   */
+  override catalogTablesQuery(schemas: string[]): string {
+    const list = this.schemaList(schemas);
+    return [
+      'select current_database() as database, n.nspname as schema, c.relname as identifier,',
+      "  case c.relkind when 'v' then 'VIEW' else 'BASE TABLE' end as type,",
+      '  pg_catalog.pg_get_userbyid(c.relowner) as owner, d.description as comment,',
+      '  i.tbl_rows as row_count, i.size * 1048576 as bytes',
+      'from pg_catalog.pg_class c',
+      'join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      'left join pg_catalog.pg_description d on d.objoid = c.oid and d.objsubid = 0',
+      'left join svv_table_info i on i.table_id = c.oid',
+      `where c.relkind in ('r', 'v') and lower(n.nspname) in (${list})`,
+      'union all',
+      "select current_database(), schemaname, tablename, 'EXTERNAL TABLE', null, null, null, null",
+      `from svv_external_tables where lower(schemaname) in (${list})`,
+    ].join('\n');
+  }
+
+  /** Their columns, in order: schema-bound relations, late-binding views and external tables. */
+  override catalogColumnsQuery(schemas: string[]): string {
+    const list = this.schemaList(schemas);
+    return [
+      'select database, schema, identifier, name, type, position, comment from (',
+      '  select current_database() as database, n.nspname as schema, c.relname as identifier, a.attname as name,',
+      '    format_type(a.atttypid, a.atttypmod) as type, a.attnum as position, d.description as comment',
+      '  from pg_catalog.pg_attribute a',
+      '  join pg_catalog.pg_class c on c.oid = a.attrelid',
+      '  join pg_catalog.pg_namespace n on n.oid = c.relnamespace',
+      '  left join pg_catalog.pg_description d on d.objoid = c.oid and d.objsubid = a.attnum',
+      `  where c.relkind in ('r', 'v') and a.attnum > 0 and not a.attisdropped and lower(n.nspname) in (${list})`,
+      '  union all',
+      '  select current_database(), view_schema, view_name, col_name, col_type, col_num, null',
+      '  from pg_get_late_binding_view_cols() cols(view_schema name, view_name name, col_name name, col_type varchar, col_num int)',
+      `  where lower(view_schema) in (${list})`,
+      '  union all',
+      '  select current_database(), schemaname, tablename, columnname, external_type, columnnum, null',
+      `  from svv_external_columns where lower(schemaname) in (${list})`,
+      ') as cols',
+      'order by schema, identifier, position',
+    ].join('\n');
+  }
+
+  // ---- the run lock (run-lock.ts): a table locked in a transaction held open for the run, and a row naming its holder
+
+  /** Creates the lock table and the holder table when missing. */
+  runLockTables(schema: string): string[] {
+    const rel = (identifier: string) => this.renderRelation({ schema, identifier });
+    return [
+      `create schema if not exists ${this.quoteIdentifier(schema)}`,
+      `create table if not exists ${rel(RUN_LOCK_TABLE)} (run varchar(256))`,
+      `create table if not exists ${rel(RUN_LOCK_HOLDER_TABLE)} (run varchar(256), expires_at timestamp)`,
+    ];
+  }
+
+  /** Takes the lock (inside BEGIN; Redshift's LOCK waits, it has no NOWAIT: a statement_timeout makes it a try). */
+  lockRunLock(schema: string): string {
+    return `lock ${this.renderRelation({ schema, identifier: RUN_LOCK_TABLE })}`;
+  }
+
+  /** Who holds the lock, and in how many seconds its lease ends (NULL: held by a connection, no lease). */
+  readRunLockHolder(schema: string): string {
+    return `select run, datediff(second, getdate(), expires_at) as expires_in from ${this.renderRelation({ schema, identifier: RUN_LOCK_HOLDER_TABLE })} limit 1`;
+  }
+
+  /** Names the new holder (committed at once, for a waiting run to read); `leaseSeconds`: its lease from now. */
+  writeRunLockHolder(schema: string, who: string, leaseSeconds?: number): string[] {
+    const rel = this.renderRelation({ schema, identifier: RUN_LOCK_HOLDER_TABLE });
+    return [`delete from ${rel}`, `insert into ${rel} (run, expires_at) values (${this.quoteString(who)}, ${this.leaseEnd(leaseSeconds)})`];
+  }
+
+  /** Moves the holder's lease end on (the heartbeat). */
+  renewRunLockHolder(schema: string, who: string, leaseSeconds: number): string {
+    return `update ${this.renderRelation({ schema, identifier: RUN_LOCK_HOLDER_TABLE })} set expires_at = ${this.leaseEnd(leaseSeconds)} where run = ${this.quoteString(who)}`;
+  }
+
+  private leaseEnd(seconds: number | undefined): string {
+    return seconds === undefined ? 'null' : `dateadd(second, ${Math.round(seconds)}, getdate())`;
+  }
+
+  /**
+   * The backends running statements of other runs on the same schema (their
+   * `query_group` names the run): what a run killed with SIGKILL left
+   * executing. The caller holds the run lock, so those runs are gone.
+   * `runPrefix` (`tsql <key> `) has no LIKE wildcards.
+   */
+  leftoverRunBackends(runPrefix: string, ownName: string): string {
+    return [
+      'select distinct pid from stv_inflight',
+      `where trim(label) like ${this.quoteString(`${runPrefix}%`)} and trim(label) <> ${this.quoteString(ownName)} and pid <> pg_backend_pid()`,
+    ].join('\n');
+  }
+
+  /** Labels the session's statements with the run's name (stv_inflight.label), so that a later run can find them. */
+  setQueryGroup(label: string): string {
+    return `set query_group to ${this.quoteString(label)}`;
   }
 }

@@ -1,11 +1,14 @@
 import { grantsFromRows } from '../grant-rows.js';
 import type pg from 'pg';
-import { columnsByRelation, toColumns } from '../catalog-rows.js';
+import { columnsByRelation, readCatalogWith, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
 import { sslOption } from '../postgres/index.js';
-import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, GrantMap, Relation, RunLockOptions } from '../types.js';
-import type { DataApiCalls, DataApiSettings } from './data-api.js';
+import { WarehouseError } from '../../errors.js';
+import type { LeaseKeeper } from '../run-lease.js';
+import type { RunIdentity } from '../run-lock.js';
+import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, ExternalStageRequest, GrantMap, Relation, RunLockOptions } from '../types.js';
+import type { DataApiCalls, DataApiSession, DataApiSettings, DataApiTarget } from './data-api.js';
 import { RedshiftDialect } from './dialect.js';
 import { redshiftDatabaseName, redshiftOutputSchema, type RedshiftDataApiOutput, type RedshiftOutput, type RedshiftPgOutput } from './output.js';
 import { stageSpectrumTable } from './stage-external.js';
@@ -32,8 +35,15 @@ export class RedshiftAdapter implements Adapter {
   readonly dialect: RedshiftDialect;
   readonly database: string;
   private pool: Promise<{ pool: SessionPool; close: () => Promise<void> }> | undefined;
-  /** the run lock's connection (acquireRunLock), closed last */
+  /** the run lock's connection (`method: pg`; acquireRunLock), closed last */
   private lock: pg.Client | undefined;
+  /** the Data API run lock's session and its heartbeat */
+  private lease: { session: DataApiSession; keeper: LeaseKeeper } | undefined;
+  /** set once the run lock is held: every statement of the run carries it (query_group, StatementName) */
+  private runName: string | undefined;
+  /** why the run must stop: its Data API lock was lost */
+  private lockLost: string | undefined;
+  private calls: (DataApiCalls & { destroy?(): void }) | undefined;
 
   constructor(
     private readonly output: RedshiftOutput,
@@ -61,7 +71,11 @@ export class RedshiftAdapter implements Adapter {
       dialect: this.dialect,
       size: Math.max(1, this.threads),
       sslFallback: o.sslmode === 'prefer',
-      setup: searchPath ? async (s) => void (await s.execute(`set search_path to ${searchPath}`)) : undefined,
+      setup: async (s) => {
+        if (searchPath) await s.execute(`set search_path to ${searchPath}`);
+        // the run's name on its statements (stv_inflight.label), for a later run to end what a killed one left running
+        if (this.runName) await s.execute(this.dialect.setQueryGroup(this.runName));
+      },
       createSession: (c, dialect) => new RedshiftPgSession(c, dialect),
     });
     return { pool, close: () => pool.end() };
@@ -82,34 +96,99 @@ export class RedshiftAdapter implements Adapter {
   }
 
   /**
-   * `method: pg`: a lock table held in an open transaction (run-lock.ts).
-   * The Data API has no connection to hold a lock on for the run: no run lock there.
+   * A lock table held in an open transaction (run-lock.ts): on a connection of
+   * its own (`method: pg`), or in a Data API session kept alive by a heartbeat.
+   * Then ends what a killed run on the schema left running.
    */
   async acquireRunLock(opts: RunLockOptions): Promise<void> {
     const o = this.output;
-    if (o.method === 'data_api') return;
-    const [{ acquireRedshiftRunLock }, { runIdentity }] = await Promise.all([import('./run-lock.js'), import('../postgres/run-lock.js')]);
+    const [lockModule, { runIdentity, workerRunName }] = await Promise.all([import('./run-lock.js'), import('../run-lock.js')]);
     const id = runIdentity(this.database, o.schema);
-    this.lock = await acquireRedshiftRunLock({ client: this.pgClientConfig(o), database: this.database, schema: o.schema, dialect: this.dialect, sslFallback: o.sslmode === 'prefer' }, id, opts);
+    if (o.method === 'data_api') await this.acquireDataApiLock(o, id, opts);
+    else {
+      const { connectPgClient } = await import('../postgres/connection.js');
+      const connect = async () => (await connectPgClient({ ...this.pgClientConfig(o) }, { engine: 'redshift', sslFallback: o.sslmode === 'prefer' })).client;
+      const statements = (c: pg.Client) => ({ query: async (sql: string) => (await c.query(sql)).rows as Record<string, unknown>[] });
+      const lock = await connect();
+      let note: pg.Client | undefined;
+      try {
+        note = await connect();
+        await lockModule.acquireRedshiftRunLock({ database: this.database, schema: o.schema, dialect: this.dialect, session: statements(lock), note: statements(note) }, id, opts);
+        this.lock = lock;
+        await lockModule.endRedshiftLeftovers(statements(note), this.dialect, id);
+      } catch (e) {
+        if (this.lock !== lock) await lock.end().catch(() => undefined);
+        throw e;
+      } finally {
+        await note?.end().catch(() => undefined);
+      }
+    }
+    this.runName = workerRunName(id);
+  }
+
+  private async acquireDataApiLock(o: RedshiftDataApiOutput, id: RunIdentity, opts: RunLockOptions): Promise<void> {
+    const [{ DataApiSession, InFlight, SessionGoneError }, lockModule, { LeaseKeeper }, { endDataApiLeftovers }, { lockRunName }] = await Promise.all([
+      import('./data-api.js'),
+      import('./run-lock.js'),
+      import('../run-lease.js'),
+      import('./data-api-leftovers.js'),
+      import('../run-lock.js'),
+    ]);
+    const calls = await this.dataApiClient();
+    const lease = o.run_lock_lease_seconds;
+    const settings = this.dataApiSettings(o);
+    const lockName = lockRunName(id);
+    const session = new DataApiSession(calls, this.dataApiTarget(o), { ...settings, sessionKeepAliveSeconds: lease }, this.dialect, new InFlight(), () => this.describe(), () => lockName);
+    const note = new DataApiSession(calls, this.dataApiTarget(o), { ...settings, sessionKeepAliveSeconds: 0 }, this.dialect, new InFlight(), () => this.describe(), () => lockName);
+    const target = { database: this.database, schema: o.schema, dialect: this.dialect, session, note, leaseSeconds: lease };
+    await lockModule.acquireRedshiftRunLock(target, id, opts);
+    const keeper = new LeaseKeeper(() => lockModule.renewRedshiftRunLock(target, id, (e) => e instanceof SessionGoneError), lease, (why) => {
+      this.lockLost = `the run lock on redshift schema ${o.schema} was lost (${why}): stopped, so that two runs never write the schema at once`;
+      void this.cancelAll();
+    });
+    this.lease = { session, keeper };
+    keeper.start();
+    const where = { ClusterIdentifier: o.cluster_identifier, WorkgroupName: o.workgroup_name };
+    await endDataApiLeftovers(calls, where, id, async (pid) => void (await note.query(`select pg_terminate_backend(${pid})`)));
+  }
+
+  /** The Data API client: the SDK's (loaded on first use), or the calls given to the constructor. */
+  private async dataApiClient(): Promise<DataApiCalls> {
+    if (this.dataApiCalls) return this.dataApiCalls;
+    if (!this.calls) {
+      const o = this.output as RedshiftDataApiOutput;
+      const { sdkCalls } = await import('./data-api.js');
+      this.calls = sdkCalls({ region: o.region, endpoint: o.endpoint, maxAttempts: o.max_attempts });
+    }
+    return this.calls;
+  }
+
+  private dataApiSettings(o: RedshiftDataApiOutput): DataApiSettings {
+    return { pollInitialMs: o.poll_initial_ms, pollMaxMs: o.poll_max_ms, sessionKeepAliveSeconds: o.session_keep_alive_seconds, busyAttempts: 8 };
+  }
+
+  private dataApiTarget(o: RedshiftDataApiOutput): DataApiTarget {
+    return { clusterIdentifier: o.cluster_identifier, workgroupName: o.workgroup_name, database: this.database, dbUser: o.db_user, secretArn: o.secret_arn };
   }
 
   private async dataApiPool(o: RedshiftDataApiOutput): Promise<{ pool: SessionPool; close: () => Promise<void> }> {
-    const { DataApiPool, DataApiSession, sdkCalls } = await import('./data-api.js');
-    const sdk = this.dataApiCalls ? undefined : sdkCalls({ region: o.region, endpoint: o.endpoint, maxAttempts: o.max_attempts });
-    const calls = this.dataApiCalls ?? sdk!;
-    const settings: DataApiSettings = {
-      pollInitialMs: o.poll_initial_ms,
-      pollMaxMs: o.poll_max_ms,
-      sessionKeepAliveSeconds: o.session_keep_alive_seconds,
-      busyAttempts: 8,
-    };
-    const target = { clusterIdentifier: o.cluster_identifier, workgroupName: o.workgroup_name, database: this.database, dbUser: o.db_user, secretArn: o.secret_arn };
-    const pool = new DataApiPool(calls, Math.max(1, this.threads), (inFlight) => new DataApiSession(calls, target, settings, this.dialect, inFlight, () => this.describe()));
-    return { pool, close: async () => sdk?.destroy() };
+    const { DataApiPool, DataApiSession } = await import('./data-api.js');
+    const calls = await this.dataApiClient();
+    const settings = this.dataApiSettings(o);
+    const target = this.dataApiTarget(o);
+    const pool = new DataApiPool(calls, Math.max(1, this.threads), (inFlight) => new DataApiSession(calls, target, settings, this.dialect, inFlight, () => this.describe(), () => this.runName));
+    return { pool, close: async () => undefined };
   }
 
   async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
-    return withSession<Connection, T>(await this.getPool(), fn);
+    if (this.lockLost) throw new WarehouseError(this.lockLost);
+    try {
+      return await withSession<Connection, T>(await this.getPool(), fn);
+    } catch (e) {
+      // a statement cancelled because the run lock was lost fails with that reason
+      if (this.lockLost) throw new WarehouseError(this.lockLost);
+      throw e;
+    }
   }
 
   /** Tables and views of the database and every external table (one round trip). */
@@ -134,6 +213,12 @@ export class RedshiftAdapter implements Adapter {
   async listColumns(): Promise<Map<string, Column[]>> {
     const rows = await this.withConnection((c) => c.query(this.dialect.columnsQuery()));
     return columnsByRelation(rows, { database: 'database', schema: 'schema', identifier: 'identifier', name: 'name', type: 'type' });
+  }
+
+  /** The connected database's relations in these schemas, external tables included. */
+  async readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]> {
+    const d = this.dialect;
+    return readCatalogWith(this, schemas, (_db, list) => ({ tables: d.catalogTablesQuery(list), columns: d.catalogColumnsQuery(list) }), { rowCountEstimated: true, perDatabase: false, defaultDatabase: this.database });
   }
 
   /** From the catalog; late-binding views and external tables are not in it, so those are asked for next. */
@@ -182,6 +267,15 @@ export class RedshiftAdapter implements Adapter {
     const lock = this.lock;
     this.lock = undefined;
     await lock?.end().catch(() => undefined);
+    const lease = this.lease;
+    this.lease = undefined;
+    if (lease) {
+      await lease.keeper.stop();
+      // ends the transaction: the lock is free at once (the session itself lingers for its keep-alive, holding nothing)
+      if (!lease.keeper.lost) await lease.session.query('rollback').catch(() => undefined);
+    }
+    this.calls?.destroy?.();
+    this.calls = undefined;
   }
 }
 

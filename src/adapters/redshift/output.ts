@@ -62,6 +62,8 @@ const dataApiOutput = z
     session_keep_alive_seconds: z.number().int().min(1).max(86400).default(300),
     /** attempts per API call by the SDK's retry (throttling, server errors, network) */
     max_attempts: z.number().int().min(1).max(20).default(5),
+    /** the run lock's session keep-alive: how long a run killed with SIGKILL keeps holding the lock */
+    run_lock_lease_seconds: z.number().int().min(2).max(86400).default(120),
   })
   .strict()
   .superRefine((o, ctx) => {

@@ -4,6 +4,7 @@ import type { Column, DialectCapabilities, ExternalTableSpec, Relation, Relation
 import { canonicalTypeName } from '../type-names.js';
 import { renderExternalTable, renderExternalRefresh } from './external-table.js';
 import { renderCopyInto, renderRemoveFile, renderUnload } from './unload.js';
+import { snapshotCloseMergeSql, type SnapshotQuery } from '../snapshot-sql.js';
 
 export interface SnowflakeDialectOptions {
   /** the output's query_tag and warehouse, which a model's `query_tag` / `snowflake_warehouse` override while it runs */
@@ -188,6 +189,16 @@ export class SnowflakeDialect extends AnsiDialect {
     return `alter table ${this.renderRelation(a)} swap with ${this.renderRelation(b)}`;
   }
 
+  /** As dbt-snowflake: now in UTC, without a zone (TIMESTAMP_NTZ). */
+  override snapshotTime(): string {
+    return "to_timestamp_ntz(convert_timezone('UTC', current_timestamp()))";
+  }
+
+  /** Closing a snapshot's replaced rows: a MERGE with only a matched clause (its UPDATE takes no alias for the target). */
+  override snapshotClose(target: Relation, changes: Relation, q: SnapshotQuery): string {
+    return snapshotCloseMergeSql(this, target, changes, q);
+  }
+
   /** COUNT_IF is Snowflake's own, and never null. */
   override countWhere(cond: string): string {
     return `count_if(${cond})`;
@@ -249,6 +260,31 @@ export class SnowflakeDialect extends AnsiDialect {
     ].join('\n');
   }
 
+  /**
+   * Tables, views and external tables of these schemas (lower-case names) in a
+   * database, with owner, comment and the row count, size and last change
+   * Snowflake keeps in its metadata (no warehouse scan).
+   */
+  catalogTablesQuery(database: string | undefined, schemas: string[]): string {
+    return [
+      'select table_catalog as "database", table_schema as "schema", table_name as "identifier", table_type as "type", table_owner as "owner",',
+      '  comment as "comment", row_count as "row_count", bytes as "bytes", last_altered as "last_modified"',
+      `from ${this.informationSchema(database, 'tables')}`,
+      `where lower(table_schema) in (${schemas.map((s) => this.quoteString(s)).join(', ')})`,
+    ].join('\n');
+  }
+
+  /** The columns of those relations, in order, with full types and comments. */
+  catalogColumnsQuery(database: string | undefined, schemas: string[]): string {
+    return [
+      `select table_catalog as "database", table_schema as "schema", table_name as "identifier", column_name as "name", ${this.columnType()} as "type",`,
+      '  ordinal_position as "position", comment as "comment"',
+      `from ${this.informationSchema(database, 'columns')}`,
+      `where lower(table_schema) in (${schemas.map((s) => this.quoteString(s)).join(', ')})`,
+      'order by table_schema, table_name, ordinal_position',
+    ].join('\n');
+  }
+
   /** COPY INTO a stage location: see unload.ts. */
   override copyTo(sql: string, location: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): string {
     return renderUnload(this, sql, location, format, options);
@@ -287,6 +323,52 @@ export class SnowflakeDialect extends AnsiDialect {
 
   probeFile(): string {
     throw new Error('snowflake cannot read single lake files; external sources are external tables over a stage');
+  }
+
+  // ---- the run lock: a lease row (run-lock.ts), taken and renewed with single DML statements, which lock the table
+
+  /** The lease table in the target schema, created when missing (it stays there). */
+  runLockTable(database: string, schema: string): string[] {
+    return [
+      `create schema if not exists ${this.quoteIdentifier(database)}.${this.quoteIdentifier(schema)}`,
+      `create transient table if not exists ${this.runLockRelation(database, schema)} (holder varchar, run_id varchar, expires_at timestamp_ltz)`,
+    ];
+  }
+
+  /**
+   * Takes the lease when it is free, expired, already ours, or held by
+   * `steal` (a run known to be dead): one MERGE, which Snowflake runs holding
+   * the table's lock, so two runs cannot both take it; the table's one row is
+   * created by the first run.
+   */
+  takeRunLock(database: string, schema: string, holder: string, runId: string, leaseSeconds: number, steal?: string): string {
+    const rel = this.runLockRelation(database, schema);
+    const values = { holder: this.quoteString(holder), run: this.quoteString(runId), expires: `dateadd(second, ${Math.round(leaseSeconds)}, current_timestamp())` };
+    const free = [`t.run_id is null`, `t.expires_at <= current_timestamp()`, `t.run_id = ${values.run}`, ...(steal ? [`t.run_id = ${this.quoteString(steal)}`] : [])].join(' or ');
+    return [
+      `merge into ${rel} t using (select 1 as one) s on 1 = 1`,
+      `when matched and (${free}) then update set holder = ${values.holder}, run_id = ${values.run}, expires_at = ${values.expires}`,
+      `when not matched then insert (holder, run_id, expires_at) values (${values.holder}, ${values.run}, ${values.expires})`,
+    ].join('\n');
+  }
+
+  /** The lease's holder and the seconds it has left (by Snowflake's clock). */
+  readRunLock(database: string, schema: string): string {
+    return `select holder, run_id, datediff(second, current_timestamp(), expires_at) as expires_in from ${this.runLockRelation(database, schema)}`;
+  }
+
+  /** The heartbeat: moves the lease's end on, if it is still this run's (one row updated; none: lost). */
+  renewRunLock(database: string, schema: string, runId: string, leaseSeconds: number): string {
+    return `update ${this.runLockRelation(database, schema)} set expires_at = dateadd(second, ${Math.round(leaseSeconds)}, current_timestamp()) where run_id = ${this.quoteString(runId)}`;
+  }
+
+  /** Frees the lease at the end of the run (if it is still this run's). */
+  releaseRunLock(database: string, schema: string, runId: string): string {
+    return `update ${this.runLockRelation(database, schema)} set holder = null, run_id = null, expires_at = null where run_id = ${this.quoteString(runId)}`;
+  }
+
+  private runLockRelation(database: string, schema: string): string {
+    return this.renderRelation({ database, schema, identifier: 'tsql_run_lock' });
   }
 
   protected override readonly seedTypeNames: SeedTypeNames = { ...ANSI_SEED_TYPES, integer: 'integer', double: 'float', decimal: 'number', timestamp: 'timestamp_ntz', text: 'varchar' };

@@ -1,10 +1,13 @@
 import { grantsFromRows } from '../grant-rows.js';
 import type { ConnectionOptions } from 'snowflake-sdk';
-import { columnsByRelation, toColumns } from '../catalog-rows.js';
+import { columnsByRelation, readCatalogWith, toColumns } from '../catalog-rows.js';
 import { defineAdapter } from '../factory.js';
 import { withSession } from '../pool.js';
-import type { Adapter, CatalogEntry, Column, Connection, ExternalStageRequest, GrantMap, Relation, RelationKind, UnloadRequest } from '../types.js';
-import type { SnowflakePool } from './connection.js';
+import { WarehouseError } from '../../errors.js';
+import type { LeaseKeeper } from '../run-lease.js';
+import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, ExternalStageRequest, GrantMap, Relation, RelationKind, RunLockOptions, UnloadRequest } from '../types.js';
+import type { PoolOptions, SnowflakePool } from './connection.js';
+import type { SnowflakeLease } from './run-lock.js';
 import { SnowflakeDialect } from './dialect.js';
 import { accessUrlOf, authenticatorOf, privateKeyOf, snowflakeOutputSchema, type SnowflakeOutput } from './output.js';
 import { stageLocation, type LakeSettings } from './lake-stage.js';
@@ -21,6 +24,10 @@ export class SnowflakeAdapter implements Adapter {
   readonly dialect: SnowflakeDialect;
   readonly database: string;
   private pool: Promise<SnowflakePool> | undefined;
+  /** the run lock: its lease, the heartbeat, and the lock's own session (acquireRunLock) */
+  private lock: { lease: SnowflakeLease; keeper: LeaseKeeper; pool: SnowflakePool } | undefined;
+  /** why the run must stop: its lock was lost */
+  private lockLost: string | undefined;
 
   constructor(
     private readonly output: SnowflakeOutput,
@@ -57,24 +64,61 @@ export class SnowflakeAdapter implements Adapter {
     return options;
   }
 
+  private poolOptions(size: number): PoolOptions {
+    const o = this.output;
+    return {
+      connection: this.connectionOptions(),
+      dialect: this.dialect,
+      size,
+      settings: { retries: o.retry_on_transient_errors, putThresholdRows: o.seed_put_threshold_rows },
+      describe: () => this.describe(),
+      setup: o.query_tag ? [`alter session set query_tag = ${this.dialect.quoteString(o.query_tag)}`] : [],
+      secrets: [o.password, o.token, o.private_key, o.private_key_passphrase].filter((s): s is string => !!s),
+    };
+  }
+
   private getPool(): Promise<SnowflakePool> {
-    this.pool ??= import('./connection.js').then(({ SnowflakePool }) => {
-      const o = this.output;
-      return new SnowflakePool({
-        connection: this.connectionOptions(),
-        dialect: this.dialect,
-        size: Math.max(1, this.threads),
-        settings: { retries: o.retry_on_transient_errors, putThresholdRows: o.seed_put_threshold_rows },
-        describe: () => this.describe(),
-        setup: o.query_tag ? [`alter session set query_tag = ${this.dialect.quoteString(o.query_tag)}`] : [],
-        secrets: [o.password, o.token, o.private_key, o.private_key_passphrase].filter((s): s is string => !!s),
-      });
-    });
+    this.pool ??= import('./connection.js').then(({ SnowflakePool }) => new SnowflakePool(this.poolOptions(Math.max(1, this.threads))));
     return this.pool;
   }
 
+  /**
+   * A lease row in the target schema (run-lock.ts), taken on a session of its
+   * own and renewed by a heartbeat until close(); losing it stops the run.
+   */
+  async acquireRunLock(opts: RunLockOptions): Promise<void> {
+    const [{ SnowflakePool }, { acquireSnowflakeRunLock }, { LeaseKeeper }, { runIdentity }] = await Promise.all([
+      import('./connection.js'),
+      import('./run-lock.js'),
+      import('../run-lease.js'),
+      import('../run-lock.js'),
+    ]);
+    const o = this.output;
+    const pool = new SnowflakePool(this.poolOptions(1));
+    try {
+      const session = await pool.acquire();
+      const lease = await acquireSnowflakeRunLock({ database: this.database, schema: o.schema, dialect: this.dialect, session, leaseSeconds: o.run_lock_lease_seconds }, runIdentity(this.database, o.schema), opts);
+      const keeper = new LeaseKeeper(lease.renew, o.run_lock_lease_seconds, (why) => {
+        this.lockLost = `the run lock on snowflake schema ${o.schema} was lost (${why}): stopped, so that two runs never write the schema at once`;
+        void this.cancelAll();
+      });
+      this.lock = { lease, keeper, pool };
+      keeper.start();
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw e;
+    }
+  }
+
   async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
-    return withSession(await this.getPool(), fn);
+    if (this.lockLost) throw new WarehouseError(this.lockLost);
+    try {
+      return await withSession(await this.getPool(), fn);
+    } catch (e) {
+      // a statement cancelled because the run lock was lost fails with that reason
+      if (this.lockLost) throw new WarehouseError(this.lockLost);
+      throw e;
+    }
   }
 
   /** Tables, views and external tables of the target's database (one round trip). */
@@ -92,6 +136,12 @@ export class SnowflakeAdapter implements Adapter {
   async listColumns(): Promise<Map<string, Column[]>> {
     const rows = await this.withConnection((c) => c.query(this.dialect.columnsQuery(this.database)));
     return columnsByRelation(rows, { database: 'database', schema: 'schema', identifier: 'identifier', name: 'name', type: 'type' });
+  }
+
+  /** The relations of these schemas, one information_schema read per database. */
+  async readCatalog(schemas: Array<{ database?: string; schema: string }>): Promise<CatalogTable[]> {
+    const d = this.dialect;
+    return readCatalogWith(this, schemas, (db, list) => ({ tables: d.catalogTablesQuery(db, list), columns: d.catalogColumnsQuery(db, list) }), { rowCountEstimated: false, perDatabase: true, defaultDatabase: this.database });
   }
 
   /** SHOW GRANTS rows granted to roles; OWNERSHIP is the owner's, not a grant to manage. */
@@ -146,6 +196,13 @@ export class SnowflakeAdapter implements Adapter {
     const pool = this.pool;
     this.pool = undefined;
     await (await pool)?.end();
+    const lock = this.lock;
+    this.lock = undefined;
+    if (lock) {
+      await lock.keeper.stop();
+      if (!lock.keeper.lost) await lock.lease.release().catch(() => undefined);
+      await lock.pool.end().catch(() => undefined);
+    }
   }
 }
 

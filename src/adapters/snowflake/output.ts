@@ -54,6 +54,8 @@ export const snowflakeOutputSchema = z
     storage_integration: text.optional(),
     /** seeds with more rows than this go through PUT to the table stage and COPY INTO, not bound INSERTs */
     seed_put_threshold_rows: z.number().int().positive().default(10_000),
+    /** the run lock's lease: how long a run killed with SIGKILL keeps holding the lock (renewed every quarter of it) */
+    run_lock_lease_seconds: z.number().int().min(2).max(86400).default(120),
     host: z.string().optional(),
     port: z.number().int().positive().optional(),
     protocol: z.enum(['https', 'http']).default('https'),

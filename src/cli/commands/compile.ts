@@ -1,5 +1,6 @@
 import { selectFromManifest } from '../../graph/manifest-graph.js';
 import { checkSelectionNotEmpty } from '../../graph/empty-selection.js';
+import type { ResourceType } from '../../graph/selector.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 import { closeSession, openSession, publishCompiled } from '../session.js';
@@ -10,18 +11,19 @@ import { describeProject } from './describe.js';
 export async function compileCommand(options: ParsedOptions): Promise<number> {
   const reporter = new Reporter(options.logFormat);
   const t0 = performance.now();
-  const selection = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: ['model', 'seed'] });
+  const selection = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: ['model', 'seed', 'snapshot'] });
   const session = await openSession(options, { readCatalog: true, selection });
   try {
     const { manifest } = session.compiled;
     // with --select, the selected models' SQL is printed: a selection of nothing is a mistake
-    const picked = options.select.length ? selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model', 'analysis'] }) : undefined;
-    if (picked) checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, types: ['model', 'analysis'], command: 'compile' });
+    const types: ResourceType[] = ['model', 'snapshot', 'analysis'];
+    const picked = options.select.length ? selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types }) : undefined;
+    if (picked) checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, types, command: 'compile' });
     await publishCompiled(session, reporter, 'compile');
     if (picked) {
       for (const id of picked) {
         const n = manifest.nodes.get(id);
-        if ((n?.resourceType === 'model' || n?.resourceType === 'analysis') && options.logFormat === 'text') {
+        if ((n?.resourceType === 'model' || n?.resourceType === 'snapshot' || n?.resourceType === 'analysis') && options.logFormat === 'text') {
           process.stdout.write(`-- ${n.originalFilePath}\n${n.compiledCode}\n\n`);
         }
       }

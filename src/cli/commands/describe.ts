@@ -6,6 +6,6 @@ export function describeProject(manifest: Manifest): string {
   for (const n of manifest.nodes.values()) counts[n.resourceType] = (counts[n.resourceType] ?? 0) + 1;
   const macros = manifest.macros.filter((m) => !m.builtin).length;
   const p = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const extra = [counts.analysis ? p(counts.analysis, 'analysis').replace('analysiss', 'analyses') : '', counts.exposure ? p(counts.exposure, 'exposure') : ''].filter(Boolean);
+  const extra = [counts.snapshot ? p(counts.snapshot, 'snapshot') : '', counts.analysis ? p(counts.analysis, 'analysis').replace('analysiss', 'analyses') : '', counts.exposure ? p(counts.exposure, 'exposure') : ''].filter(Boolean);
   return [p(counts.model, 'model'), p(counts.seed, 'seed'), p(counts.source, 'source'), p(counts.test, 'data test'), p(counts.unit_test, 'unit test'), ...extra, p(macros, 'macro')].join(', ');
 }

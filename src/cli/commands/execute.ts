@@ -8,6 +8,7 @@ import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
 import { checkTestColumns } from '../../tests/preflight.js';
+import { inferColumnsOfRebuilt } from '../../tests/inferred-columns.js';
 import { addDays, daysBetween } from '../../run-date/run-date.js';
 import { isFailure } from '../../execution/dag-runner.js';
 import { isMicrobatchStep, type BatchResults } from '../../execution/run-microbatch.js';
@@ -19,15 +20,16 @@ import type { Manifest } from '../../compiler/compiler.js';
 import { describeProject } from './describe.js';
 import { diffExitCode, diffSelected } from './diff.js';
 
-export type ExecuteCommand = 'run' | 'seed' | 'build' | 'test' | 'stage-external';
+export type ExecuteCommand = 'run' | 'seed' | 'build' | 'test' | 'stage-external' | 'snapshot';
 
 /** What each command selects from, and what it executes. */
 export const COMMAND_TYPES: Record<ExecuteCommand, { select: ResourceType[]; execute: ExecutableType[] }> = {
   run: { select: ['model'], execute: ['model', 'external'] },
   seed: { select: ['seed'], execute: ['seed'] },
-  build: { select: ['seed', 'model', 'test', 'unit_test'], execute: ['seed', 'model', 'external', 'test'] },
+  build: { select: ['seed', 'model', 'snapshot', 'test', 'unit_test'], execute: ['seed', 'model', 'snapshot', 'external', 'test'] },
   test: { select: ['test', 'unit_test'], execute: ['test'] },
   'stage-external': { select: ['source'], execute: ['external'] },
+  snapshot: { select: ['snapshot'], execute: ['snapshot', 'external'] },
 };
 
 /** How `tsql retry` narrows a command: exactly these nodes, and how it names itself. */
@@ -131,7 +133,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     if (plan.steps.some((s) => s.node.resourceType === 'test' || s.node.resourceType === 'unit_test')) {
       const columns = new Map<string, Column[]>();
       for (const w of session.warehouses.values()) for (const [k, v] of await w.adapter.listColumns()) columns.set(k, v);
-      checkTestColumns(plan, manifest, columns);
+      checkTestColumns(plan, manifest, columns, await inferColumnsOfRebuilt(plan, manifest, columns));
     }
 
     reporter.info(`Running with tsql on ${session.adapter.describe()}, target '${session.target.targetName}', ${session.threads} thread${session.threads === 1 ? '' : 's'}, run date ${options.runDate.ds}`);
@@ -139,6 +141,9 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       if (w.adapter !== session.adapter) reporter.info(`  and on ${w.adapter.describe()}, connection '${w.name}'`);
     }
     reporter.info(`Found ${describeProject(manifest)}`);
+    if (options.fullRefresh && plan.steps.some((s) => s.node.resourceType === 'snapshot')) {
+      reporter.info('--full-refresh leaves snapshots as they are: their history cannot be rebuilt (as in dbt, they run as usual)');
+    }
     if (!plan.steps.length) {
       const message = `nothing to ${command}: the selection matched no ${types.select.join(' or ')}s`;
       if (options.warnError && !options.allowEmptySelection) throw new UserError(`${message} [a warning, an error with --warn-error]`);
@@ -154,7 +159,6 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       failFast: options.failFast,
       fullRefresh: options.fullRefresh,
       targetDir: session.targetDir,
-      projectName: manifest.projectName,
       emit: (e) => reporter.emit(e),
       onRunStart: manifest.onRunStart,
       onRunEnd: manifest.onRunEnd,
@@ -241,10 +245,10 @@ function runArgs(command: string, o: ParsedOptions, startedAt: Date, retry?: Ret
 function describeSteps(materializations: string[]): string {
   const counts = new Map<string, number>();
   for (const m of materializations) counts.set(m, (counts.get(m) ?? 0) + 1);
-  const order = ['unit_test', 'seed', 'unload', 'external', 'view', 'table', 'incremental', 'test'];
+  const order = ['unit_test', 'seed', 'unload', 'external', 'snapshot', 'view', 'table', 'incremental', 'test'];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [...counts]
     .sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
-    .map(([m, n]) => (m === 'seed' ? plural(n, 'seed') : m === 'external' ? plural(n, 'external source') : m === 'test' ? plural(n, 'data test') : m === 'unit_test' ? plural(n, 'unit test') : plural(n, `${m} model`)))
+    .map(([m, n]) => (m === 'seed' || m === 'snapshot' ? plural(n, m) : m === 'external' ? plural(n, 'external source') : m === 'test' ? plural(n, 'data test') : m === 'unit_test' ? plural(n, 'unit test') : plural(n, `${m} model`)))
     .join(', ');
 }

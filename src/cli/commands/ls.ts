@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { pathInPackage } from '../../compiler/nodes.js';
 import { selectFromManifest } from '../../graph/manifest-graph.js';
 import { checkSelectionNotEmpty } from '../../graph/empty-selection.js';
 import { RESOURCE_TYPES, type ResourceType } from '../../graph/selector.js';
@@ -7,7 +8,7 @@ import type { ParsedOptions } from '../options.js';
 import { closeSession, openSession } from '../session.js';
 
 const OUTPUTS = ['selector', 'name', 'path', 'json'];
-const LISTABLE: ResourceType[] = ['model', 'seed', 'source', 'test', 'unit_test', 'analysis', 'exposure'];
+const LISTABLE: ResourceType[] = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis', 'exposure'];
 
 export function checkLsOptions(resourceTypes: string[] | undefined, output: string | undefined): { types: ResourceType[]; output: string } {
   const out = output ?? 'selector';
@@ -43,7 +44,7 @@ export async function lsCommand(options: ParsedOptions, resourceTypes: string[] 
             name: n.name,
             resource_type: n.resourceType,
             package_name: n.packageName,
-            original_file_path: n.originalFilePath,
+            original_file_path: pathInPackage(n),
             unique_id: n.uniqueId,
             alias: 'relation' in n ? n.relation.identifier : undefined,
             config: n.config,

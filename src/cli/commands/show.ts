@@ -9,7 +9,7 @@ import { closeSession, openSession, publishCompiled, type Session } from '../ses
 import { warehouseAnswerer } from '../../execution/introspection-answers.js';
 
 export const INLINE_NAME = 'inline_query';
-const SHOWABLE = ['model', 'seed', 'analysis', 'test'] as const;
+const SHOWABLE = ['model', 'seed', 'snapshot', 'analysis', 'test'] as const;
 
 export interface ShowArgs {
   inline?: string;
@@ -53,7 +53,7 @@ export async function showCommand(options: ParsedOptions, args: ShowArgs): Promi
         const { adapter } = session.warehouseOf(node);
         rows = await adapter.withConnection(async (c) => {
           // a model whose SQL depends on queries is rendered now, with execute true
-          const atRunTime = node.resourceType === 'model' && node.renderAtRunTime?.includes('sql');
+          const atRunTime = (node.resourceType === 'model' || node.resourceType === 'snapshot') && node.renderAtRunTime?.includes('sql');
           const select = atRunTime ? (await session.compiled.runTime.render({ kind: 'model', id: node.uniqueId }, warehouseAnswerer(adapter, c, () => undefined))).sql : selectOf(node, session);
           return c.query(previewSql(select, limit));
         });
@@ -75,7 +75,7 @@ export async function showCommand(options: ParsedOptions, args: ShowArgs): Promi
 
 function pick(manifest: Manifest, session: Session, options: ParsedOptions): ManifestNode[] {
   const ids = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: [...SHOWABLE] });
-  if (!ids.size) throw new UserError(`--select '${options.select.join(' ')}' matches no model, seed, analysis or test`, {}, { hint: 'tsql ls lists the nodes' });
+  if (!ids.size) throw new UserError(`--select '${options.select.join(' ')}' matches no model, seed, snapshot, analysis or test`, {}, { hint: 'tsql ls lists the nodes' });
   return [...ids].sort().map((id) => manifest.nodes.get(id)!);
 }
 
@@ -83,6 +83,7 @@ function pick(manifest: Manifest, session: Session, options: ParsedOptions): Man
 function selectOf(node: ManifestNode, session: Session): string {
   switch (node.resourceType) {
     case 'model':
+    case 'snapshot':
     case 'analysis':
       return node.compiledCode;
     case 'test':

@@ -7,8 +7,9 @@
  *   with `rows`, `columns`, `column_names`, `column_types` and `print_table()`;
  * - a row is the list of its values, also readable by column name (`row[0]`, `row['status']`, `row.status`);
  * - `columns` is the list of columns, also by name (`columns[0]`, `columns['status']`),
- *   each with `name` and `values()`.
+ *   each with `name` and `values()`, and a mapping of name to column (`keys()`, `values()`, `items()`).
  */
+import { makeTuple } from '../jinja/python-values.js';
 
 export type QueryRow = unknown[] & Record<string, unknown>;
 export type QueryTable = QueryRow[] & Record<string, unknown>;
@@ -54,6 +55,12 @@ export function queryTable(records: Record<string, unknown>[], names?: string[])
   const columns = columnNames.map((name, i) => ({ name, values: () => rows.map((r) => r[i]), values_distinct: () => [...new Set(rows.map((r) => r[i]))], values_without_nulls: () => rows.map((r) => r[i]).filter((x) => x !== null) }));
   const columnList = [...columns] as unknown[] & Record<string, unknown>;
   nameMembers(columnList, columnNames, columns);
+  // agate's columns are also a mapping of name to column: `table.columns.items()`
+  hidden(columnList, {
+    keys: () => [...columnNames],
+    values: () => [...columns],
+    items: () => columnNames.map((n, i) => makeTuple([n, columns[i]])),
+  });
   const table = [...rows] as QueryTable;
   hidden(table, {
     rows: [...rows],

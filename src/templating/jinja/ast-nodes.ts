@@ -20,6 +20,10 @@ export interface JinjaNodes {
   JcRaw: Any;
   /** `x[start:stop:step]`. */
   JcSlice: Any;
+  /** `*value` in a call's arguments. */
+  JcStarArgs: Any;
+  /** `**value` in a call's arguments. */
+  JcStarKwargs: Any;
 }
 
 /** Defines the node classes (once, from the global install). */
@@ -39,5 +43,7 @@ export function defineNodes(): JinjaNodes {
   def('JcDo', ['expr']);
   const JcRaw = def('JcRaw', ['code']);
   const JcSlice = def('JcSlice', ['start', 'stop', 'step']);
-  return { JcTruthy, JcTuple, JcTest, JcLoopIter, JcRaw, JcSlice };
+  const JcStarArgs = def('JcStarArgs', ['value']);
+  const JcStarKwargs = def('JcStarKwargs', ['value']);
+  return { JcTruthy, JcTuple, JcTest, JcLoopIter, JcRaw, JcSlice, JcStarArgs, JcStarKwargs };
 }

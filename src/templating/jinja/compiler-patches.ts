@@ -28,6 +28,32 @@ function emitHelperCall(compiler: Any, frame: Any, fn: string, first: Any, ...re
   compiler._emit(')');
 }
 
+/** The names a template assigns anywhere: `{% set %}` targets and loop variables. */
+function assignedNames(root: Any): Set<string> {
+  const { nodes } = nj;
+  const out = new Set<string>();
+  const addTargets = (t: Any) => {
+    if (!t) return;
+    if (t instanceof nodes.Symbol) out.add(t.value);
+    else if (Array.isArray(t)) t.forEach(addTargets);
+    else if (Array.isArray(t.children)) t.children.forEach(addTargets);
+  };
+  const seen = new Set<Any>();
+  const walk = (n: Any) => {
+    if (!n || typeof n !== 'object' || seen.has(n)) return;
+    seen.add(n);
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!(n instanceof nodes.Node)) return;
+    if (n instanceof nodes.Set) n.targets.forEach(addTargets);
+    if (n instanceof nodes.For) addTargets(n.name);
+    if (n.typename === 'JcLoopIter') addTargets(n.names);
+    for (const f of n.fields ?? []) walk(n[f]);
+    if (Array.isArray(n.children)) n.children.forEach(walk);
+  };
+  walk(root);
+  return out;
+}
+
 /** Patches nunjucks' Compiler prototype `C`. */
 export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
   const { nodes } = nj;
@@ -64,6 +90,28 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
   C.compileSymbol = function (this: Any, node: Any, frame: Any) {
     refuseBlocked(this, node.value, node);
     return origCompileSymbol.call(this, node, frame);
+  };
+  // `{{ x }}` where x is a variable the template assigns (`{% set x %}` in an `if` not taken, a
+  // loop variable, a macro argument) but holds nothing prints nothing, as in Jinja; dbt
+  // packages rely on it (`{{ select_gb_cols }}` set only when there are group-by columns).
+  // A name the template never assigns is still an error (with throwOnUndefined): a typo or a
+  // missing variable.
+  const origCompileRoot = C.compileRoot;
+  C.compileRoot = function (this: Any, node: Any, frame: Any) {
+    this.jcAssigned = assignedNames(node);
+    return origCompileRoot.call(this, node, frame);
+  };
+  const origCompileOutput = C.compileOutput;
+  C.compileOutput = function (this: Any, node: Any, frame: Any) {
+    for (const child of node.children) {
+      if (child instanceof nodes.Symbol && (frame.lookup(child.value) || this.jcAssigned?.has(child.value))) {
+        this._emit(`${this.buffer} += runtime.suppressValue(`);
+        this.compile(child, frame);
+        this._emit(', env.opts.autoescape);\n');
+      } else {
+        origCompileOutput.call(this, { children: [child], lineno: node.lineno, colno: node.colno }, frame);
+      }
+    }
   };
   C.compileJcRaw = function (this: Any, node: Any) {
     this._emit(node.code);
@@ -175,6 +223,19 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
     const funcId = origCompileMacroFn.call(this, node, frame);
     if (node.name && typeof node.name.value === 'string') this._emitLine(`${JC}.nameMacro(${funcId}, ${JSON.stringify(node.name.value)});`);
     return funcId;
+  };
+
+  // nunjucks keeps a top-level macro whose name starts with `_` out of the file's exports
+  // (Jinja's rule for `{% import %}`). dbt loads every macro of a macro file, private or not
+  // (dbt_utils calls `dbt_utils._is_relation(...)`), so such macros are handed to
+  // `collectPrivateMacros` while a macro file loads.
+  const origCompileMacroNode = C.compileMacro;
+  C.compileMacro = function (this: Any, node: Any, frame: Any) {
+    origCompileMacroNode.call(this, node, frame);
+    const name = node.name?.value;
+    if (!frame.parent && typeof name === 'string' && name.startsWith('_')) {
+      this._emitLine(`${JC}.privateMacro(${JSON.stringify(name)}, context.lookup(${JSON.stringify(name)}));`);
+    }
   };
 
   // A filter's errors (a refused name or attribute) are reported at its line.

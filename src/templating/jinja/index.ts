@@ -32,6 +32,7 @@ import { patchLiftedConstants } from './lifted-constants.js';
 import { patchParser } from './parser-patches.js';
 import { helpers } from './runtime-helpers.js';
 import { patchRuntime } from './runtime-patches.js';
+import { patchStarArgs } from './star-args.js';
 import { patchNunjucksLookups } from './sandbox.js';
 import { doExtension, patchTagCompilers, withExtension } from './tags.js';
 import { buildTests } from './tests.js';
@@ -57,6 +58,7 @@ function installGlobalPatches(): void {
   patchParser(P, jinjaNodes);
   patchCompiler(C, jinjaNodes);
   patchLoops(P, C, jinjaNodes);
+  patchStarArgs(P, C, jinjaNodes);
   patchTagCompilers(C);
   patchOutputMarks(C);
   patchLiftedConstants(C);

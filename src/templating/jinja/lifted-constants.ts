@@ -28,7 +28,7 @@ function storable(v: unknown): boolean {
 /** Source positions nunjucks writes into the code for its error messages, as whole emitted fragments. */
 const POSITIONS: Array<[RegExp, (c: (n: string) => string, m: RegExpExecArray) => string]> = [
   [/^var (lineno|colno) = (\d+);\n$/, (c, m) => `var ${m[1]} = ${c(m[2])};\n`],
-  [/^\(lineno = (\d+), colno = (\d+), $/, (c, m) => `(lineno = ${c(m[1])}, colno = ${c(m[2])}, `],
+  [/^\(lineno = (\d+), colno = (\d+), (.*)$/s, (c, m) => `(lineno = ${c(m[1])}, colno = ${c(m[2])}, ${m[3]}`],
   [/^lineno = (\d+); colno = (\d+);\n$/, (c, m) => `lineno = ${c(m[1])}; colno = ${c(m[2])};\n`],
   [/^,(\d+),(\d+)\)$/, (c, m) => `,${c(m[1])},${c(m[2])})`],
 ];
@@ -64,7 +64,7 @@ export function patchLiftedConstants(C: Any): void {
   const FIRST = new Set([118, 40, 108, 44]);
   const origEmit = C._emit;
   C._emit = function (this: Any, code: string) {
-    if (this.tsqlConstants && code.length < 40 && FIRST.has(code.charCodeAt(0))) {
+    if (this.tsqlConstants && code.length < 80 && FIRST.has(code.charCodeAt(0))) {
       for (const [re, write] of POSITIONS) {
         const m = re.exec(code);
         if (m) return origEmit.call(this, write((n) => this.tsqlConst(Number(n), n), m));

@@ -54,6 +54,17 @@ export function isDictObject(v: unknown): v is Dict {
   return isPlainObject(v) && !hasCustomToString(v);
 }
 
+/**
+ * Marks a class whose objects dbt code treats as mappings (`x is mapping`, `x.get('k')`), as
+ * dbt's Relation objects are; they still print and compare as themselves.
+ */
+export const MAPPING_LIKE = Symbol('tsql.mappingLike');
+
+/** An object of a class marked MAPPING_LIKE. */
+export function isMappingLike(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && (v as Any)[MAPPING_LIKE] === true;
+}
+
 /** Python dict-like: plain objects and Maps. */
 export function isMapping(v: unknown): boolean {
   return v instanceof Map || isDictObject(v);

@@ -8,6 +8,7 @@
  */
 import { loopHelpers } from './loops.js';
 import { nameMacro } from './runtime-patches.js';
+import { callArgs } from './star-args.js';
 import { runtime, type Dict } from './nunjucks-internals.js';
 import { pythonMethod } from './python-methods.js';
 import { pyAdd, pyCompare, pyMod, pyMul, pySlice } from './python-operators.js';
@@ -19,6 +20,21 @@ import { isNamespace, makeTuple, pyError, pyTruthy, toList } from './python-valu
 export function jinjaGetattr(obj: unknown, key: unknown): unknown {
   const m = obj === undefined || obj === null ? undefined : pythonMethod(obj, key, true);
   return m ?? runtime.memberLookup(obj, key);
+}
+
+/** Where `privateMacro` records a file's `_name` macros while `collectPrivateMacros` runs. */
+let privateMacros: Record<string, unknown> | undefined;
+
+/** Runs `load` (which renders a macro file's top level) and returns its result and the file's `_name` macros. */
+export function collectPrivateMacros<T>(load: () => T): { result: T; privateMacros: Record<string, unknown> } {
+  const outer = privateMacros;
+  const found: Record<string, unknown> = {};
+  privateMacros = found;
+  try {
+    return { result: load(), privateMacros: found };
+  } finally {
+    privateMacros = outer;
+  }
 }
 
 export const helpers = {
@@ -46,5 +62,9 @@ export const helpers = {
     return items;
   },
   nameMacro,
+  privateMacro: (name: string, fn: unknown): void => {
+    if (privateMacros) privateMacros[name] = fn;
+  },
+  callArgs,
   ...loopHelpers,
 };

@@ -53,6 +53,8 @@ export function patchRuntime(): void {
   runtime.memberLookup = function memberLookup(this: unknown, obj: unknown, key: unknown, ...rest: unknown[]) {
     if (rest.length === 2) return pySlice(obj, key, rest[0], rest[1]);
     if (obj !== undefined && obj !== null) {
+      // an object as a dict key (`d[relation]`) is its printed form, as dict literals store it
+      if (typeof key === 'object' && key !== null && !(obj instanceof Map) && !Array.isArray(obj)) key = pyStr(key);
       if (typeof key === 'number' && Number.isInteger(key) && (Array.isArray(obj) || isStrLike(obj))) {
         if (key < 0 || !Array.isArray(obj)) return indexSeq(obj, key);
       }

@@ -110,9 +110,11 @@ export function sandboxedMember(obj: unknown, key: unknown): unknown {
   if (typeof v === 'function' && found.bindTo) {
     const self = found.bindTo;
     const fn = v as (...a: unknown[]) => unknown;
-    return function (this: unknown, ...args: unknown[]) {
+    const bound = function (this: unknown, ...args: unknown[]) {
       return fn.apply(self, args);
     };
+    // a function's own members stay reachable (`modules.datetime.datetime.now()`)
+    return Object.assign(bound, fn);
   }
   return v;
 }

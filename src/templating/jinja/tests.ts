@@ -7,7 +7,7 @@ import { lookupTest, type Any, type FilterContext } from './nunjucks-internals.j
 import { pyEq, pyIn } from './python-operators.js';
 import { pyStr } from './python-repr.js';
 import { pyIsLower, pyIsUpper } from './python-strings.js';
-import { isMapping, isSafe, isStrLike } from './python-values.js';
+import { isMapping, isMappingLike, isSafe, isStrLike } from './python-values.js';
 
 type Test = (this: FilterContext, ...args: Any[]) => boolean;
 
@@ -32,7 +32,7 @@ export function buildTests(): Record<string, Test> {
     // Python's bool is a Number subclass, so `true is number` holds in Jinja.
     number: (v: unknown) => typeof v === 'number' || typeof v === 'boolean',
     string: (v: unknown) => isStrLike(v),
-    mapping: (v: unknown) => isMapping(v),
+    mapping: (v: unknown) => isMapping(v) || isMappingLike(v),
     iterable: (v: unknown) => {
       if (v === undefined) return true; // Jinja's Undefined iterates as empty
       if (v === null || typeof v !== 'object') return typeof v === 'string';

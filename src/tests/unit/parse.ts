@@ -30,7 +30,7 @@ export interface UnitTestDef {
 }
 
 const KEYS = ['name', 'model', 'description', 'given', 'expect', 'overrides', 'config', 'versions'];
-const INPUT = /^\s*(?:ref\(\s*['"]([^'"]+)['"]\s*\)|source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)|(this))\s*$/;
+const INPUT = /^\s*(?:ref\(\s*(?:['"]([^'"]+)['"]\s*,\s*)?['"]([^'"]+)['"]\s*\)|source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)|(this))\s*$/;
 
 function rowsOf(entry: Record<string, unknown>, what: string, place: { file: string; line?: number }): { rows: Array<Record<string, unknown>>; columns: string[] } {
   const format = String(entry.format ?? 'dict');
@@ -69,8 +69,9 @@ export function parseUnitTest(raw: unknown, file: string, line: number | undefin
     if (!isPlainObject(g) || typeof g.input !== 'string') throw new UserError(`${what}: needs input: ref('…') or source('…', '…')`, place);
     const m = INPUT.exec(g.input);
     if (!m) throw new UserError(`${what}: input '${g.input}' must be ref('model'), source('source', 'table') or this`, place);
-    const kind = m[1] ? 'ref' : m[2] ? 'source' : 'this';
-    const args = m[1] ? [m[1]] : m[2] ? [m[2], m[3]] : [];
+    const kind = m[2] ? 'ref' : m[3] ? 'source' : 'this';
+    // ref: [name] or [package, name]; source: [source, table]
+    const args = m[2] ? (m[1] ? [m[1], m[2]] : [m[2]]) : m[3] ? [m[3], m[4]] : [];
     return { input: g.input.trim(), kind, args, ...rowsOf(g, what, place) };
   });
   if (!isPlainObject(raw.expect)) throw new UserError(`unit test '${name}' needs expect: with rows`, place);
