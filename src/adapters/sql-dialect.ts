@@ -3,6 +3,10 @@ import { canonicalTypeName } from './type-names.js';
 import { md5Arguments, snapshotBuildSql, snapshotChangesSql, snapshotCloseSql, snapshotInsertSql, snapshotKeyCheckSql, type SnapshotQuery } from './snapshot-sql.js';
 import { eventTimeText } from '../run-date/batches.js';
 
+/** dbt's names for the target and the new rows in a merge or delete, which incremental_predicates use. */
+export const DEST = 'DBT_INTERNAL_DEST';
+export const SOURCE = 'DBT_INTERNAL_SOURCE';
+
 export type SeedTypeNames = Record<'boolean' | 'integer' | 'bigint' | 'double' | 'decimal' | 'date' | 'timestamp' | 'text', string>;
 
 /** Seed column types in standard SQL (DuckDB's names); `text` is the fallback for anything else. */
@@ -25,8 +29,13 @@ export abstract class AnsiDialect implements Dialect {
   abstract readonly type: string;
   readonly parentType?: string;
   abstract readonly capabilities: DialectCapabilities;
+  readonly unquotedCase: 'lower' | 'upper' | 'preserve' = 'lower';
 
   quoteIdentifier(name: string): string {
+    return this.quoteExactly(name);
+  }
+
+  quoteExactly(name: string): string {
     return `"${name.replace(/"/g, '""')}"`;
   }
 
@@ -76,8 +85,9 @@ export abstract class AnsiDialect implements Dialect {
   protected contractedDefinitions(rel: Relation, columns: Column[], constraints: TableConstraint[]): string {
     const lower = (s: string) => s.toLowerCase();
     const notNull = new Set(constraints.filter((c) => c.type === 'not_null').flatMap((c) => c.columns.map(lower)));
-    const lines = columns.map((c) => `  ${this.quoteIdentifier(c.name)} ${c.dataType}${notNull.has(lower(c.name)) ? ' not null' : ''}`);
-    const cols = (names: string[]) => names.map((n) => this.quoteIdentifier(n)).join(', ');
+    const lines = columns.map((c) => `  ${this.columnName(c)} ${c.dataType}${notNull.has(lower(c.name)) ? ' not null' : ''}`);
+    const exact = new Set(columns.filter((c) => c.quoted).map((c) => c.name));
+    const cols = (names: string[]) => names.map((n) => (exact.has(n) ? this.quoteExactly(n) : this.quoteIdentifier(n))).join(', ');
     constraints.forEach((c, i) => {
       const named = (body: string) => {
         const name = c.name ?? this.constraintName(rel, c, i);
@@ -97,8 +107,13 @@ export abstract class AnsiDialect implements Dialect {
     return undefined;
   }
 
-  insertSelect(target: Relation, columns: string[], sql: string): string {
-    const cols = columns.map((c) => this.quoteIdentifier(c)).join(', ');
+  /** A column as written in DDL and DML: exactly as named for `quote: true`, else as the engine's names go. */
+  protected columnName(c: string | Column): string {
+    return typeof c === 'string' ? this.quoteIdentifier(c) : c.quoted ? this.quoteExactly(c.name) : this.quoteIdentifier(c.name);
+  }
+
+  insertSelect(target: Relation, columns: Array<string | Column>, sql: string): string {
+    const cols = columns.map((c) => this.columnName(c)).join(', ');
     return `insert into ${this.renderRelation(target)} (${cols})\nselect ${cols} from (\n${sql}\n) as tsql_contracted`;
   }
 
@@ -108,7 +123,7 @@ export abstract class AnsiDialect implements Dialect {
 
   /** `  "name" type` lines of a CREATE TABLE. */
   protected columnDefinitions(columns: Column[]): string {
-    return columns.map((c) => `  ${this.quoteIdentifier(c.name)} ${c.dataType}`).join(',\n');
+    return columns.map((c) => `  ${this.columnName(c)} ${c.dataType}`).join(',\n');
   }
 
   dropRelation(rel: Relation, kind: RelationKind): string {
@@ -128,15 +143,38 @@ export abstract class AnsiDialect implements Dialect {
     return `insert into ${this.renderRelation(target)} (${cols})\nselect ${cols} from ${this.renderRelation(source)}`;
   }
 
-  deleteMatching(target: Relation, source: Relation, uniqueKey: string[]): string {
+  deleteMatching(target: Relation, source: Relation, uniqueKey: string[], predicates: string[] = []): string {
     const t = this.renderRelation(target);
     const s = this.renderRelation(source);
+    const cols = this.columnList(uniqueKey);
+    if (predicates.length) {
+      // the key in a subquery, so the predicates' unqualified columns are the target's (as in dbt)
+      return `delete from ${this.deleteTarget(target)}\nwhere (${cols}) in (select ${cols} from ${s})\n  and ${this.predicateList(predicates, target)}`;
+    }
     if (this.capabilities.deleteUsing) {
       const on = uniqueKey.map((k) => `${t}.${this.quoteIdentifier(k)} = __tsql_source.${this.quoteIdentifier(k)}`).join('\n  and ');
       return `delete from ${t}\nusing ${s} as __tsql_source\nwhere ${on}`;
     }
-    const cols = this.columnList(uniqueKey);
     return `delete from ${t}\nwhere (${cols}) in (select ${cols} from ${s})`;
+  }
+
+  /** The target of a DELETE that predicates refer to as DBT_INTERNAL_DEST (engines without a DELETE alias override). */
+  protected deleteTarget(target: Relation): string {
+    return `${this.renderRelation(target)} as ${DEST}`;
+  }
+
+  /**
+   * incremental_predicates joined with `and`, each in parentheses; `target`
+   * is the relation DBT_INTERNAL_DEST stands for (used by engines that cannot
+   * alias the target of a DELETE or MERGE).
+   */
+  protected predicateList(predicates: string[], _target?: Relation): string {
+    return predicates.map((p) => `(${p})`).join(' and ');
+  }
+
+  countOutsidePredicates(staged: Relation, predicates: string[]): string {
+    const same = predicates.map((p) => p.replace(/\bDBT_INTERNAL_SOURCE\./gi, `${DEST}.`));
+    return `select count(*) as n from ${this.renderRelation(staged)} as ${DEST} where not coalesce(${same.map((p) => `(${p})`).join(' and ')}, false)`;
   }
 
   deleteWhere(target: Relation, predicate: string): string {
@@ -152,18 +190,18 @@ export abstract class AnsiDialect implements Dialect {
     return `select count(*) as n from ${this.renderRelation(rel)} where not coalesce(${this.eventTimeWindow(column, start, end)}, false)`;
   }
 
-  merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[]): string {
+  merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[], predicates: string[] = []): string {
     const q = (c: string) => this.quoteIdentifier(c);
-    const on = uniqueKey.map((k) => `__tsql_target.${q(k)} = __tsql_source.${q(k)}`).join(' and ');
+    const on = uniqueKey.map((k) => `${DEST}.${q(k)} = ${SOURCE}.${q(k)}`).join(' and ');
     const lines = [
-      `merge into ${this.renderRelation(target)} as __tsql_target`,
-      `using ${this.renderRelation(source)} as __tsql_source`,
-      `on ${on}`,
+      `merge into ${this.renderRelation(target)} as ${DEST}`,
+      `using ${this.renderRelation(source)} as ${SOURCE}`,
+      `on ${predicates.length ? `${this.predicateList(predicates, target)} and ` : ''}${on}`,
     ];
     if (updateColumns.length) {
-      lines.push(`when matched then update set ${updateColumns.map((c) => `${q(c)} = __tsql_source.${q(c)}`).join(', ')}`);
+      lines.push(`when matched then update set ${updateColumns.map((c) => `${q(c)} = ${SOURCE}.${q(c)}`).join(', ')}`);
     }
-    lines.push(`when not matched then insert (${this.columnList(columns)}) values (${this.columnList(columns, '__tsql_source.')})`);
+    lines.push(`when not matched then insert (${this.columnList(columns)}) values (${this.columnList(columns, `${SOURCE}.`)})`);
     return lines.join('\n');
   }
 
@@ -199,12 +237,22 @@ export abstract class AnsiDialect implements Dialect {
   }
 
   freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string {
+    return this.freshnessSelect(this.renderRelation(rel), loadedAtField, filter);
+  }
+
+  /** A source's `loaded_at_query` (one row, one timestamp) in place of max(loaded_at_field). */
+  freshnessOfQuery(query: string): string {
+    return this.freshnessSelect(`(select (\n${query.trim().replace(/;\s*$/, '')}\n) as max_loaded_at) as tsql_loaded_at`, 'max_loaded_at');
+  }
+
+  /** The freshness query over `from` (a relation or a derived table); engines override the clock arithmetic. */
+  protected freshnessSelect(from: string, loadedAtField: string, filter?: string): string {
     return [
       'select',
       `  max(${loadedAtField}) as max_loaded_at,`,
       '  current_timestamp as snapshotted_at,',
       `  ${this.secondsSince(`max(${loadedAtField})`)} as age_seconds`,
-      `from ${this.renderRelation(rel)}`,
+      `from ${from}`,
       ...(filter ? [`where ${filter}`] : []),
     ].join('\n');
   }
@@ -219,8 +267,8 @@ export abstract class AnsiDialect implements Dialect {
     return `comment on ${kind === 'view' ? 'view' : 'table'} ${this.renderRelation(rel)} is ${this.quoteString(text)}`;
   }
 
-  commentOnColumn(rel: Relation, _kind: RelationKind, column: string, text: string): string {
-    return `comment on column ${this.renderRelation(rel)}.${this.quoteIdentifier(column)} is ${this.quoteString(text)}`;
+  commentOnColumn(rel: Relation, _kind: RelationKind, column: string | Column, text: string): string {
+    return `comment on column ${this.renderRelation(rel)}.${this.columnName(column)} is ${this.quoteString(text)}`;
   }
 
   abstract probeFile(file: string, spec: ExternalTableSpec): string;

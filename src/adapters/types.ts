@@ -25,6 +25,8 @@ export interface CatalogEntry extends Relation {
 export interface Column {
   name: string;
   dataType: string;
+  /** a column's `quote: true`: written exactly as named, never folded (Snowflake folds other simple names) */
+  quoted?: boolean;
 }
 
 /** A relation as the warehouse's catalog describes it, for catalog.json and the docs site. */
@@ -152,7 +154,11 @@ export interface Dialect {
   /** Parent engine for dispatch (redshift → postgres); undefined for none. */
   readonly parentType?: string;
   readonly capabilities: DialectCapabilities;
+  /** How the engine stores an unquoted name: folded to lower case (PostgreSQL, Redshift), upper case (Snowflake), or as written (DuckDB). */
+  readonly unquotedCase: 'lower' | 'upper' | 'preserve';
   quoteIdentifier(name: string): string;
+  /** A name quoted exactly as written, never folded (a column's `quote: true`). */
+  quoteExactly(name: string): string;
   quoteString(value: string): string;
   renderRelation(rel: Relation): string;
   createSchema(database: string | undefined, schema: string): string;
@@ -188,13 +194,25 @@ export interface Dialect {
   /** Renames within the same schema. */
   renameRelation(rel: Relation, kind: RelationKind, newIdentifier: string): string;
   insertInto(target: Relation, columns: string[], source: Relation): string;
-  deleteMatching(target: Relation, source: Relation, uniqueKey: string[]): string;
+  /**
+   * Deletes the target's rows whose key the source has. `predicates`
+   * (incremental_predicates) narrow the target rows it considers: SQL that
+   * names the target as DBT_INTERNAL_DEST (or leaves its columns unqualified).
+   */
+  deleteMatching(target: Relation, source: Relation, uniqueKey: string[], predicates?: string[]): string;
   deleteWhere(target: Relation, predicate: string): string;
   /** `column >= start and column < end`: the rows of one microbatch window (column as the config writes it). */
   eventTimeWindow(column: string, start: Date, end: Date): string;
   /** A query counting (as `n`) the rows of `rel` outside the window, a NULL event time included. */
   countOutsideEventTimeWindow(rel: Relation, column: string, start: Date, end: Date): string;
-  merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[]): string;
+  /** MERGE with the target as DBT_INTERNAL_DEST and the source as DBT_INTERNAL_SOURCE; `predicates` join the ON clause. */
+  merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[], predicates?: string[]): string;
+  /**
+   * A query counting (as `n`) the rows of `staged` that do not satisfy
+   * `predicates` with both DBT_INTERNAL_DEST and DBT_INTERNAL_SOURCE naming
+   * the row: once applied, such a row would not be matched by a rerun, but added again.
+   */
+  countOutsidePredicates(staged: Relation, predicates: string[]): string;
   addColumn(rel: Relation, column: Column): string;
   dropColumn(rel: Relation, column: string): string;
   begin(): string;
@@ -212,12 +230,14 @@ export interface Dialect {
   distinctFrom(a: string, b: string): string;
   /** Newest `loaded_at` of a relation and its age in seconds, measured by the warehouse's clock. */
   freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string;
+  /** The same columns (max_loaded_at, snapshotted_at, age_seconds) from a source's `loaded_at_query`. */
+  freshnessOfQuery(query: string): string;
   /** A cheap query that fails when one file of an external table cannot be read. */
   probeFile(file: string, spec: ExternalTableSpec): string;
   /** A table with declared column types and constraints (model contracts); empty. */
   createContractedTable(rel: Relation, columns: Column[], constraints: TableConstraint[], physical?: TableOptions): string;
   /** insert into `target` (columns) select those columns from the query `sql`. */
-  insertSelect(target: Relation, columns: string[], sql: string): string;
+  insertSelect(target: Relation, columns: Array<string | Column>, sql: string): string;
   /** A type name in one spelling per type (int, int4 → integer), for comparing a contract with the catalog. */
   canonicalType(type: string): string;
   /**
@@ -233,7 +253,8 @@ export interface Dialect {
   /** A description on a relation (persist_docs). */
   commentOnRelation(rel: Relation, kind: RelationKind, text: string): string;
   /** A description on one of its columns (persist_docs). */
-  commentOnColumn(rel: Relation, kind: RelationKind, column: string, text: string): string;
+  /** `column` as a string, or a Column whose `quoted` (a column's `quote: true`) writes it exactly as named. */
+  commentOnColumn(rel: Relation, kind: RelationKind, column: string | Column, text: string): string;
   /** SQL type names for seed columns. */
   seedColumnType(inferred: string, precision?: number, scale?: number): string;
   /** The time a snapshot run stamps on the versions it opens and closes: the warehouse's clock (dbt's snapshot_get_time). */

@@ -68,6 +68,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         pre_hook: n.preHooks,
         post_hook: n.postHooks,
         render_at_run_time: n.renderAtRunTime ?? [],
+        ...(n.resourceType === 'model' ? { deprecation_date: n.deprecation?.date ?? null } : {}),
       });
       break;
     case 'seed':
@@ -81,6 +82,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         schema: n.relation.schema,
         relation_name: dialect.renderRelation(n.relation),
         loaded_at_field: n.loadedAtField ?? null,
+        loaded_at_query: n.loadedAtQuery ?? null,
         freshness: n.freshness ?? null,
         external: n.external ?? null,
         source_description: n.sourceDescription,
@@ -151,6 +153,12 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
       package_name: macroPackage(m, manifest.projectName),
       checksum: m.checksum,
       depends_on: { macros: m.calls.map((c) => index.resolve(c, m.pkg)).filter((x) => x !== undefined).map((x) => index.id(x)) },
+      // dbt's macro properties (a `macros:` entry of a properties file)
+      description: m.properties?.description ?? '',
+      arguments: (m.properties?.arguments ?? []).map((a) => ({ name: a.name, type: a.type ?? null, description: a.description })),
+      docs: { show: m.properties?.docs?.show ?? true },
+      meta: m.properties?.meta ?? {},
+      patch_path: m.properties ? m.properties.file : null,
     };
   }
   // --defer: each node whose refs read production's relation, with that relation (dbt's defer_relation).

@@ -47,7 +47,7 @@ export function checkAccess(nodes: Map<string, ManifestNode>, groups: Array<Grou
 }
 
 /** The line of the first `ref(…'name'…)` in a file's text. */
-function refLine(text: string | undefined, name: string): number | undefined {
+export function refLine(text: string | undefined, name: string): number | undefined {
   if (!text) return undefined;
   const re = new RegExp(`ref\\s*\\([^)]*['"]${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]`);
   const i = text.split('\n').findIndex((l) => re.test(l));

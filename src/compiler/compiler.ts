@@ -23,7 +23,7 @@ import { dispatchInNamespace, installNamespaces, installPackageLocalMacros } fro
 import { checkRelationCollisions } from './relation-collisions.js';
 import { renderConfigValues, renderSourceDefinition } from './yaml-jinja.js';
 
-type FolderTree = 'models' | 'seeds' | 'tests' | 'sources' | 'snapshots';
+type FolderTree = 'models' | 'seeds' | 'tests' | 'sources' | 'snapshots' | 'analyses' | 'unit_tests';
 import { TemplateRelation } from '../templating/relation.js';
 import { templateError } from '../templating/render-error.js';
 import { TemplateCodeCache, type TemplateCode } from '../templating/template-cache.js';
@@ -42,6 +42,7 @@ import { runDateContext } from '../run-date/run-date.js';
 import { buildGenericTests, resolveRelationText, type RelationResolvers } from './generic-tests.js';
 import { checksumOf, sourceDefinitionChecksum } from './definition.js';
 import { describeMacros, linkNodeMacros, type ManifestMacro } from './macro-deps.js';
+import { applyMacroProperties } from './macro-properties.js';
 import { inlineConfig } from './unrendered-config.js';
 import { grantsWithoutPrivileges } from './grants-warning.js';
 import { emptyRelationSql, resolveSubqueryAliases, subqueryRelationSql } from './empty.js';
@@ -54,6 +55,8 @@ import { buildExposures } from './exposures.js';
 import { checkContracts } from './contract-check.js';
 import { checkPartitions } from './partition-check.js';
 import { checkMicrobatch, firstBatchOf } from './microbatch-check.js';
+import { checkPredicates } from './predicates-check.js';
+import { deprecationWarnings } from './deprecation.js';
 import type { BatchContext } from '../run-date/batches.js';
 import { checkAccess } from './access.js';
 import { introspectionGlobals } from '../templating/introspection/globals.js';
@@ -401,6 +404,10 @@ export class Compiler {
     const microbatch = checkMicrobatch(nodes, this.opts.project);
     microbatch.errors.forEach((e) => this.errors.add(e));
     this.warnings.push(...microbatch.warnings);
+    this.warnings.push(...deprecationWarnings(nodes, new Date()));
+    const predicates = checkPredicates(nodes, this.opts.project);
+    predicates.errors.forEach((e) => this.errors.add(e));
+    this.warnings.push(...predicates.warnings);
 
     this.cache.save();
     this.compiledNodes = nodes;
@@ -439,6 +446,7 @@ export class Compiler {
       ...projects.flatMap((p) => p.macroFiles.map((f) => ({ file: f.relPath, text: rewriteTestBlocks(f.text) }))),
     ]);
     linkNodeMacros(nodes.values(), macros, this.pkg, !this.nativeNaming);
+    this.warnings.push(...applyMacroProperties(macros, projects, this.pkg));
     const cycle = findCycle(parents);
     if (cycle) {
       const first = nodes.get(cycle[0])!;
@@ -482,6 +490,15 @@ export class Compiler {
       const connection = this.connectionName(config, () => ({ file: def.file, line: def.line }));
       const key = `${def.sourceName}.${def.name}`;
       if (!this.sources.has(key)) this.sources.set(key, []);
+      // the properties file's (its table's, else its source's) over the project file's folder config
+      const loadedAt =
+        def.loadedAtField !== undefined || def.loadedAtQuery !== undefined
+          ? { loadedAtField: def.loadedAtField, loadedAtQuery: def.loadedAtQuery }
+          : { loadedAtField: config.loaded_at_field as string | undefined, loadedAtQuery: config.loaded_at_query as string | undefined };
+      const freshness = config.freshness ?? def.freshness;
+      if (loadedAt.loadedAtQuery && isPlainObject(freshness) && freshness.filter !== undefined) {
+        this.warnings.push(`${def.file}:${def.line ?? '?'}: the freshness filter of source ${key} is ignored: it narrows loaded_at_field's scan, and a loaded_at_query filters itself`);
+      }
       this.sources.get(key)!.push({
         uniqueId: id,
         name: def.name,
@@ -502,8 +519,8 @@ export class Compiler {
         identifier: def.identifier,
         relation: this.withQuoting({ database: def.database ?? this.connectionInfo(connection).database, schema: def.schema, identifier: def.identifier }, def.quoting),
         connection,
-        loadedAtField: (config.loaded_at_field as string | undefined) ?? def.loadedAtField,
-        freshness: config.freshness ?? def.freshness,
+        ...loadedAt,
+        freshness,
         external: def.external,
         line: def.line,
         sourceDescription: def.sourceDescription,
@@ -542,6 +559,8 @@ export class Compiler {
       const frame = this.frameFor('seed', id, f, own, 'seed', override);
       const relation = this.computeRelation(frame);
       const connection = this.connectionName(config, () => ({ file: patch?.file ?? f.relPath, line: patch?.line }));
+      // a seed's indexes (PostgreSQL's): a warning on an engine without them
+      if (config.indexes !== undefined) this.warnings.push(...engineConfigWarnings({ materialized: 'seed', indexes: config.indexes }, this.connectionInfo(connection).dialect, { file: patch?.file ?? f.relPath, line: patch?.line }, 'seed'));
       const seed: SeedNode = {
         connection,
         uniqueId: id,
@@ -654,7 +673,8 @@ export class Compiler {
         const hit = found && 'found' in found ? found.found : undefined;
         const target = g.kind === 'this' ? draft.node : hit && 'uniqueId' in hit ? hit : (hit?.seed ?? hit?.draft?.node);
         if (!target) this.errors.add(new UserError(`unit test '${def.name}': input ${g.input} does not exist`, place));
-        return { ...g, key, cte: `__tsql_unit_input_${i}`, nodeId: target?.uniqueId, relation: target?.relation };
+        const quoted = Object.values(target?.columns ?? {}).filter((c) => c.quote === true).map((c) => c.name);
+        return { ...g, key, cte: `__tsql_unit_input_${i}`, nodeId: target?.uniqueId, relation: target?.relation, ...(quoted.length ? { quoted } : {}) };
       });
       const frame: Frame = {
         ...this.frameFor('model', id, draft.file, { ...draft.baseConfig }, 'model', draft.override),
@@ -683,7 +703,9 @@ export class Compiler {
       }
       let compiled = cleanSql(sql);
       if (frame.ephemeralDeps.size) compiled = injectEphemeralCtes(compiled, frame.ephemeralDeps, nodes, this.drafts);
-      const config = mergeConfig({ severity: 'error' }, def.config);
+      // the project file's `unit_tests:` tree (fqn: project, the model's folders, model, test), then the test's config:
+      const fqn = [p.name, ...draft.file.fqn.slice(1, -1), def.model, def.name];
+      const config = layeredConfig({ defaults: { severity: 'error' }, folder: this.folderConfig(p, 'unit_tests', fqn), properties: def.config, root: this.rootOverride(p, 'unit_tests', fqn) });
       if (config.enabled === false) continue;
       out.push({
         uniqueId: id,
@@ -691,7 +713,7 @@ export class Compiler {
         resourceType: 'unit_test',
         packageName: p.name,
         ...(p.relDir ? { packageDir: p.relDir } : {}),
-        fqn: [p.name, ...draft.file.fqn.slice(1, -1), def.model, def.name],
+        fqn,
         originalFilePath: def.file,
         path: def.file,
         description: def.description,
@@ -749,6 +771,8 @@ export class Compiler {
       const target = rel?.id ? nodes.get(rel.id) : undefined;
       kwargs[k] = target && 'relation' in target ? new TemplateRelation(this.relationOf(target), this.dialect, { type: 'table' }) : v;
     }
+    // `quote: true` on the column: the test gets its name quoted exactly (and the manifest records it so, as dbt's)
+    if (test.columnName !== undefined && attached.columns[test.columnName]?.quote === true) kwargs.column_name = meta.kwargs.column_name = this.dialect.quoteExactly(test.columnName);
     const frame = this.frameFor('test', test.uniqueId, { relPath: test.originalFilePath, text: '', name: test.name, fqn: test.fqn }, test.config);
     const kw = { ...kwargs }; // the call consumes its keyword arguments; a run-time render needs them again
     this.stack.push(frame);
@@ -1011,6 +1035,7 @@ export class Compiler {
       patchPath: patch?.file,
       primaryKey: patch?.primaryKey,
       constraints: patch?.constraints,
+      ...(patch?.deprecation ? { deprecation: patch.deprecation } : {}),
       checksum: f.checksum,
       unrenderedConfig: withRootOverride(mergeConfig(draft.baseConfig, inlineConfig(f.text)), draft.override),
       rawCode: f.text,
@@ -1057,7 +1082,9 @@ export class Compiler {
   /** A singular test's node, and the ephemeral models it reads (inlined once all models are compiled). */
   private renderSingularTest(p: ProjectContent, f: SqlFile): { node: TestNode; ephemeralDeps: Set<string> } | undefined {
     const id = `test.${p.name}.${f.name}`;
-    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: this.folderConfig(p, 'tests', f.fqn) });
+    // a top-level `data_tests:` entry of its name: its description, and config between the folder's and config()'s
+    const patch = p.singularTestPatches.get(f.name);
+    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: this.folderConfig(p, 'tests', f.fqn), properties: patch?.config });
     const override = this.rootOverride(p, 'tests', f.fqn);
     const frame = this.frameFor('test', id, f, config, 'test', override);
     if (override?.enabled === false) {
@@ -1083,11 +1110,12 @@ export class Compiler {
         fqn: f.fqn,
         originalFilePath: f.relPath,
         path: f.pathInRoot,
-        description: '',
+        description: patch?.description ?? '',
         config: frame.config,
         tags: asStringList(frame.config.tags),
         columns: {},
         dependsOn: { nodes: [...frame.deps], macros: [] },
+        ...(patch ? { patchPath: patch.file } : {}),
         checksum: f.checksum,
         unrenderedConfig: withRootOverride(mergeConfig(config, inlineConfig(f.text)), override),
         testType: 'singular',
@@ -1104,7 +1132,15 @@ export class Compiler {
   private renderAnalysis(f: SqlFile): { node: AnalysisNode; ephemeralDeps: Set<string> } | undefined {
     const project = this.projectOf({ pkg: f.fqn[0] });
     const id = `analysis.${project.name}.${f.name}`;
-    const frame = this.frameFor('test', id, f, {}, 'analysis');
+    // the project file's `analyses:` tree, then its properties (`analyses:` in YAML), then config() in the file
+    const patch = project.analysisPatches.get(f.name);
+    const base = layeredConfig({ defaults: {}, folder: this.folderConfig(project, 'analyses', f.fqn), properties: patch?.config });
+    const override = this.rootOverride(project, 'analyses', f.fqn);
+    if (override?.enabled === false) {
+      this.disabled.add(id);
+      return undefined;
+    }
+    const frame = this.frameFor('test', id, f, base, 'analysis', override);
     const sql = this.renderFileIn(frame, f);
     this.validateConfig(frame.config, 'model', f.relPath, lineOfCall(f.text, 'config'));
     if (frame.config.enabled === false) {
@@ -1120,13 +1156,14 @@ export class Compiler {
       fqn: f.fqn,
       originalFilePath: f.relPath,
       path: f.pathInRoot,
-      description: '',
+      description: patch?.description ?? '',
       config: frame.config,
       tags: asStringList(frame.config.tags),
-      columns: {},
+      columns: patch?.columns ?? {},
       dependsOn: { nodes: [...frame.deps], macros: [] },
+      ...(patch ? { patchPath: patch.file } : {}),
       checksum: f.checksum,
-      unrenderedConfig: inlineConfig(f.text),
+      unrenderedConfig: withRootOverride(mergeConfig(base, inlineConfig(f.text)), override),
       rawCode: f.text,
       compiledCode: cleanSql(sql),
       compiledPath: '',

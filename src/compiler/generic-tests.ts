@@ -117,7 +117,9 @@ export function buildGenericTests(opts: RelationResolvers & {
         continue;
       }
     }
-    const { name, alias } = testNames(def, kwargs);
+    // a column with `quote: true` is named in the test quoted, as dbt does (the SQL quotes it for the engine: compiler.ts)
+    const quoted = def.columnName !== undefined && opts.nodes.get(attachedId)?.columns[def.columnName]?.quote === true;
+    const { name, alias } = testNames(def, quoted ? { ...kwargs, column_name: `"${def.columnName}"` } : kwargs);
     const dir = pathInProject(def.file, opts.relDir).split('/').slice(1, -1);
     const fqn = [opts.pkg, ...dir, name];
     const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: opts.folderConfig(fqn), properties: def.config, root: opts.rootFolderConfig(fqn) });

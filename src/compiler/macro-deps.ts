@@ -8,6 +8,7 @@ import { calledMacros, macroSources } from '../templating/macro-source.js';
 import { asHookList } from '../project/config-merge.js';
 import { checksumOf } from './definition.js';
 import type { ManifestNode } from './nodes.js';
+import { macroParameters, type MacroPatch } from '../project/macros-yaml.js';
 
 export interface ManifestMacro {
   name: string;
@@ -19,6 +20,10 @@ export interface ManifestMacro {
   checksum: string;
   /** names of the macros it calls */
   calls: string[];
+  /** its parameters, from `{% macro name(a, b=1) %}` */
+  parameters?: string[];
+  /** from a `macros:` entry of a properties file (see macro-properties.ts) */
+  properties?: Omit<MacroPatch, 'name' | 'line'>;
 }
 
 /** The unique id of a macro in manifest.json. */
@@ -70,7 +75,7 @@ export function describeMacros(entries: Array<{ name: string; file: string; buil
   return entries.map((e) => {
     const text = byFile.get(e.file)?.get(e.name) ?? '';
     const body = text.replace(/^\{%-?\s*(macro|test)\s+[A-Za-z_][A-Za-z0-9_]*/, '');
-    return { ...e, checksum: checksumOf(text), calls: calledMacros(body, known).filter((n) => n !== e.name) };
+    return { ...e, checksum: checksumOf(text), calls: calledMacros(body, known).filter((n) => n !== e.name), parameters: macroParameters(text) };
   });
 }
 

@@ -60,6 +60,8 @@ export interface ModelNode extends NodeBase {
   primaryKey?: string[];
   /** model-level `constraints:` from YAML (model contracts) */
   constraints?: ConstraintDef[];
+  /** `deprecation_date` (ISO) and its line in the properties file */
+  deprecation?: { date: string; written: string; line?: number };
   /** it reads an external source (views over those are late-binding on Redshift) */
   readsExternal?: boolean;
   /** parts whose text depends on queries (run_query, statement, execute…): rendered again when the model runs */
@@ -108,6 +110,8 @@ export interface SourceNode extends NodeBase {
   identifier: string;
   relation: Relation;
   loadedAtField?: string;
+  /** SQL returning the newest load time (dbt 1.10's loaded_at_query), in place of loaded_at_field */
+  loadedAtQuery?: string;
   freshness?: unknown;
   external?: Record<string, unknown>;
   /** YAML line of the table entry, for error messages */
@@ -150,7 +154,8 @@ export interface UnitTestNode extends NodeBase {
   compiledCode: string;
   compiledPath: string;
   /** each input with its CTE name and, when it exists in the project, its node and relation */
-  given: Array<UnitInput & { cte: string; nodeId?: string; relation?: Relation }>;
+  /** `quoted`: the input's columns with `quote: true`, written exactly as named */
+  given: Array<UnitInput & { cte: string; nodeId?: string; relation?: Relation; quoted?: string[] }>;
   expect: { rows: Array<Record<string, unknown>>; columns: string[] };
   line?: number;
 }

@@ -61,6 +61,8 @@ export interface ManifestJsonMacro {
   package_name: string;
   macro_sql?: string;
   description?: string;
+  arguments?: Array<{ name: string; type?: string | null; description?: string }>;
+  docs?: { show?: boolean };
   depends_on: { macros: string[] };
 }
 

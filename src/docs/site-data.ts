@@ -64,6 +64,11 @@ export interface SiteMacro {
   sql?: string;
   dependsOn: string[];
   usedBy: string[];
+  /** from the macro's properties (`macros:` in a properties file) */
+  descriptionHtml: string;
+  arguments: Array<{ name: string; type?: string; descriptionHtml: string }>;
+  /** `docs: {show: false}`: left out of the sidebar (its page stays reachable) */
+  hidden: boolean;
 }
 
 const SITE_TYPES = new Set(['model', 'seed', 'source', 'snapshot', 'exposure', 'analysis', 'test', 'unit_test']);
@@ -146,7 +151,18 @@ export function buildSiteData(input: {
       fileText.set(m.original_file_path, existsSync(file) ? readFileSync(file, 'utf8') : undefined);
     }
     const text = fileText.get(m.original_file_path);
-    return { id, name: m.name, package: m.package_name, path: m.original_file_path, sql: m.macro_sql ?? (text ? macroText(text, m.name) : undefined), dependsOn: m.depends_on?.macros ?? [], usedBy: usedBy.get(id) ?? [] };
+    return {
+      id,
+      name: m.name,
+      package: m.package_name,
+      path: m.original_file_path,
+      sql: m.macro_sql ?? (text ? macroText(text, m.name) : undefined),
+      dependsOn: m.depends_on?.macros ?? [],
+      usedBy: usedBy.get(id) ?? [],
+      descriptionHtml: m.description ? renderMarkdown(m.description) : '',
+      arguments: (m.arguments ?? []).map((a) => ({ name: a.name, type: a.type ?? undefined, descriptionHtml: a.description ? renderMarkdown(a.description) : '' })),
+      hidden: m.docs?.show === false,
+    };
   });
 
   const overviews = Object.values(manifest.docs ?? {}).filter((d) => d.name === '__overview__');

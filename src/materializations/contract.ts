@@ -12,7 +12,7 @@ export function contractEnforced(node: ModelNode): boolean {
 
 /** The contract's columns, in YAML order, with their declared types (the compiler has checked each has one). */
 export function contractColumns(node: ModelNode): Column[] {
-  return Object.values(node.columns).map((c) => ({ name: c.name, dataType: c.dataType ?? '' }));
+  return Object.values(node.columns).map((c) => ({ name: c.name, dataType: c.dataType ?? '', ...(c.quote ? { quoted: true } : {}) }));
 }
 
 /** Column and model-level constraints as the dialect renders them. */

@@ -11,6 +11,11 @@ export function uniqueKeyOf(node: ModelNode): string[] {
   return asStringList(node.config.unique_key).flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean);
 }
 
+/** `incremental_predicates`: SQL conditions on the target's rows (DBT_INTERNAL_DEST) that a merge or delete considers. */
+export function predicatesOf(node: ModelNode): string[] {
+  return asStringList(node.config.incremental_predicates).map((p) => p.trim()).filter(Boolean);
+}
+
 export function strategyOf(node: ModelNode): string {
   const s = node.config.incremental_strategy;
   if (typeof s === 'string') return s;
@@ -36,16 +41,18 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
     const src = await ctx.columns(staged);
     if (contractEnforced(node)) assertContract(node, src, d);
     const dest = await ctx.columns(node.relation);
-    const columns = await reconcileSchemas(ctx, node, node.relation, src, dest);
     const strategy = strategyOf(node);
+    const predicates = strategy === 'append' ? [] : predicatesOf(node);
+    if (predicates.length) await assertWithinPredicates(ctx, node, staged, predicates);
+    const columns = await reconcileSchemas(ctx, node, node.relation, src, dest);
     // insert_overwrite: the partitions the new rows touch are deleted, then the new rows go in (one transaction)
     const key = strategy === 'insert_overwrite' ? (partitionColumns(node.config.partition_by) ?? []) : uniqueKeyOf(node);
     const sqls =
       strategy === 'append'
         ? [d.insertInto(node.relation, columns, staged)]
         : strategy === 'merge' && d.capabilities.merge
-          ? [d.merge(node.relation, staged, key, columns, mergeUpdateColumns(node, columns, key))]
-          : [d.deleteMatching(node.relation, staged, key), d.insertInto(node.relation, columns, staged)];
+          ? [d.merge(node.relation, staged, key, columns, mergeUpdateColumns(node, columns, key), predicates)]
+          : [d.deleteMatching(node.relation, staged, key, predicates), d.insertInto(node.relation, columns, staged)];
     const rowsAt = sqls.length - 1;
     // the table kept its grants: they are read and brought in line, with the batch where DDL is transactional
     const after = await afterBuildStatements(ctx, node, node.relation, 'table', { carriedOver: true });
@@ -57,6 +64,21 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
   } finally {
     await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
   }
+}
+
+/**
+ * Every new row must satisfy the incremental_predicates (as the target row it
+ * becomes): a row outside them is not matched by a rerun of the same rows, so
+ * the rerun would add it again. Such a run fails before the target is touched.
+ */
+async function assertWithinPredicates(ctx: MaterializeContext, node: ModelNode, staged: Relation, predicates: string[]): Promise<void> {
+  const sql = ctx.dialect.countOutsidePredicates(staged, predicates);
+  ctx.record(sql);
+  const n = Number((await ctx.query(sql))[0]?.n ?? 0);
+  if (n === 0) return;
+  throw new Error(
+    `${n} new row${n === 1 ? '' : 's'} of ${node.name} ${n === 1 ? 'does' : 'do'} not satisfy its incremental_predicates: a rerun would not replace ${n === 1 ? 'it' : 'them'} but add ${n === 1 ? 'it' : 'them'} again, so nothing was changed. Widen the predicates, or filter the model's rows to the range they cover`,
+  );
 }
 
 function mergeUpdateColumns(node: ModelNode, columns: string[], key: string[]): string[] {

@@ -20,7 +20,7 @@ export async function docStatements(ctx: MaterializeContext, node: ModelNode | S
     const built = new Map((await ctx.columns(rel)).map((c) => [c.name.toLowerCase(), c.name]));
     for (const c of documented) {
       const name = built.get(c.name.toLowerCase());
-      if (name) out.push(d.commentOnColumn(rel, kind, name, c.description));
+      if (name) out.push(d.commentOnColumn(rel, kind, { name, dataType: '', quoted: c.quote === true }, c.description));
       else ctx.warn?.(`${node.patchPath ?? node.originalFilePath}:${c.line ?? '?'}: column '${c.name}' of ${node.resourceType} '${node.name}' is documented but not in the built relation; its description is not persisted`);
     }
   }

@@ -8,7 +8,7 @@ import { parseCsv } from '../seeds/csv.js';
 import { convertRows, inferColumnTypes } from '../seeds/infer-types.js';
 import { didYouMean } from '../util/suggest.js';
 import { applyAfterBuild } from './after-build.js';
-import { sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
+import { physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 export interface PreparedSeed {
   columns: Column[];
@@ -37,11 +37,33 @@ export function prepareSeed(node: SeedNode, dialect: Dialect): PreparedSeed {
   // Overridden columns are bound as text and cast by the engine to the declared type.
   const typesForConversion = inferred.map((c) => (overrideMap.has(c.name) ? { ...c, type: 'varchar' as const } : c));
   const rows = convertRows(table, typesForConversion);
+  const unquoted = node.config.quote_columns === false;
   const columns = inferred.map((c) => ({
-    name: c.name,
+    name: unquoted ? unquotedColumnName(c.name, node, dialect) : c.name,
     dataType: overrideMap.get(c.name) ?? dialect.seedColumnType(c.type, c.precision, c.scale),
   }));
   return { columns, rows };
+}
+
+/** The seed's `indexes` (PostgreSQL), made once the new table holds its name, as a table model's are. */
+async function createSeedIndexes(ctx: MaterializeContext, node: SeedNode): Promise<void> {
+  for (const sql of ctx.dialect.afterTableBuilt?.(node.relation, physicalOptions({ indexes: node.config.indexes })) ?? []) await ctx.run(sql);
+}
+
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/**
+ * `quote_columns: false`: the column gets the name the engine gives an
+ * unquoted one (orderId is orderid on PostgreSQL and Redshift, ORDERID on
+ * Snowflake, as written on DuckDB), as dbt's unquoted CREATE TABLE would. It is
+ * still written quoted, so a reserved word works. A header that is no plain
+ * name could not be written unquoted: an error naming the seed.
+ */
+function unquotedColumnName(name: string, node: SeedNode, dialect: Dialect): string {
+  if (!PLAIN_NAME.test(name)) {
+    throw new UserError(`seed '${node.name}': column '${name}' cannot be written unquoted (quote_columns: false)`, { file: node.originalFilePath, line: 1 }, { hint: 'rename it in the CSV header (letters, digits and _), or remove quote_columns: false' });
+  }
+  return dialect.unquotedCase === 'lower' ? name.toLowerCase() : dialect.unquotedCase === 'upper' ? name.toUpperCase() : name;
 }
 
 /** Loads the rows into a staging table with bound values, then swaps it in atomically. */
@@ -61,11 +83,13 @@ export async function materializeSeed(ctx: MaterializeContext, node: SeedNode, s
       r.statements.forEach((sql) => ctx.record(sql));
       await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
       await swapIntoPlace(ctx, staged, 'table', node.relation);
+      await createSeedIndexes(ctx, node);
       return { message: `COPY ${r.rows ?? '?'}`, rowsAffected: r.rows, kind: 'table' };
     }
     await ctx.conn.loadRows(staged, seed.columns, seed.rows);
     await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
     await swapIntoPlace(ctx, staged, 'table', node.relation);
+    await createSeedIndexes(ctx, node);
   } catch (e) {
     await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
     throw e;

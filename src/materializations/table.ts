@@ -36,7 +36,7 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
     const columns = contractColumns(node);
     await ctx.run(d.createContractedTable(staged, columns, contractConstraints(node), physical));
     try {
-      await ctx.run(d.insertSelect(staged, columns.map((c) => c.name), node.compiledCode));
+      await ctx.run(d.insertSelect(staged, columns, node.compiledCode));
     } catch (e) {
       await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
       throw e;

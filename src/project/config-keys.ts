@@ -55,14 +55,21 @@ export const SNAPSHOT_CONFIG_KEYS = new Set([
   'connection', 'params',
 ]);
 
-export const SOURCE_CONFIG_KEYS = new Set([...common, 'freshness', 'loaded_at_field', 'event_time', 'connection']);
+export const SOURCE_CONFIG_KEYS = new Set([...common, 'freshness', 'loaded_at_field', 'loaded_at_query', 'event_time', 'connection']);
 
-export type ConfigResource = 'model' | 'seed' | 'test' | 'source' | 'snapshot';
+/** Unit tests take these (dbt 1.8): in `config:` on the test, or the project file's `unit_tests:` tree. */
+export const UNIT_TEST_CONFIG_KEYS = new Set(['enabled', 'tags', 'meta']);
+
+export type ConfigResource = 'model' | 'seed' | 'test' | 'source' | 'snapshot' | 'analysis' | 'unit_test';
 
 export function configKeysFor(resource: ConfigResource): Set<string> {
   switch (resource) {
     case 'model':
+    case 'analysis':
+      // an analysis's config() takes a model's keys (it is compiled like one)
       return MODEL_CONFIG_KEYS;
+    case 'unit_test':
+      return UNIT_TEST_CONFIG_KEYS;
     case 'seed':
       return SEED_CONFIG_KEYS;
     case 'test':

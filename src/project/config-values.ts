@@ -25,6 +25,7 @@ const CONFIG_TYPES: Partial<Record<string, 'boolean' | 'string' | 'strings'>> = 
   materialized: 'string',
   sql_header: 'string',
   unique_key: 'strings',
+  incremental_predicates: 'strings',
 };
 
 /** Engine-specific config values that are wrong, by key: a wrong type, or a value tsql cannot act on. */

@@ -109,7 +109,7 @@ function checkPackageNames(root: ProjectContent, packages: InstalledPackage[], e
 /** Every description's `{{ doc('name') }}` replaced by its block (models, seeds, sources, their columns, exposures). */
 function resolveDescriptions(p: ProjectContent, docs: DocIndex, errors: ErrorCollector): void {
   const resolve = (text: string, file: string, line: number | undefined) => resolveDocCalls(text, docs, p.name, { file, line }, errors);
-  for (const patch of [...p.modelPatches.values(), ...p.seedPatches.values()]) {
+  for (const patch of [...p.modelPatches.values(), ...p.seedPatches.values(), ...p.analysisPatches.values(), ...p.singularTestPatches.values()]) {
     patch.description = resolve(patch.description, patch.file, patch.line);
     for (const c of Object.values(patch.columns)) c.description = resolve(c.description, patch.file, c.line);
   }
@@ -119,4 +119,8 @@ function resolveDescriptions(p: ProjectContent, docs: DocIndex, errors: ErrorCol
     for (const c of Object.values(s.columns)) c.description = resolve(c.description, s.file, c.line);
   }
   for (const x of p.exposures) x.description = resolve(x.description, x.file, x.line);
+  for (const m of p.macroPatches) {
+    m.description = resolve(m.description, m.file, m.line);
+    for (const a of m.arguments) a.description = resolve(a.description, m.file, a.line);
+  }
 }

@@ -11,6 +11,7 @@ import { unreadFiles } from './unread-files.js';
 import { readSnapshotBlocks, snapshotNameErrors, yamlSnapshot, type SnapshotFile } from './snapshot-files.js';
 import type { ExposureDef } from './exposures-yaml.js';
 import type { GroupDef } from './groups-yaml.js';
+import type { MacroPatch } from './macros-yaml.js';
 import { readDocBlocks, type DocBlock } from './doc-blocks.js';
 
 /**
@@ -19,7 +20,7 @@ import { readDocBlocks, type DocBlock } from './doc-blocks.js';
  * (relPath of files, `file` of YAML definitions) is relative to the root
  * project, so messages name the file a user can open.
  */
-export interface ProjectContent extends Omit<SchemaFileContent, 'models' | 'seeds' | 'snapshots'> {
+export interface ProjectContent extends Omit<SchemaFileContent, 'models' | 'seeds' | 'snapshots' | 'analyses' | 'singularTests'> {
   /** the project's (or package's) name, from its project file */
   name: string;
   /** its folder relative to the root project: '' for the root, e.g. dbt_packages/pkg_a for a package */
@@ -38,7 +39,10 @@ export interface ProjectContent extends Omit<SchemaFileContent, 'models' | 'seed
   seedPatches: Map<string, ResourcePatch>;
   /** properties of snapshots (a YAML-defined snapshot's own entry included) */
   snapshotPatches: Map<string, ResourcePatch>;
-  folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig; snapshots: FolderConfig };
+  /** properties of analyses and (top-level `data_tests:`) of singular tests, by name */
+  analysisPatches: Map<string, ResourcePatch>;
+  singularTestPatches: Map<string, ResourcePatch>;
+  folderConfigs: { models: FolderConfig; seeds: FolderConfig; tests: FolderConfig; sources: FolderConfig; snapshots: FolderConfig; analyses: FolderConfig; unit_tests: FolderConfig };
   /** `{% docs %}` blocks of the .md files under its docs-paths */
   docBlocks: DocBlock[];
 }
@@ -99,12 +103,15 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
   const modelPatches = new Map<string, ResourcePatch>();
   const seedPatches = new Map<string, ResourcePatch>();
   const snapshotPatches = new Map<string, ResourcePatch>();
+  const analysisPatches = new Map<string, ResourcePatch>();
+  const singularTestPatches = new Map<string, ResourcePatch>();
   const sources: SourceTableDef[] = [];
   const sourceOverrides: SourceOverride[] = [];
   const tests: TestDef[] = [];
   const unitTests: ProjectContent['unitTests'] = [];
   const exposures: ExposureDef[] = [];
   const groups: GroupDef[] = [];
+  const macroPatches: MacroPatch[] = [];
   const yamlRoots = [...new Set(Object.values(paths).flat())];
   for (const f of findFiles(projectDir, yamlRoots, ['.yml', '.yaml'])) {
     const parsed = errors.guard(() => parseSchemaFile(readTextFile(f.absPath, f.relPath), f.relPath));
@@ -114,6 +121,8 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     const { content } = parsed;
     for (const p of content.models) addPatch(modelPatches, p, 'model', errors);
     for (const p of content.seeds) addPatch(seedPatches, p, 'seed', errors);
+    for (const p of content.analyses) addPatch(analysisPatches, p, 'analysis', errors);
+    for (const p of content.singularTests) addPatch(singularTestPatches, p, 'singular test', errors);
     for (const p of content.snapshots) {
       addPatch(snapshotPatches, p, 'snapshot', errors);
       if (p.relation === undefined) continue;
@@ -127,6 +136,11 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     unitTests.push(...content.unitTests);
     exposures.push(...content.exposures);
     groups.push(...content.groups);
+    for (const m of content.macroPatches) {
+      const prev = macroPatches.find((x) => x.name === m.name);
+      if (prev) errors.add(new UserError(`macro '${m.name}' is described twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: m.file, line: m.line }));
+      else macroPatches.push(m);
+    }
   }
   const seenSources = new Map<string, SourceTableDef>();
   for (const s of sources) {
@@ -148,6 +162,8 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     if (!snapshotNames.has(n)) warnings.push(`${patch.file}:${patch.line ?? '?'}: properties for snapshot '${n}', but no such snapshot block (and no relation: to define one)${hintSuffix(n, snapshotNames)}`);
   }
   checkDuplicates(analyses, 'analysis file', where, errors);
+  unmatchedPatches(analysisPatches, new Set(analyses.map((a) => a.name)), 'analysis', 'no such analysis file', warnings);
+  unmatchedPatches(singularTestPatches, new Set(singularTests.map((t) => t.name)), 'singular test', 'no such test file (generic tests are declared under a model, seed, source or column)', warnings);
   const seenExposures = new Map<string, ExposureDef>();
   for (const x of exposures) {
     const prev = seenExposures.get(x.name);
@@ -160,9 +176,11 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     tests: new FolderConfig(settings.tests, 'test'),
     sources: new FolderConfig(settings.sources, 'source'),
     snapshots: new FolderConfig(settings.snapshots, 'snapshot'),
+    analyses: new FolderConfig(settings.analyses, 'analysis'),
+    unit_tests: new FolderConfig(settings.unitTests, 'unit_test'),
   };
   const docBlocks = readDocBlocks(projectDir, at(settings.docsPaths), name, errors);
-  return { name, relDir, settings, models, seeds, macroFiles, singularTests, analyses, snapshots, modelPatches, seedPatches, snapshotPatches, sources, sourceOverrides, tests, unitTests, exposures, groups, folderConfigs, docBlocks };
+  return { name, relDir, settings, models, seeds, macroFiles, singularTests, analyses, snapshots, modelPatches, seedPatches, snapshotPatches, analysisPatches, singularTestPatches, macroPatches, sources, sourceOverrides, tests, unitTests, exposures, groups, folderConfigs, docBlocks };
 }
 
 /** Every prefix of each fqn, joined with dots: the folder paths a `models:` / `seeds:` tree may name. */
@@ -185,11 +203,32 @@ export function validateFolderConfigs(own: ProjectContent, reachable: ProjectCon
     [own.folderConfigs.tests, 'tests', fqns((c) => [[c.name], ...c.singularTests.map((t) => t.fqn)])],
     [own.folderConfigs.sources, 'sources', fqns((c) => c.sources.map((s) => [c.name, s.sourceName, s.name]))],
     [own.folderConfigs.snapshots, 'snapshots', fqns((c) => c.snapshots.map((s) => s.fqn))],
+    [own.folderConfigs.analyses, 'analyses', fqns((c) => c.analyses.map((a) => a.fqn))],
+    [own.folderConfigs.unit_tests, 'unit_tests', fqns((c) => c.unitTests.map((u) => unitTestFqn(c, u.raw)).filter((f) => f !== undefined))],
   ];
   for (const [fc, key, known] of checks) {
     const r = fc.validate(own.settings.yaml, [key], known);
     r.errors.forEach((e) => errors.add(e));
     warnings.push(...r.warnings);
+  }
+}
+
+/**
+ * A unit test's fqn, as dbt gives it: the project, the folders of the model it
+ * tests, the model, the test (undefined while its entry is incomplete: the compiler reports that).
+ */
+export function unitTestFqn(c: Pick<ProjectContent, 'name' | 'models'>, raw: unknown): string[] | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { name, model } = raw as { name?: unknown; model?: unknown };
+  if (typeof name !== 'string' || typeof model !== 'string') return undefined;
+  const file = c.models.find((m) => m.name === model);
+  return [c.name, ...(file ? file.fqn.slice(1, -1) : []), model, name];
+}
+
+/** Properties written for a name the project has no file for: a warning at their line. */
+function unmatchedPatches(patches: Map<string, ResourcePatch>, names: Set<string>, what: string, why: string, warnings: string[]): void {
+  for (const [n, patch] of patches) {
+    if (!names.has(n)) warnings.push(`${patch.file}:${patch.line ?? '?'}: properties for ${what} '${n}', but ${why}${hintSuffix(n, names)}`);
   }
 }
 

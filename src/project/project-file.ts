@@ -83,6 +83,10 @@ export interface ProjectSettings {
   sources: Record<string, unknown>;
   /** the `snapshots:` folder tree (+config per folder and snapshot) */
   snapshots: Record<string, unknown>;
+  /** the `analyses:` folder tree (+enabled, +tags, +docs … per folder and analysis) */
+  analyses: Record<string, unknown>;
+  /** the `unit_tests:` folder tree (+enabled, +tags, +meta per folder, model and unit test) */
+  unitTests: Record<string, unknown>;
   onRunStart: string[];
   onRunEnd: string[];
   /** `dispatch:`: per macro namespace, the projects and packages adapter.dispatch searches, in order */
@@ -167,6 +171,8 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
     tests: { ...(p.tests ?? {}), ...(p.data_tests ?? {}) },
     sources: p.sources ?? {},
     snapshots: p.snapshots ?? {},
+    analyses: p.analyses ?? {},
+    unitTests: p.unit_tests ?? {},
     onRunStart: p['on-run-start'] ?? [],
     onRunEnd: p['on-run-end'] ?? [],
     dispatch: Object.fromEntries((p.dispatch ?? []).map((d) => [d.macro_namespace, d.search_order])),

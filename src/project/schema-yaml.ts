@@ -2,13 +2,14 @@ import { UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { parseYaml, type YamlFile, type YamlPath } from '../util/yaml-file.js';
 import { isPlainObject, type Config } from './config-merge.js';
-import { TEST_CONFIG_KEYS } from './config-keys.js';
+import { configKeysFor, TEST_CONFIG_KEYS } from './config-keys.js';
 import { readQuoting, type Quoting } from './quoting.js';
-import { checkUnsupported, UNSUPPORTED_COLUMN, UNSUPPORTED_CONFIG, UNSUPPORTED_PROPERTIES_TOP, UNSUPPORTED_PROPERTY, UNSUPPORTED_SOURCE, type UnsupportedEntry } from './unsupported.js';
+import { checkUnsupported, UNSUPPORTED_COLUMN, UNSUPPORTED_CONFIG, UNSUPPORTED_PROPERTIES_TOP, UNSUPPORTED_PROPERTY, type UnsupportedEntry } from './unsupported.js';
 import type { ConfigResource } from './config-keys.js';
 import { parseExposures, type ExposureDef } from './exposures-yaml.js';
 import { constraintList, type ConstraintDef } from './constraints.js';
 import { parseGroups, type GroupDef } from './groups-yaml.js';
+import { parseMacroPatches, type MacroPatch } from './macros-yaml.js';
 
 export interface ColumnDef {
   name: string;
@@ -33,6 +34,8 @@ export interface ResourcePatch {
   primaryKey?: string[];
   /** model-level `constraints:` (model contracts) */
   constraints?: ConstraintDef[];
+  /** `deprecation_date`, as an ISO time, and the line it is written on */
+  deprecation?: { date: string; written: string; line?: number };
   file: string;
   line?: number;
 }
@@ -49,6 +52,8 @@ export interface SourceTableDef {
   columns: Record<string, ColumnDef>;
   config: Config;
   loadedAtField?: string;
+  /** dbt 1.10's `loaded_at_query`: SQL returning the newest load time, in place of max(loaded_at_field) */
+  loadedAtQuery?: string;
   freshness?: unknown;
   external?: Record<string, unknown>;
   meta: Record<string, unknown>;
@@ -68,8 +73,8 @@ export type AttachKind = 'model' | 'seed' | 'source' | 'snapshot';
 export interface SourceOverride {
   package: string;
   sourceName: string;
-  source: Partial<Pick<SourceTableDef, 'database' | 'schema' | 'loader' | 'sourceDescription' | 'loadedAtField' | 'freshness' | 'quoting' | 'meta' | 'tags' | 'config'>>;
-  tables: Array<{ name: string; line?: number; props: Partial<Pick<SourceTableDef, 'identifier' | 'description' | 'loadedAtField' | 'freshness' | 'quoting' | 'meta' | 'tags' | 'config' | 'columns' | 'external'>> }>;
+  source: Partial<Pick<SourceTableDef, 'database' | 'schema' | 'loader' | 'sourceDescription' | 'loadedAtField' | 'loadedAtQuery' | 'freshness' | 'quoting' | 'meta' | 'tags' | 'config'>>;
+  tables: Array<{ name: string; line?: number; props: Partial<Pick<SourceTableDef, 'identifier' | 'description' | 'loadedAtField' | 'loadedAtQuery' | 'freshness' | 'quoting' | 'meta' | 'tags' | 'config' | 'columns' | 'external'>> }>;
   file: string;
   line?: number;
 }
@@ -104,11 +109,20 @@ export interface SchemaFileContent {
   unitTests: Array<{ raw: unknown; file: string; line?: number }>;
   exposures: ExposureDef[];
   groups: GroupDef[];
+  /** `analyses:` entries: description, columns, config */
+  analyses: ResourcePatch[];
+  /** top-level `data_tests:` entries: the description and config of a singular test of that name */
+  singularTests: ResourcePatch[];
+  /** `macros:` entries: descriptions and arguments of the project's macros */
+  macroPatches: MacroPatch[];
 }
 
 const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'snapshots', 'macros', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'analyses', 'unit_tests', 'groups', 'data_tests'];
 const MODEL_KEYS = ['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'docs', 'meta', 'tags', 'access', 'group', 'constraints', 'latest_version', 'versions', 'deprecation_date', 'time_spine', 'contract'];
+const ANALYSIS_KEYS = ['name', 'description', 'config', 'columns', 'docs'];
+const SINGULAR_TEST_KEYS = ['name', 'description', 'config'];
 const SNAPSHOT_KEYS = ['name', 'description', 'relation', 'config', 'columns', 'tests', 'data_tests', 'docs', 'meta', 'tags'];
+const ANALYSIS_COLUMN_KEYS = ['name', 'description', 'data_type', 'meta', 'tags', 'quote', 'config', 'docs'];
 const COLUMN_KEYS = ['name', 'description', 'data_type', 'tests', 'data_tests', 'meta', 'tags', 'quote', 'constraints', 'policy_tags', 'granularity', 'config', 'docs'];
 const CONSTRAINT_KEYS = ['type', 'name', 'expression', 'columns', 'to', 'to_columns', 'warn_unenforced', 'warn_unsupported'];
 const CONSTRAINT_TYPES = ['check', 'not_null', 'unique', 'primary_key', 'foreign_key', 'custom'];
@@ -166,7 +180,7 @@ class Reader {
 export function parseSchemaFile(text: string, relPath: string): { content: SchemaFileContent; errors: UserError[]; warnings: string[] } {
   const yaml = parseYaml(text, relPath);
   const r = new Reader(yaml);
-  const content: SchemaFileContent = { models: [], seeds: [], snapshots: [], sources: [], sourceOverrides: [], tests: [], unitTests: [], exposures: [], groups: [] };
+  const content: SchemaFileContent = { models: [], seeds: [], snapshots: [], sources: [], sourceOverrides: [], tests: [], unitTests: [], exposures: [], groups: [], analyses: [], singularTests: [], macroPatches: [] };
   const data = yaml.data;
   if (data === null || data === undefined || (isPlainObject(data) && !Object.keys(data).length)) return { content, errors: [], warnings: [] };
   if (!isPlainObject(data)) return { content, errors: [new UserError('a properties file must be a mapping (models:, sources:, seeds: …)', { file: relPath, line: 1 })], warnings: [] };
@@ -199,6 +213,12 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
       const primaryKey = readPrimaryKey(r, m, path, name);
       if (primaryKey.length) patch.primaryKey = primaryKey;
       if (m.constraints !== undefined) patch.constraints = constraintList(m.constraints, (j) => yaml.lineOf([...path, 'constraints', j]));
+      if (kind === 'models' && m.deprecation_date !== undefined && m.deprecation_date !== null) {
+        const date = deprecationDate(m.deprecation_date);
+        const written = m.deprecation_date instanceof Date ? date?.slice(0, 10) : String(m.deprecation_date).trim();
+        if (date) patch.deprecation = { date, written: written ?? date, line: yaml.lineOf([...path, 'deprecation_date']) };
+        else r.errors.push(yaml.error(`deprecation_date of model '${name}' must be a date (2025-06-30) or a date and time (2025-06-30T12:00:00Z), not ${JSON.stringify(m.deprecation_date)}`, [...path, 'deprecation_date']));
+      }
       readTests(r, [...asArray(m.tests), ...asArray(m.data_tests)], [...path, m.tests !== undefined ? 'tests' : 'data_tests'], { kind: attach, name }, undefined, content.tests);
       if (kind === 'models') content.models.push(patch);
       else if (kind === 'seeds') content.seeds.push(patch);
@@ -216,7 +236,6 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     const sourceName = String(s.name);
     const sourceConfig = r.config(s.config, [...path, 'config']);
     r.unsupported(UNSUPPORTED_CONFIG, sourceConfig, [...path, 'config'], 'source config', 'source');
-    r.unsupported(UNSUPPORTED_SOURCE, s, path, 'source property');
     const sourceQuoting = quotingAt(r, s.quoting, [...path, 'quoting']);
     if (s.overrides !== undefined) {
       readSourceOverride(r, s, path, sourceConfig, sourceQuoting, content);
@@ -224,6 +243,7 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     }
     sourceTables(r, s, path, sourceName, (t, tpath, name) => {
       const attach = { kind: 'source' as const, name, sourceName };
+      const tableConfig = r.config(t.config, [...tpath, 'config']);
       const external = t.external;
       if (external !== undefined && !isPlainObject(external)) r.errors.push(yaml.error(`'external' must be a mapping`, [...tpath, 'external']));
       content.sources.push({
@@ -236,8 +256,8 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
         sourceDescription: String(s.description ?? ''),
         loader: s.loader === undefined ? undefined : String(s.loader),
         columns: readColumns(r, t.columns, [...tpath, 'columns'], attach, content.tests),
-        config: { ...sourceConfig, ...r.config(t.config, [...tpath, 'config']) },
-        loadedAtField: (t.loaded_at_field ?? s.loaded_at_field) as string | undefined,
+        config: { ...sourceConfig, ...tableConfig },
+        ...loadedAt(r, { props: t, config: tableConfig, path: tpath }, { props: s, config: sourceConfig, path }),
         // a table's freshness block refines the source's key by key; null turns it off
         freshness: t.freshness === undefined ? s.freshness : t.freshness === null ? null : isPlainObject(t.freshness) && isPlainObject(s.freshness) ? { ...s.freshness, ...t.freshness } : t.freshness,
         external: isPlainObject(external) ? external : undefined,
@@ -255,9 +275,49 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     content.unitTests.push({ raw, file: relPath, line: yaml.lineOf(['unit_tests', i]) });
   });
 
+  r.list(data.analyses, ['analyses'], 'analyses').forEach((raw, i) => {
+    const path = ['analyses', i];
+    const a = r.entry(raw, path, 'analyses');
+    if (!a) return;
+    const name = String(a.name);
+    r.keys(a, ANALYSIS_KEYS, path, `analysis '${name}'`);
+    const config = { ...r.config(a.config, [...path, 'config']) };
+    r.keys(config, [...configKeysFor('analysis')], [...path, 'config'], `the config of analysis '${name}'`);
+    if (a.docs !== undefined && config.docs === undefined) config.docs = a.docs;
+    // an analysis has no tests: a column's tests are a mistake the key check reports
+    content.analyses.push({ name, description: String(a.description ?? ''), config, columns: readColumns(r, a.columns, [...path, 'columns'], { kind: 'model', name }, [], ANALYSIS_COLUMN_KEYS), file: relPath, line: yaml.lineOf(path) });
+  });
+
+  r.list(data.data_tests, ['data_tests'], 'data_tests').forEach((raw, i) => {
+    const path = ['data_tests', i];
+    const t = r.entry(raw, path, 'data_tests');
+    if (!t) return;
+    const name = String(t.name);
+    r.keys(t, SINGULAR_TEST_KEYS, path, `singular test '${name}'`);
+    const config = { ...r.config(t.config, [...path, 'config']) };
+    r.unsupported(UNSUPPORTED_CONFIG, config, [...path, 'config'], 'test config', 'test');
+    for (const k of Object.keys(config)) {
+      if (!TEST_CONFIG_KEYS.has(k)) r.errors.push(yaml.error(`unknown test config key '${k}'`, [...path, 'config', k], didYouMean(k, [...TEST_CONFIG_KEYS])));
+    }
+    content.singularTests.push({ name, description: String(t.description ?? ''), config, columns: {}, file: relPath, line: yaml.lineOf(path) });
+  });
+
+  content.macroPatches = parseMacroPatches(yaml, data.macros, r.errors);
   content.exposures = parseExposures(yaml, data.exposures, r.errors);
   content.groups = parseGroups(yaml, data.groups, r.errors);
   return { content, errors: r.errors, warnings: r.warnings };
+}
+
+/**
+ * A `deprecation_date` as an ISO time: a date or a date and time; without a
+ * zone it is the machine's local time, as dbt reads it.
+ */
+function deprecationDate(v: unknown): string | undefined {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.toISOString();
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.test(v.trim())) return undefined;
+  const text = v.trim().replace(' ', 'T');
+  const t = new Date(/T/.test(text) ? text : `${text}T00:00:00`);
+  return Number.isNaN(t.getTime()) ? undefined : t.toISOString();
 }
 
 /** Each table entry of a source, checked, with its YAML path and name. */
@@ -267,7 +327,6 @@ function sourceTables(r: Reader, s: Record<string, unknown>, path: YamlPath, sou
     const t = r.entry(rawT, tpath, 'tables');
     if (!t) return;
     r.keys(t, SOURCE_TABLE_KEYS, tpath, `source table '${sourceName}.${t.name}'`);
-    r.unsupported(UNSUPPORTED_SOURCE, t, tpath, 'source table property');
     each(t, tpath, String(t.name));
   });
 }
@@ -285,7 +344,7 @@ function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPat
   if (s.schema !== undefined) source.schema = String(s.schema);
   if (s.loader !== undefined) source.loader = String(s.loader);
   if (s.description !== undefined) source.sourceDescription = String(s.description);
-  if (s.loaded_at_field !== undefined) source.loadedAtField = String(s.loaded_at_field);
+  if (s.loaded_at_field !== undefined || s.loaded_at_query !== undefined) Object.assign(source, { loadedAtField: undefined, loadedAtQuery: undefined, ...loadedAt(r, { props: s, config: sourceConfig, path }) });
   if (s.freshness !== undefined) source.freshness = s.freshness;
   if (s.quoting !== undefined) source.quoting = sourceQuoting;
   if (s.meta !== undefined) source.meta = s.meta as Record<string, unknown>;
@@ -297,7 +356,7 @@ function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPat
     const props: SourceOverride['tables'][number]['props'] = {};
     if (t.identifier !== undefined) props.identifier = String(t.identifier);
     if (t.description !== undefined) props.description = String(t.description);
-    if (t.loaded_at_field !== undefined) props.loadedAtField = String(t.loaded_at_field);
+    if (t.loaded_at_field !== undefined || t.loaded_at_query !== undefined) Object.assign(props, { loadedAtField: undefined, loadedAtQuery: undefined, ...loadedAt(r, { props: t, config: isPlainObject(t.config) ? t.config : {}, path: tpath }) });
     if (t.freshness !== undefined) props.freshness = t.freshness;
     if (t.quoting !== undefined) props.quoting = quotingAt(r, t.quoting, [...tpath, 'quoting']);
     if (t.meta !== undefined) props.meta = t.meta as Record<string, unknown>;
@@ -309,6 +368,43 @@ function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPat
     tables.push({ name, line: r.yaml.lineOf(tpath), props });
   });
   content.sourceOverrides.push({ package: pkg, sourceName, source, tables, file: r.yaml.relPath, line: r.yaml.lineOf(path) });
+}
+
+/** One level (a source or a table) that may say how its load time is found. */
+interface LoadedAtLevel {
+  props: Record<string, unknown>;
+  config: Config;
+  path: YamlPath;
+}
+
+/**
+ * `loaded_at_field` or (dbt 1.10) `loaded_at_query`, as a property or under
+ * `config:`: the table's own wins over its source's. Both on one level is an
+ * error with its line, as in dbt.
+ */
+function loadedAt(r: Reader, ...levels: LoadedAtLevel[]): Pick<SourceTableDef, 'loadedAtField' | 'loadedAtQuery'> {
+  for (const level of levels) {
+    const pick = (key: string) => {
+      const fromConfig = level.config[key] !== undefined;
+      const v = fromConfig ? level.config[key] : level.props[key];
+      if (v === undefined || v === null) return undefined;
+      const where = fromConfig ? [...level.path, 'config', key] : [...level.path, key];
+      if (typeof v !== 'string' || !v.trim()) {
+        r.errors.push(r.yaml.error(`${key} must be ${key === 'loaded_at_query' ? 'a SQL query' : 'a column or expression'} as a string`, where));
+        return undefined;
+      }
+      return { value: v, where };
+    };
+    const field = pick('loaded_at_field');
+    const query = pick('loaded_at_query');
+    if (field && query) {
+      r.errors.push(r.yaml.error('loaded_at_field and loaded_at_query are both set: freshness takes one', query.where, 'keep loaded_at_query (a query returning the newest load time) or loaded_at_field (a column)'));
+      return {};
+    }
+    if (field) return { loadedAtField: field.value };
+    if (query) return { loadedAtQuery: query.value };
+  }
+  return {};
 }
 
 /** A `quoting:` block (its error, if any, joins the file's errors). */
@@ -323,13 +419,13 @@ function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [v];
 }
 
-function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['attachedTo'], tests: TestDef[]): Record<string, ColumnDef> {
+function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['attachedTo'], tests: TestDef[], keys = COLUMN_KEYS): Record<string, ColumnDef> {
   const out: Record<string, ColumnDef> = {};
   r.list(v, path, 'columns').forEach((raw, i) => {
     const cpath = [...path, i];
     const c = r.entry(raw, cpath, 'columns');
     if (!c) return;
-    r.keys(c, COLUMN_KEYS, cpath, `column '${c.name}'`);
+    r.keys(c, keys, cpath, `column '${c.name}'`);
     r.unsupported(UNSUPPORTED_COLUMN, c, cpath, 'column property');
     const name = String(c.name);
     // a column's config: holds meta and tags (dbt 1.10's place for them); anything else there is a mistake

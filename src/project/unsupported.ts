@@ -26,43 +26,36 @@ export interface UnsupportedEntry {
 
 /** Config keys (models:/seeds: folders, properties `config:`, `config()` in SQL). */
 export const UNSUPPORTED_CONFIG: Record<string, UnsupportedEntry> = {
-  language: { decision: 'error', reason: 'Python models are not supported: tsql runs SQL models only', resources: ['model'], when: (v) => v !== 'sql' },
-  submission_method: { decision: 'error', reason: 'it configures Python models, which tsql does not run', resources: ['model'] },
-  packages: { decision: 'error', reason: 'it lists the Python packages of a Python model, which tsql does not run', resources: ['model'] },
+  language: { decision: 'error', reason: 'Python models are deliberately not supported: tsql runs SQL, which every engine it targets executes itself', resources: ['model'], when: (v) => v !== 'sql' },
+  submission_method: { decision: 'error', reason: 'it configures Python models, which tsql deliberately does not run', resources: ['model'] },
+  packages: { decision: 'error', reason: 'it lists the Python packages of a Python model, which tsql deliberately does not run', resources: ['model'] },
   partition_by: {
     decision: 'warn',
-    reason: 'tsql uses it only for incremental_strategy insert_overwrite (no engine tsql supports partitions a table itself)',
+    reason: 'tsql uses it only for incremental_strategy insert_overwrite: it is BigQuery\'s and Databricks\' table partitioning, and no engine tsql supports partitions a table itself',
     resources: ['model'],
     when: (_v, config) => config?.incremental_strategy !== 'insert_overwrite',
   },
-  on_configuration_change: { decision: 'warn', reason: 'it applies to materialized views, which tsql does not build' },
-  autorefresh: { decision: 'warn', reason: 'it applies to Redshift materialized views, which tsql does not build' },
-  overwrite: { decision: 'warn', reason: 'unloads always replace their file; the key does nothing' },
-  indexes: { decision: 'warn', reason: 'seeds get no indexes; build a table model over the seed', resources: ['seed'] },
-  unlogged: { decision: 'warn', reason: 'seed tables are always logged', resources: ['seed'], when: (v) => v === true },
-  incremental_predicates: { decision: 'warn', reason: 'not applied yet: merge and delete+insert use unique_key alone' },
-  quote_columns: { decision: 'warn', reason: 'tsql always quotes seed column names as written', resources: ['seed'], when: (v) => v === false },
+  on_configuration_change: { decision: 'warn', reason: 'it applies to materialized views, which tsql deliberately does not build: the engine refreshes them outside a run, so tsql could not test them or swap them in atomically' },
+  autorefresh: { decision: 'warn', reason: 'it applies to Redshift materialized views, which tsql deliberately does not build (the engine refreshes them outside a run)' },
+  overwrite: {
+    decision: 'warn',
+    reason: 'an unload always replaces its file, atomically: a rerun or a backfill of a day must write that day\'s file again, and a write-once mode would make every rerun fail',
+    when: (v) => v === false,
+  },
+  unlogged: { decision: 'warn', reason: 'seed tables are deliberately always logged: PostgreSQL empties an unlogged table after a crash, and nothing would reload the seed before models read it', resources: ['seed'], when: (v) => v === true },
   full_refresh: { decision: 'warn', reason: 'snapshots never run a full refresh, as in dbt: their history cannot be rebuilt', resources: ['snapshot'] },
-  store_failures_as: { decision: 'warn', reason: 'failing rows are always stored as a table', resources: ['test'], when: (v) => v !== 'table' },
 };
 
 /** Keys of a model / seed entry in a properties file (beside `config:`). */
 export const UNSUPPORTED_PROPERTY: Record<string, UnsupportedEntry> = {
-  versions: { decision: 'error', reason: 'model versions are not supported: each version would need its own file and ref(name, v=…)' },
-  latest_version: { decision: 'error', reason: 'model versions are not supported' },
-  deprecation_date: { decision: 'warn', reason: 'model deprecation is not reported by tsql' },
+  versions: { decision: 'error', reason: 'model versions are deliberately not supported: they serve dbt Mesh contracts across projects; in one project, a new model name does the same, and ignoring them would build the wrong file' },
+  latest_version: { decision: 'error', reason: 'model versions are deliberately not supported (they serve dbt Mesh contracts across projects)' },
   time_spine: { decision: 'warn', reason: "it belongs to the semantic layer, which is dbt Cloud's and deliberately not in tsql" },
-};
-
-/** Keys of a source or source table entry. */
-export const UNSUPPORTED_SOURCE: Record<string, UnsupportedEntry> = {
-  loaded_at_query: { decision: 'warn', reason: 'freshness reads loaded_at_field only; write the query as a model, or use loaded_at_field' },
 };
 
 /** Keys of a column entry. */
 export const UNSUPPORTED_COLUMN: Record<string, UnsupportedEntry> = {
-  quote: { decision: 'warn', reason: 'tests write the column name as it is: put the quotes in the name (name: \'"Order Date"\')', when: (v) => v === true },
-  policy_tags: { decision: 'warn', reason: 'BigQuery policy tags: no engine tsql supports has them' },
+  policy_tags: { decision: 'warn', reason: 'BigQuery policy tags: deliberately not read, since no engine tsql supports has them' },
   granularity: { decision: 'warn', reason: "it belongs to the semantic layer, which is dbt Cloud's and deliberately not in tsql" },
 };
 
@@ -71,18 +64,13 @@ export const UNSUPPORTED_PROPERTIES_TOP: Record<string, UnsupportedEntry> = {
   metrics: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   semantic_models: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   saved_queries: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
-  macros: { decision: 'warn', reason: 'macro properties (descriptions, arguments) are not used by tsql yet' },
-  analyses: { decision: 'warn', reason: 'analysis properties are not read yet: analyses are compiled with their SQL config() only' },
-  data_tests: { decision: 'warn', reason: 'tests are declared under a model, seed, source or column, not at the top level' },
 };
 
 /** Keys of the project file. */
 export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
-  'log-path': { decision: 'warn', reason: 'tsql writes no log files: it logs to the console (--log-format json for machines)', rootOnly: true },
-  'query-comment': { decision: 'warn', reason: 'tsql does not add query comments to the SQL it sends', rootOnly: true },
-  'restrict-access': { decision: 'warn', reason: 'cross-project access rules are not enforced' },
-  analyses: { decision: 'warn', reason: 'folder config for analyses is not applied; use config() in the analysis' },
-  unit_tests: { decision: 'warn', reason: 'folder config for unit tests is not applied; set config: on the unit test' },
+  'log-path': { decision: 'warn', reason: 'tsql deliberately writes no log files: it logs to the console (--log-format json for machines), which the scheduler running it keeps', rootOnly: true },
+  'query-comment': { decision: 'warn', reason: 'tsql deliberately sends the SQL as compiled, without a comment, so what runs is what target/run/ shows', rootOnly: true },
+  'restrict-access': { decision: 'warn', reason: 'it governs access across projects (dbt Mesh); tsql builds one project, whose access rules (groups, private models) it enforces' },
   metrics: { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   'semantic-models': { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
   'saved-queries': { decision: 'warn', reason: "the semantic layer is dbt Cloud's and deliberately not in tsql" },
@@ -94,19 +82,19 @@ export const UNSUPPORTED_PROJECT: Record<string, UnsupportedEntry> = {
  * engine or materialization does not take it, a warning naming the file and line.
  */
 export const ENGINE_CONFIG: Record<string, { capability: 'indexes' | 'unlogged'; materializations: string[]; what: string; active?: (v: unknown) => boolean }> = {
-  indexes: { capability: 'indexes', materializations: ['table', 'incremental', 'snapshot'], what: 'indexes are created on PostgreSQL tables only', active: (v) => Array.isArray(v) && v.length > 0 },
+  indexes: { capability: 'indexes', materializations: ['table', 'incremental', 'snapshot', 'seed'], what: 'indexes are created on PostgreSQL tables only', active: (v) => Array.isArray(v) && v.length > 0 },
   unlogged: { capability: 'unlogged', materializations: ['table', 'incremental'], what: 'unlogged tables are PostgreSQL\'s', active: (v) => v === true },
 };
 
-/** The warnings ENGINE_CONFIG gives one model on its engine. */
-export function engineConfigWarnings(config: Record<string, unknown>, engine: { type: string; capabilities: Partial<Record<'indexes' | 'unlogged', boolean>> }, place: SourcePlace): string[] {
+/** The warnings ENGINE_CONFIG gives one model (or seed) on its engine. */
+export function engineConfigWarnings(config: Record<string, unknown>, engine: { type: string; capabilities: Partial<Record<'indexes' | 'unlogged', boolean>> }, place: SourcePlace, resource: 'model' | 'seed' = 'model'): string[] {
   const out: string[] = [];
   const where = place.file ? `${place.file}${place.line ? `:${place.line}` : ''}: ` : '';
   for (const [key, rule] of Object.entries(ENGINE_CONFIG)) {
     if (!(key in config) || (rule.active && !rule.active(config[key]))) continue;
     const mat = String(config.materialized);
-    if (!engine.capabilities[rule.capability]) out.push(`${where}model config '${key}' is ignored on ${engine.type}: ${rule.what}`);
-    else if (!rule.materializations.includes(mat)) out.push(`${where}model config '${key}' is ignored for a ${mat}: it applies to tables and incremental models`);
+    if (!engine.capabilities[rule.capability]) out.push(`${where}${resource} config '${key}' is ignored on ${engine.type}: ${rule.what}`);
+    else if (!rule.materializations.includes(mat)) out.push(`${where}${resource} config '${key}' is ignored for a ${mat}: it applies to tables and incremental models`);
   }
   return out;
 }

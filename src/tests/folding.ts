@@ -29,7 +29,7 @@ export interface Folded {
  */
 export function foldExpression(test: TestNode, settings: TestSettings, dialect: Dialect): Folded | undefined {
   const countWhere = (cond: string) => dialect.countWhere(cond);
-  if (!test.builtin || !test.testMetadata || settings.storeFailures || settings.failCalc !== 'count(*)') return undefined;
+  if (!test.builtin || !test.testMetadata || settings.storeFailuresAs || settings.failCalc !== 'count(*)') return undefined;
   const kw = test.testMetadata.kwargs;
   const col = typeof kw.column_name === 'string' ? kw.column_name : undefined;
   const where = typeof test.config.where === 'string' && test.config.where.trim() ? `(${test.config.where}) and ` : '';

@@ -24,14 +24,15 @@ function threshold(v: unknown, key: string, place: { file: string; line?: number
 /** The freshness rule of a source table, or undefined when it has none (or `freshness: null`). */
 export function freshnessRule(node: SourceNode): FreshnessRule | undefined {
   const f = node.freshness;
-  if (f === undefined || f === null || !node.loadedAtField) return undefined;
+  if (f === undefined || f === null || (!node.loadedAtField && !node.loadedAtQuery)) return undefined;
   const place = { file: node.originalFilePath, line: node.line };
   const what = `source ${node.sourceName}.${node.name}`;
   if (!isPlainObject(f)) throw new UserError(`${what}: freshness must be a mapping with warn_after / error_after`, place);
   const rule = {
     warnAfter: threshold(f.warn_after, 'warn_after', place, what),
     errorAfter: threshold(f.error_after, 'error_after', place, what),
-    filter: typeof f.filter === 'string' ? f.filter : undefined,
+    // a loaded_at_query filters itself (as in dbt: the filter is for loaded_at_field's scan)
+    filter: typeof f.filter === 'string' && !node.loadedAtQuery ? f.filter : undefined,
   };
   if (!rule.warnAfter && !rule.errorAfter) return undefined;
   return rule;

@@ -36,8 +36,8 @@ function truthy(v: unknown): boolean {
 
 /**
  * Runs one test: counts its failing rows under the configured thresholds,
- * and with store_failures keeps the failing rows in <schema>_tsql_test__audit
- * (replaced each run).
+ * and with store_failures (or store_failures_as: table | view) keeps the
+ * failing rows in <schema>_tsql_test__audit (replaced each run).
  */
 export async function runTest(ctx: MaterializeContext, test: TestNode, s: TestSettings, auditSchema: { database?: string; schema: string }): Promise<TestOutcome> {
   const sql = test.compiledCode ?? '';
@@ -47,12 +47,22 @@ export async function runTest(ctx: MaterializeContext, test: TestNode, s: TestSe
   const r = rows[0] ?? {};
   const failures = Number(r.failures ?? 0);
   const outcome = verdict(failures, truthy(r.should_warn), truthy(r.should_error), s);
-  if (s.storeFailures) {
-    const d = ctx.dialect;
-    const rel = { database: auditSchema.database, schema: auditSchema.schema, identifier: (test.alias ?? test.name).slice(0, d.capabilities.maxIdentifierLength) };
-    await ctx.run(d.createSchema(rel.database, rel.schema));
-    await ctx.run(d.dropRelation(rel, 'table'));
-    await ctx.run(d.createTableAs(rel, sql));
-  }
+  if (s.storeFailuresAs) await storeFailures(ctx, test, s.storeFailuresAs, auditSchema);
   return outcome;
+}
+
+/**
+ * Keeps a test's failing rows in the audit schema, replacing what an earlier
+ * run kept there: a table of the rows now, or (`view`) a view of its query,
+ * which shows the failures whenever it is read.
+ */
+async function storeFailures(ctx: MaterializeContext, test: TestNode, as: 'table' | 'view', auditSchema: { database?: string; schema: string }): Promise<void> {
+  const d = ctx.dialect;
+  const sql = test.compiledCode ?? '';
+  const rel = { database: auditSchema.database, schema: auditSchema.schema, identifier: (test.alias ?? test.name).slice(0, d.capabilities.maxIdentifierLength) };
+  await ctx.run(d.createSchema(rel.database, rel.schema));
+  const kind = ctx.existing(rel);
+  await ctx.run(d.dropRelation(rel, kind === 'view' || kind === 'table' ? kind : as));
+  await ctx.run(as === 'view' ? d.createView(rel, sql) : d.createTableAs(rel, sql));
+  ctx.markExisting(rel, as);
 }

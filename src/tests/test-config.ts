@@ -9,8 +9,11 @@ export interface TestSettings {
   warnIf: string;
   failCalc: string;
   limit?: number;
-  storeFailures: boolean;
+  /** where the failing rows are kept (store_failures / store_failures_as); undefined: nowhere */
+  storeFailuresAs?: 'table' | 'view';
 }
+
+const STORE_AS = ['ephemeral', 'table', 'view'];
 
 const THRESHOLD = /^\s*(>=|<=|!=|<>|==|=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
@@ -25,7 +28,7 @@ function threshold(value: unknown, key: string, place: SourcePlace, test: string
   return `${op} ${m[2]}`;
 }
 
-/** A test's config, validated: severity, thresholds, limit, store_failures. */
+/** A test's config, validated: severity, thresholds, limit, store_failures(_as). */
 export function testSettings(test: TestNode): TestSettings {
   const cfg = test.config;
   const place = { file: test.originalFilePath, line: test.line };
@@ -44,6 +47,17 @@ export function testSettings(test: TestNode): TestSettings {
     warnIf: threshold(cfg.warn_if, 'warn_if', place, test.name),
     failCalc: typeof cfg.fail_calc === 'string' && cfg.fail_calc.trim() ? cfg.fail_calc : 'count(*)',
     limit,
-    storeFailures: cfg.store_failures === true || cfg.store_failures === 'true',
+    storeFailuresAs: storeFailuresAs(cfg, place, test.name),
   };
+}
+
+/** store_failures_as wins over store_failures (as in dbt): ephemeral stores nothing. */
+function storeFailuresAs(cfg: Record<string, unknown>, place: SourcePlace, test: string): 'table' | 'view' | undefined {
+  const as = cfg.store_failures_as;
+  if (as !== undefined && as !== null) {
+    const v = String(as).toLowerCase();
+    if (!STORE_AS.includes(v)) throw new UserError(`test '${test}': store_failures_as must be one of ${STORE_AS.join(', ')}, not '${String(as)}'`, place, { hint: didYouMean(v, STORE_AS) });
+    return v === 'ephemeral' ? undefined : (v as 'table' | 'view');
+  }
+  return cfg.store_failures === true || cfg.store_failures === 'true' ? 'table' : undefined;
 }

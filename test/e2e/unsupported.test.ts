@@ -23,7 +23,7 @@ models:
     +on_configuration_change: apply
 `,
       'models/a.sql': `select 1 as id`,
-      'models/b.sql': `{{ config(incremental_predicates=["x > 1"]) }}\nselect 2 as id`,
+      'models/b.sql': `{{ config(autorefresh=true) }}\nselect 2 as id`,
       'models/props.yml': `version: 2
 models:
   - name: a
@@ -46,7 +46,7 @@ semantic_models:
     expect(r.stdout + r.stderr).toContain("models/props.yml:8: column property 'policy_tags' is ignored");
     expect(r.stdout + r.stderr).toContain("models/props.yml:9: top-level key 'metrics' is ignored: the semantic layer is dbt Cloud's");
     expect(r.stdout + r.stderr).toContain("models/props.yml:11: top-level key 'semantic_models' is ignored");
-    expect(r.stdout + r.stderr).toContain("models/b.sql:1: model config 'incremental_predicates' is ignored");
+    expect(r.stdout + r.stderr).toContain("models/b.sql:1: model config 'autorefresh' is ignored");
   });
 
   it('--warn-error turns those warnings into a stop before anything runs', () => {
@@ -65,7 +65,7 @@ semantic_models:
     p.write({ 'models/props.yml': `models:\n  - name: a\n    config:\n      language: python\n      submission_method: serverless_cluster\n` });
     const r2 = p.tsql(['run']);
     expect(r2.code).toBe(2);
-    expect(r2.stdout + r2.stderr).toContain("models/props.yml:4: model config 'language' is not supported: Python models are not supported");
+    expect(r2.stdout + r2.stderr).toContain("models/props.yml:4: model config 'language' is not supported: Python models are deliberately not supported");
     expect(r2.stdout + r2.stderr).toContain("models/props.yml:5: model config 'submission_method' is not supported");
   });
 
@@ -102,7 +102,7 @@ semantic_models:
     expect(bad.stderr).toContain('sql_header');
   });
 
-  it("sources' loaded_at_query and a column's quote: true warn; a column's config holds meta and tags", async () => {
+  it("a column's config holds meta and tags", async () => {
     const p = project({
       'models/a.sql': `select 1 as id`,
       'models/props.yml': `sources:
@@ -122,8 +122,6 @@ models:
     });
     const r = p.tsql(['compile']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("models/props.yml:3: source property 'loaded_at_query' is ignored");
-    expect(r.stdout).toContain("models/props.yml:10: column property 'quote' is ignored");
     const { readFileSync } = await import('node:fs');
     const col = JSON.parse(readFileSync(`${p.dir}/target/manifest.json`, 'utf8')).nodes['model.shop.a'].columns.id;
     expect(col.meta).toEqual({ pii: false });

@@ -28,6 +28,7 @@ const statements: Record<string, string> = {
   add_column: d.addColumn(target, { name: 'doubled', dataType: 'integer' }),
   describe_columns: d.describeColumns(target),
   quote_string: d.quoteString("it's"),
+  freshness_of_loaded_at_query: d.freshnessOfQuery('select max(loaded_at) from raw.events;'),
   unload_csv: d.copyTo('select 1 as id', '/lake/stage/x/2024-01-03/.x.csv.tsql_tmp', 'csv', { delimiter: '|' }),
   unload_parquet: d.copyTo('select 1 as id', '/lake/stage/y/2024-01-03/y.parquet', 'parquet', { compression: 'zstd' }),
   external_csv_value_only: d.createExternalView({ database: 'warehouse', schema: 'spectrum', identifier: 'user_purchase_staging' }, {

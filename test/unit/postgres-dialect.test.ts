@@ -22,11 +22,11 @@ describe('PostgresDialect', () => {
     );
     expect(d.merge(target, staged, ['id'], ['id', 'amount'], ['amount'])).toBe(
       [
-        'merge into "shop"."analytics"."orders" as __tsql_target',
-        'using "shop"."analytics"."orders__tsql_incr" as __tsql_source',
-        'on __tsql_target."id" = __tsql_source."id"',
-        'when matched then update set "amount" = __tsql_source."amount"',
-        'when not matched then insert ("id", "amount") values (__tsql_source."id", __tsql_source."amount")',
+        'merge into "shop"."analytics"."orders" as DBT_INTERNAL_DEST',
+        'using "shop"."analytics"."orders__tsql_incr" as DBT_INTERNAL_SOURCE',
+        'on DBT_INTERNAL_DEST."id" = DBT_INTERNAL_SOURCE."id"',
+        'when matched then update set "amount" = DBT_INTERNAL_SOURCE."amount"',
+        'when not matched then insert ("id", "amount") values (DBT_INTERNAL_SOURCE."id", DBT_INTERNAL_SOURCE."amount")',
       ].join('\n'),
     );
     const [start, end] = [new Date('2024-01-02T00:00:00Z'), new Date('2024-01-03T00:00:00Z')];

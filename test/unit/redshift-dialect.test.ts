@@ -112,6 +112,7 @@ const statements: Record<string, string> = {
   quote_string: d.quoteString("it's a \\ backslash"),
   count_where: d.countWhere('"id" is null'),
   freshness: d.freshnessQuery(spectrumRel, 'invoice_date', "insert_date >= '2024-01-01'"),
+  freshness_of_loaded_at_query: d.freshnessOfQuery('select max(loaded_at) from raw.events;'),
   unload_csv: d.copyTo(quotedQuery, 's3://lake-bucket/stage/user_purchase/2024-01-03/user_purchase.csv', 'csv', {}),
   unload_csv_options: d.copyTo('select 1 as id', 's3://lake-bucket/stage/x/2024-01-03/x.csv', 'csv', {
     iam_role: 'arn:aws:iam::123456789012:role/other',

@@ -83,6 +83,7 @@ const statements: Record<string, string> = {
   quote_string: d.quoteString("it's a \\ backslash"),
   count_where: d.countWhere('"ID" is null'),
   freshness: d.freshnessQuery(lakeRel, 'invoice_date', "insert_date >= '2024-01-01'"),
+  freshness_of_loaded_at_query: d.freshnessOfQuery('select max(loaded_at) from raw.events;'),
   unload_csv_to_stage: d.copyTo(quotedQuery, '@LAKE_STAGE/lake/stage/user_purchase/2024-01-03/user_purchase.csv', 'csv', {}),
   unload_csv_options: d.copyTo('select 1 as id', '@LAKE_STAGE/x/2024-01-03/x.csv', 'csv', { delimiter: '|', header: false, compression: 'gzip', null_if: '\\N', date_format: 'YYYY-MM-DD' }),
   unload_parquet_to_qualified_stage: d.copyTo(quotedQuery, '@"ANALYTICS"."LAKE"."STAGE"/movie_review/2024-01-03/classified_movie_review.parquet', 'parquet', {}),

@@ -4,6 +4,8 @@ import type { ExternalTableSpec, Relation } from '../types.js';
 
 export class DuckDBDialect extends AnsiDialect {
   readonly type = 'duckdb';
+  /** DuckDB keeps an unquoted name as written (and matches names without regard to case). */
+  override readonly unquotedCase = 'preserve';
   readonly capabilities = {
     transactionalDdl: true,
     merge: true,

@@ -1,4 +1,5 @@
 import { PostgresDialect } from '../postgres/dialect.js';
+import { DEST, SOURCE } from '../sql-dialect.js';
 import type { Column, DialectCapabilities, ExternalTableSpec, Relation, RelationKind } from '../types.js';
 import { physicalClauses, type PhysicalOptions } from './physical.js';
 import { renderUnload } from './unload.js';
@@ -116,18 +117,30 @@ export class RedshiftDialect extends PostgresDialect {
   }
 
   /** MERGE as Redshift takes it (see the class comment): no target alias, both clauses always. */
-  override merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[]): string {
+  override merge(target: Relation, source: Relation, uniqueKey: string[], columns: string[], updateColumns: string[], predicates: string[] = []): string {
     const q = (c: string) => this.quoteIdentifier(c);
     const t = this.renderRelation(target);
     // WHEN MATCHED is required: with nothing to update, a no-op update of the key.
     const update = updateColumns.length ? updateColumns : uniqueKey;
+    const on = uniqueKey.map((k) => `${t}.${q(k)} = ${SOURCE}.${q(k)}`).join(' and ');
     return [
       `merge into ${t}`,
-      `using ${this.renderRelation(source)} as __tsql_source`,
-      `on ${uniqueKey.map((k) => `${t}.${q(k)} = __tsql_source.${q(k)}`).join(' and ')}`,
-      `when matched then update set ${update.map((c) => `${q(c)} = __tsql_source.${q(c)}`).join(', ')}`,
-      `when not matched then insert (${this.columnList(columns)}) values (${this.columnList(columns, '__tsql_source.')})`,
+      `using ${this.renderRelation(source)} as ${SOURCE}`,
+      `on ${predicates.length ? `${this.predicateList(predicates, target)} and ` : ''}${on}`,
+      `when matched then update set ${update.map((c) => `${q(c)} = ${SOURCE}.${q(c)}`).join(', ')}`,
+      `when not matched then insert (${this.columnList(columns)}) values (${this.columnList(columns, `${SOURCE}.`)})`,
     ].join('\n');
+  }
+
+  /** Redshift's DELETE takes no alias: the target is named in full. */
+  protected override deleteTarget(target: Relation): string {
+    return this.renderRelation(target);
+  }
+
+  /** Redshift's MERGE and DELETE cannot alias their target: DBT_INTERNAL_DEST becomes its name (as dbt-redshift does). */
+  protected override predicateList(predicates: string[], target?: Relation): string {
+    const dest = target ? `${this.renderRelation(target)}.` : `${DEST}.`;
+    return super.predicateList(predicates.map((p) => p.replace(/\bDBT_INTERNAL_DEST\./gi, () => dest)));
   }
 
   /**
@@ -153,13 +166,13 @@ export class RedshiftDialect extends PostgresDialect {
    * every timestamp type on Redshift); the cast accepts date, timestamp and
    * timestamptz (as UTC, the session's default zone). GETDATE() is UTC.
    */
-  override freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string {
+  protected override freshnessSelect(from: string, loadedAtField: string, filter?: string): string {
     return [
       'select',
       `  max(${loadedAtField}) as max_loaded_at,`,
       '  getdate() as snapshotted_at,',
       `  datediff(second, cast(max(${loadedAtField}) as timestamp), getdate()) as age_seconds`,
-      `from ${this.renderRelation(rel)}`,
+      `from ${from}`,
       ...(filter ? [`where ${filter}`] : []),
     ].join('\n');
   }

@@ -37,6 +37,7 @@ export function isFoldedName(name: string): boolean {
  */
 export class SnowflakeDialect extends AnsiDialect {
   readonly type = 'snowflake';
+  override readonly unquotedCase = 'upper';
   readonly capabilities: DialectCapabilities = {
     transactionalDdl: false,
     merge: true,
@@ -78,7 +79,7 @@ export class SnowflakeDialect extends AnsiDialect {
     return this.quoteExactly(this.foldName(name));
   }
 
-  private quoteExactly(name: string): string {
+  override quoteExactly(name: string): string {
     return `"${name.replace(/"/g, '""')}"`;
   }
 
@@ -117,8 +118,8 @@ export class SnowflakeDialect extends AnsiDialect {
   }
 
   /** A view's columns take their comment through ALTER VIEW (COMMENT ON COLUMN is for tables). */
-  override commentOnColumn(rel: Relation, kind: RelationKind, column: string, text: string): string {
-    if (kind === 'view') return `alter view ${this.renderRelation(rel)} alter column ${this.quoteIdentifier(column)} comment ${this.quoteString(text)}`;
+  override commentOnColumn(rel: Relation, kind: RelationKind, column: string | Column, text: string): string {
+    if (kind === 'view') return `alter view ${this.renderRelation(rel)} alter column ${this.columnName(column)} comment ${this.quoteString(text)}`;
     return super.commentOnColumn(rel, kind, column, text);
   }
 
@@ -205,13 +206,13 @@ export class SnowflakeDialect extends AnsiDialect {
   }
 
   /** Age by the warehouse's clock; a timestamp without zone is taken as UTC. */
-  override freshnessQuery(rel: Relation, loadedAtField: string, filter?: string): string {
+  protected override freshnessSelect(from: string, loadedAtField: string, filter?: string): string {
     return [
       'select',
       `  max(${loadedAtField}) as max_loaded_at,`,
       '  current_timestamp() as snapshotted_at,',
       `  timestampdiff(second, cast(max(${loadedAtField}) as timestamp_ntz), cast(convert_timezone('UTC', current_timestamp()) as timestamp_ntz)) as age_seconds`,
-      `from ${this.renderRelation(rel)}`,
+      `from ${from}`,
       ...(filter ? [`where ${filter}`] : []),
     ].join('\n');
   }

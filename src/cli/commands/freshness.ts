@@ -67,11 +67,12 @@ export async function freshnessCommand(options: ParsedOptions, output: string | 
         let r: FreshnessResult;
         try {
           const { adapter } = session.warehouseOf(c.node);
-          const rows = await adapter.withConnection((conn) => conn.query(adapter.dialect.freshnessQuery(c.node.relation, c.node.loadedAtField!, c.rule.filter)));
+          const sql = c.node.loadedAtQuery ? adapter.dialect.freshnessOfQuery(c.node.loadedAtQuery) : adapter.dialect.freshnessQuery(c.node.relation, c.node.loadedAtField!, c.rule.filter);
+          const rows = await adapter.withConnection((conn) => conn.query(sql));
           const row = rows[0] ?? {};
           const age = row.age_seconds === null || row.age_seconds === undefined ? null : Number(row.age_seconds);
           if (age === null) {
-            r = { unique_id: c.id, status: 'runtime error', max_loaded_at: null, snapshotted_at: isoOf(row.snapshotted_at), max_loaded_at_time_ago_in_s: null, criteria, execution_time: 0, message: `no rows with a ${c.node.loadedAtField}` };
+            r = { unique_id: c.id, status: 'runtime error', max_loaded_at: null, snapshotted_at: isoOf(row.snapshotted_at), max_loaded_at_time_ago_in_s: null, criteria, execution_time: 0, message: c.node.loadedAtQuery ? 'the loaded_at_query returned no time' : `no rows with a ${c.node.loadedAtField}` };
           } else {
             const status = freshnessStatus(age, c.rule);
             r = { unique_id: c.id, status, max_loaded_at: isoOf(row.max_loaded_at), snapshotted_at: isoOf(row.snapshotted_at), max_loaded_at_time_ago_in_s: age, criteria, execution_time: 0, message: `newest row is ${describeAge(age)} old` };

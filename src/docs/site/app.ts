@@ -507,11 +507,11 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
       const list = of(type);
       if (list.length) sidebar.append(section(`${TYPE_NAMES[type]} (${list.length})`, true, ...tree(list)));
     }
-    const own = DATA.macros.filter((m) => m.package === DATA.project.name);
+    const own = DATA.macros.filter((m) => m.package === DATA.project.name && !m.hidden);
     if (own.length) sidebar.append(section(`Macros (${own.length})`, true, ...own.sort((a, b) => a.name.localeCompare(b.name)).map((m) => item(macroHref(m.id), 'macro', m.name, m.id))));
     const tests = [...of('test'), ...of('unit_test')];
     if (tests.length) sidebar.append(section(`Tests (${tests.length})`, false, ...tests.sort((a, b) => a.label.localeCompare(b.label)).map((n) => item(nodeHref(n.id), n.type, n.label, n.id))));
-    const builtin = DATA.macros.filter((m) => m.package !== DATA.project.name);
+    const builtin = DATA.macros.filter((m) => m.package !== DATA.project.name && !m.hidden);
     if (builtin.length) sidebar.append(section(`Built-in macros (${builtin.length})`, false, ...builtin.sort((a, b) => a.name.localeCompare(b.name)).map((m) => item(macroHref(m.id), 'macro', m.name, m.id))));
   }
 
@@ -558,6 +558,10 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
     main.replaceChildren(...kids(
       h('div', { class: 'page-head' }, h('span', { class: 'badge macro' }, 'macro'), h('h1', {}, m.name)),
       h('div', { class: 'meta-line' }, h('span', {}, m.package), h('code', {}, m.path)),
+      m.descriptionHtml ? h('section', { class: 'card' }, html(m.descriptionHtml)) : null,
+      m.arguments.length
+        ? h('section', { class: 'card' }, h('h2', {}, 'Arguments'), h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Type'), h('th', {}, 'Description'))), h('tbody', {}, ...m.arguments.map((a) => h('tr', {}, h('td', { class: 'name mono' }, a.name), h('td', { class: 'type mono' }, a.type ?? ''), h('td', {}, a.descriptionHtml ? html(a.descriptionHtml) : h('span', { class: 'muted' }, '—')))))))
+        : null,
       m.sql ? h('section', { class: 'card' }, h('h2', {}, 'Code'), h('pre', { class: 'code' }, m.sql)) : null,
       h('section', { class: 'card' }, h('h2', {}, 'Calls'), m.dependsOn.length ? h('ul', { class: 'links' }, ...m.dependsOn.map((d) => h('li', {}, nodeLink(d)))) : h('p', { class: 'muted' }, 'No other macro.')),
       h('section', { class: 'card' }, h('h2', {}, 'Used by'), m.usedBy.length ? h('ul', { class: 'links' }, ...m.usedBy.map((d) => h('li', {}, h('span', { class: `dot ${byId.get(d)?.type ?? 'macro'}` }), nodeLink(d)))) : h('p', { class: 'muted' }, 'Nothing in the project calls it.')),

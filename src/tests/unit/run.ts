@@ -19,8 +19,9 @@ function literal(v: unknown, d: Dialect): string {
  * every column is cast to its type (and missing columns are null); otherwise
  * the literals' own types are used.
  */
-export function inputCte(rows: Array<Record<string, unknown>>, columns: string[], types: Column[] | undefined, d: Dialect): string {
-  const q = (c: string) => d.quoteIdentifier(c);
+export function inputCte(rows: Array<Record<string, unknown>>, columns: string[], types: Column[] | undefined, d: Dialect, quoted: string[] = []): string {
+  const exact = new Set(quoted.map((c) => c.toLowerCase()));
+  const q = (c: string) => (exact.has(c.toLowerCase()) ? d.quoteExactly(c) : d.quoteIdentifier(c));
   const cols = types?.length ? types.map((t) => t.name) : columns;
   const typeOf = new Map((types ?? []).map((t) => [t.name.toLowerCase(), t.dataType]));
   const pick = (r: Record<string, unknown>, c: string) => {
@@ -94,7 +95,7 @@ export async function runUnitTest(ctx: MaterializeContext, node: UnitTestNode): 
       const unknown = g.columns.filter((c) => !known.has(c.toLowerCase()));
       if (unknown.length) throw new Error(`unit test ${node.name}: given rows for ${g.input} have column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}, which the input does not have (it has ${types.map((t) => t.name).join(', ')})`);
     }
-    ctes.push({ name: g.cte, sql: `  ${inputCte(g.rows, g.columns, types, d)}` });
+    ctes.push({ name: g.cte, sql: `  ${inputCte(g.rows, g.columns, types, d, g.quoted)}` });
   }
   const sql = prependCtes(node.compiledCode, ctes);
   ctx.record(sql);

@@ -37,11 +37,11 @@ where "warehouse"."main"."orders"."id" = __tsql_source."id"
   and "warehouse"."main"."orders"."day" = __tsql_source."day";
 
 -- merge
-merge into "warehouse"."main"."orders" as __tsql_target
-using "warehouse"."main"."orders__tsql_incr" as __tsql_source
-on __tsql_target."id" = __tsql_source."id"
-when matched then update set "amount" = __tsql_source."amount", "status" = __tsql_source."status"
-when not matched then insert ("id", "amount", "status") values (__tsql_source."id", __tsql_source."amount", __tsql_source."status");
+merge into "warehouse"."main"."orders" as DBT_INTERNAL_DEST
+using "warehouse"."main"."orders__tsql_incr" as DBT_INTERNAL_SOURCE
+on DBT_INTERNAL_DEST."id" = DBT_INTERNAL_SOURCE."id"
+when matched then update set "amount" = DBT_INTERNAL_SOURCE."amount", "status" = DBT_INTERNAL_SOURCE."status"
+when not matched then insert ("id", "amount", "status") values (DBT_INTERNAL_SOURCE."id", DBT_INTERNAL_SOURCE."amount", DBT_INTERNAL_SOURCE."status");
 
 -- microbatch_batch_outside_window
 select count(*) as n from "warehouse"."main"."orders__tsql_incr" where not coalesce(event_date >= '2024-01-02 00:00:00+00:00' and event_date < '2024-01-03 00:00:00+00:00', false);
@@ -61,6 +61,15 @@ select column_name as name, data_type as type from information_schema.columns wh
 
 -- quote_string
 'it''s';
+
+-- freshness_of_loaded_at_query
+select
+  max(max_loaded_at) as max_loaded_at,
+  current_timestamp as snapshotted_at,
+  extract(epoch from current_timestamp) - extract(epoch from max(max_loaded_at)) as age_seconds
+from (select (
+select max(loaded_at) from raw.events
+) as max_loaded_at) as tsql_loaded_at;
 
 -- unload_csv
 copy (

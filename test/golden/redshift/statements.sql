@@ -103,10 +103,10 @@ commit;
 -- incremental_merge
 begin;
 merge into "analytics"."orders"
-using "analytics"."orders__tsql_incr" as __tsql_source
-on "analytics"."orders"."id" = __tsql_source."id"
-when matched then update set "amount" = __tsql_source."amount", "status" = __tsql_source."status"
-when not matched then insert ("id", "amount", "status") values (__tsql_source."id", __tsql_source."amount", __tsql_source."status");
+using "analytics"."orders__tsql_incr" as DBT_INTERNAL_SOURCE
+on "analytics"."orders"."id" = DBT_INTERNAL_SOURCE."id"
+when matched then update set "amount" = DBT_INTERNAL_SOURCE."amount", "status" = DBT_INTERNAL_SOURCE."status"
+when not matched then insert ("id", "amount", "status") values (DBT_INTERNAL_SOURCE."id", DBT_INTERNAL_SOURCE."amount", DBT_INTERNAL_SOURCE."status");
 commit;
 
 -- microbatch_batch_outside_window
@@ -121,10 +121,10 @@ commit;
 
 -- merge_nothing_to_update
 merge into "analytics"."orders"
-using "analytics"."orders__tsql_incr" as __tsql_source
-on "analytics"."orders"."id" = __tsql_source."id"
-when matched then update set "id" = __tsql_source."id"
-when not matched then insert ("id") values (__tsql_source."id");
+using "analytics"."orders__tsql_incr" as DBT_INTERNAL_SOURCE
+on "analytics"."orders"."id" = DBT_INTERNAL_SOURCE."id"
+when matched then update set "id" = DBT_INTERNAL_SOURCE."id"
+when not matched then insert ("id") values (DBT_INTERNAL_SOURCE."id");
 
 -- add_column
 alter table "analytics"."orders" add column "doubled" integer;
@@ -183,6 +183,15 @@ select
   datediff(second, cast(max(invoice_date) as timestamp), getdate()) as age_seconds
 from "spectrum"."user_purchase_staging"
 where insert_date >= '2024-01-01';
+
+-- freshness_of_loaded_at_query
+select
+  max(max_loaded_at) as max_loaded_at,
+  getdate() as snapshotted_at,
+  datediff(second, cast(max(max_loaded_at) as timestamp), getdate()) as age_seconds
+from (select (
+select max(loaded_at) from raw.events
+) as max_loaded_at) as tsql_loaded_at;
 
 -- unload_csv
 unload ('

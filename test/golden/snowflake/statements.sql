@@ -101,11 +101,11 @@ select "EVENT_DATE", "AMOUNT" from "ANALYTICS"."MAIN"."ORDERS__TSQL_INCR";
 commit;
 
 -- incremental_merge
-merge into "ANALYTICS"."MAIN"."ORDERS" as __tsql_target
-using "ANALYTICS"."MAIN"."ORDERS__TSQL_INCR" as __tsql_source
-on __tsql_target."ID" = __tsql_source."ID"
-when matched then update set "AMOUNT" = __tsql_source."AMOUNT", "STATUS" = __tsql_source."STATUS"
-when not matched then insert ("ID", "AMOUNT", "STATUS") values (__tsql_source."ID", __tsql_source."AMOUNT", __tsql_source."STATUS");
+merge into "ANALYTICS"."MAIN"."ORDERS" as DBT_INTERNAL_DEST
+using "ANALYTICS"."MAIN"."ORDERS__TSQL_INCR" as DBT_INTERNAL_SOURCE
+on DBT_INTERNAL_DEST."ID" = DBT_INTERNAL_SOURCE."ID"
+when matched then update set "AMOUNT" = DBT_INTERNAL_SOURCE."AMOUNT", "STATUS" = DBT_INTERNAL_SOURCE."STATUS"
+when not matched then insert ("ID", "AMOUNT", "STATUS") values (DBT_INTERNAL_SOURCE."ID", DBT_INTERNAL_SOURCE."AMOUNT", DBT_INTERNAL_SOURCE."STATUS");
 
 -- add_column
 alter table "ANALYTICS"."MAIN"."ORDERS" add column "DOUBLED" NUMBER(38,0);
@@ -151,6 +151,15 @@ select
   timestampdiff(second, cast(max(invoice_date) as timestamp_ntz), cast(convert_timezone('UTC', current_timestamp()) as timestamp_ntz)) as age_seconds
 from "ANALYTICS"."SPECTRUM"."USER_PURCHASE_STAGING"
 where insert_date >= '2024-01-01';
+
+-- freshness_of_loaded_at_query
+select
+  max(max_loaded_at) as max_loaded_at,
+  current_timestamp() as snapshotted_at,
+  timestampdiff(second, cast(max(max_loaded_at) as timestamp_ntz), cast(convert_timezone('UTC', current_timestamp()) as timestamp_ntz)) as age_seconds
+from (select (
+select max(loaded_at) from raw.events
+) as max_loaded_at) as tsql_loaded_at;
 
 -- unload_csv_to_stage
 copy into @LAKE_STAGE/lake/stage/user_purchase/2024-01-03/user_purchase.csv

@@ -1,0 +1,31 @@
+import { refLine } from './access.js';
+import type { ManifestNode, ModelNode } from './nodes.js';
+
+/**
+ * dbt's model deprecation: a model whose `deprecation_date` has passed is a
+ * warning at that date's line, and every node that refs a model with a
+ * deprecation date is a warning at the ref's line (slated for deprecation,
+ * or deprecated once the date has passed). Tests of the model are not refs.
+ */
+export function deprecationWarnings(nodes: Map<string, ManifestNode>, now: Date): string[] {
+  const out: string[] = [];
+  const at = (file: string, line: number | undefined) => `${file}${line ? `:${line}` : ''}: `;
+  for (const n of nodes.values()) {
+    if (n.resourceType !== 'model' || !n.deprecation) continue;
+    if (new Date(n.deprecation.date) <= now) {
+      out.push(`${at(n.patchPath ?? n.originalFilePath, n.deprecation.line)}model '${n.name}' has passed its deprecation date of ${n.deprecation.written}: disable or remove it`);
+    }
+  }
+  for (const n of nodes.values()) {
+    if (n.resourceType === 'test' || n.resourceType === 'unit_test' || n.resourceType === 'source') continue;
+    for (const id of n.dependsOn.nodes) {
+      const m = nodes.get(id);
+      if (m?.resourceType !== 'model' || !(m as ModelNode).deprecation) continue;
+      const { date, written } = (m as ModelNode).deprecation!;
+      const line = n.resourceType === 'exposure' ? n.line : refLine('rawCode' in n ? n.rawCode : undefined, m.name);
+      const when = new Date(date) <= now ? `which was deprecated on ${written}` : `which is slated for deprecation on ${written}`;
+      out.push(`${at(n.originalFilePath, line)}${n.resourceType} '${n.name}' refs model '${m.name}', ${when}`);
+    }
+  }
+  return out;
+}
