@@ -5,6 +5,7 @@ import type { SnapshotQuery } from './snapshot-sql.js';
  * The contract between materializations and engines. A Dialect only renders SQL
  * (pure, golden-testable); a Connection only sends statements and reads rows.
  */
+import type { StatementPosition } from './error-position.js';
 export interface Relation {
   database?: string;
   schema: string;
@@ -181,6 +182,12 @@ export interface Dialect {
    * to restore the session's own settings after it. Undefined: none.
    */
   nodeSession?(config: Record<string, unknown>): { before: string[]; after: string[] } | undefined;
+  /**
+   * Where in `statement` the engine says it went wrong, read from the error it raised (see
+   * error-position.ts), and its message without the engine's own rendering of the place.
+   * Undefined when the error names no place.
+   */
+  errorPosition?(error: unknown, statement: string): StatementPosition | undefined;
   /** Statements that finish a table once it is in place (Snowflake: resume automatic clustering); none when undefined. */
   afterTableBuilt?(rel: Relation, physical: TableOptions | undefined): string[];
   /** Exchanges two tables in one atomic statement (Snowflake ALTER TABLE … SWAP WITH); engines without it leave it undefined. */

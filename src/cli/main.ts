@@ -6,21 +6,27 @@ import { Command, CommanderError, Option } from 'commander';
 import { formatPlace, UserError } from '../errors.js';
 import { parseSelector, STATE_METHODS } from '../graph/selector.js';
 import { TSQL_VERSION } from '../version.js';
-import { cleanCommand } from './commands/clean.js';
-import { depsCommand } from './commands/deps.js';
-import { docsGenerateCommand, docsServeCommand } from './commands/docs.js';
-import { compileCommand } from './commands/compile.js';
-import { debugCommand } from './commands/debug.js';
-import { executeCommand, type ExecuteCommand } from './commands/execute.js';
-import { freshnessCommand } from './commands/freshness.js';
-import { checkDiffOutput, diffCommand } from './commands/diff.js';
-import { initCommand } from './commands/init.js';
-import { parseCommand } from './commands/parse.js';
-import { checkShowArgs, showCommand } from './commands/show.js';
-import { retryCommand } from './commands/retry.js';
-import { runOperationCommand } from './commands/run-operation.js';
-import { checkLsOptions, lsCommand } from './commands/ls.js';
+import type { ExecuteCommand } from './commands/execute.js';
 import { parseCommon, type CommonOptions, type ParsedOptions } from './options.js';
+
+// Each command's module (and what only it needs) is loaded when that command runs: a
+// command pays for its own code only (bench/README.md, module loading).
+const commands = {
+  clean: () => import('./commands/clean.js'),
+  deps: () => import('./commands/deps.js'),
+  compile: () => import('./commands/compile.js'),
+  debug: () => import('./commands/debug.js'),
+  docs: () => import('./commands/docs.js'),
+  execute: () => import('./commands/execute.js'),
+  freshness: () => import('./commands/freshness.js'),
+  diff: () => import('./commands/diff.js'),
+  init: () => import('./commands/init.js'),
+  parse: () => import('./commands/parse.js'),
+  show: () => import('./commands/show.js'),
+  retry: () => import('./commands/retry.js'),
+  runOperation: () => import('./commands/run-operation.js'),
+  ls: () => import('./commands/ls.js'),
+};
 
 /** Exit codes: 0 all good, 1 a node failed, 2 the project/profile/command line is wrong, 130 interrupted. */
 export const EXIT_OK = 0;
@@ -122,6 +128,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     }
     cmd.action(async (raw: CommonOptions) => {
       if (raw.failOnDiff && !raw.diff) throw new UserError('--fail-on-diff goes with --diff', {}, { hint: 'e.g. tsql build --state prod-artifacts --diff --fail-on-diff' });
+      const { executeCommand } = await commands.execute();
       setExit(await executeCommand(name, await parsed(raw)));
     });
   };
@@ -142,6 +149,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .addOption(new Option('--log-format <format>', 'console output (default: text)').choices(['text', 'json'])),
     { strict: false },
   ).action(async (raw: CommonOptions) => {
+    const { retryCommand } = await commands.retry();
     setExit(await retryCommand(await parsed(raw)));
   });
 
@@ -150,6 +158,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--threads <n>', 'queries run at once')
     .option('-o, --output <path>', 'where to write sources.json (default: target/sources.json)')
     .action(async (raw: CommonOptions) => {
+      const { freshnessCommand } = await commands.freshness();
       setExit(await freshnessCommand(await parsed(raw), raw.output));
     });
 
@@ -159,11 +168,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--threads <n>', 'models compared at once')
     .option('--summary-md <path>', 'write the markdown report there, with a Data diff section')
     .action(async (raw: CommonOptions) => {
+      const { checkDiffOutput, diffCommand } = await commands.diff();
       checkDiffOutput(raw.output);
       setExit(await diffCommand(await parsed(raw), raw.output));
     });
 
   withCommon(program.command('compile').description('render every model to target/compiled and write target/manifest.json'), { execution: true }).action(async (raw: CommonOptions) => {
+    const { compileCommand } = await commands.compile();
     setExit(await compileCommand(await parsed(raw)));
   });
 
@@ -174,11 +185,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--threads <n>', 'connections to open')
     .action(async (raw: CommonOptions & { inline?: string; limit?: string }) => {
       const o = await parsed(raw);
+      const { checkShowArgs, showCommand } = await commands.show();
       checkShowArgs(o, raw);
       setExit(await showCommand(o, raw));
     });
 
   withCommon(program.command('parse').description('load and compile the project without touching the warehouse; write target/manifest.json'), { selection: false }).action(async (raw: CommonOptions) => {
+    const { parseCommand } = await commands.parse();
     setExit(await parseCommand(await parsed(raw)));
   });
 
@@ -187,6 +200,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--no-compile', 'do not compile: read target/manifest.json as the last compile or run wrote it')
     .option('--empty-catalog', 'do not read the warehouse: no column types or row counts (catalog.json is empty)')
     .action(async (raw: CommonOptions & { compile?: boolean; emptyCatalog?: boolean }) => {
+      const { docsGenerateCommand } = await commands.docs();
       setExit(await docsGenerateCommand(await parsed(raw), { compile: raw.compile !== false, emptyCatalog: !!raw.emptyCatalog }));
     });
   withCommon(docs.command('serve').description('serve target/docs/ on a local port until Ctrl-C (it never opens a browser)'), { selection: false })
@@ -194,6 +208,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--host <host>', 'address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)')
     .option('--no-browser', 'accepted for dbt users: tsql never opens a browser')
     .action(async (raw: CommonOptions & { port?: string; host?: string }) => {
+      const { docsServeCommand } = await commands.docs();
       setExit(await docsServeCommand(await parsed(raw), raw));
     });
 
@@ -201,6 +216,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--resource-type <type...>', 'model, seed, snapshot, source, test, unit_test, analysis, exposure (repeatable)')
     .option('-o, --output <format>', 'selector (default), name, path or json')
     .action(async (raw: CommonOptions) => {
+      const { checkLsOptions, lsCommand } = await commands.ls();
       checkLsOptions(raw.resourceType, raw.output);
       setExit(await lsCommand(await parsed(raw), raw.resourceType, raw.output));
     });
@@ -208,20 +224,24 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withCommon(program.command('run-operation <macro>').description('run a macro on the target (execute is true: its run_query and statement calls run)'), { selection: false })
     .option('--args <yaml>', "the macro's arguments, as a YAML or JSON mapping")
     .action(async (macro: string, raw: CommonOptions & { args?: string }) => {
+      const { runOperationCommand } = await commands.runOperation();
       setExit(await runOperationCommand(await parsed(raw), macro, raw.args));
     });
 
   withCommon(program.command('debug').description('show configuration and check the connection'), { selection: false }).action(async (raw: CommonOptions) => {
+    const { debugCommand } = await commands.debug();
     setExit(await debugCommand(await parsed(raw)));
   });
 
   withCommon(program.command('clean').description('delete target/ and the other clean-targets'), { selection: false }).action(async (raw: CommonOptions) => {
+    const { cleanCommand } = await commands.clean();
     setExit(await cleanCommand(await parsed(raw)));
   });
 
   withCommon(program.command('deps').description('install the packages of packages.yml into dbt_packages/ (pinned by package-lock.yml)'), { selection: false })
     .option('--upgrade', 'resolve the versions again and rewrite package-lock.yml')
     .action(async (raw: CommonOptions & { upgrade?: boolean }) => {
+      const { depsCommand } = await commands.deps();
       setExit(await depsCommand(await parsed(raw), { upgrade: raw.upgrade }));
     });
 
@@ -229,6 +249,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('init [name]')
     .description('create a new project in ./<name>')
     .action(async (name: string | undefined) => {
+      const { initCommand } = await commands.init();
       setExit(await initCommand(name, process.cwd()));
     });
 

@@ -92,7 +92,7 @@ export class Reporter {
         const [word, colour] = statusWord(e.status);
         const right = e.status === 'skipped' ? '[SKIP]' : `[${e.status === 'error' ? 'ERROR' : e.message} in ${e.seconds.toFixed(2)}s]`;
         this.write(`${clock()}    ${this.c(colour, dots(`batch ${e.index} of ${e.total} ${word} ${e.label}`, LINE_WIDTH - 2))} ${this.c(colour, right)}`);
-        if (e.status === 'error') this.write(`${clock()}      ${e.message}`);
+        if (e.status === 'error') for (const line of e.message.split('\n')) this.write(`${clock()}      ${line}`);
         break;
       }
       case 'summary':

@@ -198,22 +198,21 @@ export function artifactMeta(session: Session, command: string): ArtifactMeta {
 
 /**
  * Prints compile warnings and log() output, and writes compiled/ and
- * manifest.json. The manifest waits for the checksums of big seeds, hashed in
- * the background (seeds/seed-checksum.ts): the returned promise is its write,
- * which a run lets go on while the nodes start. It never rejects unawaited.
+ * manifest.json (the compiled files while the manifest is written). The
+ * manifest waits for the checksums of big seeds, hashed in the background
+ * (seeds/seed-checksum.ts): the returned promise is both writes, which a run
+ * lets go on while the nodes start. It never rejects unawaited.
  */
 export function publishCompiled(session: Session, reporter: Reporter, command: string): Promise<void> {
   const { manifest, warnings, logs, pendingChecksums } = session.compiled;
   for (const w of warnings) reporter.warn(w);
   for (const l of logs) reporter.info(l);
   for (const [id, rel] of manifest.deferred) reporter.info(`Deferred ${id} to --state ${session.options.state?.label}: ${session.adapter.dialect.renderRelation(rel)}`);
-  writeCompiledFiles(session.options.projectDir, manifest);
+  const compiledFiles = writeCompiledFiles(session.options.projectDir, manifest);
   const write = () => writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command), session.project.allDocBlocks);
-  if (!pendingChecksums.length) {
-    write();
-    return Promise.resolve();
-  }
-  const written = settleChecksums(pendingChecksums).then(write);
-  written.catch(() => undefined);
-  return written;
+  // without checksums to wait for, the manifest is written now (a failure rejects the promise)
+  const manifestWritten = pendingChecksums.length ? settleChecksums(pendingChecksums).then(write) : new Promise<void>((resolve) => resolve(write()));
+  const both = Promise.all([compiledFiles, manifestWritten]).then(() => undefined);
+  both.catch(() => undefined);
+  return both;
 }

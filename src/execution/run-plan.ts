@@ -24,6 +24,7 @@ import type { EventSink } from './events.js';
 import type { RunProgress } from './progress.js';
 import type { RenderTarget, RunTimeRenderer } from '../compiler/run-time-render.js';
 import { failureMessage, inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
+import type { MappedCode } from './failure-place.js';
 import { isMicrobatchStep, runMicrobatch, type BatchResults, type MicrobatchOptions } from './run-microbatch.js';
 
 export interface NodeResult {
@@ -182,11 +183,13 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
       const startedAt = new Date();
       const t0 = performance.now();
       const statements: string[] = [];
+      // the node as it ran (rendered again at run time when its SQL depends on queries)
+      const ran = { node: step.node };
       let result: NodeResult;
       const w = opts.warehouseOf(step.node);
       const d = w.adapter.dialect;
       try {
-        const r: MaterializeResult & { batchResults?: BatchResults } = isMicrobatchStep(step) ? await runMicrobatch(step, w, opts, statements) : await w.adapter.withConnection((conn) => runStep(step, conn, w, opts, statements, plan));
+        const r: MaterializeResult & { batchResults?: BatchResults } = isMicrobatchStep(step) ? await runMicrobatch(step, w, opts, statements) : await w.adapter.withConnection((conn) => runStep(step, conn, w, opts, statements, plan, ran));
         result = {
           uniqueId: step.id,
           status: r.status ?? 'success',
@@ -205,7 +208,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
         result = {
           uniqueId: step.id,
           status: 'error',
-          message: failureMessage(e),
+          message: failureMessage(e, mappedCode(ran.node), d),
           relationName: 'relation' in step.node ? d.renderRelation(step.node.relation) : undefined,
           startedAt: startedAt.toISOString(),
           completedAt: new Date().toISOString(),
@@ -236,19 +239,26 @@ const MATERIALIZATIONS: Record<string, (ctx: MaterializeContext, node: ModelNode
   unload: materializeUnload,
 };
 
-async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[], plan: Plan): Promise<MaterializeResult> {
+/** A model's or test's compiled select and its source map, for placing a warehouse error at its line. */
+function mappedCode(node: ManifestNode): MappedCode | undefined {
+  return node.resourceType === 'model' || node.resourceType === 'snapshot' || node.resourceType === 'test' ? node : undefined;
+}
+
+async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[], plan: Plan, ran: { node: ManifestNode }): Promise<MaterializeResult> {
   const adapter = w.adapter;
   const ctx = materializeContext(conn, w, opts, statements, step.id);
   let node = step.node;
   const atRunTime = node.resourceType === 'model' || node.resourceType === 'snapshot' ? (node.renderAtRunTime ?? []) : [];
   const render = (target: RenderTarget) => renderNow(opts, target, adapter, conn, (sql) => statements.push(sql));
   if (node.resourceType === 'test' && node.renderAtRunTime?.includes('sql')) {
-    node = { ...node, compiledCode: (await render({ kind: 'test', id: node.uniqueId })).sql };
+    const out = await render({ kind: 'test', id: node.uniqueId });
+    node = ran.node = { ...node, compiledCode: out.sql, sourceMap: out.sourceMap };
     writeCompiledFile(opts, node);
   }
   if ((node.resourceType === 'model' || node.resourceType === 'snapshot') && atRunTime.includes('sql')) {
     // its SQL depends on queries: rendered now that its parents are built
-    node = { ...node, compiledCode: (await render({ kind: 'model', id: node.uniqueId })).sql };
+    const out = await render({ kind: 'model', id: node.uniqueId });
+    node = ran.node = { ...node, compiledCode: out.sql, sourceMap: out.sourceMap };
     writeCompiledFile(opts, node);
   }
   // where store_failures keeps failing rows: <schema>_tsql_test__audit

@@ -3,7 +3,7 @@ import { writeCiReports } from '../../artifacts/ci-reports.js';
 import { newReport, reportNode, type RunReport } from '../../artifacts/run-report.js';
 import { isUserError, UserError, UserErrors } from '../../errors.js';
 import { executePlan } from '../../execution/run-plan.js';
-import { emptySelectionError } from '../../graph/empty-selection.js';
+import { emptySelectionError, selectsByRunState } from '../../graph/empty-selection.js';
 import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
@@ -51,9 +51,6 @@ export interface RetryScope {
  * (--junit-xml, --summary-md) are written however it ends, a mistake on the
  * command line included.
  */
-/** Selector methods whose result depends on earlier runs' artifacts (--state, target/), not on the project. */
-const RUN_STATE_METHOD = /(^|[\s,+@]|\d)(state|result|source_status):/;
-
 export async function executeCommand(command: ExecuteCommand, options: ParsedOptions, retry?: RetryScope): Promise<number> {
   const reporter = new Reporter(options.logFormat);
   const report = newReport(retry ? `${retry.invokedAs} (${command})` : command);
@@ -123,7 +120,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     if (!selected.size && !retry && (options.select.length || options.exclude.length)) {
       // state:, result: and source_status: depend on the run, not on the project: a pull request
       // that changes no node (only docs, say) has nothing to build, and that is not a mistake
-      const byRunState = [...options.select, ...options.exclude].some((s) => RUN_STATE_METHOD.test(s));
+      const byRunState = selectsByRunState(options);
       const err = byRunState ? undefined : emptySelectionError(manifest, { select: options.select, exclude: options.exclude, types: types.select, command });
       if (err && !options.allowEmptySelection) throw err;
       const note = err ? `nothing to ${command}: ${err.message} (allowed by --allow-empty-selection)` : `nothing to ${command}: no node matches ${[...options.select.map((s) => `--select '${s}'`), ...options.exclude.map((s) => `--exclude '${s}'`)].join(' ')} against --state ${options.state?.label ?? ''}`.trimEnd();
