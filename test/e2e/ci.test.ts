@@ -196,9 +196,9 @@ describe('a selection that matches nothing', () => {
     expectUserError(p, /^error: --select 'resource_type:exposure' matches no node \(tsql ls lists the nodes\)$/, ['build', '--select', 'resource_type:exposure']);
     expectUserError(p, /^error: --exclude 'resource_type:model' leaves no model of --select 'stg_orders' to run/, ['run', '--select', 'stg_orders', '--exclude', 'resource_type:model']);
     expectUserError(p, /^error: --select 'stg_ordrs' matches no node \(did you mean 'stg_orders'\?\)$/, ['ls', '--select', 'stg_ordrs']);
-    expectUserError(p, /^error: --exclude 'stg_orders raw_orders' leaves no model, seed, source, test, analysis or exposure to list$/, ['ls', '--exclude', 'stg_orders', 'raw_orders']);
+    expectUserError(p, /^error: --exclude 'stg_orders raw_orders' leaves no model, seed, snapshot, source, test, analysis or exposure to list$/, ['ls', '--exclude', 'stg_orders', 'raw_orders']);
     expectUserError(p, /^error: --select 'stg_ordrs' matches no node \(did you mean 'stg_orders'\?\)$/, ['compile', '--select', 'stg_ordrs']);
-    expectUserError(p, /^error: --select 'raw_orders' matches no model or analysis for tsql compile \(it selects only seeds\)$/, ['compile', '--select', 'raw_orders']);
+    expectUserError(p, /^error: --select 'raw_orders' matches no model, snapshot or analysis for tsql compile \(it selects only seeds\)$/, ['compile', '--select', 'raw_orders']);
     expectUserError(p, /^error: --select 'source:shop' matches no node \(tsql ls lists the nodes\)$/, ['source', 'freshness', '--select', 'source:shop']);
     // a listing without a selection may be empty
     const ls = p.tsql(['ls', '--resource-type', 'source']);
