@@ -153,7 +153,8 @@ export abstract class AnsiDialect implements Dialect {
     }
     if (this.capabilities.deleteUsing) {
       const on = uniqueKey.map((k) => `${t}.${this.quoteIdentifier(k)} = __tsql_source.${this.quoteIdentifier(k)}`).join('\n  and ');
-      return `delete from ${t}\nusing ${s} as __tsql_source\nwhere ${on}`;
+      // distinct keys: a key many new rows share (a day) would otherwise join every old row once per new row
+      return `delete from ${t}\nusing (select distinct ${this.columnList(uniqueKey)} from ${s}) as __tsql_source\nwhere ${on}`;
     }
     return `delete from ${t}\nwhere (${cols}) in (select ${cols} from ${s})`;
   }

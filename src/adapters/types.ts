@@ -1,9 +1,11 @@
+import type { SeedRows } from './row-batches.js';
 import type { SnapshotQuery } from './snapshot-sql.js';
 
 /**
  * The contract between materializations and engines. A Dialect only renders SQL
  * (pure, golden-testable); a Connection only sends statements and reads rows.
  */
+import type { StatementPosition } from './error-position.js';
 export interface Relation {
   database?: string;
   schema: string;
@@ -180,6 +182,12 @@ export interface Dialect {
    * to restore the session's own settings after it. Undefined: none.
    */
   nodeSession?(config: Record<string, unknown>): { before: string[]; after: string[] } | undefined;
+  /**
+   * Where in `statement` the engine says it went wrong, read from the error it raised (see
+   * error-position.ts), and its message without the engine's own rendering of the place.
+   * Undefined when the error names no place.
+   */
+  errorPosition?(error: unknown, statement: string): StatementPosition | undefined;
   /** Statements that finish a table once it is in place (Snowflake: resume automatic clustering); none when undefined. */
   afterTableBuilt?(rel: Relation, physical: TableOptions | undefined): string[];
   /** Exchanges two tables in one atomic statement (Snowflake ALTER TABLE … SWAP WITH); engines without it leave it undefined. */
@@ -278,13 +286,18 @@ export interface Connection {
    */
   executeBatch?(sqls: string[]): Promise<ExecResult[]>;
   query(sql: string): Promise<Record<string, unknown>[]>;
-  /** Bulk-loads rows with bound values (never spliced into SQL text). */
-  loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number>;
+  /**
+   * Bulk-loads rows with bound values (never spliced into SQL text); returns the
+   * rows loaded. Batches that come from a file are taken one at a time, so a seed
+   * of any size loads in bounded memory.
+   */
+  loadRows(rel: Relation, columns: Column[], rows: SeedRows): Promise<number>;
   /**
    * Client-side unload (engines whose `capabilities.unload` is 'client'): streams
-   * the query's result into the local file `file` (CSV with a header). Returns rows written.
+   * the query's result into the local file `file` (CSV with a header). Returns rows
+   * written; `onRows` hears how many so far, as they stream.
    */
-  unloadToFile?(sql: string, file: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): Promise<number>;
+  unloadToFile?(sql: string, file: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>, onRows?: (rows: number) => void): Promise<number>;
 }
 
 /** What an engine with its own external tables (Redshift Spectrum) is asked to stage. */

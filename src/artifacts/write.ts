@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { scrubSecrets } from '../util/secrets.js';
 import { dirname, join } from 'node:path';
 import type { Dialect } from '../adapters/types.js';
@@ -120,9 +121,10 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
   return base;
 }
 
-function writeJson(file: string, value: unknown): void {
+/** `indent`: one space per level, for the small files people read; the manifest is compact, as dbt writes it. */
+function writeJson(file: string, value: unknown, indent?: number): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, scrubSecrets(JSON.stringify(value, null, 1)));
+  writeFileSync(file, scrubSecrets(JSON.stringify(value, null, indent)));
 }
 
 /** A `{% docs %}` block as manifest.json's `docs` holds it. */
@@ -180,31 +182,40 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
   });
 }
 
-/** target/compiled/<project>/<path>.sql for every model and test (paths are relative to the project). */
-export function writeCompiledFiles(projectDir: string, manifest: Manifest): void {
+/**
+ * target/compiled/<project>/<path>.sql for every model and test (paths are relative to the
+ * project). A file whose content is unchanged is not rewritten; new and changed files are
+ * written in the background (the returned promise settles when all are written), so a first
+ * compile's thousands of new files are created while the manifest is written.
+ */
+export function writeCompiledFiles(projectDir: string, manifest: Manifest): Promise<void> {
   const made = new Set<string>();
+  /** folders created just now: nothing in them to compare with */
+  const fresh = new Set<string>();
+  const writes: Array<Promise<void>> = [];
   for (const n of manifest.nodes.values()) {
     if (n.resourceType !== 'model' && n.resourceType !== 'snapshot' && n.resourceType !== 'test' && n.resourceType !== 'unit_test' && n.resourceType !== 'analysis') continue;
     if (n.compiledCode === undefined || !n.compiledPath) continue;
     const file = join(projectDir, n.compiledPath);
     const dir = dirname(file);
     if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
       made.add(dir);
+      if (mkdirSync(dir, { recursive: true }) !== undefined) fresh.add(dir);
     }
-    writeIfChanged(file, n.compiledCode + '\n');
+    const text = scrubSecrets(n.compiledCode + '\n');
+    if (!fresh.has(dir) && unchanged(file, text)) continue;
+    writes.push(writeFile(file, text));
   }
+  return Promise.all(writes).then(() => undefined);
 }
 
 /** Rewriting an unchanged file costs far more than reading it on many filesystems. */
-function writeIfChanged(file: string, raw: string): void {
-  const text = scrubSecrets(raw);
+function unchanged(file: string, text: string): boolean {
   try {
-    if (readFileSync(file, 'utf8') === text) return;
+    return readFileSync(file, 'utf8') === text;
   } catch {
-    // not there yet
+    return false; // not there yet
   }
-  writeFileSync(file, text);
 }
 
 function windowJson(w: { start: Date; end: Date }): [string, string] {
@@ -231,5 +242,5 @@ export function writeRunResults(targetDir: string, results: NodeResult[], meta: 
       // dbt's: [start, end] of each batch, in the model's table or not
       batch_results: r.batchResults ? { successful: r.batchResults.successful.map(windowJson), failed: r.batchResults.failed.map(windowJson) } : null,
     })),
-  });
+  }, 1);
 }

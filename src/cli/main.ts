@@ -1,29 +1,36 @@
-import { installInterruptHandler } from '../execution/interrupt.js';
+import { EXIT_INTERRUPTED, installInterruptHandler } from '../execution/interrupt.js';
+import { isInterrupted } from '../util/interrupt-state.js';
+import { EXIT_USAGE, jsonRequested, notice, printStopError, printUsageError, setConsolePreferences } from './console-output.js';
 import { scrubOutput } from '../util/secrets.js';
 import { Command, CommanderError, Option } from 'commander';
-import { formatPlace, isUserError, UserError, UserErrors, WarehouseError } from '../errors.js';
+import { formatPlace, UserError } from '../errors.js';
 import { parseSelector, STATE_METHODS } from '../graph/selector.js';
 import { TSQL_VERSION } from '../version.js';
-import { cleanCommand } from './commands/clean.js';
-import { depsCommand } from './commands/deps.js';
-import { docsGenerateCommand, docsServeCommand } from './commands/docs.js';
-import { compileCommand } from './commands/compile.js';
-import { debugCommand } from './commands/debug.js';
-import { executeCommand, type ExecuteCommand } from './commands/execute.js';
-import { freshnessCommand } from './commands/freshness.js';
-import { checkDiffOutput, diffCommand } from './commands/diff.js';
-import { initCommand } from './commands/init.js';
-import { parseCommand } from './commands/parse.js';
-import { checkShowArgs, showCommand } from './commands/show.js';
-import { retryCommand } from './commands/retry.js';
-import { runOperationCommand } from './commands/run-operation.js';
-import { checkLsOptions, lsCommand } from './commands/ls.js';
+import type { ExecuteCommand } from './commands/execute.js';
 import { parseCommon, type CommonOptions, type ParsedOptions } from './options.js';
 
-/** Exit codes: 0 all good, 1 a node failed, 2 the project/profile/command line is wrong. */
+// Each command's module (and what only it needs) is loaded when that command runs: a
+// command pays for its own code only (bench/README.md, module loading).
+const commands = {
+  clean: () => import('./commands/clean.js'),
+  deps: () => import('./commands/deps.js'),
+  compile: () => import('./commands/compile.js'),
+  debug: () => import('./commands/debug.js'),
+  docs: () => import('./commands/docs.js'),
+  execute: () => import('./commands/execute.js'),
+  freshness: () => import('./commands/freshness.js'),
+  diff: () => import('./commands/diff.js'),
+  init: () => import('./commands/init.js'),
+  parse: () => import('./commands/parse.js'),
+  show: () => import('./commands/show.js'),
+  retry: () => import('./commands/retry.js'),
+  runOperation: () => import('./commands/run-operation.js'),
+  ls: () => import('./commands/ls.js'),
+};
+
+/** Exit codes: 0 all good, 1 a node failed, 2 the project/profile/command line is wrong, 130 interrupted. */
 export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAILURE, EXIT_USAGE } from './console-output.js';
 
 function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boolean; empty?: boolean } = {}): Command {
   cmd
@@ -35,7 +42,8 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
     .addOption(new Option('--log-format <format>', 'console output (default: text)').choices(['text', 'json']))
     .option('--profile <name>', "profile to read from profiles.yml (default: the project file's profile:)")
     .option('--target-path <dir>', "where artifacts go (default: the project file's target-path:, else target)")
-    .option('-q, --quiet', 'print errors only');
+    .option('-q, --quiet', 'print errors only')
+    .option('--no-progress', 'no live status line on a terminal (running nodes, elapsed time, rows loaded)');
   if (opts.selection !== false) {
     cmd
       .option('-s, --select <selector...>', 'nodes to include (dbt selection syntax)')
@@ -101,7 +109,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version(TSQL_VERSION, '-v, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeErr: printUsageError })
     .hook('preAction', (_root, command) => {
       acceptedOptions = new Set(command.options.map((o) => o.attributeName()));
     });
@@ -120,6 +128,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     }
     cmd.action(async (raw: CommonOptions) => {
       if (raw.failOnDiff && !raw.diff) throw new UserError('--fail-on-diff goes with --diff', {}, { hint: 'e.g. tsql build --state prod-artifacts --diff --fail-on-diff' });
+      const { executeCommand } = await commands.execute();
       setExit(await executeCommand(name, await parsed(raw)));
     });
   };
@@ -140,6 +149,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .addOption(new Option('--log-format <format>', 'console output (default: text)').choices(['text', 'json'])),
     { strict: false },
   ).action(async (raw: CommonOptions) => {
+    const { retryCommand } = await commands.retry();
     setExit(await retryCommand(await parsed(raw)));
   });
 
@@ -148,6 +158,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--threads <n>', 'queries run at once')
     .option('-o, --output <path>', 'where to write sources.json (default: target/sources.json)')
     .action(async (raw: CommonOptions) => {
+      const { freshnessCommand } = await commands.freshness();
       setExit(await freshnessCommand(await parsed(raw), raw.output));
     });
 
@@ -157,11 +168,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--threads <n>', 'models compared at once')
     .option('--summary-md <path>', 'write the markdown report there, with a Data diff section')
     .action(async (raw: CommonOptions) => {
+      const { checkDiffOutput, diffCommand } = await commands.diff();
       checkDiffOutput(raw.output);
       setExit(await diffCommand(await parsed(raw), raw.output));
     });
 
   withCommon(program.command('compile').description('render every model to target/compiled and write target/manifest.json'), { execution: true }).action(async (raw: CommonOptions) => {
+    const { compileCommand } = await commands.compile();
     setExit(await compileCommand(await parsed(raw)));
   });
 
@@ -172,11 +185,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--threads <n>', 'connections to open')
     .action(async (raw: CommonOptions & { inline?: string; limit?: string }) => {
       const o = await parsed(raw);
+      const { checkShowArgs, showCommand } = await commands.show();
       checkShowArgs(o, raw);
       setExit(await showCommand(o, raw));
     });
 
   withCommon(program.command('parse').description('load and compile the project without touching the warehouse; write target/manifest.json'), { selection: false }).action(async (raw: CommonOptions) => {
+    const { parseCommand } = await commands.parse();
     setExit(await parseCommand(await parsed(raw)));
   });
 
@@ -185,6 +200,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--no-compile', 'do not compile: read target/manifest.json as the last compile or run wrote it')
     .option('--empty-catalog', 'do not read the warehouse: no column types or row counts (catalog.json is empty)')
     .action(async (raw: CommonOptions & { compile?: boolean; emptyCatalog?: boolean }) => {
+      const { docsGenerateCommand } = await commands.docs();
       setExit(await docsGenerateCommand(await parsed(raw), { compile: raw.compile !== false, emptyCatalog: !!raw.emptyCatalog }));
     });
   withCommon(docs.command('serve').description('serve target/docs/ on a local port until Ctrl-C (it never opens a browser)'), { selection: false })
@@ -192,6 +208,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--host <host>', 'address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)')
     .option('--no-browser', 'accepted for dbt users: tsql never opens a browser')
     .action(async (raw: CommonOptions & { port?: string; host?: string }) => {
+      const { docsServeCommand } = await commands.docs();
       setExit(await docsServeCommand(await parsed(raw), raw));
     });
 
@@ -199,6 +216,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--resource-type <type...>', 'model, seed, snapshot, source, test, unit_test, analysis, exposure (repeatable)')
     .option('-o, --output <format>', 'selector (default), name, path or json')
     .action(async (raw: CommonOptions) => {
+      const { checkLsOptions, lsCommand } = await commands.ls();
       checkLsOptions(raw.resourceType, raw.output);
       setExit(await lsCommand(await parsed(raw), raw.resourceType, raw.output));
     });
@@ -206,20 +224,24 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withCommon(program.command('run-operation <macro>').description('run a macro on the target (execute is true: its run_query and statement calls run)'), { selection: false })
     .option('--args <yaml>', "the macro's arguments, as a YAML or JSON mapping")
     .action(async (macro: string, raw: CommonOptions & { args?: string }) => {
+      const { runOperationCommand } = await commands.runOperation();
       setExit(await runOperationCommand(await parsed(raw), macro, raw.args));
     });
 
   withCommon(program.command('debug').description('show configuration and check the connection'), { selection: false }).action(async (raw: CommonOptions) => {
+    const { debugCommand } = await commands.debug();
     setExit(await debugCommand(await parsed(raw)));
   });
 
   withCommon(program.command('clean').description('delete target/ and the other clean-targets'), { selection: false }).action(async (raw: CommonOptions) => {
+    const { cleanCommand } = await commands.clean();
     setExit(await cleanCommand(await parsed(raw)));
   });
 
   withCommon(program.command('deps').description('install the packages of packages.yml into dbt_packages/ (pinned by package-lock.yml)'), { selection: false })
     .option('--upgrade', 'resolve the versions again and rewrite package-lock.yml')
     .action(async (raw: CommonOptions & { upgrade?: boolean }) => {
+      const { depsCommand } = await commands.deps();
       setExit(await depsCommand(await parsed(raw), { upgrade: raw.upgrade }));
     });
 
@@ -227,49 +249,34 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('init [name]')
     .description('create a new project in ./<name>')
     .action(async (name: string | undefined) => {
+      const { initCommand } = await commands.init();
       setExit(await initCommand(name, process.cwd()));
     });
 
   return program;
 }
 
-function printUserError(e: UserError): void {
-  process.stderr.write(`error: ${e.format()}\n`);
-  if (e.excerpt) process.stderr.write(`  | ${e.excerpt}\n`);
-}
-
-/** Runs the CLI; resolves to the exit code. User errors print one line each and give 2. */
+/**
+ * Runs the CLI; resolves to the exit code. User errors print one line each and
+ * give 2 (JSON events under --log-format json). A run stopped by Ctrl-C gives 130.
+ */
 export async function main(argv: string[]): Promise<number> {
-  installInterruptHandler();
+  if (jsonRequested(argv, process.env)) setConsolePreferences({ format: 'json' });
+  installInterruptHandler((message) => notice(message));
   scrubOutput();
   let code = EXIT_OK;
   const program = buildProgram((c) => (code = c));
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return code;
+    return isInterrupted() ? EXIT_INTERRUPTED : code;
   } catch (e) {
+    // whatever failed on the way out of an interrupted run: it stopped because it was asked to
+    if (isInterrupted()) return EXIT_INTERRUPTED;
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
       return EXIT_USAGE;
     }
-    if (e instanceof UserErrors) {
-      for (const err of e.errors) printUserError(err);
-      if (e.errors.length > 1) process.stderr.write(`${e.errors.length} errors; nothing was run\n`);
-      return EXIT_USAGE;
-    }
-    if (isUserError(e)) {
-      printUserError(e as UserError);
-      return EXIT_USAGE;
-    }
-    if (e instanceof WarehouseError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return EXIT_FAILURE;
-    }
-    const err = e as Error;
-    process.stderr.write(`internal error: ${err?.message ?? String(e)}\n`);
-    if (process.env.TSQL_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
-    else process.stderr.write('(set TSQL_DEBUG=1 for a stack trace, and please report it)\n');
-    return EXIT_FAILURE;
+    return printStopError(e);
   }
 }
 

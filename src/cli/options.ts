@@ -8,7 +8,7 @@ import { parseDs, todayUtc, type RunDate } from '../run-date/run-date.js';
 import { parseEventTimeFlags, type BatchWindow } from '../run-date/batches.js';
 import { ignoredEnvWarnings, withEnvOptions } from './env-options.js';
 import { readProjectFlags } from '../project/project-flags.js';
-import { setConsolePreferences } from './reporter.js';
+import { notice, setConsolePreferences } from './console-output.js';
 
 /** Options every command accepts (before or after the command name), as dbt users type them. */
 export interface CommonOptions {
@@ -47,6 +47,8 @@ export interface CommonOptions {
   targetPath?: string;
   /** --quiet: print errors only */
   quiet?: boolean;
+  /** --no-progress: false (commander's negated flag) */
+  progress?: boolean;
   /** DBT_USE_COLORS / TSQL_USE_COLORS */
   useColors?: boolean;
   /** --event-time-start / --event-time-end: the batches microbatch models build (run, build) */
@@ -142,15 +144,15 @@ export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedO
     if (o[k] === undefined && (!accepted || accepted.has(k) || k === 'useColors' || k === 'quiet')) o[k] = v;
   }
   const named = (key: keyof CommonOptions, flag: string) => sources[key] ?? flag;
-  setConsolePreferences({ quiet: !!o.quiet, color: o.useColors });
-  if (!o.quiet) for (const w of ignoredEnvWarnings()) process.stderr.write(`warning: ${w}\n`);
+  const logFormat = o.logFormat ?? 'text';
+  if (logFormat !== 'text' && logFormat !== 'json') throw new UserError(`--log-format must be 'text' or 'json', got '${logFormat}'`);
+  setConsolePreferences({ quiet: !!o.quiet, color: o.useColors, format: logFormat, progress: o.progress !== false });
+  if (!o.quiet) for (const w of ignoredEnvWarnings()) notice(`warning: ${w}`, 'warn', w);
   let threads: number | undefined;
   if (o.threads !== undefined) {
     threads = Number(o.threads);
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UserError(`${named('threads', '--threads')} must be a whole number from 1 to 256, got '${o.threads}'`);
   }
-  const logFormat = o.logFormat ?? 'text';
-  if (logFormat !== 'text' && logFormat !== 'json') throw new UserError(`--log-format must be 'text' or 'json', got '${logFormat}'`);
   const dir = o.projectDir ?? process.env.TSQL_PROJECT_DIR ?? process.cwd();
   let backfill: ParsedOptions['backfill'];
   if (o.start !== undefined || o.end !== undefined) {

@@ -1,19 +1,13 @@
 import pc from 'picocolors';
 import type { RunEvent } from '../execution/events.js';
 import { isFailure } from '../execution/dag-runner.js';
+import { preferences, writeJsonEvent } from './console-output.js';
+import type { StatusLine } from './status-line.js';
 
 const LINE_WIDTH = 80;
 
 function clock(): string {
   return new Date().toTimeString().slice(0, 8);
-}
-
-/** --quiet and the colour preference (DBT_USE_COLORS), set once from the command line and environment. */
-const preferences: { quiet: boolean; color?: boolean } = { quiet: false };
-
-export function setConsolePreferences(p: { quiet: boolean; color?: boolean }): void {
-  preferences.quiet = p.quiet;
-  preferences.color = p.color;
 }
 
 /** What --quiet still prints: errors and failures. */
@@ -24,6 +18,8 @@ function shownWhenQuiet(e: RunEvent): boolean {
 /** Prints run events the way dbt users read them, or as JSON lines. */
 export class Reporter {
   private readonly color: boolean;
+  /** the live status line, drawn under the log lines while a run goes on */
+  private status: StatusLine | undefined;
 
   constructor(
     private readonly format: 'text' | 'json',
@@ -37,7 +33,19 @@ export class Reporter {
   }
 
   private write(line: string): void {
-    this.out.write(line + '\n');
+    if (this.status) this.status.print(line + '\n');
+    else this.out.write(line + '\n');
+  }
+
+  /** Shows `status` under the lines printed from now on, until `detachStatus`. */
+  attachStatus(status: StatusLine | undefined): void {
+    this.status = status;
+    status?.start();
+  }
+
+  detachStatus(): void {
+    this.status?.stop();
+    this.status = undefined;
   }
 
   info(message: string): void {
@@ -51,7 +59,7 @@ export class Reporter {
   emit(e: RunEvent): void {
     if (preferences.quiet && !shownWhenQuiet(e)) return;
     if (this.format === 'json') {
-      this.write(JSON.stringify({ ts: new Date().toISOString(), ...e }));
+      writeJsonEvent(e, this.out);
       return;
     }
     switch (e.type) {
@@ -84,7 +92,7 @@ export class Reporter {
         const [word, colour] = statusWord(e.status);
         const right = e.status === 'skipped' ? '[SKIP]' : `[${e.status === 'error' ? 'ERROR' : e.message} in ${e.seconds.toFixed(2)}s]`;
         this.write(`${clock()}    ${this.c(colour, dots(`batch ${e.index} of ${e.total} ${word} ${e.label}`, LINE_WIDTH - 2))} ${this.c(colour, right)}`);
-        if (e.status === 'error') this.write(`${clock()}      ${e.message}`);
+        if (e.status === 'error') for (const line of e.message.split('\n')) this.write(`${clock()}      ${line}`);
         break;
       }
       case 'summary':
@@ -98,7 +106,7 @@ export class Reporter {
   done(counts: StatusCounts, failures: Array<{ label: string; file: string; message: string }>): void {
     if (preferences.quiet && !counts.error) return;
     if (this.format === 'json') {
-      this.write(JSON.stringify({ ts: new Date().toISOString(), type: 'done', ...counts, failures }));
+      writeJsonEvent({ type: 'done', ...counts, failures }, this.out);
       return;
     }
     this.write(`${clock()}  `);

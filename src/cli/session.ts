@@ -13,6 +13,9 @@ import { writeCompiledFiles, writeManifest, type ArtifactMeta } from '../artifac
 import { runDateContext } from '../run-date/run-date.js';
 import { lakeRoot } from '../project/lake.js';
 import { trackAdapter, untrackAdapter } from '../execution/interrupt.js';
+import { settleChecksums } from '../seeds/seed-checksum.js';
+import { runInterruptibly } from '../execution/interruptible.js';
+import { checkpoint, throwIfInterrupted } from '../util/interrupt-state.js';
 import type { ParsedOptions } from './options.js';
 import type { Reporter } from './reporter.js';
 
@@ -58,7 +61,9 @@ export interface SessionOptions {
 }
 
 export async function openSession(options: ParsedOptions, opts: SessionOptions): Promise<Session> {
-  const project = loadProject(options.projectDir, { targetPath: options.targetPath });
+  await checkpoint();
+  // reading thousands of files and YAML: Ctrl-C stops it at once, as while compiling
+  const project = runInterruptibly(() => loadProject(options.projectDir, { targetPath: options.targetPath }));
   if (opts.extraModel) project.models.push(inlineModel(project, opts.extraModel));
   const target = resolveTarget({
     projectDir: options.projectDir,
@@ -85,7 +90,9 @@ export async function openSession(options: ParsedOptions, opts: SessionOptions):
 async function openWarehouses(options: ParsedOptions, opts: SessionOptions, project: LoadedProject, target: ResolvedTarget, threads: number, warehouses: Map<string, Warehouse>): Promise<Session> {
   const { adapter, catalog, lakeRoot: lake } = warehouses.get(target.targetName)!;
   if (opts.runLock && adapter.acquireRunLock) await adapter.acquireRunLock({ waitSeconds: options.waitSeconds, onWait: opts.runLock.onWait });
+  throwIfInterrupted();
   if (opts.readCatalog) await readCatalog(warehouses.get(target.targetName)!);
+  throwIfInterrupted();
 
   // Other outputs named by `connection:` are opened (lazily: no connection is made) when the compiler first meets them.
   const infos = new Map<string, ConnectionInfo | undefined>();
@@ -111,8 +118,9 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
   };
   const invocationId = randomUUID();
   const startedAt = new Date();
-  const compile = (deferred?: Map<string, Relation>) =>
-    new Compiler({
+  const compile = async (deferred?: Map<string, Relation>) => {
+    await checkpoint();
+    return new Compiler({
       deferred,
       empty: options.empty,
       project,
@@ -129,7 +137,8 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
       connection,
       outputNames: Object.keys(target.outputs),
     }).compile();
-  let compiled = compile();
+  };
+  let compiled = await compile();
   if (opts.readCatalog) {
     // Read the catalogs of the other connections in use; compile again when a template consulted one before it was read.
     for (const w of warehouses.values()) {
@@ -137,13 +146,16 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
       await readCatalog(w);
       infos.get(w.name)!.catalog = w.catalog;
     }
-    if (compiled.catalogsWanted.length) compiled = compile();
+    if (compiled.catalogsWanted.length) compiled = await compile();
   }
   if (options.defer && options.state && opts.selection) {
     // Deferral changes only the relations refs render as, never the graph: compile once more with them.
     const deferred = planDeferral(compiled.manifest, opts.selection(compiled.manifest, join(options.projectDir, project.settings.targetPath)), { state: options.state, favorState: options.favorState, catalog });
-    if (deferred.size) compiled = compile(deferred);
+    if (deferred.size) compiled = await compile(deferred);
   }
+  // state: comparisons and --defer read seed checksums: big seeds' hashes must be done first
+  if (options.state) await settleChecksums(compiled.pendingChecksums);
+  throwIfInterrupted();
   const targetWarehouse = warehouses.get(target.targetName)!;
   return {
     options,
@@ -184,12 +196,23 @@ export function artifactMeta(session: Session, command: string): ArtifactMeta {
   return { invocationId: session.invocationId, generatedAt: session.startedAt, adapterType: session.target.type, targetName: session.target.targetName, command };
 }
 
-/** Prints compile warnings and log() output, and writes manifest.json and compiled/. */
-export function publishCompiled(session: Session, reporter: Reporter, command: string): void {
-  const { manifest, warnings, logs } = session.compiled;
+/**
+ * Prints compile warnings and log() output, and writes compiled/ and
+ * manifest.json (the compiled files while the manifest is written). The
+ * manifest waits for the checksums of big seeds, hashed in the background
+ * (seeds/seed-checksum.ts): the returned promise is both writes, which a run
+ * lets go on while the nodes start. It never rejects unawaited.
+ */
+export function publishCompiled(session: Session, reporter: Reporter, command: string): Promise<void> {
+  const { manifest, warnings, logs, pendingChecksums } = session.compiled;
   for (const w of warnings) reporter.warn(w);
   for (const l of logs) reporter.info(l);
   for (const [id, rel] of manifest.deferred) reporter.info(`Deferred ${id} to --state ${session.options.state?.label}: ${session.adapter.dialect.renderRelation(rel)}`);
-  writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command), session.project.allDocBlocks);
-  writeCompiledFiles(session.options.projectDir, manifest);
+  const compiledFiles = writeCompiledFiles(session.options.projectDir, manifest);
+  const write = () => writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command), session.project.allDocBlocks);
+  // without checksums to wait for, the manifest is written now (a failure rejects the promise)
+  const manifestWritten = pendingChecksums.length ? settleChecksums(pendingChecksums).then(write) : new Promise<void>((resolve) => resolve(write()));
+  const both = Promise.all([compiledFiles, manifestWritten]).then(() => undefined);
+  both.catch(() => undefined);
+  return both;
 }

@@ -26,12 +26,14 @@ import { renderConfigValues, renderSourceDefinition } from './yaml-jinja.js';
 type FolderTree = 'models' | 'seeds' | 'tests' | 'sources' | 'snapshots' | 'analyses' | 'unit_tests';
 import { TemplateRelation } from '../templating/relation.js';
 import { templateError } from '../templating/render-error.js';
-import { TemplateCodeCache } from '../templating/template-cache.js';
+import { TemplateCodeCache, type TemplateCode } from '../templating/template-cache.js';
 import { isWithin, lakeLocation } from '../project/lake.js';
 import { findCycle } from '../graph/cycles.js';
 import { EXTERNAL_KEYS } from '../materializations/external.js';
 import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js';
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
+import { mapWithCtes, ownCodeMap, type CodeMap, type CteLayout } from './line-map.js';
+import { renderWithMarks, type OutputMarks } from '../templating/jinja/output-marks.js';
 import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
 import { legacySnapshotPlace, snapshotMacroWarnings, snapshotNode } from './snapshot-node.js';
 import type { SnapshotFile } from '../project/snapshot-files.js';
@@ -44,7 +46,7 @@ import { applyMacroProperties } from './macro-properties.js';
 import { inlineConfig } from './unrendered-config.js';
 import { grantsWithoutPrivileges } from './grants-warning.js';
 import { emptyRelationSql, resolveSubqueryAliases, subqueryRelationSql } from './empty.js';
-import { fileSha256 } from '../project/load.js';
+import { seedChecksum } from '../seeds/seed-checksum.js';
 import { rewriteTestBlocks } from '../templating/macros.js';
 import { runInterruptibly } from '../execution/interruptible.js';
 import { isSecretEnvName } from '../util/secrets.js';
@@ -128,6 +130,8 @@ export interface CompileResult {
   catalogsWanted: string[];
   /** renders again, when they run, the nodes and hooks whose SQL depends on queries (see run-time-render.ts) */
   runTime: RunTimeRenderer;
+  /** checksums of big seeds still being computed (seeds/seed-checksum.ts): settle them before the manifest is written or compared */
+  pendingChecksums: Array<Promise<void>>;
 }
 
 
@@ -223,6 +227,7 @@ export class Compiler {
   /** the target, as a connection */
   private readonly targetInfo: ConnectionInfo;
   private readonly catalogsWanted = new Set<string>();
+  private readonly pendingChecksums: Array<Promise<void>> = [];
   private readonly unknownConnections = new Set<string>();
   private readonly pkg: string;
   private readonly deferredUsed = new Map<string, Relation>();
@@ -351,13 +356,13 @@ export class Compiler {
 
     // Ephemeral models are inlined into their consumers (models and singular tests) as CTEs.
     for (const node of nodes.values()) {
-      if (node.resourceType === 'model' && node.materialized === 'ephemeral') node.compiledCodeOwn = node.compiledCode;
+      if (node.resourceType === 'model' && node.materialized === 'ephemeral') [node.compiledCodeOwn, node.sourceMapOwn] = [node.compiledCode, node.sourceMap];
     }
     for (const d of this.drafts.values()) {
-      if (d.node && d.frame.ephemeralDeps.size) d.node.compiledCode = injectEphemeralCtes(d.node.compiledCode, d.frame.ephemeralDeps, nodes, this.drafts);
+      if (d.node && d.frame.ephemeralDeps.size) [d.node.compiledCode, d.node.sourceMap] = this.inlineEphemerals(d.node.compiledCode, d.node.sourceMap, d.frame.ephemeralDeps, nodes);
     }
     for (const t of singular) {
-      if (t.ephemeralDeps.size) t.node.compiledCode = injectEphemeralCtes(t.node.compiledCode!, t.ephemeralDeps, nodes, this.drafts);
+      if (t.ephemeralDeps.size) [t.node.compiledCode, t.node.sourceMap] = this.inlineEphemerals(t.node.compiledCode!, t.node.sourceMap, t.ephemeralDeps, nodes);
     }
 
     for (const p of projects) {
@@ -467,6 +472,7 @@ export class Compiler {
       warnings: [...this.opts.project.warnings, ...this.warnings, ...grantsWithoutPrivileges(nodes.values(), (n) => this.connectionInfo(n.connection).dialect, this.opts.project)],
       logs: this.logs,
       catalogsWanted: [...this.catalogsWanted],
+      pendingChecksums: this.pendingChecksums,
       runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => this.projectHooks(w).length, () => this.macros.entries()),
     };
   }
@@ -557,6 +563,7 @@ export class Compiler {
       const frame = this.frameFor('seed', id, f, own, 'seed', override);
       const relation = this.computeRelation(frame);
       const connection = this.connectionName(config, () => ({ file: patch?.file ?? f.relPath, line: patch?.line }));
+      const checksum = seedChecksum(f.absPath);
       // a seed's indexes (PostgreSQL's): a warning on an engine without them
       if (config.indexes !== undefined) this.warnings.push(...engineConfigWarnings({ materialized: 'seed', indexes: config.indexes }, this.connectionInfo(connection).dialect, { file: patch?.file ?? f.relPath, line: patch?.line }, 'seed'));
       const seed: SeedNode = {
@@ -575,13 +582,14 @@ export class Compiler {
         columns: patch?.columns ?? {},
         dependsOn: { nodes: [], macros: [] },
         patchPath: patch?.file,
-        checksum: fileSha256(f.absPath),
+        checksum: typeof checksum === 'string' ? checksum : '',
         unrenderedConfig: config,
         relation,
         absPath: f.absPath,
         preHooks: asHookList(config.pre_hook),
         postHooks: asHookList(config.post_hook),
       };
+      if (typeof checksum !== 'string') this.pendingChecksums.push(checksum.then((c) => void (seed.checksum = c), () => undefined));
       this.seeds.set(id, seed);
       this.addRefable(f.name, { packageName: p.name, seed });
     }
@@ -970,8 +978,9 @@ export class Compiler {
     frame.refErrors = [];
     this.stack.push(frame);
     let sql = '';
+    const marks: OutputMarks = [];
     try {
-      sql = this.template(draft.file.text, draft.file.relPath).render({});
+      sql = renderWithMarks(marks, () => this.template(draft.file.text, draft.file.relPath).render({}));
     } catch (e) {
       this.errors.add(templateError(e, draft.file.relPath, undefined, draft.file.text));
     } finally {
@@ -1010,9 +1019,10 @@ export class Compiler {
     if (frame.introspects) runTimeParts.push('post_hook');
     this.stack.pop();
     if (runTimeParts.includes('sql') && config.materialized === 'ephemeral') {
-      this.errors.add(new UserError(`ephemeral model '${draft.file.name}' asks the warehouse when it renders (run_query, statement, execute…), but an ephemeral model is inlined at compile time`, { file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') }, { hint: 'materialize it as a view or table' }));
+      this.errors.add(new UserError(`ephemeral model '${draft.file.name}' asks the warehouse when it renders (run_query, statement, execute…), but an ephemeral model is inlined at compile time`, { file: draft.file.relPath, line: configLine }, { hint: 'materialize it as a view or table' }));
     }
     const f = draft.file;
+    const select = mappedSelect(sql, marks, f.relPath, f.text);
     const project = this.projectOf(frame);
     const patch = (draft.kind === 'snapshot' ? project.snapshotPatches : project.modelPatches).get(f.name);
     const built: ModelNode = {
@@ -1035,7 +1045,8 @@ export class Compiler {
       checksum: f.checksum,
       unrenderedConfig: withRootOverride(mergeConfig(draft.baseConfig, inlineConfig(f.text)), draft.override),
       rawCode: f.text,
-      compiledCode: resolveSubqueryAliases(cleanSql(sql)),
+      compiledCode: select.code,
+      sourceMap: select.map,
       relation,
       materialized: String(config.materialized),
       isIncremental: this.isIncremental(frame),
@@ -1062,10 +1073,10 @@ export class Compiler {
   }
 
   /** Renders a file (singular test, analysis) as the node of `frame`; a template error is collected and gives ''. */
-  private renderFileIn(frame: Frame, f: SqlFile): string {
+  private renderFileIn(frame: Frame, f: SqlFile, marks: OutputMarks = []): string {
     this.stack.push(frame);
     try {
-      return this.template(f.text, f.relPath).render({});
+      return renderWithMarks(marks, () => this.template(f.text, f.relPath).render({}));
     } catch (e) {
       this.errors.add(templateError(e, f.relPath, undefined, f.text));
       return '';
@@ -1086,7 +1097,9 @@ export class Compiler {
       this.disabled.add(id);
       return undefined;
     }
-    const sql = this.renderFileIn(frame, f);
+    const marks: OutputMarks = [];
+    const sql = this.renderFileIn(frame, f, marks);
+    const select = mappedSelect(sql, marks, f.relPath, f.text, false);
     this.validateConfig(frame.config, 'test', f.relPath, lineOfCall(f.text, 'config'));
     if (frame.introspects) this.runTimeTests.set(id, { file: f.relPath, text: f.text, config: frame.config, render: () => this.template(f.text, f.relPath).render({}) });
     if (frame.config.enabled === false) {
@@ -1113,7 +1126,8 @@ export class Compiler {
         unrenderedConfig: withRootOverride(mergeConfig(config, inlineConfig(f.text)), override),
         testType: 'singular',
         rawCode: f.text,
-        compiledCode: cleanSql(sql),
+        compiledCode: select.code,
+        sourceMap: select.map,
         renderAtRunTime: frame.introspects ? ['sql'] : undefined,
       },
       ephemeralDeps: frame.ephemeralDeps,
@@ -1214,10 +1228,10 @@ export class Compiler {
    */
   private precompile(files: SqlFile[]): void {
     const ok: SqlFile[] = [];
-    const codes: Array<{ code: string; path: string }> = [];
+    const codes: TemplateCode[] = [];
     for (const f of files) {
       try {
-        codes.push({ code: generateCode(this.env, f.text, f.relPath, this.cache), path: f.relPath });
+        codes.push(generateCode(this.env, f.text, f.relPath, this.cache));
         ok.push(f);
       } catch {
         // reported by template() when the file is rendered
@@ -1832,8 +1846,10 @@ export class Compiler {
     if (test) {
       const n = this.compiledNodes.get(target.id)!;
       const frame = this.frameFor('test', target.id, { relPath: test.file, text: test.text, name: n.name, fqn: n.fqn }, { ...test.config });
-      const sql = cleanSql(this.renderRunTime(frame, test.render, test.file, test.text, test.line));
-      return { sql: frame.ephemeralDeps.size ? injectEphemeralCtes(sql, frame.ephemeralDeps, this.compiledNodes, this.drafts) : sql };
+      const marks: OutputMarks = [];
+      const select = mappedSelect(this.renderRunTime(frame, () => renderWithMarks(marks, test.render), test.file, test.text, test.line), marks, test.file, test.text, false);
+      const [sql, sourceMap] = this.inlineEphemerals(select.code, select.map, frame.ephemeralDeps, this.compiledNodes);
+      return { sql, sourceMap };
     }
     const draft = this.drafts.get(target.id)!;
     const node = draft.node!;
@@ -1852,7 +1868,8 @@ export class Compiler {
     }
     const frame = this.frameFor('model', draft.id, file, { ...draft.baseConfig }, draft.kind, draft.override);
     if (target.kind === 'model') frame.batch = target.batch;
-    const sql = this.renderRunTime(frame, () => this.template(file.text, file.relPath).render({}), file.relPath, file.text);
+    const marks: OutputMarks = [];
+    const sql = this.renderRunTime(frame, () => renderWithMarks(marks, () => this.template(file.text, file.relPath).render({})), file.relPath, file.text);
     const unknown = [...frame.deps].filter((d) => !node.dependsOn.nodes.includes(d));
     if (unknown.length) {
       const names = unknown.map((d) => this.compiledNodes.get(d)?.name ?? d);
@@ -1860,9 +1877,18 @@ export class Compiler {
         hint: `add '-- depends_on: {{ ref('${names[0]}') }}' outside the if, so the model is built after it`,
       });
     }
-    let compiled = resolveSubqueryAliases(cleanSql(sql));
-    if (frame.ephemeralDeps.size) compiled = injectEphemeralCtes(compiled, frame.ephemeralDeps, this.compiledNodes, this.drafts);
-    return { sql: compiled };
+    const select = mappedSelect(sql, marks, file.relPath, file.text);
+    const [compiled, sourceMap] = this.inlineEphemerals(select.code, select.map, frame.ephemeralDeps, this.compiledNodes);
+    return { sql: compiled, sourceMap };
+  }
+
+  /** Puts the CTEs of the ephemeral models in `deps` in front of a select, and maps the result. */
+  private inlineEphemerals(code: string, map: CodeMap | undefined, deps: Set<string>, nodes: Map<string, ManifestNode>): [string, CodeMap | undefined] {
+    if (!deps.size) return [code, map];
+    const layout = {} as CteLayout & { inlined?: ModelNode[] };
+    const out = injectEphemeralCtes(code, deps, nodes, this.drafts, layout);
+    if (!layout.inlined) return [out, map];
+    return [out, mapWithCtes(map, layout, layout.inlined.map((n) => n.sourceMapOwn ?? n.sourceMap))];
   }
 
   /** Renders in `frame`; a NeedQuery comes out with the place it was asked, any other error as a user error there. */
@@ -1889,9 +1915,21 @@ function createMd5(s: string): string {
   return createHash('md5').update(s).digest('hex');
 }
 
+/**
+ * A model's or singular test's rendered template as its compiled select (cleaned; for a
+ * model, with the --empty and batch subqueries' aliases resolved), and where its text came from.
+ */
+function mappedSelect(rendered: string, marks: OutputMarks, file: string, source: string, resolveAliases = true): { code: string; map: CodeMap } {
+  const edits: number[] = [];
+  const trimmed = cleanSql(rendered);
+  const code = resolveAliases ? resolveSubqueryAliases(trimmed, edits) : trimmed;
+  return { code, map: ownCodeMap({ file, source, rendered, marks, lead: rendered.length - rendered.trimStart().length, edits: edits.length ? edits : undefined }, code) };
+}
+
 /** The rendered select, without trailing semicolons (it is wrapped in DDL). */
 export function cleanSql(sql: string): string {
-  return sql.trim().replace(/;+\s*$/, '').trimEnd();
+  const trimmed = sql.trim();
+  return trimmed.endsWith(';') ? trimmed.replace(/;+\s*$/, '').trimEnd() : trimmed;
 }
 
 /** dbt's `model.batch`: id, event_time_start, event_time_end (datetimes), or none. */

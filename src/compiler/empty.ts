@@ -31,13 +31,18 @@ const NOT_AN_ALIAS = new Set(
    returning for into pivot unpivot sample tablesample asof positional anti semi outer select from with values set when then else end and or`.split(/\s+/),
 );
 
-/** Replaces each marker with ` <alias>`, or with nothing when the model aliases the relation itself. */
-export function resolveSubqueryAliases(sql: string): string {
+/**
+ * Replaces each marker with ` <alias>`, or with nothing when the model aliases the relation
+ * itself. `edits`, when given, receives each replacement: its offset, the length replaced
+ * and the length written (for line-map.ts).
+ */
+export function resolveSubqueryAliases(sql: string, edits?: number[]): string {
   if (!sql.includes('/*tsql-alias:')) return sql;
   return sql.replace(MARKER, (_m, alias: string, offset: number, whole: string) => {
     const rest = whole.slice(offset + _m.length).replace(/^(\s+|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, '');
     const word = /^([A-Za-z_][A-Za-z0-9_$]*|"[^"]*"|`[^`]*`)/.exec(rest)?.[1];
-    if (word && (word.toLowerCase() === 'as' || !NOT_AN_ALIAS.has(word.toLowerCase()))) return '';
-    return ` ${alias}`;
+    const out = word && (word.toLowerCase() === 'as' || !NOT_AN_ALIAS.has(word.toLowerCase())) ? '' : ` ${alias}`;
+    edits?.push(offset, _m.length, out.length);
+    return out;
   });
 }

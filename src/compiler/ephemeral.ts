@@ -1,3 +1,4 @@
+import type { CteLayout } from './line-map.js';
 import type { ManifestNode, ModelNode } from './nodes.js';
 
 export function ephemeralCteName(modelName: string): string {
@@ -14,13 +15,15 @@ const LEADING_WITH = /^((?:\s*(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))*\s*)with(\s
 /**
  * Inlines ephemeral models as CTEs: every ephemeral reached (transitively)
  * becomes one CTE, dependencies first, each once. A query that already
- * starts with WITH gets the CTEs spliced into its own WITH clause.
+ * starts with WITH gets the CTEs spliced into its own WITH clause. `layout`, when
+ * given, receives where each piece went and `inlined` the models inlined, in order.
  */
 export function injectEphemeralCtes(
   sql: string,
   direct: Set<string>,
   nodes: Map<string, ManifestNode>,
   drafts: Map<string, DraftLike>,
+  layout?: CteLayout & { inlined?: ModelNode[] },
 ): string {
   const ordered: ModelNode[] = [];
   const seen = new Set<string>();
@@ -34,14 +37,26 @@ export function injectEphemeralCtes(
   };
   for (const id of direct) visit(id);
   if (!ordered.length) return sql;
-  return prependCtes(sql, ordered.map((n) => `${ephemeralCteName(n.name)} as (\n${n.compiledCodeOwn ?? n.compiledCode}\n)`));
+  if (layout) layout.inlined = ordered;
+  return prependCtes(sql, ordered.map((n) => ({ name: ephemeralCteName(n.name), sql: n.compiledCodeOwn ?? n.compiledCode })), layout);
 }
 
-/** Puts CTEs (`name as (…)`) in front of a query, splicing them into its own WITH clause if it has one. */
-export function prependCtes(sql: string, ctes: string[]): string {
+/**
+ * Puts CTEs (`name as (…)`) in front of a query, splicing them into its own WITH clause if
+ * it has one. `layout`, when given, receives where each CTE's select and the query's own
+ * text went (see line-map.ts).
+ */
+export function prependCtes(sql: string, ctes: Array<{ name: string; sql: string }>, layout?: CteLayout): string {
   if (!ctes.length) return sql;
-  const list = ctes.join(',\n');
   const m = LEADING_WITH.exec(sql);
-  if (m) return `${m[1]}with${m[2] ?? ''} ${list},\n${sql.slice(m[0].length)}`;
-  return `with ${list}\n${sql}`;
+  let out = m ? `${m[1]}with${m[2] ?? ''} ` : 'with ';
+  const placed: CteLayout['ctes'] = [];
+  ctes.forEach((c, i) => {
+    out += `${i ? ',\n' : ''}${c.name} as (\n`;
+    placed.push({ at: out.length, length: c.sql.length });
+    out += `${c.sql}\n)`;
+  });
+  out += m ? ',\n' : '\n';
+  if (layout) Object.assign(layout, { ctes: placed, ownAt: out.length, ownCut: m ? m[0].length : 0 });
+  return out + (m ? sql.slice(m[0].length) : sql);
 }

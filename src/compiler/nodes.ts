@@ -3,6 +3,7 @@ import type { Config } from '../project/config-merge.js';
 import type { ConstraintDef } from '../project/constraints.js';
 import type { ColumnDef } from '../project/schema-yaml.js';
 import type { UnitInput } from '../tests/unit/parse.js';
+import type { CodeMap } from './line-map.js';
 import type { SnapshotSpec } from '../project/snapshot-config.js';
 
 export type NodeResourceType = 'model' | 'seed' | 'source' | 'test' | 'unit_test' | 'analysis' | 'exposure' | 'snapshot';
@@ -43,6 +44,10 @@ export interface ModelNode extends NodeBase {
   compiledCode: string;
   /** For ephemeral models: the model's own select, before CTEs of other ephemerals are added. */
   compiledCodeOwn?: string;
+  /** where the text of compiledCode came from, to tell an error at the line of the file (not written to artifacts) */
+  sourceMap?: CodeMap;
+  /** the same, for compiledCodeOwn */
+  sourceMapOwn?: CodeMap;
   relation: Relation;
   materialized: string;
   /** is_incremental() as it rendered: the relation existed and no full refresh. */
@@ -76,6 +81,8 @@ export interface SnapshotNode extends NodeBase {
   rawCode: string;
   /** the rendered select */
   compiledCode: string;
+  /** where the text of compiledCode came from (not written to artifacts) */
+  sourceMap?: CodeMap;
   relation: Relation;
   materialized: 'snapshot';
   /** the checked config: strategy, key, hard deletes, meta column names */
@@ -125,6 +132,8 @@ export interface TestNode extends NodeBase {
   rawCode?: string;
   /** the rendered query returning failing rows */
   compiledCode?: string;
+  /** singular tests: where the text of compiledCode came from (not written to artifacts) */
+  sourceMap?: CodeMap;
   /** posix path of the compiled file under target/, relative to the project */
   compiledPath?: string;
   /** YAML line of the test entry, for error messages */

@@ -11,6 +11,7 @@
  * run exactly once, in the order the template issues them.
  */
 import { WarehouseError, formatPlace, type SourcePlace } from '../errors.js';
+import type { CodeMap } from './line-map.js';
 import type { BatchContext } from '../run-date/batches.js';
 import { ReplayLog, findNeedQuery, type IntrospectionAnswer, type IntrospectionRequest } from '../templating/introspection/replay.js';
 
@@ -26,6 +27,8 @@ export type RenderTarget =
 export interface RenderOutput {
   /** the SQL (a model's select, a hook's statement, an operation's output) */
   sql: string;
+  /** a model's or test's select: where its text came from (see line-map.ts) */
+  sourceMap?: CodeMap;
   /** a model's pre- or post-hooks */
   hooks?: string[];
   /** `log(…, info=True)` output */

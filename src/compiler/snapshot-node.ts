@@ -20,7 +20,7 @@ export function snapshotNode(built: ModelNode, file: SnapshotFile, warnings: str
     }
   }
   if (!spec) return { errors };
-  const { isIncremental: _i, primaryKey: _p, constraints: _c, compiledCodeOwn: _o, materialized: _m, resourceType: _r, ...rest } = built;
+  const { isIncremental: _i, primaryKey: _p, constraints: _c, compiledCodeOwn: _o, sourceMapOwn: _so, materialized: _m, resourceType: _r, ...rest } = built;
   return { node: { ...rest, resourceType: 'snapshot', materialized: 'snapshot', rawCode: file.rawCode, snapshot: spec, line: file.line }, errors };
 }
 

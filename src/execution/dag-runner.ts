@@ -18,6 +18,9 @@ export interface DagRunOptions<T extends DagTask> {
   run(task: T): Promise<TaskOutcome>;
   /** Called for a task that will not run because an upstream failed (or fail-fast stopped the run). */
   onSkip(task: T, reason: string): void;
+  /** Asked before each task starts: true stops the run there (Ctrl-C); the rest is skipped with `stopReason`. */
+  shouldStop?: () => boolean;
+  stopReason?: string;
 }
 
 /** Failures skip descendants: an error, a failed test, a microbatch model some of whose batches failed (its table is incomplete). */
@@ -49,6 +52,7 @@ export async function runDag<T extends DagTask>(tasks: T[], opts: DagRunOptions<
   const ready: string[] = tasks.filter((t) => waiting.get(t.id) === 0).map((t) => t.id);
   let running = 0;
   let stopped = false;
+  let stopReason: string | undefined;
   let firstFailure: string | undefined;
 
   const skipDescendants = (id: string, reason: string) => {
@@ -64,6 +68,10 @@ export async function runDag<T extends DagTask>(tasks: T[], opts: DagRunOptions<
 
   await new Promise<void>((resolveAll) => {
     const pump = () => {
+      if (!stopped && opts.shouldStop?.()) {
+        stopped = true;
+        stopReason = opts.stopReason ?? 'not run: the run was stopped';
+      }
       if (stopped) ready.length = 0;
       ready.sort((a, b) => weight.get(b)! - weight.get(a)! || (a < b ? -1 : 1));
       while (running < Math.max(1, opts.threads) && ready.length) {
@@ -99,7 +107,7 @@ export async function runDag<T extends DagTask>(tasks: T[], opts: DagRunOptions<
   if (stopped) {
     for (const t of tasks) {
       if (!results.has(t.id)) {
-        const reason = `not run: --fail-fast after ${firstFailure} failed`;
+        const reason = stopReason ?? `not run: --fail-fast after ${firstFailure} failed`;
         results.set(t.id, { status: 'skipped', message: reason });
         opts.onSkip(t, reason);
       }

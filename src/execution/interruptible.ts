@@ -1,30 +1,26 @@
-import { Script } from 'node:vm';
-import { EXIT_INTERRUPTED } from './interrupt.js';
-
 /**
- * Runs synchronous work (compiling, which renders every template) so that Ctrl-C stops
- * it at once. A signal handler cannot run while JavaScript is busy, so a template stuck in
- * a loop would otherwise ignore Ctrl-C; V8's `breakOnSigint` interrupts the running code
- * instead. Nothing has been sent to a warehouse at this point, so tsql exits with 130
- * right away.
+ * Runs synchronous work (loading the project, compiling, which renders every
+ * template) so that Ctrl-C or SIGTERM stops it at once. A signal handler cannot
+ * run while JavaScript is busy, so a big project (or a template stuck in a
+ * loop) would otherwise ignore the signal until it is done. While `fn` runs,
+ * tsql's SIGINT and SIGTERM handlers step aside and the signal's default
+ * applies: the process ends at once, as the shell reports with status 130
+ * (143 for SIGTERM). Nothing has been sent to a warehouse at this point (a run
+ * lock or an open DuckDB file is released with the process).
+ *
+ * (V8's `breakOnSigint`, used before, loses a signal that arrives as its script
+ * starts or ends: the run then went on as if nothing had been pressed.)
  */
-const RUN = Symbol.for('tsql.interruptible.run');
-const script = new Script(`globalThis[Symbol.for('tsql.interruptible.run')]()`, { filename: 'tsql-interruptible.js' });
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export function runInterruptibly<T>(fn: () => T): T {
-  const g = globalThis as unknown as Record<symbol, (() => T) | undefined>;
-  // already inside (a compile started from a compile): the outer call listens
-  if (g[RUN]) return fn();
-  g[RUN] = fn;
+  const saved = SIGNALS.map((s) => [s, process.listeners(s)] as const);
+  // already inside (a compile started from a compile): the outer call did this
+  if (saved.every(([, ls]) => !ls.length)) return fn();
+  for (const s of SIGNALS) process.removeAllListeners(s);
   try {
-    return script.runInThisContext({ breakOnSigint: true }) as T;
-  } catch (e) {
-    if (/Script execution was interrupted by `SIGINT`/.test(String((e as Error)?.message))) {
-      process.stderr.write('\nInterrupted while compiling; nothing was run.\n');
-      process.exit(EXIT_INTERRUPTED);
-    }
-    throw e;
+    return fn();
   } finally {
-    g[RUN] = undefined;
+    for (const [s, ls] of saved) for (const l of ls) process.on(s, l);
   }
 }

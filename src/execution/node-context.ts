@@ -1,4 +1,5 @@
-import type { Adapter, Connection, Relation, RelationKind } from '../adapters/types.js';
+import type { Adapter, Connection, Dialect, Relation, RelationKind } from '../adapters/types.js';
+import { firstLines, placedFailure, sendNoted, type MappedCode } from './failure-place.js';
 import { relationKey } from '../compiler/compiler.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import type { RenderTarget } from '../compiler/run-time-render.js';
@@ -11,7 +12,7 @@ import type { RunOptions, RunWarehouse } from './run-plan.js';
 /** What running one node needs around its materialization: its context, session, hooks and run-time renders. */
 
 /** What a materialization sees of a node's connection and warehouse; statements it runs are recorded in `statements`. */
-export function materializeContext(conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[]): MaterializeContext {
+export function materializeContext(conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[], nodeId?: string): MaterializeContext {
   const adapter = w.adapter;
   return {
     adapter,
@@ -27,14 +28,15 @@ export function materializeContext(conn: Connection, w: RunWarehouse, opts: RunO
     },
     run: (sql: string) => {
       statements.push(sql);
-      return conn.execute(sql);
+      return sendNoted(sql, (s) => conn.execute(s));
     },
-    query: (sql: string) => conn.query(sql),
+    query: (sql: string) => sendNoted(sql, (s) => conn.query(s)),
     record: (sql: string) => {
       statements.push(sql);
     },
     columns: (rel: Relation) => adapter.getColumns(conn, rel),
     warn: (message: string) => opts.emit({ type: 'log', level: 'warn', message }),
+    progress: nodeId && opts.progress ? (rows: number) => opts.progress!.rows(nodeId, rows) : undefined,
     empty: opts.empty,
   };
 }
@@ -72,18 +74,15 @@ export async function renderNow(opts: RunOptions, target: RenderTarget, adapter:
   return out;
 }
 
-/** What a failed node (or batch) reports: a broken contract's whole table, a user error's line, else the error's first lines. */
-export function failureMessage(e: unknown): string {
+/**
+ * What a failed node (or batch) reports: a broken contract's whole table, a user error's
+ * line, a warehouse error at the line of the node's file that it points into (`code`: the
+ * node's compiled select and its source map), else the error's first lines.
+ */
+export function failureMessage(e: unknown, code?: MappedCode, dialect?: Dialect): string {
   if (e instanceof ContractError) return e.message;
+  const placed = code && dialect ? placedFailure(e, code, dialect) : undefined;
+  if (placed) return placed;
   return firstLines(e instanceof UserError ? e.format() : String((e as Error)?.message ?? e));
 }
 
-/** An error message as one line for a node's result: its first three non-empty lines, joined. */
-function firstLines(message: string): string {
-  return message
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(0, 3)
-    .join(' ');
-}

@@ -9,6 +9,7 @@ import { batchId, batchLabel, planBatches, type BatchContext, type BatchWindow }
 import { scrubSecrets } from '../util/secrets.js';
 import { failureMessage, inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
 import type { RunOptions, RunWarehouse } from './run-plan.js';
+import type { MappedCode } from './failure-place.js';
 
 /** What decides the batches of the microbatch models of one run (README "Microbatch models"). */
 export interface MicrobatchOptions {
@@ -78,24 +79,25 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
     return o;
   };
   /** Renders and applies one batch on `ctx`'s connection; its statements go to its own file under target/run/. */
-  const runBatch = async (ctx: MaterializeContext, batch: Batch, target: BatchTarget, rendered?: string): Promise<BatchOutcome> => {
+  const runBatch = async (ctx: MaterializeContext, batch: Batch, target: BatchTarget, rendered?: RenderedBatch): Promise<BatchOutcome> => {
     const t0 = performance.now();
     const record: string[] = [];
     const own = materializeContext(ctx.conn, w, opts, record);
+    let select = rendered;
     try {
-      const sql = rendered ?? (await renderBatch(own, batch, record));
-      const rows = await applyBatch(own, node, target, batch, cfg.eventTime, sql);
+      select ??= await renderBatch(own, batch, record);
+      const rows = await applyBatch(own, node, target, batch, cfg.eventTime, select.compiledCode);
       return report({ batch, status: 'success', rows, message: `${rows ?? '?'} row${rows === 1 ? '' : 's'}` }, t0);
     } catch (e) {
-      return report({ batch, status: 'error', message: failureMessage(e) }, t0);
+      return report({ batch, status: 'error', message: failureMessage(e, select, d) }, t0);
     } finally {
       writeBatchFile(opts, 'run', node, batch, record.map((s) => s.trim() + ';').join('\n\n') + '\n');
     }
   };
-  const renderBatch = async (ctx: MaterializeContext, batch: Batch, record: string[]) => {
-    const sql = (await renderer(ctx, record)({ kind: 'model', id: node.uniqueId, batch: { id: batch.id, start: batch.start, end: batch.end } })).sql;
-    writeBatchFile(opts, 'compiled', node, batch, sql + '\n');
-    return sql;
+  const renderBatch = async (ctx: MaterializeContext, batch: Batch, record: string[]): Promise<RenderedBatch> => {
+    const out = await renderer(ctx, record)({ kind: 'model', id: node.uniqueId, batch: { id: batch.id, start: batch.start, end: batch.end } });
+    writeBatchFile(opts, 'compiled', node, batch, out.sql + '\n');
+    return { compiledCode: out.sql, sourceMap: out.sourceMap };
   };
 
   // the table, and the first batch on the same connection, after the pre-hooks
@@ -109,7 +111,7 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
     if (!batches.length) return;
     await hooks(ctx, 'pre_hook');
     const first = await renderBatch(ctx, batches[0], statements);
-    target = await prepareBatchTarget(ctx, node, first, fresh);
+    target = await prepareBatchTarget(ctx, node, first.compiledCode, fresh);
     // --empty: the table with its columns and no rows (a full refresh's is swapped in), no batch
     if (opts.empty) await finishBatches(ctx, node, target, true);
     else outcomes.push(await runBatch(ctx, batches[0], target, first));
@@ -159,13 +161,17 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
   if (!bad.length) return { message: `MICROBATCH (${plural(ok.length)}, ${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table', batchResults };
   const errors = bad.filter((o) => o.status === 'error');
   const notRun = bad.length - errors.length;
-  const why = `${errors.map((o) => batchLabel(o.batch.start, cfg.batchSize)).join(', ')} failed: ${errors[0]?.message ?? bad[0].message}${notRun ? `; ${plural(notRun)} not run` : ''}`;
+  // a batch's message may go on with the model's line (failure-place.ts): the batch's own line showed it
+  const why = `${errors.map((o) => batchLabel(o.batch.start, cfg.batchSize)).join(', ')} failed: ${(errors[0]?.message ?? bad[0].message).split('\n')[0]}${notRun ? `; ${plural(notRun)} not run` : ''}`;
   if (table.aside) {
     return { status: 'error', message: `${plural(bad.length)} of ${batches.length} did not succeed (${why}); the full refresh was not swapped in, ${d.renderRelation(node.relation)} is as it was`, kind: 'table', batchResults };
   }
   if (!ok.length) return { status: 'error', message: `no batch succeeded (${why})`, kind: 'table', batchResults };
   return { status: 'partial success', message: `PARTIAL SUCCESS (${ok.length} of ${plural(batches.length)}): ${why}`, rowsAffected: rows, kind: 'table', batchResults };
 }
+
+/** One batch's select, and where its text came from. */
+type RenderedBatch = MappedCode & { compiledCode: string };
 
 /** target/compiled|run/<package>/<model path>/<name>_<batch id>.sql: each batch's select and statements, as dbt writes them. */
 function writeBatchFile(opts: RunOptions, kind: 'compiled' | 'run', node: ModelNode, batch: Batch, text: string): void {

@@ -19,9 +19,12 @@ import { meetsThreshold } from '../tests/folding.js';
 import type { TestSettings } from '../tests/test-config.js';
 import type { Plan, PlanStep } from '../plan/plan.js';
 import { runDag, type NodeStatus } from './dag-runner.js';
+import { isInterrupted, throwIfInterrupted } from '../util/interrupt-state.js';
 import type { EventSink } from './events.js';
+import type { RunProgress } from './progress.js';
 import type { RenderTarget, RunTimeRenderer } from '../compiler/run-time-render.js';
 import { failureMessage, inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
+import type { MappedCode } from './failure-place.js';
 import { isMicrobatchStep, runMicrobatch, type BatchResults, type MicrobatchOptions } from './run-microbatch.js';
 
 export interface NodeResult {
@@ -72,11 +75,21 @@ export interface RunOptions {
   runTime?: RunTimeRenderer;
   /** what decides the batches of microbatch models */
   microbatch?: MicrobatchOptions;
+  /** what runs now, for the live status line */
+  progress?: RunProgress;
 }
 
 export interface RunOutcome {
   results: NodeResult[];
   hookErrors: string[];
+}
+
+/** The node as the status line names it. */
+function shortLabel(step: PlanStep): string {
+  const n = step.node;
+  if (n.resourceType === 'unit_test') return `unit test ${n.name}`;
+  const kind = n.resourceType === 'model' ? step.materialization : n.resourceType;
+  return `${kind} ${n.name}`;
 }
 
 function label(step: PlanStep): string {
@@ -97,6 +110,7 @@ async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', 
   const atRunTime = opts.runTime?.hooksAtRunTime(which);
   const hooks = atRunTime === undefined ? compiled : Array.from({ length: atRunTime }, () => '');
   for (let i = 0; i < hooks.length; i++) {
+    throwIfInterrupted();
     const t0 = performance.now();
     try {
       const { adapter } = opts.warehouseOf(undefined);
@@ -117,6 +131,7 @@ async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', 
 
 /** Executes a plan: on-run-start, schemas, every step in DAG order, on-run-end. */
 export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutcome> {
+  throwIfInterrupted();
   const results = new Map<string, NodeResult>();
   const hookErrors = await runHooks(opts, 'on-run-start', opts.onRunStart);
   const total = plan.steps.length;
@@ -124,6 +139,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
     for (const s of plan.steps) results.set(s.id, { uniqueId: s.id, status: 'skipped', message: 'on-run-start failed', executionTime: 0 });
     return { results: [...results.values()], hookErrors };
   }
+  throwIfInterrupted();
 
   // Schemas are created up front, on the warehouse that owns them.
   const byConnection = new Map<string | undefined, typeof plan.schemas>();
@@ -143,30 +159,37 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
   await runDag(plan.steps, {
     threads: opts.threads,
     failFast: opts.failFast,
+    shouldStop: isInterrupted,
+    stopReason: 'not run: the run was interrupted',
     onSkip: (step, reason) => {
       const index = indexOf.get(step.id) ?? ++started;
       indexOf.set(step.id, index);
       results.set(step.id, { uniqueId: step.id, status: 'skipped', message: reason, executionTime: 0 });
+      opts.progress?.skipped();
       opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: 'skipped', message: reason, seconds: 0 });
     },
     run: async (step) => {
       const index = ++started;
       indexOf.set(step.id, index);
       opts.emit({ type: 'node_start', index, total, uniqueId: step.id, label: label(step) });
+      opts.progress?.start(step.id, shortLabel(step), step.materialization === 'seed' ? 'loaded' : step.materialization === 'unload' ? 'unloaded' : undefined);
       if (opts.empty && step.materialization === 'unload') {
         const message = 'skipped under --empty: an unload writes files to the lake, and --empty writes nothing there';
         results.set(step.id, { uniqueId: step.id, status: 'skipped', message, executionTime: 0 });
+        opts.progress?.end(step.id);
         opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: 'skipped', message, seconds: 0 });
         return { status: 'success', message };
       }
       const startedAt = new Date();
       const t0 = performance.now();
       const statements: string[] = [];
+      // the node as it ran (rendered again at run time when its SQL depends on queries)
+      const ran = { node: step.node };
       let result: NodeResult;
       const w = opts.warehouseOf(step.node);
       const d = w.adapter.dialect;
       try {
-        const r: MaterializeResult & { batchResults?: BatchResults } = isMicrobatchStep(step) ? await runMicrobatch(step, w, opts, statements) : await w.adapter.withConnection((conn) => runStep(step, conn, w, opts, statements, plan));
+        const r: MaterializeResult & { batchResults?: BatchResults } = isMicrobatchStep(step) ? await runMicrobatch(step, w, opts, statements) : await w.adapter.withConnection((conn) => runStep(step, conn, w, opts, statements, plan, ran));
         result = {
           uniqueId: step.id,
           status: r.status ?? 'success',
@@ -185,7 +208,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
         result = {
           uniqueId: step.id,
           status: 'error',
-          message: failureMessage(e),
+          message: failureMessage(e, mappedCode(ran.node), d),
           relationName: 'relation' in step.node ? d.renderRelation(step.node.relation) : undefined,
           startedAt: startedAt.toISOString(),
           completedAt: new Date().toISOString(),
@@ -195,12 +218,14 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
       if (opts.warnError && result.status === 'warn') result = { ...result, status: 'fail', message: `${result.message} (a warning, failed by --warn-error)` };
       writeRunFile(opts, step, statements);
       results.set(step.id, result);
+      opts.progress?.end(step.id);
       opts.emit({ type: 'node_end', index, total, uniqueId: step.id, label: label(step), status: result.status, message: result.message, seconds: result.executionTime, failures: result.failures });
       return { status: result.status, message: result.message };
     },
   });
 
-  hookErrors.push(...(await runHooks(opts, 'on-run-end', opts.onRunEnd)));
+  // an interrupted run ends now: on-run-end hooks would start new work
+  if (!isInterrupted()) hookErrors.push(...(await runHooks(opts, 'on-run-end', opts.onRunEnd)));
   const ordered = plan.steps.map((s) => results.get(s.id)!).filter(Boolean);
   return { results: ordered, hookErrors };
 }
@@ -214,19 +239,26 @@ const MATERIALIZATIONS: Record<string, (ctx: MaterializeContext, node: ModelNode
   unload: materializeUnload,
 };
 
-async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[], plan: Plan): Promise<MaterializeResult> {
+/** A model's or test's compiled select and its source map, for placing a warehouse error at its line. */
+function mappedCode(node: ManifestNode): MappedCode | undefined {
+  return node.resourceType === 'model' || node.resourceType === 'snapshot' || node.resourceType === 'test' ? node : undefined;
+}
+
+async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: RunOptions, statements: string[], plan: Plan, ran: { node: ManifestNode }): Promise<MaterializeResult> {
   const adapter = w.adapter;
-  const ctx = materializeContext(conn, w, opts, statements);
+  const ctx = materializeContext(conn, w, opts, statements, step.id);
   let node = step.node;
   const atRunTime = node.resourceType === 'model' || node.resourceType === 'snapshot' ? (node.renderAtRunTime ?? []) : [];
   const render = (target: RenderTarget) => renderNow(opts, target, adapter, conn, (sql) => statements.push(sql));
   if (node.resourceType === 'test' && node.renderAtRunTime?.includes('sql')) {
-    node = { ...node, compiledCode: (await render({ kind: 'test', id: node.uniqueId })).sql };
+    const out = await render({ kind: 'test', id: node.uniqueId });
+    node = ran.node = { ...node, compiledCode: out.sql, sourceMap: out.sourceMap };
     writeCompiledFile(opts, node);
   }
   if ((node.resourceType === 'model' || node.resourceType === 'snapshot') && atRunTime.includes('sql')) {
     // its SQL depends on queries: rendered now that its parents are built
-    node = { ...node, compiledCode: (await render({ kind: 'model', id: node.uniqueId })).sql };
+    const out = await render({ kind: 'model', id: node.uniqueId });
+    node = ran.node = { ...node, compiledCode: out.sql, sourceMap: out.sourceMap };
     writeCompiledFile(opts, node);
   }
   // where store_failures keeps failing rows: <schema>_tsql_test__audit

@@ -4,17 +4,46 @@ import { closest } from '../util/suggest.js';
 import { selectFromManifest } from './manifest-graph.js';
 import { parseSelector, type ResourceType, type SelectorCriterion } from './selector.js';
 
+/** Every kind of node a selector can pick. */
+const ANY_TYPE: ResourceType[] = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis', 'exposure'];
+/** What a command does with what it selects, where that is not "run". */
+const VERB: Record<string, string> = { ls: 'list', compile: 'compile', 'source freshness': 'check' };
+
+/** Selector methods whose result depends on earlier runs' artifacts (--state, target/), not on the project. */
+const RUN_STATE_METHOD = /(^|[\s,+@]|\d)(state|result|source_status):/;
+
+/**
+ * Whether an empty selection is an answer rather than a mistake: `state:`, `result:` and
+ * `source_status:` depend on the run, not on the project (a pull request that changes no
+ * node has nothing to build).
+ */
+export function selectsByRunState(opts: { select: string[]; exclude: string[] }): boolean {
+  return [...opts.select, ...opts.exclude].some((s) => RUN_STATE_METHOD.test(s));
+}
+
+/**
+ * For commands that only read the project (ls, compile --select, source freshness): a
+ * `--select` / `--exclude` that picked nothing is a mistake (exit 2, with the closest name),
+ * unless it selects by run state (then the command says so and goes on).
+ */
+export function checkSelectionNotEmpty(manifest: Manifest, picked: Set<string>, opts: { select: string[]; exclude: string[]; types: ResourceType[]; command: string }): void {
+  if (picked.size || (!opts.select.length && !opts.exclude.length) || selectsByRunState(opts)) return;
+  throw emptySelectionError(manifest, { ...opts, noAllowFlag: true });
+}
+
 /**
  * Says why `--select` / `--exclude` left no node for a command to run, as one
  * user error naming the selector: the first selector that matches nothing
  * (with the closest name), or else the exclusion that removed the rest.
  */
-export function emptySelectionError(manifest: Manifest, opts: { select: string[]; exclude: string[]; types: ResourceType[]; command: string }): UserError {
+export function emptySelectionError(manifest: Manifest, opts: { select: string[]; exclude: string[]; types: ResourceType[]; command: string; noAllowFlag?: boolean }): UserError {
   const kinds = orList(opts.types.filter((t) => t !== 'unit_test'));
-  const hint = '--allow-empty-selection runs nothing instead';
+  // commands that run nodes take --allow-empty-selection; the others have no such flag to suggest
+  const hint = opts.noAllowFlag ? undefined : '--allow-empty-selection runs nothing instead';
+  const also = (s: string) => (hint ? `${s}; ${hint}` : s);
   const args = opts.select.flatMap((s) => s.split(/\s+/).filter(Boolean));
   for (const arg of args) {
-    const anyType = selectFromManifest(manifest, { select: [arg], exclude: [], types: ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test'] });
+    const anyType = selectFromManifest(manifest, { select: [arg], exclude: [], types: ANY_TYPE });
     if (anyType.size === 0) {
       const suggestion = suggest(manifest, arg, opts.types);
       return new UserError(`--select '${arg}' matches no node`, {}, { hint: suggestion ? `did you mean '${suggestion}'?` : 'tsql ls lists the nodes' });
@@ -23,19 +52,19 @@ export function emptySelectionError(manifest: Manifest, opts: { select: string[]
   if (args.length) {
     const ofType = selectFromManifest(manifest, { select: args, exclude: [], types: opts.types });
     if (ofType.size === 0) {
-      return new UserError(`--select '${args.join(' ')}' matches no ${kinds} for tsql ${opts.command}`, {}, { hint: `it selects only ${describeTypes(manifest, args)}; ${hint}` });
+      return new UserError(`--select '${args.join(' ')}' matches no ${kinds} for tsql ${opts.command}`, {}, { hint: also(`it selects only ${describeTypes(manifest, args)}`) });
     }
   }
   const excludes = opts.exclude.flatMap((s) => s.split(/\s+/).filter(Boolean));
   if (excludes.length) {
     const what = args.length ? ` of --select '${args.join(' ')}'` : '';
-    return new UserError(`--exclude '${excludes.join(' ')}' leaves no ${kinds}${what} to run`, {}, { hint });
+    return new UserError(`--exclude '${excludes.join(' ')}' leaves no ${kinds}${what} to ${VERB[opts.command] ?? 'run'}`, {}, { hint });
   }
-  return new UserError(`the selection leaves no ${kinds} to run`, {}, { hint });
+  return new UserError(`the selection leaves no ${kinds} to ${VERB[opts.command] ?? 'run'}`, {}, { hint });
 }
 
 function describeTypes(manifest: Manifest, args: string[]): string {
-  const picked = selectFromManifest(manifest, { select: args, exclude: [], types: ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test'] });
+  const picked = selectFromManifest(manifest, { select: args, exclude: [], types: ANY_TYPE });
   const types = new Set([...picked].map((id) => manifest.nodes.get(id)?.resourceType).filter(Boolean));
   return [...types].map((t) => `${t}s`).join(' and ');
 }

@@ -22,6 +22,8 @@ export interface MaterializeContext {
   columns(rel: Relation): Promise<Column[]>;
   /** A warning about this node (a documented column the relation lacks), printed with the run's output. */
   warn?(message: string): void;
+  /** Rows moved so far by this node (a seed's rows loaded, an unload's rows written): the live status line. */
+  progress?(rows: number): void;
   /** --empty: models build with zero rows; a snapshot's table is left as it is */
   empty?: boolean;
 }

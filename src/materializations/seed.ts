@@ -1,48 +1,52 @@
-import { readTextFile } from '../project/text-file.js';
 import type { Column } from '../adapters/types.js';
 import type { Dialect } from '../adapters/types.js';
 import type { SeedNode } from '../compiler/nodes.js';
 import { UserError } from '../errors.js';
 import { isPlainObject } from '../project/config-merge.js';
-import { parseCsv } from '../seeds/csv.js';
+import { readCsvSample } from '../seeds/csv-file.js';
 import { convertRows, inferColumnTypes } from '../seeds/infer-types.js';
+import { SEED_SAMPLE_BYTES, seedRowBatches, type SeedSource } from '../seeds/seed-source.js';
 import { didYouMean } from '../util/suggest.js';
 import { applyAfterBuild } from './after-build.js';
 import { physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 export interface PreparedSeed {
   columns: Column[];
-  rows: unknown[][];
+  source: SeedSource;
 }
 
 /**
  * Reads, validates and types a seed's CSV before anything runs: a ragged row or
- * a bad column_types entry is a user error (exit 2), not a failed node.
+ * a bad column_types entry is a user error (exit 2), not a failed node. Only the
+ * first SEED_SAMPLE_BYTES are read now. A file that fits is checked whole and
+ * kept in memory; for a bigger one the types come from that first part (widened,
+ * see inferColumnTypes) and the rest is read and checked while it loads: a row
+ * there that does not fit fails the seed with its line, before anything is replaced.
  */
 export function prepareSeed(node: SeedNode, dialect: Dialect): PreparedSeed {
   const delimiter = typeof node.config.delimiter === 'string' ? node.config.delimiter : undefined;
-  const table = parseCsv(readTextFile(node.absPath, node.originalFilePath, { binary: 'refuse' }), { file: node.originalFilePath, delimiter });
-  const inferred = inferColumnTypes(table);
+  const sample = readCsvSample(node.absPath, node.originalFilePath, { delimiter, maxBytes: SEED_SAMPLE_BYTES });
+  const inferred = inferColumnTypes(sample, { sampled: !sample.complete });
   const overrides = node.config.column_types;
   const overrideMap = new Map<string, string>();
   if (overrides !== undefined && overrides !== null) {
     if (!isPlainObject(overrides)) throw new UserError(`column_types of seed '${node.name}' must be a mapping of column name to SQL type`, { file: node.patchPath ?? node.originalFilePath });
-    const names = table.header;
+    const names = sample.header;
     for (const [col, type] of Object.entries(overrides)) {
       const match = names.find((n) => n.toLowerCase() === col.toLowerCase());
       if (!match) throw new UserError(`column_types names column '${col}', which seed '${node.name}' does not have`, { file: node.patchPath ?? node.originalFilePath }, { hint: didYouMean(col, names) ?? `columns: ${names.join(', ')}` });
       overrideMap.set(match, String(type));
     }
   }
-  // Overridden columns are bound as text and cast by the engine to the declared type.
-  const typesForConversion = inferred.map((c) => (overrideMap.has(c.name) ? { ...c, type: 'varchar' as const } : c));
-  const rows = convertRows(table, typesForConversion);
+  // Overridden columns are sent as text and cast by the engine to the declared type.
+  const types = inferred.map((c) => (overrideMap.has(c.name) ? { ...c, type: 'varchar' as const } : c));
+  const rows = sample.complete ? convertRows({ header: sample.header, rows: sample.rows, rowLines: sample.lines, file: node.originalFilePath }, types) : undefined;
   const unquoted = node.config.quote_columns === false;
   const columns = inferred.map((c) => ({
     name: unquoted ? unquotedColumnName(c.name, node, dialect) : c.name,
     dataType: overrideMap.get(c.name) ?? dialect.seedColumnType(c.type, c.precision, c.scale),
   }));
-  return { columns, rows };
+  return { columns, source: { absPath: node.absPath, relPath: node.originalFilePath, delimiter, header: sample.header, types, rows, size: sample.size } };
 }
 
 /** The seed's `indexes` (PostgreSQL), made once the new table holds its name, as a table model's are. */
@@ -86,13 +90,14 @@ export async function materializeSeed(ctx: MaterializeContext, node: SeedNode, s
       await createSeedIndexes(ctx, node);
       return { message: `COPY ${r.rows ?? '?'}`, rowsAffected: r.rows, kind: 'table' };
     }
-    await ctx.conn.loadRows(staged, seed.columns, seed.rows);
+    // the rows stream from the file: one that does not fit stops the load here, and the old table stays
+    const loaded = await ctx.conn.loadRows(staged, seed.columns, seedRowBatches(seed.source, ctx.progress));
     await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
     await swapIntoPlace(ctx, staged, 'table', node.relation);
     await createSeedIndexes(ctx, node);
+    return { message: `INSERT ${loaded}`, rowsAffected: loaded, kind: 'table' };
   } catch (e) {
     await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
     throw e;
   }
-  return { message: `INSERT ${seed.rows.length}`, rowsAffected: seed.rows.length, kind: 'table' };
 }

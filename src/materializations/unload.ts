@@ -76,14 +76,14 @@ async function unloadThroughClient(ctx: MaterializeContext, node: ModelNode, loc
     parseS3Url(location); // a location that cannot be uploaded to fails before the query runs
     ctx.record(`-- streamed by tsql to a local temporary file\n-- uploaded to ${location}\n${statement}`);
     return withTempFile(`${node.name}.${format}`, async (file) => {
-      const rows = await unload(node.compiledCode, file, format, options);
+      const rows = await unload(node.compiledCode, file, format, options, ctx.progress);
       await uploadFileToS3(file, location, { contentType: format === 'csv' ? 'text/csv' : 'application/octet-stream' });
       return { message: `UNLOAD ${rows}`, rowsAffected: rows, kind: 'external', location };
     });
   }
   ctx.record(`-- streamed by tsql to ${location}\n${statement}`);
   return replaceFile(location, async (staged) => {
-    const rows = await unload(node.compiledCode, staged, format, options);
+    const rows = await unload(node.compiledCode, staged, format, options, ctx.progress);
     return { message: `UNLOAD ${rows}`, rowsAffected: rows, kind: 'external', location };
   });
 }

@@ -18,14 +18,18 @@ export function findFiles(projectDir: string, roots: string[], exts: string[]): 
     const absRoot = join(projectDir, root);
     if (!existsSync(absRoot)) continue;
     const entries = readdirSync(absRoot, { recursive: true, withFileTypes: true });
+    // paths below the root are cut from the entries' own paths (path.relative per file is slow on large projects)
+    const rootRel = relative(projectDir, absRoot).split(sep).join('/');
+    const rootName = root.replace(/\/+$/, '');
     for (const e of entries) {
       if (!e.isFile()) continue;
       if (!exts.some((x) => e.name.endsWith(x))) continue;
       const parent = (e as unknown as { parentPath?: string; path?: string }).parentPath ?? (e as unknown as { path: string }).path;
       const absPath = join(parent, e.name);
-      const pathInRoot = relative(absRoot, absPath).split(sep).join('/');
-      if (pathInRoot.split('/').some((p) => p.startsWith('.'))) continue;
-      out.push({ relPath: relative(projectDir, absPath).split(sep).join('/'), absPath, root: root.replace(/\/+$/, ''), pathInRoot });
+      const below = absPath.startsWith(absRoot + sep) ? absPath.slice(absRoot.length + 1) : relative(absRoot, absPath);
+      const pathInRoot = sep === '/' ? below : below.split(sep).join('/');
+      if (pathInRoot.startsWith('.') || pathInRoot.includes('/.')) continue;
+      out.push({ relPath: rootRel && !rootRel.startsWith('..') ? `${rootRel}/${pathInRoot}` : relative(projectDir, absPath).split(sep).join('/'), absPath, root: rootName, pathInRoot });
     }
   }
   out.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));

@@ -20,13 +20,22 @@ export function csvField(v: unknown): string {
 export function* csvChunks(rows: unknown[][], width: number, chunkSize = 1 << 16): Generator<string> {
   let chunk = '';
   for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < width; i++) line += (i ? ',' : '') + csvField(row[i]);
-    chunk += line + '\n';
+    chunk += csvLine(row, width);
     if (chunk.length >= chunkSize) {
       yield chunk;
       chunk = '';
     }
   }
   if (chunk) yield chunk;
+}
+
+/** CSV text of batches of rows as they come (a seed read from its file), in chunks of about `chunkSize` characters. */
+export async function* csvChunksOf(batches: AsyncIterable<unknown[][]>, width: number, chunkSize = 1 << 16): AsyncGenerator<string> {
+  for await (const rows of batches) yield* csvChunks(rows, width, chunkSize);
+}
+
+function csvLine(row: unknown[], width: number): string {
+  let line = '';
+  for (let i = 0; i < width; i++) line += (i ? ',' : '') + csvField(row[i]);
+  return line + '\n';
 }

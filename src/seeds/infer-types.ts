@@ -11,6 +11,9 @@
  * - plain decimals (12.50) stay exact as DECIMAL(p,s) while they fit 38 digits;
  * - a date is YYYY-MM-DD and must exist in the calendar (2024-02-30 is text).
  * Values are trimmed for these tests; varchar values are kept exactly as written.
+ *
+ * A big seed is typed from its first part (see materializations/seed.ts) and the
+ * rest is checked row by row while it loads (SeedRowChecker).
  */
 import { UserError } from '../errors.js';
 import type { CsvTable } from './csv.js';
@@ -228,8 +231,20 @@ function parseTemporal(v: string): Temporal | null {
 // Inference
 // ---------------------------------------------------------------------------
 
-export function inferColumnTypes(table: CsvTable): InferredColumn[] {
-  return table.header.map((name, col) => inferColumn(name, table.rows, col));
+/**
+ * The column types of `table`'s rows. `sampled`: the rows are only the start of
+ * the file, so the types must also hold what follows: an integer column becomes
+ * bigint and a decimal gets precision 38 (its scale stays), since later rows
+ * may hold larger numbers. Every later value is still checked (SeedRowChecker).
+ */
+export function inferColumnTypes(table: Pick<CsvTable, 'header' | 'rows'>, opts: { sampled?: boolean } = {}): InferredColumn[] {
+  return table.header.map((name, col) => {
+    const c = inferColumn(name, table.rows, col);
+    if (!opts.sampled) return c;
+    if (c.type === 'integer') return { name, type: 'bigint' };
+    if (c.type === 'decimal') return { ...c, precision: MAX_DECIMAL_PRECISION };
+    return c;
+  });
 }
 
 function inferColumn(name: string, rows: (string | null)[][], col: number): InferredColumn {
@@ -248,11 +263,15 @@ function inferColumn(name: string, rows: (string | null)[][], col: number): Infe
     const raw = rows[r][col];
     if (raw === null || raw === undefined) continue;
     sawValue = true;
-    const v = raw.trim();
+    const v = trimmed(raw);
 
     if (canBool && parseBoolean(v) === null) canBool = false;
 
-    if (canInt || canBigint || canDecimal || canDouble) {
+    if ((canInt || canBigint || canDecimal || canDouble) && isPlainInteger(v, 9)) {
+      // the common case, without building a ScannedNumber: fits every numeric type
+      const digits = v.charCodeAt(0) === 45 ? v.length - 1 : v.length;
+      if (digits > 1 || v.charCodeAt(v.length - 1) !== 48) maxIntDigits = Math.max(maxIntDigits, digits);
+    } else if (canInt || canBigint || canDecimal || canDouble) {
       const num = scanNumber(v);
       if (num === null || num.leadingZero) {
         canInt = canBigint = canDecimal = canDouble = false;
@@ -273,7 +292,11 @@ function inferColumn(name: string, rows: (string | null)[][], col: number): Infe
       }
     }
 
-    if (canDate || canTimestamp) {
+    if (canDate && isCanonicalTemporal(v, false)) {
+      // a date: fits date and timestamp
+    } else if (canTimestamp && isCanonicalTemporal(v, true)) {
+      canDate = false;
+    } else if (canDate || canTimestamp) {
       const t = parseTemporal(v);
       if (t === null) canDate = canTimestamp = false;
       else if (t.kind !== 'date') canDate = false;
@@ -302,91 +325,195 @@ function inferColumn(name: string, rows: (string | null)[][], col: number): Infe
 // Conversion
 // ---------------------------------------------------------------------------
 
-type Converter = (raw: string) => unknown;
+/**
+ * A value as the text sent to the warehouse, which casts it to the column's
+ * type; null when it does not fit. Values already written that way (the common
+ * case) come back as they are, without copying.
+ */
+type Converter = (raw: string) => string | null;
 
-/** Marker returned by a converter when the value does not fit the column type. */
-const BAD = Symbol('bad value');
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** Without surrounding whitespace (the same string when there is none). */
+function trimmed(raw: string): string {
+  return raw.length && (isSpace(raw.charCodeAt(0)) || isSpace(raw.charCodeAt(raw.length - 1))) ? raw.trim() : raw;
+}
+
+/** `-?[1-9][0-9]*` or `0` of at most `maxDigits` digits: an integer already in canonical form. */
+function isPlainInteger(v: string, maxDigits: number): boolean {
+  const n = v.length;
+  const start = n > 0 && v.charCodeAt(0) === 45 ? 1 : 0;
+  const digits = n - start;
+  if (digits < 1 || digits > maxDigits) return false;
+  if (digits > 1 && v.charCodeAt(start) === 48) return false;
+  if (start === 1 && digits === 1 && v.charCodeAt(1) === 48) return false; // -0
+  for (let i = start; i < n; i++) if (!isDigit(v.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Canonical integer text: no '+', no leading zeros, '0' for -0. */
+function integerText(num: ScannedNumber): string {
+  const d = stripLeadingZeros(num.intPart);
+  return num.negative && d !== '0' ? '-' + d : d;
+}
+
+function integerConverter(maxPlainDigits: number, fits: (num: ScannedNumber) => boolean): Converter {
+  return (raw) => {
+    const v = trimmed(raw);
+    // up to 9 (int32) or 18 (int64) digits always fit: no arithmetic needed
+    if (isPlainInteger(v, maxPlainDigits)) return v;
+    const num = scanNumber(v);
+    if (num === null || num.kind !== 'integer' || !fits(num)) return null;
+    return integerText(num);
+  };
+}
+
+/** YYYY-MM-DD (and ' HH:MM:SS' when `withTime`) with every digit in place. */
+function hasTemporalShape(v: string, withTime: boolean): boolean {
+  const n = withTime ? 19 : 10;
+  if (v.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (i === 4 || i === 7) {
+      if (c !== 45) return false;
+    } else if (i === 10) {
+      if (c !== 32) return false;
+    } else if (i === 13 || i === 16) {
+      if (c !== 58) return false;
+    } else if (!isDigit(c)) return false;
+  }
+  return true;
+}
+
+function digitsAt(v: string, start: number, count: number): number {
+  let x = 0;
+  for (let i = start; i < start + count; i++) x = x * 10 + (v.charCodeAt(i) - 48);
+  return x;
+}
+
+/** A date or timestamp already in canonical form that names a real calendar instant. */
+function isCanonicalTemporal(v: string, withTime: boolean): boolean {
+  if (!hasTemporalShape(v, withTime)) return false;
+  const year = digitsAt(v, 0, 4);
+  const month = digitsAt(v, 5, 2);
+  const day = digitsAt(v, 8, 2);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  return !withTime || (digitsAt(v, 11, 2) <= 23 && digitsAt(v, 14, 2) <= 59 && digitsAt(v, 17, 2) <= 59);
+}
 
 /**
  * Converters are a little more lenient than inference (leading zeros are accepted
  * for numbers, a date is accepted as a timestamp at midnight) because the caller
  * may have overridden the inferred type.
  */
-const converters: Record<SeedColumnType, Converter> = {
-  varchar: (raw) => raw,
-  boolean: (raw) => parseBoolean(raw.trim()) ?? BAD,
-  integer: (raw) => {
-    const num = scanNumber(raw.trim());
-    if (num === null || num.kind !== 'integer' || !fitsInt32(num)) return BAD;
-    const v = Number(stripLeadingZeros(num.intPart));
-    return num.negative && v !== 0 ? -v : v;
-  },
-  bigint: (raw) => {
-    const num = scanNumber(raw.trim());
-    if (num === null || num.kind !== 'integer' || !fitsInt64(num)) return BAD;
-    return toBigInt(num);
-  },
-  double: (raw) => {
-    const v = raw.trim();
-    if (scanNumber(v) === null) return BAD;
-    const d = Number(v);
-    return Number.isFinite(d) ? d : BAD;
-  },
-  decimal: (raw) => {
-    const num = scanNumber(raw.trim());
-    if (num === null || num.kind === 'scientific') return BAD;
-    return normaliseDecimal(num);
-  },
-  date: (raw) => {
-    const t = parseTemporal(raw.trim());
-    return t !== null && t.kind === 'date' ? t.text : BAD;
-  },
-  timestamp: (raw) => {
-    const t = parseTemporal(raw.trim());
-    if (t === null) return BAD;
-    return t.kind === 'date' ? `${t.text} 00:00:00` : t.text;
-  },
-};
-
-/** Converts the string cells into JS values for binding: numbers for integer/double, bigint (JS BigInt) for bigint, string for decimal (exact text, normalised), boolean, Date-free ISO strings 'YYYY-MM-DD' for date and 'YYYY-MM-DD HH:MM:SS[.ffffff]' for timestamp, string for varchar; null stays null. Types may be overridden by the caller (column_types): for an overridden column the caller passes type 'varchar' or any other; use the given types array. */
-export function convertRows(table: CsvTable, types: InferredColumn[]): unknown[][] {
-  if (types.length !== table.header.length) {
-    throw new Error(
-      `convertRows: ${types.length} column types given for ${table.header.length} columns`,
-    );
-  }
-  const convs = types.map((t) => {
-    const conv = converters[t.type];
-    if (!conv) throw new Error(`convertRows: unknown seed column type ${JSON.stringify(t.type)}`);
-    return conv;
-  });
-  const width = types.length;
-  const out: unknown[][] = new Array(table.rows.length);
-  for (let r = 0; r < table.rows.length; r++) {
-    const row = table.rows[r];
-    const converted: unknown[] = new Array(width);
-    for (let c = 0; c < width; c++) {
-      const raw = row[c];
-      if (raw === null || raw === undefined) {
-        converted[c] = null;
-        continue;
-      }
-      const v = convs[c](raw);
-      if (v === BAD) {
-        throw new UserError(
-          `cannot convert value ${JSON.stringify(raw)} in column "${types[c].name}" to ${describeType(types[c])}`,
-          { file: table.file, line: table.rowLines[r] },
-          { hint: `change the value or set column_types for "${types[c].name}"` },
-        );
-      }
-      converted[c] = v;
+function converterFor(c: InferredColumn): Converter {
+  switch (c.type) {
+    case 'varchar':
+      return (raw) => raw;
+    case 'boolean':
+      return (raw) => {
+        const b = parseBoolean(trimmed(raw));
+        return b === null ? null : b ? 'true' : 'false';
+      };
+    case 'integer':
+      return integerConverter(9, fitsInt32);
+    case 'bigint':
+      return integerConverter(18, fitsInt64);
+    case 'double':
+      return (raw) => {
+        const v = trimmed(raw);
+        return scanNumber(v) !== null && Number.isFinite(Number(v)) ? v : null;
+      };
+    case 'decimal': {
+      const scale = c.scale ?? 0;
+      const intDigits = (c.precision ?? MAX_DECIMAL_PRECISION) - scale;
+      return (raw) => {
+        const num = scanNumber(trimmed(raw));
+        if (num === null || num.kind === 'scientific') return null;
+        // a value the column cannot hold exactly is refused, never rounded by the engine
+        if (intDigitCount(num.intPart) > intDigits || num.frac.length > scale) return null;
+        return normaliseDecimal(num);
+      };
     }
-    out[r] = converted;
+    case 'date':
+      return (raw) => {
+        const v = trimmed(raw);
+        if (isCanonicalTemporal(v, false)) return v;
+        const t = parseTemporal(v);
+        return t !== null && t.kind === 'date' ? t.text : null;
+      };
+    case 'timestamp':
+      return (raw) => {
+        const v = trimmed(raw);
+        if (isCanonicalTemporal(v, true)) return v;
+        const t = parseTemporal(v);
+        if (t === null) return null;
+        return t.kind === 'date' ? `${t.text} 00:00:00` : t.text;
+      };
+    default:
+      throw new Error(`unknown seed column type ${JSON.stringify(c.type)}`);
   }
-  return out;
 }
 
-function describeType(t: InferredColumn): string {
+/** A seed's row as sent to the warehouse: each value as text (see Converter), null stays null. */
+export type SeedRow = (string | null)[];
+
+/**
+ * Checks and converts the rows of one seed file: every value must fit its
+ * column's type, else a user error names the file, the line and the column.
+ * `sampled` columns had their type inferred from the start of the file (the
+ * error says so: a later row did not fit it).
+ */
+export class SeedRowChecker {
+  private readonly convs: Converter[];
+
+  constructor(
+    private readonly file: string | undefined,
+    private readonly types: InferredColumn[],
+    private readonly sampleNote?: string,
+  ) {
+    this.convs = types.map(converterFor);
+  }
+
+  row(fields: (string | null)[], line: number | undefined): SeedRow {
+    const width = this.convs.length;
+    if (fields.length !== width) throw new Error(`seed row has ${fields.length} values for ${width} columns`);
+    const out: SeedRow = new Array(width);
+    for (let c = 0; c < width; c++) {
+      const raw = fields[c];
+      if (raw === null || raw === undefined) {
+        out[c] = null;
+        continue;
+      }
+      const v = this.convs[c](raw);
+      if (v === null) throw this.misfit(raw, c, line);
+      out[c] = v;
+    }
+    return out;
+  }
+
+  private misfit(raw: string, c: number, line: number | undefined): UserError {
+    const t = this.types[c];
+    const shown = raw.length > 60 ? raw.slice(0, 60) + '…' : raw;
+    const hint = this.sampleNote
+      ? `${this.sampleNote}; set column_types for "${t.name}" (e.g. varchar), or change the value`
+      : `change the value or set column_types for "${t.name}"`;
+    return new UserError(`cannot convert value ${JSON.stringify(shown)} in column "${t.name}" to ${describeType(t)}`, { file: this.file, line }, { hint });
+  }
+}
+
+/** Converts a table's rows (see SeedRowChecker), with `types` as given (overridden columns as varchar). */
+export function convertRows(table: CsvTable, types: InferredColumn[]): SeedRow[] {
+  if (types.length !== table.header.length) {
+    throw new Error(`convertRows: ${types.length} column types given for ${table.header.length} columns`);
+  }
+  const checker = new SeedRowChecker(table.file, types);
+  return table.rows.map((row, r) => checker.row(row, table.rowLines[r]));
+}
+
+export function describeType(t: InferredColumn): string {
   if (t.type === 'decimal' && t.precision !== undefined) return `decimal(${t.precision},${t.scale ?? 0})`;
   return t.type;
 }

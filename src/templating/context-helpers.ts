@@ -11,15 +11,27 @@ export function splitArgs(args: unknown[]): { positional: unknown[]; kwargs: Rec
   return { positional: args, kwargs: {} };
 }
 
+/** `fn(` as a regex, by name (compiled once: it is asked for every model). */
+const callPatterns = new Map<string, RegExp>();
+
 /** 1-based line of the first `fn(` call whose first string argument is `arg`, or of `fn(` at all. */
 export function lineOfCall(raw: string, fn: string, arg?: string): number | undefined {
   const escaped = arg?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const patterns = escaped ? [new RegExp(`\\b${fn}\\s*\\([^)]*['"]${escaped}['"]`), new RegExp(`\\b${fn}\\s*\\(`)] : [new RegExp(`\\b${fn}\\s*\\(`)];
+  let call = callPatterns.get(fn);
+  if (!call) callPatterns.set(fn, (call = new RegExp(`\\b${fn}\\s*\\(`)));
+  const patterns = escaped ? [new RegExp(`\\b${fn}\\s*\\([^)]*['"]${escaped}['"]`), call] : [call];
   for (const re of patterns) {
     const m = re.exec(raw);
-    if (m) return raw.slice(0, m.index).split('\n').length;
+    if (m) return lineAt(raw, m.index);
   }
   return undefined;
+}
+
+/** 1-based line of offset `at`. */
+function lineAt(text: string, at: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 /**

@@ -1,6 +1,7 @@
 import nunjucks from 'nunjucks';
 import { installJinjaCompat, preprocessJinja } from './jinja-compat.js';
-import type { TemplateCodeCache } from './template-cache.js';
+import type { TemplateCode, TemplateCodeCache } from './template-cache.js';
+import { compileLifted, type CompileSettings } from './jinja/compile-entry.js';
 import { withRenderBudget } from './jinja/render-budget.js';
 
 /** Thrown by `return(value)` inside a macro; caught by the macro wrapper. */
@@ -78,33 +79,22 @@ export function createEnvironment(): nunjucks.Environment {
   return env;
 }
 
-interface NunjucksInternals {
-  asyncFilters: string[];
-  extensionsList: unknown[];
-  opts: object;
-}
-
-interface NunjucksCompiler {
-  compile(src: string, asyncFilters: string[], extensions: unknown[], name: string, opts: object): string;
-}
-
 /**
- * Compiles a template once (syntax errors surface here, with their line).
- * With a cache, nunjucks' generated code is reused when the text is unchanged.
+ * Compiles a template once (syntax errors surface here, with their line). With a cache, its
+ * code is reused when the text is unchanged, and one compiled function serves every template
+ * of the same shape (see template-cache.ts).
  */
 export function compileTemplate(env: nunjucks.Environment, source: string, path: string, cache?: TemplateCodeCache): nunjucks.Template {
   if (!cache) return new nunjucks.Template(preprocessJinja(source), env, path, true);
-  const props = new Function(generateCode(env, source, path, cache))() as object;
-  return templateFromProps(env, props, path);
+  return templateFromProps(env, cache.instantiate(generateCode(env, source, path, cache)), path);
 }
 
-/** nunjucks' JavaScript for a template (from the cache when the text is unchanged). Throws on syntax errors. */
-export function generateCode(env: nunjucks.Environment, source: string, path: string, cache: TemplateCodeCache): string {
+/** A template's code (from the cache when the text is unchanged): its shape and constants. Throws on syntax errors. */
+export function generateCode(env: nunjucks.Environment, source: string, path: string, cache: TemplateCodeCache): TemplateCode {
   const key = cache.key(source, path);
   let code = cache.get(key);
   if (code === undefined) {
-    const internals = env as unknown as NunjucksInternals;
-    code = (nunjucks as unknown as { compiler: NunjucksCompiler }).compiler.compile(preprocessJinja(source), internals.asyncFilters, internals.extensionsList, path, internals.opts);
+    code = compileLifted(preprocessJinja(source), path, env as unknown as CompileSettings);
     cache.set(key, code);
   }
   return code;

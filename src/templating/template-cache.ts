@@ -4,6 +4,7 @@ import { Script } from 'node:vm';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { TSQL_VERSION } from '../version.js';
+import { CONSTANTS } from './jinja/lifted-constants.js';
 
 const require = createRequire(import.meta.url);
 
@@ -32,22 +33,40 @@ const TEMPLATING_FINGERPRINT = (() => {
   return h.digest('hex').slice(0, 16);
 })();
 
-/** Scripts the templates are spread over (see evaluateBatch). */
+/** Scripts the template shapes are spread over (see evaluateBatch). */
 const CHUNKS = 32;
 const NUNJUCKS_VERSION: string = (require('nunjucks/package.json') as { version: string }).version;
 
 /**
- * nunjucks' template → JavaScript step costs ~0.2 ms a template; on a large
- * project that is most of a compile. This cache keeps the generated code,
- * keyed by a hash of the (preprocessed) template text, the template path and
- * the versions of tsql and nunjucks. It holds no rendered output and no
- * state: deleting it (or `tsql clean`) only makes the next compile slower.
+ * A template's generated code: its shape (code that templates of the same structure share)
+ * and the constants it runs with (see jinja/lifted-constants.ts).
+ */
+export interface TemplateCode {
+  code: string;
+  constants: unknown[];
+}
+
+/** A compiled shape: called with a template's constants, it gives nunjucks' props ({ root, b_… }). */
+type Shape = (constants: unknown[]) => object;
+
+/**
+ * nunjucks' template → JavaScript step costs ~0.2 ms a template; on a large project that is
+ * most of a compile. This cache keeps the generated code of each template, keyed by a hash
+ * of the (preprocessed) template text, the template path and the versions of tsql and
+ * nunjucks: its shape (stored once, however many templates share it) and its constants. It
+ * holds no rendered output and no state: deleting it (or `tsql clean`) only makes the next
+ * compile slower.
  */
 export class TemplateCodeCache {
-  private entries = new Map<string, string>();
+  /** template key → [shape id, constants] */
+  private entries = new Map<string, [string, unknown[]]>();
+  /** shape id → code */
+  private shapes = new Map<string, string>();
   private readonly used = new Set<string>();
   private dirty = false;
   private readonly salt: string;
+  /** shapes compiled in this process, by id */
+  private readonly compiled = new Map<string, Shape>();
 
   constructor(
     private readonly file: string | undefined,
@@ -56,8 +75,11 @@ export class TemplateCodeCache {
     this.salt = `${TSQL_VERSION}|${NUNJUCKS_VERSION}|${TEMPLATING_FINGERPRINT}|${extensionTags.join(',')}`;
     if (!file) return;
     try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { salt?: string; entries?: Record<string, string> };
-      if (data.salt === this.salt && data.entries) this.entries = new Map(Object.entries(data.entries));
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { salt?: string; shapes?: Record<string, string>; entries?: Record<string, [string, unknown[]]> };
+      if (data.salt === this.salt && data.entries && data.shapes) {
+        this.entries = new Map(Object.entries(data.entries));
+        this.shapes = new Map(Object.entries(data.shapes));
+      }
     } catch {
       // missing or unreadable: start empty
     }
@@ -67,38 +89,51 @@ export class TemplateCodeCache {
     return createHash('sha1').update(path).update('\0').update(source).digest('base64url');
   }
 
-  get(key: string): string | undefined {
-    const code = this.entries.get(key);
-    if (code !== undefined) this.used.add(key);
-    return code;
+  get(key: string): TemplateCode | undefined {
+    const e = this.entries.get(key);
+    const code = e && this.shapes.get(e[0]);
+    if (code === undefined) return undefined;
+    this.used.add(key);
+    return { code, constants: e![1] };
   }
 
-  set(key: string, code: string): void {
-    this.entries.set(key, code);
+  set(key: string, t: TemplateCode): void {
+    const id = shapeId(t.code);
+    this.shapes.set(id, t.code);
+    this.entries.set(key, [id, t.constants]);
     this.used.add(key);
     this.dirty = true;
+  }
+
+  /** nunjucks' props for one template: its shape, compiled once per process, run with its constants. */
+  instantiate(t: TemplateCode): object {
+    const id = shapeId(t.code);
+    let shape = this.compiled.get(id);
+    if (!shape) this.compiled.set(id, (shape = new Function(CONSTANTS, t.code) as Shape));
+    return shape(t.constants);
   }
 
   private readonly batches: Array<{ script: Script; key: string; file: string; hit: boolean }> = [];
 
   /**
-   * Evaluates many templates' generated code as a few scripts, so V8 parses
-   * each once, and reuses V8's own code cache for a script whose templates are
-   * unchanged. Templates go to one of CHUNKS scripts by a hash of their path,
-   * so editing one model invalidates one chunk's code cache, not all of them.
-   * Returns one factory per code, in order; calling it yields the props.
+   * Compiles the shapes of many templates as a few scripts, so V8 parses each shape once
+   * and reuses its own code cache for a script whose shapes are unchanged. Shapes go to one
+   * of CHUNKS scripts by their id, so a new shape invalidates one chunk's code cache, not
+   * all of them. Returns one factory per template, in order; calling it yields the props.
    */
-  evaluateBatch(items: Array<{ code: string; path: string }>): Array<() => object> {
-    const out = new Array<() => object>(items.length);
-    const chunks = new Map<number, number[]>();
-    items.forEach((it, i) => {
-      const c = createHash('sha1').update(it.path).digest().readUInt16BE(0) % CHUNKS;
+  evaluateBatch(items: TemplateCode[]): Array<() => object> {
+    const shapeIds = items.map((t) => shapeId(t.code));
+    const chunks = new Map<number, Map<string, string>>();
+    shapeIds.forEach((id, i) => {
+      if (this.compiled.has(id)) return;
+      const c = chunkOf(id);
       let list = chunks.get(c);
-      if (!list) chunks.set(c, (list = []));
-      list.push(i);
+      if (!list) chunks.set(c, (list = new Map()));
+      list.set(id, items[i].code);
     });
-    for (const [chunk, indexes] of chunks) {
-      const source = `[\n${indexes.map((i) => `(function(){\n${items[i].code}\n})`).join(',\n')}\n]`;
+    for (const [chunk, shapes] of chunks) {
+      const order = [...shapes.keys()].sort();
+      const source = `[\n${order.map((id) => `(function(${CONSTANTS}){\n${shapes.get(id)}\n})`).join(',\n')}\n]`;
       const key = createHash('sha1').update(this.salt).update(source).digest('hex');
       const file = `${this.file}.v8.${chunk}`;
       let cachedData: Buffer | undefined;
@@ -112,21 +147,29 @@ export class TemplateCodeCache {
       }
       const script = new Script(source, { filename: `tsql-templates-${chunk}.js`, cachedData });
       this.batches.push({ script, key, file, hit: !!cachedData && !script.cachedDataRejected });
-      const factories = script.runInThisContext() as Array<() => object>;
-      indexes.forEach((itemIndex, k) => (out[itemIndex] = factories[k]));
+      const fns = script.runInThisContext() as Shape[];
+      order.forEach((id, k) => this.compiled.set(id, fns[k]));
     }
-    return out;
+    return items.map((t, i) => {
+      const shape = this.compiled.get(shapeIds[i])!;
+      return () => shape(t.constants);
+    });
   }
 
-  /** Writes the entries used by this compile (dropping stale ones), and V8's code cache, atomically. */
+  /** Writes the entries used by this compile (dropping stale ones) and their shapes, and V8's code cache, atomically. */
   save(): void {
     if (!this.file) return;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       if (this.dirty || this.used.size !== this.entries.size) {
-        const entries: Record<string, string> = {};
-        for (const k of this.used) entries[k] = this.entries.get(k)!;
-        atomicWrite(this.file, JSON.stringify({ salt: this.salt, entries }));
+        const entries: Record<string, [string, unknown[]]> = {};
+        const shapes: Record<string, string> = {};
+        for (const k of this.used) {
+          const e = this.entries.get(k)!;
+          entries[k] = e;
+          shapes[e[0]] = this.shapes.get(e[0])!;
+        }
+        atomicWrite(this.file, JSON.stringify({ salt: this.salt, shapes, entries }));
       }
       for (const b of this.batches) {
         // Created after rendering, so it also holds the functions V8 compiled lazily.
@@ -136,6 +179,23 @@ export class TemplateCodeCache {
       // a cache that cannot be written is only a missed speed-up
     }
   }
+}
+
+/** Shape ids by code, computed once per code string in a process. */
+const ids = new Map<string, string>();
+
+/** A shape's id: a hash of its code. */
+function shapeId(code: string): string {
+  let id = ids.get(code);
+  if (id === undefined) ids.set(code, (id = createHash('sha1').update(code).digest('base64url')));
+  return id;
+}
+
+/** The script a shape goes to (a cheap hash of its id). */
+function chunkOf(id: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return (h >>> 0) % CHUNKS;
 }
 
 function atomicWrite(file: string, data: string | Buffer): void {

@@ -190,6 +190,22 @@ describe('a selection that matches nothing', () => {
     expectUserError(p, /^error: --exclude '\*' leaves no seed, model, snapshot or test to run/, ['build', '--exclude', '*']);
   });
 
+  it('resource-type selectors, and ls, compile and source freshness, follow the same rule', () => {
+    const p = project({ 'seeds/raw_orders.csv': shop['seeds/raw_orders.csv'], 'models/stg_orders.sql': "select * from {{ ref('raw_orders') }}" });
+    expectUserError(p, /^error: --select 'resource_type:seed' matches no model for tsql run \(it selects only seeds; --allow-empty-selection runs nothing instead\)$/, ['run', '--select', 'resource_type:seed']);
+    expectUserError(p, /^error: --select 'resource_type:exposure' matches no node \(tsql ls lists the nodes\)$/, ['build', '--select', 'resource_type:exposure']);
+    expectUserError(p, /^error: --exclude 'resource_type:model' leaves no model of --select 'stg_orders' to run/, ['run', '--select', 'stg_orders', '--exclude', 'resource_type:model']);
+    expectUserError(p, /^error: --select 'stg_ordrs' matches no node \(did you mean 'stg_orders'\?\)$/, ['ls', '--select', 'stg_ordrs']);
+    expectUserError(p, /^error: --exclude 'stg_orders raw_orders' leaves no model, seed, snapshot, source, test, analysis or exposure to list$/, ['ls', '--exclude', 'stg_orders', 'raw_orders']);
+    expectUserError(p, /^error: --select 'stg_ordrs' matches no node \(did you mean 'stg_orders'\?\)$/, ['compile', '--select', 'stg_ordrs']);
+    expectUserError(p, /^error: --select 'raw_orders' matches no model, snapshot or analysis for tsql compile \(it selects only seeds\)$/, ['compile', '--select', 'raw_orders']);
+    expectUserError(p, /^error: --select 'source:shop' matches no node \(tsql ls lists the nodes\)$/, ['source', 'freshness', '--select', 'source:shop']);
+    // a listing without a selection may be empty
+    const ls = p.tsql(['ls', '--resource-type', 'source']);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(ls.stderr).toMatch(/matched no nodes/);
+  });
+
   it('--allow-empty-selection makes it a no-op with exit 0 and a note', () => {
     const p = project({ 'models/stg_orders.sql': 'select 1 as id' });
     const r = p.tsql(['run', '--select', 'stg_ordrs', '--allow-empty-selection']);

@@ -151,6 +151,31 @@ models:
     expect(existsSync(join(p.dir, 'target'))).toBe(false);
   });
 
+  it('clean exits 0, also with nothing left to clean', () => {
+    const p = project({ 'models/a.sql': 'select 1 as x' });
+    expect(p.tsql(['compile']).code).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      const c = p.tsql(['clean']);
+      expect(c.code, c.stderr).toBe(0);
+      expect(c.stdout).toMatch(/Finished cleaning\./);
+    }
+  });
+
+  it('debug says when the project does not compile, with each error at its file and line (exit 2)', () => {
+    const p = project({ 'models/a.sql': 'select 1 as x', 'models/b.sql': "select 1 as id\nfrom {{ ref('nope') }}" });
+    const d = p.tsql(['debug']);
+    expect(d.code, d.stdout + d.stderr).toBe(2);
+    expect(d.stdout).toMatch(/connection: duckdb .* \[OK connection ok\]/);
+    expect(d.stdout).toMatch(/project: \[ERROR\] the project does not compile \(1 error; other connections not checked\)/);
+    expect(d.stdout).not.toMatch(/All checks passed/);
+    expect(d.stderr).toMatch(/^error: models\/b\.sql:2: ref\('nope'\) does not match any model or seed/m);
+    p.write({ 'models/b.sql': "select * from {{ ref('a') }}" });
+    const ok = p.tsql(['debug']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/project: \[OK compiles\] 2 models/);
+    expect(ok.stdout).toMatch(/All checks passed!/);
+  });
+
   it('init scaffolds a project that builds', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'tsql-init-'));
     try {

@@ -246,7 +246,13 @@ class DuckSession implements EngineSession {
   }
 
   private async q(sql: string): Promise<DuckDBResultReader> {
-    return this.conn.runAndReadAll(sql);
+    try {
+      return await this.conn.runAndReadAll(sql);
+    } catch (e) {
+      // what DuckDB ran: its error positions point into this, not into the statement received (errors.ts)
+      if (e && typeof e === 'object' && !('duckSql' in e)) Object.assign(e, { duckSql: sql });
+      throw e;
+    }
   }
 
   /** Snowflake name resolution: 3 parts as written, fewer against the current database/schema. */

@@ -2,7 +2,7 @@
  * DuckDB errors → Snowflake's error codes and message shapes (test-only stand-in).
  */
 import { SfError } from './engine-types.js';
-import { significant, tokenize } from './sql-lexer.js';
+import { significant, tokenize, type Token } from './sql-lexer.js';
 
 export const compilation = (msg: string) => `SQL compilation error:\n${msg}`;
 
@@ -36,10 +36,43 @@ function writtenName(sql: string, last: string): string {
   return last;
 }
 
-function position(message: string): { line: number; pos: number } {
+/**
+ * Where Snowflake would say the error is: line and 0-based position in the statement as the
+ * client sent it. DuckDB points into the statement the stand-in ran (translated, and
+ * rebuilt around CREATE … AS), so the token it points at is found again in the statement
+ * received: the same word (folded) at the same occurrence. Without that statement, DuckDB's
+ * own line and column.
+ */
+function position(message: string, e: unknown, sql: string): { line: number; pos: number } {
   const m = /LINE (\d+): (.*)\n( *)\^/.exec(message);
   if (!m) return { line: 1, pos: 0 };
-  return { line: Number(m[1]), pos: Math.max(0, m[3].length - `LINE ${m[1]}: `.length) };
+  const line = Number(m[1]);
+  const pos = Math.max(0, m[3].length - `LINE ${m[1]}: `.length - (m[2].startsWith('...') ? 3 : 0));
+  const ran = (e as { duckSql?: string })?.duckSql;
+  const found = ran === undefined ? undefined : sameTokenIn(ran, line, pos, m[2].replace(/^\.\.\./, ''), sql);
+  return found ?? { line, pos };
+}
+
+/** The token at (line, pos) of `ran` (whose line shows `shown` there), found again in `sql`: its line and position. */
+function sameTokenIn(ran: string, line: number, pos: number, shown: string, sql: string): { line: number; pos: number } | undefined {
+  const lines = ran.split(/\r\n?|\n/);
+  const text = lines[line - 1];
+  if (text === undefined) return undefined;
+  const from = text.indexOf(shown.replace(/\.\.\.$/, ''));
+  if (from < 0) return undefined;
+  let offset = from + pos;
+  for (let k = 0; k < line - 1; k++) offset += lines[k].length + 1;
+  const key = (t: Token) => (t.type === 'word' || t.type === 'ident' ? `w:${t.value}` : t.type === 'op' ? `o:${t.text}` : undefined);
+  const ranTokens = tokenize(ran);
+  const at = ranTokens.find((t) => offset >= t.start && offset < t.start + t.text.length && t.type !== 'ws');
+  const k = at && key(at);
+  if (!k) return undefined;
+  const nth = ranTokens.filter((t) => key(t) === k && t.start <= at.start).length;
+  const target = tokenize(sql).filter((t) => key(t) === k)[nth - 1];
+  if (!target) return undefined;
+  const before = sql.slice(0, target.start);
+  const nl = before.lastIndexOf('\n');
+  return { line: before.split('\n').length, pos: target.start - (nl + 1) };
 }
 
 export function mapDuckDBError(e: unknown, sql: string): SfError {
@@ -50,7 +83,7 @@ export function mapDuckDBError(e: unknown, sql: string): SfError {
   if (/^INTERRUPT Error/.test(first)) return canceled();
   if (/Division by zero/i.test(first)) return new SfError('100051', 'Division by zero', '22012');
   if ((m = /^Parser Error: syntax error at (?:or near "(.*)"|end of input)/.exec(first))) {
-    const { line, pos } = position(message);
+    const { line, pos } = position(message, e, sql);
     const near = m[1] === undefined ? "unexpected '<EOF>'" : `unexpected '${m[1]}'`;
     return new SfError('001003', compilation(`syntax error line ${line} at position ${pos} ${near}.`), '42000');
   }
@@ -69,7 +102,7 @@ export function mapDuckDBError(e: unknown, sql: string): SfError {
     (m = /does not have a column named "([^"]+)"/.exec(first)) ||
     (m = /Referenced table "([^"]+)" not found/.exec(first))
   ) {
-    const { line, pos } = position(message);
+    const { line, pos } = position(message, e, sql);
     return new SfError('000904', compilation(`error line ${line} at position ${pos}\ninvalid identifier '${m[1]}'`), '42000');
   }
   if ((m = /Existing object "?([^" ]+)"? is of type (\w+), trying to (?:replace|create) with type/.exec(first))) {

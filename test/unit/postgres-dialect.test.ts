@@ -18,7 +18,7 @@ describe('PostgresDialect', () => {
     expect(d.dropRelation(target, 'view')).toBe('drop view if exists "shop"."analytics"."orders" cascade');
     expect(d.renameRelation(staged, 'view', 'orders')).toBe('alter table if exists "shop"."analytics"."orders__tsql_incr" rename to "orders"');
     expect(d.deleteMatching(target, staged, ['id'])).toBe(
-      'delete from "shop"."analytics"."orders"\nusing "shop"."analytics"."orders__tsql_incr" as __tsql_source\nwhere "shop"."analytics"."orders"."id" = __tsql_source."id"',
+      'delete from "shop"."analytics"."orders"\nusing (select distinct "id" from "shop"."analytics"."orders__tsql_incr") as __tsql_source\nwhere "shop"."analytics"."orders"."id" = __tsql_source."id"',
     );
     expect(d.merge(target, staged, ['id'], ['id', 'amount'], ['amount'])).toBe(
       [

@@ -1,14 +1,22 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { rowBatches, type SeedRows } from '../row-batches.js';
 import type { Column, Connection, ExecResult, Relation } from '../types.js';
 
-/** One DuckDB connection: sends statements, reads rows, appends rows with bound values. */
+/**
+ * One DuckDB connection: sends statements, reads rows, appends rows with bound
+ * values. Once closed it refuses every call: using a closed connection (or one
+ * whose database is closed) from DuckDB's native code would crash the process.
+ */
 export class DuckDBSession implements Connection {
-  /** statements sent and not yet finished (an interrupt waits for them before anything closes) */
+  /** statements sent and appenders in use, not yet finished (an interrupt waits for them before anything closes) */
   private readonly running = new Set<Promise<unknown>>();
+  private closed = false;
 
   constructor(private readonly conn: DuckDBConnection) {}
 
-  private track<T>(p: Promise<T>): Promise<T> {
+  private track<T>(start: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the DuckDB connection is closed (the run is stopping)'));
+    const p = start();
     this.running.add(p);
     const done = () => void this.running.delete(p);
     p.then(done, done);
@@ -25,32 +33,50 @@ export class DuckDBSession implements Connection {
   }
 
   async execute(sql: string): Promise<ExecResult> {
-    const result = await this.track(this.conn.run(sql));
+    const result = await this.track(() => this.conn.run(sql));
     return { rowsAffected: Number(result.rowsChanged) };
   }
 
   async query(sql: string): Promise<Record<string, unknown>[]> {
-    const reader = await this.track(this.conn.runAndReadAll(sql));
+    const reader = await this.track(() => this.conn.runAndReadAll(sql));
     return reader.getRowObjectsJS() as Record<string, unknown>[];
   }
 
-  /** Appends rows as text; DuckDB's appender casts each value to the column's type. */
-  async loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number> {
-    const appender = await this.conn.createAppender(rel.identifier, rel.schema, rel.database ?? null);
-    try {
-      for (const row of rows) {
-        for (let i = 0; i < columns.length; i++) {
-          const v = row[i];
-          if (v === null || v === undefined) appender.appendNull();
-          else appender.appendVarchar(typeof v === 'string' ? v : String(v));
+  /**
+   * Appends rows as text; DuckDB's appender casts each value to the column's
+   * type. Batches are appended as they come (between them other work, and
+   * Ctrl-C, get their turn); the connection counts as busy until the appender
+   * is closed, so nothing closes it underneath.
+   */
+  loadRows(rel: Relation, columns: Column[], rows: SeedRows): Promise<number> {
+    return this.track(async () => {
+      const appender = await this.conn.createAppender(rel.identifier, rel.schema, rel.database ?? null);
+      let n = 0;
+      let failed = true;
+      try {
+        for await (const batch of rowBatches(rows)) {
+          for (const row of batch) {
+            for (let i = 0; i < columns.length; i++) {
+              const v = row[i];
+              if (v === null || v === undefined) appender.appendNull();
+              else appender.appendVarchar(typeof v === 'string' ? v : String(v));
+            }
+            appender.endRow();
+          }
+          n += batch.length;
         }
-        appender.endRow();
+        appender.flushSync();
+        failed = false;
+      } finally {
+        try {
+          appender.closeSync();
+        } catch (e) {
+          // closing flushes what is left: after a failure that error is not the one to report
+          if (!failed) throw e;
+        }
       }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-    return rows.length;
+      return n;
+    });
   }
 
   /** Interrupts the statement running on this connection, if any. */
@@ -59,6 +85,7 @@ export class DuckDBSession implements Connection {
   }
 
   close(): void {
+    this.closed = true;
     this.conn.closeSync();
   }
 }
@@ -75,7 +102,10 @@ export class DuckDBPool {
     private readonly init: (s: DuckDBSession) => Promise<void>,
   ) {}
 
+  private closed = false;
+
   async acquire(): Promise<DuckDBSession> {
+    if (this.closed) throw new Error('the DuckDB database is closed (the run is stopping)');
     const idle = this.idle.pop();
     if (idle) return idle;
     if (this.all.length < this.size) {
@@ -122,6 +152,7 @@ export class DuckDBPool {
   closeAll(): void {
     // a connection still running a statement cannot be closed (see interruptAll): leave it to the process's end
     if (this.busy) return;
+    this.closed = true;
     for (const s of this.all) s.close();
     this.all.length = 0;
     this.idle.length = 0;

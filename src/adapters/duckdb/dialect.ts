@@ -1,3 +1,4 @@
+import { duckdbErrorPosition } from '../error-position.js';
 import { AnsiDialect } from '../sql-dialect.js';
 import type { ExternalTableSpec, Relation } from '../types.js';
 
@@ -15,6 +16,8 @@ export class DuckDBDialect extends AnsiDialect {
     unload: 'server' as const,
     constraints: { not_null: 'enforced', primary_key: 'enforced', unique: 'enforced', check: 'enforced', foreign_key: 'enforced' } as const,
   };
+
+  readonly errorPosition = duckdbErrorPosition;
 
   describeColumns(rel: Relation): string {
     const where = [

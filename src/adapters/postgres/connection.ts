@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { WarehouseError } from '../../errors.js';
 import { OnDemandPool } from '../pool.js';
+import type { SeedRows } from '../row-batches.js';
 import type { Column, Connection, ExecResult, Relation } from '../types.js';
 import { sendCancelRequest, type BackendKey } from './cancel.js';
 import { copyOutToFile, copyRowsIn } from './copy.js';
@@ -120,19 +121,22 @@ export class PgSession implements Connection {
   }
 
   /** COPY … FROM STDIN as CSV: values never touch the SQL text. */
-  async loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number> {
+  async loadRows(rel: Relation, columns: Column[], rows: SeedRows): Promise<number> {
     const statement = this.dialect.copyFromStdin(rel, columns.map((c) => c.name));
     return this.send(() => copyRowsIn(this.client, statement, rows, columns.length));
   }
 
-  /** COPY (query) TO STDOUT as CSV with a header, streamed into `file`. */
-  async unloadToFile(sql: string, file: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>): Promise<number> {
+  /** COPY (query) TO STDOUT as CSV with a header, streamed into `file`; `onRows` hears the rows written so far. */
+  async unloadToFile(sql: string, file: string, format: 'csv' | 'parquet', options: Record<string, string | number | boolean>, onRows?: (rows: number) => void): Promise<number> {
     if (format !== 'csv') {
       throw new Error(`${this.dialect.type} unloads write csv only (rows are streamed through the client); use format 'csv', or an engine that writes ${format} itself (duckdb)`);
     }
     const statement = this.dialect.copyToStdout(sql, options);
     try {
-      return await this.send(() => copyOutToFile(this.client, statement, file));
+      // the header is a line too (unless options say header false)
+      const header = Object.entries(options).find(([k]) => k.toLowerCase() === 'header')?.[1] !== false ? 1 : 0;
+      const onLines = onRows && ((lines: number) => onRows(Math.max(0, lines - header)));
+      return await this.send(() => copyOutToFile(this.client, statement, file, onLines));
     } catch (e) {
       rmSync(file, { force: true });
       throw e;

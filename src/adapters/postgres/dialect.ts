@@ -1,3 +1,4 @@
+import { postgresErrorPosition } from '../error-position.js';
 import { ANSI_SEED_TYPES, AnsiDialect, type SeedTypeNames } from '../sql-dialect.js';
 import { createHash } from 'node:crypto';
 import type { DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableConstraint, TableOptions } from '../types.js';
@@ -23,6 +24,9 @@ export class PostgresDialect extends AnsiDialect {
     concurrentWrites: true,
     constraints: { not_null: 'enforced', primary_key: 'enforced', unique: 'enforced', check: 'enforced', foreign_key: 'enforced' },
   };
+
+  /** the error's `position` field */
+  readonly errorPosition = postgresErrorPosition;
 
   /**
    * Primary keys and unique constraints own an index, whose name is unique in

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { PgSession } from '../postgres/connection.js';
 import type { PostgresDialect } from '../postgres/dialect.js';
+import { rowBatches, type SeedRows } from '../row-batches.js';
 import type { Column, Relation } from '../types.js';
 import { insertBatches, PG_LIMITS } from './seed-insert.js';
 
@@ -16,11 +17,13 @@ export class RedshiftPgSession extends PgSession {
     super(client, dialect);
   }
 
-  override async loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number> {
+  override async loadRows(rel: Relation, columns: Column[], rows: SeedRows): Promise<number> {
     let loaded = 0;
-    for (const batch of insertBatches(this.dialect, rel, columns, rows, 'positional', PG_LIMITS)) {
-      await this.send(() => this.client.query({ text: batch.sql, values: batch.params as Array<string | null> }));
-      loaded += batch.rows;
+    for await (const rowsRead of rowBatches(rows)) {
+      for (const batch of insertBatches(this.dialect, rel, columns, rowsRead, 'positional', PG_LIMITS)) {
+        await this.send(() => this.client.query({ text: batch.sql, values: batch.params as Array<string | null> }));
+        loaded += batch.rows;
+      }
     }
     return loaded;
   }

@@ -19,6 +19,7 @@ import {
   type SqlParameter,
 } from '@aws-sdk/client-redshift-data';
 import { WarehouseError } from '../../errors.js';
+import { rowBatches, type SeedRows } from '../row-batches.js';
 import type { Column, Connection, ExecResult, Relation } from '../types.js';
 import { recordToRow } from './data-api-values.js';
 import type { RedshiftDialect } from './dialect.js';
@@ -207,11 +208,13 @@ export class DataApiSession implements Connection {
   }
 
   /** Multi-row INSERTs with named parameters, each under the API's 100 kB limit. */
-  async loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number> {
+  async loadRows(rel: Relation, columns: Column[], rows: SeedRows): Promise<number> {
     let loaded = 0;
-    for (const batch of insertBatches(this.dialect, rel, columns, rows, 'named', DATA_API_LIMITS)) {
-      await this.run(batch.sql, batch.params as SqlParameter[]);
-      loaded += batch.rows;
+    for await (const rowsRead of rowBatches(rows)) {
+      for (const batch of insertBatches(this.dialect, rel, columns, rowsRead, 'named', DATA_API_LIMITS)) {
+        await this.run(batch.sql, batch.params as SqlParameter[]);
+        loaded += batch.rows;
+      }
     }
     return loaded;
   }

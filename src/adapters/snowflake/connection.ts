@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection as SdkConnection, ConnectionOptions, RowStatement, SnowflakeError } from 'snowflake-sdk';
 import { WarehouseError } from '../../errors.js';
 import { OnDemandPool } from '../pool.js';
+import { rowBatches, type SeedRows } from '../row-batches.js';
 import type { Column, Connection, ExecResult, Relation } from '../types.js';
 import { isFoldedName, type SnowflakeDialect } from './dialect.js';
 import { insertBatches, withSeedCsv } from './seed-load.js';
@@ -126,25 +127,43 @@ export class SnowflakeSession implements Connection {
 
   /**
    * Small seeds: INSERT … VALUES with array binds, in batches the service takes
-   * inline. Large ones: written to a local CSV, PUT to the table's stage
-   * (compressed by the driver) and loaded with COPY INTO, which purges the file.
+   * inline. Large ones (more than seed_put_threshold_rows, known once that many
+   * have been read): written to a local CSV as they come, PUT to the table's
+   * stage (the driver streams and compresses it) and loaded with COPY INTO,
+   * which purges the file.
    */
-  async loadRows(rel: Relation, columns: Column[], rows: unknown[][]): Promise<number> {
-    if (!rows.length) return 0;
-    if (rows.length > this.settings.putThresholdRows) {
+  async loadRows(rel: Relation, columns: Column[], rows: SeedRows): Promise<number> {
+    const batches = rowBatches(rows)[Symbol.asyncIterator]();
+    const head: unknown[][] = [];
+    let more = true;
+    while (more && head.length <= this.settings.putThresholdRows) {
+      const next = await batches.next();
+      if (next.done) more = false;
+      else for (const row of next.value) head.push(row);
+    }
+    if (!head.length) return 0;
+    if (more || head.length > this.settings.putThresholdRows) {
       const d = this.dialect;
-      return withSeedCsv(rel.identifier, columns, rows, async (file) => {
+      let written = head.length;
+      const all = async function* () {
+        yield head;
+        for (let next = await batches.next(); !next.done; next = await batches.next()) {
+          written += next.value.length;
+          yield next.value;
+        }
+      };
+      return withSeedCsv(rel.identifier, columns, all(), async (file) => {
         const stage = d.tableStage(rel);
         await this.send(`put 'file://${file.replace(/'/g, "\\'")}' ${stage} auto_compress = true overwrite = true`);
         const r = await this.execute(d.copyIntoFromStage(rel, columns, stage));
-        return r.rowsAffected ?? rows.length;
+        return r.rowsAffected ?? written;
       });
     }
     const cols = columns.map((c) => this.dialect.quoteIdentifier(c.name)).join(', ');
     const marks = columns.map(() => '?').join(', ');
     const sql = `insert into ${this.dialect.renderRelation(rel)} (${cols}) values (${marks})`;
     let n = 0;
-    for (const batch of insertBatches(rows, columns.length)) {
+    for (const batch of insertBatches(head, columns.length)) {
       const r = await this.send(sql, batch);
       n += rowsAffectedOf(r.stmt, r.rows) ?? batch.length;
     }

@@ -1,3 +1,4 @@
+import { snowflakeErrorPosition } from '../error-position.js';
 import { ANSI_SEED_TYPES, AnsiDialect, type SeedTypeNames } from '../sql-dialect.js';
 import type { Column, DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableOptions } from '../types.js';
 import { canonicalTypeName } from '../type-names.js';
@@ -50,6 +51,8 @@ export class SnowflakeDialect extends AnsiDialect {
     // Snowflake checks NOT NULL only; keys are metadata, and it has no CHECK
     constraints: { not_null: 'enforced', primary_key: 'informational', unique: 'informational', foreign_key: 'informational' },
   };
+
+  readonly errorPosition = snowflakeErrorPosition;
 
   protected override createTableKeyword(): string {
     return 'create transient table';

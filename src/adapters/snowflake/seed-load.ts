@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { withTempFile } from '../../lake/temp-file.js';
-import { csvChunks, csvField, valueText } from '../../seeds/csv-write.js';
+import { csvChunksOf, csvField, valueText } from '../../seeds/csv-write.js';
 import type { Column } from '../types.js';
 
 /**
@@ -21,12 +21,20 @@ export function* insertBatches(rows: unknown[][], width: number): Generator<Arra
   }
 }
 
-/** Writes the rows to a private temporary CSV file with a header line, runs `fn` on it, and deletes it. */
-export function withSeedCsv<T>(name: string, columns: Column[], rows: unknown[][], fn: (file: string) => Promise<T>): Promise<T> {
+/**
+ * Writes the rows, batch by batch as they come, to a private temporary CSV file
+ * with a header line (memory stays bounded whatever the seed's size), runs `fn`
+ * on it, and deletes it.
+ */
+export function withSeedCsv<T>(name: string, columns: Column[], batches: AsyncIterable<unknown[][]>, fn: (file: string) => Promise<T>): Promise<T> {
   return withTempFile(`${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv`, async (file) => {
-    let text = columns.map((c) => csvField(c.name)).join(',') + '\n';
-    for (const chunk of csvChunks(rows, columns.length)) text += chunk;
-    writeFileSync(file, text, { mode: 0o600 });
+    const out = await open(file, 'w', 0o600);
+    try {
+      await out.write(columns.map((c) => csvField(c.name)).join(',') + '\n');
+      for await (const chunk of csvChunksOf(batches, columns.length, 1 << 20)) await out.write(chunk);
+    } finally {
+      await out.close();
+    }
     return fn(file);
   });
 }

@@ -1,4 +1,6 @@
 import { selectFromManifest } from '../../graph/manifest-graph.js';
+import { checkSelectionNotEmpty } from '../../graph/empty-selection.js';
+import type { ResourceType } from '../../graph/selector.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 import { closeSession, openSession, publishCompiled } from '../session.js';
@@ -12,10 +14,13 @@ export async function compileCommand(options: ParsedOptions): Promise<number> {
   const selection = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: ['model', 'seed', 'snapshot'] });
   const session = await openSession(options, { readCatalog: true, selection });
   try {
-    publishCompiled(session, reporter, 'compile');
     const { manifest } = session.compiled;
-    if (options.select.length) {
-      const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model', 'snapshot', 'analysis'] });
+    // with --select, the selected models' SQL is printed: a selection of nothing is a mistake
+    const types: ResourceType[] = ['model', 'snapshot', 'analysis'];
+    const picked = options.select.length ? selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types }) : undefined;
+    if (picked) checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, types, command: 'compile' });
+    await publishCompiled(session, reporter, 'compile');
+    if (picked) {
       for (const id of picked) {
         const n = manifest.nodes.get(id);
         if ((n?.resourceType === 'model' || n?.resourceType === 'snapshot' || n?.resourceType === 'analysis') && options.logFormat === 'text') {

@@ -1,6 +1,7 @@
 import { adapterFactory } from '../../adapters/registry.js';
 import type { Adapter } from '../../adapters/types.js';
-import { isUserError, UserErrors } from '../../errors.js';
+import { isUserError, UserErrors, type UserError } from '../../errors.js';
+import { describeProject } from './describe.js';
 import { loadProjectFile } from '../../project/project-file.js';
 import { findProfilesFile, redactOutput, resolveTarget } from '../../project/profiles.js';
 import { TSQL_VERSION } from '../../version.js';
@@ -22,13 +23,17 @@ export async function debugCommand(options: ParsedOptions): Promise<number> {
   for (const [k, v] of Object.entries(redactOutput(target.output))) out(`  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   const adapter = adapterFactory(target.type)!.create(target.output, { projectDir: options.projectDir, threads: 1 });
   let ok = await checkConnection(adapter, 'connection', out);
+  let compiles = true;
   try {
-    ok = (await checkOtherConnections(options, target.targetName, out)) && ok;
+    const other = await checkOtherConnections(options, target.targetName, out);
+    ok = other.ok && ok;
+    compiles = other.compiles;
   } finally {
     await adapter.close();
   }
-  if (ok) out('All checks passed!');
-  return ok ? 0 : 1;
+  if (ok && compiles) out('All checks passed!');
+  // a project that does not compile is a mistake in the project (2), as for every other command
+  return !compiles ? 2 : ok ? 0 : 1;
 }
 
 async function checkConnection(adapter: Adapter, label: string, out: (s: string) => void): Promise<boolean> {
@@ -43,16 +48,23 @@ async function checkConnection(adapter: Adapter, label: string, out: (s: string)
   }
 }
 
-/** The other outputs the project's nodes run on (`connection:`), found by compiling the project. */
-async function checkOtherConnections(options: ParsedOptions, targetName: string, out: (s: string) => void): Promise<boolean> {
+/**
+ * Compiles the project (nothing is sent to the warehouse), then checks the other outputs its
+ * nodes run on (`connection:`). A project that does not compile is reported with each error's
+ * file and line.
+ */
+async function checkOtherConnections(options: ParsedOptions, targetName: string, out: (s: string) => void): Promise<{ ok: boolean; compiles: boolean }> {
   let session: Session;
   try {
     session = await openSession(options, { readCatalog: false });
   } catch (e) {
-    if (!isUserError(e) && !(e instanceof UserErrors)) throw e;
-    out('other connections: not checked, the project does not compile (see tsql compile)');
-    return true;
+    if (!isUserError(e)) throw e;
+    const errors = e instanceof UserErrors ? e.errors : [e as UserError];
+    out(`project: [ERROR] the project does not compile (${errors.length} error${errors.length === 1 ? '' : 's'}; other connections not checked)`);
+    for (const err of errors) process.stderr.write(`error: ${err.format()}\n`);
+    return { ok: true, compiles: false };
   }
+  out(`project: [OK compiles] ${describeProject(session.compiled.manifest)}`);
   let ok = true;
   try {
     for (const w of session.warehouses.values()) {
@@ -61,5 +73,5 @@ async function checkOtherConnections(options: ParsedOptions, targetName: string,
   } finally {
     await closeSession(session);
   }
-  return ok;
+  return { ok, compiles: true };
 }

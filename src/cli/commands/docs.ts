@@ -51,7 +51,7 @@ export async function docsGenerateCommand(options: ParsedOptions, flags: DocsGen
   let manifest: ManifestJson;
   if (flags.compile) {
     const session = await openSession(options, { readCatalog: !flags.emptyCatalog });
-    publishCompiled(session, reporter, 'docs generate');
+    await publishCompiled(session, reporter, 'docs generate');
     manifest = JSON.parse(readFileSync(join(session.targetDir, 'manifest.json'), 'utf8')) as ManifestJson;
     warehouses = {
       targetName: session.target.targetName,

@@ -3,7 +3,7 @@ import { writeCiReports } from '../../artifacts/ci-reports.js';
 import { newReport, reportNode, type RunReport } from '../../artifacts/run-report.js';
 import { isUserError, UserError, UserErrors } from '../../errors.js';
 import { executePlan } from '../../execution/run-plan.js';
-import { emptySelectionError } from '../../graph/empty-selection.js';
+import { emptySelectionError, selectsByRunState } from '../../graph/empty-selection.js';
 import { selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
@@ -15,6 +15,9 @@ import { isMicrobatchStep, type BatchResults } from '../../execution/run-microba
 import type { Column } from '../../adapters/types.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter, tally } from '../reporter.js';
+import { StatusLine } from '../status-line.js';
+import { RunProgress } from '../../execution/progress.js';
+import { isInterrupted } from '../../util/interrupt-state.js';
 import { artifactMeta, closeSession, openSession, publishCompiled } from '../session.js';
 import type { Manifest } from '../../compiler/compiler.js';
 import { describeProject } from './describe.js';
@@ -48,9 +51,6 @@ export interface RetryScope {
  * (--junit-xml, --summary-md) are written however it ends, a mistake on the
  * command line included.
  */
-/** Selector methods whose result depends on earlier runs' artifacts (--state, target/), not on the project. */
-const RUN_STATE_METHOD = /(^|[\s,+@]|\d)(state|result|source_status):/;
-
 export async function executeCommand(command: ExecuteCommand, options: ParsedOptions, retry?: RetryScope): Promise<number> {
   const reporter = new Reporter(options.logFormat);
   const report = newReport(retry ? `${retry.invokedAs} (${command})` : command);
@@ -94,6 +94,12 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
   const types = COMMAND_TYPES[command];
   const select = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: types.select });
   const session = await openSession(options, { readCatalog: true, selection: select, runLock: { onWait: (m) => reporter.info(m) } });
+  // manifest.json is written once the big seeds' checksums are done; the nodes do not wait for it
+  let manifestWritten: Promise<void> = Promise.resolve();
+  const writeResults = async (...args: Parameters<typeof writeRunResults>) => {
+    await manifestWritten;
+    writeRunResults(...args);
+  };
   try {
     report.target = session.target.targetName;
     report.adapterType = session.target.type;
@@ -101,7 +107,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     if (options.warnError && session.compiled.warnings.length) {
       throw new UserErrors(session.compiled.warnings.map((w) => new UserError(`${w} [a warning, an error with --warn-error]`)));
     }
-    publishCompiled(session, reporter, command);
+    manifestWritten = publishCompiled(session, reporter, command);
     const { manifest } = session.compiled;
     const meta = artifactMeta(session, command);
     const args = runArgs(command, options, session.startedAt, retry);
@@ -114,13 +120,13 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     if (!selected.size && !retry && (options.select.length || options.exclude.length)) {
       // state:, result: and source_status: depend on the run, not on the project: a pull request
       // that changes no node (only docs, say) has nothing to build, and that is not a mistake
-      const byRunState = [...options.select, ...options.exclude].some((s) => RUN_STATE_METHOD.test(s));
+      const byRunState = selectsByRunState(options);
       const err = byRunState ? undefined : emptySelectionError(manifest, { select: options.select, exclude: options.exclude, types: types.select, command });
       if (err && !options.allowEmptySelection) throw err;
       const note = err ? `nothing to ${command}: ${err.message} (allowed by --allow-empty-selection)` : `nothing to ${command}: no node matches ${[...options.select.map((s) => `--select '${s}'`), ...options.exclude.map((s) => `--exclude '${s}'`)].join(' ')} against --state ${options.state?.label ?? ''}`.trimEnd();
       reporter.info(note);
       report.notes.push(note);
-      writeRunResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
+      await writeResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
       return 0;
     }
     const plan = buildPlan(manifest, selected, { types: types.execute, dialectOf: (n) => session.warehouseOf(n).adapter.dialect, foldTests: options.foldTests, lakeRootOf: (n) => session.warehouseOf(n).lakeRoot });
@@ -152,11 +158,14 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       if (options.warnError && !options.allowEmptySelection) throw new UserError(`${message} [a warning, an error with --warn-error]`);
       reporter.warn(message);
       report.notes.push(message);
-      writeRunResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
+      await writeResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
       return 0;
     }
     reporter.info('');
+    const progress = new RunProgress(plan.steps.length);
+    reporter.attachStatus(StatusLine.forRun(progress));
     const outcome = await executePlan(plan, {
+      progress,
       warehouseOf: (n) => session.warehouseOf(n),
       threads: session.threads,
       failFast: options.failFast,
@@ -176,9 +185,9 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
         now: options.batchNow ?? session.startedAt,
         retry: retry?.batches,
       },
-    });
+    }).finally(() => reporter.detachStatus());
     const elapsed = (performance.now() - t0) / 1000;
-    writeRunResults(session.targetDir, outcome.results, meta, elapsed, args);
+    await writeResults(session.targetDir, outcome.results, meta, elapsed, args);
     const materializations = new Map(plan.steps.map((s) => [s.id, s.materialization]));
     // in the order they ran; what was skipped last
     const ran = [...outcome.results].sort((a, b) => (a.startedAt ?? '~').localeCompare(b.startedAt ?? '~'));
@@ -187,7 +196,8 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     }
     report.hookErrors.push(...outcome.hookErrors);
 
-    reporter.emit({ type: 'summary', counts: {}, seconds: elapsed, description: describeSteps(plan.steps.map((s) => s.materialization)) });
+    const kinds = plan.steps.map((s) => s.materialization);
+    reporter.emit({ type: 'summary', counts: Object.fromEntries(stepCounts(kinds)), seconds: elapsed, description: describeSteps(kinds) });
     const counts = tally(outcome.results.map((r) => r.status));
     const failures = outcome.results
       .filter((r) => isFailure(r.status))
@@ -199,7 +209,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     counts.error += outcome.hookErrors.length;
     reporter.done(counts, failures);
     const code = counts.error ? 1 : 0;
-    if (!options.diff) return code;
+    if (!options.diff || isInterrupted()) return code;
     // build --diff: the models this build made, against production's
     const built = outcome.results.filter((r) => r.status === 'success' && manifest.nodes.get(r.uniqueId)?.resourceType === 'model').map((r) => r.uniqueId);
     reporter.info('');
@@ -207,6 +217,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     report.dataDiff = diffs;
     return Math.max(code, diffExitCode(diffs, options.failOnDiff));
   } finally {
+    await manifestWritten.catch(() => undefined);
     await closeSession(session);
   }
 }
@@ -245,9 +256,15 @@ function runArgs(command: string, o: ParsedOptions, startedAt: Date, retry?: Ret
   };
 }
 
-function describeSteps(materializations: string[]): string {
+/** How many nodes of each kind (seed, view, table, …, test, unit_test) the plan ran. */
+function stepCounts(materializations: string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const m of materializations) counts.set(m, (counts.get(m) ?? 0) + 1);
+  return counts;
+}
+
+function describeSteps(materializations: string[]): string {
+  const counts = stepCounts(materializations);
   const order = ['unit_test', 'seed', 'unload', 'external', 'snapshot', 'view', 'table', 'incremental', 'test'];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [...counts]

@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.js';
 import { pathInPackage } from '../../compiler/nodes.js';
 import { selectFromManifest } from '../../graph/manifest-graph.js';
+import { checkSelectionNotEmpty } from '../../graph/empty-selection.js';
 import { RESOURCE_TYPES, type ResourceType } from '../../graph/selector.js';
 import { didYouMean } from '../../util/suggest.js';
 import type { ParsedOptions } from '../options.js';
@@ -30,6 +31,7 @@ export async function lsCommand(options: ParsedOptions, resourceTypes: string[] 
   try {
     const manifest = session.compiled.manifest;
     const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types });
+    checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, types, command: 'ls' });
     const ids = [...picked].sort();
     const lines: string[] = [];
     for (const id of ids) {

@@ -13,7 +13,7 @@ export async function parseCommand(options: ParsedOptions): Promise<number> {
   const t0 = performance.now();
   const session = await openSession(options, { readCatalog: false });
   try {
-    publishCompiled(session, reporter, 'parse');
+    await publishCompiled(session, reporter, 'parse');
     reporter.info(`Parsed ${describeProject(session.compiled.manifest)} in ${((performance.now() - t0) / 1000).toFixed(2)}s; wrote ${session.project.settings.targetPath}/manifest.json`);
     return 0;
   } finally {

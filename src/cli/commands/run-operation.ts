@@ -67,7 +67,7 @@ export async function runOperationCommand(options: ParsedOptions, macro: string,
   const t0 = performance.now();
   const session = await openSession(options, { readCatalog: true });
   try {
-    publishCompiled(session, reporter, 'run-operation');
+    await publishCompiled(session, reporter, 'run-operation');
     const renderer = session.compiled.runTime;
     const macros = renderer.macros();
     const pkg = session.project.settings.name;

@@ -43,7 +43,7 @@ export async function showCommand(options: ParsedOptions, args: ShowArgs): Promi
     const { manifest } = session.compiled;
     const inlineId = `model.${manifest.projectName}.${INLINE_NAME}`;
     const targets = inline === undefined ? pick(manifest, session, options) : [manifest.nodes.get(inlineId)!];
-    if (inline === undefined) publishCompiled(session, reporter, 'show');
+    if (inline === undefined) await publishCompiled(session, reporter, 'show');
     else for (const w of session.compiled.warnings) reporter.warn(w);
     let failed = false;
     for (const node of targets) {

@@ -174,7 +174,8 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
     this._emit('{');
     node.children.forEach((pair: Any, i: number) => {
       if (i > 0) this._emit(', ');
-      if (pair.key instanceof nodes.Literal && typeof pair.key.value === 'string') this.compile(pair.key, frame);
+      // a literal key stays a literal (never a lifted constant: lifted-constants.ts)
+      if (pair.key instanceof nodes.Literal && typeof pair.key.value === 'string') this._emit(JSON.stringify(pair.key.value));
       else {
         this._emit(`[${JC}.key(`);
         this._compileExpression(pair.key, frame);

@@ -25,6 +25,10 @@ import { buildFilters } from './filters.js';
 import { buildGlobals } from './globals.js';
 import { patchLoops } from './loops.js';
 import { nj, runtime } from './nunjucks-internals.js';
+import { patchOutputMarks } from './output-marks.js';
+import { patchCompileEntry } from './compile-entry.js';
+import { patchLexer } from './fast-lexer.js';
+import { patchLiftedConstants } from './lifted-constants.js';
 import { patchParser } from './parser-patches.js';
 import { helpers } from './runtime-helpers.js';
 import { patchRuntime } from './runtime-patches.js';
@@ -56,6 +60,10 @@ function installGlobalPatches(): void {
   patchLoops(P, C, jinjaNodes);
   patchStarArgs(P, C, jinjaNodes);
   patchTagCompilers(C);
+  patchOutputMarks(C);
+  patchLiftedConstants(C);
+  patchCompileEntry();
+  patchLexer();
 }
 
 /** Installs filters, tests, globals and tag extensions on an environment. Called once per environment. */

@@ -6,6 +6,10 @@
  * module of this folder reaches them through here.
  */
 import nunjucks from 'nunjucks';
+import { restoreFastStringPrototype } from '../../util/fast-string-prototype.js';
+
+// loading nunjucks made String.prototype slow for the whole process: make it fast again
+restoreFastStringPrototype();
 
 // nunjucks' parser/compiler/runtime internals are untyped.
 export type Any = any;

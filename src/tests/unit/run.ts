@@ -83,7 +83,7 @@ export function compareRows(expected: Array<Record<string, unknown>>, actual: Ar
 /** Runs a unit test: the model's SQL over literal inputs, compared with the expected rows. */
 export async function runUnitTest(ctx: MaterializeContext, node: UnitTestNode): Promise<TestOutcome> {
   const d = ctx.dialect;
-  const ctes: string[] = [];
+  const ctes: Array<{ name: string; sql: string }> = [];
   for (const g of node.given) {
     const exists = g.relation ? ctx.existing(g.relation) : undefined;
     const types = g.relation && exists ? await ctx.columns(g.relation) : undefined;
@@ -95,7 +95,7 @@ export async function runUnitTest(ctx: MaterializeContext, node: UnitTestNode): 
       const unknown = g.columns.filter((c) => !known.has(c.toLowerCase()));
       if (unknown.length) throw new Error(`unit test ${node.name}: given rows for ${g.input} have column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}, which the input does not have (it has ${types.map((t) => t.name).join(', ')})`);
     }
-    ctes.push(`${g.cte} as (\n  ${inputCte(g.rows, g.columns, types, d, g.quoted)}\n)`);
+    ctes.push({ name: g.cte, sql: `  ${inputCte(g.rows, g.columns, types, d, g.quoted)}` });
   }
   const sql = prependCtes(node.compiledCode, ctes);
   ctx.record(sql);

@@ -32,7 +32,7 @@ select "id", "amount" from "warehouse"."main"."orders__tsql_incr";
 
 -- delete_matching
 delete from "warehouse"."main"."orders"
-using "warehouse"."main"."orders__tsql_incr" as __tsql_source
+using (select distinct "id", "day" from "warehouse"."main"."orders__tsql_incr") as __tsql_source
 where "warehouse"."main"."orders"."id" = __tsql_source."id"
   and "warehouse"."main"."orders"."day" = __tsql_source."day";
 

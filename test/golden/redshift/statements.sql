@@ -93,7 +93,7 @@ commit;
 -- incremental_delete_insert
 begin;
 delete from "analytics"."orders"
-using "analytics"."orders__tsql_incr" as __tsql_source
+using (select distinct "id", "insert_date" from "analytics"."orders__tsql_incr") as __tsql_source
 where "analytics"."orders"."id" = __tsql_source."id"
   and "analytics"."orders"."insert_date" = __tsql_source."insert_date";
 insert into "analytics"."orders" ("id", "insert_date", "amount")

@@ -83,7 +83,7 @@ commit;
 -- incremental_delete_insert
 begin;
 delete from "ANALYTICS"."MAIN"."ORDERS"
-using "ANALYTICS"."MAIN"."ORDERS__TSQL_INCR" as __tsql_source
+using (select distinct "ID", "INSERT_DATE" from "ANALYTICS"."MAIN"."ORDERS__TSQL_INCR") as __tsql_source
 where "ANALYTICS"."MAIN"."ORDERS"."ID" = __tsql_source."ID"
   and "ANALYTICS"."MAIN"."ORDERS"."INSERT_DATE" = __tsql_source."INSERT_DATE";
 insert into "ANALYTICS"."MAIN"."ORDERS" ("ID", "INSERT_DATE", "AMOUNT")

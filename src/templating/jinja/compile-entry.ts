@@ -1,0 +1,81 @@
+/**
+ * nunjucks' template → JavaScript entry point (`compiler.compile`), without the steps that do
+ * nothing for tsql's templates. nunjucks runs every parsed template through its transformer
+ * (lifting async filters, `super()` in blocks, turning `if`/`for` with async parts into their
+ * async forms): three walks of the tree, a nested one per `if` and `for`. tsql registers no
+ * async filter and its tags (`do`, `with`: tags.ts) are sync, so the transformer changes
+ * nothing unless the template has a `{% block %}` (or an async filter was registered); it is
+ * skipped otherwise. The same code comes out, sooner.
+ */
+import { createRequire } from 'node:module';
+import { nj, type Any } from './nunjucks-internals.js';
+
+const require = createRequire(import.meta.url);
+const transformer = require('nunjucks/src/transformer.js') as { transform(ast: Any, asyncFilters: string[], name: string): Any };
+
+/** A `{% block %}` tag, the only construct of a sync template the transformer rewrites (`super()`). */
+const BLOCK_TAG = /\{%[-+]?\s*block\b/;
+
+/**
+ * Template functions are compiled by V8 when the script that holds them is (they are all
+ * called: a model's root renders once, a macro file's root runs when it is loaded): each is
+ * written as a parenthesized function expression, which V8 compiles at once, instead of a
+ * declaration it pre-parses first and parses again on the first call.
+ */
+function patchEagerFunctions(C: Any): void {
+  const begin = C._emitFuncBegin;
+  C._emitFuncBegin = function (this: Any, node: Any, name: string) {
+    const at = this.codebuf.length;
+    begin.call(this, node, name);
+    const head = `function ${name}(env, context, frame, runtime, cb) {\n`;
+    if (this.codebuf[at] !== head) throw new Error('nunjucks function code is not as tsql expects');
+    this.codebuf[at] = `var ${name} = (${head}`;
+  };
+  const end = C._emitFuncEnd;
+  C._emitFuncEnd = function (this: Any, noReturn?: boolean) {
+    end.call(this, noReturn);
+    const last = this.codebuf.length - 1;
+    if (this.codebuf[last] !== '}\n') throw new Error('nunjucks function code is not as tsql expects');
+    this.codebuf[last] = '});\n';
+  };
+}
+
+let parse: (src: string, extensions: Any[], opts: Any) => Any;
+let NunjucksCompiler: new (name: string, throwOnUndefined: boolean) => Any;
+
+function compileSource(src: string, asyncFilters: string[], extensions: Any[], name: string, opts: Any, constants?: unknown[]): string {
+  const c = new NunjucksCompiler(name, opts.throwOnUndefined);
+  if (constants) c.tsqlConstants = constants;
+  let source = src;
+  for (const ext of extensions) if (ext.preprocess) source = ext.preprocess(source);
+  const ast = parse(source, extensions, opts);
+  const sync = !asyncFilters.length && !BLOCK_TAG.test(source);
+  c.compile(sync ? ast : transformer.transform(ast, asyncFilters, name));
+  return c.getCode();
+}
+
+export function patchCompileEntry(): void {
+  patchEagerFunctions((nj.compiler as Any).Compiler.prototype);
+  const compiler = nj.compiler as Any;
+  NunjucksCompiler = compiler.Compiler;
+  const parser = (nj as Any).parser;
+  parse = (src, extensions, opts) => parser.parse(src, extensions, opts);
+  compiler.compile = (src: string, asyncFilters: string[] = [], extensions: Any[] = [], name: string, opts: Any = {}) => compileSource(src, asyncFilters, extensions, name, opts);
+}
+
+/** An environment's settings that code generation reads. */
+export interface CompileSettings {
+  asyncFilters: string[];
+  extensionsList: Any[];
+  opts: Any;
+}
+
+/**
+ * A template's code with its constants lifted out (lifted-constants.ts): the code is the same
+ * for templates of the same structure, and runs as `new Function(CONSTANTS, code)(constants)`.
+ */
+export function compileLifted(src: string, name: string, env: CompileSettings): { code: string; constants: unknown[] } {
+  const constants: unknown[] = [];
+  const code = compileSource(src, env.asyncFilters, env.extensionsList, name, env.opts, constants);
+  return { code, constants };
+}
