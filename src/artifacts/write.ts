@@ -192,7 +192,7 @@ export function writeCompiledFiles(projectDir: string, manifest: Manifest): Prom
   const made = new Set<string>();
   /** folders created just now: nothing in them to compare with */
   const fresh = new Set<string>();
-  const writes: Array<Promise<void>> = [];
+  const pending: Array<[string, string]> = [];
   for (const n of manifest.nodes.values()) {
     if (n.resourceType !== 'model' && n.resourceType !== 'snapshot' && n.resourceType !== 'test' && n.resourceType !== 'unit_test' && n.resourceType !== 'analysis') continue;
     if (n.compiledCode === undefined || !n.compiledPath) continue;
@@ -204,9 +204,24 @@ export function writeCompiledFiles(projectDir: string, manifest: Manifest): Prom
     }
     const text = scrubSecrets(n.compiledCode + '\n');
     if (!fresh.has(dir) && unchanged(file, text)) continue;
-    writes.push(writeFile(file, text));
+    pending.push([file, text]);
   }
-  return Promise.all(writes).then(() => undefined);
+  return writeAll(pending);
+}
+
+/** At most this many files open at once: all of a 20,000-model project's at once ran out of file descriptors (EMFILE). */
+const OPEN_FILES = 32;
+
+/** Writes the files, OPEN_FILES at a time; settles when all are written (rejects with the first failure). */
+async function writeAll(files: Array<[string, string]>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const [file, text] = files[next++]!;
+      await writeFile(file, text);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(OPEN_FILES, files.length) }, worker));
 }
 
 /** Rewriting an unchanged file costs far more than reading it on many filesystems. */
