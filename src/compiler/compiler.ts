@@ -220,7 +220,8 @@ export class Compiler {
   private readonly projects = new Map<string, ProjectContent>();
   /** var() of each project's nodes (see package-scope.ts) */
   private readonly varsByPackage = new Map<string, Record<string, unknown>>();
-  private readonly templateCache = new Map<string, nunjucks.Template>();
+  /** compiled templates by file, then by source text (a file's own text and the hooks rendered in it) */
+  private readonly templateCache = new Map<string, Map<string, nunjucks.Template>>();
   private readonly seenCycles = new Set<string>();
   private nativeNaming = true;
   private readonly targetContext: Record<string, unknown>;
@@ -992,14 +993,16 @@ export class Compiler {
     const config = frame.config;
     const runTimeParts: Array<'sql' | 'pre_hook' | 'post_hook'> = frame.introspects ? ['sql'] : [];
     const resource = draft.kind;
-    const configLine = lineOfCall(draft.file.text, 'config') ?? (resource === 'snapshot' ? (draft.file as SnapshotFile).line : undefined);
+    // the line is only needed for a message: found (a search of the text) when one is written
+    let lineFound: { line: number | undefined } | undefined;
+    const configLine = () => (lineFound ??= { line: lineOfCall(draft.file.text, 'config') ?? (resource === 'snapshot' ? (draft.file as SnapshotFile).line : undefined) }).line;
     // keys set by config() in the SQL (folder and YAML keys were checked where they are written)
     const fromSql = Object.fromEntries(Object.entries(frame.own).filter(([k, v]) => v !== draft.baseConfig[k]));
     // a snapshot's folder and YAML config were checked in prepareSnapshots, where they are written
     this.validateConfig(resource === 'snapshot' ? fromSql : config, resource, draft.file.relPath, configLine);
     const findings = { warnings: this.warnings, errors: this.errors.errors };
-    checkUnsupportedConfig(fromSql, resource, () => ({ file: draft.file.relPath, line: configLine }), findings, config);
-    if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, { file: draft.file.relPath, line: configLine }));
+    checkUnsupportedConfig(fromSql, resource, () => ({ file: draft.file.relPath, line: configLine() }), findings, config);
+    if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, () => ({ file: draft.file.relPath, line: configLine() })));
     if (config.enabled === false) {
       draft.state = 'done';
       this.disabled.add(draft.id);
@@ -1019,7 +1022,7 @@ export class Compiler {
     if (frame.introspects) runTimeParts.push('post_hook');
     this.stack.pop();
     if (runTimeParts.includes('sql') && config.materialized === 'ephemeral') {
-      this.errors.add(new UserError(`ephemeral model '${draft.file.name}' asks the warehouse when it renders (run_query, statement, execute…), but an ephemeral model is inlined at compile time`, { file: draft.file.relPath, line: configLine }, { hint: 'materialize it as a view or table' }));
+      this.errors.add(new UserError(`ephemeral model '${draft.file.name}' asks the warehouse when it renders (run_query, statement, execute…), but an ephemeral model is inlined at compile time`, { file: draft.file.relPath, line: configLine() }, { hint: 'materialize it as a view or table' }));
     }
     const f = draft.file;
     const select = mappedSelect(sql, marks, f.relPath, f.text);
@@ -1239,19 +1242,26 @@ export class Compiler {
     }
     const factories = this.cache.evaluateBatch(codes);
     ok.forEach((f, i) => {
-      this.templateCache.set(`${f.relPath}\u0000${f.text}`, templateFromProps(this.env, factories[i](), f.relPath));
+      this.templatesOf(f.relPath).set(f.text, templateFromProps(this.env, factories[i](), f.relPath));
     });
   }
 
   /** Compiled once per distinct source text (hooks shared by a folder compile once). */
   private template(source: string, file: string): nunjucks.Template {
-    const key = `${file}\u0000${source}`;
-    let t = this.templateCache.get(key);
+    // keyed by the file, then by the text itself: a string's hash is kept on it, a key built by concatenation is hashed anew
+    const templates = this.templatesOf(file);
+    let t = templates.get(source);
     if (!t) {
       t = compileTemplate(this.env, source, file, this.cache);
-      this.templateCache.set(key, t);
+      templates.set(source, t);
     }
     return t;
+  }
+
+  private templatesOf(file: string): Map<string, nunjucks.Template> {
+    let m = this.templateCache.get(file);
+    if (!m) this.templateCache.set(file, (m = new Map()));
+    return m;
   }
 
   // ---------------------------------------------------------------- naming
@@ -1343,14 +1353,16 @@ export class Compiler {
     return this.catalogKind(this.frameConnectionName(frame), rel) === 'table';
   }
 
-  private validateConfig(config: Config, resource: ConfigResource, file: string, line?: number, skipKeys?: Set<string>): void {
+  /** `line`, or a function finding it (called only for a message). */
+  private validateConfig(config: Config, resource: ConfigResource, file: string, line?: number | (() => number | undefined), skipKeys?: Set<string>): void {
     const keys = configKeysFor(resource);
+    const place = () => ({ file, line: typeof line === 'function' ? line() : line });
     for (const k of Object.keys(config)) {
-      if (!keys.has(k)) this.errors.add(new UserError(`unknown ${resource} config key '${k}'`, { file, line }, { hint: didYouMean(k, keys) }));
+      if (!keys.has(k)) this.errors.add(new UserError(`unknown ${resource} config key '${k}'`, place(), { hint: didYouMean(k, keys) }));
     }
     for (const p of configValueProblems(config, resource)) {
       if (skipKeys?.has(p.key)) continue;
-      this.errors.add(new UserError(p.message, { file, line }, { hint: p.hint }));
+      this.errors.add(new UserError(p.message, place(), { hint: p.hint }));
     }
   }
 

@@ -86,12 +86,19 @@ export const ENGINE_CONFIG: Record<string, { capability: 'indexes' | 'unlogged';
   unlogged: { capability: 'unlogged', materializations: ['table', 'incremental'], what: 'unlogged tables are PostgreSQL\'s', active: (v) => v === true },
 };
 
-/** The warnings ENGINE_CONFIG gives one model (or seed) on its engine. */
-export function engineConfigWarnings(config: Record<string, unknown>, engine: { type: string; capabilities: Partial<Record<'indexes' | 'unlogged', boolean>> }, place: SourcePlace, resource: 'model' | 'seed' = 'model'): string[] {
+/**
+ * The warnings ENGINE_CONFIG gives one model (or seed) on its engine. `place` may be a
+ * function, called only when a key applies (finding a line costs a search of the text).
+ */
+export function engineConfigWarnings(config: Record<string, unknown>, engine: { type: string; capabilities: Partial<Record<'indexes' | 'unlogged', boolean>> }, place: SourcePlace | (() => SourcePlace), resource: 'model' | 'seed' = 'model'): string[] {
   const out: string[] = [];
-  const where = place.file ? `${place.file}${place.line ? `:${place.line}` : ''}: ` : '';
+  let where = '';
   for (const [key, rule] of Object.entries(ENGINE_CONFIG)) {
     if (!(key in config) || (rule.active && !rule.active(config[key]))) continue;
+    if (!where) {
+      const p = typeof place === 'function' ? place() : place;
+      where = p.file ? `${p.file}${p.line ? `:${p.line}` : ''}: ` : '';
+    }
     const mat = String(config.materialized);
     if (!engine.capabilities[rule.capability]) out.push(`${where}${resource} config '${key}' is ignored on ${engine.type}: ${rule.what}`);
     else if (!rule.materializations.includes(mat)) out.push(`${where}${resource} config '${key}' is ignored for a ${mat}: it applies to tables and incremental models`);
