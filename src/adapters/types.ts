@@ -293,6 +293,13 @@ export interface Connection {
    */
   loadRows(rel: Relation, columns: Column[], rows: SeedRows): Promise<number>;
   /**
+   * Runs a clean-up statement (dropping what a failed or stopped node staged)
+   * that Ctrl-C must not interrupt, so nothing staged stays behind; engines
+   * whose cancel stops only the statement running at that moment need none
+   * (execute is used).
+   */
+  cleanup?(sql: string): Promise<void>;
+  /**
    * Client-side unload (engines whose `capabilities.unload` is 'client'): streams
    * the query's result into the local file `file` (CSV with a header). Returns rows
    * written; `onRows` hears how many so far, as they stream.

@@ -120,7 +120,8 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
   const startedAt = new Date();
   const compile = async (deferred?: Map<string, Relation>) => {
     await checkpoint();
-    return new Compiler({
+    // the compiler's set-up too: a signal that came while it ran would be lost when the handlers step aside
+    return runInterruptibly(() => new Compiler({
       deferred,
       empty: options.empty,
       project,
@@ -136,7 +137,7 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
       templateCacheFile: join(options.projectDir, project.settings.targetPath, '.tsql_cache', 'templates.json'),
       connection,
       outputNames: Object.keys(target.outputs),
-    }).compile();
+    }).compile());
   };
   let compiled = await compile();
   if (opts.readCatalog) {

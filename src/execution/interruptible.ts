@@ -10,6 +10,10 @@
  *
  * (V8's `breakOnSigint`, used before, loses a signal that arrives as its script
  * starts or ends: the run then went on as if nothing had been pressed.)
+ *
+ * A signal that arrived while JavaScript was busy waits in the event loop, and
+ * removing the handlers drops it: call `checkpoint()` (util/interrupt-state.ts)
+ * right before, with no synchronous work in between.
  */
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 

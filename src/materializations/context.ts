@@ -40,6 +40,17 @@ export interface MaterializeResult {
   failures?: number;
 }
 
+/**
+ * Drops a relation a node staged (a build table, a probe), after the node
+ * failed or was stopped, or once it is done with it. Ctrl-C does not interrupt
+ * it (Connection.cleanup), so nothing staged stays behind; its own failure is
+ * not the error to report.
+ */
+export async function dropStaged(ctx: MaterializeContext, rel: Relation, kind: RelationKind): Promise<void> {
+  const sql = ctx.dialect.dropRelation(rel, kind);
+  await (ctx.conn.cleanup ? ctx.conn.cleanup(sql) : ctx.conn.execute(sql)).catch(() => undefined);
+}
+
 /** A sibling name for build/backup relations, kept within the engine's identifier limit. */
 export function siblingIdentifier(identifier: string, suffix: string, maxLength: number): string {
   const name = `${identifier}${suffix}`;
@@ -68,7 +79,9 @@ export async function inTransaction<T>(ctx: MaterializeContext, fn: () => Promis
     return out;
   } catch (e) {
     try {
-      await ctx.conn.execute(ctx.dialect.rollback());
+      // not interrupted by Ctrl-C (Connection.cleanup): a transaction left open would refuse the clean-up after it
+      const rollback = ctx.dialect.rollback();
+      await (ctx.conn.cleanup ? ctx.conn.cleanup(rollback) : ctx.conn.execute(rollback));
     } catch {
       // the engine may already have aborted the transaction
     }

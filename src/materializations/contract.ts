@@ -2,7 +2,7 @@ import type { Column, Dialect, TableConstraint } from '../adapters/types.js';
 import type { ModelNode } from '../compiler/nodes.js';
 import { typeSatisfies } from '../adapters/type-names.js';
 import { isPlainObject } from '../project/config-merge.js';
-import { sibling, type MaterializeContext } from './context.js';
+import { dropStaged, sibling, type MaterializeContext } from './context.js';
 
 /** `contract: {enforced: true}` in the model's config. */
 export function contractEnforced(node: ModelNode): boolean {
@@ -33,11 +33,12 @@ export async function probeColumns(ctx: MaterializeContext, node: ModelNode): Pr
   const d = ctx.dialect;
   const probe = sibling(node.relation, '__tsql_probe', d);
   await ctx.run(d.dropRelation(probe, 'table'));
-  await ctx.run(d.createTableAs(probe, `select * from (\n${node.compiledCode}\n) as tsql_contract_probe limit 0`));
   try {
+    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+    await ctx.run(d.createTableAs(probe, `select * from (\n${node.compiledCode}\n) as tsql_contract_probe limit 0`));
     return await ctx.columns(probe);
   } finally {
-    await ctx.conn.execute(d.dropRelation(probe, 'table')).catch(() => undefined);
+    await dropStaged(ctx, probe, 'table');
   }
 }
 

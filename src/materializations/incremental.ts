@@ -1,7 +1,7 @@
 import type { Column, Relation } from '../adapters/types.js';
 import type { ModelNode } from '../compiler/nodes.js';
 import { asStringList } from '../project/config-merge.js';
-import { runAtomically, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
+import { dropStaged, runAtomically, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
 import { assertContract, contractEnforced } from './contract.js';
 import { partitionColumns } from './partitions.js';
 import { materializeTable } from './table.js';
@@ -36,8 +36,9 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
   const d = ctx.dialect;
   const staged = sibling(node.relation, '__tsql_incr', d);
   await ctx.run(d.dropRelation(staged, 'table'));
-  await ctx.run(d.createTableAs(staged, node.compiledCode));
   try {
+    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+    await ctx.run(d.createTableAs(staged, node.compiledCode));
     const src = await ctx.columns(staged);
     if (contractEnforced(node)) assertContract(node, src, d);
     const dest = await ctx.columns(node.relation);
@@ -62,7 +63,7 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
     const rows = results[rowsAt]?.rowsAffected;
     return { message: `${strategy.toUpperCase()} (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
   } finally {
-    await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
+    await dropStaged(ctx, staged, 'table');
   }
 }
 

@@ -2,7 +2,7 @@ import type { Relation } from '../adapters/types.js';
 import type { ModelNode } from '../compiler/nodes.js';
 import type { BatchContext } from '../run-date/batches.js';
 import { afterBuildStatements, applyAfterBuild } from './after-build.js';
-import { physicalOptions, runAtomically, sibling, swapIntoPlace, type MaterializeContext } from './context.js';
+import { dropStaged, physicalOptions, runAtomically, sibling, swapIntoPlace, type MaterializeContext } from './context.js';
 import { assertContract, contractColumns, contractConstraints, contractEnforced } from './contract.js';
 import { reconcileSchemas } from './incremental.js';
 
@@ -45,14 +45,15 @@ export async function prepareBatchTarget(ctx: MaterializeContext, node: ModelNod
   const physical = physicalOptions(node.config);
   const staged = sibling(node.relation, '__tsql_tmp', d);
   await ctx.run(d.dropRelation(staged, 'table'));
-  if (contractEnforced(node)) await ctx.run(d.createContractedTable(staged, contractColumns(node), contractConstraints(node), physical));
-  else await ctx.run(d.createTableAs(staged, `select * from (\n${firstSql}\n) as tsql_microbatch_shape limit 0`, { physical }));
   try {
+    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+    if (contractEnforced(node)) await ctx.run(d.createContractedTable(staged, contractColumns(node), contractConstraints(node), physical));
+    else await ctx.run(d.createTableAs(staged, `select * from (\n${firstSql}\n) as tsql_microbatch_shape limit 0`, { physical }));
     await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
     if (ctx.existing(node.relation)) return { rel: staged, aside: true, built: true };
     await swapIntoPlace(ctx, staged, 'table', node.relation);
   } catch (e) {
-    await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
+    await dropStaged(ctx, staged, 'table');
     throw e;
   }
   for (const sql of d.afterTableBuilt?.(node.relation, physical) ?? []) await ctx.run(sql);
@@ -70,8 +71,9 @@ export async function applyBatch(ctx: MaterializeContext, node: ModelNode, targe
   const d = ctx.dialect;
   const staged = sibling(node.relation, `__tsql_b${batch.id.toLowerCase()}`, d);
   await ctx.run(d.dropRelation(staged, 'table'));
-  await ctx.run(d.createTableAs(staged, sql));
   try {
+    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+    await ctx.run(d.createTableAs(staged, sql));
     const src = await ctx.columns(staged);
     if (contractEnforced(node)) assertContract(node, src, d);
     const outsideSql = d.countOutsideEventTimeWindow(staged, eventTime, batch.start, batch.end);
@@ -86,7 +88,7 @@ export async function applyBatch(ctx: MaterializeContext, node: ModelNode, targe
     const results = await runAtomically(ctx, [d.deleteWhere(target.rel, d.eventTimeWindow(eventTime, batch.start, batch.end)), d.insertInto(target.rel, columns, staged)], { ddl: false });
     return results[1]?.rowsAffected;
   } finally {
-    await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
+    await dropStaged(ctx, staged, 'table');
   }
 }
 

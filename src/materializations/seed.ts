@@ -8,7 +8,7 @@ import { convertRows, inferColumnTypes } from '../seeds/infer-types.js';
 import { SEED_SAMPLE_BYTES, seedRowBatches, type SeedSource } from '../seeds/seed-source.js';
 import { didYouMean } from '../util/suggest.js';
 import { applyAfterBuild } from './after-build.js';
-import { physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
+import { dropStaged, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 export interface PreparedSeed {
   columns: Column[];
@@ -75,9 +75,10 @@ export async function materializeSeed(ctx: MaterializeContext, node: SeedNode, s
   const d = ctx.dialect;
   const staged = sibling(node.relation, '__tsql_tmp', d);
   await ctx.run(d.dropRelation(staged, 'table'));
-  await ctx.run(d.createTable(staged, seed.columns));
   const s3 = node.config.s3_location;
   try {
+    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+    await ctx.run(d.createTable(staged, seed.columns));
     if (typeof s3 === 'string' && s3) {
       // The warehouse reads the file itself (Redshift COPY from S3); the local CSV gave the columns.
       if (!ctx.adapter.loadSeedFromLocation) throw new Error(`seed '${node.name}' names s3_location, but ${d.type} cannot load files from S3; remove s3_location to send the rows`);
@@ -97,7 +98,7 @@ export async function materializeSeed(ctx: MaterializeContext, node: SeedNode, s
     await createSeedIndexes(ctx, node);
     return { message: `INSERT ${loaded}`, rowsAffected: loaded, kind: 'table' };
   } catch (e) {
-    await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
+    await dropStaged(ctx, staged, 'table');
     throw e;
   }
 }

@@ -2,7 +2,7 @@ import type { Column, Relation } from '../adapters/types.js';
 import type { SnapshotMetaNames, SnapshotQuery } from '../adapters/snapshot-sql.js';
 import type { SnapshotNode } from '../compiler/nodes.js';
 import { afterBuildStatements } from './after-build.js';
-import { physicalOptions, runAtomically, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
+import { dropStaged, physicalOptions, runAtomically, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
 import { swapInStagedTable } from './table.js';
 
 /**
@@ -29,15 +29,16 @@ export async function materializeSnapshot(ctx: MaterializeContext, node: Snapsho
   }
   const source = sibling(node.relation, '__tsql_snap_src', d);
   await ctx.run(d.dropRelation(source, 'table'));
-  await ctx.run(d.createTableAs(source, node.compiledCode));
   try {
+    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+    await ctx.run(d.createTableAs(source, node.compiledCode));
     const sourceColumns = await ctx.columns(source);
     checkSourceColumns(node, sourceColumns);
     await checkKey(ctx, node, source);
     if (!existing) return await buildFirst(ctx, node, source, sourceColumns);
     return await applyChanges(ctx, node, source, sourceColumns);
   } finally {
-    await ctx.conn.execute(d.dropRelation(source, 'table')).catch(() => undefined);
+    await dropStaged(ctx, source, 'table');
   }
 }
 
@@ -48,7 +49,13 @@ async function buildFirst(ctx: MaterializeContext, node: SnapshotNode, source: R
   const physical = { ...physicalOptions(node.config), transient: node.config.transient === true };
   const staged = sibling(node.relation, '__tsql_tmp', d);
   await ctx.run(d.dropRelation(staged, 'table'));
-  await ctx.run(d.createTableAs(staged, d.snapshotBuild(query(node, source, sourceColumns, [])), { physical }));
+  try {
+    await ctx.run(d.createTableAs(staged, d.snapshotBuild(query(node, source, sourceColumns, [])), { physical }));
+  } catch (e) {
+    // a create cancelled by Ctrl-C may fail after the engine made the table
+    await dropStaged(ctx, staged, 'table');
+    throw e;
+  }
   const rows = await swapInStagedTable(ctx, node, staged, physical);
   return { message: `SNAPSHOT CREATED (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
 }
@@ -68,8 +75,11 @@ async function applyChanges(ctx: MaterializeContext, node: SnapshotNode, source:
     // --empty never changes history (the select read nothing: every key would look deleted); the changes are only staged
     const probe = sibling(node.relation, '__tsql_snap_chg', d);
     await ctx.run(d.dropRelation(probe, 'table'));
-    if (!added.length) await ctx.run(d.createTableAs(probe, d.snapshotChanges(q)));
-    await ctx.conn.execute(d.dropRelation(probe, 'table')).catch(() => undefined);
+    try {
+      if (!added.length) await ctx.run(d.createTableAs(probe, d.snapshotChanges(q)));
+    } finally {
+      await dropStaged(ctx, probe, 'table');
+    }
     return { message: 'SNAPSHOT unchanged under --empty', rowsAffected: 0, kind: 'table' };
   }
   const changes = sibling(node.relation, '__tsql_snap_chg', d);
@@ -89,7 +99,7 @@ async function applyChanges(ctx: MaterializeContext, node: SnapshotNode, source:
       for (const sql of after) await ctx.run(sql);
     }
   } finally {
-    await ctx.conn.execute(d.dropRelation(changes, 'table')).catch(() => undefined);
+    await dropStaged(ctx, changes, 'table');
   }
   const closed = results[0]?.rowsAffected;
   const inserted = results[1]?.rowsAffected;

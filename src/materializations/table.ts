@@ -2,7 +2,7 @@ import type { Relation, TableOptions } from '../adapters/types.js';
 import type { ModelNode, SnapshotNode } from '../compiler/nodes.js';
 import { assertContract, contractColumns, contractConstraints, contractEnforced, probeColumns } from './contract.js';
 import { applyAfterBuild } from './after-build.js';
-import { countRows, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
+import { dropStaged, countRows, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 /**
  * Builds the table under a temporary name, then swaps it in atomically. Where
@@ -32,16 +32,17 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
   }
   const staged = sibling(node.relation, '__tsql_tmp', d);
   await ctx.run(d.dropRelation(staged, 'table'));
-  if (contracted) {
-    const columns = contractColumns(node);
-    await ctx.run(d.createContractedTable(staged, columns, contractConstraints(node), physical));
-    try {
+  try {
+    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+    if (contracted) {
+      const columns = contractColumns(node);
+      await ctx.run(d.createContractedTable(staged, columns, contractConstraints(node), physical));
       await ctx.run(d.insertSelect(staged, columns, node.compiledCode));
-    } catch (e) {
-      await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
-      throw e;
-    }
-  } else await ctx.run(d.createTableAs(staged, node.compiledCode, { physical }));
+    } else await ctx.run(d.createTableAs(staged, node.compiledCode, { physical }));
+  } catch (e) {
+    await dropStaged(ctx, staged, 'table');
+    throw e;
+  }
   const rows = await swapInStagedTable(ctx, node, staged, physical);
   return { message: `CREATE TABLE (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
 }
@@ -59,7 +60,7 @@ export async function swapInStagedTable(ctx: MaterializeContext, node: ModelNode
     await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
     await swapIntoPlace(ctx, staged, 'table', node.relation);
   } catch (e) {
-    await ctx.conn.execute(d.dropRelation(staged, 'table')).catch(() => undefined);
+    await dropStaged(ctx, staged, 'table');
     throw e;
   }
   for (const sql of d.afterTableBuilt?.(node.relation, physical) ?? []) await ctx.run(sql);

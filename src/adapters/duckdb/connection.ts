@@ -10,6 +10,8 @@ import type { Column, Connection, ExecResult, Relation } from '../types.js';
 export class DuckDBSession implements Connection {
   /** statements sent and appenders in use, not yet finished (an interrupt waits for them before anything closes) */
   private readonly running = new Set<Promise<unknown>>();
+  /** of those, the clean-up statements (see cleanup): never interrupted */
+  private readonly cleaning = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(private readonly conn: DuckDBConnection) {}
@@ -25,6 +27,11 @@ export class DuckDBSession implements Connection {
 
   get busy(): boolean {
     return this.running.size > 0;
+  }
+
+  /** Running something an interrupt should stop (not only clean-up). */
+  get interruptible(): boolean {
+    return this.running.size > this.cleaning.size;
   }
 
   /** Resolves once every statement sent on this connection has finished (succeeded or failed). */
@@ -77,6 +84,20 @@ export class DuckDBSession implements Connection {
       }
       return n;
     });
+  }
+
+  /**
+   * Drops what a failed or stopped node staged. While the run stops, the pool
+   * interrupts every connection that still runs a statement, again and again
+   * until all have stopped; a clean-up statement is left to finish, or the
+   * staged relation would stay behind (see DuckDBPool.interruptAll).
+   */
+  async cleanup(sql: string): Promise<void> {
+    const p = this.track(() => this.conn.run(sql));
+    this.cleaning.add(p);
+    const done = () => void this.cleaning.delete(p);
+    p.then(done, done);
+    await p;
   }
 
   /** Interrupts the statement running on this connection, if any. */
@@ -133,7 +154,8 @@ export class DuckDBPool {
   async interruptAll(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (this.all.some((s) => s.busy)) {
-      for (const s of this.all) if (s.busy) s.interrupt();
+      // clean-up statements finish (a staged relation dropped); everything else is interrupted
+      for (const s of this.all) if (s.interruptible) s.interrupt();
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await Promise.race([Promise.all(this.all.map((s) => s.settled())), new Promise((r) => setTimeout(r, Math.min(left, 200)))]);
