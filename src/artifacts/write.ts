@@ -8,6 +8,7 @@ import { pathInPackage, type ManifestNode } from '../compiler/nodes.js';
 import type { NodeResult } from '../execution/run-plan.js';
 import { TSQL_VERSION } from '../version.js';
 import { MacroIndex, macroPackage } from '../compiler/macro-deps.js';
+import { mapBounded } from '../util/bounded.js';
 
 /** Version of the artifact formats; bump when a field changes meaning. */
 export const TSQL_SCHEMA_VERSION = 1;
@@ -206,23 +207,11 @@ export function writeCompiledFiles(projectDir: string, manifest: Manifest): Prom
     if (!fresh.has(dir) && unchanged(file, text)) continue;
     pending.push([file, text]);
   }
-  return writeAll(pending);
+  return mapBounded(pending, OPEN_FILES, ([file, text]) => writeFile(file, text)).then(() => undefined);
 }
 
 /** At most this many files open at once: all of a 20,000-model project's at once ran out of file descriptors (EMFILE). */
 const OPEN_FILES = 32;
-
-/** Writes the files, OPEN_FILES at a time; settles when all are written (rejects with the first failure). */
-async function writeAll(files: Array<[string, string]>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const [file, text] = files[next++]!;
-      await writeFile(file, text);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(OPEN_FILES, files.length) }, worker));
-}
 
 /** Rewriting an unchanged file costs far more than reading it on many filesystems. */
 function unchanged(file: string, text: string): boolean {

@@ -7,6 +7,7 @@ import type { Manifest } from '../compiler/compiler.js';
 import type { ModelNode } from '../compiler/nodes.js';
 import type { StateArtifacts } from '../graph/state-load.js';
 import type { Warehouse } from '../cli/session.js';
+import { mapBounded } from '../util/bounded.js';
 import { diffModel, type ModelDiff } from './model-diff.js';
 
 export interface DiffRun {
@@ -24,16 +25,7 @@ export async function runDiff(run: DiffRun): Promise<ModelDiff[]> {
     .map((id) => run.manifest.nodes.get(id))
     .filter((n): n is ModelNode => n?.resourceType === 'model')
     .sort((a, b) => a.name.localeCompare(b.name));
-  const results: ModelDiff[] = new Array(models.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < models.length) {
-      const i = next++;
-      results[i] = await diffOne(run, models[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(run.threads, models.length)) }, worker));
-  return results;
+  return mapBounded(models, run.threads, (m) => diffOne(run, m));
 }
 
 async function diffOne(run: DiffRun, node: ModelNode): Promise<ModelDiff> {

@@ -47,8 +47,12 @@ export interface MaterializeResult {
  * not the error to report.
  */
 export async function dropStaged(ctx: MaterializeContext, rel: Relation, kind: RelationKind): Promise<void> {
-  const sql = ctx.dialect.dropRelation(rel, kind);
-  await (ctx.conn.cleanup ? ctx.conn.cleanup(sql) : ctx.conn.execute(sql)).catch(() => undefined);
+  await runCleanup(ctx.conn, ctx.dialect.dropRelation(rel, kind)).catch(() => undefined);
+}
+
+/** A clean-up statement (a drop, a rollback) that Ctrl-C does not interrupt where the connection has that (Connection.cleanup). */
+function runCleanup(conn: Connection, sql: string): Promise<unknown> {
+  return conn.cleanup ? conn.cleanup(sql) : conn.execute(sql);
 }
 
 /** A sibling name for build/backup relations, kept within the engine's identifier limit. */
@@ -79,9 +83,8 @@ export async function inTransaction<T>(ctx: MaterializeContext, fn: () => Promis
     return out;
   } catch (e) {
     try {
-      // not interrupted by Ctrl-C (Connection.cleanup): a transaction left open would refuse the clean-up after it
-      const rollback = ctx.dialect.rollback();
-      await (ctx.conn.cleanup ? ctx.conn.cleanup(rollback) : ctx.conn.execute(rollback));
+      // not interrupted by Ctrl-C: a transaction left open would refuse the clean-up after it
+      await runCleanup(ctx.conn, ctx.dialect.rollback());
     } catch {
       // the engine may already have aborted the transaction
     }
