@@ -50,8 +50,11 @@ export async function dropStaged(ctx: MaterializeContext, rel: Relation, kind: R
   await runCleanup(ctx.conn, ctx.dialect.dropRelation(rel, kind)).catch(() => undefined);
 }
 
-/** A clean-up statement (a drop, a rollback) that Ctrl-C does not interrupt where the connection has that (Connection.cleanup). */
-function runCleanup(conn: Connection, sql: string): Promise<unknown> {
+/**
+ * A clean-up statement (a drop, a rollback, the undo of a column just added) that Ctrl-C does
+ * not interrupt where the connection has that (Connection.cleanup).
+ */
+export function runCleanup(conn: Connection, sql: string): Promise<unknown> {
   return conn.cleanup ? conn.cleanup(sql) : conn.execute(sql);
 }
 

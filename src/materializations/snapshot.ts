@@ -2,7 +2,7 @@ import type { Column, Relation } from '../adapters/types.js';
 import type { SnapshotMetaNames, SnapshotQuery } from '../adapters/snapshot-sql.js';
 import type { SnapshotNode } from '../compiler/nodes.js';
 import { afterBuildStatements } from './after-build.js';
-import { dropStaged, physicalOptions, runAtomically, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
+import { dropStaged, physicalOptions, runAtomically, runCleanup, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
 import { swapInStagedTable } from './table.js';
 
 /**
@@ -126,7 +126,8 @@ async function applyWithoutTransactionalDdl(ctx: MaterializeContext, node: Snaps
     const results = await runAtomically(ctx, [d.insertSelect(changes, await columnNames(ctx, changes), staging), ...apply], { ddl: false });
     return results.slice(1);
   } catch (e) {
-    for (const c of done.reverse()) await ctx.conn.execute(d.dropColumn(node.relation, c.name)).catch(() => undefined);
+    // the undo is not interrupted by Ctrl-C: a stopped run leaves the table as it was
+    for (const c of done.reverse()) await runCleanup(ctx.conn, d.dropColumn(node.relation, c.name)).catch(() => undefined);
     throw e;
   }
 }
