@@ -7,7 +7,7 @@
 //   all typo - every test names a column its model lacks (every model parsed: the worst case)
 // The project is compiled once in this process (dist/ modules); each scenario then times the
 // inference alone, a new DuckDB parser each run as in a real build.
-// Usage: node bench/inferred-columns.mjs [models=5000] [runs=5]   (after `npx tsc -p tsconfig.json`)
+// Usage: node bench/inferred-columns.mjs [models=5000] [runs=5]   (after `npm run build`)
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -18,7 +18,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const n = Number(process.argv[2] ?? 5000);
 const runs = Number(process.argv[3] ?? 5);
 const dir = join(root, '.tsql_bench', `inferred-${n}`);
-if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` first');
+if (!existsSync(join(root, 'dist', 'tsql.cjs'))) throw new Error('dist/ is missing: run `npm run build` first');
 
 execFileSync(process.execPath, [join(root, 'bench', 'gen-project.mjs'), dir, String(n)], { stdio: 'inherit' });
 const dist = (p) => import(join(root, 'dist', p));

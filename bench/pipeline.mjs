@@ -85,7 +85,7 @@ async function main() {
   const dataDir = join(benchDir, 'pipeline-data', `p${purchases}-r${reviews}-s${SEED}-${START}-d${DAYS}`);
   const runsDir = join(benchDir, 'pipeline-runs');
   const bin = join(root, 'bin', 'tsql.js');
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) fail('dist/ is missing: run `npx tsc -p tsconfig.json` first');
+  if (!existsSync(join(root, 'dist', 'tsql.cjs'))) fail('dist/ is missing: run `npm run build` first');
 
   // 1. Data, generated once per (sizes, seed, start, days).
   if (!existsSync(join(dataDir, 'user_purchase.csv')) || !existsSync(join(dataDir, 'movie_review.csv'))) {

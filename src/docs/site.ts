@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { codePath } from '../paths.js';
 import { scrubSecrets } from '../util/secrets.js';
 import { escapeHtml } from './markdown.js';
 import type { SiteData } from './site-data.js';
@@ -41,7 +42,7 @@ function indexHtml(title: string): string {
 
 /** The browser app, compiled from site/app.ts (a classic script: file:// pages cannot load modules). */
 function appScript(): string {
-  const text = readFileSync(new URL('./site/app.js', import.meta.url), 'utf8');
+  const text = readFileSync(codePath('docs/site/app.js'), 'utf8');
   return text
     .replace(/^export \{\};\s*$/m, '')
     .replace(/^\/\/# sourceMappingURL=.*$/m, '')

@@ -5,16 +5,17 @@ import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { TSQL_VERSION } from '../version.js';
 import { CONSTANTS } from './jinja/lifted-constants.js';
+import { codePath } from '../paths.js';
 
 const require = createRequire(import.meta.url);
 
 /** The compiled modules of the Jinja compatibility layer (./jinja/*.js), in sorted order. */
 function jinjaModules(): string[] {
   try {
-    return readdirSync(new URL('./jinja/', import.meta.url))
+    return readdirSync(codePath('templating/jinja'))
       .filter((f) => f.endsWith('.js'))
       .sort()
-      .map((f) => `./jinja/${f}`);
+      .map((f) => `templating/jinja/${f}`);
   } catch {
     return [];
   }
@@ -23,9 +24,9 @@ function jinjaModules(): string[] {
 /** The code that turns template text into nunjucks input: a change to it must invalidate the cache. */
 const TEMPLATING_FINGERPRINT = (() => {
   const h = createHash('sha1');
-  for (const f of ['./jinja-compat.js', './environment.js', './macros.js', ...jinjaModules()]) {
+  for (const f of ['templating/jinja-compat.js', 'templating/environment.js', 'templating/macros.js', ...jinjaModules()]) {
     try {
-      h.update(readFileSync(new URL(f, import.meta.url)));
+      h.update(readFileSync(codePath(f)));
     } catch {
       h.update(f);
     }
