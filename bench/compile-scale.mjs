@@ -2,7 +2,8 @@
 // How `tsql compile` grows with the project: generated projects of several sizes, each
 // compiled as a fresh checkout (no target/ at all) and then warm, by the real CLI in a new
 // process. Prints wall time, CPU time (user + system) and peak RSS of each run.
-// Usage: node bench/compile-scale.mjs [sizes=5000,10000,20000] [runs=3]
+// Usage: node bench/compile-scale.mjs [sizes=5000,10000,20000] [runs=3] [folder=.tsql_bench]
+//   folder: where the projects are generated, e.g. /dev/shm (tmpfs) to take the disk out of the figures
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sizes = (process.argv[2] ?? '5000,10000,20000').split(',').map(Number);
 const runs = Number(process.argv[3] ?? 3);
+const base = process.argv[4] ?? join(root, '.tsql_bench');
 const bin = join(root, 'bin', 'tsql.js');
 const report = join(tmpdir(), `tsql-bench-usage-${process.pid}.json`);
 
@@ -28,7 +30,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(`tsql compile by project size, ${runs} runs each, ${cpus().length} cores ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
 for (const n of sizes) {
-  const dir = join(root, '.tsql_bench', `compile-${n}`);
+  const dir = join(base, `compile-${n}`);
   execFileSync(process.execPath, [join(root, 'bench', 'gen-project.mjs'), dir, String(n)], { stdio: 'ignore' });
   const cold = [];
   for (let i = 0; i < runs; i++) {

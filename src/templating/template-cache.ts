@@ -45,6 +45,8 @@ const NUNJUCKS_VERSION: string = (require('nunjucks/package.json') as { version:
 export interface TemplateCode {
   code: string;
   constants: unknown[];
+  /** the shape's id (a hash of `code`), once known: hashing a template's code again for each use cost ~3 µs a time */
+  shape?: string;
 }
 
 /** A compiled shape: called with a template's constants, it gives nunjucks' props ({ root, b_… }). */
@@ -95,11 +97,11 @@ export class TemplateCodeCache {
     const code = e && this.shapes.get(e[0]);
     if (code === undefined) return undefined;
     this.used.add(key);
-    return { code, constants: e![1] };
+    return { code, constants: e![1], shape: e![0] };
   }
 
   set(key: string, t: TemplateCode): void {
-    const id = shapeId(t.code);
+    const id = shapeOf(t);
     this.shapes.set(id, t.code);
     this.entries.set(key, [id, t.constants]);
     this.used.add(key);
@@ -108,7 +110,7 @@ export class TemplateCodeCache {
 
   /** nunjucks' props for one template: its shape, compiled once per process, run with its constants. */
   instantiate(t: TemplateCode): object {
-    const id = shapeId(t.code);
+    const id = shapeOf(t);
     let shape = this.compiled.get(id);
     if (!shape) this.compiled.set(id, (shape = new Function(CONSTANTS, t.code) as Shape));
     return shape(t.constants);
@@ -123,7 +125,7 @@ export class TemplateCodeCache {
    * all of them. Returns one factory per template, in order; calling it yields the props.
    */
   evaluateBatch(items: TemplateCode[]): Array<() => object> {
-    const shapeIds = items.map((t) => shapeId(t.code));
+    const shapeIds = items.map(shapeOf);
     const chunks = new Map<number, Map<string, string>>();
     shapeIds.forEach((id, i) => {
       if (this.compiled.has(id)) return;
@@ -180,6 +182,11 @@ export class TemplateCodeCache {
       // a cache that cannot be written is only a missed speed-up
     }
   }
+}
+
+/** A template's shape id, computed once per template. */
+function shapeOf(t: TemplateCode): string {
+  return (t.shape ??= shapeId(t.code));
 }
 
 /** Shape ids by code, computed once per code string in a process. */

@@ -96,15 +96,19 @@ export function patchCompiler(C: Any, { JcTruthy, JcRaw }: JinjaNodes): void {
   // packages rely on it (`{{ select_gb_cols }}` set only when there are group-by columns).
   // A name the template never assigns is still an error (with throwOnUndefined): a typo or a
   // missing variable.
+  // The assigned names are found (a walk of the whole tree) only when an output names a variable
+  // the frame does not know: most templates never print a bare unknown name.
   const origCompileRoot = C.compileRoot;
   C.compileRoot = function (this: Any, node: Any, frame: Any) {
-    this.jcAssigned = assignedNames(node);
+    this.jcRoot = node;
+    this.jcAssigned = undefined;
     return origCompileRoot.call(this, node, frame);
   };
+  const assigned = (compiler: Any): Set<string> | undefined => compiler.jcRoot && (compiler.jcAssigned ??= assignedNames(compiler.jcRoot));
   const origCompileOutput = C.compileOutput;
   C.compileOutput = function (this: Any, node: Any, frame: Any) {
     for (const child of node.children) {
-      if (child instanceof nodes.Symbol && (frame.lookup(child.value) || this.jcAssigned?.has(child.value))) {
+      if (child instanceof nodes.Symbol && (frame.lookup(child.value) || assigned(this)?.has(child.value))) {
         this._emit(`${this.buffer} += runtime.suppressValue(`);
         this.compile(child, frame);
         this._emit(', env.opts.autoescape);\n');

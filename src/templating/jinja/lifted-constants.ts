@@ -60,15 +60,32 @@ export function patchLiftedConstants(C: Any): void {
     this._compileExpression(node.value, frame);
   };
 
-  // the fragments start with `v`, `(`, `l` or `,`: other fragments are passed on without a regex
-  const FIRST = new Set([118, 40, 108, 44]);
+  // Each of POSITIONS' fragments has its own start (`var lineno = `/`var colno = `, `(lineno = `,
+  // `lineno = `, `,` and a digit): a fragment is tried against the one pattern its start allows,
+  // and most fragments (no such start) against none. Code generation emits ~100 fragments a template.
+  const patternFor = (code: string): (typeof POSITIONS)[number] | undefined => {
+    switch (code.charCodeAt(0)) {
+      case 118: // v
+        return code.startsWith('var lineno = ') || code.startsWith('var colno = ') ? POSITIONS[0] : undefined;
+      case 40: // (
+        return code.startsWith('(lineno = ') ? POSITIONS[1] : undefined;
+      case 108: // l
+        return code.startsWith('lineno = ') ? POSITIONS[2] : undefined;
+      case 44: {
+        // ,
+        const d = code.charCodeAt(1);
+        return d >= 48 && d <= 57 ? POSITIONS[3] : undefined;
+      }
+      default:
+        return undefined;
+    }
+  };
   const origEmit = C._emit;
   C._emit = function (this: Any, code: string) {
-    if (this.tsqlConstants && code.length < 80 && FIRST.has(code.charCodeAt(0))) {
-      for (const [re, write] of POSITIONS) {
-        const m = re.exec(code);
-        if (m) return origEmit.call(this, write((n) => this.tsqlConst(Number(n), n), m));
-      }
+    if (this.tsqlConstants && code.length < 80) {
+      const pattern = patternFor(code);
+      const m = pattern && pattern[0].exec(code);
+      if (m) return origEmit.call(this, pattern[1]((n) => this.tsqlConst(Number(n), n), m));
     }
     return origEmit.call(this, code);
   };
