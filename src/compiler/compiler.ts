@@ -1111,24 +1111,9 @@ export class Compiler {
     }
     return {
       node: {
-        uniqueId: id,
-        name: f.name,
+        ...this.fileNodeFields(p, f, id, frame, { patch, columns: {}, base: config, override }),
         resourceType: 'test',
-        packageName: p.name,
-        ...(p.relDir ? { packageDir: p.relDir } : {}),
-        fqn: f.fqn,
-        originalFilePath: f.relPath,
-        path: f.pathInRoot,
-        description: patch?.description ?? '',
-        config: frame.config,
-        tags: asStringList(frame.config.tags),
-        columns: {},
-        dependsOn: { nodes: [...frame.deps], macros: [] },
-        ...(patch ? { patchPath: patch.file } : {}),
-        checksum: f.checksum,
-        unrenderedConfig: withRootOverride(mergeConfig(config, inlineConfig(f.text)), override),
         testType: 'singular',
-        rawCode: f.text,
         compiledCode: select.code,
         sourceMap: select.map,
         renderAtRunTime: frame.introspects ? ['sql'] : undefined,
@@ -1157,28 +1142,40 @@ export class Compiler {
       return undefined;
     }
     const node: AnalysisNode = {
+      ...this.fileNodeFields(project, f, id, frame, { patch, columns: patch?.columns ?? {}, base, override }),
+      resourceType: 'analysis',
+      compiledCode: cleanSql(sql),
+      compiledPath: '',
+    };
+    node.compiledPath = this.compiledPathOf(node);
+    return { node, ephemeralDeps: frame.ephemeralDeps };
+  }
+
+  /**
+   * What a node rendered from a file of its own (a singular test, an analysis) has in common:
+   * its names and paths, its config after config(), its properties, what it read, and the
+   * config as written (`base` with the file's config() call, the root project's override on top).
+   */
+  private fileNodeFields(p: ProjectContent, f: SqlFile, id: string, frame: Frame, from: { patch: ResourcePatch | undefined; columns: ModelNode['columns']; base: Config; override: Config | undefined }) {
+    const { patch } = from;
+    return {
       uniqueId: id,
       name: f.name,
-      resourceType: 'analysis',
-      packageName: project.name,
-      ...(project.relDir ? { packageDir: project.relDir } : {}),
+      packageName: p.name,
+      ...(p.relDir ? { packageDir: p.relDir } : {}),
       fqn: f.fqn,
       originalFilePath: f.relPath,
       path: f.pathInRoot,
       description: patch?.description ?? '',
       config: frame.config,
       tags: asStringList(frame.config.tags),
-      columns: patch?.columns ?? {},
-      dependsOn: { nodes: [...frame.deps], macros: [] },
+      columns: from.columns,
+      dependsOn: { nodes: [...frame.deps], macros: [] as string[] },
       ...(patch ? { patchPath: patch.file } : {}),
       checksum: f.checksum,
-      unrenderedConfig: withRootOverride(mergeConfig(base, inlineConfig(f.text)), override),
+      unrenderedConfig: withRootOverride(mergeConfig(from.base, inlineConfig(f.text)), from.override),
       rawCode: f.text,
-      compiledCode: cleanSql(sql),
-      compiledPath: '',
     };
-    node.compiledPath = this.compiledPathOf(node);
-    return { node, ephemeralDeps: frame.ephemeralDeps };
   }
 
   /** Renders hook templates in the current frame; an error names `file` and `line`. */
