@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { copyExample, runCliAsync } from '../helpers/project.js';
+import { LAKE_BUCKET, oltpOutput, PASSWORD_ENV, redshiftExampleProfile, redshiftPgConnection } from '../helpers/example-profiles.js';
 import { pgConnection, pgQuery } from '../helpers/pg-server.js';
 import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
 
-const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
-const BUCKET = 'tsql-lake';
+const BUCKET = LAKE_BUCKET;
 const AWS_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_REGION: 'us-east-1' };
 const cleanup: Array<() => unknown> = [];
 let proxy: PgProxy;
@@ -42,37 +42,7 @@ it('reads tables, svv_table_info statistics and Spectrum external tables; lineag
   const c = pgConnection();
   const wh = await freshDatabase('redshift_docs');
   const shop = await freshDatabase('shop_docs');
-  const dir = copyExample(
-    'tsql-docs-redshift-',
-    `user_behavior:
-  target: redshift
-  outputs:
-    redshift:
-      type: redshift
-      method: pg
-      host: ${proxy.host}
-      port: ${proxy.port}
-      user: ${c.user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${wh}
-      sslmode: disable
-      schema: main
-      iam_role: arn:aws:iam::123456789012:role/tsql-spectrum
-      lake_root: s3://${BUCKET}/lake
-      threads: 2
-    oltp:
-      type: postgres
-      host: ${c.host}
-      port: ${c.port}
-      user: ${c.user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${shop}
-      schema: public
-      threads: 2
-      lake_root: ${join(s3Root, BUCKET, 'lake')}
-      allow_lake_outside_project: true
-`,
-  );
+  const dir = copyExample('tsql-docs-redshift-', redshiftExampleProfile(redshiftPgConnection(proxy, c, wh), oltpOutput(c, shop, s3Root)));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const env = { [PASSWORD_ENV]: c.password, ...AWS_ENV };
   const b = await runCliAsync(['build', '--ds', '2024-01-03'], dir, env);

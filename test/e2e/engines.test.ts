@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyExample, queryDuckDB, runCli, runCliAsync, type CliResult } from '../helpers/project.js';
-import { pgConnection, pgQuery, type PgConnectionInfo } from '../helpers/pg-server.js';
+import { LAKE_BUCKET, oltpOutput, PASSWORD_ENV, pgOutput, redshiftDataApiConnection, redshiftExampleProfile, redshiftPgConnection } from '../helpers/example-profiles.js';
+import { pgConnection, pgQuery } from '../helpers/pg-server.js';
 import { startDataApiStandin, type DataApiStandin } from '../redshift-standin/data-api-server.js';
 import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
 import { startS3Standin } from '../s3-standin/server.js';
 
 const DS = '2024-01-03';
-const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
 const dirs: string[] = [];
 const databases: string[] = [];
 
@@ -30,18 +30,6 @@ async function freshDatabase(prefix: string): Promise<string> {
   await pgQuery(`create database "${name}"`);
   databases.push(name);
   return name;
-}
-
-function pgOutput(c: PgConnectionInfo, dbname: string, extra: string): string {
-  return `      type: postgres
-      host: ${c.host}
-      port: ${c.port}
-      user: ${c.user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${dbname}
-      schema: public
-      threads: 2
-${extra}`;
 }
 
 interface Copy {
@@ -132,7 +120,7 @@ ${pgOutput(c, shop, '')}`);
 
 /** The AWS SDK's default credential chain finds these; the stand-in accepts any signature. */
 const AWS_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_REGION: 'us-east-1' };
-const BUCKET = 'tsql-lake';
+const BUCKET = LAKE_BUCKET;
 
 describe('oltp on PostgreSQL, warehouse on Redshift (stand-in)', () => {
   let s3Root = '';
@@ -155,29 +143,8 @@ describe('oltp on PostgreSQL, warehouse on Redshift (stand-in)', () => {
     await proxy?.close();
   });
 
-  /** The oltp unload writes where the stand-in keeps s3://tsql-lake/lake: the same lake, seen from the shop's side. */
-  function oltpOutput(): string {
-    return pgOutput(pgConnection(), shop, `      lake_root: ${join(s3Root, BUCKET, 'lake')}\n      allow_lake_outside_project: true\n`);
-  }
-
   function dataApiProfile(database: string, extra = ''): string {
-    return `user_behavior:
-  target: redshift
-  outputs:
-    redshift:
-      type: redshift
-      method: data_api
-      endpoint: ${api.endpoint}
-      region: us-east-1
-      cluster_identifier: tsql-test
-      database: ${database}
-      db_user: tsql
-      schema: main
-      iam_role: arn:aws:iam::123456789012:role/tsql-spectrum
-      lake_root: s3://${BUCKET}/lake
-      threads: 2
-${extra}    oltp:
-${oltpOutput()}`;
+    return redshiftExampleProfile(redshiftDataApiConnection(api.endpoint, database), oltpOutput(pgConnection(), shop, s3Root), extra);
   }
 
   async function metricOn(database: string): Promise<string[]> {
@@ -213,26 +180,7 @@ ${oltpOutput()}`;
   it('builds the pipeline through the pg driver (method pg) with the same result', async () => {
     const wh = await freshDatabase('redshift');
     const c = pgConnection();
-    const copy = exampleCopy(
-      `user_behavior:
-  target: redshift
-  outputs:
-    redshift:
-      type: redshift
-      method: pg
-      host: ${proxy.host}
-      port: ${proxy.port}
-      user: ${c.user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${wh}
-      sslmode: disable
-      schema: main
-      iam_role: arn:aws:iam::123456789012:role/tsql-spectrum
-      lake_root: s3://${BUCKET}/lake
-      threads: 2
-    oltp:
-${oltpOutput()}`,
-    );
+    const copy = exampleCopy(redshiftExampleProfile(redshiftPgConnection(proxy, c, wh), oltpOutput(c, shop, s3Root)));
     const r = await copy.tsqlAsync(['build', '--ds', DS]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Done\. PASS=24 WARN=0 ERROR=0 SKIP=0 TOTAL=24/);
@@ -318,7 +266,7 @@ ${oltpOutput()}`,
     try {
       const wh = await freshDatabase('redshift');
       const oltpOnS3 = pgOutput(pgConnection(), shop, `      lake_root: s3://${BUCKET}/lake\n`);
-      const profile = dataApiProfile(wh).replace(oltpOutput(), oltpOnS3);
+      const profile = redshiftExampleProfile(redshiftDataApiConnection(api.endpoint, wh), oltpOnS3);
       expect(profile).toContain(oltpOnS3);
       const unloaded = join(s3Root, BUCKET, 'lake', 'stage', 'user_purchase', DS, 'user_purchase.csv');
       rmSync(unloaded, { force: true }); // written by the tests above through the local path
