@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyExample, queryDuckDB, runCli, runCliAsync, type CliResult } from '../helpers/project.js';
+import { PASSWORD_ENV, pgOutput } from '../helpers/example-profiles.js';
 import { pgConnection, pgQuery } from '../helpers/pg-server.js';
 import { sfClient, type SfClient } from '../helpers/snowflake.js';
 import { createDuckDBEngine } from '../snowflake-standin/engine.js';
@@ -18,7 +19,6 @@ import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-stand
 const DS = '2024-01-03';
 const SF_PASSWORD_ENV = 'TSQL_TEST_SF_PASSWORD';
 const SF_PASSWORD = 'sf-Pipeline-7x';
-const PG_PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
 const BUCKET = 'tsql-lake';
 const dirs: string[] = [];
 const databases: string[] = [];
@@ -84,7 +84,7 @@ ${lake}`;
 }
 
 async function build(dir: string): Promise<CliResult> {
-  return runCliAsync(['build', '--ds', DS], dir, { [SF_PASSWORD_ENV]: SF_PASSWORD, [PG_PASSWORD_ENV]: pgConnection().password });
+  return runCliAsync(['build', '--ds', DS], dir, { [SF_PASSWORD_ENV]: SF_PASSWORD, [PASSWORD_ENV]: pgConnection().password });
 }
 
 async function metricOn(database: string): Promise<string[]> {
@@ -132,17 +132,7 @@ describe('the example pipeline on Snowflake (stand-in)', () => {
   outputs:
 ${snowflakeOutput('s3_wh', `      lake_root: s3://${BUCKET}/lake\n      storage_integration: tsql_lake_int\n`)}
     oltp:
-      type: postgres
-      host: ${c.host}
-      port: ${c.port}
-      user: ${c.user}
-      password: "{{ env_var('${PG_PASSWORD_ENV}') }}"
-      dbname: ${shop}
-      schema: public
-      threads: 2
-      lake_root: ${lake}
-      allow_lake_outside_project: true
-`,
+${pgOutput(c, shop, `      lake_root: ${lake}\n      allow_lake_outside_project: true\n`)}`,
     );
     dirs.push(dir);
     const r = await build(dir);
