@@ -21,6 +21,7 @@ import { Script } from 'node:vm';
  */
 function loadBundle() {
   const file = fileURLToPath(new URL('../dist/tsql.cjs', import.meta.url));
+  if (process.env.TSQL_DEBUG) return loadForDebugging(file);
   let source;
   let stat;
   try {
@@ -58,6 +59,22 @@ function loadBundle() {
     }
   };
   return { main: module.exports.main, saveCache };
+}
+
+/**
+ * TSQL_DEBUG: stack traces name the TypeScript sources (src/…ts:line), through the bundle's
+ * source map. Node applies source maps to modules it loads itself, not to a vm.Script, so the
+ * bundle is required without the code cache (a slower start does not matter then).
+ */
+function loadForDebugging(file) {
+  process.setSourceMapsEnabled(true);
+  try {
+    return { main: createRequire(import.meta.url)(file).main, saveCache: () => {} };
+  } catch (e) {
+    if (e?.code !== 'MODULE_NOT_FOUND') throw e;
+    process.stderr.write(`tsql is not built (${file} is missing): run npm install, or npm run build\n`);
+    process.exit(1);
+  }
 }
 
 const { main, saveCache } = loadBundle();

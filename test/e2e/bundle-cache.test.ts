@@ -87,6 +87,17 @@ describe('the CLI bundle and its V8 code cache', () => {
     expect(after).toEqual(expect.arrayContaining(before));
   });
 
+  it('with TSQL_DEBUG the bundle is loaded with its source map (stack traces name src/…ts) and no cache is written', () => {
+    copyFileSync(join(REPO_ROOT, 'dist', 'tsql.cjs.map'), join(install, 'dist', 'tsql.cjs.map'));
+    const r = spawnSync(process.execPath, [join(install, 'bin', 'tsql.js'), 'compile'], { cwd: project, encoding: 'utf8', env: { ...process.env, TSQL_DEBUG: '1' } });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(caches()).toEqual([]);
+    // the same loading, and an error thrown inside the bundle
+    const probe = `process.setSourceMapsEnabled(true); try { require(${JSON.stringify(join(install, 'dist', 'tsql.cjs'))}).formatPlace(undefined); } catch (e) { console.log(e.stack); }`;
+    const stack = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' }).stdout;
+    expect(stack).toMatch(/at .*formatPlace \(.*src\/errors\.ts:\d+:\d+\)/);
+  });
+
   it('says how to build tsql when the bundle is missing', () => {
     rmSync(join(install, 'dist', 'tsql.cjs'));
     const r = tsql(['--version']);
