@@ -1919,9 +1919,9 @@ export class Compiler {
   }
 }
 
-import { createHash } from 'node:crypto';
+import { digest } from '../util/digest.js';
 function createMd5(s: string): string {
-  return createHash('md5').update(s).digest('hex');
+  return digest('md5', s, 'hex');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { digest } from '../util/digest.js';
 import { ErrorCollector, UserError } from '../errors.js';
 import { findFiles, type ProjectFile } from './files.js';
 import { loadProjectFile, type ProjectOverrides } from './project-file.js';
@@ -28,7 +29,7 @@ export interface LoadedProject extends ProjectContent {
 }
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return digest('sha256', text, 'hex');
 }
 
 /** sha256 of a file's bytes, read in chunks (seeds may be big). */

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { UserError, type ErrorCollector } from '../errors.js';
 import { findFiles, type ProjectFile } from './files.js';
 import type { SqlFile } from './load.js';
 import type { SnapshotPatch } from './schema-yaml.js';
 import { duplicateSnapshotNames, parseSnapshotBlocks } from './snapshot-blocks.js';
 import { readTextFile } from './text-file.js';
+import { digest } from '../util/digest.js';
 
 /**
  * A snapshot as the compiler renders it: a `{% snapshot %}` block of a file
@@ -21,10 +21,6 @@ export interface SnapshotFile extends SqlFile {
 }
 
 const RELATION = /^(ref\(\s*(['"])[^'"]+\2\s*(,\s*(['"])[^'"]+\4\s*)?\)|source\(\s*(['"])[^'"]+\5\s*,\s*(['"])[^'"]+\6\s*\))$/;
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /**
  * Text rendered with the same line numbers as the file it comes from: an error
@@ -48,7 +44,7 @@ export function readSnapshotBlocks(projectDir: string, roots: string[], pkg: str
     const parsed = parseSnapshotBlocks(text, f.relPath);
     parsed.errors.forEach((e) => errors.add(e));
     for (const b of parsed.blocks) {
-      out.push({ ...f, name: b.name, text: atLine(b.body, b.bodyLine), rawCode: b.body, checksum: sha256(`${b.name}\n${b.body}`), fqn: fqnOf(pkg, f, b.name), line: b.line, fromYaml: false });
+      out.push({ ...f, name: b.name, text: atLine(b.body, b.bodyLine), rawCode: b.body, checksum: digest('sha256', `${b.name}\n${b.body}`, 'hex'), fqn: fqnOf(pkg, f, b.name), line: b.line, fromYaml: false });
     }
   }
   return out;
@@ -61,7 +57,7 @@ export function yamlSnapshot(patch: SnapshotPatch & { relation: string }, file: 
     return new UserError(`snapshot '${patch.name}': relation must be ref('model') or source('source', 'table'), not ${JSON.stringify(patch.relation)}`, { file: patch.file, line: patch.relationLine ?? line });
   }
   const rawCode = `select * from {{ ${patch.relation} }}`;
-  return { ...file, name: patch.name, text: atLine(rawCode, patch.relationLine ?? line), rawCode, checksum: sha256(`${patch.name}\n${rawCode}`), fqn: fqnOf(pkg, file, patch.name), line, fromYaml: true };
+  return { ...file, name: patch.name, text: atLine(rawCode, patch.relationLine ?? line), rawCode, checksum: digest('sha256', `${patch.name}\n${rawCode}`, 'hex'), fqn: fqnOf(pkg, file, patch.name), line, fromYaml: true };
 }
 
 /** Two snapshots of one name, or a snapshot named like a model or seed (ref() must be unambiguous): errors. */

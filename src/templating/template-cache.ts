@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { TSQL_VERSION } from '../version.js';
 import { CONSTANTS } from './jinja/lifted-constants.js';
 import { codePath } from '../paths.js';
+import { digest } from '../util/digest.js';
 
 const require = createRequire(import.meta.url);
 
@@ -89,7 +90,7 @@ export class TemplateCodeCache {
   }
 
   key(source: string, path: string): string {
-    return createHash('sha1').update(path).update('\0').update(source).digest('base64url');
+    return digest('sha1', `${path}\0${source}`, 'base64url');
   }
 
   get(key: string): TemplateCode | undefined {
@@ -189,14 +190,9 @@ function shapeOf(t: TemplateCode): string {
   return (t.shape ??= shapeId(t.code));
 }
 
-/** Shape ids by code, computed once per code string in a process. */
-const ids = new Map<string, string>();
-
-/** A shape's id: a hash of its code. */
+/** A shape's id: a hash of its code. (Hashing a fresh code string costs less than looking it up in a map of those seen: V8 hashes the whole string for the lookup too.) */
 function shapeId(code: string): string {
-  let id = ids.get(code);
-  if (id === undefined) ids.set(code, (id = createHash('sha1').update(code).digest('base64url')));
-  return id;
+  return digest('sha1', code, 'base64url');
 }
 
 /** The script a shape goes to (a cheap hash of its id). */

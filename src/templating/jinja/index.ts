@@ -26,7 +26,7 @@ import { buildGlobals } from './globals.js';
 import { patchLoops } from './loops.js';
 import { nj, runtime } from './nunjucks-internals.js';
 import { patchOutputMarks } from './output-marks.js';
-import { patchCompileEntry } from './compile-entry.js';
+import { patchCompileEntry, patchDispatch } from './compile-entry.js';
 import { patchLexer } from './fast-lexer.js';
 import { patchLiftedConstants } from './lifted-constants.js';
 import { patchParser } from './parser-patches.js';
@@ -64,6 +64,8 @@ function installGlobalPatches(): void {
   patchLiftedConstants(C);
   patchCompileEntry();
   patchLexer();
+  // last: it keeps the Compiler's methods as patched above
+  patchDispatch(C);
 }
 
 /** Installs filters, tests, globals and tag extensions on an environment. Called once per environment. */
