@@ -31,6 +31,7 @@ function loadBundle() {
     process.stderr.write(`tsql is not built (${file} is missing): run npm install, or npm run build\n`);
     process.exit(1);
   }
+  warnIfStale(file, stat);
   const key = createHash('sha1').update(`${process.version}\0${process.execArgv.join('\0')}\0${stat.size}\0${stat.mtimeMs}`).digest('hex').slice(0, 16);
   const cacheFile = `${file}.${key}.v8`;
   let cachedData;
@@ -59,6 +60,16 @@ function loadBundle() {
     }
   };
   return { main: module.exports.main, saveCache };
+}
+
+/** A developer who ran tsc alone has newer modules in dist/ than the bundle the CLI runs: say so. */
+function warnIfStale(file, bundle) {
+  try {
+    const modules = statSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)));
+    if (modules.mtimeMs > bundle.mtimeMs + 1000) process.stderr.write(`warning: ${file} is older than dist/'s modules: run npm run build\n`);
+  } catch {
+    // an installation without tsc's modules
+  }
 }
 
 /**

@@ -98,6 +98,22 @@ describe('the CLI bundle and its V8 code cache', () => {
     expect(stack).toMatch(/at .*formatPlace \(.*src\/errors\.ts:\d+:\d+\)/);
   });
 
+  it('warns when dist/ has modules newer than the bundle (tsc run alone)', () => {
+    mkdirSync(join(install, 'dist', 'cli'));
+    const modules = join(install, 'dist', 'cli', 'main.js');
+    copyFileSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'), modules);
+    const older = new Date(Date.now() - 60_000);
+    utimesSync(modules, older, older);
+    const fine = tsql(['--version']);
+    expect(fine.status).toBe(0);
+    expect(fine.stderr).toBe('');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(modules, later, later);
+    const stale = tsql(['--version']);
+    expect(stale.status).toBe(0);
+    expect(stale.stderr).toMatch(/^warning: .*tsql\.cjs is older than dist\/'s modules: run npm run build\n$/);
+  });
+
   it('says how to build tsql when the bundle is missing', () => {
     rmSync(join(install, 'dist', 'tsql.cjs'));
     const r = tsql(['--version']);
