@@ -221,11 +221,11 @@ export class RedshiftAdapter implements Adapter {
     return readCatalogWith(this, schemas, (_db, list) => ({ tables: d.catalogTablesQuery(list), columns: d.catalogColumnsQuery(list) }), { rowCountEstimated: true, perDatabase: false, defaultDatabase: this.database });
   }
 
-  /** From the catalog; late-binding views and external tables are not in it, so those are asked for next. */
   async readGrants(conn: Connection, rel: Relation): Promise<GrantMap> {
     return grantsFromRows(await conn.query(this.dialect.showGrants(rel)), { grantee: 'grantee', privilege: 'privilege' });
   }
 
+  /** From the catalog; late-binding views and external tables are not in it, so those are asked for next. */
   async getColumns(conn: Connection, rel: Relation): Promise<Column[]> {
     const columns = toColumns(await conn.query(this.dialect.describeColumns(rel)));
     return columns.length ? columns : toColumns(await conn.query(this.dialect.describeUnboundColumns(rel)));
