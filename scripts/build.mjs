@@ -52,3 +52,7 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+// The first run writes V8's code cache next to the bundle (bin/tsql.js): run it once now, as
+// whoever builds, so that an installation other users cannot write to has its cache too.
+execFileSync(process.execPath, [join(root, 'bin', 'tsql.js'), '--version'], { stdio: 'ignore', cwd: root });
