@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { scrubSecrets } from '../util/secrets.js';
+import { isInterrupted } from '../util/interrupt-state.js';
 import { dirname, join } from 'node:path';
 import type { Dialect } from '../adapters/types.js';
 import type { Manifest } from '../compiler/compiler.js';
@@ -216,9 +217,11 @@ export function writeCompiledFiles(projectDir: string, manifest: Manifest): Prom
  */
 const FILES_PER_SLICE = 200;
 
+/** After Ctrl-C the rest are not written: they are derived files, and the next compile writes them. */
 async function writeInSlices(files: Array<[string, string]>): Promise<void> {
   for (let i = 0; i < files.length; i += FILES_PER_SLICE) {
     if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (isInterrupted()) return;
     for (const [file, text] of files.slice(i, i + FILES_PER_SLICE)) writeFileSync(file, text);
   }
 }
