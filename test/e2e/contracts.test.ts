@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile as sharedPgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 /** Model contracts and constraints through the real CLI, on DuckDB files and the PostgreSQL test server. */
 
@@ -27,8 +27,7 @@ afterEach(async () => {
 });
 
 function pgProfile(schema: string): string {
-  const c = pgConnection();
-  return `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`;
+  return sharedPgProfile(schema, PASSWORD_ENV);
 }
 
 const CONTRACT_YAML = `version: 2

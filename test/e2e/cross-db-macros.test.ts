@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects, type CliResult } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 import { CROSS_DB_ARRAY_FILES, CROSS_DB_EXPECTED, CROSS_DB_FILES, crossDbResults } from '../fixtures/cross-db.js';
 
 const project = useProjects();
@@ -37,7 +37,7 @@ describe('cross-database macros', () => {
     const p = project(
       { ...CROSS_DB_FILES, ...CROSS_DB_ARRAY_FILES },
       {
-        profile: `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`,
+        profile: pgProfile(schema, PASSWORD_ENV),
       },
     );
     ok(p.tsql(['run'], { [PASSWORD_ENV]: c.password }));

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyExample, queryDuckDB, runCli, runCliAsync, useProjects } from '../helpers/project.js';
-import { freePort, pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { freePort, pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 const DS = '2024-01-03';
 const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
@@ -278,7 +278,7 @@ describe('catalog on PostgreSQL', () => {
         'models/priced_view.sql': "select p.*, 'x' as tag from {{ ref('priced') }} p",
         'models/schema.yml': 'version: 2\nseeds:\n  - name: prices\n    config:\n      column_types: {id: integer, amount: "numeric(10, 2)"}\nmodels:\n  - name: priced\n    description: Prices doubled.\n    columns:\n      - name: doubled\n        description: Twice the amount.\n',
       },
-      { profile: `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n` },
+      { profile: pgProfile(schema, PASSWORD_ENV) },
     );
     const env = { [PASSWORD_ENV]: c.password };
     const b = p.tsql(['build'], env);

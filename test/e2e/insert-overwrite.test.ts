@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile as sharedPgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 /** incremental_strategy insert_overwrite through the real CLI, on DuckDB and PostgreSQL (microbatch: microbatch.test.ts). */
 
@@ -14,8 +14,7 @@ afterEach(async () => {
 });
 
 function pgProfile(schema: string): string {
-  const c = pgConnection();
-  return `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`;
+  return sharedPgProfile(schema, PASSWORD_ENV);
 }
 
 /** Three days of events on the first run; later runs bring new rows for two of them (d2, d3). */
