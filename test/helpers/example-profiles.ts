@@ -11,15 +11,20 @@ export const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
 /** The stand-in S3 bucket the example's lake is in (s3://tsql-lake/lake). */
 export const LAKE_BUCKET = 'tsql-lake';
 
+/** Where a driver connects, and as whom (the password from PASSWORD_ENV). */
+function serverLines(server: { host: string; port: number }, user: string, dbname: string): string {
+  return `      host: ${server.host}
+      port: ${server.port}
+      user: ${user}
+      password: "{{ env_var('${PASSWORD_ENV}') }}"
+      dbname: ${dbname}
+`;
+}
+
 /** A postgres output's lines (indented under its name), with `extra` lines after them. */
 export function pgOutput(c: PgConnectionInfo, dbname: string, extra = ''): string {
   return `      type: postgres
-      host: ${c.host}
-      port: ${c.port}
-      user: ${c.user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${dbname}
-      schema: public
+${serverLines(c, c.user, dbname)}      schema: public
       threads: 2
 ${extra}`;
 }
@@ -32,12 +37,7 @@ export function oltpOutput(c: PgConnectionInfo, dbname: string, s3Root: string):
 /** A Redshift output's connection lines through the pg driver and the stand-in's proxy. */
 export function redshiftPgConnection(proxy: { host: string; port: number }, c: PgConnectionInfo, database: string): string {
   return `      method: pg
-      host: ${proxy.host}
-      port: ${proxy.port}
-      user: ${c.user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${database}
-      sslmode: disable
+${serverLines(proxy, c.user, database)}      sslmode: disable
 `;
 }
 
