@@ -28,8 +28,7 @@ function loadBundle() {
     source = readFileSync(file, 'utf8');
     stat = statSync(file);
   } catch {
-    process.stderr.write(`tsql is not built (${file} is missing): run npm install, or npm run build\n`);
-    process.exit(1);
+    notBuilt(file);
   }
   warnIfStale(file, stat);
   const key = createHash('sha1').update(`${process.version}\0${process.execArgv.join('\0')}\0${stat.size}\0${stat.mtimeMs}`).digest('hex').slice(0, 16);
@@ -83,9 +82,13 @@ function loadForDebugging(file) {
     return { main: createRequire(import.meta.url)(file).main, saveCache: () => {} };
   } catch (e) {
     if (e?.code !== 'MODULE_NOT_FOUND') throw e;
-    process.stderr.write(`tsql is not built (${file} is missing): run npm install, or npm run build\n`);
-    process.exit(1);
+    notBuilt(file);
   }
+}
+
+function notBuilt(file) {
+  process.stderr.write(`tsql is not built (${file} is missing): run npm install, or npm run build\n`);
+  process.exit(1);
 }
 
 const { main, saveCache } = loadBundle();

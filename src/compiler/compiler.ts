@@ -1,4 +1,5 @@
 import nunjucks from 'nunjucks';
+import { digest } from '../util/digest.js';
 import type { Dialect, Relation, RelationKind } from '../adapters/types.js';
 import { ErrorCollector, UserError, type SourcePlace } from '../errors.js';
 import { configKeysFor, type ConfigResource } from '../project/config-keys.js';
@@ -1919,7 +1920,6 @@ export class Compiler {
   }
 }
 
-import { digest } from '../util/digest.js';
 function createMd5(s: string): string {
   return digest('md5', s, 'hex');
 }

@@ -92,10 +92,10 @@ export const ENGINE_CONFIG: Record<string, { capability: 'indexes' | 'unlogged';
  */
 export function engineConfigWarnings(config: Record<string, unknown>, engine: { type: string; capabilities: Partial<Record<'indexes' | 'unlogged', boolean>> }, place: SourcePlace | (() => SourcePlace), resource: 'model' | 'seed' = 'model'): string[] {
   const out: string[] = [];
-  let where = '';
+  let where: string | undefined;
   for (const [key, rule] of Object.entries(ENGINE_CONFIG)) {
     if (!(key in config) || (rule.active && !rule.active(config[key]))) continue;
-    if (!where) {
+    if (where === undefined) {
       const p = typeof place === 'function' ? place() : place;
       where = p.file ? `${p.file}${p.line ? `:${p.line}` : ''}: ` : '';
     }
