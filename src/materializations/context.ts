@@ -46,8 +46,42 @@ export interface MaterializeResult {
  * it (Connection.cleanup), so nothing staged stays behind; its own failure is
  * not the error to report.
  */
-export async function dropStaged(ctx: MaterializeContext, rel: Relation, kind: RelationKind): Promise<void> {
+async function dropStaged(ctx: MaterializeContext, rel: Relation, kind: RelationKind): Promise<void> {
   await runCleanup(ctx.conn, ctx.dialect.dropRelation(rel, kind)).catch(() => undefined);
+}
+
+/**
+ * A relation a node stages beside its own, for as long as `use` needs it (a probe, the
+ * new rows of an incremental run, a snapshot's changes): a leftover of an earlier,
+ * stopped run is dropped first, and it is dropped again afterwards, whether `use`
+ * succeeded, failed or was stopped by Ctrl-C (a create cancelled by Ctrl-C may fail after
+ * the engine made the relation, so the drop covers the create too).
+ */
+export function withScratch<T>(ctx: MaterializeContext, rel: Relation, kind: RelationKind, use: () => Promise<T>): Promise<T> {
+  return staging(ctx, rel, kind, use, 'always');
+}
+
+/**
+ * A relation built aside to take the node's place (or kept for later, as a microbatch
+ * model's full refresh): a leftover of an earlier, stopped run is dropped first; `build`
+ * creates it and usually swaps it in. If `build` fails or is stopped by Ctrl-C, the staged
+ * relation is dropped (a create cancelled by Ctrl-C may fail after the engine made it) and
+ * what was there stays; if it succeeds, the relation is left to `build`'s result.
+ */
+export function buildAside<T>(ctx: MaterializeContext, rel: Relation, kind: RelationKind, build: () => Promise<T>): Promise<T> {
+  return staging(ctx, rel, kind, build, 'on-failure');
+}
+
+async function staging<T>(ctx: MaterializeContext, rel: Relation, kind: RelationKind, work: () => Promise<T>, drop: 'always' | 'on-failure'): Promise<T> {
+  await ctx.run(ctx.dialect.dropRelation(rel, kind));
+  let failed = true;
+  try {
+    const out = await work();
+    failed = false;
+    return out;
+  } finally {
+    if (failed || drop === 'always') await dropStaged(ctx, rel, kind);
+  }
 }
 
 /**

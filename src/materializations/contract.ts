@@ -2,7 +2,7 @@ import type { Column, Dialect, TableConstraint } from '../adapters/types.js';
 import type { ModelNode } from '../compiler/nodes.js';
 import { typeSatisfies } from '../adapters/type-names.js';
 import { isPlainObject } from '../project/config-merge.js';
-import { dropStaged, sibling, type MaterializeContext } from './context.js';
+import { sibling, withScratch, type MaterializeContext } from './context.js';
 
 /** `contract: {enforced: true}` in the model's config. */
 export function contractEnforced(node: ModelNode): boolean {
@@ -32,14 +32,10 @@ export function contractConstraints(node: ModelNode): TableConstraint[] {
 export async function probeColumns(ctx: MaterializeContext, node: ModelNode): Promise<Column[]> {
   const d = ctx.dialect;
   const probe = sibling(node.relation, '__tsql_probe', d);
-  await ctx.run(d.dropRelation(probe, 'table'));
-  try {
-    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+  return withScratch(ctx, probe, 'table', async () => {
     await ctx.run(d.createTableAs(probe, `select * from (\n${node.compiledCode}\n) as tsql_contract_probe limit 0`));
-    return await ctx.columns(probe);
-  } finally {
-    await dropStaged(ctx, probe, 'table');
-  }
+    return ctx.columns(probe);
+  });
 }
 
 interface Mismatch {

@@ -1,7 +1,7 @@
 import type { Column, Relation } from '../adapters/types.js';
 import type { ModelNode } from '../compiler/nodes.js';
 import { asStringList } from '../project/config-merge.js';
-import { dropStaged, runAtomically, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
+import { runAtomically, sibling, withScratch, type MaterializeContext, type MaterializeResult } from './context.js';
 import { assertContract, contractEnforced } from './contract.js';
 import { partitionColumns } from './partitions.js';
 import { materializeTable } from './table.js';
@@ -35,9 +35,7 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
   }
   const d = ctx.dialect;
   const staged = sibling(node.relation, '__tsql_incr', d);
-  await ctx.run(d.dropRelation(staged, 'table'));
-  try {
-    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+  return withScratch(ctx, staged, 'table', async () => {
     await ctx.run(d.createTableAs(staged, node.compiledCode));
     const src = await ctx.columns(staged);
     if (contractEnforced(node)) assertContract(node, src, d);
@@ -61,10 +59,8 @@ export async function materializeIncremental(ctx: MaterializeContext, node: Mode
     const results = await runAtomically(ctx, together ? [...sqls, ...after] : sqls, { ddl: together });
     if (!together) for (const sql of after) await ctx.run(sql);
     const rows = results[rowsAt]?.rowsAffected;
-    return { message: `${strategy.toUpperCase()} (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
-  } finally {
-    await dropStaged(ctx, staged, 'table');
-  }
+    return { message: `${strategy.toUpperCase()} (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' as const };
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Relation } from '../adapters/types.js';
 import type { ModelNode } from '../compiler/nodes.js';
 import type { BatchContext } from '../run-date/batches.js';
 import { afterBuildStatements, applyAfterBuild } from './after-build.js';
-import { dropStaged, physicalOptions, runAtomically, sibling, swapIntoPlace, type MaterializeContext } from './context.js';
+import { buildAside, physicalOptions, runAtomically, sibling, swapIntoPlace, withScratch, type MaterializeContext } from './context.js';
 import { assertContract, contractColumns, contractConstraints, contractEnforced } from './contract.js';
 import { reconcileSchemas } from './incremental.js';
 
@@ -44,18 +44,16 @@ export async function prepareBatchTarget(ctx: MaterializeContext, node: ModelNod
   if (!fresh && ctx.existing(node.relation) === 'table') return { rel: node.relation, aside: false, built: false };
   const physical = physicalOptions(node.config);
   const staged = sibling(node.relation, '__tsql_tmp', d);
-  await ctx.run(d.dropRelation(staged, 'table'));
-  try {
-    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+  const aside = await buildAside(ctx, staged, 'table', async () => {
     if (contractEnforced(node)) await ctx.run(d.createContractedTable(staged, contractColumns(node), contractConstraints(node), physical));
     else await ctx.run(d.createTableAs(staged, `select * from (\n${firstSql}\n) as tsql_microbatch_shape limit 0`, { physical }));
     await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
-    if (ctx.existing(node.relation)) return { rel: staged, aside: true, built: true };
+    // an old relation stays until every batch has succeeded (finishBatches)
+    if (ctx.existing(node.relation)) return true;
     await swapIntoPlace(ctx, staged, 'table', node.relation);
-  } catch (e) {
-    await dropStaged(ctx, staged, 'table');
-    throw e;
-  }
+    return false;
+  });
+  if (aside) return { rel: staged, aside: true, built: true };
   for (const sql of d.afterTableBuilt?.(node.relation, physical) ?? []) await ctx.run(sql);
   return { rel: node.relation, aside: false, built: true };
 }
@@ -70,9 +68,7 @@ export async function prepareBatchTarget(ctx: MaterializeContext, node: ModelNod
 export async function applyBatch(ctx: MaterializeContext, node: ModelNode, target: BatchTarget, batch: BatchContext, eventTime: string, sql: string): Promise<number | undefined> {
   const d = ctx.dialect;
   const staged = sibling(node.relation, `__tsql_b${batch.id.toLowerCase()}`, d);
-  await ctx.run(d.dropRelation(staged, 'table'));
-  try {
-    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+  return withScratch(ctx, staged, 'table', async () => {
     await ctx.run(d.createTableAs(staged, sql));
     const src = await ctx.columns(staged);
     if (contractEnforced(node)) assertContract(node, src, d);
@@ -87,9 +83,7 @@ export async function applyBatch(ctx: MaterializeContext, node: ModelNode, targe
     const columns = await reconcileSchemas(ctx, node, target.rel, src, await ctx.columns(target.rel));
     const results = await runAtomically(ctx, [d.deleteWhere(target.rel, d.eventTimeWindow(eventTime, batch.start, batch.end)), d.insertInto(target.rel, columns, staged)], { ddl: false });
     return results[1]?.rowsAffected;
-  } finally {
-    await dropStaged(ctx, staged, 'table');
-  }
+  });
 }
 
 /**

@@ -8,7 +8,7 @@ import { convertRows, inferColumnTypes } from '../seeds/infer-types.js';
 import { SEED_SAMPLE_BYTES, seedRowBatches, type SeedSource } from '../seeds/seed-source.js';
 import { didYouMean } from '../util/suggest.js';
 import { applyAfterBuild } from './after-build.js';
-import { dropStaged, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
+import { buildAside, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 export interface PreparedSeed {
   columns: Column[];
@@ -74,10 +74,8 @@ function unquotedColumnName(name: string, node: SeedNode, dialect: Dialect): str
 export async function materializeSeed(ctx: MaterializeContext, node: SeedNode, seed: PreparedSeed): Promise<MaterializeResult> {
   const d = ctx.dialect;
   const staged = sibling(node.relation, '__tsql_tmp', d);
-  await ctx.run(d.dropRelation(staged, 'table'));
   const s3 = node.config.s3_location;
-  try {
-    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+  return buildAside(ctx, staged, 'table', async (): Promise<MaterializeResult> => {
     await ctx.run(d.createTable(staged, seed.columns));
     if (typeof s3 === 'string' && s3) {
       // The warehouse reads the file itself (Redshift COPY from S3); the local CSV gave the columns.
@@ -97,8 +95,5 @@ export async function materializeSeed(ctx: MaterializeContext, node: SeedNode, s
     await swapIntoPlace(ctx, staged, 'table', node.relation);
     await createSeedIndexes(ctx, node);
     return { message: `INSERT ${loaded}`, rowsAffected: loaded, kind: 'table' };
-  } catch (e) {
-    await dropStaged(ctx, staged, 'table');
-    throw e;
-  }
+  });
 }

@@ -2,7 +2,7 @@ import type { Column, Relation } from '../adapters/types.js';
 import type { SnapshotMetaNames, SnapshotQuery } from '../adapters/snapshot-sql.js';
 import type { SnapshotNode } from '../compiler/nodes.js';
 import { afterBuildStatements } from './after-build.js';
-import { dropStaged, physicalOptions, runAtomically, runCleanup, sibling, type MaterializeContext, type MaterializeResult } from './context.js';
+import { buildAside, physicalOptions, runAtomically, runCleanup, sibling, withScratch, type MaterializeContext, type MaterializeResult } from './context.js';
 import { swapInStagedTable } from './table.js';
 
 /**
@@ -28,18 +28,14 @@ export async function materializeSnapshot(ctx: MaterializeContext, node: Snapsho
     throw new Error(`snapshot '${node.name}': ${d.renderRelation(node.relation)} is a ${existing}, not a snapshot table; tsql does not replace it (drop it, or give the snapshot another alias or schema)`);
   }
   const source = sibling(node.relation, '__tsql_snap_src', d);
-  await ctx.run(d.dropRelation(source, 'table'));
-  try {
-    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+  return withScratch(ctx, source, 'table', async () => {
     await ctx.run(d.createTableAs(source, node.compiledCode));
     const sourceColumns = await ctx.columns(source);
     checkSourceColumns(node, sourceColumns);
     await checkKey(ctx, node, source);
-    if (!existing) return await buildFirst(ctx, node, source, sourceColumns);
-    return await applyChanges(ctx, node, source, sourceColumns);
-  } finally {
-    await dropStaged(ctx, source, 'table');
-  }
+    if (!existing) return buildFirst(ctx, node, source, sourceColumns);
+    return applyChanges(ctx, node, source, sourceColumns);
+  });
 }
 
 /** The first run: the table built aside from the staged rows, with its grants and comments, then renamed into place. */
@@ -48,15 +44,10 @@ async function buildFirst(ctx: MaterializeContext, node: SnapshotNode, source: R
   // history cannot be rebuilt: on Snowflake the table is permanent (with Fail-safe) unless the config says transient: true
   const physical = { ...physicalOptions(node.config), transient: node.config.transient === true };
   const staged = sibling(node.relation, '__tsql_tmp', d);
-  await ctx.run(d.dropRelation(staged, 'table'));
-  try {
+  const rows = await buildAside(ctx, staged, 'table', async () => {
     await ctx.run(d.createTableAs(staged, d.snapshotBuild(query(node, source, sourceColumns, [])), { physical }));
-  } catch (e) {
-    // a create cancelled by Ctrl-C may fail after the engine made the table
-    await dropStaged(ctx, staged, 'table');
-    throw e;
-  }
-  const rows = await swapInStagedTable(ctx, node, staged, physical);
+    return swapInStagedTable(ctx, node, staged, physical);
+  });
   return { message: `SNAPSHOT CREATED (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
 }
 
@@ -74,12 +65,9 @@ async function applyChanges(ctx: MaterializeContext, node: SnapshotNode, source:
   if (ctx.empty) {
     // --empty never changes history (the select read nothing: every key would look deleted); the changes are only staged
     const probe = sibling(node.relation, '__tsql_snap_chg', d);
-    await ctx.run(d.dropRelation(probe, 'table'));
-    try {
+    await withScratch(ctx, probe, 'table', async () => {
       if (!added.length) await ctx.run(d.createTableAs(probe, d.snapshotChanges(q)));
-    } finally {
-      await dropStaged(ctx, probe, 'table');
-    }
+    });
     return { message: 'SNAPSHOT unchanged under --empty', rowsAffected: 0, kind: 'table' };
   }
   const changes = sibling(node.relation, '__tsql_snap_chg', d);
@@ -88,19 +76,15 @@ async function applyChanges(ctx: MaterializeContext, node: SnapshotNode, source:
   const insert = d.snapshotInsert(node.relation, changes, insertColumns);
   const addColumns = added.map((c) => d.addColumn(node.relation, c));
   const after = await afterBuildStatements(ctx, node, node.relation, 'table', { carriedOver: true });
-  await ctx.run(d.dropRelation(changes, 'table'));
-  let results;
-  try {
+  const results = await withScratch(ctx, changes, 'table', async () => {
     if (d.capabilities.transactionalDdl) {
-      results = await runAtomically(ctx, [...addColumns, d.createTableAs(changes, d.snapshotChanges(q)), close, insert, ...after], { ddl: true });
-      results = results.slice(addColumns.length + 1);
-    } else {
-      results = await applyWithoutTransactionalDdl(ctx, node, changes, q, addColumns, added, [close, insert]);
-      for (const sql of after) await ctx.run(sql);
+      const all = await runAtomically(ctx, [...addColumns, d.createTableAs(changes, d.snapshotChanges(q)), close, insert, ...after], { ddl: true });
+      return all.slice(addColumns.length + 1);
     }
-  } finally {
-    await dropStaged(ctx, changes, 'table');
-  }
+    const applied = await applyWithoutTransactionalDdl(ctx, node, changes, q, addColumns, added, [close, insert]);
+    for (const sql of after) await ctx.run(sql);
+    return applied;
+  });
   const closed = results[0]?.rowsAffected;
   const inserted = results[1]?.rowsAffected;
   const count = (n: number | undefined, one: string, many: string) => `${n ?? '?'} ${n === 1 ? one : many}`;

@@ -2,7 +2,7 @@ import type { Relation, TableOptions } from '../adapters/types.js';
 import type { ModelNode, SnapshotNode } from '../compiler/nodes.js';
 import { assertContract, contractColumns, contractConstraints, contractEnforced, probeColumns } from './contract.js';
 import { applyAfterBuild } from './after-build.js';
-import { dropStaged, countRows, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
+import { buildAside, countRows, physicalOptions, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 /**
  * Builds the table under a temporary name, then swaps it in atomically. Where
@@ -31,38 +31,27 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
     return { message: `CREATE TABLE (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
   }
   const staged = sibling(node.relation, '__tsql_tmp', d);
-  await ctx.run(d.dropRelation(staged, 'table'));
-  try {
-    // inside: a create cancelled by Ctrl-C may fail after the engine made the table
+  const rows = await buildAside(ctx, staged, 'table', async () => {
     if (contracted) {
       const columns = contractColumns(node);
       await ctx.run(d.createContractedTable(staged, columns, contractConstraints(node), physical));
       await ctx.run(d.insertSelect(staged, columns, node.compiledCode));
     } else await ctx.run(d.createTableAs(staged, node.compiledCode, { physical }));
-  } catch (e) {
-    await dropStaged(ctx, staged, 'table');
-    throw e;
-  }
-  const rows = await swapInStagedTable(ctx, node, staged, physical);
+    return swapInStagedTable(ctx, node, staged, physical);
+  });
   return { message: `CREATE TABLE (${rows ?? '?'} rows)`, rowsAffected: rows, kind: 'table' };
 }
 
 /**
  * A table built aside (`staged`) takes the node's place: its rows counted, its
  * grants and comments applied, swapped in atomically, then finished (indexes,
- * clustering). On failure the staged table is dropped and what was there stays.
+ * clustering). Called inside buildAside, so on failure the staged table is
+ * dropped and what was there stays.
  */
 export async function swapInStagedTable(ctx: MaterializeContext, node: ModelNode | SnapshotNode, staged: Relation, physical: TableOptions | undefined): Promise<number | undefined> {
-  const d = ctx.dialect;
-  let rows: number | undefined;
-  try {
-    rows = await countRows(ctx, staged);
-    await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
-    await swapIntoPlace(ctx, staged, 'table', node.relation);
-  } catch (e) {
-    await dropStaged(ctx, staged, 'table');
-    throw e;
-  }
-  for (const sql of d.afterTableBuilt?.(node.relation, physical) ?? []) await ctx.run(sql);
+  const rows = await countRows(ctx, staged);
+  await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
+  await swapIntoPlace(ctx, staged, 'table', node.relation);
+  for (const sql of ctx.dialect.afterTableBuilt?.(node.relation, physical) ?? []) await ctx.run(sql);
   return rows;
 }

@@ -1,7 +1,7 @@
 import type { ModelNode } from '../compiler/nodes.js';
 import { assertContract, contractEnforced, probeColumns } from './contract.js';
 import { applyAfterBuild } from './after-build.js';
-import { dropStaged, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
+import { buildAside, sibling, swapIntoPlace, type MaterializeContext, type MaterializeResult } from './context.js';
 
 /**
  * Creates the view under a temporary name (so a broken query changes nothing),
@@ -26,15 +26,10 @@ export async function materializeView(ctx: MaterializeContext, node: ModelNode):
     return { message: 'CREATE VIEW', kind: 'view' };
   }
   const staged = sibling(node.relation, '__tsql_tmp', d);
-  await ctx.run(d.dropRelation(staged, 'view'));
-  try {
-    // inside: a create cancelled by Ctrl-C may fail after the engine made the view
+  await buildAside(ctx, staged, 'view', async () => {
     await ctx.run(d.createView(staged, node.compiledCode, { lateBinding }));
     await applyAfterBuild(ctx, node, staged, 'view', { carriedOver: false });
     await swapIntoPlace(ctx, staged, 'view', node.relation);
-  } catch (e) {
-    await dropStaged(ctx, staged, 'view');
-    throw e;
-  }
+  });
   return { message: 'CREATE VIEW', kind: 'view' };
 }
