@@ -11,6 +11,12 @@ export interface SourcePlace {
   column?: number;
 }
 
+/**
+ * A place found only when a message is written: finding a line costs a search
+ * of the text, and most configs give no message. Where the place is at hand, `() => place`.
+ */
+export type LazyPlace = () => SourcePlace;
+
 export class UserError extends Error {
   readonly place: SourcePlace;
   readonly hint?: string;
@@ -27,9 +33,8 @@ export class UserError extends Error {
 
   /** `file:line: message (hint)` — the single line the CLI prints. */
   format(): string {
-    const where = formatPlace(this.place);
     const hint = this.hint ? ` (${this.hint})` : '';
-    return `${where ? where + ': ' : ''}${this.message}${hint}`;
+    return `${placePrefix(this.place)}${this.message}${hint}`;
   }
 }
 
@@ -49,6 +54,12 @@ export function formatPlace(place: SourcePlace): string {
   if (place.line) s += `:${place.line}`;
   if (place.line && place.column) s += `:${place.column}`;
   return s;
+}
+
+/** `file:line: ` before a message, or nothing when the place has no file. */
+export function placePrefix(place: SourcePlace): string {
+  const where = formatPlace(place);
+  return where ? `${where}: ` : '';
 }
 
 /** Collects user errors; throws them together at a checkpoint. */

@@ -1,7 +1,7 @@
 import nunjucks from 'nunjucks';
 import { digest } from '../util/digest.js';
 import type { Dialect, Relation, RelationKind } from '../adapters/types.js';
-import { ErrorCollector, UserError, type SourcePlace } from '../errors.js';
+import { ErrorCollector, UserError, type LazyPlace, type SourcePlace } from '../errors.js';
 import { configKeysFor, type ConfigResource } from '../project/config-keys.js';
 import { configValueProblems } from '../project/config-values.js';
 import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
@@ -272,7 +272,7 @@ export class Compiler {
    * project with `connection: oltp` still runs on a one-output profile), unless
    * it looks like a typo of an output that exists. `place` is only computed for that error.
    */
-  private connectionName(config: Config, place: () => SourcePlace): string | undefined {
+  private connectionName(config: Config, place: LazyPlace): string | undefined {
     const c = config.connection;
     if (c === undefined || c === null || c === '') return undefined;
     const name = String(c);
@@ -486,14 +486,15 @@ export class Compiler {
       const def = renderSourceDefinition(written, (text) => this.renderInProject(p, text, written.file, written.line));
       const fqn = [p.name, def.sourceName, def.name];
       const config = layeredConfig({ defaults: {}, folder: this.folderConfig(p, 'sources', fqn), properties: def.config, root: this.rootOverride(p, 'sources', fqn) });
-      this.validateConfig(config, 'source', def.file, def.line);
+      const place = () => ({ file: def.file, line: def.line });
+      this.validateConfig(config, 'source', place);
       this.validateExternal(def);
       const id = `source.${p.name}.${def.sourceName}.${def.name}`;
       if (config.enabled === false) {
         this.disabled.add(id);
         continue;
       }
-      const connection = this.connectionName(config, () => ({ file: def.file, line: def.line }));
+      const connection = this.connectionName(config, place);
       const key = `${def.sourceName}.${def.name}`;
       if (!this.sources.has(key)) this.sources.set(key, []);
       // the properties file's (its table's, else its source's) over the project file's folder config
@@ -564,10 +565,11 @@ export class Compiler {
       }
       const frame = this.frameFor('seed', id, f, own, 'seed', override);
       const relation = this.computeRelation(frame);
-      const connection = this.connectionName(config, () => ({ file: patch?.file ?? f.relPath, line: patch?.line }));
+      const place = () => ({ file: patch?.file ?? f.relPath, line: patch?.line });
+      const connection = this.connectionName(config, place);
       const checksum = seedChecksum(f.absPath);
       // a seed's indexes (PostgreSQL's): a warning on an engine without them
-      if (config.indexes !== undefined) this.warnings.push(...engineConfigWarnings({ materialized: 'seed', indexes: config.indexes }, this.connectionInfo(connection).dialect, { file: patch?.file ?? f.relPath, line: patch?.line }, 'seed'));
+      if (config.indexes !== undefined) this.warnings.push(...engineConfigWarnings({ materialized: 'seed', indexes: config.indexes }, this.connectionInfo(connection).dialect, place, 'seed'));
       const seed: SeedNode = {
         connection,
         uniqueId: id,
@@ -616,7 +618,7 @@ export class Compiler {
       const fromFolder = this.folderConfig(p, 'snapshots', f.fqn, written);
       const config = layeredConfig({ defaults: { materialized: 'snapshot' }, folder: fromFolder, properties: patch?.config });
       const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => fromFolder[k] === written[k] && (!patch || !(k in patch.config))));
-      this.validateConfig(config, 'snapshot', patch?.file ?? p.settings.file, patch?.line, fromProjectFile);
+      this.validateConfig(config, 'snapshot', () => ({ file: patch?.file ?? p.settings.file, line: patch?.line }), fromProjectFile);
       const override = this.rootOverride(p, 'snapshots', f.fqn);
       const id = `snapshot.${p.name}.${f.name}`;
       const draft: ModelDraft = { kind: 'snapshot', file: f, id, state: 'pending', frame: this.frameFor('model', id, f, config, 'snapshot', override), baseConfig: config, override, sql: '' };
@@ -942,7 +944,7 @@ export class Compiler {
     const config = layeredConfig({ defaults: { materialized: resource === 'seed' ? 'seed' : 'view' }, folder: fromFolder, properties: patch?.config });
     // values set in the project file (without Jinja) and not overridden were checked there, with its line (FolderConfig.validate)
     const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => fromFolder[k] === written[k] && (!patch || !(k in patch.config))));
-    this.validateConfig(config, resource, patch?.file ?? p.settings.file, patch?.line, fromProjectFile);
+    this.validateConfig(config, resource, () => ({ file: patch?.file ?? p.settings.file, line: patch?.line }), fromProjectFile);
     return config;
   }
 
@@ -995,15 +997,15 @@ export class Compiler {
     const runTimeParts: Array<'sql' | 'pre_hook' | 'post_hook'> = frame.introspects ? ['sql'] : [];
     const resource = draft.kind;
     // the line is only needed for a message: found (a search of the text) when one is written
-    let lineFound: { line: number | undefined } | undefined;
-    const configLine = () => (lineFound ??= { line: lineOfCall(draft.file.text, 'config') ?? (resource === 'snapshot' ? (draft.file as SnapshotFile).line : undefined) }).line;
+    let found: SourcePlace | undefined;
+    const place = () => (found ??= { file: draft.file.relPath, line: lineOfCall(draft.file.text, 'config') ?? (resource === 'snapshot' ? (draft.file as SnapshotFile).line : undefined) });
     // keys set by config() in the SQL (folder and YAML keys were checked where they are written)
     const fromSql = Object.fromEntries(Object.entries(frame.own).filter(([k, v]) => v !== draft.baseConfig[k]));
     // a snapshot's folder and YAML config were checked in prepareSnapshots, where they are written
-    this.validateConfig(resource === 'snapshot' ? fromSql : config, resource, draft.file.relPath, configLine);
+    this.validateConfig(resource === 'snapshot' ? fromSql : config, resource, place);
     const findings = { warnings: this.warnings, errors: this.errors.errors };
-    checkUnsupportedConfig(fromSql, resource, () => ({ file: draft.file.relPath, line: configLine() }), findings, config);
-    if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, () => ({ file: draft.file.relPath, line: configLine() })));
+    checkUnsupportedConfig(fromSql, resource, place, findings, config);
+    if (config.enabled !== false) this.warnings.push(...engineConfigWarnings(config, this.frameConnection(frame).dialect, place));
     if (config.enabled === false) {
       draft.state = 'done';
       this.disabled.add(draft.id);
@@ -1023,7 +1025,7 @@ export class Compiler {
     if (frame.introspects) runTimeParts.push('post_hook');
     this.stack.pop();
     if (runTimeParts.includes('sql') && config.materialized === 'ephemeral') {
-      this.errors.add(new UserError(`ephemeral model '${draft.file.name}' asks the warehouse when it renders (run_query, statement, execute…), but an ephemeral model is inlined at compile time`, { file: draft.file.relPath, line: configLine() }, { hint: 'materialize it as a view or table' }));
+      this.errors.add(new UserError(`ephemeral model '${draft.file.name}' asks the warehouse when it renders (run_query, statement, execute…), but an ephemeral model is inlined at compile time`, place(), { hint: 'materialize it as a view or table' }));
     }
     const f = draft.file;
     const select = mappedSelect(sql, marks, f.relPath, f.text);
@@ -1104,7 +1106,7 @@ export class Compiler {
     const marks: OutputMarks = [];
     const sql = this.renderFileIn(frame, f, marks);
     const select = mappedSelect(sql, marks, f.relPath, f.text, false);
-    this.validateConfig(frame.config, 'test', f.relPath, lineOfCall(f.text, 'config'));
+    this.validateConfig(frame.config, 'test', () => ({ file: f.relPath, line: lineOfCall(f.text, 'config') }));
     if (frame.introspects) this.runTimeTests.set(id, { file: f.relPath, text: f.text, config: frame.config, render: () => this.template(f.text, f.relPath).render({}) });
     if (frame.config.enabled === false) {
       this.disabled.add(id);
@@ -1137,7 +1139,7 @@ export class Compiler {
     }
     const frame = this.frameFor('test', id, f, base, 'analysis', override);
     const sql = this.renderFileIn(frame, f);
-    this.validateConfig(frame.config, 'model', f.relPath, lineOfCall(f.text, 'config'));
+    this.validateConfig(frame.config, 'model', () => ({ file: f.relPath, line: lineOfCall(f.text, 'config') }));
     if (frame.config.enabled === false) {
       this.disabled.add(id);
       return undefined;
@@ -1351,10 +1353,9 @@ export class Compiler {
     return this.catalogKind(this.frameConnectionName(frame), rel) === 'table';
   }
 
-  /** `line`, or a function finding it (called only for a message). */
-  private validateConfig(config: Config, resource: ConfigResource, file: string, line?: number | (() => number | undefined), skipKeys?: Set<string>): void {
+  /** Unknown keys and bad values: errors at `place` (found only for a message). */
+  private validateConfig(config: Config, resource: ConfigResource, place: LazyPlace, skipKeys?: Set<string>): void {
     const keys = configKeysFor(resource);
-    const place = () => ({ file, line: typeof line === 'function' ? line() : line });
     for (const k of Object.keys(config)) {
       if (!keys.has(k)) this.errors.add(new UserError(`unknown ${resource} config key '${k}'`, place(), { hint: didYouMean(k, keys) }));
     }

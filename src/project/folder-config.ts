@@ -64,7 +64,7 @@ export class FolderConfig {
       // a value with Jinja is rendered for each node, and checked then (see yaml-jinja.ts)
       const rendered = typeof v === 'string' && /\{\{|\{%/.test(v);
       if (!rendered) for (const p of configValueProblems({ [key]: v }, this.resource, { alone: true })) errors.push(yaml.error(p.message, yamlPath, p.hint));
-      checkUnsupported(UNSUPPORTED_CONFIG, key, v, `${this.resource} config`, { file: yaml.relPath, line: yaml.lineOf(yamlPath) }, { warnings, errors }, this.resource, Object.fromEntries(Object.entries(level).map(([k, x]) => [normalizeConfigKey(k.replace(/^\+/, '')), x])));
+      checkUnsupported(UNSUPPORTED_CONFIG, key, v, `${this.resource} config`, () => ({ file: yaml.relPath, line: yaml.lineOf(yamlPath) }), { warnings, errors }, this.resource, Object.fromEntries(Object.entries(level).map(([k, x]) => [normalizeConfigKey(k.replace(/^\+/, '')), x])));
     };
     const walk = (obj: Record<string, unknown>, path: string[], fqnPrefix: string[]) => {
       for (const [k, v] of Object.entries(obj)) {

@@ -142,7 +142,7 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
   // an installed package's log-path, query-comment and flags are not read by dbt either: they are the root project's
   const inPackage = overrides.relDir !== undefined;
   for (const [k, v] of Object.entries(yaml.data as Record<string, unknown>)) {
-    if (!(inPackage && UNSUPPORTED_PROJECT[k]?.rootOnly)) checkUnsupported(UNSUPPORTED_PROJECT, k, v, 'project key', { file: shown, line: yaml.lineOf([k]) }, findings);
+    if (!(inPackage && UNSUPPORTED_PROJECT[k]?.rootOnly)) checkUnsupported(UNSUPPORTED_PROJECT, k, v, 'project key', () => ({ file: shown, line: yaml.lineOf([k]) }), findings);
   }
   for (const [k, v] of Object.entries(inPackage ? {} : (p.flags ?? {}))) {
     if (!(k in PROJECT_FLAGS)) findings.warnings.push(`${shown}:${yaml.lineOf(['flags', k]) ?? '?'}: flag '${k}' is ignored: tsql acts on ${Object.keys(PROJECT_FLAGS).join(', ')} only`);

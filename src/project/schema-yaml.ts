@@ -136,7 +136,7 @@ class Reader {
 
   /** Each key of `obj` that tsql does not act on: a warning or an error with its line (see unsupported.ts). */
   unsupported(table: Record<string, UnsupportedEntry>, obj: Record<string, unknown>, path: YamlPath, what: string, resource?: ConfigResource): void {
-    for (const [k, v] of Object.entries(obj)) checkUnsupported(table, k, v, what, { file: this.yaml.relPath, line: this.yaml.lineOf([...path, k]) }, this, resource, obj);
+    for (const [k, v] of Object.entries(obj)) checkUnsupported(table, k, v, what, () => ({ file: this.yaml.relPath, line: this.yaml.lineOf([...path, k]) }), this, resource, obj);
   }
 
   keys(obj: Record<string, unknown>, allowed: string[], path: YamlPath, what: string): void {

@@ -1,4 +1,4 @@
-import { UserError, type SourcePlace } from '../errors.js';
+import { UserError, placePrefix, type LazyPlace } from '../errors.js';
 import type { ConfigResource } from './config-keys.js';
 
 /**
@@ -86,19 +86,13 @@ export const ENGINE_CONFIG: Record<string, { capability: 'indexes' | 'unlogged';
   unlogged: { capability: 'unlogged', materializations: ['table', 'incremental'], what: 'unlogged tables are PostgreSQL\'s', active: (v) => v === true },
 };
 
-/**
- * The warnings ENGINE_CONFIG gives one model (or seed) on its engine. `place` may be a
- * function, called only when a key applies (finding a line costs a search of the text).
- */
-export function engineConfigWarnings(config: Record<string, unknown>, engine: { type: string; capabilities: Partial<Record<'indexes' | 'unlogged', boolean>> }, place: SourcePlace | (() => SourcePlace), resource: 'model' | 'seed' = 'model'): string[] {
+/** The warnings ENGINE_CONFIG gives one model (or seed) on its engine; `place` is found once, when a key applies. */
+export function engineConfigWarnings(config: Record<string, unknown>, engine: { type: string; capabilities: Partial<Record<'indexes' | 'unlogged', boolean>> }, place: LazyPlace, resource: 'model' | 'seed' = 'model'): string[] {
   const out: string[] = [];
   let where: string | undefined;
   for (const [key, rule] of Object.entries(ENGINE_CONFIG)) {
     if (!(key in config) || (rule.active && !rule.active(config[key]))) continue;
-    if (where === undefined) {
-      const p = typeof place === 'function' ? place() : place;
-      where = p.file ? `${p.file}${p.line ? `:${p.line}` : ''}: ` : '';
-    }
+    where ??= placePrefix(place());
     const mat = String(config.materialized);
     if (!engine.capabilities[rule.capability]) out.push(`${where}${resource} config '${key}' is ignored on ${engine.type}: ${rule.what}`);
     else if (!rule.materializations.includes(mat)) out.push(`${where}${resource} config '${key}' is ignored for a ${mat}: it applies to tables and incremental models`);
@@ -116,21 +110,20 @@ export function emptyFindings(): UnsupportedFindings {
   return { warnings: [], errors: [] };
 }
 
-/** One key against a table; adds a warning or an error naming `place`. */
-export function checkUnsupported(table: Record<string, UnsupportedEntry>, key: string, value: unknown, what: string, place: SourcePlace, out: UnsupportedFindings, resource?: ConfigResource, context?: Record<string, unknown>): void {
+/** One key against a table; adds a warning or an error naming `place` (found only then). */
+export function checkUnsupported(table: Record<string, UnsupportedEntry>, key: string, value: unknown, what: string, place: LazyPlace, out: UnsupportedFindings, resource?: ConfigResource, context?: Record<string, unknown>): void {
   const entry = Object.hasOwn(table, key) ? table[key] : undefined;
   if (!entry) return;
   if (resource && entry.resources && !entry.resources.includes(resource)) return;
   if (entry.when && !entry.when(value, context)) return;
   if (entry.decision === 'error') {
-    out.errors.push(new UserError(`${what} '${key}' is not supported: ${entry.reason}`, place));
+    out.errors.push(new UserError(`${what} '${key}' is not supported: ${entry.reason}`, place()));
     return;
   }
-  const where = place.file ? `${place.file}${place.line ? `:${place.line}` : ''}: ` : '';
-  out.warnings.push(`${where}${what} '${key}' is ignored: ${entry.reason}`);
+  out.warnings.push(`${placePrefix(place())}${what} '${key}' is ignored: ${entry.reason}`);
 }
 
 /** Every key of a config mapping against UNSUPPORTED_CONFIG. */
-export function checkUnsupportedConfig(config: Record<string, unknown>, resource: ConfigResource, place: (key: string) => SourcePlace, out: UnsupportedFindings, context: Record<string, unknown> = config): void {
-  for (const [k, v] of Object.entries(config)) checkUnsupported(UNSUPPORTED_CONFIG, k, v, `${resource} config`, place(k), out, resource, context);
+export function checkUnsupportedConfig(config: Record<string, unknown>, resource: ConfigResource, place: LazyPlace, out: UnsupportedFindings, context: Record<string, unknown> = config): void {
+  for (const [k, v] of Object.entries(config)) checkUnsupported(UNSUPPORTED_CONFIG, k, v, `${resource} config`, place, out, resource, context);
 }
