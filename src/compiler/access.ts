@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { GroupDef } from '../project/groups-yaml.js';
+import { addOnce } from '../project/yaml-entries.js';
 import { didYouMean } from '../util/suggest.js';
 import type { ManifestNode } from './nodes.js';
 
@@ -15,12 +16,7 @@ export const ACCESS_LEVELS = ['private', 'protected', 'public'];
 export function checkAccess(nodes: Map<string, ManifestNode>, groups: Array<GroupDef & { packageName: string }>): UserError[] {
   const errors: UserError[] = [];
   const seen = new Map<string, GroupDef>();
-  for (const g of groups) {
-    const key = `${g.packageName}.${g.name}`;
-    const prev = seen.get(key);
-    if (prev) errors.push(new UserError(`group '${g.name}' is defined twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: g.file, line: g.line }));
-    seen.set(key, g);
-  }
+  for (const g of groups) addOnce(seen, `${g.packageName}.${g.name}`, g, `group '${g.name}'`, 'defined', (e) => errors.push(e));
   for (const n of nodes.values()) {
     if (n.resourceType !== 'model') continue;
     // a model's group is one its own project (or package) declares

@@ -1,6 +1,4 @@
-import type { UserError } from '../errors.js';
-import { didYouMean } from '../util/suggest.js';
-import type { YamlFile } from '../util/yaml-file.js';
+import type { YamlEntries } from './yaml-entries.js';
 import { isPlainObject } from './config-merge.js';
 
 /** A `groups:` entry of a properties file: a name and its owner (who to ask about its private models). */
@@ -14,25 +12,15 @@ export interface GroupDef {
 
 const KEYS = ['name', 'owner', 'description', 'config'];
 
-export function parseGroups(yaml: YamlFile, value: unknown, errors: UserError[]): GroupDef[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) {
-    errors.push(yaml.error(`'groups' must be a list`, ['groups']));
-    return [];
-  }
+export function parseGroups(r: YamlEntries, value: unknown): GroupDef[] {
   const out: GroupDef[] = [];
-  value.forEach((raw, i) => {
-    const path = ['groups', i];
-    if (!isPlainObject(raw) || typeof raw.name !== 'string' || !raw.name) {
-      errors.push(yaml.error('each group must be a mapping with a name', path));
-      return;
-    }
-    for (const k of Object.keys(raw)) if (!KEYS.includes(k)) errors.push(yaml.error(`unknown key '${k}' in group '${raw.name}'`, [...path, k], didYouMean(k, KEYS)));
+  r.each(value, ['groups'], (raw, path, name) => {
+    r.keys(raw, KEYS, path, `group '${name}'`);
     if (!isPlainObject(raw.owner) || (raw.owner.name === undefined && raw.owner.email === undefined)) {
-      errors.push(yaml.error(`group '${raw.name}' needs an owner with a name or an email`, [...path, raw.owner === undefined ? 'name' : 'owner']));
+      r.errors.push(r.yaml.error(`group '${name}' needs an owner with a name or an email`, [...path, raw.owner === undefined ? 'name' : 'owner']));
       return;
     }
-    out.push({ name: raw.name, owner: raw.owner, description: String(raw.description ?? ''), file: yaml.relPath, line: yaml.lineOf(path) });
+    out.push({ name, owner: raw.owner, description: String(raw.description ?? ''), file: r.yaml.relPath, line: r.yaml.lineOf(path) });
   });
   return out;
 }

@@ -1,7 +1,5 @@
-import type { UserError } from '../errors.js';
-import { didYouMean } from '../util/suggest.js';
-import type { YamlFile } from '../util/yaml-file.js';
 import { isPlainObject } from './config-merge.js';
+import { metaOf, type YamlEntries } from './yaml-entries.js';
 
 /** One documented argument of a macro (`arguments:` of a `macros:` entry). */
 export interface MacroArgumentDef {
@@ -27,48 +25,28 @@ const MACRO_KEYS = ['name', 'description', 'docs', 'arguments', 'meta', 'config'
 const ARGUMENT_KEYS = ['name', 'type', 'description'];
 
 /** The `macros:` list of one properties file, each mistake an error naming its line. */
-export function parseMacroPatches(yaml: YamlFile, v: unknown, errors: UserError[]): MacroPatch[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) {
-    errors.push(yaml.error(`'macros' must be a list`, ['macros']));
-    return [];
-  }
+export function parseMacroPatches(r: YamlEntries, v: unknown): MacroPatch[] {
   const out: MacroPatch[] = [];
-  v.forEach((raw, i) => {
-    const path = ['macros', i];
-    if (!isPlainObject(raw) || typeof raw.name !== 'string' || !raw.name) {
-      errors.push(yaml.error(`each entry of 'macros' must be a mapping with a name`, path));
-      return;
-    }
-    const unknown = (obj: Record<string, unknown>, allowed: string[], at: (string | number)[], what: string) => {
-      for (const k of Object.keys(obj)) if (!allowed.includes(k)) errors.push(yaml.error(`unknown key '${k}' in ${what}`, [...at, k], didYouMean(k, allowed)));
-    };
-    unknown(raw, MACRO_KEYS, path, `macro '${raw.name}'`);
-    const config = isPlainObject(raw.config) ? raw.config : {};
-    if (raw.config !== undefined && !isPlainObject(raw.config)) errors.push(yaml.error(`'config' must be a mapping`, [...path, 'config']));
-    unknown(config, ['meta', 'docs'], [...path, 'config'], `the config of macro '${raw.name}'`);
+  r.each(v, ['macros'], (raw, path, name) => {
+    r.keys(raw, MACRO_KEYS, path, `macro '${name}'`);
+    const config = r.config(raw.config, [...path, 'config']);
+    r.keys(config, ['meta', 'docs'], [...path, 'config'], `the config of macro '${name}'`);
     const docs = config.docs ?? raw.docs;
-    if (docs !== undefined && !(isPlainObject(docs) && (docs.show === undefined || typeof docs.show === 'boolean'))) errors.push(yaml.error(`docs of macro '${raw.name}' must be {show: true|false}`, [...path, config.docs !== undefined ? 'config' : 'docs']));
+    if (docs !== undefined && !(isPlainObject(docs) && (docs.show === undefined || typeof docs.show === 'boolean'))) r.errors.push(r.yaml.error(`docs of macro '${name}' must be {show: true|false}`, [...path, config.docs !== undefined ? 'config' : 'docs']));
     const args: MacroArgumentDef[] = [];
-    if (raw.arguments !== undefined && !Array.isArray(raw.arguments)) errors.push(yaml.error(`'arguments' of macro '${raw.name}' must be a list`, [...path, 'arguments']));
-    (Array.isArray(raw.arguments) ? raw.arguments : []).forEach((a: unknown, j: number) => {
-      const apath = [...path, 'arguments', j];
-      if (!isPlainObject(a) || typeof a.name !== 'string' || !a.name) {
-        errors.push(yaml.error(`each argument of macro '${raw.name}' must be a mapping with a name`, apath));
-        return;
-      }
-      unknown(a, ARGUMENT_KEYS, apath, `argument '${a.name}' of macro '${raw.name}'`);
-      if (a.type !== undefined && typeof a.type !== 'string') errors.push(yaml.error(`the type of argument '${a.name}' must be a string, e.g. type: list[string]`, [...apath, 'type']));
-      args.push({ name: a.name, type: typeof a.type === 'string' ? a.type : undefined, description: String(a.description ?? ''), line: yaml.lineOf(apath) });
+    r.each(raw.arguments, [...path, 'arguments'], (a, apath, arg) => {
+      r.keys(a, ARGUMENT_KEYS, apath, `argument '${arg}' of macro '${name}'`);
+      if (a.type !== undefined && typeof a.type !== 'string') r.errors.push(r.yaml.error(`the type of argument '${arg}' must be a string, e.g. type: list[string]`, [...apath, 'type']));
+      args.push({ name: arg, type: typeof a.type === 'string' ? a.type : undefined, description: String(a.description ?? ''), line: r.yaml.lineOf(apath) });
     });
     out.push({
-      name: raw.name,
+      name,
       description: String(raw.description ?? ''),
       docs: isPlainObject(docs) ? { show: docs.show as boolean | undefined } : undefined,
-      meta: { ...(isPlainObject(raw.meta) ? raw.meta : {}), ...(isPlainObject(config.meta) ? config.meta : {}) },
+      meta: metaOf(raw, config),
       arguments: args,
-      file: yaml.relPath,
-      line: yaml.lineOf(path),
+      file: r.yaml.relPath,
+      line: r.yaml.lineOf(path),
     });
   });
   return out;

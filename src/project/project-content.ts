@@ -13,6 +13,7 @@ import type { ExposureDef } from './exposures-yaml.js';
 import type { GroupDef } from './groups-yaml.js';
 import type { MacroPatch } from './macros-yaml.js';
 import { readDocBlocks, type DocBlock } from './doc-blocks.js';
+import { addOnce } from './yaml-entries.js';
 
 /**
  * What one project is made of: the root project, or a package `tsql deps`
@@ -111,7 +112,8 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
   const unitTests: ProjectContent['unitTests'] = [];
   const exposures: ExposureDef[] = [];
   const groups: GroupDef[] = [];
-  const macroPatches: MacroPatch[] = [];
+  const macroPatches = new Map<string, MacroPatch>();
+  const report = (e: UserError) => errors.add(e);
   const yamlRoots = [...new Set(Object.values(paths).flat())];
   for (const f of findFiles(projectDir, yamlRoots, ['.yml', '.yaml'])) {
     const parsed = errors.guard(() => parseSchemaFile(readTextFile(f.absPath, f.relPath), f.relPath));
@@ -136,19 +138,10 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     unitTests.push(...content.unitTests);
     exposures.push(...content.exposures);
     groups.push(...content.groups);
-    for (const m of content.macroPatches) {
-      const prev = macroPatches.find((x) => x.name === m.name);
-      if (prev) errors.add(new UserError(`macro '${m.name}' is described twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: m.file, line: m.line }));
-      else macroPatches.push(m);
-    }
+    for (const m of content.macroPatches) addOnce(macroPatches, m.name, m, `macro '${m.name}'`, 'described', report);
   }
   const seenSources = new Map<string, SourceTableDef>();
-  for (const s of sources) {
-    const key = `${s.sourceName}.${s.name}`;
-    const prev = seenSources.get(key);
-    if (prev) errors.add(new UserError(`source table '${key}' is defined twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: s.file, line: s.line }));
-    seenSources.set(key, s);
-  }
+  for (const s of sources) addOnce(seenSources, `${s.sourceName}.${s.name}`, s, `source table '${s.sourceName}.${s.name}'`, 'defined', report);
   for (const [n, patch] of modelPatches) {
     if (!modelNames.has(n)) warnings.push(`${patch.file}:${patch.line ?? '?'}: properties for model '${n}', but no such model file${hintSuffix(n, modelNames)}`);
   }
@@ -165,11 +158,7 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
   unmatchedPatches(analysisPatches, new Set(analyses.map((a) => a.name)), 'analysis', 'no such analysis file', warnings);
   unmatchedPatches(singularTestPatches, new Set(singularTests.map((t) => t.name)), 'singular test', 'no such test file (generic tests are declared under a model, seed, source or column)', warnings);
   const seenExposures = new Map<string, ExposureDef>();
-  for (const x of exposures) {
-    const prev = seenExposures.get(x.name);
-    if (prev) errors.add(new UserError(`exposure '${x.name}' is defined twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: x.file, line: x.line }));
-    seenExposures.set(x.name, x);
-  }
+  for (const x of exposures) addOnce(seenExposures, x.name, x, `exposure '${x.name}'`, 'defined', report);
   const folderConfigs = {
     models: new FolderConfig(settings.models, 'model'),
     seeds: new FolderConfig(settings.seeds, 'seed'),
@@ -180,7 +169,7 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     unit_tests: new FolderConfig(settings.unitTests, 'unit_test'),
   };
   const docBlocks = readDocBlocks(projectDir, at(settings.docsPaths), name, errors);
-  return { name, relDir, settings, models, seeds, macroFiles, singularTests, analyses, snapshots, modelPatches, seedPatches, snapshotPatches, analysisPatches, singularTestPatches, macroPatches, sources, sourceOverrides, tests, unitTests, exposures, groups, folderConfigs, docBlocks };
+  return { name, relDir, settings, models, seeds, macroFiles, singularTests, analyses, snapshots, modelPatches, seedPatches, snapshotPatches, analysisPatches, singularTestPatches, macroPatches: [...macroPatches.values()], sources, sourceOverrides, tests, unitTests, exposures, groups, folderConfigs, docBlocks };
 }
 
 /** Every prefix of each fqn, joined with dots: the folder paths a `models:` / `seeds:` tree may name. */
@@ -247,10 +236,5 @@ function checkDuplicates(files: SqlFile[], what: string, where: string, errors: 
 }
 
 function addPatch(map: Map<string, ResourcePatch>, p: ResourcePatch, what: string, errors: ErrorCollector): void {
-  const prev = map.get(p.name);
-  if (prev) {
-    errors.add(new UserError(`${what} '${p.name}' is described twice (also in ${prev.file}:${prev.line ?? '?'})`, { file: p.file, line: p.line }));
-    return;
-  }
-  map.set(p.name, p);
+  addOnce(map, p.name, p, `${what} '${p.name}'`, 'described', (e) => errors.add(e));
 }

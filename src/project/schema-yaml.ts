@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
-import { parseYaml, type YamlFile, type YamlPath } from '../util/yaml-file.js';
+import { parseYaml, type YamlPath } from '../util/yaml-file.js';
 import { isPlainObject, type Config } from './config-merge.js';
 import { configKeysFor, TEST_CONFIG_KEYS } from './config-keys.js';
 import { readQuoting, type Quoting } from './quoting.js';
@@ -10,6 +10,7 @@ import { parseExposures, type ExposureDef } from './exposures-yaml.js';
 import { constraintList, type ConstraintDef } from './constraints.js';
 import { parseGroups, type GroupDef } from './groups-yaml.js';
 import { parseMacroPatches, type MacroPatch } from './macros-yaml.js';
+import { asList, YamlEntries } from './yaml-entries.js';
 
 export interface ColumnDef {
   name: string;
@@ -129,50 +130,21 @@ const CONSTRAINT_TYPES = ['check', 'not_null', 'unique', 'primary_key', 'foreign
 const SOURCE_KEYS = ['name', 'description', 'database', 'schema', 'loader', 'loaded_at_field', 'loaded_at_query', 'meta', 'tags', 'config', 'freshness', 'quoting', 'tables', 'overrides', 'tests', 'data_tests'];
 const SOURCE_TABLE_KEYS = ['name', 'description', 'identifier', 'loaded_at_field', 'loaded_at_query', 'meta', 'tags', 'config', 'freshness', 'quoting', 'columns', 'tests', 'data_tests', 'external', 'loader'];
 
-class Reader {
-  readonly errors: UserError[] = [];
+/** The entry checks, and the keys tsql does not act on: warnings, or errors (see unsupported.ts). */
+class Reader extends YamlEntries {
   readonly warnings: string[] = [];
-  constructor(readonly yaml: YamlFile) {}
 
   /** Each key of `obj` that tsql does not act on: a warning or an error with its line (see unsupported.ts). */
   unsupported(table: Record<string, UnsupportedEntry>, obj: Record<string, unknown>, path: YamlPath, what: string, resource?: ConfigResource): void {
     for (const [k, v] of Object.entries(obj)) checkUnsupported(table, k, v, what, () => ({ file: this.yaml.relPath, line: this.yaml.lineOf([...path, k]) }), this, resource, obj);
   }
 
-  keys(obj: Record<string, unknown>, allowed: string[], path: YamlPath, what: string): void {
-    for (const k of Object.keys(obj)) {
-      if (!allowed.includes(k)) this.errors.push(this.yaml.error(`unknown key '${k}' in ${what}`, [...path, k], didYouMean(k, allowed)));
+  /** A test's config: keys tsql does not act on, then any other key a test does not take. */
+  testConfig(config: Config, path: YamlPath): void {
+    this.unsupported(UNSUPPORTED_CONFIG, config, path, 'test config', 'test');
+    for (const k of Object.keys(config)) {
+      if (!TEST_CONFIG_KEYS.has(k)) this.errors.push(this.yaml.error(`unknown test config key '${k}'`, [...path, k], didYouMean(k, [...TEST_CONFIG_KEYS])));
     }
-  }
-
-  list(v: unknown, path: YamlPath, what: string): unknown[] {
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) {
-      this.errors.push(this.yaml.error(`'${what}' must be a list`, path));
-      return [];
-    }
-    return v;
-  }
-
-  entry(v: unknown, path: YamlPath, what: string): Record<string, unknown> | undefined {
-    if (!isPlainObject(v)) {
-      this.errors.push(this.yaml.error(`each entry of '${what}' must be a mapping with a name`, path));
-      return undefined;
-    }
-    if (typeof v.name !== 'string' || !v.name) {
-      this.errors.push(this.yaml.error(`an entry of '${what}' has no name`, path));
-      return undefined;
-    }
-    return v;
-  }
-
-  config(v: unknown, path: YamlPath): Config {
-    if (v === undefined || v === null) return {};
-    if (!isPlainObject(v)) {
-      this.errors.push(this.yaml.error(`'config' must be a mapping`, path));
-      return {};
-    }
-    return v;
   }
 }
 
@@ -188,12 +160,8 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
   r.unsupported(UNSUPPORTED_PROPERTIES_TOP, data, [], 'top-level key');
 
   for (const kind of ['models', 'seeds', 'snapshots'] as const) {
-    r.list(data[kind], [kind], kind).forEach((raw, i) => {
-      const path = [kind, i];
-      const m = r.entry(raw, path, kind);
-      if (!m) return;
-      r.keys(m, kind === 'snapshots' ? SNAPSHOT_KEYS : MODEL_KEYS, path, `${kind.slice(0, -1)} '${m.name}'`);
-      const name = String(m.name);
+    r.each(data[kind], [kind], (m, path, name) => {
+      r.keys(m, kind === 'snapshots' ? SNAPSHOT_KEYS : MODEL_KEYS, path, `${kind.slice(0, -1)} '${name}'`);
       const attach: AttachKind = kind === 'models' ? 'model' : kind === 'seeds' ? 'seed' : 'snapshot';
       const config = { ...r.config(m.config, [...path, 'config']) };
       if (attach !== 'snapshot') r.unsupported(UNSUPPORTED_PROPERTY, m, path, `${attach} property`);
@@ -219,7 +187,7 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
         if (date) patch.deprecation = { date, written: written ?? date, line: yaml.lineOf([...path, 'deprecation_date']) };
         else r.errors.push(yaml.error(`deprecation_date of model '${name}' must be a date (2025-06-30) or a date and time (2025-06-30T12:00:00Z), not ${JSON.stringify(m.deprecation_date)}`, [...path, 'deprecation_date']));
       }
-      readTests(r, [...asArray(m.tests), ...asArray(m.data_tests)], [...path, m.tests !== undefined ? 'tests' : 'data_tests'], { kind: attach, name }, undefined, content.tests);
+      readTests(r, [...asList(m.tests), ...asList(m.data_tests)], [...path, m.tests !== undefined ? 'tests' : 'data_tests'], { kind: attach, name }, undefined, content.tests);
       if (kind === 'models') content.models.push(patch);
       else if (kind === 'seeds') content.seeds.push(patch);
       else if (m.relation === undefined) content.snapshots.push(patch);
@@ -228,17 +196,13 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     });
   }
 
-  r.list(data.sources, ['sources'], 'sources').forEach((raw, i) => {
-    const path = ['sources', i];
-    const s = r.entry(raw, path, 'sources');
-    if (!s) return;
-    r.keys(s, SOURCE_KEYS, path, `source '${s.name}'`);
-    const sourceName = String(s.name);
+  r.each(data.sources, ['sources'], (s, path, sourceName) => {
+    r.keys(s, SOURCE_KEYS, path, `source '${sourceName}'`);
     const sourceConfig = r.config(s.config, [...path, 'config']);
     r.unsupported(UNSUPPORTED_CONFIG, sourceConfig, [...path, 'config'], 'source config', 'source');
     const sourceQuoting = quotingAt(r, s.quoting, [...path, 'quoting']);
     if (s.overrides !== undefined) {
-      readSourceOverride(r, s, path, sourceConfig, sourceQuoting, content);
+      readSourceOverride(r, s, path, sourceName, sourceConfig, sourceQuoting, content);
       return;
     }
     sourceTables(r, s, path, sourceName, (t, tpath, name) => {
@@ -262,24 +226,20 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
         freshness: t.freshness === undefined ? s.freshness : t.freshness === null ? null : isPlainObject(t.freshness) && isPlainObject(s.freshness) ? { ...s.freshness, ...t.freshness } : t.freshness,
         external: isPlainObject(external) ? external : undefined,
         meta: { ...((s.meta as object) ?? {}), ...((t.meta as object) ?? {}) },
-        tags: [...asArray(s.tags), ...asArray(t.tags)].map(String),
+        tags: [...asList(s.tags), ...asList(t.tags)].map(String),
         quoting: { ...sourceQuoting, ...quotingAt(r, t.quoting, [...tpath, 'quoting']) },
         file: relPath,
         line: yaml.lineOf(tpath),
       });
-      readTests(r, [...asArray(t.tests), ...asArray(t.data_tests)], [...tpath, t.tests !== undefined ? 'tests' : 'data_tests'], attach, undefined, content.tests);
+      readTests(r, [...asList(t.tests), ...asList(t.data_tests)], [...tpath, t.tests !== undefined ? 'tests' : 'data_tests'], attach, undefined, content.tests);
     });
   });
 
-  r.list(data.unit_tests, ['unit_tests'], 'unit_tests').forEach((raw, i) => {
+  r.list(data.unit_tests, ['unit_tests']).forEach((raw, i) => {
     content.unitTests.push({ raw, file: relPath, line: yaml.lineOf(['unit_tests', i]) });
   });
 
-  r.list(data.analyses, ['analyses'], 'analyses').forEach((raw, i) => {
-    const path = ['analyses', i];
-    const a = r.entry(raw, path, 'analyses');
-    if (!a) return;
-    const name = String(a.name);
+  r.each(data.analyses, ['analyses'], (a, path, name) => {
     r.keys(a, ANALYSIS_KEYS, path, `analysis '${name}'`);
     const config = { ...r.config(a.config, [...path, 'config']) };
     r.keys(config, [...configKeysFor('analysis')], [...path, 'config'], `the config of analysis '${name}'`);
@@ -288,23 +248,16 @@ export function parseSchemaFile(text: string, relPath: string): { content: Schem
     content.analyses.push({ name, description: String(a.description ?? ''), config, columns: readColumns(r, a.columns, [...path, 'columns'], { kind: 'model', name }, [], ANALYSIS_COLUMN_KEYS), file: relPath, line: yaml.lineOf(path) });
   });
 
-  r.list(data.data_tests, ['data_tests'], 'data_tests').forEach((raw, i) => {
-    const path = ['data_tests', i];
-    const t = r.entry(raw, path, 'data_tests');
-    if (!t) return;
-    const name = String(t.name);
+  r.each(data.data_tests, ['data_tests'], (t, path, name) => {
     r.keys(t, SINGULAR_TEST_KEYS, path, `singular test '${name}'`);
     const config = { ...r.config(t.config, [...path, 'config']) };
-    r.unsupported(UNSUPPORTED_CONFIG, config, [...path, 'config'], 'test config', 'test');
-    for (const k of Object.keys(config)) {
-      if (!TEST_CONFIG_KEYS.has(k)) r.errors.push(yaml.error(`unknown test config key '${k}'`, [...path, 'config', k], didYouMean(k, [...TEST_CONFIG_KEYS])));
-    }
+    r.testConfig(config, [...path, 'config']);
     content.singularTests.push({ name, description: String(t.description ?? ''), config, columns: {}, file: relPath, line: yaml.lineOf(path) });
   });
 
-  content.macroPatches = parseMacroPatches(yaml, data.macros, r.errors);
-  content.exposures = parseExposures(yaml, data.exposures, r.errors);
-  content.groups = parseGroups(yaml, data.groups, r.errors);
+  content.macroPatches = parseMacroPatches(r, data.macros);
+  content.exposures = parseExposures(r, data.exposures);
+  content.groups = parseGroups(r, data.groups);
   return { content, errors: r.errors, warnings: r.warnings };
 }
 
@@ -322,18 +275,14 @@ function deprecationDate(v: unknown): string | undefined {
 
 /** Each table entry of a source, checked, with its YAML path and name. */
 function sourceTables(r: Reader, s: Record<string, unknown>, path: YamlPath, sourceName: string, each: (t: Record<string, unknown>, tpath: YamlPath, name: string) => void): void {
-  r.list(s.tables, [...path, 'tables'], 'tables').forEach((rawT, j) => {
-    const tpath = [...path, 'tables', j];
-    const t = r.entry(rawT, tpath, 'tables');
-    if (!t) return;
-    r.keys(t, SOURCE_TABLE_KEYS, tpath, `source table '${sourceName}.${t.name}'`);
-    each(t, tpath, String(t.name));
+  r.each(s.tables, [...path, 'tables'], (t, tpath, name) => {
+    r.keys(t, SOURCE_TABLE_KEYS, tpath, `source table '${sourceName}.${name}'`);
+    each(t, tpath, name);
   });
 }
 
 /** A source entry with `overrides:`: only the properties it writes, and the tests it adds. */
-function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPath, sourceConfig: Config, sourceQuoting: Quoting | undefined, content: SchemaFileContent): void {
-  const sourceName = String(s.name);
+function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPath, sourceName: string, sourceConfig: Config, sourceQuoting: Quoting | undefined, content: SchemaFileContent): void {
   if (typeof s.overrides !== 'string' || !s.overrides) {
     r.errors.push(r.yaml.error(`'overrides' of source '${sourceName}' must be the name of the package whose source it overrides`, [...path, 'overrides']));
     return;
@@ -348,7 +297,7 @@ function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPat
   if (s.freshness !== undefined) source.freshness = s.freshness;
   if (s.quoting !== undefined) source.quoting = sourceQuoting;
   if (s.meta !== undefined) source.meta = s.meta as Record<string, unknown>;
-  if (s.tags !== undefined) source.tags = asArray(s.tags).map(String);
+  if (s.tags !== undefined) source.tags = asList(s.tags).map(String);
   if (s.config !== undefined) source.config = sourceConfig;
   const tables: SourceOverride['tables'] = [];
   sourceTables(r, s, path, sourceName, (t, tpath, name) => {
@@ -360,11 +309,11 @@ function readSourceOverride(r: Reader, s: Record<string, unknown>, path: YamlPat
     if (t.freshness !== undefined) props.freshness = t.freshness;
     if (t.quoting !== undefined) props.quoting = quotingAt(r, t.quoting, [...tpath, 'quoting']);
     if (t.meta !== undefined) props.meta = t.meta as Record<string, unknown>;
-    if (t.tags !== undefined) props.tags = asArray(t.tags).map(String);
+    if (t.tags !== undefined) props.tags = asList(t.tags).map(String);
     if (t.config !== undefined) props.config = r.config(t.config, [...tpath, 'config']);
     if (t.columns !== undefined) props.columns = readColumns(r, t.columns, [...tpath, 'columns'], attach, content.tests);
     if (isPlainObject(t.external)) props.external = t.external;
-    readTests(r, [...asArray(t.tests), ...asArray(t.data_tests)], [...tpath, t.tests !== undefined ? 'tests' : 'data_tests'], attach, undefined, content.tests);
+    readTests(r, [...asList(t.tests), ...asList(t.data_tests)], [...tpath, t.tests !== undefined ? 'tests' : 'data_tests'], attach, undefined, content.tests);
     tables.push({ name, line: r.yaml.lineOf(tpath), props });
   });
   content.sourceOverrides.push({ package: pkg, sourceName, source, tables, file: r.yaml.relPath, line: r.yaml.lineOf(path) });
@@ -414,20 +363,11 @@ function quotingAt(r: Reader, v: unknown, path: YamlPath): Quoting | undefined {
   return quoting;
 }
 
-function asArray(v: unknown): unknown[] {
-  if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
-}
-
 function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['attachedTo'], tests: TestDef[], keys = COLUMN_KEYS): Record<string, ColumnDef> {
   const out: Record<string, ColumnDef> = {};
-  r.list(v, path, 'columns').forEach((raw, i) => {
-    const cpath = [...path, i];
-    const c = r.entry(raw, cpath, 'columns');
-    if (!c) return;
-    r.keys(c, keys, cpath, `column '${c.name}'`);
+  r.each(v, path, (c, cpath, name) => {
+    r.keys(c, keys, cpath, `column '${name}'`);
     r.unsupported(UNSUPPORTED_COLUMN, c, cpath, 'column property');
-    const name = String(c.name);
     // a column's config: holds meta and tags (dbt 1.10's place for them); anything else there is a mistake
     const ccfg = r.config(c.config, [...cpath, 'config']);
     r.keys(ccfg, ['meta', 'tags'], [...cpath, 'config'], `the config of column '${name}'`);
@@ -436,12 +376,12 @@ function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['att
       description: String(c.description ?? ''),
       dataType: c.data_type === undefined ? undefined : String(c.data_type),
       meta: { ...((c.meta as Record<string, unknown>) ?? {}), ...(isPlainObject(ccfg.meta) ? ccfg.meta : {}) },
-      tags: [...new Set([...asArray(c.tags), ...asArray(ccfg.tags)].map(String))],
+      tags: [...new Set([...asList(c.tags), ...asList(ccfg.tags)].map(String))],
       quote: c.quote === undefined ? undefined : Boolean(c.quote),
       constraints: c.constraints === undefined ? undefined : constraintList(c.constraints, (j) => r.yaml.lineOf([...cpath, 'constraints', j])),
       line: r.yaml.lineOf(cpath),
     };
-    readTests(r, [...asArray(c.tests), ...asArray(c.data_tests)], [...cpath, c.tests !== undefined ? 'tests' : 'data_tests'], attach, name, tests);
+    readTests(r, [...asList(c.tests), ...asList(c.data_tests)], [...cpath, c.tests !== undefined ? 'tests' : 'data_tests'], attach, name, tests);
   });
   return out;
 }
@@ -454,7 +394,7 @@ function readColumns(r: Reader, v: unknown, path: YamlPath, attach: TestDef['att
 function readPrimaryKey(r: Reader, m: Record<string, unknown>, path: YamlPath, model: string): string[] {
   const found: Array<{ columns: string[]; path: YamlPath }> = [];
   const read = (v: unknown, cpath: YamlPath, column: string | undefined) => {
-    r.list(v, cpath, 'constraints').forEach((raw, i) => {
+    r.list(v, cpath).forEach((raw, i) => {
       const p = [...cpath, i];
       if (!isPlainObject(raw) || typeof raw.type !== 'string') {
         r.errors.push(r.yaml.error(`a constraint must be a mapping with a type (${CONSTRAINT_TYPES.join(', ')})`, p));
@@ -479,7 +419,7 @@ function readPrimaryKey(r: Reader, m: Record<string, unknown>, path: YamlPath, m
     });
   };
   read(m.constraints, [...path, 'constraints'], undefined);
-  r.list(m.columns, [...path, 'columns'], 'columns').forEach((c, i) => {
+  (Array.isArray(m.columns) ? m.columns : []).forEach((c, i) => {
     if (isPlainObject(c) && typeof c.name === 'string' && c.constraints !== undefined) read(c.constraints, [...path, 'columns', i, 'constraints'], c.name);
   });
   if (found.length > 1) {
@@ -527,10 +467,7 @@ function readTests(r: Reader, entries: unknown[], path: YamlPath, attach: TestDe
       else kwargs[k] = v;
     }
     if (isPlainObject(args)) Object.assign(kwargs, args);
-    r.unsupported(UNSUPPORTED_CONFIG, config, [...tpath, fullName, 'config'], 'test config', 'test');
-    for (const k of Object.keys(config)) {
-      if (!TEST_CONFIG_KEYS.has(k)) r.errors.push(r.yaml.error(`unknown test config key '${k}'`, [...tpath, fullName, 'config', k], didYouMean(k, [...TEST_CONFIG_KEYS])));
-    }
+    r.testConfig(config, [...tpath, fullName, 'config']);
     out.push({
       testName,
       namespace,

@@ -96,6 +96,25 @@ describe('exposures', () => {
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain("models/exposures.yml:6: exposure 'b': ref('ordres') does not match any model or seed (did you mean 'orders'?)");
   });
+
+  it('a name written a second (or third) time is an error at that place naming the first', () => {
+    const again = `exposures:\n  - name: weekly_revenue\n    type: ml\n    owner: {name: x}\nsources:\n  - name: shop\n    tables:\n      - name: users\nmodels:\n  - name: orders\nmacros:\n  - name: cents\n`;
+    const p = project({ ...files, 'models/macros.yml': `macros:\n  - name: cents\n`, 'models/orders.yml': `models:\n  - name: orders\n`, 'models/z1.yml': again, 'models/z2.yml': again });
+    const r = p.tsql(['parse']);
+    expect(r.code).toBe(2);
+    for (const file of ['z1', 'z2']) {
+      expect(r.stderr).toContain(`models/${file}.yml:2: exposure 'weekly_revenue' is defined twice (also in models/exposures.yml:3)`);
+      expect(r.stderr).toContain(`models/${file}.yml:8: source table 'shop.users' is defined twice (also in models/sources.yml:5)`);
+      expect(r.stderr).toContain(`models/${file}.yml:10: model 'orders' is described twice (also in models/orders.yml:2)`);
+      expect(r.stderr).toContain(`models/${file}.yml:12: macro 'cents' is described twice (also in models/macros.yml:2)`);
+    }
+    const group = `groups:\n  - name: finance\n    owner: {name: x}\n`;
+    p.write({ 'models/groups.yml': group, 'models/z1.yml': group, 'models/z2.yml': group });
+    const g = p.tsql(['compile']);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toContain("models/z1.yml:2: group 'finance' is defined twice (also in models/groups.yml:2)");
+    expect(g.stderr).toContain("models/z2.yml:2: group 'finance' is defined twice (also in models/groups.yml:2)");
+  });
 });
 
 describe('tsql parse', () => {

@@ -160,4 +160,45 @@ models:
       "models/s.yml:7: unknown key 'test' in column 'id' (did you mean 'tests'?)",
     ]);
   });
+
+  it('checks the lists of macros:, groups: and exposures: as it checks models:, each mistake once with its line', () => {
+    const { errors } = parseSchemaFile(
+      `version: 2
+models:
+  - name: a
+    columns: x
+macros:
+  - name: m
+    arguments: x
+    config: {meta: {a: 1}, show: true}
+  - 3
+  - name: n
+    config:
+    arguments:
+      - {description: no name}
+exposures: nope
+groups:
+  - owner: {name: x}
+  - name: g
+    owner: {name: x}
+    ownr: y
+`,
+      'models/s.yml',
+    );
+    expect(errors.map((e) => e.format())).toEqual([
+      "models/s.yml:4: 'columns' must be a list",
+      "models/s.yml:8: unknown key 'show' in the config of macro 'm'",
+      "models/s.yml:7: 'arguments' must be a list",
+      "models/s.yml:9: each entry of 'macros' must be a mapping with a name",
+      "models/s.yml:13: an entry of 'arguments' has no name",
+      "models/s.yml:14: 'exposures' must be a list",
+      "models/s.yml:16: an entry of 'groups' has no name",
+      "models/s.yml:19: unknown key 'ownr' in group 'g' (did you mean 'owner'?)",
+    ]);
+  });
+
+  it('names the exposure whose config or owner has an unknown key', () => {
+    const { errors } = parseSchemaFile('exposures:\n  - name: e\n    type: dashboard\n    owner: {name: x, slack: y}\n    config: {tgs: [a]}\n', 'models/e.yml');
+    expect(errors.map((e) => e.format())).toEqual(["models/e.yml:4: unknown key 'slack' in the owner of exposure 'e'", "models/e.yml:5: unknown key 'tgs' in the config of exposure 'e' (did you mean 'tags'?)"]);
+  });
 });
