@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects, type CliResult, type TempProject } from '../helpers/project.js';
 import { ok, prodAndCiDuckProfile, prodAndPr as sharedProdAndPr } from '../helpers/state.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 /**
  * `tsql diff`: production is built and its target/ saved as the state; the
@@ -244,21 +244,7 @@ describe('tsql diff on PostgreSQL (prod and pr schemas in one database)', () => 
     const prSchema = uniqueSchema('pr');
     schemas.push(prodSchema, prSchema);
     const c = pgConnection();
-    const output = (schema: string) => `      type: postgres
-      host: ${c.host}
-      port: ${c.port}
-      user: ${c.user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${c.database}
-      schema: ${schema}
-      threads: 2
-`;
-    const profile = `shop:
-  target: prod
-  outputs:
-    prod:
-${output(prodSchema)}    ci:
-${output(prSchema)}`;
+    const profile = pgProfile(prodSchema, PASSWORD_ENV, { target: 'prod', moreOutputs: { ci: prSchema } });
     const { ci } = prodAndPr(() => profile, { [PASSWORD_ENV]: c.password });
     ok(ci(['build', '--select', 'state:modified+', '--defer', '--state', 'prod-artifacts']));
     const json = ok(ci(['diff', '--state', 'prod-artifacts', '--output', 'json']));

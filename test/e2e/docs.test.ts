@@ -9,10 +9,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyExample, queryDuckDB, runCli, runCliAsync, useProjects } from '../helpers/project.js';
+import { PASSWORD_ENV, pgOutput } from '../helpers/example-profiles.js';
 import { freePort, pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 const DS = '2024-01-03';
-const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
 const project = useProjects();
 const dirs: string[] = [];
 const schemas: string[] = [];
@@ -316,7 +316,7 @@ describe('catalog on PostgreSQL', () => {
     databases.push(shop);
     const dir = copyExample(
       'tsql-docs-oltp-',
-      `user_behavior:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: warehouse.duckdb\n      threads: 2\n    oltp:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${shop}\n      schema: public\n      threads: 2\n`,
+      `user_behavior:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: warehouse.duckdb\n      threads: 2\n    oltp:\n${pgOutput(c, shop)}`,
     );
     dirs.push(dir);
     const env = { [PASSWORD_ENV]: c.password };

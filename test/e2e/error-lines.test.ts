@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync, TempProject, type CliResult } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 import { createDuckDBEngine } from '../snowflake-standin/engine.js';
 import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-standin/server.js';
 import type { Engine } from '../snowflake-standin/engine-types.js';
@@ -128,7 +128,7 @@ describe('warehouse errors at the line of the model', () => {
   it('on PostgreSQL', async () => {
     const schema = uniqueSchema('lines');
     const c = pgConnection();
-    const p = project(`shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('TSQL_TEST_PG_PASSWORD') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`);
+    const p = project(pgProfile(schema, 'TSQL_TEST_PG_PASSWORD'));
     try {
       golden('postgres', await errorsOn(p, { TSQL_TEST_PG_PASSWORD: c.password }));
     } finally {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects, type CliResult, type TempProject } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 /**
  * grants and persist_docs through the real CLI: on PostgreSQL (roles made by
@@ -23,23 +23,6 @@ afterEach(async () => {
   if (gone.length) await pgQuery(gone.map((r) => `drop role if exists "${r}"`).join(';\n'));
 });
 
-function profile(schema: string): string {
-  const c = pgConnection();
-  return `shop:
-  target: dev
-  outputs:
-    dev:
-      type: postgres
-      host: ${c.host}
-      port: ${c.port}
-      user: ${c.user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${c.database}
-      schema: ${schema}
-      threads: 2
-`;
-}
-
 interface PgProject {
   p: TempProject;
   schema: string;
@@ -49,7 +32,7 @@ interface PgProject {
 function pgProject(files: Record<string, string>): PgProject {
   const schema = uniqueSchema('grants');
   schemas.push(schema);
-  const p = project(files, { profile: profile(schema) });
+  const p = project(files, { profile: pgProfile(schema, PASSWORD_ENV) });
   return { p, schema, tsql: (args) => p.tsql(args, { [PASSWORD_ENV]: pgConnection().password }) };
 }
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects, type CliResult, type TempProject } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 import { INTROSPECTION_FILES, ORDERS_CSV_RETURNED } from '../fixtures/introspection.js';
 
 /**
@@ -200,9 +200,7 @@ function pgProject(files: Record<string, string>) {
   const schema = uniqueSchema('introspect');
   schemas.push(schema);
   const c = pgConnection();
-  const p = project(files, {
-    profile: `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 4\n`,
-  });
+  const p = project(files, { profile: pgProfile(schema, PASSWORD_ENV, { threads: 4 }) });
   return { p, schema, tsql: (args: string[]) => p.tsql(args, { [PASSWORD_ENV]: c.password }) };
 }
 

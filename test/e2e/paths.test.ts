@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects } from '../helpers/project.js';
 import { expectUserError } from '../helpers/assert.js';
-import { pgConnection, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, uniqueSchema } from '../helpers/pg-server.js';
 
 /**
  * Nothing outside the project or the lake root is read, written or deleted:
@@ -66,10 +66,9 @@ describe('unload and external locations stay in the lake', () => {
 
   it('on PostgreSQL too, nothing is streamed outside the lake', () => {
     const v = victim();
-    const c = pgConnection();
-    const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "${c.password}"\n      dbname: ${c.database}\n      schema: ${uniqueSchema('paths')}\n`;
+    const profile = pgProfile(uniqueSchema('paths'), 'PGPW_PATHS', { threads: 4 });
     const p = project({ 'models/out.sql': `{{ config(materialized='unload', location='../${v}/x.csv') }}\nselect 1 as id\n` }, { profile });
-    expectUserError(p, /^error: models\/out\.sql:1: unload model 'out': location '.*' is outside the lake/);
+    expectUserError(p, /^error: models\/out\.sql:1: unload model 'out': location '.*' is outside the lake/, ['build'], { PGPW_PATHS: pgConnection().password });
     expect(readFileSync(join(v, 'x.csv'), 'utf8')).toBe('keep me\n');
   });
 

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, useProjects, type CliResult, type TempProject } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 import { FOLDING_EXPECTED, FOLDING_SCHEMA, foldingModel } from '../fixtures/folding.js';
 import { FAILING, PASSING, RECENT_UNIT_TESTS, TESTED } from '../fixtures/orders.js';
 
@@ -29,27 +29,10 @@ interface PgProject {
   rows(sql: string): Promise<Record<string, unknown>[]>;
 }
 
-function profile(schema: string, extra = ''): string {
-  const c = pgConnection();
-  return `shop:
-  target: dev
-  outputs:
-    dev:
-      type: postgres
-      host: ${c.host}
-      port: ${c.port}
-      user: ${c.user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${c.database}
-      schema: ${schema}
-      threads: 4
-${extra}`;
-}
-
 function pgProject(files: Record<string, string>): PgProject {
   const schema = uniqueSchema('e2e');
   schemas.push(schema, `${schema}_tsql_test__audit`);
-  const p = project(files, { profile: profile(schema) });
+  const p = project(files, { profile: pgProfile(schema, PASSWORD_ENV, { threads: 4 }) });
   return {
     p,
     schema,

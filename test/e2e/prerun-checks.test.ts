@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects, type CliResult, type TempProject } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 const project = useProjects();
 
@@ -216,7 +216,7 @@ describe('identifier length (PostgreSQL: 63 bytes)', () => {
     const c = pgConnection();
     const schema = uniqueSchema('ident');
     schemas.push(schema);
-    const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${PASSWORD_ENV}') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n`;
+    const profile = pgProfile(schema, PASSWORD_ENV, { threads: 4 });
     const long = 'customer_lifetime_value_by_acquisition_channel_and_cohort_month_a';
     expect(long.length).toBe(65);
     const p = project({ [`models/${long}.sql`]: 'select 1 as id\n', 'models/short.sql': `{{ config(alias='${'x'.repeat(70)}') }}\nselect 1 as id\n` }, { profile });

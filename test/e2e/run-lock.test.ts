@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
 import { runCliAsync, useProjects, type TempProject } from '../helpers/project.js';
 import { collide, GATED_PG_MODEL, pgGate, startRun } from '../helpers/run-lock.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 const project = useProjects();
 const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
@@ -31,20 +31,7 @@ function pgProject(files: Record<string, string>): { p: TempProject; schema: str
   const c = pgConnection();
   const schema = uniqueSchema('lock');
   schemas.push(schema);
-  const profile = `shop:
-  target: dev
-  outputs:
-    dev:
-      type: postgres
-      host: ${c.host}
-      port: ${c.port}
-      user: ${c.user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${c.database}
-      schema: ${schema}
-      threads: 2
-`;
-  return { p: project(files, { profile }), schema, env: { [PASSWORD_ENV]: c.password } };
+  return { p: project(files, { profile: pgProfile(schema, PASSWORD_ENV) }), schema, env: { [PASSWORD_ENV]: c.password } };
 }
 
 describe('run lock on PostgreSQL', () => {

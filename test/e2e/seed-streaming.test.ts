@@ -8,7 +8,7 @@ import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects, type TempProject } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 import { lineAt, watchCli } from '../helpers/watch-cli.js';
 
 const project = useProjects();
@@ -107,8 +107,7 @@ describe('a seed streamed into PostgreSQL', () => {
     const c = pgConnection();
     const schema = uniqueSchema('seedstream');
     schemas.push(schema);
-    const profile = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('PGPW') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`;
-    return { p: project({ 'seeds/events.csv': HEADER + block(1, 20) }, { profile }), schema, env: { PGPW: c.password } };
+    return { p: project({ 'seeds/events.csv': HEADER + block(1, 20) }, { profile: pgProfile(schema, 'PGPW') }), schema, env: { PGPW: c.password } };
   }
 
   it('COPYs tens of megabytes as they are read, in bounded memory; a late misfit keeps the old table', async () => {

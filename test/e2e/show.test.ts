@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 const project = useProjects();
 const schemas: string[] = [];
@@ -15,11 +15,6 @@ const files = {
   'analyses/top.sql': `select id from {{ ref('nums') }} order by id desc`,
 };
 
-function pgProfile(schema: string): string {
-  const c = pgConnection();
-  return `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('PGPW_SHOW') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`;
-}
-
 describe('tsql show', () => {
   for (const engine of ['duckdb', 'postgres'] as const) {
     it(`previews a model (default limit 5), an analysis and inline SQL, as a table or JSON (${engine})`, async () => {
@@ -28,7 +23,7 @@ describe('tsql show', () => {
       if (engine === 'postgres') {
         const schema = uniqueSchema('show');
         schemas.push(schema);
-        p = project(files, { profile: pgProfile(schema) });
+        p = project(files, { profile: pgProfile(schema, 'PGPW_SHOW') });
         env = { PGPW_SHOW: pgConnection().password };
       } else {
         p = project(files);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queryDuckDB, useProjects, type CliResult, type TempProject } from '../helpers/project.js';
 import { ok, prodAndCiDuckProfile, prodAndPr as sharedProdAndPr } from '../helpers/state.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 /**
  * The pull-request check: production builds into its own database and its
@@ -388,21 +388,7 @@ describe('state:modified and --defer on PostgreSQL (prod and pr schemas in one d
     const prSchema = uniqueSchema('pr');
     schemas.push(prodSchema, prSchema, `${prodSchema}_tsql_test__audit`, `${prSchema}_tsql_test__audit`);
     const c = pgConnection();
-    const output = (schema: string) => `      type: postgres
-      host: ${c.host}
-      port: ${c.port}
-      user: ${c.user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${c.database}
-      schema: ${schema}
-      threads: 2
-`;
-    const profile = `shop:
-  target: prod
-  outputs:
-    prod:
-${output(prodSchema)}    ci:
-${output(prSchema)}`;
+    const profile = pgProfile(prodSchema, PASSWORD_ENV, { target: 'prod', moreOutputs: { ci: prSchema } });
     const env = { [PASSWORD_ENV]: c.password };
     const { pr, ci } = prodAndPr(() => profile, { prod: { ...env, TSQL_ENV_ALIAS: 'env_prod' }, ci: { ...env, TSQL_ENV_ALIAS: 'env_ci' } });
 

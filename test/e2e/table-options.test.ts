@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects } from '../helpers/project.js';
-import { pgConnection, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 const project = useProjects();
 const schemas: string[] = [];
@@ -17,7 +17,7 @@ describe('PostgreSQL table options: unlogged and indexes', () => {
     const schema = uniqueSchema('tabopt');
     schemas.push(schema);
     const c = pgConnection();
-    const p = project({ 'models/t.sql': model }, { profile: `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('PGPW_TABOPT') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n` });
+    const p = project({ 'models/t.sql': model }, { profile: pgProfile(schema, 'PGPW_TABOPT', { threads: 4 }) });
     const env = { PGPW_TABOPT: c.password };
     for (let run = 0; run < 2; run++) {
       const r = p.tsql(['run'], env);

@@ -15,8 +15,8 @@ export function userError(fn: () => unknown): UserError {
 }
 
 /** A user mistake: exit 2, the first stderr line matches, no stack trace, nothing ran, no warehouse file. */
-export function expectUserError(p: TempProject, pattern: RegExp, args: string[] = ['build']): string {
-  const r = p.tsql(args);
+export function expectUserError(p: TempProject, pattern: RegExp, args: string[] = ['build'], env: Record<string, string> = {}): string {
+  const r = p.tsql(args, env);
   expect(r.code, r.stdout + r.stderr).toBe(2);
   const lines = r.stderr.trim().split('\n');
   expect(lines[0]).toMatch(pattern);

@@ -4,29 +4,16 @@
  * the shop's PostgreSQL (`oltp`), whose unloads land in the stand-in's S3 folder.
  */
 import { join } from 'node:path';
-import type { PgConnectionInfo } from './pg-server.js';
+import { connectionLines, pgOutputLines, type PgConnectionInfo } from './pg-server.js';
 
 /** The environment variable the profiles read the test server's password from. */
 export const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
 /** The stand-in S3 bucket the example's lake is in (s3://tsql-lake/lake). */
 export const LAKE_BUCKET = 'tsql-lake';
 
-/** Where a driver connects, and as whom (the password from PASSWORD_ENV). */
-function serverLines(server: { host: string; port: number }, user: string, dbname: string): string {
-  return `      host: ${server.host}
-      port: ${server.port}
-      user: ${user}
-      password: "{{ env_var('${PASSWORD_ENV}') }}"
-      dbname: ${dbname}
-`;
-}
-
 /** A postgres output's lines (indented under its name), with `extra` lines after them. */
 export function pgOutput(c: PgConnectionInfo, dbname: string, extra = ''): string {
-  return `      type: postgres
-${serverLines(c, c.user, dbname)}      schema: public
-      threads: 2
-${extra}`;
+  return pgOutputLines(c, { schema: 'public', passwordEnv: PASSWORD_ENV, dbname, extra });
 }
 
 /** The shop's output: its unloads write where the stand-in keeps s3://tsql-lake/lake, the same lake seen from the shop's side. */
@@ -37,7 +24,7 @@ export function oltpOutput(c: PgConnectionInfo, dbname: string, s3Root: string):
 /** A Redshift output's connection lines through the pg driver and the stand-in's proxy. */
 export function redshiftPgConnection(proxy: { host: string; port: number }, c: PgConnectionInfo, database: string): string {
   return `      method: pg
-${serverLines(proxy, c.user, database)}      sslmode: disable
+${connectionLines(proxy, c.user, database, PASSWORD_ENV)}      sslmode: disable
 `;
 }
 

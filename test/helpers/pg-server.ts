@@ -68,10 +68,52 @@ export function useSchemas(): (prefix: string) => string {
   };
 }
 
-/** profiles.yml (profile `shop`, target `dev`) for the test server, the password read from `passwordEnv`. */
-export function pgProfile(schema: string, passwordEnv: string): string {
+/** Where a driver connects and as whom, as lines of an output (indented under its name), the password read from `passwordEnv`. */
+export function connectionLines(server: { host: string; port: number }, user: string, dbname: string, passwordEnv: string): string {
+  return `      host: ${server.host}
+      port: ${server.port}
+      user: ${user}
+      password: "{{ env_var('${passwordEnv}') }}"
+      dbname: ${dbname}
+`;
+}
+
+export interface PgOutputOptions {
+  schema: string;
+  /** The environment variable the password is read from. */
+  passwordEnv: string;
+  /** Default: the test database. */
+  dbname?: string;
+  /** Default 2. */
+  threads?: number;
+  /** More lines of the output, after the others (indented six spaces). */
+  extra?: string;
+}
+
+/** A postgres output on the test server `c`: its lines, indented under its name. */
+export function pgOutputLines(c: PgConnectionInfo, o: PgOutputOptions): string {
+  return `      type: postgres
+${connectionLines(c, c.user, o.dbname ?? c.database, o.passwordEnv)}      schema: ${o.schema}
+      threads: ${o.threads ?? 2}
+${o.extra ?? ''}`;
+}
+
+export interface PgProfileOptions {
+  /** `threads:` of every output (default 2). */
+  threads?: number;
+  /** The target, and the name of the output on `schema` (default `dev`). */
+  target?: string;
+  /** More outputs on the test server after the target's: output name → schema. */
+  moreOutputs?: Record<string, string>;
+}
+
+/** profiles.yml (profile `shop`, target `dev` unless `target` says otherwise) for the test server, the password read from `passwordEnv`. */
+export function pgProfile(schema: string, passwordEnv: string, options: PgProfileOptions = {}): string {
   const c = pgConnection();
-  return `shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${c.host}\n      port: ${c.port}\n      user: ${c.user}\n      password: "{{ env_var('${passwordEnv}') }}"\n      dbname: ${c.database}\n      schema: ${schema}\n      threads: 2\n`;
+  const target = options.target ?? 'dev';
+  const outputs = { [target]: schema, ...options.moreOutputs };
+  const lines = Object.entries(outputs).map(([name, s]) => `    ${name}:\n${pgOutputLines(c, { schema: s, passwordEnv, threads: options.threads })}`);
+  return `shop:\n  target: ${target}\n  outputs:\n${lines.join('')}`;
 }
 
 /** A schema name no other test uses. */
