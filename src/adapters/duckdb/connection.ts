@@ -203,14 +203,15 @@ const PLAIN_DECIMAL = /^-?(\d+)(?:\.(\d+))?$/;
 
 /**
  * A wide decimal's value: as a double when that is exact, else as text. A
- * plain decimal whose integer digits and the column's scale together are at
- * most 15 is the double nearest to it within a tenth of the scale's last
- * digit (doubles carry 15.9 significant digits), so DuckDB's cast of that
- * double, rounding to the scale, gives back exactly the written value; the
- * cast from a double costs a hundredth of the cast from text.
+ * plain decimal whose integer digits (leading zeros counted: seeds' values
+ * come without them) and the column's scale together are at most 15 is the
+ * double nearest to it within a tenth of the scale's last digit (doubles
+ * carry 15.9 significant digits), so DuckDB's cast of that double, rounding
+ * to the scale, gives back exactly the written value; the cast from a double
+ * costs a hundredth of the cast from text.
  */
 function appendWideDecimal(appender: { appendDouble(v: number): void; appendVarchar(v: string): void }, text: string, scale: number): void {
   const m = PLAIN_DECIMAL.exec(text);
-  if (m && (m[2]?.length ?? 0) <= scale && m[1].replace(/^0+(?=\d)/, '').length + scale <= 15) appender.appendDouble(Number(text));
+  if (m && (m[2]?.length ?? 0) <= scale && m[1].length + scale <= 15) appender.appendDouble(Number(text));
   else appender.appendVarchar(text);
 }
