@@ -1,3 +1,4 @@
+import { placePrefix } from '../errors.js';
 import { refLine } from './access.js';
 import type { ManifestNode, ModelNode } from './nodes.js';
 
@@ -9,7 +10,7 @@ import type { ManifestNode, ModelNode } from './nodes.js';
  */
 export function deprecationWarnings(nodes: Map<string, ManifestNode>, now: Date): string[] {
   const out: string[] = [];
-  const at = (file: string, line: number | undefined) => `${file}${line ? `:${line}` : ''}: `;
+  const at = (file: string, line: number | undefined) => placePrefix({ file, line });
   for (const n of nodes.values()) {
     if (n.resourceType !== 'model' || !n.deprecation) continue;
     if (new Date(n.deprecation.date) <= now) {

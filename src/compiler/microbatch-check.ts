@@ -1,4 +1,4 @@
-import { UserError, type SourcePlace } from '../errors.js';
+import { placePrefix, UserError, type SourcePlace } from '../errors.js';
 import type { LoadedProject } from '../project/load.js';
 import { BATCH_SIZES, batchId, offsetTime, parseEventTime, truncateTime, type BatchContext, type BatchSize } from '../run-date/batches.js';
 import type { Config } from '../project/config-merge.js';
@@ -67,7 +67,6 @@ export function checkMicrobatch(nodes: Map<string, ManifestNode>, project: Loade
   const errors: UserError[] = [];
   const warnings: string[] = [];
   const where = (n: ManifestNode, key: string): SourcePlace => configOrigin(n, key, project) ?? { file: n.originalFilePath, line: n.resourceType === 'source' ? n.line : undefined };
-  const at = (p: SourcePlace) => `${p.file}${p.line ? `:${p.line}` : ''}: `;
   for (const n of nodes.values()) {
     if (n.resourceType !== 'model' && n.resourceType !== 'seed' && n.resourceType !== 'source') continue;
     const et = n.config.event_time;
@@ -77,7 +76,7 @@ export function checkMicrobatch(nodes: Map<string, ManifestNode>, project: Loade
     if (n.resourceType !== 'model') continue;
     if (!isMicrobatch(n)) {
       for (const key of MICROBATCH_ONLY) {
-        if (n.config[key] !== undefined) warnings.push(`${at(where(n, key))}model config '${key}' is ignored: it applies to incremental_strategy 'microbatch' only`);
+        if (n.config[key] !== undefined) warnings.push(`${placePrefix(where(n, key))}model config '${key}' is ignored: it applies to incremental_strategy 'microbatch' only`);
       }
       continue;
     }
@@ -103,7 +102,7 @@ export function checkMicrobatch(nodes: Map<string, ManifestNode>, project: Loade
       errors.push(new UserError(`model '${n.name}': concurrent_batches must be true or false, not ${JSON.stringify(concurrent)}`, where(n, 'concurrent_batches')));
     }
     if (n.config.unique_key !== undefined && n.config.unique_key !== null) {
-      warnings.push(`${at(where(n, 'unique_key'))}model config 'unique_key' is ignored: a microbatch model replaces each batch's event_time window, whatever the keys`);
+      warnings.push(`${placePrefix(where(n, 'unique_key'))}model config 'unique_key' is ignored: a microbatch model replaces each batch's event_time window, whatever the keys`);
     }
   }
   return { errors, warnings };

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { placePrefix, UserError } from '../errors.js';
 import { asStringList } from '../project/config-merge.js';
 import type { LoadedProject } from '../project/load.js';
 import { configOrigin } from './config-origin.js';
@@ -30,7 +30,7 @@ export function checkPredicates(nodes: Map<string, ManifestNode>, project: Loade
       }
       continue;
     }
-    warnings.push(`${place.file}${place.line ? `:${place.line}` : ''}: model config 'incremental_predicates' is ignored for ${n.name}: ${why}`);
+    warnings.push(`${placePrefix(place)}model config 'incremental_predicates' is ignored for ${n.name}: ${why}`);
   }
   return { errors, warnings };
 }

@@ -10,6 +10,7 @@ import { scrubSecrets } from '../util/secrets.js';
 import { failureMessage, inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
 import type { RunOptions, RunWarehouse } from './run-plan.js';
 import type { MappedCode } from './failure-place.js';
+import { mapBounded } from '../util/bounded.js';
 
 /** What decides the batches of the microbatch models of one run (README "Microbatch models"). */
 export interface MicrobatchOptions {
@@ -127,19 +128,13 @@ export async function runMicrobatch(step: PlanStep & { node: ModelNode }, w: Run
   } else {
     const parallel = (cfg.concurrent ?? !node.readsThis) && !!d.capabilities.concurrentWrites && opts.threads > 1 && rest.length > 1;
     let stopped = false;
-    const worker = async () => {
-      for (let b = rest.shift(); b; b = rest.shift()) {
-        const batch = b;
-        if (stopped) {
-          outcomes.push(report({ batch, status: 'skipped', message: 'not run: --fail-fast' }, performance.now()));
-          continue;
-        }
-        const o = await onConnection([], (ctx) => runBatch(ctx, batch, table)).catch((e: unknown) => report({ batch, status: 'error', message: failureMessage(e) }, performance.now()));
-        outcomes.push(o);
-        if (o.status !== 'success' && opts.failFast) stopped = true;
-      }
-    };
-    await Promise.all(Array.from({ length: parallel ? Math.min(opts.threads, rest.length) : 1 }, worker));
+    const run = await mapBounded(rest, parallel ? opts.threads : 1, async (batch) => {
+      if (stopped) return report({ batch, status: 'skipped', message: 'not run: --fail-fast' }, performance.now());
+      const o = await onConnection([], (ctx) => runBatch(ctx, batch, table)).catch((e: unknown) => report({ batch, status: 'error', message: failureMessage(e) }, performance.now()));
+      if (o.status !== 'success' && opts.failFast) stopped = true;
+      return o;
+    });
+    outcomes.push(...run);
   }
 
   outcomes.sort((a, b) => a.batch.index - b.batch.index);
