@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useProjects } from '../helpers/project.js';
@@ -118,6 +118,7 @@ describe('groups: description, config.meta and the manifest', () => {
     expect(r.stderr).toContain("models/groups.yml:5: 'meta' of group 'finance' must be a mapping");
     // the group is still declared: its models raise no second error
     expect(r.stderr).not.toContain('no groups: entry declares');
-    expect(r.stderr).toContain('nothing was run');
+    expect(r.stdout).toBe('');
+    expect(existsSync(p.dbPath)).toBe(false);
   });
 });
