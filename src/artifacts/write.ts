@@ -8,6 +8,7 @@ import { pathInPackage, type ManifestNode } from '../compiler/nodes.js';
 import type { NodeResult } from '../execution/run-plan.js';
 import { TSQL_VERSION } from '../version.js';
 import { MacroIndex, macroPackage } from '../compiler/macro-deps.js';
+import { groupMap, groupsJson, nodeGroup } from './groups-json.js';
 
 /** Version of the artifact formats; bump when a field changes meaning. */
 export const TSQL_SCHEMA_VERSION = 1;
@@ -53,6 +54,8 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
     patch_path: n.patchPath ? pathInPackage({ originalFilePath: n.patchPath, packageDir: n.packageDir }) : null,
     checksum: n.checksum ? { name: 'sha256', checksum: n.checksum } : null,
   };
+  const group = nodeGroup(n);
+  if (group !== undefined) base.group = group;
   switch (n.resourceType) {
     case 'model':
     case 'snapshot':
@@ -68,7 +71,7 @@ function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
         pre_hook: n.preHooks,
         post_hook: n.postHooks,
         render_at_run_time: n.renderAtRunTime ?? [],
-        ...(n.resourceType === 'model' ? { deprecation_date: n.deprecation?.date ?? null } : {}),
+        ...(n.resourceType === 'model' ? { deprecation_date: n.deprecation?.date ?? null, access: n.config.access ?? 'protected' } : {}),
       });
       break;
     case 'seed':
@@ -174,6 +177,8 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
     sources,
     macros,
     exposures,
+    groups: groupsJson(manifest.groups),
+    group_map: groupMap(manifest.groups, manifest.nodes.values()),
     docs: Object.fromEntries(docs.map((d) => [`doc.${d.packageName}.${d.name}`, { name: d.name, package_name: d.packageName, original_file_path: d.file, block_contents: d.contents }])),
     parent_map: toObj(manifest.parents),
     child_map: toObj(manifest.children),

@@ -6,6 +6,9 @@ import type { ManifestNode } from './nodes.js';
 
 export const ACCESS_LEVELS = ['private', 'protected', 'public'];
 
+/** A group with the project (or package) that declares it: manifest.json's `group.<package>.<name>`. */
+export type ProjectGroup = GroupDef & { packageName: string; packageDir?: string };
+
 /**
  * dbt's model access rules, checked once the graph is known: a model's
  * `group` must be declared under `groups:`, `access` is private, protected or
@@ -13,7 +16,7 @@ export const ACCESS_LEVELS = ['private', 'protected', 'public'];
  * naming the ref's file and line). Protected is public within one project.
  * Tests of a private model are not refs from another group.
  */
-export function checkAccess(nodes: Map<string, ManifestNode>, groups: Array<GroupDef & { packageName: string }>): UserError[] {
+export function checkAccess(nodes: Map<string, ManifestNode>, groups: ProjectGroup[]): UserError[] {
   const errors: UserError[] = [];
   const seen = new Map<string, GroupDef>();
   for (const g of groups) addOnce(seen, `${g.packageName}.${g.name}`, g, `group '${g.name}'`, 'defined', (e) => errors.push(e));

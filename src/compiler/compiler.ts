@@ -59,7 +59,7 @@ import { checkMicrobatch, firstBatchOf } from './microbatch-check.js';
 import { checkPredicates } from './predicates-check.js';
 import { deprecationWarnings } from './deprecation.js';
 import type { BatchContext } from '../run-date/batches.js';
-import { checkAccess } from './access.js';
+import { checkAccess, type ProjectGroup } from './access.js';
 import { introspectionGlobals } from '../templating/introspection/globals.js';
 import { findNeedQuery, type ReplayLog } from '../templating/introspection/replay.js';
 import { RunTimeRenderer, type RenderTarget, type RenderOutput } from './run-time-render.js';
@@ -113,6 +113,8 @@ export interface Manifest {
   children: Map<string, Set<string>>;
   disabled: string[];
   macros: ManifestMacro[];
+  /** `groups:` of the project and its packages */
+  groups: ProjectGroup[];
   onRunStart: string[];
   onRunEnd: string[];
   /** --defer: the nodes whose refs resolved to production's relation, and that relation */
@@ -398,7 +400,8 @@ export class Compiler {
       exposures.errors.forEach((e) => this.errors.add(e));
       for (const x of exposures.exposures) nodes.set(x.uniqueId, x);
     }
-    checkAccess(nodes, projects.flatMap((p) => p.groups.map((g) => ({ ...g, packageName: p.name })))).forEach((e) => this.errors.add(e));
+    const groups: ProjectGroup[] = projects.flatMap((p) => p.groups.map((g) => ({ ...g, packageName: p.name, ...(p.relDir ? { packageDir: p.relDir } : {}) })));
+    checkAccess(nodes, groups).forEach((e) => this.errors.add(e));
     checkRelationCollisions(nodes, (n) => this.connectionInfo(n.connection).dialect).forEach((e) => this.errors.add(e));
     const contracts = checkContracts(nodes, (n) => this.connectionInfo(n.connection).dialect);
     contracts.errors.forEach((e) => this.errors.add(e));
@@ -467,6 +470,7 @@ export class Compiler {
         children,
         disabled: [...this.disabled],
         macros,
+        groups,
         onRunStart,
         onRunEnd,
         deferred: this.deferredUsed,

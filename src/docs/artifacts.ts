@@ -53,6 +53,18 @@ export interface ManifestJsonNode {
   maturity?: string | null;
   label?: string | null;
   model?: string;
+  /** models, seeds, snapshots, tests, analyses: the group it is in */
+  group?: string | null;
+  access?: string;
+}
+
+/** A `groups:` entry, under manifest.json's `groups`. */
+export interface ManifestJsonGroup {
+  name: string;
+  package_name: string;
+  owner: Record<string, unknown>;
+  description?: string | null;
+  config?: { meta?: Record<string, unknown> };
 }
 
 export interface ManifestJsonMacro {
@@ -80,6 +92,7 @@ export interface ManifestJson {
   exposures: Record<string, ManifestJsonNode>;
   macros: Record<string, ManifestJsonMacro>;
   docs?: Record<string, ManifestJsonDoc>;
+  groups?: Record<string, ManifestJsonGroup>;
   parent_map: Record<string, string[]>;
   child_map: Record<string, string[]>;
 }

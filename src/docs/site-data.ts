@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allNodes, type ManifestJson, type ManifestJsonNode, type RunResultJson } from './artifacts.js';
+import { allNodes, type ManifestJson, type ManifestJsonGroup, type ManifestJsonNode, type RunResultJson } from './artifacts.js';
 import type { CatalogJson, CatalogJsonEntry } from './catalog.js';
 import type { ProjectLineage } from './lineage/project-lineage.js';
 import { renderMarkdown } from './markdown.js';
@@ -52,6 +52,8 @@ export interface SiteNode {
   run?: { status: string; message?: string; seconds?: number; rows?: number; completedAt?: string };
   lineage?: ProjectLineage['nodes'][string];
   exposure?: { type?: string; owner?: Record<string, unknown>; url?: string; maturity?: string; label?: string };
+  /** the `groups:` entry the node is in (a model's access is checked against it) */
+  accessGroup?: { name: string; owner: Record<string, unknown>; description?: string; access?: string };
   source?: { sourceName?: string; loader?: string; sourceDescriptionHtml: string; external?: Record<string, unknown> };
   test?: { attachedNode?: string; column?: string; testName?: string; kwargs?: Record<string, unknown> };
 }
@@ -111,7 +113,7 @@ export function buildSiteData(input: {
       label: n.resource_type === 'source' ? `${n.source_name}.${n.name}` : n.resource_type === 'test' || n.resource_type === 'unit_test' ? testLabel(n) : n.name,
       package: n.package_name,
       path: n.original_file_path,
-      group: groupOf(n),
+      group: folderOf(n),
       descriptionHtml: renderMarkdown(n.description ?? ''),
       descriptionText: (n.description ?? '').slice(0, 2000),
       materialized: n.resource_type === 'model' ? n.materialized : undefined,
@@ -136,6 +138,8 @@ export function buildSiteData(input: {
       lineage: lineage.nodes[n.unique_id],
     };
     if (n.resource_type === 'exposure') site.exposure = { type: n.type, owner: n.owner, url: n.url ?? undefined, maturity: n.maturity ?? undefined, label: n.label ?? undefined };
+    const group = groupOf(manifest, n);
+    if (group) site.accessGroup = { name: group.name, owner: group.owner, description: group.description ?? undefined, access: n.resource_type === 'model' ? (n.access ?? String(n.config?.access ?? 'protected')) : undefined };
     if (n.resource_type === 'source') site.source = { sourceName: n.source_name, loader: n.loader ?? undefined, sourceDescriptionHtml: renderMarkdown(n.source_description ?? ''), external: n.external ?? undefined };
     if (n.resource_type === 'test') site.test = { attachedNode: n.attached_node ?? undefined, column: n.column_name ?? undefined, testName: n.test_metadata?.name, kwargs: n.test_metadata?.kwargs };
     out.push(site);
@@ -187,7 +191,13 @@ function testLabel(n: ManifestJsonNode): string {
   return n.column_name ? `${meta.name} (${n.column_name})` : meta.name;
 }
 
-function groupOf(n: ManifestJsonNode): string[] {
+/** The node's `groups:` entry, from its own package. */
+function groupOf(manifest: ManifestJson, n: ManifestJsonNode): ManifestJsonGroup | undefined {
+  const name = n.group ?? n.config?.group;
+  return name === undefined || name === null ? undefined : manifest.groups?.[`group.${n.package_name}.${String(name)}`];
+}
+
+function folderOf(n: ManifestJsonNode): string[] {
   if (n.resource_type === 'source') return [n.source_name ?? ''];
   // fqn: [package, folders…, name]
   return n.fqn.slice(1, -1);

@@ -137,7 +137,7 @@ export function readProjectContent(projectDir: string, relDir: string, settings:
     tests.push(...content.tests);
     unitTests.push(...content.unitTests);
     exposures.push(...content.exposures);
-    groups.push(...content.groups);
+    groups.push(...content.groups.map((g) => ({ ...g, pathInRoot: f.pathInRoot })));
     for (const m of content.macroPatches) addOnce(macroPatches, m.name, m, `macro '${m.name}'`, 'described', report);
   }
   const seenSources = new Map<string, SourceTableDef>();

@@ -138,10 +138,23 @@ describe('the docs site in Chromium', () => {
     await page.close();
   });
 
-  it('a description with a script does not run it; its text is shown', async () => {
+  it("a description with a script does not run it; its text is shown; a model's group, its owner and description are in its details", async () => {
     const p = project({
       'models/orders.sql': 'select 1 as id',
-      'models/schema.yml': 'version: 2\nmodels:\n  - name: orders\n    description: |\n      Hi <script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> [x](javascript:window.pwned=3)\n',
+      'models/schema.yml': [
+        'version: 2',
+        'groups:',
+        '  - name: sales',
+        '    owner: {name: Sales analytics, email: sales@example.com}',
+        '    description: Orders <b onmouseover="window.pwned = 4">and</b> refunds',
+        'models:',
+        '  - name: orders',
+        '    group: sales',
+        '    access: private',
+        '    description: |',
+        '      Hi <script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> [x](javascript:window.pwned=3)',
+        '',
+      ].join('\n'),
     });
     const g = p.tsql(['docs', 'generate']);
     expect(g.code, g.stdout + g.stderr).toBe(0);
@@ -152,6 +165,13 @@ describe('the docs site in Chromium', () => {
     await page.locator('main .description a, main .description').first().click();
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     expect(await page.locator('main .description script, main .description img').count()).toBe(0);
+    const facts = await page.locator('main dl.facts').last().evaluate((dl) => {
+      const out: Record<string, string> = {};
+      for (const dt of dl.querySelectorAll('dt')) out[dt.textContent ?? ''] = dt.nextElementSibling?.textContent ?? '';
+      return out;
+    });
+    expect(facts).toMatchObject({ group: 'sales — Orders <b onmouseover="window.pwned = 4">and</b> refunds', 'group owner': 'Sales analytics · sales@example.com', access: 'private' });
+    expect(await page.locator('main dl.facts b').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

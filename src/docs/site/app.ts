@@ -631,7 +631,7 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
       sections.push(
         h('section', { class: 'card' }, h('h2', {}, 'Exposure'), h('dl', { class: 'facts' },
           h('dt', {}, 'type'), h('dd', {}, n.exposure.type ?? ''),
-          h('dt', {}, 'owner'), h('dd', {}, [owner.name, owner.email].filter(Boolean).map(String).join(' · ') || '—'),
+          h('dt', {}, 'owner'), h('dd', {}, ownerText(owner)),
           h('dt', {}, 'maturity'), h('dd', {}, n.exposure.maturity ?? '—'),
           h('dt', {}, 'url'), h('dd', {}, n.exposure.url && /^https?:/i.test(n.exposure.url) ? h('a', { href: n.exposure.url, target: '_blank', rel: 'noopener noreferrer' }, n.exposure.url) : (n.exposure.url ?? '—')))),
       );
@@ -703,9 +703,19 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
       if (n.test.column) facts.push(['column', n.test.column]);
       if (n.test.kwargs && Object.keys(n.test.kwargs).filter((k) => k !== 'model' && k !== 'column_name').length) facts.push(['arguments', h('code', {}, JSON.stringify(Object.fromEntries(Object.entries(n.test.kwargs).filter(([k]) => k !== 'model' && k !== 'column_name'))))]);
     }
+    if (n.accessGroup) {
+      const g = n.accessGroup;
+      facts.push(['group', h('span', { class: 'group' }, h('strong', {}, g.name), g.description ? h('span', { class: 'muted' }, ` — ${g.description}`) : null)], ['group owner', ownerText(g.owner)]);
+      if (g.access) facts.push(['access', g.access]);
+    }
     facts.push(['unique id', h('code', {}, n.id)], ['package', n.package]);
     const notes = n.lineage?.notes ?? [];
     return h('section', { class: 'card' }, h('h2', {}, 'Details'), h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])), notes.length ? h('div', {}, h('p', { class: 'muted' }, 'Lineage notes:'), h('ul', {}, ...notes.map((x) => h('li', { class: 'muted' }, x)))) : null);
+  }
+
+  /** An owner (of an exposure or a group) as people read it: name · email. */
+  function ownerText(owner: Record<string, unknown>): string {
+    return [owner.name, owner.email].filter(Boolean).map(String).join(' · ') || '—';
   }
 
   function notFound(what: string): void {
