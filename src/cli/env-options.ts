@@ -34,6 +34,7 @@ export const ENV_OPTIONS: EnvOption[] = [
   { name: 'DEFER', option: 'defer', kind: 'boolean', description: '--defer' },
   { name: 'FAVOR_STATE', option: 'favorState', kind: 'boolean', description: '--favor-state' },
   { name: 'EMPTY', option: 'empty', kind: 'boolean', description: '--empty' },
+  { name: 'INDIRECT_SELECTION', option: 'indirectSelection', kind: 'string', description: '--indirect-selection' },
   { name: 'QUIET', option: 'quiet', kind: 'boolean', description: '--quiet: only errors are printed' },
   { name: 'USE_COLORS', option: 'useColors', kind: 'boolean', description: 'colour on (true) or off (false), whatever the terminal' },
 ];
@@ -47,7 +48,6 @@ const PREFIXES = ['TSQL_', 'DBT_ENGINE_', 'DBT_'];
  * act on in tsql and are left alone.) `when`: only these values.
  */
 export const IGNORED_ENV: Array<{ name: string; reason: string; when?: (v: string) => boolean }> = [
-  { name: 'INDIRECT_SELECTION', reason: "tsql's selection is always eager (the tests of selected nodes run)", when: (v) => v.trim().toLowerCase() !== 'eager' },
   { name: 'LOG_PATH', reason: 'tsql writes no log files (its console output is --log-format json for machines)' },
   { name: 'LOG_LEVEL', reason: 'tsql has one console level; --quiet prints errors only' },
 ];

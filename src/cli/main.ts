@@ -49,6 +49,8 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
       .option('-s, --select <selector...>', 'nodes to include (dbt selection syntax)')
       .addOption(new Option('-m, --models <selector...>', 'alias of --select').hideHelp())
       .option('--exclude <selector...>', 'nodes to leave out')
+      .option('--selector <name>', 'a selector of selectors.yml (instead of --select/--exclude)')
+      .addOption(new Option('--indirect-selection <mode>', "which tests of the selected nodes run (default: eager)").choices(['eager', 'cautious', 'buildable', 'empty']))
       .option('--state <dir>', "folder holding production's manifest.json (for state:, result:, --defer)");
   }
   if (opts.execution) {

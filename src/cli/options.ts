@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { UserError } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
 import { isPlainObject } from '../project/config-merge.js';
 import { loadState, type StateArtifacts } from '../graph/state-load.js';
 import { parseDs, todayUtc, type RunDate } from '../run-date/run-date.js';
@@ -9,6 +10,10 @@ import { parseEventTimeFlags, type BatchWindow } from '../run-date/batches.js';
 import { ignoredEnvWarnings, withEnvOptions } from './env-options.js';
 import { readProjectFlags } from '../project/project-flags.js';
 import { notice, setConsolePreferences } from './console-output.js';
+import type { IndirectSelection, SelectionSpec } from '../graph/selector.js';
+import { chooseSelector, readSelectors } from '../graph/yaml-selectors.js';
+
+const INDIRECT_MODES = ['eager', 'cautious', 'buildable', 'empty'];
 
 /** Options every command accepts (before or after the command name), as dbt users type them. */
 export interface CommonOptions {
@@ -19,6 +24,10 @@ export interface CommonOptions {
   select?: string[];
   models?: string[];
   exclude?: string[];
+  /** --selector NAME: a selector of selectors.yml */
+  selector?: string;
+  /** --indirect-selection eager|cautious|buildable|empty */
+  indirectSelection?: string;
   threads?: string;
   fullRefresh?: boolean;
   failFast?: boolean;
@@ -63,6 +72,10 @@ export interface ParsedOptions {
   vars: Record<string, unknown>;
   select: string[];
   exclude: string[];
+  /** --selector NAME, or selectors.yml's default: true selector when no --select/--exclude is given */
+  selector?: { name: string; spec: SelectionSpec; isDefault: boolean };
+  /** which tests the selection adds for the nodes it selects (default eager) */
+  indirectSelection: IndirectSelection;
   threads?: number;
   fullRefresh: boolean;
   failFast: boolean;
@@ -154,6 +167,16 @@ export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedO
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UserError(`${named('threads', '--threads')} must be a whole number from 1 to 256, got '${o.threads}'`);
   }
   const dir = o.projectDir ?? process.env.TSQL_PROJECT_DIR ?? process.cwd();
+  const projectDir = isAbsolute(dir) ? dir : resolve(dir);
+  const select = [...(o.select ?? []), ...(o.models ?? [])];
+  const exclude = o.exclude ?? [];
+  const indirectSelection = (o.indirectSelection ?? 'eager').trim().toLowerCase();
+  if (!INDIRECT_MODES.includes(indirectSelection)) throw new UserError(`${named('indirectSelection', '--indirect-selection')} must be one of ${INDIRECT_MODES.join(', ')}, got '${indirectSelection}'`, {}, { hint: didYouMean(indirectSelection, INDIRECT_MODES) });
+  if (o.selector !== undefined && (select.length || exclude.length)) {
+    throw new UserError(`--selector cannot be combined with ${select.length ? '--select' : '--exclude'}`, {}, { hint: 'put the whole selection in the selector (union:, intersection:, exclude:), or use --select/--exclude alone' });
+  }
+  // selectors.yml is read by the commands that select (its default selector applies to them)
+  const chosen = !accepted || accepted.has('selector') ? chooseSelector(readSelectors(projectDir), { name: o.selector, cliSelection: select.length > 0 || exclude.length > 0 }) : undefined;
   let backfill: ParsedOptions['backfill'];
   if (o.start !== undefined || o.end !== undefined) {
     if (o.start === undefined || o.end === undefined) throw new UserError('--start and --end go together', {}, { hint: 'e.g. --start 2024-01-01 --end 2024-01-07' });
@@ -185,12 +208,14 @@ export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedO
     defer: !!o.defer,
     favorState: !!o.favorState,
     empty: !!o.empty,
-    projectDir: isAbsolute(dir) ? dir : resolve(dir),
+    projectDir,
     profilesDir: o.profilesDir ?? process.env.TSQL_PROFILES_DIR,
     target: o.target ?? process.env.TSQL_TARGET,
     vars: parseVars(o.vars),
-    select: [...(o.select ?? []), ...(o.models ?? [])],
-    exclude: o.exclude ?? [],
+    select,
+    exclude,
+    selector: chosen ? { name: chosen.name, spec: chosen.spec, isDefault: o.selector === undefined } : undefined,
+    indirectSelection: indirectSelection as IndirectSelection,
     threads,
     fullRefresh: !!o.fullRefresh,
     failFast: !!o.failFast,

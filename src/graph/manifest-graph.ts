@@ -2,7 +2,7 @@ import type { Manifest } from '../compiler/compiler.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { selectNodes, type ResourceType, type SelectableNode, type SelectionGraph, type SelectionState } from './selector.js';
+import { selectNodes, type IndirectSelection, type ResourceType, type SelectableNode, type SelectionGraph, type SelectionSpec, type SelectionState } from './selector.js';
 import { readFreshness, type FreshnessResult, type StateArtifacts } from './state-load.js';
 import { selectionState } from './state.js';
 
@@ -31,6 +31,10 @@ export function selectionGraph(manifest: Manifest, state?: SelectionState): Sele
 export interface ManifestSelection {
   select: string[];
   exclude: string[];
+  /** a YAML selector (--selector, or selectors.yml's default), instead of `select` */
+  selector?: { spec: SelectionSpec };
+  /** --indirect-selection (default eager) */
+  indirectSelection?: IndirectSelection;
   types: ResourceType[];
   /** --state: production's artifacts */
   state?: StateArtifacts;
@@ -43,11 +47,16 @@ export function selectFromManifest(manifest: Manifest, opts: ManifestSelection):
   let freshness: Map<string, FreshnessResult> | undefined;
   if (opts.state && opts.targetDir && existsSync(join(opts.targetDir, 'sources.json'))) freshness = readFreshness(join(opts.targetDir, 'sources.json'), 'target');
   const graph = selectionGraph(manifest, opts.state ? selectionState(manifest, opts.state, freshness) : undefined);
-  const picked = selectNodes(graph, { select: opts.select, exclude: opts.exclude, resourceTypes: opts.types });
+  const picked = selectNodes(graph, { select: opts.select, spec: opts.selector?.spec, exclude: opts.exclude, resourceTypes: opts.types, indirectSelection: opts.indirectSelection });
   const out = new Set<string>();
   for (const id of picked) {
     const n = manifest.nodes.get(id);
     if (n && opts.types.includes(n.resourceType as ResourceType)) out.add(id);
   }
   return out;
+}
+
+/** The selection a command line asks for: --select, --exclude, --selector, --indirect-selection and --state. */
+export function commandSelection(o: Pick<ManifestSelection, 'select' | 'exclude' | 'selector' | 'indirectSelection' | 'state'>): Omit<ManifestSelection, 'types' | 'targetDir'> {
+  return { select: o.select, exclude: o.exclude, selector: o.selector, indirectSelection: o.indirectSelection, state: o.state };
 }

@@ -90,13 +90,16 @@ const UNSUPPORTED_METHODS = new Set([
   'version',
 ]);
 
-/** Accepted `test_type:` values, with dbt's legacy aliases. */
-export const TEST_TYPE_ALIASES: Readonly<Record<string, 'generic' | 'singular' | 'unit'>> = {
-  generic: 'generic',
-  schema: 'generic',
-  singular: 'singular',
-  data: 'singular',
-  unit: 'unit',
+/**
+ * Accepted `test_type:` values and the kinds of test each selects: `data` is every data
+ * test (generic and singular, as in dbt 1.8+); `schema` is dbt's legacy name of `generic`.
+ */
+export const TEST_TYPES: Readonly<Record<string, ReadonlyArray<'generic' | 'singular' | 'unit'>>> = {
+  generic: ['generic'],
+  schema: ['generic'],
+  singular: ['singular'],
+  data: ['generic', 'singular'],
+  unit: ['unit'],
 };
 
 /** One selector criterion, e.g. `2+config.materialized:table+`. */
@@ -247,9 +250,9 @@ function validateValue(method: SelectorMethod, value: string, quote: string): vo
     const hint = didYouMean(value, RESOURCE_TYPES);
     throw bad(quote, `unknown resource type '${value}' (expected one of ${RESOURCE_TYPES.join(', ')})`, hint);
   }
-  if (method === 'test_type' && !(value in TEST_TYPE_ALIASES)) {
-    const names = Object.keys(TEST_TYPE_ALIASES);
-    throw bad(quote, `unknown test type '${value}' (expected generic, singular or unit)`, didYouMean(value, names));
+  if (method === 'test_type' && !Object.hasOwn(TEST_TYPES, value)) {
+    const names = Object.keys(TEST_TYPES);
+    throw bad(quote, `unknown test type '${value}' (expected data, generic, singular or unit)`, didYouMean(value, names));
   }
   if (method === 'state' || method === 'result' || method === 'source_status') {
     const allowed = STATE_METHOD_VALUES[method];

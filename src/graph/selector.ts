@@ -7,7 +7,7 @@
  * Parsing lives in selector-parse.ts.
  */
 import { UserError } from '../errors.js';
-import { parseSelector, STATE_METHODS, TEST_TYPE_ALIASES } from './selector-parse.js';
+import { parseSelector, STATE_METHODS, TEST_TYPES } from './selector-parse.js';
 import type { ResourceType, SelectorCriterion, SelectorIntersection } from './selector-parse.js';
 
 export { parseSelector, RESOURCE_TYPES, STATE_METHODS } from './selector-parse.js';
@@ -58,9 +58,20 @@ export interface SelectionState {
 
 export type IndirectSelection = 'eager' | 'cautious' | 'buildable' | 'empty';
 
+/**
+ * A selection as dbt composes it: criteria joined by union, intersection and difference
+ * (`--select` / `--exclude`, or a YAML selector). `indirect`: how this part adds the tests
+ * of what it selects (default: the command's mode).
+ */
+export type SelectionSpec =
+  | { kind: 'criterion'; criterion: SelectorCriterion; indirect?: IndirectSelection }
+  | { kind: 'union' | 'intersection' | 'difference'; parts: SelectionSpec[]; indirect?: IndirectSelection };
+
 export interface SelectOptions {
   /** Each element is one CLI argument; an element may hold several space-separated terms (union). */
   select?: string[];
+  /** Instead of `select`: a parsed YAML selector (selectors.yml). */
+  spec?: SelectionSpec;
   exclude?: string[];
   /** Resource types eligible when `select` is empty (default: all). */
   resourceTypes?: ResourceType[];
@@ -68,51 +79,76 @@ export interface SelectOptions {
   indirectSelection?: IndirectSelection;
 }
 
+/** The criteria of command-line selectors: a union of intersections. */
+export function specOfArgs(args: string[]): SelectionSpec {
+  const terms = args.flatMap((s) => parseSelector(s).terms);
+  return { kind: 'union', parts: terms.map(specOfTerm) };
+}
+
+function specOfTerm(term: SelectorIntersection): SelectionSpec {
+  const parts: SelectionSpec[] = term.criteria.map((criterion) => ({ kind: 'criterion', criterion }));
+  return parts.length === 1 ? parts[0] : { kind: 'intersection', parts };
+}
+
 export function selectNodes(graph: SelectionGraph, opts: SelectOptions): Set<string> {
-  const selectTerms = (opts.select ?? []).flatMap((s) => parseSelector(s).terms);
-  const excludeTerms = (opts.exclude ?? []).flatMap((s) => parseSelector(s).terms);
+  const mode = opts.indirectSelection ?? 'eager';
+  // every selector is parsed before anything is evaluated: a syntax error stops first
+  const include = opts.spec ?? nonEmpty(specOfArgs(opts.select ?? []));
+  const exclude = nonEmpty(specOfArgs(opts.exclude ?? []));
 
-  let selected: Set<string>;
-  if (selectTerms.length === 0) {
+  let picked: Picked;
+  if (include) picked = evaluateSpec(graph, include, mode);
+  else {
     const types = opts.resourceTypes ? new Set<ResourceType>(opts.resourceTypes) : undefined;
-    selected = new Set();
-    for (const [id, node] of graph.nodes) if (!types || types.has(node.resourceType)) selected.add(id);
-  } else {
-    selected = evaluateUnion(graph, selectTerms);
-    addIndirectTests(graph, selected, opts.indirectSelection ?? 'eager');
+    const all = new Set<string>();
+    for (const [id, node] of graph.nodes) if (!types || types.has(node.resourceType)) all.add(id);
+    picked = { direct: all, indirect: new Set() };
   }
+  // Test exclusion is greedy, as in dbt: a test on any excluded node is excluded too.
+  if (exclude) picked = combine(graph, 'difference', [picked, evaluateSpec(graph, exclude, 'eager')], mode);
+  return picked.direct;
+}
 
-  if (excludeTerms.length > 0) {
-    const excluded = evaluateUnion(graph, excludeTerms);
-    // Test exclusion is greedy, as in dbt: a test on any excluded node is excluded too.
-    for (const id of [...excluded]) {
-      for (const child of graph.children.get(id) ?? []) {
-        if (isTest(graph.nodes.get(child))) excluded.add(child);
-      }
-    }
-    for (const id of excluded) selected.delete(id);
-  }
-  return selected;
+/** A union of no terms is no selector at all (`--select ''`). */
+function nonEmpty(spec: SelectionSpec): SelectionSpec | undefined {
+  return spec.kind === 'union' && spec.parts.length === 0 ? undefined : spec;
 }
 
 // ---------------------------------------------------------------------------
-// Set evaluation
+// Set evaluation, as dbt does it: each part yields the nodes it selects (direct) and the
+// tests it would add under a stricter mode (indirect); every set operation combines both
+// and then takes in the indirect tests its mode accepts.
 
-function evaluateUnion(graph: SelectionGraph, terms: SelectorIntersection[]): Set<string> {
-  const out = new Set<string>();
-  for (const term of terms) for (const id of evaluateIntersection(graph, term)) out.add(id);
-  return out;
+interface Picked {
+  direct: Set<string>;
+  indirect: Set<string>;
 }
 
-function evaluateIntersection(graph: SelectionGraph, term: SelectorIntersection): Set<string> {
-  let acc: Set<string> | undefined;
-  for (const criterion of term.criteria) {
-    const set = evaluateCriterion(graph, criterion);
-    if (acc === undefined) acc = set;
-    else for (const id of acc) if (!set.has(id)) acc.delete(id);
-    if (acc.size === 0) break;
+function evaluateSpec(graph: SelectionGraph, spec: SelectionSpec, mode: IndirectSelection): Picked {
+  const own = spec.indirect ?? mode;
+  if (spec.kind === 'criterion') return expandTests(graph, evaluateCriterion(graph, spec.criterion), own);
+  return combine(graph, spec.kind, spec.parts.map((p) => evaluateSpec(graph, p, mode)), own);
+}
+
+function combine(graph: SelectionGraph, kind: 'union' | 'intersection' | 'difference', parts: Picked[], mode: IndirectSelection): Picked {
+  const direct = setOperation(kind, parts.map((p) => p.direct));
+  const indirect = setOperation(kind, parts.map((p) => new Set([...p.direct, ...p.indirect])));
+  return { direct: incorporateTests(graph, direct, indirect, mode), indirect };
+}
+
+function setOperation(kind: 'union' | 'intersection' | 'difference', sets: Set<string>[]): Set<string> {
+  if (sets.length === 0) return new Set();
+  const out = new Set(sets[0]);
+  for (const s of sets.slice(1)) {
+    if (kind === 'union') {
+      for (const id of s) out.add(id);
+    } else if (kind === 'intersection') {
+      for (const id of out) if (!s.has(id)) out.delete(id);
+    } else {
+      for (const id of s) out.delete(id);
+    }
   }
-  return acc ?? new Set();
+  return out;
 }
 
 /** The nodes a criterion matches, widened by its own graph operators. */
@@ -168,33 +204,41 @@ function isTest(node: SelectableNode | undefined): boolean {
 }
 
 /**
- * Adds the tests attached to selected nodes (in place):
- *  - eager: any parent selected;
- *  - cautious: every parent selected;
- *  - buildable: every parent selected, an ancestor of the selection, or a source;
- *  - empty: none.
+ * The tests attached to `selected` (dbt's indirect selection): a test joins `direct` when
+ *  - eager: any of its parents is selected;
+ *  - cautious: every parent is selected;
+ *  - buildable: every parent is selected, an ancestor of the selection, or a source;
+ *  - empty: never.
+ * A test left out except under eager is kept in `indirect`: a union or intersection with
+ * other parts may select its other parents.
  */
-function addIndirectTests(graph: SelectionGraph, selected: Set<string>, mode: IndirectSelection): void {
-  if (mode === 'empty') return;
-  const candidates = new Set<string>();
+function expandTests(graph: SelectionGraph, selected: Set<string>, mode: IndirectSelection): Picked {
+  const direct = new Set(selected);
+  const indirect = new Set<string>();
+  if (mode === 'empty') return { direct, indirect };
   for (const id of selected) {
     for (const child of graph.children.get(id) ?? []) {
-      if (!selected.has(child) && isTest(graph.nodes.get(child))) candidates.add(child);
+      if (!selected.has(child) && isTest(graph.nodes.get(child))) indirect.add(child);
     }
   }
-  let buildable: Set<string> | undefined; // selection plus its ancestors, computed on demand
-  const add: string[] = [];
-  for (const test of candidates) {
+  return { direct: incorporateTests(graph, direct, indirect, mode), indirect };
+}
+
+/** `direct` with the tests of `indirect` that `mode` accepts. */
+function incorporateTests(graph: SelectionGraph, direct: Set<string>, indirect: Set<string>, mode: IndirectSelection): Set<string> {
+  if (mode === 'empty') return direct;
+  const out = new Set(direct);
+  let buildable: Set<string> | undefined; // the selection plus its ancestors, computed on demand
+  for (const test of indirect) {
+    if (out.has(test) || !isTest(graph.nodes.get(test))) continue;
     const parents = [...(graph.parents.get(test) ?? [])];
-    if (mode === 'eager' || parents.every((p) => selected.has(p))) {
-      add.push(test);
-    } else if (mode === 'buildable') {
-      buildable ??= reach(graph, graph.parents, selected, Infinity);
-      const ok = parents.every((p) => buildable!.has(p) || graph.nodes.get(p)?.resourceType === 'source');
-      if (ok) add.push(test);
+    if (mode === 'eager' || parents.every((p) => direct.has(p))) out.add(test);
+    else if (mode === 'buildable') {
+      buildable ??= reach(graph, graph.parents, direct, Infinity);
+      if (parents.every((p) => buildable!.has(p) || graph.nodes.get(p)?.resourceType === 'source')) out.add(test);
     }
   }
-  for (const test of add) selected.add(test);
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -240,8 +284,11 @@ function compileMatcher(c: SelectorCriterion, state: SelectionState | undefined)
       return (n) => m(n.packageName);
     }
     case 'test_type': {
-      const want = TEST_TYPE_ALIASES[value];
-      return (n) => isTest(n) && (n.testType ?? (n.resourceType === 'unit_test' ? 'unit' : undefined)) === want;
+      const want = TEST_TYPES[value];
+      return (n) => {
+        const type = isTest(n) ? (n.testType ?? (n.resourceType === 'unit_test' ? 'unit' : undefined)) : undefined;
+        return type !== undefined && want.includes(type);
+      };
     }
     case 'test_name': {
       const m = glob(value);

@@ -535,7 +535,8 @@ describe('methods', () => {
 
   it('test_type:', () => {
     expect(direct('test_type:singular')).toEqual(['assert_positive_totals']);
-    expect(direct('test_type:data')).toEqual(['assert_positive_totals']);
+    // dbt 1.8+: `data` is every data test, generic or singular (not unit tests)
+    expect(direct('test_type:data')).toEqual([...direct('test_type:generic'), 'assert_positive_totals'].sort());
     expect(direct('test_type:unit')).toEqual(['test_orders_logic']);
     expect(direct('test_type:generic')).toEqual([
       'not_null_orders_id',
@@ -665,6 +666,12 @@ describe('indirect selection', () => {
       'relationships_orders_customers',
       'relationships_purchases_orders',
     ]);
+  });
+
+  it('an intersection keeps the tests each of its parts selects (as dbt does)', () => {
+    // each side selects the relationships test through one of its parents
+    expect(names({ select: ['stg_orders,stg_customers'] })).toEqual(['relationships_stg_orders_stg_customers']);
+    expect(names({ select: ['stg_orders,stg_customers'], indirectSelection: 'cautious' })).toEqual([]);
   });
 
   it('tests on excluded nodes are excluded', () => {

@@ -1,4 +1,4 @@
-import { selectFromManifest } from '../../graph/manifest-graph.js';
+import { commandSelection, selectFromManifest } from '../../graph/manifest-graph.js';
 import { checkSelectionNotEmpty } from '../../graph/empty-selection.js';
 import type { ResourceType } from '../../graph/selector.js';
 import type { ParsedOptions } from '../options.js';
@@ -11,13 +11,13 @@ import { describeProject } from './describe.js';
 export async function compileCommand(options: ParsedOptions): Promise<number> {
   const reporter = new Reporter(options.logFormat);
   const t0 = performance.now();
-  const selection = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: ['model', 'seed', 'snapshot'] });
+  const selection = (m: Manifest, targetDir: string) => selectFromManifest(m, { ...commandSelection(options), targetDir, types: ['model', 'seed', 'snapshot'] });
   const session = await openSession(options, { readCatalog: true, selection });
   try {
     const { manifest } = session.compiled;
     // with --select, the selected models' SQL is printed: a selection of nothing is a mistake
     const types: ResourceType[] = ['model', 'snapshot', 'analysis'];
-    const picked = options.select.length ? selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types }) : undefined;
+    const picked = options.select.length || (options.selector && !options.selector.isDefault) ? selectFromManifest(manifest, { ...commandSelection(options), targetDir: session.targetDir, types }) : undefined;
     if (picked) checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, types, command: 'compile' });
     await publishCompiled(session, reporter, 'compile');
     if (picked) {

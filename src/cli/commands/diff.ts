@@ -37,8 +37,10 @@ export async function diffCommand(options: ParsedOptions, output: string | undef
       report.target = session.target.targetName;
       report.adapterType = session.target.type;
       for (const w of session.compiled.warnings) reporter.warn(w);
-      const select = options.select.length ? options.select : ['state:modified'];
-      const selected = selectFromManifest(session.compiled.manifest, { select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model'] });
+      // the default is state:modified, not selectors.yml's default selector
+      const selector = options.selector && !options.selector.isDefault ? options.selector : undefined;
+      const select = options.select.length || selector ? options.select : ['state:modified'];
+      const selected = selectFromManifest(session.compiled.manifest, { select, selector, indirectSelection: options.indirectSelection, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model'] });
       if (!selected.size) {
         if (options.select.length || options.exclude.length) throw emptySelectionError(session.compiled.manifest, { select: options.select, exclude: options.exclude, types: ['model'], command: 'diff' });
         const note = `nothing to diff: no model is modified against --state ${options.state.label}`;

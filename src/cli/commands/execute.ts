@@ -4,7 +4,7 @@ import { newReport, reportNode, type RunReport } from '../../artifacts/run-repor
 import { isUserError, UserError, UserErrors } from '../../errors.js';
 import { executePlan } from '../../execution/run-plan.js';
 import { emptySelectionError, selectsByRunState } from '../../graph/empty-selection.js';
-import { selectFromManifest } from '../../graph/manifest-graph.js';
+import { commandSelection, selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
 import { checkTestColumns } from '../../tests/preflight.js';
@@ -92,7 +92,7 @@ async function executeDays(command: ExecuteCommand, options: ParsedOptions, repo
 async function executeDay(command: ExecuteCommand, options: ParsedOptions, reporter: Reporter, report: RunReport, retry?: RetryScope): Promise<number> {
   const t0 = performance.now();
   const types = COMMAND_TYPES[command];
-  const select = (m: Manifest, targetDir: string) => selectFromManifest(m, { select: options.select, exclude: options.exclude, state: options.state, targetDir, types: types.select });
+  const select = (m: Manifest, targetDir: string) => selectFromManifest(m, { ...commandSelection(options), targetDir, types: types.select });
   const session = await openSession(options, { readCatalog: true, selection: select, runLock: { onWait: (m) => reporter.info(m) } });
   // manifest.json is written once the big seeds' checksums are done; the nodes do not wait for it
   let manifestWritten: Promise<void> = Promise.resolve();

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { SourceNode } from '../../compiler/nodes.js';
 import { ErrorCollector } from '../../errors.js';
 import { runDag } from '../../execution/dag-runner.js';
-import { selectFromManifest } from '../../graph/manifest-graph.js';
+import { commandSelection, selectFromManifest } from '../../graph/manifest-graph.js';
 import { checkSelectionNotEmpty } from '../../graph/empty-selection.js';
 import { describeAge, freshnessRule, freshnessStatus, type FreshnessRule } from '../../tests/freshness.js';
 import { TSQL_SCHEMA_VERSION } from '../../artifacts/write.js';
@@ -37,7 +37,7 @@ export async function freshnessCommand(options: ParsedOptions, output: string | 
   const session = await openSession(options, { readCatalog: true });
   try {
     const { manifest } = session.compiled;
-    const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['source'] });
+    const picked = selectFromManifest(manifest, { ...commandSelection(options), targetDir: session.targetDir, types: ['source'] });
     checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, types: ['source'], command: 'source freshness' });
     const errors = new ErrorCollector();
     const checks: Array<{ id: string; deps: string[]; node: SourceNode; rule: FreshnessRule }> = [];

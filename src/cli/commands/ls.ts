@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import { pathInPackage } from '../../compiler/nodes.js';
-import { selectFromManifest } from '../../graph/manifest-graph.js';
+import { commandSelection, selectFromManifest } from '../../graph/manifest-graph.js';
 import { checkSelectionNotEmpty } from '../../graph/empty-selection.js';
 import { RESOURCE_TYPES, type ResourceType } from '../../graph/selector.js';
 import { didYouMean } from '../../util/suggest.js';
@@ -30,7 +30,7 @@ export async function lsCommand(options: ParsedOptions, resourceTypes: string[] 
   const session = await openSession(options, { readCatalog: false });
   try {
     const manifest = session.compiled.manifest;
-    const picked = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types });
+    const picked = selectFromManifest(manifest, { ...commandSelection(options), targetDir: session.targetDir, types });
     checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, types, command: 'ls' });
     const ids = [...picked].sort();
     const lines: string[] = [];

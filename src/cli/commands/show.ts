@@ -1,5 +1,5 @@
 import { UserError, WarehouseError } from '../../errors.js';
-import { selectFromManifest } from '../../graph/manifest-graph.js';
+import { commandSelection, selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ManifestNode } from '../../compiler/nodes.js';
 import type { Manifest } from '../../compiler/compiler.js';
 import { formatTable, jsonCell, previewSql } from '../../show/preview.js';
@@ -23,8 +23,9 @@ export function checkShowArgs(o: ParsedOptions, args: ShowArgs): { limit: number
   if (args.limit !== undefined && (!/^\d+$/.test(args.limit) || limit < 1)) throw new UserError(`--limit must be a whole number from 1, got '${args.limit}'`, {}, { hint: 'e.g. --limit 20' });
   const output = args.output ?? 'text';
   if (output !== 'text' && output !== 'json') throw new UserError(`--output must be 'text' or 'json', got '${output}'`);
-  if (args.inline !== undefined && o.select.length) throw new UserError('tsql show takes --select or --inline, not both');
-  if (args.inline === undefined && !o.select.length) throw new UserError('tsql show needs --select <model> or --inline "<select …>"', {}, { hint: "e.g. tsql show --select orders, or tsql show --inline \"select * from {{ ref('orders') }}\"" });
+  const chosen = o.select.length > 0 || (o.selector !== undefined && !o.selector.isDefault);
+  if (args.inline !== undefined && chosen) throw new UserError(`tsql show takes ${o.select.length ? '--select' : '--selector'} or --inline, not both`);
+  if (args.inline === undefined && !chosen) throw new UserError('tsql show needs --select <model> or --inline "<select …>"', {}, { hint: "e.g. tsql show --select orders, or tsql show --inline \"select * from {{ ref('orders') }}\"" });
   if (args.inline !== undefined && !args.inline.trim()) throw new UserError('--inline takes a select statement');
   return { limit, output };
 }
@@ -74,8 +75,8 @@ export async function showCommand(options: ParsedOptions, args: ShowArgs): Promi
 }
 
 function pick(manifest: Manifest, session: Session, options: ParsedOptions): ManifestNode[] {
-  const ids = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: [...SHOWABLE] });
-  if (!ids.size) throw new UserError(`--select '${options.select.join(' ')}' matches no model, seed, snapshot, analysis or test`, {}, { hint: 'tsql ls lists the nodes' });
+  const ids = selectFromManifest(manifest, { ...commandSelection(options), targetDir: session.targetDir, types: [...SHOWABLE] });
+  if (!ids.size) throw new UserError(`${options.select.length ? `--select '${options.select.join(' ')}'` : `--selector '${options.selector?.name}'`} matches no model, seed, snapshot, analysis or test`, {}, { hint: 'tsql ls lists the nodes' });
   return [...ids].sort().map((id) => manifest.nodes.get(id)!);
 }
 
