@@ -2,6 +2,7 @@ import { EXIT_INTERRUPTED, installInterruptHandler } from '../execution/interrup
 import { isInterrupted } from '../util/interrupt-state.js';
 import { EXIT_USAGE, jsonRequested, notice, printStopError, printUsageError, setConsolePreferences } from './console-output.js';
 import { scrubOutput } from '../util/secrets.js';
+import { ignoreClosedOutput } from './broken-pipe.js';
 import { Command, CommanderError, Option } from 'commander';
 import { formatPlace, UserError } from '../errors.js';
 import { parseSelector, STATE_METHODS } from '../graph/selector.js';
@@ -264,6 +265,7 @@ export async function main(argv: string[]): Promise<number> {
   if (jsonRequested(argv, process.env)) setConsolePreferences({ format: 'json' });
   installInterruptHandler((message) => notice(message));
   scrubOutput();
+  ignoreClosedOutput();
   let code = EXIT_OK;
   const program = buildProgram((c) => (code = c));
   try {
