@@ -2,7 +2,7 @@ import type { Manifest } from '../compiler/compiler.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { selectNodes, type ResourceType, type SelectableNode, type SelectionGraph, type SelectionState } from './selector.js';
+import { selectNodes, type IndirectSelection, type ResourceType, type SelectableNode, type SelectionGraph, type SelectionState } from './selector.js';
 import { readFreshness, type FreshnessResult, type StateArtifacts } from './state-load.js';
 import { selectionState } from './state.js';
 
@@ -36,6 +36,8 @@ export interface ManifestSelection {
   state?: StateArtifacts;
   /** this project's target/ (its sources.json, for source_status:) */
   targetDir?: string;
+  /** which tests attached to the selected nodes join them (default 'eager') */
+  indirectSelection?: IndirectSelection;
 }
 
 /** Selected unique ids of the given resource types (after --select / --exclude). */
@@ -43,7 +45,7 @@ export function selectFromManifest(manifest: Manifest, opts: ManifestSelection):
   let freshness: Map<string, FreshnessResult> | undefined;
   if (opts.state && opts.targetDir && existsSync(join(opts.targetDir, 'sources.json'))) freshness = readFreshness(join(opts.targetDir, 'sources.json'), 'target');
   const graph = selectionGraph(manifest, opts.state ? selectionState(manifest, opts.state, freshness) : undefined);
-  const picked = selectNodes(graph, { select: opts.select, exclude: opts.exclude, resourceTypes: opts.types });
+  const picked = selectNodes(graph, { select: opts.select, exclude: opts.exclude, resourceTypes: opts.types, indirectSelection: opts.indirectSelection });
   const out = new Set<string>();
   for (const id of picked) {
     const n = manifest.nodes.get(id);

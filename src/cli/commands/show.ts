@@ -74,7 +74,8 @@ export async function showCommand(options: ParsedOptions, args: ShowArgs): Promi
 }
 
 function pick(manifest: Manifest, session: Session, options: ParsedOptions): ManifestNode[] {
-  const ids = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: [...SHOWABLE] });
+  // the nodes the selection names: the tests attached to a model are not previewed with it (as in dbt)
+  const ids = selectFromManifest(manifest, { select: options.select, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: [...SHOWABLE], indirectSelection: 'empty' });
   if (!ids.size) throw new UserError(`--select '${options.select.join(' ')}' matches no model, seed, snapshot, analysis or test`, {}, { hint: 'tsql ls lists the nodes' });
   return [...ids].sort().map((id) => manifest.nodes.get(id)!);
 }
