@@ -3,6 +3,7 @@ import { isInterrupted } from '../util/interrupt-state.js';
 import { EXIT_USAGE, jsonRequested, notice, printStopError, printUsageError, setConsolePreferences } from './console-output.js';
 import { scrubOutput } from '../util/secrets.js';
 import { ignoreClosedOutput } from './broken-pipe.js';
+import { moveLeadingOptions } from './leading-options.js';
 import { Command, CommanderError, Option } from 'commander';
 import { formatPlace, UserError } from '../errors.js';
 import { parseSelector, STATE_METHODS } from '../graph/selector.js';
@@ -269,7 +270,7 @@ export async function main(argv: string[]): Promise<number> {
   let code = EXIT_OK;
   const program = buildProgram((c) => (code = c));
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(moveLeadingOptions(program, argv), { from: 'user' });
     return isInterrupted() ? EXIT_INTERRUPTED : code;
   } catch (e) {
     // whatever failed on the way out of an interrupted run: it stopped because it was asked to

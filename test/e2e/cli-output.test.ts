@@ -36,3 +36,26 @@ describe('output into a pipe that closes', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('options before the command name (as dbt users write them)', () => {
+  it('are read as if written after it, the subcommand of source and docs included', () => {
+    const p = project({ 'models/a.sql': 'select 1 as id', 'models/b.sql': "select * from {{ ref('a') }}" });
+    const other = project({});
+    const q = other.tsql(['-q', '--project-dir', p.dir, 'run']);
+    expect(q.stderr).toBe('');
+    expect(q.code).toBe(0);
+    expect(q.stdout).toBe('');
+    const ls = p.tsql(['--target', 'dev', '--select', 'b', 'ls', '--output', 'name']);
+    expect(ls.stdout.trim()).toBe('b');
+    const fresh = other.tsql(['--project-dir', p.dir, 'source', 'freshness']);
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toContain('Checking freshness of 0 source tables');
+    const json = p.tsql(['--log-format=json', 'ls', '-s', 'nope']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout.trim()).message).toBe("--select 'nope' matches no node");
+    expect(p.tsql(['-v']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const typo = p.tsql(['--quite', 'run']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown option '--quite'");
+  });
+});
