@@ -2,6 +2,8 @@ import { EXIT_INTERRUPTED, installInterruptHandler } from '../execution/interrup
 import { isInterrupted } from '../util/interrupt-state.js';
 import { EXIT_USAGE, jsonRequested, notice, printStopError, printUsageError, setConsolePreferences } from './console-output.js';
 import { scrubOutput } from '../util/secrets.js';
+import { ignoreClosedOutput } from './broken-pipe.js';
+import { moveLeadingOptions } from './leading-options.js';
 import { Command, CommanderError, Option } from 'commander';
 import { formatPlace, UserError } from '../errors.js';
 import { parseSelector, STATE_METHODS } from '../graph/selector.js';
@@ -266,10 +268,11 @@ export async function main(argv: string[]): Promise<number> {
   if (jsonRequested(argv, process.env)) setConsolePreferences({ format: 'json' });
   installInterruptHandler((message) => notice(message));
   scrubOutput();
+  ignoreClosedOutput();
   let code = EXIT_OK;
   const program = buildProgram((c) => (code = c));
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(moveLeadingOptions(program, argv), { from: 'user' });
     return isInterrupted() ? EXIT_INTERRUPTED : code;
   } catch (e) {
     // whatever failed on the way out of an interrupted run: it stopped because it was asked to

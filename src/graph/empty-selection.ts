@@ -27,8 +27,34 @@ export function selectsByRunState(opts: { select: string[]; exclude: string[] })
  * unless it selects by run state (then the command says so and goes on).
  */
 export function checkSelectionNotEmpty(manifest: Manifest, picked: Set<string>, opts: { select: string[]; exclude: string[]; types: ResourceType[]; command: string }): void {
-  if (picked.size || (!opts.select.length && !opts.exclude.length) || selectsByRunState(opts)) return;
+  if (picked.size) {
+    const unmatched = unmatchedSelectorError(manifest, opts);
+    if (unmatched) throw unmatched;
+    return;
+  }
+  if ((!opts.select.length && !opts.exclude.length) || selectsByRunState(opts)) return;
   throw emptySelectionError(manifest, { ...opts, noAllowFlag: true });
+}
+
+/**
+ * A selection that picked something may still hold a selector that matches no node at all:
+ * `--select orders stg_ordrs` or `--exclude stg_ordrs`, a typo that would otherwise be
+ * ignored (and, in `--exclude`, run what was meant to be left out). The first such selector
+ * (each part of an intersection on its own) as one user error with the closest name;
+ * `state:`, `result:` and `source_status:` may match nothing.
+ */
+export function unmatchedSelectorError(manifest: Manifest, opts: { select: string[]; exclude: string[]; types: ResourceType[] }): UserError | undefined {
+  for (const flag of ['select', 'exclude'] as const) {
+    for (const arg of opts[flag].flatMap((s) => s.split(/\s+/).filter(Boolean))) {
+      for (const part of arg.split(',').filter(Boolean)) {
+        if (RUN_STATE_METHOD.test(part)) continue;
+        if (selectFromManifest(manifest, { select: [part], exclude: [], types: ANY_TYPE }).size) continue;
+        const suggestion = suggest(manifest, part, opts.types);
+        return new UserError(`--${flag} '${part}' matches no node`, {}, { hint: suggestion ? `did you mean '${suggestion}'?` : 'tsql ls lists the nodes' });
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -41,6 +67,8 @@ export function emptySelectionError(manifest: Manifest, opts: { select: string[]
   // commands that run nodes take --allow-empty-selection; the others have no such flag to suggest
   const hint = opts.noAllowFlag ? undefined : '--allow-empty-selection runs nothing instead';
   const also = (s: string) => (hint ? `${s}; ${hint}` : s);
+  const unmatched = unmatchedSelectorError(manifest, opts);
+  if (unmatched) return unmatched;
   const args = opts.select.flatMap((s) => s.split(/\s+/).filter(Boolean));
   for (const arg of args) {
     const anyType = selectFromManifest(manifest, { select: [arg], exclude: [], types: ANY_TYPE });

@@ -33,7 +33,7 @@ export interface ManifestSelection {
   exclude: string[];
   /** a YAML selector (--selector, or selectors.yml's default), instead of `select` */
   selector?: { spec: SelectionSpec };
-  /** --indirect-selection (default eager) */
+  /** which tests attached to the selected nodes join them: --indirect-selection (default eager) */
   indirectSelection?: IndirectSelection;
   types: ResourceType[];
   /** --state: production's artifacts */

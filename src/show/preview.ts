@@ -30,7 +30,8 @@ export function formatTable(rows: Record<string, unknown>[], columns: string[]):
   if (!columns.length) return '(no columns)\n';
   const cells = rows.map((r) => columns.map((c) => cellText(r[c])));
   const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number' || typeof r[c] === 'bigint'));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+  // a right-aligned column's rule is at least `-:` (a lone `:` is no markdown rule)
+  const widths = columns.map((c, i) => Math.max(numeric[i] ? 2 : 1, c.length, ...cells.map((row) => row[i].length)));
   const line = (vals: string[]) => `| ${vals.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join(' | ')} |`;
   const rule = `| ${widths.map((w, i) => (numeric[i] ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join(' | ')} |`;
   return [line(columns), rule, ...cells.map(line)].join('\n') + '\n';

@@ -67,4 +67,19 @@ describe('tsql show', () => {
     expect(failing.code).toBe(1);
     expect(failing.stderr).toContain('model.shop.reads_missing (models/reads_missing.sql) failed');
   });
+
+  it("previews the nodes the selection names, not the tests attached to them (as dbt's show)", () => {
+    const p = project({
+      ...files,
+      'models/schema.yml': 'models:\n  - name: nums\n    columns:\n      - name: id\n        data_tests: [not_null, unique]\n',
+    });
+    expect(p.tsql(['run']).code).toBe(0);
+    const r = p.tsql(['show', '--select', 'nums']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/Previewing node/g)).toEqual(['Previewing node']);
+    // a test named in the selection is still shown
+    const t = p.tsql(['show', '--select', 'not_null_nums_id']);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain("Previewing node 'not_null_nums_id':");
+  });
 });

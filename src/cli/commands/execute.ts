@@ -3,7 +3,7 @@ import { writeCiReports } from '../../artifacts/ci-reports.js';
 import { newReport, reportNode, type RunReport } from '../../artifacts/run-report.js';
 import { isUserError, UserError, UserErrors } from '../../errors.js';
 import { executePlan } from '../../execution/run-plan.js';
-import { emptySelectionError, selectsByRunState } from '../../graph/empty-selection.js';
+import { emptySelectionError, selectsByRunState, unmatchedSelectorError } from '../../graph/empty-selection.js';
 import { commandSelection, selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
@@ -129,6 +129,9 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
       await writeResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);
       return 0;
     }
+    const unmatched = retry ? undefined : unmatchedSelectorError(manifest, { select: options.select, exclude: options.exclude, types: types.select });
+    if (unmatched && !options.allowEmptySelection) throw unmatched;
+    if (unmatched) reporter.warn(`${unmatched.format()}; allowed by --allow-empty-selection`);
     const plan = buildPlan(manifest, selected, { types: types.execute, dialectOf: (n) => session.warehouseOf(n).adapter.dialect, foldTests: options.foldTests, lakeRootOf: (n) => session.warehouseOf(n).lakeRoot });
     if (options.backfill && options.fullRefresh) {
       const rebuilt = plan.steps.filter((st) => isMicrobatchStep(st) && st.node.config.full_refresh !== false).map((st) => st.node);

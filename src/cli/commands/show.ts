@@ -75,7 +75,8 @@ export async function showCommand(options: ParsedOptions, args: ShowArgs): Promi
 }
 
 function pick(manifest: Manifest, session: Session, options: ParsedOptions): ManifestNode[] {
-  const ids = selectFromManifest(manifest, { ...commandSelection(options), targetDir: session.targetDir, types: [...SHOWABLE] });
+  // the nodes the selection names: the tests attached to a model are not previewed with it (as in dbt)
+  const ids = selectFromManifest(manifest, { ...commandSelection(options), targetDir: session.targetDir, types: [...SHOWABLE], indirectSelection: 'empty' });
   if (!ids.size) throw new UserError(`${options.select.length ? `--select '${options.select.join(' ')}'` : `--selector '${options.selector?.name}'`} matches no model, seed, snapshot, analysis or test`, {}, { hint: 'tsql ls lists the nodes' });
   return [...ids].sort().map((id) => manifest.nodes.get(id)!);
 }

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { BIN, useProjects } from '../helpers/project.js';
+
+const project = useProjects();
+
+/** Runs the CLI and closes its stdout after the first piece of output, as `tsql … | head -1` does. */
+function runIntoClosedPipe(args: string[], cwd: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', TSQL_DEBUG: '' } });
+    let stderr = '';
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('output into a pipe that closes', () => {
+  it('`tsql build | head -1`: the run goes on to the end without a stack trace', async () => {
+    const models: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) models[`models/m${i}.sql`] = i ? `select * from {{ ref('m${i - 1}') }}` : 'select 1 as id';
+    const p = project({ ...models, 'models/last.sql': "{{ config(materialized='table') }} select * from {{ ref('m11') }}" });
+    const r = await runIntoClosedPipe(['build'], p.dir);
+    expect(r.stderr).not.toMatch(/EPIPE|node:events|at /);
+    expect(r.code).toBe(0);
+    expect(await p.query('select id from main.last')).toEqual([{ id: 1 }]);
+  });
+
+  it('`tsql run --log-format json | head -1` exits 0 quietly', async () => {
+    const models: Record<string, string> = {};
+    for (let i = 0; i < 50; i++) models[`models/m${i}.sql`] = 'select 1 as id';
+    const p = project(models);
+    const r = await runIntoClosedPipe(['run', '--log-format', 'json'], p.dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('options before the command name (as dbt users write them)', () => {
+  it('are read as if written after it, the subcommand of source and docs included', () => {
+    const p = project({ 'models/a.sql': 'select 1 as id', 'models/b.sql': "select * from {{ ref('a') }}" });
+    const other = project({});
+    const q = other.tsql(['-q', '--project-dir', p.dir, 'run']);
+    expect(q.stderr).toBe('');
+    expect(q.code).toBe(0);
+    expect(q.stdout).toBe('');
+    const ls = p.tsql(['--target', 'dev', '--select', 'b', 'ls', '--output', 'name']);
+    expect(ls.stdout.trim()).toBe('b');
+    const fresh = other.tsql(['--project-dir', p.dir, 'source', 'freshness']);
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toContain('Checking freshness of 0 source tables');
+    const json = p.tsql(['--log-format=json', 'ls', '-s', 'nope']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout.trim()).message).toBe("--select 'nope' matches no node");
+    expect(p.tsql(['-v']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const typo = p.tsql(['--quite', 'run']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown option '--quite'");
+  });
+});
