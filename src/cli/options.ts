@@ -10,8 +10,8 @@ import { parseEventTimeFlags, type BatchWindow } from '../run-date/batches.js';
 import { ignoredEnvWarnings, withEnvOptions } from './env-options.js';
 import { readProjectFlags } from '../project/project-flags.js';
 import { notice, setConsolePreferences } from './console-output.js';
-import type { IndirectSelection, SelectionSpec } from '../graph/selector.js';
-import { chooseSelector, readSelectors } from '../graph/yaml-selectors.js';
+import type { IndirectSelection } from '../graph/selector.js';
+import { chooseSelector, readSelectors, type ChosenSelector } from '../graph/yaml-selectors.js';
 
 const INDIRECT_MODES = ['eager', 'cautious', 'buildable', 'empty'];
 
@@ -73,7 +73,7 @@ export interface ParsedOptions {
   select: string[];
   exclude: string[];
   /** --selector NAME, or selectors.yml's default: true selector when no --select/--exclude is given */
-  selector?: { name: string; spec: SelectionSpec; isDefault: boolean };
+  selector?: ChosenSelector;
   /** which tests the selection adds for the nodes it selects (default eager) */
   indirectSelection: IndirectSelection;
   threads?: number;
@@ -94,7 +94,7 @@ export interface ParsedOptions {
   foldTests?: boolean;
   /** --warn-error: test warnings fail the run, compile warnings stop it (as errors) */
   warnError: boolean;
-  /** --allow-empty-selection: a --select/--exclude leaving nothing is a no-op, not an error */
+  /** --allow-empty-selection: a --select/--exclude/--selector leaving nothing is a no-op, not an error */
   allowEmptySelection: boolean;
   /** --junit-xml / --summary-md: absolute paths of the CI reports */
   junitXml?: string;
@@ -214,7 +214,7 @@ export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedO
     vars: parseVars(o.vars),
     select,
     exclude,
-    selector: chosen ? { name: chosen.name, spec: chosen.spec, isDefault: o.selector === undefined } : undefined,
+    selector: chosen ? { name: chosen.name, spec: chosen.spec, isDefault: o.selector === undefined, line: chosen.line } : undefined,
     indirectSelection: indirectSelection as IndirectSelection,
     threads,
     fullRefresh: !!o.fullRefresh,

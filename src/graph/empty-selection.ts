@@ -2,7 +2,16 @@ import type { Manifest } from '../compiler/compiler.js';
 import { UserError } from '../errors.js';
 import { closest } from '../util/suggest.js';
 import { selectFromManifest } from './manifest-graph.js';
-import { parseSelector, type ResourceType, type SelectorCriterion } from './selector.js';
+import { parseSelector, STATE_METHODS, type ResourceType, type SelectionSpec, type SelectorCriterion } from './selector.js';
+import { SELECTORS_FILE, type ChosenSelector } from './yaml-selectors.js';
+
+/** What a command line asked to select: --select / --exclude, or a YAML selector. */
+export interface SelectionArgs {
+  select: string[];
+  exclude: string[];
+  /** --selector NAME, or selectors.yml's default selector */
+  selector?: ChosenSelector;
+}
 
 /** Every kind of node a selector can pick. */
 const ANY_TYPE: ResourceType[] = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis', 'exposure'];
@@ -17,8 +26,31 @@ const RUN_STATE_METHOD = /(^|[\s,+@]|\d)(state|result|source_status):/;
  * `source_status:` depend on the run, not on the project (a pull request that changes no
  * node has nothing to build).
  */
-export function selectsByRunState(opts: { select: string[]; exclude: string[] }): boolean {
+export function selectsByRunState(opts: SelectionArgs): boolean {
+  if (opts.selector && criteriaOf(opts.selector.spec, true).some((c) => STATE_METHODS.has(c.method))) return true;
   return [...opts.select, ...opts.exclude].some((s) => RUN_STATE_METHOD.test(s));
+}
+
+/** Whether the command line (or selectors.yml's default) chose a selection at all. */
+export function selectionGiven(opts: SelectionArgs): boolean {
+  return opts.select.length > 0 || opts.exclude.length > 0 || opts.selector !== undefined;
+}
+
+/** The selection as the user gave it, for messages: `--select 'a' --exclude 'b'`, `--selector 'x'`. */
+export function describeSelection(opts: SelectionArgs): string {
+  if (opts.selector) return opts.selector.isDefault ? `the default selector '${opts.selector.name}' of ${SELECTORS_FILE}` : `--selector '${opts.selector.name}'`;
+  return [...opts.select.map((s) => `--select '${s}'`), ...opts.exclude.map((s) => `--exclude '${s}'`)].join(' ');
+}
+
+/**
+ * Why an empty selection is a mistake, or undefined when it is an answer: nothing was
+ * asked for, the selection is by run state, or selectors.yml's default selector picks
+ * nodes of other kinds than the command's (`tsql seed` with a default that holds models).
+ */
+export function emptySelectionMistake(manifest: Manifest, opts: SelectionArgs & { types: ResourceType[]; command: string; noAllowFlag?: boolean }): UserError | undefined {
+  if (!selectionGiven(opts) || selectsByRunState(opts)) return undefined;
+  if (opts.selector && opts.selector.isDefault && selectFromManifest(manifest, { select: [], exclude: [], selector: opts.selector, types: ANY_TYPE }).size) return undefined;
+  return emptySelectionError(manifest, opts);
 }
 
 /**
@@ -26,14 +58,14 @@ export function selectsByRunState(opts: { select: string[]; exclude: string[] })
  * `--select` / `--exclude` that picked nothing is a mistake (exit 2, with the closest name),
  * unless it selects by run state (then the command says so and goes on).
  */
-export function checkSelectionNotEmpty(manifest: Manifest, picked: Set<string>, opts: { select: string[]; exclude: string[]; types: ResourceType[]; command: string }): void {
+export function checkSelectionNotEmpty(manifest: Manifest, picked: Set<string>, opts: SelectionArgs & { types: ResourceType[]; command: string }): void {
   if (picked.size) {
     const unmatched = unmatchedSelectorError(manifest, opts);
     if (unmatched) throw unmatched;
     return;
   }
-  if ((!opts.select.length && !opts.exclude.length) || selectsByRunState(opts)) return;
-  throw emptySelectionError(manifest, { ...opts, noAllowFlag: true });
+  const mistake = emptySelectionMistake(manifest, { ...opts, noAllowFlag: true });
+  if (mistake) throw mistake;
 }
 
 /**
@@ -62,11 +94,12 @@ export function unmatchedSelectorError(manifest: Manifest, opts: { select: strin
  * user error naming the selector: the first selector that matches nothing
  * (with the closest name), or else the exclusion that removed the rest.
  */
-export function emptySelectionError(manifest: Manifest, opts: { select: string[]; exclude: string[]; types: ResourceType[]; command: string; noAllowFlag?: boolean }): UserError {
+export function emptySelectionError(manifest: Manifest, opts: SelectionArgs & { types: ResourceType[]; command: string; noAllowFlag?: boolean }): UserError {
   const kinds = orList(opts.types.filter((t) => t !== 'unit_test'));
   // commands that run nodes take --allow-empty-selection; the others have no such flag to suggest
   const hint = opts.noAllowFlag ? undefined : '--allow-empty-selection runs nothing instead';
   const also = (s: string) => (hint ? `${s}; ${hint}` : s);
+  if (opts.selector) return emptySelectorError(manifest, opts.selector, { kinds, types: opts.types, command: opts.command, hint });
   const unmatched = unmatchedSelectorError(manifest, opts);
   if (unmatched) return unmatched;
   const args = opts.select.flatMap((s) => s.split(/\s+/).filter(Boolean));
@@ -91,8 +124,40 @@ export function emptySelectionError(manifest: Manifest, opts: { select: string[]
   return new UserError(`the selection leaves no ${kinds} to ${VERB[opts.command] ?? 'run'}`, {}, { hint });
 }
 
+/**
+ * Why a YAML selector left nothing for the command, naming its definition in selectors.yml:
+ * the first criterion that matches no node (with the closest name), or the kinds of node it
+ * does select, or else that its intersection or exclusion leaves nothing.
+ */
+function emptySelectorError(manifest: Manifest, selector: ChosenSelector, opts: { kinds: string; types: ResourceType[]; command: string; hint?: string }): UserError {
+  const place = { file: SELECTORS_FILE, line: selector.line };
+  const label = selector.isDefault ? `the default selector '${selector.name}'` : `--selector '${selector.name}'`;
+  const also = (s: string) => (opts.hint ? `${s}; ${opts.hint}` : s);
+  const verb = VERB[opts.command] ?? 'run';
+  const anyType = selectFromManifest(manifest, { select: [], exclude: [], selector, types: ANY_TYPE });
+  if (anyType.size === 0) {
+    for (const c of criteriaOf(selector.spec, false)) {
+      if (STATE_METHODS.has(c.method) || selectFromManifest(manifest, { select: [], exclude: [], selector: { spec: { kind: 'criterion', criterion: c } }, types: ANY_TYPE }).size) continue;
+      const suggestion = suggest(manifest, c.raw, opts.types);
+      return new UserError(`${label}: '${c.raw}' matches no node`, place, { hint: suggestion ? `did you mean '${suggestion}'?` : 'tsql ls lists the nodes' });
+    }
+    return new UserError(`${label} selects no node: its intersection or exclusion leaves nothing to ${verb}`, place, { hint: opts.hint });
+  }
+  return new UserError(`${label} matches no ${opts.kinds} for tsql ${opts.command}`, place, { hint: also(`it selects only ${typesOf(manifest, anyType)}`) });
+}
+
+/** The criteria of a selection spec; `withExcluded: false` leaves out what a difference removes. */
+function criteriaOf(spec: SelectionSpec, withExcluded: boolean): SelectorCriterion[] {
+  if (spec.kind === 'criterion') return [spec.criterion];
+  const parts = spec.kind === 'difference' && !withExcluded ? spec.parts.slice(0, 1) : spec.parts;
+  return parts.flatMap((p) => criteriaOf(p, withExcluded));
+}
+
 function describeTypes(manifest: Manifest, args: string[]): string {
-  const picked = selectFromManifest(manifest, { select: args, exclude: [], types: ANY_TYPE });
+  return typesOf(manifest, selectFromManifest(manifest, { select: args, exclude: [], types: ANY_TYPE }));
+}
+
+function typesOf(manifest: Manifest, picked: Set<string>): string {
   const types = new Set([...picked].map((id) => manifest.nodes.get(id)?.resourceType).filter(Boolean));
   return [...types].map((t) => `${t}s`).join(' and ');
 }

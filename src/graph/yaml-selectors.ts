@@ -29,6 +29,8 @@ export interface YamlSelector {
   description: string;
   isDefault: boolean;
   spec: SelectionSpec;
+  /** line of its definition in selectors.yml */
+  line?: number;
 }
 
 /** The selectors of the project's selectors.yml, in file order (none when there is no file). */
@@ -63,7 +65,7 @@ export function parseSelectors(yaml: YamlFile): YamlSelector[] {
     const definition = new DefinitionParser(yaml, byName, name);
     const spec = definition.parse(raw.definition, [...path, 'definition'], true);
     byName.set(name, spec);
-    out.push({ name, description: typeof raw.description === 'string' ? raw.description : '', isDefault: raw.default === true, spec });
+    out.push({ name, description: typeof raw.description === 'string' ? raw.description : '', isDefault: raw.default === true, spec, line: yaml.lineOf([...path, 'definition']) });
   });
   return out;
 }
@@ -192,6 +194,16 @@ class DefinitionParser {
     }
     return c;
   }
+}
+
+/** The YAML selector a command applies, as the parsed options hold it. */
+export interface ChosenSelector {
+  name: string;
+  spec: SelectionSpec;
+  /** selectors.yml's `default: true` selector, applied because the command named no selection */
+  isDefault: boolean;
+  /** line of its definition in selectors.yml */
+  line?: number;
 }
 
 /**

@@ -72,6 +72,45 @@ describe('selectors.yml and indirect selection on the command line', () => {
     expect(names(p.tsql(['ls', '-s', 'test_type:data', '--output', 'name']).stdout)).toEqual(['assert_one', 'not_null_orders_id', 'relationships_orders_customer_id__id__ref_customers_']);
   });
 
+  it('a selector that selects nothing is exit 2 naming it, as an empty --select is; --allow-empty-selection runs nothing', () => {
+    const p = project({
+      ...FILES,
+      'selectors.yml': `selectors:
+  - name: typo
+    definition: 'tag:nighlty'
+  - name: nothing_left
+    definition:
+      intersection:
+        - tag: nightly
+        - path: models/staging
+  - name: staging
+    definition: 'path:models/staging'
+`,
+    });
+    const typo = /^error: selectors.yml:3: --selector 'typo': 'tag:nighlty' matches no node \(did you mean 'tag:nightly'\?\)$/;
+    expectUserError(p, typo, ['run', '--selector', 'typo']);
+    expectUserError(p, typo, ['ls', '--selector', 'typo']);
+    expectUserError(p, typo, ['compile', '--selector', 'typo']);
+    expectUserError(p, /^error: selectors.yml:5: --selector 'nothing_left' selects no node: its intersection or exclusion leaves nothing to run \(--allow-empty-selection runs nothing instead\)$/, ['build', '--selector', 'nothing_left']);
+    expectUserError(p, /^error: selectors.yml:10: --selector 'staging' matches no seed for tsql seed \(it selects only models; --allow-empty-selection runs nothing instead\)$/, ['seed', '--selector', 'staging']);
+    const allowed = p.tsql(['run', '--selector', 'typo', '--allow-empty-selection']);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toContain("nothing to run: --selector 'typo': 'tag:nighlty' matches no node (allowed by --allow-empty-selection)");
+    expect(allowed.stdout).not.toMatch(/START/);
+
+    // the default selector: a typo in it is a mistake; one that holds other kinds of node is not (tsql seed with models)
+    p.write({ 'selectors.yml': "selectors:\n  - name: typo\n    default: true\n    definition: 'tag:nighlty'\n" });
+    expectUserError(p, /^error: selectors.yml:4: the default selector 'typo': 'tag:nighlty' matches no node \(did you mean 'tag:nightly'\?\)$/, ['build']);
+    expectUserError(p, /the default selector 'typo'/, ['ls']);
+    const defaultAllowed = p.tsql(['build', '--allow-empty-selection']);
+    expect(defaultAllowed.code, defaultAllowed.stderr).toBe(0);
+    expect(defaultAllowed.stdout).toContain("nothing to build: the default selector 'typo'");
+    p.write({ 'selectors.yml': "selectors:\n  - name: staging\n    default: true\n    definition: 'path:models/staging'\n" });
+    const seed = p.tsql(['seed']);
+    expect(seed.code, seed.stderr).toBe(0);
+    expect(seed.stdout).toContain('nothing to seed');
+  });
+
   it('mistakes are one line, exit 2', () => {
     const p = project(FILES);
     expectUserError(p, /^error: --selector cannot be combined with --select/, ['ls', '--selector', 'staging', '--select', 'orders']);

@@ -42,7 +42,7 @@ export async function diffCommand(options: ParsedOptions, output: string | undef
       const select = options.select.length || selector ? options.select : ['state:modified'];
       const selected = selectFromManifest(session.compiled.manifest, { select, selector, indirectSelection: options.indirectSelection, exclude: options.exclude, state: options.state, targetDir: session.targetDir, types: ['model'] });
       if (!selected.size) {
-        if (options.select.length || options.exclude.length) throw emptySelectionError(session.compiled.manifest, { select: options.select, exclude: options.exclude, types: ['model'], command: 'diff' });
+        if (options.select.length || options.exclude.length || selector) throw emptySelectionError(session.compiled.manifest, { select: options.select, exclude: options.exclude, selector, types: ['model'], command: 'diff' });
         const note = `nothing to diff: no model is modified against --state ${options.state.label}`;
         reporter.info(note);
         report.notes.push(note);

@@ -3,7 +3,7 @@ import { writeCiReports } from '../../artifacts/ci-reports.js';
 import { newReport, reportNode, type RunReport } from '../../artifacts/run-report.js';
 import { isUserError, UserError, UserErrors } from '../../errors.js';
 import { executePlan } from '../../execution/run-plan.js';
-import { emptySelectionError, selectsByRunState, unmatchedSelectorError } from '../../graph/empty-selection.js';
+import { describeSelection, emptySelectionMistake, selectionGiven, selectsByRunState, unmatchedSelectorError } from '../../graph/empty-selection.js';
 import { commandSelection, selectFromManifest } from '../../graph/manifest-graph.js';
 import type { ResourceType } from '../../graph/selector.js';
 import { buildPlan, type ExecutableType } from '../../plan/plan.js';
@@ -117,13 +117,13 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     const selected = retry
       ? new Set([...retry.nodes].filter((id) => types.select.includes(manifest.nodes.get(id)?.resourceType as ResourceType)))
       : select(manifest, session.targetDir);
-    if (!selected.size && !retry && (options.select.length || options.exclude.length)) {
-      // state:, result: and source_status: depend on the run, not on the project: a pull request
-      // that changes no node (only docs, say) has nothing to build, and that is not a mistake
-      const byRunState = selectsByRunState(options);
-      const err = byRunState ? undefined : emptySelectionError(manifest, { select: options.select, exclude: options.exclude, types: types.select, command });
-      if (err && !options.allowEmptySelection) throw err;
-      const note = err ? `nothing to ${command}: ${err.message} (allowed by --allow-empty-selection)` : `nothing to ${command}: no node matches ${[...options.select.map((s) => `--select '${s}'`), ...options.exclude.map((s) => `--exclude '${s}'`)].join(' ')} against --state ${options.state?.label ?? ''}`.trimEnd();
+    // state:, result: and source_status: depend on the run, not on the project: a pull request
+    // that changes no node (only docs, say) has nothing to build, and that is not a mistake
+    const byRunState = selectionGiven(options) && selectsByRunState(options);
+    const err = !selected.size && !retry ? emptySelectionMistake(manifest, { select: options.select, exclude: options.exclude, selector: options.selector, types: types.select, command }) : undefined;
+    if (err && !options.allowEmptySelection) throw err;
+    if (!selected.size && !retry && (err || byRunState)) {
+      const note = err ? `nothing to ${command}: ${err.message} (allowed by --allow-empty-selection)` : `nothing to ${command}: no node matches ${describeSelection(options)} against --state ${options.state?.label ?? ''}`.trimEnd();
       reporter.info(note);
       report.notes.push(note);
       await writeResults(session.targetDir, [], meta, (performance.now() - t0) / 1000, args);

@@ -38,7 +38,7 @@ export async function freshnessCommand(options: ParsedOptions, output: string | 
   try {
     const { manifest } = session.compiled;
     const picked = selectFromManifest(manifest, { ...commandSelection(options), targetDir: session.targetDir, types: ['source'] });
-    checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, types: ['source'], command: 'source freshness' });
+    checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, selector: options.selector, types: ['source'], command: 'source freshness' });
     const errors = new ErrorCollector();
     const checks: Array<{ id: string; deps: string[]; node: SourceNode; rule: FreshnessRule }> = [];
     for (const id of [...picked].sort()) {
