@@ -35,7 +35,8 @@ export function metadata(meta: ArtifactMeta, kind: string) {
   };
 }
 
-function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
+/** One node as manifest.json holds it (`tsql ls --output json` prints a choice of its keys). */
+export function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unknown> {
   const base: Record<string, unknown> = {
     unique_id: n.uniqueId,
     resource_type: n.resourceType,

@@ -9,6 +9,7 @@ import { formatPlace, UserError } from '../errors.js';
 import { parseSelector, STATE_METHODS } from '../graph/selector.js';
 import { TSQL_VERSION } from '../version.js';
 import type { ExecuteCommand } from './commands/execute.js';
+import type { LsArgs } from './commands/ls.js';
 import { parseCommon, type CommonOptions, type ParsedOptions } from './options.js';
 
 // Each command's module (and what only it needs) is loaded when that command runs: a
@@ -80,7 +81,7 @@ function withCi(cmd: Command, opts: { strict: boolean }): Command {
   if (opts.strict) {
     cmd
       .option('--warn-error', 'treat warnings as errors: a test that warns fails the run')
-      .option('--allow-empty-selection', 'a --select/--exclude that leaves no node runs nothing and exits 0, instead of an error');
+      .option('--allow-empty-selection', 'a --select/--exclude/--selector that leaves no node runs nothing and exits 0, instead of an error');
   }
   return cmd;
 }
@@ -177,10 +178,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await diffCommand(await parsed(raw), raw.output));
     });
 
-  withCommon(program.command('compile').description('render every model to target/compiled and write target/manifest.json'), { execution: true }).action(async (raw: CommonOptions) => {
-    const { compileCommand } = await commands.compile();
-    setExit(await compileCommand(await parsed(raw)));
-  });
+  withCommon(program.command('compile').description('render every model to target/compiled and write target/manifest.json'), { execution: true })
+    .option('--inline <sql>', "print this SQL compiled in the project (ref(), source() and macros work); writes nothing")
+    .action(async (raw: CommonOptions & { inline?: string }) => {
+      const { compileCommand } = await commands.compile();
+      setExit(await compileCommand(await parsed(raw), raw));
+    });
 
   withCommon(program.command('show').description('run the select of a model (or of --inline SQL) and print its first rows'))
     .option('--inline <sql>', "a select to preview instead of a node; ref(), source() and macros work")
@@ -219,10 +222,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withCommon(program.command('ls').alias('list').description('list the selected nodes'))
     .option('--resource-type <type...>', 'model, seed, snapshot, source, test, unit_test, analysis, exposure (repeatable)')
     .option('-o, --output <format>', 'selector (default), name, path or json')
-    .action(async (raw: CommonOptions) => {
+    .option('--output-keys <keys...>', 'with --output json: the keys of each node to print (e.g. name,resource_type)')
+    .action(async (raw: CommonOptions & LsArgs) => {
       const { checkLsOptions, lsCommand } = await commands.ls();
-      checkLsOptions(raw.resourceType, raw.output);
-      setExit(await lsCommand(await parsed(raw), raw.resourceType, raw.output));
+      checkLsOptions(raw);
+      setExit(await lsCommand(await parsed(raw), raw));
     });
 
   withCommon(program.command('run-operation <macro>').description('run a macro on the target (execute is true: its run_query and statement calls run)'), { selection: false })

@@ -6,9 +6,15 @@ import { Reporter } from '../reporter.js';
 import { closeSession, openSession, publishCompiled } from '../session.js';
 import type { Manifest } from '../../compiler/compiler.js';
 import { describeProject } from './describe.js';
+import { checkInline, inlineModel, inlineNode } from '../inline-node.js';
 
-/** Renders every node and writes target/manifest.json and target/compiled/. */
-export async function compileCommand(options: ParsedOptions): Promise<number> {
+/**
+ * Renders every node and writes target/manifest.json and target/compiled/; with `--inline
+ * SQL`, prints that SQL compiled in the project's context instead.
+ */
+export async function compileCommand(options: ParsedOptions, args: { inline?: string } = {}): Promise<number> {
+  checkInline(options, args.inline, 'compile');
+  if (args.inline !== undefined) return compileInline(options, args.inline);
   const reporter = new Reporter(options.logFormat);
   const t0 = performance.now();
   const selection = (m: Manifest, targetDir: string) => selectFromManifest(m, { ...commandSelection(options), targetDir, types: ['model', 'seed', 'snapshot'] });
@@ -18,7 +24,7 @@ export async function compileCommand(options: ParsedOptions): Promise<number> {
     // with --select, the selected models' SQL is printed: a selection of nothing is a mistake
     const types: ResourceType[] = ['model', 'snapshot', 'analysis'];
     const picked = options.select.length || (options.selector && !options.selector.isDefault) ? selectFromManifest(manifest, { ...commandSelection(options), targetDir: session.targetDir, types }) : undefined;
-    if (picked) checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, types, command: 'compile' });
+    if (picked) checkSelectionNotEmpty(manifest, picked, { select: options.select, exclude: options.exclude, selector: options.selector, types, command: 'compile' });
     await publishCompiled(session, reporter, 'compile');
     if (picked) {
       for (const id of picked) {
@@ -29,6 +35,20 @@ export async function compileCommand(options: ParsedOptions): Promise<number> {
       }
     }
     reporter.info(`Compiled ${describeProject(manifest)} in ${((performance.now() - t0) / 1000).toFixed(2)}s; artifacts in ${session.project.settings.targetPath}/`);
+    return 0;
+  } finally {
+    await closeSession(session);
+  }
+}
+
+/** `tsql compile --inline SQL`: the compiled SQL on stdout (warnings on stderr); nothing is written to target/. */
+async function compileInline(options: ParsedOptions, sql: string): Promise<number> {
+  const reporter = new Reporter(options.logFormat, process.stderr);
+  const session = await openSession(options, { readCatalog: true, extraModel: inlineModel(sql) });
+  try {
+    for (const w of session.compiled.warnings) reporter.warn(w);
+    for (const l of session.compiled.logs) reporter.info(l);
+    process.stdout.write(`${inlineNode(session.compiled.manifest).compiledCode.trim()}\n`);
     return 0;
   } finally {
     await closeSession(session);

@@ -7,8 +7,8 @@ import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 import { closeSession, openSession, publishCompiled, type Session } from '../session.js';
 import { warehouseAnswerer } from '../../execution/introspection-answers.js';
+import { checkInline, inlineModel, inlineNode, selectionChosen } from '../inline-node.js';
 
-export const INLINE_NAME = 'inline_query';
 const SHOWABLE = ['model', 'seed', 'snapshot', 'analysis', 'test'] as const;
 
 export interface ShowArgs {
@@ -23,10 +23,8 @@ export function checkShowArgs(o: ParsedOptions, args: ShowArgs): { limit: number
   if (args.limit !== undefined && (!/^\d+$/.test(args.limit) || limit < 1)) throw new UserError(`--limit must be a whole number from 1, got '${args.limit}'`, {}, { hint: 'e.g. --limit 20' });
   const output = args.output ?? 'text';
   if (output !== 'text' && output !== 'json') throw new UserError(`--output must be 'text' or 'json', got '${output}'`);
-  const chosen = o.select.length > 0 || (o.selector !== undefined && !o.selector.isDefault);
-  if (args.inline !== undefined && chosen) throw new UserError(`tsql show takes ${o.select.length ? '--select' : '--selector'} or --inline, not both`);
-  if (args.inline === undefined && !chosen) throw new UserError('tsql show needs --select <model> or --inline "<select …>"', {}, { hint: "e.g. tsql show --select orders, or tsql show --inline \"select * from {{ ref('orders') }}\"" });
-  if (args.inline !== undefined && !args.inline.trim()) throw new UserError('--inline takes a select statement');
+  checkInline(o, args.inline, 'show');
+  if (args.inline === undefined && !selectionChosen(o)) throw new UserError('tsql show needs --select <model> or --inline "<select …>"', {}, { hint: "e.g. tsql show --select orders, or tsql show --inline \"select * from {{ ref('orders') }}\"" });
   return { limit, output };
 }
 
@@ -39,16 +37,15 @@ export async function showCommand(options: ParsedOptions, args: ShowArgs): Promi
   const { limit, output } = checkShowArgs(options, args);
   const reporter = new Reporter(options.logFormat, output === 'json' ? process.stderr : process.stdout);
   const inline = args.inline;
-  const session = await openSession(options, { readCatalog: true, extraModel: inline === undefined ? undefined : { name: INLINE_NAME, text: inline } });
+  const session = await openSession(options, { readCatalog: true, extraModel: inlineModel(inline) });
   try {
     const { manifest } = session.compiled;
-    const inlineId = `model.${manifest.projectName}.${INLINE_NAME}`;
-    const targets = inline === undefined ? pick(manifest, session, options) : [manifest.nodes.get(inlineId)!];
+    const targets = inline === undefined ? pick(manifest, session, options) : [inlineNode(manifest)];
     if (inline === undefined) await publishCompiled(session, reporter, 'show');
     else for (const w of session.compiled.warnings) reporter.warn(w);
     let failed = false;
     for (const node of targets) {
-      const label = node.uniqueId === inlineId ? 'inline' : node.name;
+      const label = inline !== undefined ? 'inline' : node.name;
       let rows: Record<string, unknown>[];
       try {
         const { adapter } = session.warehouseOf(node);
