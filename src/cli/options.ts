@@ -10,10 +10,9 @@ import { parseEventTimeFlags, type BatchWindow } from '../run-date/batches.js';
 import { ignoredEnvWarnings, withEnvOptions } from './env-options.js';
 import { readProjectFlags } from '../project/project-flags.js';
 import { notice, setConsolePreferences } from './console-output.js';
-import type { IndirectSelection } from '../graph/selector.js';
+import { INDIRECT_MODES, type IndirectSelection } from '../graph/selector.js';
 import { chooseSelector, readSelectors, type ChosenSelector } from '../graph/yaml-selectors.js';
 
-const INDIRECT_MODES = ['eager', 'cautious', 'buildable', 'empty'];
 
 /** Options every command accepts (before or after the command name), as dbt users type them. */
 export interface CommonOptions {
@@ -153,8 +152,8 @@ export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedO
   // the project file's flags: come last (the flag, then the environment, win)
   const o: CommonOptions = { ...fromEnv.options };
   const flags = readProjectFlags(resolve(o.projectDir ?? process.cwd()));
-  for (const [k, v] of Object.entries(flags) as Array<[keyof typeof flags, boolean]>) {
-    if (o[k] === undefined && (!accepted || accepted.has(k) || k === 'useColors' || k === 'quiet')) o[k] = v;
+  for (const [k, v] of Object.entries(flags) as Array<[keyof typeof flags, boolean | string]>) {
+    if (o[k] === undefined && (!accepted || accepted.has(k) || k === 'useColors' || k === 'quiet')) Object.assign(o, { [k]: v });
   }
   const named = (key: keyof CommonOptions, flag: string) => sources[key] ?? flag;
   const logFormat = o.logFormat ?? 'text';
@@ -171,7 +170,7 @@ export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedO
   const select = [...(o.select ?? []), ...(o.models ?? [])];
   const exclude = o.exclude ?? [];
   const indirectSelection = (o.indirectSelection ?? 'eager').trim().toLowerCase();
-  if (!INDIRECT_MODES.includes(indirectSelection)) throw new UserError(`${named('indirectSelection', '--indirect-selection')} must be one of ${INDIRECT_MODES.join(', ')}, got '${indirectSelection}'`, {}, { hint: didYouMean(indirectSelection, INDIRECT_MODES) });
+  if (!(INDIRECT_MODES as readonly string[]).includes(indirectSelection)) throw new UserError(`${named('indirectSelection', '--indirect-selection')} must be one of ${INDIRECT_MODES.join(', ')}, got '${indirectSelection}'`, {}, { hint: didYouMean(indirectSelection, INDIRECT_MODES) });
   if (o.selector !== undefined && (select.length || exclude.length)) {
     throw new UserError(`--selector cannot be combined with ${select.length ? '--select' : '--exclude'}`, {}, { hint: 'put the whole selection in the selector (union:, intersection:, exclude:), or use --select/--exclude alone' });
   }

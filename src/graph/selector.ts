@@ -57,6 +57,7 @@ export interface SelectionState {
 }
 
 export type IndirectSelection = 'eager' | 'cautious' | 'buildable' | 'empty';
+export const INDIRECT_MODES: readonly IndirectSelection[] = ['eager', 'cautious', 'buildable', 'empty'];
 
 /**
  * A selection as dbt composes it: criteria joined by union, intersection and difference

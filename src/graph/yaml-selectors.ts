@@ -16,11 +16,10 @@ import { isPlainObject } from '../project/config-merge.js';
 import { didYouMean } from '../util/suggest.js';
 import { readYamlFile, type YamlFile, type YamlPath } from '../util/yaml-file.js';
 import { parseSelector } from './selector-parse.js';
-import { specOfArgs, type IndirectSelection, type SelectionSpec } from './selector.js';
+import { INDIRECT_MODES, specOfArgs, type IndirectSelection, type SelectionSpec } from './selector.js';
 
 export const SELECTORS_FILE = 'selectors.yml';
 
-const INDIRECT_MODES: readonly IndirectSelection[] = ['eager', 'cautious', 'buildable', 'empty'];
 const SELECTOR_KEYS = ['name', 'description', 'default', 'definition'];
 const CRITERION_KEYS = ['method', 'value', 'parents', 'children', 'parents_depth', 'children_depth', 'childrens_parents', 'indirect_selection', 'exclude'];
 

@@ -8,7 +8,7 @@ import { didYouMean } from '../util/suggest.js';
 import { readYamlFile, type YamlFile } from '../util/yaml-file.js';
 import { asHookList } from './config-merge.js';
 import { checkUnsupported, UNSUPPORTED_PROJECT } from './unsupported.js';
-import { PROJECT_FLAGS } from './project-flags.js';
+import { flagValueProblem, PROJECT_FLAGS } from './project-flags.js';
 
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 const hookList = z.union([z.string(), z.array(z.unknown())]).transform((v) => asHookList(v));
@@ -145,8 +145,9 @@ export function loadProjectFile(projectDir: string, overrides: ProjectOverrides 
     if (!(inPackage && UNSUPPORTED_PROJECT[k]?.rootOnly)) checkUnsupported(UNSUPPORTED_PROJECT, k, v, 'project key', () => ({ file: shown, line: yaml.lineOf([k]) }), findings);
   }
   for (const [k, v] of Object.entries(inPackage ? {} : (p.flags ?? {}))) {
+    const problem = k in PROJECT_FLAGS ? flagValueProblem(k, v) : undefined;
     if (!(k in PROJECT_FLAGS)) findings.warnings.push(`${shown}:${yaml.lineOf(['flags', k]) ?? '?'}: flag '${k}' is ignored: tsql acts on ${Object.keys(PROJECT_FLAGS).join(', ')} only`);
-    else if (typeof v !== 'boolean') findings.errors.push(yaml.error(`flag '${k}' must be true or false, not ${JSON.stringify(v)}`, ['flags', k]));
+    else if (problem) findings.errors.push(yaml.error(problem.message, ['flags', k], problem.hint));
   }
   if (findings.errors.length) throw findings.errors[0];
   return {

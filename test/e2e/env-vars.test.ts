@@ -94,4 +94,22 @@ describe("dbt's environment variables, beside TSQL_*", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("tsql_project.yml:4: flag 'fail_fast' must be true or false");
   });
+
+  it("flags: indirect_selection is --indirect-selection's default; a mode tsql does not know is exit 2 at its line", () => {
+    const p = project({
+      'tsql_project.yml': `name: shop\nprofile: shop\nflags:\n  indirect_selection: cautious\n`,
+      'models/a.sql': 'select 1 as id',
+      'models/b.sql': 'select 1 as id, 1 as a_id',
+      'models/schema.yml': `models:\n  - name: b\n    columns:\n      - name: a_id\n        data_tests:\n          - relationships:\n              to: ref('a')\n              field: id\n`,
+    });
+    const listed = (env: Record<string, string> = {}) => p.tsql(['ls', '--select', 'a'], env).stdout.trim().split('\n');
+    // cautious: the relationships test also reads b, which is not selected
+    expect(listed()).toEqual(['shop.a']);
+    expect(listed({ DBT_INDIRECT_SELECTION: 'eager' })).toEqual(['shop.a', 'shop.relationships_b_a_id__id__ref_a_']);
+    expect(p.tsql(['ls', '--select', 'a', '--indirect-selection', 'eager']).stdout).toContain('relationships_b_a_id');
+    p.write({ 'tsql_project.yml': `name: shop\nprofile: shop\nflags:\n  indirect_selection: cautios\n` });
+    const bad = p.tsql(['ls', '--select', 'a']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`tsql_project.yml:4: flag 'indirect_selection' must be one of eager, cautious, buildable, empty, not "cautios" (did you mean 'cautious'?)`);
+  });
 });
