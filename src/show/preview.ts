@@ -3,6 +3,7 @@
  * the SQL, so the warehouse stops early) and the printed result. Pure: no
  * connection here.
  */
+import { dateTimeText } from '../util/date-text.js';
 
 /** The node's select, wrapped so that every engine (DuckDB, PostgreSQL, Redshift, Snowflake) returns at most `limit` rows. */
 export function previewSql(select: string, limit: number): string {
@@ -19,7 +20,9 @@ export function jsonCell(v: unknown): unknown {
   return v;
 }
 
+/** One cell as the table prints it: a Date (an engine that gives no text for it) as `2024-01-03 10:00:00`, not ISO's `…T…Z`. */
 function cellText(v: unknown): string {
+  if (v instanceof Date) return dateTimeText(v) ?? 'null';
   const j = jsonCell(v);
   if (j === null || j === undefined) return 'null';
   return typeof j === 'object' ? JSON.stringify(j) : String(j);
