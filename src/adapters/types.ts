@@ -287,6 +287,12 @@ export interface Connection {
   executeBatch?(sqls: string[]): Promise<ExecResult[]>;
   query(sql: string): Promise<Record<string, unknown>[]>;
   /**
+   * The rows of a query as the engine's own client prints them (`tsql show`):
+   * dates, times, timestamps and intervals as the engine's text, not as a
+   * JavaScript Date. Engines without it: query().
+   */
+  preview?(sql: string): Promise<Record<string, unknown>[]>;
+  /**
    * Bulk-loads rows with bound values (never spliced into SQL text); returns the
    * rows loaded. Batches that come from a file are taken one at a time, so a seed
    * of any size loads in bounded memory.

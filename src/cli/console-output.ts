@@ -69,10 +69,29 @@ export function printStopError(e: unknown): number {
   return EXIT_FAILURE;
 }
 
-/** A mistake on the command line that commander found (unknown option, missing argument). */
-export function printUsageError(text: string): void {
-  if (preferences.format === 'json') writeJsonEvent({ type: 'error', kind: 'usage', code: EXIT_USAGE, message: text.trim().replace(/^error: /, '') });
+/** What commander writes to stderr besides its errors (help shown after a mistake): a `usage` error event under json. */
+export function printUsageText(text: string): void {
+  if (preferences.format === 'json') writeJsonEvent({ type: 'error', kind: 'usage', code: EXIT_USAGE, message: text.trim() });
   else process.stderr.write(text);
+}
+
+/**
+ * A mistake on the command line that commander found (unknown option, missing
+ * argument), one line: its suggestion, printed by commander on a line of its
+ * own, goes at the end as every other error's (`(did you mean --select?)`).
+ */
+export function printUsageError(text: string): void {
+  const { message, hint } = usageError(text);
+  if (preferences.format === 'json') writeJsonEvent({ type: 'error', kind: 'usage', code: EXIT_USAGE, message, ...defined({ hint }) });
+  else process.stderr.write(`error: ${message}${hint ? ` (${hint})` : ''}\n`);
+}
+
+/** commander's `error: unknown option '--selec'\n(Did you mean --select?)\n` as its message and hint. */
+export function usageError(text: string): { message: string; hint?: string } {
+  const body = text.trim().replace(/^error: /, '');
+  const m = /^([\s\S]*?)\s*\n\((Did you mean [^\n]*\?)\)$/.exec(body);
+  if (!m) return { message: body };
+  return { message: m[1]!, hint: m[2]!.replace(/^Did/, 'did') };
 }
 
 function printUserError(e: UserError): void {

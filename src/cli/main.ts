@@ -1,6 +1,6 @@
 import { EXIT_INTERRUPTED, installInterruptHandler } from '../execution/interrupt.js';
 import { isInterrupted } from '../util/interrupt-state.js';
-import { EXIT_USAGE, jsonRequested, notice, printStopError, printUsageError, setConsolePreferences } from './console-output.js';
+import { EXIT_USAGE, jsonRequested, notice, printStopError, printUsageError, printUsageText, setConsolePreferences } from './console-output.js';
 import { scrubOutput } from '../util/secrets.js';
 import { ignoreClosedOutput } from './broken-pipe.js';
 import { moveLeadingOptions } from './leading-options.js';
@@ -114,7 +114,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version(TSQL_VERSION, '-v, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: printUsageError })
+    .configureOutput({ writeErr: printUsageText, outputError: printUsageError })
     .hook('preAction', (_root, command) => {
       acceptedOptions = new Set(command.options.map((o) => o.attributeName()));
     });

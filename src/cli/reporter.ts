@@ -102,27 +102,44 @@ export class Reporter {
     }
   }
 
-  /** The closing lines: failures first, then the PASS/WARN/ERROR/SKIP/TOTAL line. */
-  done(counts: StatusCounts, failures: Array<{ label: string; file: string; message: string }>): void {
+  /**
+   * The closing lines, as dbt's: `Completed with N errors and M warnings:`, each
+   * failure then each warning with its file and message, then the
+   * PASS/WARN/ERROR/SKIP/TOTAL line.
+   */
+  done(counts: StatusCounts, failures: ClosingNote[], warnings: ClosingNote[] = []): void {
     if (preferences.quiet && !counts.error) return;
     if (this.format === 'json') {
-      writeJsonEvent({ type: 'done', ...counts, failures }, this.out);
+      writeJsonEvent({ type: 'done', ...counts, failures, warnings }, this.out);
       return;
     }
     this.write(`${clock()}  `);
-    if (counts.error) {
-      this.write(`${clock()}  ${this.c(pc.red, `Completed with ${counts.error} error${counts.error === 1 ? '' : 's'}:`)}`);
-      for (const f of failures) {
-        this.write(`${clock()}  `);
-        this.write(`${clock()}  ${this.c(pc.red, `Failure in ${f.label} (${f.file})`)}`);
-        for (const line of f.message.split('\n')) this.write(`${clock()}    ${line}`);
-      }
-    } else {
-      this.write(`${clock()}  ${this.c(pc.green, 'Completed successfully')}`);
-    }
+    const errorWords = plural(counts.error, 'error');
+    const warningWords = plural(warnings.length, 'warning');
+    if (counts.error) this.write(`${clock()}  ${this.c(pc.red, `Completed with ${errorWords}${warnings.length ? ` and ${warningWords}` : ''}:`)}`);
+    else if (warnings.length) this.write(`${clock()}  ${this.c(pc.yellow, `Completed with ${warningWords}:`)}`);
+    else this.write(`${clock()}  ${this.c(pc.green, 'Completed successfully')}`);
+    const note = (heading: string, n: ClosingNote, colour: (s: string) => string) => {
+      this.write(`${clock()}  `);
+      this.write(`${clock()}  ${this.c(colour, `${heading} in ${n.label} (${n.file})`)}`);
+      for (const line of n.message.split('\n')) this.write(`${clock()}    ${line}`);
+    };
+    if (counts.error) for (const f of failures) note('Failure', f, pc.red);
+    for (const w of warnings) note('Warning', w, pc.yellow);
     this.write(`${clock()}  `);
     this.write(`${clock()}  Done. PASS=${counts.pass} WARN=${counts.warn} ERROR=${counts.error} SKIP=${counts.skip} TOTAL=${counts.total}`);
   }
+}
+
+/** A failure or warning listed at the end of a run: the node (`test not_null_orders_id`), its file and message. */
+export interface ClosingNote {
+  label: string;
+  file: string;
+  message: string;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export interface StatusCounts {

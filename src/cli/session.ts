@@ -8,7 +8,7 @@ import type { Relation } from '../adapters/types.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
 import { UserError } from '../errors.js';
-import { redactOutput, resolveTarget, type ResolvedTarget } from '../project/profiles.js';
+import { chosenProfile, redactOutput, resolveTarget, type ResolvedTarget } from '../project/profiles.js';
 import { writeCompiledFiles, writeManifest, type ArtifactMeta } from '../artifacts/write.js';
 import { runDateContext } from '../run-date/run-date.js';
 import { lakeRoot } from '../project/lake.js';
@@ -68,7 +68,7 @@ export async function openSession(options: ParsedOptions, opts: SessionOptions):
   const target = resolveTarget({
     projectDir: options.projectDir,
     profilesDir: options.profilesDir,
-    profileName: options.profile ?? project.settings.profile,
+    ...chosenProfile(options.profile, project.settings),
     targetName: options.target,
     vars: options.vars,
   });

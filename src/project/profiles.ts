@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import nunjucks from 'nunjucks';
-import { UserError } from '../errors.js';
+import { UserError, type SourcePlace } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { readYamlFile, type YamlFile } from '../util/yaml-file.js';
 import { isPlainObject } from './config-merge.js';
 import { adapterFactory, adapterTypes, PLANNED_ADAPTERS } from '../adapters/registry.js';
-import { zodToUserError } from './project-file.js';
+import { zodToUserError, type ProjectSettings } from './project-file.js';
 import { ALLOW_LAKE_OUTSIDE_PROJECT, lakeRootOutsideProject } from './lake.js';
 
 export interface ResolvedTarget {
@@ -111,10 +111,23 @@ function coerceScalar(s: string): unknown {
   return s;
 }
 
+/**
+ * The profile a command uses and where it was named: `--profile`, else the
+ * project file's `profile:` line (its `name:` line when it has none, the name
+ * then being the profile's), which a "not found" points at.
+ */
+export function chosenProfile(cliProfile: string | undefined, settings: ProjectSettings): { profileName: string; profileNamedAt: SourcePlace | 'command line' } {
+  if (cliProfile !== undefined) return { profileName: cliProfile, profileNamedAt: 'command line' };
+  const key = isPlainObject(settings.yaml.data) && 'profile' in settings.yaml.data ? 'profile' : 'name';
+  return { profileName: settings.profile, profileNamedAt: { file: settings.file, line: settings.yaml.lineOf([key]) } };
+}
+
 export function resolveTarget(opts: {
   projectDir: string;
   profilesDir?: string;
   profileName: string;
+  /** where the profile's name was written (chosenProfile): a profile not found points there */
+  profileNamedAt?: SourcePlace | 'command line';
   targetName?: string;
   vars: Record<string, unknown>;
 }): ResolvedTarget {
@@ -130,7 +143,10 @@ export function resolveTarget(opts: {
   const profileNames = Object.keys(data).filter((k) => k !== 'config');
   const profile = data[opts.profileName];
   if (!isPlainObject(profile)) {
-    throw new UserError(`profile '${opts.profileName}' not found`, { file: rel }, { hint: didYouMean(opts.profileName, profileNames) ?? `profiles here: ${profileNames.join(', ') || 'none'}` });
+    const hint = didYouMean(opts.profileName, profileNames) ?? `profiles in ${rel}: ${profileNames.join(', ') || 'none'}`;
+    if (opts.profileNamedAt === 'command line') throw new UserError(`--profile '${opts.profileName}': no such profile in ${rel}`, {}, { hint });
+    if (opts.profileNamedAt) throw new UserError(`profile '${opts.profileName}' not found in ${rel}`, opts.profileNamedAt, { hint });
+    throw new UserError(`profile '${opts.profileName}' not found`, { file: rel }, { hint });
   }
   const outputs = profile.outputs;
   if (!isPlainObject(outputs) || !Object.keys(outputs).length) {

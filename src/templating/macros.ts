@@ -171,8 +171,13 @@ function guardMacro(fn: MacroEntry['fn'], name: string, file: string, source: st
   };
 }
 
+/** Where `{% macro name(…) %}` (or `{% test name(…) %}`) starts in a file's `text`: its offset and line. */
+export function macroDefinition(text: string, name: string): { offset: number; line: number } | undefined {
+  const offset = text.search(new RegExp(`\\{%-?\\s*(macro|test)\\s+${name}\\b`));
+  if (offset < 0) return undefined;
+  return { offset, line: text.slice(0, offset).split('\n').length };
+}
+
 function lineOfMacro(text: string, name: string): number | undefined {
-  const idx = text.search(new RegExp(`\\{%-?\\s*(macro|test)\\s+${name}\\b`));
-  if (idx < 0) return undefined;
-  return text.slice(0, idx).split('\n').length;
+  return macroDefinition(text, name)?.line;
 }

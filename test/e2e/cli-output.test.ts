@@ -59,3 +59,36 @@ describe('options before the command name (as dbt users write them)', () => {
     expect(typo.stderr).toContain("unknown option '--quite'");
   });
 });
+
+/** stdout without the time at the start of each line */
+const untimed = (stdout: string) => stdout.replace(/^\d\d:\d\d:\d\d {2}/gm, '');
+
+describe('the closing lines of a run', () => {
+  const schema = `models:
+  - name: orders
+    columns:
+      - name: amount
+        data_tests:
+          - not_null:
+              config: {severity: warn}
+`;
+
+  it('a run with warnings lists each warning node, its file and message, as dbt does', () => {
+    const p = project({ 'models/orders.sql': 'select 1 as id, null as amount\n', 'models/schema.yml': schema });
+    const r = p.tsql(['build']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(untimed(r.stdout)).toContain(
+      ['Completed with 1 warning:', '', 'Warning in test not_null_orders_amount (models/schema.yml)', '  Got 1 result, configured to warn if != 0', '', 'Done. PASS=1 WARN=1 ERROR=0 SKIP=0 TOTAL=2'].join('\n'),
+    );
+    expect(r.stdout).not.toContain('Completed successfully');
+  });
+
+  it('with errors too, the heading counts both and the failures come first', () => {
+    const p = project({ 'models/orders.sql': 'select 1 as id, null as amount\n', 'models/broken.sql': 'select nope\n', 'models/schema.yml': schema });
+    const r = p.tsql(['build']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const out = untimed(r.stdout);
+    expect(out).toContain('Completed with 1 error and 1 warning:\n\nFailure in model broken (models/broken.sql)');
+    expect(out.indexOf('Warning in test not_null_orders_amount (models/schema.yml)')).toBeGreaterThan(out.indexOf('Failure in model broken'));
+  });
+});

@@ -466,7 +466,8 @@ describe('test config', () => {
     expect(testNames(p)).toEqual(['warn_if_gt1_error_if_gt5', 'warn_severity']);
     expectLine(r, 'warn_severity', 'WARN', 3);
     expectLine(r, 'warn_if_gt1_error_if_gt5', 'WARN', 3);
-    expect(r.stdout).toMatch(/Completed successfully/);
+    expect(r.stdout).toMatch(/Completed with 2 warnings:/);
+    expect(r.stdout).toMatch(/Warning in test warn_severity \(.+\)\n.*Got 3 results, configured to warn if != 0/);
     expect(summary(r)).toBe('Done. PASS=0 WARN=2 ERROR=0 SKIP=0 TOTAL=2');
   });
 });

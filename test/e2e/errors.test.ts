@@ -113,9 +113,16 @@ describe('user errors', () => {
     expectUserError(p, /^error: models\/a\.sql:2: x must not be negative$/);
   });
 
-  it('missing profile', () => {
-    const p = project({ 'tsql_project.yml': 'name: shop\nprofile: shopp\n', 'models/a.sql': 'select 1' });
-    expectUserError(p, /^error: profiles\.yml: profile 'shopp' not found \(did you mean 'shop'\?\)$/);
+  it('missing profile: the project file line that names it, or --profile', () => {
+    const p = project({ 'tsql_project.yml': 'name: shop\nversion: 1.0.0\nprofile: shopp\n', 'models/a.sql': 'select 1' });
+    expectUserError(p, /^error: tsql_project\.yml:3: profile 'shopp' not found in profiles\.yml \(did you mean 'shop'\?\)$/);
+    expectUserError(p, /^error: tsql_project\.yml:3: profile 'shopp' not found in profiles\.yml \(did you mean 'shop'\?\)$/, ['debug']);
+    // no profile: the project's name is the profile's
+    p.write({ 'tsql_project.yml': 'version: 1.0.0\nname: shopp\n' });
+    expectUserError(p, /^error: tsql_project\.yml:2: profile 'shopp' not found in profiles\.yml \(did you mean 'shop'\?\)$/);
+    const q = project({ 'models/a.sql': 'select 1' });
+    expectUserError(q, /^error: --profile 'shopp': no such profile in profiles\.yml \(did you mean 'shop'\?\)$/, ['build', '--profile', 'shopp']);
+    expectUserError(q, /^error: --profile 'nothing_like_it': no such profile in profiles\.yml \(profiles in profiles\.yml: shop\)$/, ['run', '--profile', 'nothing_like_it']);
   });
 
   it('missing target', () => {
@@ -151,8 +158,16 @@ describe('user errors', () => {
     expect(p.tsql(['run', '--select', 'tagg:x']).stderr).toMatch(/unknown selector method 'tagg'.*did you mean 'tag'/);
     const unknown = p.tsql(['run', '--selct', 'a']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown option '--selct'/);
+    expect(unknown.stderr).toBe("error: unknown option '--selct' (did you mean --select?)\n");
     expect(p.tsql(['frobnicate']).code).toBe(2);
+  });
+
+  it('run-operation with an argument the macro does not take names the line of its definition', () => {
+    const p = project({ 'macros/ops.sql': "{% macro first() %}{% endmacro %}\n\n{# grants #}\n{%- macro my_macro(schema_name, dry_run=false) -%}\n  {{ log(schema_name) }}\n{%- endmacro %}\n" });
+    const r = p.tsql(['run-operation', 'my_macro', '--args', '{unknown_arg: 1}']);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toBe("error: macros/ops.sql:4: run-operation: macro 'my_macro' has no argument 'unknown_arg' (its arguments: schema_name, dry_run)\n");
+    expect(p.tsql(['run-operation', 'my_macro', '--args', '{schema_nam: x}']).stderr).toBe("error: macros/ops.sql:4: run-operation: macro 'my_macro' has no argument 'schema_nam' (did you mean 'schema_name'?)\n");
   });
 
   it('an unknown adapter type in the profile suggests a known one', () => {

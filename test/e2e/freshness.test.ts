@@ -115,7 +115,10 @@ describe('tsql source freshness', () => {
     expect(summary(r)).toBe('Done. PASS=1 WARN=1 ERROR=2 SKIP=0 TOTAL=4');
 
     const out = lines(r);
-    expect(out).toContain('Completed with 2 errors:');
+    expect(out).toContain('Completed with 2 errors and 1 warning:');
+    const events = out.indexOf('Warning in source raw.events (models/sources.yml)');
+    expect(events, r.stdout).toBeGreaterThan(0);
+    expect(out[events + 1]).toMatch(/^ {2}stale: newest row is 3\.0 hours old$/);
     const empty = out.indexOf('Failure in source raw.empty (models/sources.yml)');
     expect(empty, r.stdout).toBeGreaterThan(0);
     expect(out[empty + 1]).toBe('  no rows with a loaded_at');
@@ -156,7 +159,8 @@ describe('tsql source freshness', () => {
     expect(lines(r)[0]).toMatch(/^Checking freshness of 1 source table on duckdb /);
     expectLine(r, 'raw.events', 'WARN', 1);
     expect(r.stdout).not.toMatch(/raw\.(orders|users|empty)/);
-    expect(r.stdout).toContain('Completed successfully');
+    expect(r.stdout).toContain('Completed with 1 warning:');
+    expect(r.stdout).toMatch(/Warning in source raw\.events \(.+\.yml\)\n.*stale: newest row is .+ old/);
     expect(summary(r)).toBe('Done. PASS=0 WARN=1 ERROR=0 SKIP=0 TOTAL=1');
     expect(sourcesJson().results.map((x) => [x.unique_id, x.status])).toEqual([['source.shop.raw.events', 'warn']]);
 

@@ -77,7 +77,7 @@ for (const [label, text, line] of [
   ['env_var not set', "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{{ env_var('TSQL_FUZZ_NOT_SET') }}\"\n", /^error: profiles\.yml:6: environment variable 'TSQL_FUZZ_NOT_SET' is not set/],
   ['profile not a mapping', '- shop\n', /^error: profiles\.yml:1: /],
   ['invalid YAML', 'shop:\n  target: dev\n  outputs: [\n', /^error: profiles\.yml:\d+(:\d+)?: invalid YAML/],
-  ['other profile only', 'other:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n', /^error: profiles\.yml: profile 'shop' not found/],
+  ['other profile only', 'other:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n', /^error: tsql_project\.yml:2: profile 'shop' not found in profiles\.yml/],
 ] as const) {
   add(`profile: ${label}`, { 'profiles.yml': text }, line);
 }

@@ -172,7 +172,7 @@ describe('duckdb: tsql run-operation', () => {
     expect(unknown.stderr).toMatch(/no macro named 'make_tabel' \(did you mean 'make_table'\?\)/);
     const badArg = p.tsql(['run-operation', 'make_table', '--args', '{nam: x}']);
     expect(badArg.code).toBe(2);
-    expect(badArg.stderr).toMatch(/macros\/ops\.sql: run-operation: macro 'make_table' has no argument 'nam' \(did you mean 'name'\?\)/);
+    expect(badArg.stderr).toMatch(/macros\/ops\.sql:1: run-operation: macro 'make_table' has no argument 'nam' \(did you mean 'name'\?\)/);
     const notMapping = p.tsql(['run-operation', 'make_table', '--args', '[1, 2]']);
     expect(notMapping.code).toBe(2);
     expect(notMapping.stderr).toMatch(/--args must be a mapping/);

@@ -102,6 +102,8 @@ describe('--log-format json', () => {
     expect([...ends.values()].find((e) => String(e.uniqueId).startsWith('test.shop.not_null'))).toMatchObject({ status: 'warn', failures: 1 });
     expect(ev.filter((e) => e.type === 'hook').map((e) => e.which)).toEqual(['on-run-start', 'on-run-end']);
     expect(ev.at(-1)).toMatchObject({ type: 'done', error: 1, warn: 1, skip: 1 });
+    expect(ev.at(-1)!.warnings).toEqual([{ label: 'test not_null_orders_amount', file: 'models/schema.yml', message: 'Got 1 result, configured to warn if != 0' }]);
+    expect(ev.at(-1)!.failures).toEqual([expect.objectContaining({ label: 'model broken', file: 'models/broken.sql' })]);
     expect(ev.find((e) => e.type === 'summary')!.counts).toMatchObject({ seed: 1, table: 1, view: 2 });
   });
 
@@ -126,6 +128,8 @@ describe('--log-format json', () => {
     const r = p.tsql(['run', '--log-format', 'json', '--selct', 'a']);
     expect(r.code).toBe(2);
     const [e] = events(r.stdout).filter((x) => x.type === 'error');
-    expect(e).toMatchObject({ kind: 'usage', code: 2 });
+    expect(e).toMatchObject({ kind: 'usage', code: 2, message: "unknown option '--selct'", hint: 'did you mean --select?' });
+    expect(events(r.stdout).filter((x) => x.type === 'error')).toHaveLength(1);
+    expect(r.stderr).toBe('');
   });
 });

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { LOCAL_ENGINES, useEngineProjects } from '../helpers/engines.js';
 import { useProjects } from '../helpers/project.js';
 import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
 
 const project = useProjects();
+const engineProject = useEngineProjects('show_dates');
 const schemas: string[] = [];
 afterEach(async () => {
   const drop = schemas.splice(0);
@@ -82,4 +84,21 @@ describe('tsql show', () => {
     expect(t.code).toBe(0);
     expect(t.stdout).toContain("Previewing node 'not_null_nums_id':");
   });
+
+  for (const engine of LOCAL_ENGINES) {
+    it(`prints dates, times, timestamps and intervals as the engine does, not as ISO instants (${engine})`, () => {
+      const e = engineProject(engine, {
+        'models/dated.sql': "select 1 as id, date '2024-01-03' as d, timestamp '2024-01-03 10:00:00' as ts, timestamp '2024-01-03 10:00:00.25' as ts_frac, time '10:11:12' as t, interval '3 days' as iv, cast(null as date) as nd",
+      });
+      expect(e.tsql(['run']).code).toBe(0);
+      const r = e.tsql(['show', '--inline', "select * from {{ ref('dated') }}"]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const table = r.stdout.slice(r.stdout.indexOf('Previewing')).trim().split('\n');
+      expect(table[1]).toMatch(/^\| id \| d +\| ts +\| ts_frac +\| t +\| iv +\| nd +\|$/);
+      expect(table[3]!.split('|').map((c) => c.trim())).toEqual(['', '1', '2024-01-03', '2024-01-03 10:00:00', '2024-01-03 10:00:00.25', '10:11:12', '3 days', 'null', '']);
+      const j = e.tsql(['show', '--inline', "select d, ts from {{ ref('dated') }}", '--output', 'json']);
+      expect(j.code, j.stderr).toBe(0);
+      expect(JSON.parse(j.stdout.trim())).toEqual({ node: 'inline', show: [{ d: '2024-01-03', ts: '2024-01-03 10:00:00' }] });
+    });
+  }
 });

@@ -2,6 +2,11 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { rowBatches, type SeedRows } from '../row-batches.js';
 import type { Column, Connection, ExecResult, Relation } from '../types.js';
 
+/** DuckDB's date, time, timestamp and interval types, by name (the driver is loaded lazily: its DuckDBTypeId is not imported here). */
+const TEMPORAL_TYPE = /^(DATE|TIME|TIME WITH TIME ZONE|TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|TIMESTAMP WITH TIME ZONE|INTERVAL)$/;
+/** DuckDBTypeId's LIST, STRUCT, MAP, UNION and ARRAY */
+const NESTED_TYPE = [24, 25, 26, 28, 33];
+
 /**
  * One DuckDB connection: sends statements, reads rows, appends rows with bound
  * values. Once closed it refuses every call: using a closed connection (or one
@@ -47,6 +52,30 @@ export class DuckDBSession implements Connection {
   async query(sql: string): Promise<Record<string, unknown>[]> {
     const reader = await this.track(() => this.conn.runAndReadAll(sql));
     return reader.getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  /**
+   * Rows as DuckDB's own client shows them (`tsql show`): a date, time,
+   * timestamp or interval as DuckDB's text (`2024-01-03`, `2024-01-03 10:00:00`,
+   * `3 days`), a list, struct or map as JSON with those inside as text; numbers
+   * and everything else as query() gives them.
+   */
+  async preview(sql: string): Promise<Record<string, unknown>[]> {
+    const reader = await this.track(() => this.conn.runAndReadAll(sql));
+    const names = reader.columnNames();
+    const kinds = reader.columnTypes().map((t) => (TEMPORAL_TYPE.test(t.toString()) ? 'text' : NESTED_TYPE.includes(t.typeId) ? 'json' : 'js'));
+    const js = reader.getRowObjectsJS();
+    if (!kinds.some((k) => k !== 'js')) return js as Record<string, unknown>[];
+    const raw = reader.getRowObjects();
+    const json = reader.getRowObjectsJson();
+    return js.map((row, i) => {
+      const out: Record<string, unknown> = { ...row };
+      names.forEach((name, c) => {
+        if (kinds[c] === 'text') out[name] = raw[i]![name] === null ? null : String(raw[i]![name]);
+        else if (kinds[c] === 'json') out[name] = json[i]![name];
+      });
+      return out;
+    });
   }
 
   /**

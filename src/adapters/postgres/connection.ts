@@ -32,6 +32,18 @@ export const PG_RESULT_TYPES: pg.CustomTypesConfig = {
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/**
+ * `tsql show`'s values, as psql prints them: besides date and timestamp,
+ * timestamptz, timetz and interval stay the server's text
+ * ('2024-01-03 10:00:00+00', '3 days'), in the session's time zone.
+ */
+const PREVIEW_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format !== 'binary' && (oid === builtins.TIMESTAMPTZ || oid === builtins.TIMETZ || oid === builtins.INTERVAL)) return identity;
+    return PG_RESULT_TYPES.getTypeParser(oid, format);
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
 /** The message of any error, AggregateErrors (one per address tried) included. */
 export function errorText(e: unknown): string {
   if (e instanceof AggregateError && !e.message) return e.errors.map((x) => errorText(x)).join('; ');
@@ -106,7 +118,7 @@ export class PgSession implements Connection {
   }
 
   /** Every statement's result (a text with several statements gives several). */
-  private async results(sql: string): Promise<pg.QueryResult[]> {
+  private async results(sql: string | pg.QueryConfig): Promise<pg.QueryResult[]> {
     const r = (await this.send(() => this.client.query(sql))) as pg.QueryResult | pg.QueryResult[];
     return Array.isArray(r) ? r : [r];
   }
@@ -118,6 +130,10 @@ export class PgSession implements Connection {
 
   async query(sql: string): Promise<Record<string, unknown>[]> {
     return (await this.results(sql)).pop()?.rows ?? [];
+  }
+
+  async preview(sql: string): Promise<Record<string, unknown>[]> {
+    return (await this.results({ text: sql, types: PREVIEW_TYPES })).pop()?.rows ?? [];
   }
 
   /** COPY … FROM STDIN as CSV: values never touch the SQL text. */

@@ -3,7 +3,7 @@ import type { Adapter } from '../../adapters/types.js';
 import { isUserError, UserErrors, type UserError } from '../../errors.js';
 import { describeProject } from './describe.js';
 import { loadProjectFile } from '../../project/project-file.js';
-import { findProfilesFile, redactOutput, resolveTarget } from '../../project/profiles.js';
+import { chosenProfile, findProfilesFile, redactOutput, resolveTarget } from '../../project/profiles.js';
 import { TSQL_VERSION } from '../../version.js';
 import type { ParsedOptions } from '../options.js';
 import { closeSession, openSession, type Session } from '../session.js';
@@ -18,7 +18,7 @@ export async function debugCommand(options: ParsedOptions): Promise<number> {
   out(`project file: ${settings.file} [OK found and valid]`);
   out(`  name: ${settings.name}, profile: ${options.profile ?? settings.profile}`);
   out(`profiles.yml: ${findProfilesFile(options.projectDir, options.profilesDir) ?? 'not found'}`);
-  const target = resolveTarget({ projectDir: options.projectDir, profilesDir: options.profilesDir, profileName: options.profile ?? settings.profile, targetName: options.target, vars: options.vars });
+  const target = resolveTarget({ projectDir: options.projectDir, profilesDir: options.profilesDir, ...chosenProfile(options.profile, settings), targetName: options.target, vars: options.vars });
   out(`target: ${target.targetName} (type ${target.type})`);
   for (const [k, v] of Object.entries(redactOutput(target.output))) out(`  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   const adapter = adapterFactory(target.type)!.create(target.output, { projectDir: options.projectDir, threads: 1 });

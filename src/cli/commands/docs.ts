@@ -13,8 +13,8 @@ import { buildSiteData } from '../../docs/site-data.js';
 import { writeSite } from '../../docs/site.js';
 import { UserError } from '../../errors.js';
 import { onInterrupt } from '../../execution/interrupt.js';
-import { loadProjectFile } from '../../project/project-file.js';
-import { resolveTarget } from '../../project/profiles.js';
+import { loadProjectFile, type ProjectSettings } from '../../project/project-file.js';
+import { chosenProfile, resolveTarget } from '../../project/profiles.js';
 import { scrubSecrets } from '../../util/secrets.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
@@ -61,7 +61,7 @@ export async function docsGenerateCommand(options: ParsedOptions, flags: DocsGen
     };
   } else {
     manifest = readManifestJson(targetDir, settings.targetPath);
-    warehouses = openWarehouses(options, settings.profile);
+    warehouses = openWarehouses(options, settings);
   }
 
   try {
@@ -120,8 +120,8 @@ export async function docsGenerateCommand(options: ParsedOptions, flags: DocsGen
 }
 
 /** --no-compile: the target and the outputs nodes name, opened only when their catalog is read. */
-function openWarehouses(options: ParsedOptions, projectProfile: string): Warehouses {
-  const target = resolveTarget({ projectDir: options.projectDir, profilesDir: options.profilesDir, profileName: options.profile ?? projectProfile, targetName: options.target, vars: options.vars });
+function openWarehouses(options: ParsedOptions, settings: ProjectSettings): Warehouses {
+  const target = resolveTarget({ projectDir: options.projectDir, profilesDir: options.profilesDir, ...chosenProfile(options.profile, settings), targetName: options.target, vars: options.vars });
   const opened = new Map<string, Adapter | undefined>();
   const adapterOf = (name: string) => {
     if (!opened.has(name)) {

@@ -14,7 +14,7 @@ import { isFailure } from '../../execution/dag-runner.js';
 import { isMicrobatchStep, type BatchResults } from '../../execution/run-microbatch.js';
 import type { Column } from '../../adapters/types.js';
 import type { ParsedOptions } from '../options.js';
-import { Reporter, tally } from '../reporter.js';
+import { Reporter, tally, type ClosingNote } from '../reporter.js';
 import { StatusLine } from '../status-line.js';
 import { RunProgress } from '../../execution/progress.js';
 import { isInterrupted } from '../../util/interrupt-state.js';
@@ -202,15 +202,17 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     const kinds = plan.steps.map((s) => s.materialization);
     reporter.emit({ type: 'summary', counts: Object.fromEntries(stepCounts(kinds)), seconds: elapsed, description: describeSteps(kinds) });
     const counts = tally(outcome.results.map((r) => r.status));
-    const failures = outcome.results
-      .filter((r) => isFailure(r.status))
-      .map((r) => {
-        const n = manifest.nodes.get(r.uniqueId)!;
-        return { label: `${n.resourceType} ${n.name}`, file: n.originalFilePath, message: r.message };
-      });
+    const notes = (keep: (status: string) => boolean): ClosingNote[] =>
+      outcome.results
+        .filter((r) => keep(r.status))
+        .map((r) => {
+          const n = manifest.nodes.get(r.uniqueId)!;
+          return { label: `${n.resourceType} ${n.name}`, file: n.originalFilePath, message: r.message };
+        });
+    const failures = notes(isFailure);
     for (const h of outcome.hookErrors) failures.push({ label: 'hook', file: session.project.settings.file, message: h });
     counts.error += outcome.hookErrors.length;
-    reporter.done(counts, failures);
+    reporter.done(counts, failures, notes((s) => s === 'warn'));
     const code = counts.error ? 1 : 0;
     if (!options.diff || isInterrupted()) return code;
     // build --diff: the models this build made, against production's

@@ -10,7 +10,7 @@ import { describeAge, freshnessRule, freshnessStatus, type FreshnessRule } from 
 import { TSQL_SCHEMA_VERSION } from '../../artifacts/write.js';
 import { TSQL_VERSION } from '../../version.js';
 import type { ParsedOptions } from '../options.js';
-import { Reporter, tally } from '../reporter.js';
+import { Reporter, tally, type ClosingNote } from '../reporter.js';
 import { closeSession, openSession } from '../session.js';
 
 /** One entry of target/sources.json's results. */
@@ -103,11 +103,12 @@ export async function freshnessCommand(options: ParsedOptions, output: string | 
       )),
     );
     const counts = tally(results.map((r) => r.status));
-    const failures = results.filter((r) => r.status === 'error' || r.status === 'runtime error').map((r) => {
-      const n = manifest.nodes.get(r.unique_id)!;
-      return { label: `source ${(n as SourceNode).sourceName}.${n.name}`, file: n.originalFilePath, message: r.status === 'error' ? `stale: ${r.message}` : r.message };
-    });
-    reporter.done(counts, failures);
+    const notes = (statuses: string[]): ClosingNote[] =>
+      results.filter((r) => statuses.includes(r.status)).map((r) => {
+        const n = manifest.nodes.get(r.unique_id)!;
+        return { label: `source ${(n as SourceNode).sourceName}.${n.name}`, file: n.originalFilePath, message: r.status === 'runtime error' ? r.message : `stale: ${r.message}` };
+      });
+    reporter.done(counts, notes(['error', 'runtime error']), notes(['warn']));
     return counts.error ? 1 : 0;
   } finally {
     await closeSession(session);

@@ -6,6 +6,8 @@ import { isUserError, UserError } from '../../errors.js';
 import { warehouseAnswerer } from '../../execution/introspection-answers.js';
 import { isPlainObject } from '../../project/config-merge.js';
 import { didYouMean } from '../../util/suggest.js';
+import { macroParameters } from '../../project/macros-yaml.js';
+import { macroDefinition } from '../../templating/macros.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 import { artifactMeta, closeSession, openSession, publishCompiled } from '../session.js';
@@ -22,36 +24,6 @@ export function parseOperationArgs(raw: string | undefined): Record<string, unkn
   if (value === null || value === undefined) return {};
   if (!isPlainObject(value)) throw new UserError('--args must be a mapping of argument names to values', {}, { hint: `e.g. --args '{table: orders, days: 7}'` });
   return value;
-}
-
-/** The parameter names of `{% macro name(a, b=1) %}` in `text`, or undefined when it is not found. */
-export function macroParameters(text: string, name: string): string[] | undefined {
-  const m = new RegExp(`\\{%-?\\s*macro\\s+${name}\\s*\\(`).exec(text);
-  if (!m) return undefined;
-  const params: string[] = [];
-  let depth = 0;
-  let quote = '';
-  let current = '';
-  for (let i = m.index + m[0].length; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === quote && text[i - 1] !== '\\') quote = '';
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if ('([{'.includes(ch)) depth++;
-    else if (')]}'.includes(ch)) {
-      if (depth === 0) {
-        params.push(current);
-        break;
-      }
-      depth--;
-    } else if (ch === ',' && depth === 0) {
-      params.push(current);
-      current = '';
-      continue;
-    }
-    current += ch;
-  }
-  return params.map((p) => p.split('=')[0].trim()).filter(Boolean);
 }
 
 /**
@@ -78,10 +50,11 @@ export async function runOperationCommand(options: ParsedOptions, macro: string,
     }
     if (!entry.builtin) {
       const text = readFileSync(join(options.projectDir, entry.file), 'utf8');
-      const params = macroParameters(text, name);
+      const definition = macroDefinition(text, name);
+      const params = definition && macroParameters(text.slice(definition.offset));
       for (const k of Object.keys(args)) {
         if (params && !params.includes(k)) {
-          throw new UserError(`run-operation: macro '${name}' has no argument '${k}'`, { file: entry.file }, { hint: didYouMean(k, params) ?? (params.length ? `its arguments: ${params.join(', ')}` : 'it takes no arguments') });
+          throw new UserError(`run-operation: macro '${name}' has no argument '${k}'`, { file: entry.file, line: definition.line }, { hint: didYouMean(k, params) ?? (params.length ? `its arguments: ${params.join(', ')}` : 'it takes no arguments') });
         }
       }
     }

@@ -53,7 +53,7 @@ export async function showCommand(options: ParsedOptions, args: ShowArgs): Promi
           // a model whose SQL depends on queries is rendered now, with execute true
           const atRunTime = (node.resourceType === 'model' || node.resourceType === 'snapshot') && node.renderAtRunTime?.includes('sql');
           const select = atRunTime ? (await session.compiled.runTime.render({ kind: 'model', id: node.uniqueId }, warehouseAnswerer(adapter, c, () => undefined))).sql : selectOf(node, session);
-          return c.query(previewSql(select, limit));
+          return c.preview ? c.preview(previewSql(select, limit)) : c.query(previewSql(select, limit));
         });
       } catch (e) {
         failed = true;

@@ -9,6 +9,7 @@
  * - `columns` is the list of columns, also by name (`columns[0]`, `columns['status']`),
  *   each with `name` and `values()`, and a mapping of name to column (`keys()`, `values()`, `items()`).
  */
+import { dateTimeText } from '../../util/date-text.js';
 import { makeTuple } from '../jinja/python-values.js';
 
 export type QueryRow = unknown[] & Record<string, unknown>;
@@ -19,7 +20,7 @@ export function templateValue(v: unknown): unknown {
   if (v === undefined || v === null) return null;
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '');
+  if (v instanceof Date) return dateTimeText(v);
   if (Array.isArray(v)) return v.map(templateValue);
   if (Buffer.isBuffer(v)) return v.toString('utf8');
   return String(v);
