@@ -19,6 +19,7 @@ import { meetsThreshold } from '../tests/folding.js';
 import type { TestSettings } from '../tests/test-config.js';
 import type { Plan, PlanStep } from '../plan/plan.js';
 import { runDag, type NodeStatus } from './dag-runner.js';
+import { createPlanSchemas } from './create-schemas.js';
 import { isInterrupted, throwIfInterrupted } from '../util/interrupt-state.js';
 import type { EventSink } from './events.js';
 import type { RunProgress } from './progress.js';
@@ -141,18 +142,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
   }
   throwIfInterrupted();
 
-  // Schemas are created up front, on the warehouse that owns them.
-  const byConnection = new Map<string | undefined, typeof plan.schemas>();
-  for (const s of plan.schemas) byConnection.set(s.connection, [...(byConnection.get(s.connection) ?? []), s]);
-  for (const [connection, schemas] of byConnection) {
-    const { adapter } = opts.warehouseOf({ connection });
-    // An engine with native external tables (Redshift Spectrum) creates their schemas as external schemas itself.
-    const wanted = schemas.filter((s) => !(s.externalOnly && adapter.stageExternal));
-    if (!wanted.length) continue;
-    await adapter.withConnection(async (c) => {
-      for (const s of wanted) await c.execute(adapter.dialect.createSchema(s.database, s.schema));
-    });
-  }
+  await createPlanSchemas(plan.schemas, (connection) => opts.warehouseOf({ connection }).adapter);
 
   let started = 0;
   const indexOf = new Map<string, number>();

@@ -33,6 +33,19 @@ describe('PostgreSQL table options: unlogged and indexes', () => {
     }
   });
 
+  it('an index column already in double quotes is used as written, as a dbt-postgres project writes it', async () => {
+    const schema = uniqueSchema('tabopt');
+    schemas.push(schema);
+    const c = pgConnection();
+    const quoted = `{{ config(materialized='table', indexes=[{'columns': ['"Order Date"', 'Id']}]) }}
+select 1 as "Id", date '2024-01-03' as "Order Date"`;
+    const p = project({ 'models/t.sql': quoted }, { profile: pgProfile(schema, 'PGPW_TABOPT', { threads: 1 }) });
+    const r = p.tsql(['run'], { PGPW_TABOPT: c.password });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const indexes = await pgQuery(`select indexdef from pg_indexes where schemaname = '${schema}' and tablename = 't'`);
+    expect(indexes.map((i) => String(i.indexdef).replace(/"?t__idx_[0-9a-f]+"?/, 'IX'))).toEqual([`CREATE INDEX IX ON ${schema}.t USING btree ("Order Date", "Id")`]);
+  });
+
   it('warns on an engine without them, and for a view; a malformed index is an error', () => {
     const p = project({ 'models/t.sql': model.replace('generate_series(1, 3) as t(i)', 'range(1, 4) as t(i)'), 'models/v.sql': `{{ config(indexes=[{'columns': ['id']}]) }} select 1 as id` });
     const r = p.tsql(['run']);

@@ -204,6 +204,16 @@ describe('PgPool', () => {
     expect(e2.message).not.toContain(c.password);
   });
 
+  it("dbt-postgres's `pass:` is the password; a pass that contradicts password is refused", async () => {
+    const c = pgConnection();
+    const base = { type: 'postgres', host: c.host, port: c.port, user: c.user, dbname: c.database };
+    const viaPass = use(new PostgresAdapter(postgresOutputSchema.parse({ ...base, pass: c.password }), 1));
+    expect(await viaPass.withConnection((x) => x.query('select 1 as ok'))).toEqual([{ ok: 1 }]);
+    const both = postgresOutputSchema.safeParse({ ...base, pass: 'a', password: 'b' });
+    expect(both.success).toBe(false);
+    expect(both.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['pass', "is another password than password (pass is dbt's other name for it); give one of them"]]);
+  });
+
   it('sslmode: prefer falls back to plain when the server has no SSL; require does not', async () => {
     const prefer = use(adapter({ sslmode: 'prefer' }));
     expect(await prefer.withConnection((c) => c.query('select 1 as ok'))).toEqual([{ ok: 1 }]);

@@ -3,6 +3,9 @@ import { ANSI_SEED_TYPES, AnsiDialect, type SeedTypeNames } from '../sql-dialect
 import { createHash } from 'node:crypto';
 import type { DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableConstraint, TableOptions } from '../types.js';
 
+/** A name already in double quotes (`"Order Date"`, `"a""b"`). */
+const QUOTED_NAME = /^"(?:[^"]|"")+"$/;
+
 /** Options a client-side unload accepts (COPY … TO STDOUT WITH (FORMAT csv, …)). */
 export const UNLOAD_OPTIONS = ['delimiter', 'header'];
 
@@ -75,6 +78,8 @@ export class PostgresDialect extends AnsiDialect {
 
   /**
    * The `indexes` config, once the table holds its name: one CREATE INDEX each.
+   * A column is quoted exactly as written, unless it is quoted already (`'"Order Date"'`,
+   * as a dbt-postgres project must write such a column).
    * The name is the table's with a hash of the index (stable across runs; a
    * rebuilt table is new, so its old indexes went with the old one).
    */
@@ -84,7 +89,7 @@ export class PostgresDialect extends AnsiDialect {
       const hash = createHash('sha256').update(JSON.stringify([ix.columns, !!ix.unique, ix.type ?? ''])).digest('hex').slice(0, 10);
       const name = `${rel.identifier.slice(0, this.capabilities.maxIdentifierLength - 16)}__idx_${hash}`;
       const using = ix.type ? ` using ${ix.type}` : '';
-      return `create ${ix.unique ? 'unique ' : ''}index if not exists ${this.quoteIdentifier(name)} on ${this.renderRelation(rel)}${using} (${ix.columns.map((c) => this.quoteIdentifier(c)).join(', ')})`;
+      return `create ${ix.unique ? 'unique ' : ''}index if not exists ${this.quoteIdentifier(name)} on ${this.renderRelation(rel)}${using} (${ix.columns.map((c) => (QUOTED_NAME.test(c) ? c : this.quoteIdentifier(c))).join(', ')})`;
     });
   }
 

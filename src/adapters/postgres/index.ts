@@ -20,6 +20,8 @@ export const postgresOutputSchema = z
     port: z.coerce.number().int().positive().default(5432),
     user: text,
     password: text.optional(),
+    /** dbt-postgres's alias of password */
+    pass: text.optional(),
     dbname: text.optional(),
     /** dbt's alias of dbname */
     database: text.optional(),
@@ -41,6 +43,9 @@ export const postgresOutputSchema = z
     if (o.dbname === undefined && o.database === undefined) ctx.addIssue({ code: 'custom', path: ['dbname'], message: 'is required (the database to connect to)' });
     if (o.dbname !== undefined && o.database !== undefined && o.dbname !== o.database) {
       ctx.addIssue({ code: 'custom', path: ['database'], message: `names another database than dbname (${o.dbname}); give one of them` });
+    }
+    if (o.pass !== undefined && o.password !== undefined && o.pass !== o.password) {
+      ctx.addIssue({ code: 'custom', path: ['pass'], message: 'is another password than password (pass is dbt\'s other name for it); give one of them' });
     }
   });
 
@@ -76,7 +81,7 @@ export function pgClientConfig(output: PostgresOutput): pg.ClientConfig {
     host: output.host,
     port: output.port,
     user: output.user,
-    password: output.password,
+    password: output.password ?? output.pass,
     database: postgresDatabaseName(output),
     ssl: sslOption(output.sslmode),
     connectionTimeoutMillis: output.connect_timeout * 1000,
