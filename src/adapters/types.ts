@@ -190,6 +190,12 @@ export interface Dialect {
   errorPosition?(error: unknown, statement: string): StatementPosition | undefined;
   /** Statements that finish a table once it is in place (Snowflake: resume automatic clustering); none when undefined. */
   afterTableBuilt?(rel: Relation, physical: TableOptions | undefined): string[];
+  /**
+   * Statements that finish a table built aside (`staged`) before it takes `target`'s place
+   * (PostgreSQL: the `indexes` config), so a failure among them leaves the old table as it
+   * was. Whatever they name must not collide with what the old table still holds.
+   */
+  beforeSwap?(staged: Relation, target: Relation, physical: TableOptions | undefined): string[];
   /** Exchanges two tables in one atomic statement (Snowflake ALTER TABLE … SWAP WITH); engines without it leave it undefined. */
   swapTables?(a: Relation, b: Relation): string;
   /** Renames within the same schema. */

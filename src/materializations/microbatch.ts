@@ -48,6 +48,7 @@ export async function prepareBatchTarget(ctx: MaterializeContext, node: ModelNod
     if (contractEnforced(node)) await ctx.run(d.createContractedTable(staged, contractColumns(node), contractConstraints(node), physical));
     else await ctx.run(d.createTableAs(staged, `select * from (\n${firstSql}\n) as tsql_microbatch_shape limit 0`, { physical }));
     await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
+    for (const sql of d.beforeSwap?.(staged, node.relation, physical) ?? []) await ctx.run(sql);
     // an old relation stays until every batch has succeeded (finishBatches)
     if (ctx.existing(node.relation)) return true;
     await swapIntoPlace(ctx, staged, 'table', node.relation);

@@ -1,5 +1,4 @@
-import type { Column } from '../adapters/types.js';
-import type { Dialect } from '../adapters/types.js';
+import type { Column, Dialect, Relation } from '../adapters/types.js';
 import type { SeedNode } from '../compiler/nodes.js';
 import { UserError } from '../errors.js';
 import { isPlainObject } from '../project/config-merge.js';
@@ -49,9 +48,9 @@ export function prepareSeed(node: SeedNode, dialect: Dialect): PreparedSeed {
   return { columns, source: { absPath: node.absPath, relPath: node.originalFilePath, delimiter, header: sample.header, types, rows, size: sample.size } };
 }
 
-/** The seed's `indexes` (PostgreSQL), made once the new table holds its name, as a table model's are. */
-async function createSeedIndexes(ctx: MaterializeContext, node: SeedNode): Promise<void> {
-  for (const sql of ctx.dialect.afterTableBuilt?.(node.relation, physicalOptions({ indexes: node.config.indexes })) ?? []) await ctx.run(sql);
+/** The seed's `indexes` (PostgreSQL), made on the loaded table before it takes its place, as a table model's are. */
+async function createSeedIndexes(ctx: MaterializeContext, node: SeedNode, staged: Relation): Promise<void> {
+  for (const sql of ctx.dialect.beforeSwap?.(staged, node.relation, physicalOptions({ indexes: node.config.indexes })) ?? []) await ctx.run(sql);
 }
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
@@ -85,15 +84,15 @@ export async function materializeSeed(ctx: MaterializeContext, node: SeedNode, s
       const r = await ctx.adapter.loadSeedFromLocation(ctx.conn, staged, seed.columns, s3, { ...opts, delimiter });
       r.statements.forEach((sql) => ctx.record(sql));
       await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
+      await createSeedIndexes(ctx, node, staged);
       await swapIntoPlace(ctx, staged, 'table', node.relation);
-      await createSeedIndexes(ctx, node);
       return { message: `COPY ${r.rows ?? '?'}`, rowsAffected: r.rows, kind: 'table' };
     }
     // the rows stream from the file: one that does not fit stops the load here, and the old table stays
     const loaded = await ctx.conn.loadRows(staged, seed.columns, seedRowBatches(seed.source, ctx.progress));
     await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
+    await createSeedIndexes(ctx, node, staged);
     await swapIntoPlace(ctx, staged, 'table', node.relation);
-    await createSeedIndexes(ctx, node);
     return { message: `INSERT ${loaded}`, rowsAffected: loaded, kind: 'table' };
   });
 }

@@ -51,6 +51,7 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
 export async function swapInStagedTable(ctx: MaterializeContext, node: ModelNode | SnapshotNode, staged: Relation, physical: TableOptions | undefined): Promise<number | undefined> {
   const rows = await countRows(ctx, staged);
   await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
+  for (const sql of ctx.dialect.beforeSwap?.(staged, node.relation, physical) ?? []) await ctx.run(sql);
   await swapIntoPlace(ctx, staged, 'table', node.relation);
   for (const sql of ctx.dialect.afterTableBuilt?.(node.relation, physical) ?? []) await ctx.run(sql);
   return rows;

@@ -23,6 +23,21 @@ describe('seed indexes', () => {
     }
   });
 
+  it('a reload whose rows break a unique index fails and leaves the old table and its index', async () => {
+    const w = engineProject('postgres', FILES);
+    expect(w.tsql(['seed']).code).toBe(0);
+    w.p.write({ 'seeds/countries.csv': 'code,name\nfr,France\nfr,Francia\n' });
+    const r = w.tsql(['seed']);
+    expect(r.code).toBe(1);
+    expect(output(r)).toMatch(/could not create unique index/);
+    expect(await pgQuery(`select code, name from "${w.schema}".countries order by code`)).toEqual([
+      { code: 'de', name: 'Germany' },
+      { code: 'fr', name: 'France' },
+    ]);
+    const ix = await pgQuery(`select indexdef from pg_indexes where schemaname = '${w.schema}' and tablename = 'countries'`);
+    expect(ix).toHaveLength(1);
+  });
+
   it('warn with their line on DuckDB, which has no such indexes', () => {
     const w = engineProject('duckdb', FILES);
     const r = w.tsql(['seed']);

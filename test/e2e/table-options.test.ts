@@ -26,11 +26,33 @@ describe('PostgreSQL table options: unlogged and indexes', () => {
       const persistence = await pgQuery(`select c.relpersistence from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = '${schema}' and c.relname = 't'`);
       expect(persistence).toEqual([{ relpersistence: 'u' }]);
       const indexes = await pgQuery(`select indexdef from pg_indexes where schemaname = '${schema}' and tablename = 't' order by indexdef`);
-      expect(indexes.map((i) => String(i.indexdef).replace(/"?t__idx_[0-9a-f]+"?/, 'IX'))).toEqual([
+      expect(indexes.map((i) => String(i.indexdef).replace(/"?t__idx_[0-9a-z_]+"?/, 'IX'))).toEqual([
         `CREATE INDEX IX ON ${schema}.t USING btree (label, id)`,
         `CREATE UNIQUE INDEX IX ON ${schema}.t USING btree (id)`,
       ]);
     }
+  });
+
+  it('a unique index the new rows break fails the build and leaves the old table, rows and index as they were', async () => {
+    const schema = uniqueSchema('tabopt');
+    schemas.push(schema);
+    const c = pgConnection();
+    const p = project({ 'models/t.sql': model }, { profile: pgProfile(schema, 'PGPW_TABOPT', { threads: 4 }) });
+    const env = { PGPW_TABOPT: c.password };
+    expect(p.tsql(['run'], env).code).toBe(0);
+    p.write({ 'models/t.sql': model.replace('select i as id', 'select 1 as id') });
+    const r = p.tsql(['run'], env);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/could not create unique index/);
+    expect(await pgQuery(`select id, label from "${schema}".t order by id`)).toEqual([
+      { id: 1, label: 'n1' },
+      { id: 2, label: 'n2' },
+      { id: 3, label: 'n3' },
+    ]);
+    const indexes = await pgQuery(`select indexdef from pg_indexes where schemaname = '${schema}' and tablename = 't' order by indexdef`);
+    expect(indexes.map((i) => String(i.indexdef).replace(/"?t__idx_[0-9a-z_]+"?/, 'IX'))).toEqual([`CREATE INDEX IX ON ${schema}.t USING btree (label, id)`, `CREATE UNIQUE INDEX IX ON ${schema}.t USING btree (id)`]);
+    // nothing staged stays behind
+    expect(await pgQuery(`select table_name from information_schema.tables where table_schema = '${schema}' order by 1`)).toEqual([{ table_name: 't' }]);
   });
 
   it('an index column already in double quotes is used as written, as a dbt-postgres project writes it', async () => {
@@ -43,7 +65,7 @@ select 1 as "Id", date '2024-01-03' as "Order Date"`;
     const r = p.tsql(['run'], { PGPW_TABOPT: c.password });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const indexes = await pgQuery(`select indexdef from pg_indexes where schemaname = '${schema}' and tablename = 't'`);
-    expect(indexes.map((i) => String(i.indexdef).replace(/"?t__idx_[0-9a-f]+"?/, 'IX'))).toEqual([`CREATE INDEX IX ON ${schema}.t USING btree ("Order Date", "Id")`]);
+    expect(indexes.map((i) => String(i.indexdef).replace(/"?t__idx_[0-9a-z_]+"?/, 'IX'))).toEqual([`CREATE INDEX IX ON ${schema}.t USING btree ("Order Date", "Id")`]);
   });
 
   it('warns on an engine without them, and for a view; a malformed index is an error', () => {

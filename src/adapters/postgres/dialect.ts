@@ -77,19 +77,22 @@ export class PostgresDialect extends AnsiDialect {
   }
 
   /**
-   * The `indexes` config, once the table holds its name: one CREATE INDEX each.
-   * A column is quoted exactly as written, unless it is quoted already (`'"Order Date"'`,
-   * as a dbt-postgres project must write such a column).
-   * The name is the table's with a hash of the index (stable across runs; a
-   * rebuilt table is new, so its old indexes went with the old one).
+   * The `indexes` config, made on the table built aside before it takes its place (a unique
+   * index the new rows break fails the build, and the old table stays): one CREATE INDEX
+   * each. A column is quoted exactly as written, unless it is quoted already (`'"Order
+   * Date"'`, as a dbt-postgres project must write such a column). The name is the target's
+   * with a hash of the index and a tag of this build, since index names are unique in the
+   * schema and the old table's indexes are there until the swap (dbt-postgres's names
+   * change with every build too).
    */
-  afterTableBuilt(rel: Relation, physical: TableOptions | undefined): string[] {
+  beforeSwap(staged: Relation, target: Relation, physical: TableOptions | undefined): string[] {
     if (!this.capabilities.indexes || !physical?.indexes) return [];
-    return physical.indexes.map((ix) => {
-      const hash = createHash('sha256').update(JSON.stringify([ix.columns, !!ix.unique, ix.type ?? ''])).digest('hex').slice(0, 10);
-      const name = `${rel.identifier.slice(0, this.capabilities.maxIdentifierLength - 16)}__idx_${hash}`;
+    const build = Date.now().toString(36);
+    return physical.indexes.map((ix, i) => {
+      const tag = `${createHash('sha256').update(JSON.stringify([ix.columns, !!ix.unique, ix.type ?? ''])).digest('hex').slice(0, 8)}_${build}${i}`;
+      const name = `${target.identifier.slice(0, this.capabilities.maxIdentifierLength - tag.length - 6)}__idx_${tag}`;
       const using = ix.type ? ` using ${ix.type}` : '';
-      return `create ${ix.unique ? 'unique ' : ''}index if not exists ${this.quoteIdentifier(name)} on ${this.renderRelation(rel)}${using} (${ix.columns.map((c) => (QUOTED_NAME.test(c) ? c : this.quoteIdentifier(c))).join(', ')})`;
+      return `create ${ix.unique ? 'unique ' : ''}index ${this.quoteIdentifier(name)} on ${this.renderRelation(staged)}${using} (${ix.columns.map((c) => (QUOTED_NAME.test(c) ? c : this.quoteIdentifier(c))).join(', ')})`;
     });
   }
 
