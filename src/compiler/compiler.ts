@@ -23,6 +23,7 @@ import { MacroRegistry } from '../templating/macros.js';
 import { dispatchInNamespace, installNamespaces, installPackageLocalMacros } from './package-dispatch.js';
 import { checkRelationCollisions } from './relation-collisions.js';
 import { renderConfigValues, renderSourceDefinition } from './yaml-jinja.js';
+import { holdsJinja, renderNative, type YamlJinja } from './test-arguments.js';
 
 type FolderTree = 'models' | 'seeds' | 'tests' | 'sources' | 'snapshots' | 'analyses' | 'unit_tests';
 import { TemplateRelation } from '../templating/relation.js';
@@ -377,6 +378,12 @@ export class Compiler {
         nodes,
         folderConfig: (fqn) => this.folderConfig(p, 'tests', fqn),
         rootFolderConfig: (fqn) => this.rootOverride(p, 'tests', fqn),
+        renderJinja: (value, def) => {
+          if (!holdsJinja(value)) return value;
+          const before = this.errors.errors.length;
+          const rendered = renderNative(value, this.yamlJinja(p, def.file, def.line)) as Record<string, unknown>;
+          return this.errors.errors.length > before ? undefined : rendered;
+        },
         ...this.resolversFor(p.name),
       });
       generic.errors.forEach((e) => this.errors.add(e));
@@ -542,17 +549,31 @@ export class Compiler {
   }
 
   /** Jinja written in a project's YAML, rendered outside any node in that project's scope (its vars and macros first). */
-  private renderInProject(p: ProjectContent, text: string, file: string, line?: number): string {
+  private renderInProject(p: ProjectContent, text: string, file: string, line?: number, context: object = {}): string {
     const frame = this.frameFor('hook', `operation.${p.name}.yaml`, { relPath: file, text: '', name: 'yaml', fqn: [p.name] }, {}, 'operation');
     this.stack.push(frame);
     try {
-      return String(this.template(text, file).render({}));
+      return String(this.template(text, file).render(context));
     } catch (e) {
-      this.errors.add(templateError(e, file, line));
+      const err = templateError(e, file, line);
+      // an error raised by a call (var(), a macro) names the file without the YAML line the text is on
+      this.errors.add(err.place.line || err.place.file !== file ? err : new UserError(err.message, { file, line }, { hint: err.hint }));
       return text;
     } finally {
       this.stack.pop();
     }
+  }
+
+  /** Renders and evaluates Jinja of a project's YAML at `file:line`, in that project's scope (for renderNative). */
+  private yamlJinja(p: ProjectContent, file: string, line?: number): YamlJinja {
+    return {
+      render: (text) => this.renderInProject(p, text, file, line),
+      evaluate: (expression) => {
+        let value: unknown = '';
+        const text = this.renderInProject(p, `{{ tsql_native_value(${expression}) }}`, file, line, { tsql_native_value: (v: unknown) => ((value = v), '') });
+        return text === '' ? value : `{{${expression}}}`;
+      },
+    };
   }
 
   private prepareSeeds(p: ProjectContent): void {
