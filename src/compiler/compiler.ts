@@ -239,7 +239,7 @@ export class Compiler {
   /** rendering hooks: --empty leaves their refs alone */
   private inHooks = false;
   /** a run-time render in progress: `execute` is true and queries are answered from this log */
-  private runtime?: { log: ReplayLog; results: Map<string, unknown> };
+  private runtime?: { log: ReplayLog; results: Map<string, unknown>; runEnd?: Record<string, unknown> };
   /** every node, once compiled (run-time renders inline ephemeral models from here) */
   private compiledNodes = new Map<string, ManifestNode>();
   /** on-run-start / on-run-end hooks whose SQL depends on queries: rendered again when they run */
@@ -1799,6 +1799,19 @@ export class Compiler {
         return self.runtime !== undefined;
       },
     });
+    // on-run-end's `results`, `schemas` and `database_schemas`: a hook that reads them is rendered when it runs (see execution/run-end-context.ts)
+    for (const name of ['results', 'schemas', 'database_schemas']) {
+      Object.defineProperty(globals, name, {
+        configurable: true,
+        enumerable: true,
+        get() {
+          const frame = self.stack[self.stack.length - 1];
+          if (frame?.kind !== 'hook' || frame.name !== 'on-run-end') return undefined;
+          self.markIntrospects();
+          return self.runtime?.runEnd?.[name] ?? [];
+        },
+      });
+    }
     Object.defineProperty(globals, 'model', {
       configurable: true,
       enumerable: true,
@@ -1851,7 +1864,7 @@ export class Compiler {
    */
   private renderAttempt(target: RenderTarget, log: ReplayLog): RenderOutput {
     const before = { errors: this.errors.errors.length, logs: this.logs.length, warnings: this.warnings.length };
-    this.runtime = { log, results: new Map() };
+    this.runtime = { log, results: new Map(), runEnd: target.kind === 'project-hook' ? target.runEnd : undefined };
     log.rewind();
     try {
       const out = this.renderTarget(target);

@@ -115,3 +115,38 @@ models:
     expect(err).not.toMatch(/must be a non-empty list/);
   });
 });
+
+describe("on-run-end's results and schemas", () => {
+  it('gives the hooks the run results and the schemas built, as dbt does', async () => {
+    const p = project(
+      {
+        'dbt_project.yml': `name: shop
+profile: shop
+models:
+  shop:
+    marts:
+      +schema: marts
+on-run-end:
+  - "create or replace table main.run_log as select * from (values {% for r in results %}('{{ r.node.unique_id }}', '{{ r.status }}', '{{ r.node.schema }}'){% if not loop.last %}, {% endif %}{% endfor %}) t(id, status, schema_name)"
+  - "{{ built_schemas(schemas) }}"
+`,
+        'macros/built_schemas.sql': `{% macro built_schemas(schemas) %}
+create or replace table main.schemas_log as select * from (values {% for s in schemas | sort %}('{{ s }}'){% if not loop.last %}, {% endif %}{% endfor %}) t(s)
+{% endmacro %}
+`,
+        'models/stg_orders.sql': 'select 1 as id\n',
+        'models/marts/orders.sql': "select * from {{ ref('stg_orders') }}\n",
+        'models/schema.yml': 'version: 2\nmodels:\n  - name: stg_orders\n    columns:\n      - name: id\n        data_tests: [unique]\n',
+      },
+      { projectFile: 'dbt_project.yml' },
+    );
+    const r = p.tsql(['build']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await p.query('select id, status, schema_name from main.run_log order by id')).toEqual([
+      { id: 'model.shop.orders', status: 'success', schema_name: 'main_marts' },
+      { id: 'model.shop.stg_orders', status: 'success', schema_name: 'main' },
+      { id: expect.stringMatching(/^test\.shop\.unique_stg_orders_id\./), status: 'pass', schema_name: 'None' },
+    ]);
+    expect(await p.query('select s from main.schemas_log')).toEqual([{ s: 'main' }, { s: 'main_marts' }]);
+  });
+});
