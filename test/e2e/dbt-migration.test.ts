@@ -150,3 +150,14 @@ create or replace table main.schemas_log as select * from (values {% for s in sc
     expect(await p.query('select s from main.schemas_log')).toEqual([{ s: 'main' }, { s: 'main_marts' }]);
   });
 });
+
+describe('custom materializations', () => {
+  it('are refused with what tsql does instead, on the line of the block', () => {
+    const p = project({
+      'macros/materializations.sql': "-- a project's own materialization\n{% materialization my_view, default %}\n  {{ return({'relations': [this]}) }}\n{% endmaterialization %}\n",
+      'models/orders.sql': 'select 1 as id\n',
+    });
+    const err = expectUserError(p, /^error: macros\/materializations\.sql:2: custom materializations \(\{% materialization %\}\) are not supported \(tsql builds view, table, incremental, ephemeral and unload models itself/);
+    expect(err).not.toMatch(/syntax error/);
+  });
+});
