@@ -39,7 +39,7 @@ export function resolveRelationText(text: string, resolvers: RelationResolvers, 
  * dbt's test names, so selection by name and audit tables carry over:
  * `<namespace_><test>_<target>_<args>`, with the arguments (column_name
  * included, model excluded) in name order, each value flattened and cleaned,
- * joined by `__`; source tests start with `source_`. Names of 64 characters
+ * joined by `__`; source tests have `source_` before the test's name. Names of 64 characters
  * or more get a short alias (30 characters and an md5) for files and tables.
  */
 export function testNames(def: TestDef, kwargs: Record<string, unknown>): { name: string; alias: string } {
@@ -51,11 +51,12 @@ export function testNames(def: TestDef, kwargs: Record<string, unknown>): { name
     parts.push(...flat.map((x) => (x === null ? 'None' : x === true ? 'True' : x === false ? 'False' : String(x)).replace(/[^0-9a-zA-Z_]+/g, '_')));
   }
   const a = def.attachedTo;
-  const type = `${a.kind === 'source' ? 'source_' : ''}${def.namespace ? `${def.namespace.replace(/\./g, '_')}_` : ''}${def.testName}`;
+  // dbt puts a package's name before `source_` (dbt_utils_source_unique_combination_of_columns_…)
+  const type = `${def.namespace ? `${def.namespace.replace(/\./g, '_')}_` : ''}${a.kind === 'source' ? 'source_' : ''}${def.testName}`;
   const target = a.kind === 'source' ? `${a.sourceName}_${a.name}` : a.name;
   const full = `${type}_${target}_${parts.join('__')}`;
   if (def.customName) return { name: def.customName, alias: def.customName };
-  const alias = full.length >= 64 ? `${type.slice(0, 30)}_${createHash('md5').update(full).digest('hex')}` : full;
+  const alias = full.length >= 64 ? `${`${type}_${target}`.slice(0, 30)}_${createHash('md5').update(full).digest('hex')}` : full;
   return { name: full, alias };
 }
 

@@ -3,6 +3,7 @@
  * running a dbt-shaped project (dbt_project.yml, packages, snapshots, tests
  * with configs) through the real CLI.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -159,5 +160,39 @@ describe('custom materializations', () => {
     });
     const err = expectUserError(p, /^error: macros\/materializations\.sql:2: custom materializations \(\{% materialization %\}\) are not supported \(tsql builds view, table, incremental, ephemeral and unload models itself/);
     expect(err).not.toMatch(/syntax error/);
+  });
+});
+
+describe("generic tests' names, as dbt gives them", () => {
+  it("puts a package's name before source_, and starts a long test's table name with the test and model names", async () => {
+    const p = project({
+      'seeds/raw_orders.csv': 'id,kind\n1,a\n',
+      'models/orders.sql': "select 1 as id, 'a' as kind, 'completed' as status\n",
+      'models/schema.yml': `version: 2
+sources:
+  - name: raw
+    schema: main
+    tables:
+      - name: raw_orders
+        data_tests:
+          - dbt_utils.unique_combination_of_columns:
+              combination_of_columns: ['id', 'kind']
+models:
+  - name: orders
+    columns:
+      - name: status
+        data_tests:
+          - accepted_values:
+              values: ['placed', 'shipped', 'returned', 'return_pending']
+              config:
+                store_failures: true
+`,
+    });
+    const r = p.tsql(['build']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(statuses(p)).toMatchObject({ dbt_utils_source_unique_combination_of_columns_raw_raw_orders_id__kind: 'pass' });
+    const full = 'accepted_values_orders_status__placed__shipped__returned__return_pending';
+    const table = `accepted_values_orders_${createHash('md5').update(full).digest('hex')}`;
+    expect(await p.query(`select value_field from main_tsql_test__audit.${table}`)).toEqual([{ value_field: 'completed' }]);
   });
 });
