@@ -24,6 +24,7 @@ import { dispatchInNamespace, installNamespaces, installPackageLocalMacros } fro
 import { checkRelationCollisions } from './relation-collisions.js';
 import { renderConfigValues, renderSourceDefinition } from './yaml-jinja.js';
 import { holdsJinja, renderNative, type YamlJinja } from './test-arguments.js';
+import { emptyGraph, graphContext, type GraphContext } from './graph-context.js';
 
 type FolderTree = 'models' | 'seeds' | 'tests' | 'sources' | 'snapshots' | 'analyses' | 'unit_tests';
 import { TemplateRelation } from '../templating/relation.js';
@@ -36,6 +37,8 @@ import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
 import { mapWithCtes, ownCodeMap, type CodeMap, type CteLayout } from './line-map.js';
 import { renderWithMarks, type OutputMarks } from '../templating/jinja/output-marks.js';
+import { bindArgs } from '../templating/jinja/python-args.js';
+import { pyJsonDumps } from '../templating/jinja/python-json.js';
 import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
 import { legacySnapshotPlace, snapshotMacroWarnings, snapshotNode } from './snapshot-node.js';
 import type { SnapshotFile } from '../project/snapshot-files.js';
@@ -242,6 +245,8 @@ export class Compiler {
   private runtime?: { log: ReplayLog; results: Map<string, unknown>; runEnd?: Record<string, unknown> };
   /** every node, once compiled (run-time renders inline ephemeral models from here) */
   private compiledNodes = new Map<string, ManifestNode>();
+  /** `graph` for run-time renders, built from compiledNodes on first use */
+  private graph?: GraphContext;
   /** on-run-start / on-run-end hooks whose SQL depends on queries: rendered again when they run */
   private readonly runTimeHooks = new Set<'on-run-start' | 'on-run-end'>();
   /** data tests whose SQL depends on queries: how to render each again when it runs */
@@ -426,6 +431,7 @@ export class Compiler {
 
     this.cache.save();
     this.compiledNodes = nodes;
+    this.graph = undefined;
     this.linkExternalProducers(nodes);
     this.linkSeedBackedSources(nodes);
     const isExternal = (id: string) => {
@@ -1765,6 +1771,15 @@ export class Compiler {
         return dflt ?? null;
       }
     });
+    // dbt's tojson(value, default=None, sort_keys=False): json.dumps, the keys in their order; a value it cannot write gives `default`
+    env.addGlobal('tojson', (...raw: unknown[]) => {
+      const a = bindArgs('tojson', raw, ['value', 'default', 'sort_keys']);
+      try {
+        return pyJsonDumps(a.value, undefined, 0, new Set(), a.sort_keys === true);
+      } catch {
+        return a.default ?? null;
+      }
+    });
     // dbt.<macro>: tsql's built-in macros, a project's macro of the same name first.
     env.addGlobal('dbt', dbtNamespace((n) => this.macros.get(n)?.fn, () => this.macros.builtinNames()));
     env.addGlobal('local_md5', (s: string) => createMd5(String(s)));
@@ -1797,6 +1812,16 @@ export class Compiler {
       get() {
         self.markIntrospects();
         return self.runtime !== undefined;
+      },
+    });
+    // dbt's `graph`: whole when rendered to run (a template reading it is rendered again then), empty while compiling
+    Object.defineProperty(globals, 'graph', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        self.markIntrospects();
+        if (!self.runtime) return emptyGraph();
+        return (self.graph ??= graphContext(self.compiledNodes.values(), self.dialect));
       },
     });
     // on-run-end's `results`, `schemas` and `database_schemas`: a hook that reads them is rendered when it runs (see execution/run-end-context.ts)

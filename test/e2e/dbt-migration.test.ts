@@ -196,3 +196,20 @@ models:
     expect(await p.query(`select value_field from main_tsql_test__audit.${table}`)).toEqual([{ value_field: 'completed' }]);
   });
 });
+
+describe("dbt's graph and tojson() in templates", () => {
+  it('gives graph the whole project when the model runs, and tojson keeps the keys in order', async () => {
+    const p = project({
+      'seeds/countries.csv': 'code\nFR\n',
+      'models/orders.sql': 'select 1 as id\n',
+      'models/project_stats.sql': `select
+  {{ graph.nodes.values() | selectattr('resource_type', 'equalto', 'seed') | list | length }} as seeds,
+  '{{ (graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') | map(attribute='name') | sort | join(',')) }}' as models,
+  '{{ tojson({'b': 1, 'a': [1, 'x']}) }}' as j
+`,
+    });
+    const r = p.tsql(['build']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await p.query('select * from main.project_stats')).toEqual([{ seeds: 1, models: 'orders,project_stats', j: '{"b": 1, "a": [1, "x"]}' }]);
+  });
+});
