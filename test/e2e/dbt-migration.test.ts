@@ -12,6 +12,11 @@ import { expectUserError } from '../helpers/assert.js';
 
 const project = useProjects();
 
+/** A properties file for model `orders` with these column entries (YAML, indented for `columns:`). */
+function ordersProperties(columns: string): string {
+  return `version: 2\nmodels:\n  - name: orders\n    columns:\n${columns}`;
+}
+
 /** run_results.json statuses keyed by node name. */
 function statuses(p: TempProject): Record<string, string> {
   const json = JSON.parse(readFileSync(join(p.dir, 'target/run_results.json'), 'utf8'));
@@ -40,19 +45,10 @@ describe('relationships with a where config', () => {
   const files = {
     'models/customers.sql': 'select 1 as id union all select 2\n',
     'models/orders.sql': "select 10 as order_id, 1 as customer_id, 'completed' as status union all select 11, 7, 'placed' union all select 12, 8, 'shipped'\n",
-    'models/schema.yml': `version: 2
-models:
-  - name: orders
-    columns:
-      - name: customer_id
+    'models/schema.yml': ordersProperties(`      - name: customer_id
         data_tests:
-          - relationships:
-              arguments:
-                to: ref('customers')
-                field: id
-              config:
-                where: "status != 'placed'"
-`,
+          - relationships: {arguments: {to: ref('customers'), field: id}, config: {where: "status != 'placed'"}}
+`),
   };
 
   it('checks only the filtered rows of the model', () => {
@@ -72,11 +68,7 @@ describe("Jinja in a generic test's arguments and config", () => {
   const files = {
     'dbt_project.yml': "name: shop\nprofile: shop\nvars:\n  statuses: ['completed', 'shipped']\n  start: '2024-01-02'\n",
     'models/orders.sql': "select 1 as id, 'completed' as status, date '2024-01-01' as day union all select 2, 'returned', date '2024-01-03'\n",
-    'models/schema.yml': `version: 2
-models:
-  - name: orders
-    columns:
-      - name: status
+    'models/schema.yml': ordersProperties(`      - name: status
         data_tests:
           - accepted_values:
               values: "{{ var('statuses') }}"
@@ -89,7 +81,7 @@ models:
               arguments:
                 values: ["{{ var('first_id', 1) }}", 2]
                 quote: false
-`,
+`),
   };
 
   it('renders them as dbt does: a lone expression keeps its value, other text becomes a string', () => {
