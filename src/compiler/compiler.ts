@@ -23,6 +23,8 @@ import { MacroRegistry } from '../templating/macros.js';
 import { dispatchInNamespace, installNamespaces, installPackageLocalMacros } from './package-dispatch.js';
 import { checkRelationCollisions } from './relation-collisions.js';
 import { renderConfigValues, renderSourceDefinition } from './yaml-jinja.js';
+import { holdsJinja, renderNative, type YamlJinja } from './test-arguments.js';
+import { emptyGraph, graphContext, type GraphContext } from './graph-context.js';
 
 type FolderTree = 'models' | 'seeds' | 'tests' | 'sources' | 'snapshots' | 'analyses' | 'unit_tests';
 import { TemplateRelation } from '../templating/relation.js';
@@ -35,6 +37,8 @@ import { UNLOAD_FORMATS, type UnloadFormat } from '../materializations/unload.js
 import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
 import { mapWithCtes, ownCodeMap, type CodeMap, type CteLayout } from './line-map.js';
 import { renderWithMarks, type OutputMarks } from '../templating/jinja/output-marks.js';
+import { bindArgs } from '../templating/jinja/python-args.js';
+import { pyJsonDumps } from '../templating/jinja/python-json.js';
 import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
 import { legacySnapshotPlace, snapshotMacroWarnings, snapshotNode } from './snapshot-node.js';
 import type { SnapshotFile } from '../project/snapshot-files.js';
@@ -238,9 +242,11 @@ export class Compiler {
   /** rendering hooks: --empty leaves their refs alone */
   private inHooks = false;
   /** a run-time render in progress: `execute` is true and queries are answered from this log */
-  private runtime?: { log: ReplayLog; results: Map<string, unknown> };
+  private runtime?: { log: ReplayLog; results: Map<string, unknown>; runEnd?: Record<string, unknown> };
   /** every node, once compiled (run-time renders inline ephemeral models from here) */
   private compiledNodes = new Map<string, ManifestNode>();
+  /** `graph` for run-time renders, built from compiledNodes on first use */
+  private graph?: GraphContext;
   /** on-run-start / on-run-end hooks whose SQL depends on queries: rendered again when they run */
   private readonly runTimeHooks = new Set<'on-run-start' | 'on-run-end'>();
   /** data tests whose SQL depends on queries: how to render each again when it runs */
@@ -377,6 +383,12 @@ export class Compiler {
         nodes,
         folderConfig: (fqn) => this.folderConfig(p, 'tests', fqn),
         rootFolderConfig: (fqn) => this.rootOverride(p, 'tests', fqn),
+        renderJinja: (value, def) => {
+          if (!holdsJinja(value)) return value;
+          const before = this.errors.errors.length;
+          const rendered = renderNative(value, this.yamlJinja(p, def.file, def.line)) as Record<string, unknown>;
+          return this.errors.errors.length > before ? undefined : rendered;
+        },
         ...this.resolversFor(p.name),
       });
       generic.errors.forEach((e) => this.errors.add(e));
@@ -419,6 +431,7 @@ export class Compiler {
 
     this.cache.save();
     this.compiledNodes = nodes;
+    this.graph = undefined;
     this.linkExternalProducers(nodes);
     this.linkSeedBackedSources(nodes);
     const isExternal = (id: string) => {
@@ -542,17 +555,31 @@ export class Compiler {
   }
 
   /** Jinja written in a project's YAML, rendered outside any node in that project's scope (its vars and macros first). */
-  private renderInProject(p: ProjectContent, text: string, file: string, line?: number): string {
+  private renderInProject(p: ProjectContent, text: string, file: string, line?: number, context: object = {}): string {
     const frame = this.frameFor('hook', `operation.${p.name}.yaml`, { relPath: file, text: '', name: 'yaml', fqn: [p.name] }, {}, 'operation');
     this.stack.push(frame);
     try {
-      return String(this.template(text, file).render({}));
+      return String(this.template(text, file).render(context));
     } catch (e) {
-      this.errors.add(templateError(e, file, line));
+      const err = templateError(e, file, line);
+      // an error raised by a call (var(), a macro) names the file without the YAML line the text is on
+      this.errors.add(err.place.line || err.place.file !== file ? err : new UserError(err.message, { file, line }, { hint: err.hint }));
       return text;
     } finally {
       this.stack.pop();
     }
+  }
+
+  /** Renders and evaluates Jinja of a project's YAML at `file:line`, in that project's scope (for renderNative). */
+  private yamlJinja(p: ProjectContent, file: string, line?: number): YamlJinja {
+    return {
+      render: (text) => this.renderInProject(p, text, file, line),
+      evaluate: (expression) => {
+        let value: unknown = '';
+        const text = this.renderInProject(p, `{{ tsql_native_value(${expression}) }}`, file, line, { tsql_native_value: (v: unknown) => ((value = v), '') });
+        return text === '' ? value : `{{${expression}}}`;
+      },
+    };
   }
 
   private prepareSeeds(p: ProjectContent): void {
@@ -1744,6 +1771,15 @@ export class Compiler {
         return dflt ?? null;
       }
     });
+    // dbt's tojson(value, default=None, sort_keys=False): json.dumps, the keys in their order; a value it cannot write gives `default`
+    env.addGlobal('tojson', (...raw: unknown[]) => {
+      const a = bindArgs('tojson', raw, ['value', 'default', 'sort_keys']);
+      try {
+        return pyJsonDumps(a.value, undefined, 0, new Set(), a.sort_keys === true);
+      } catch {
+        return a.default ?? null;
+      }
+    });
     // dbt.<macro>: tsql's built-in macros, a project's macro of the same name first.
     env.addGlobal('dbt', dbtNamespace((n) => this.macros.get(n)?.fn, () => this.macros.builtinNames()));
     env.addGlobal('local_md5', (s: string) => createMd5(String(s)));
@@ -1778,6 +1814,29 @@ export class Compiler {
         return self.runtime !== undefined;
       },
     });
+    // dbt's `graph`: whole when rendered to run (a template reading it is rendered again then), empty while compiling
+    Object.defineProperty(globals, 'graph', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        self.markIntrospects();
+        if (!self.runtime) return emptyGraph();
+        return (self.graph ??= graphContext(self.compiledNodes.values(), self.dialect));
+      },
+    });
+    // on-run-end's `results`, `schemas` and `database_schemas`: a hook that reads them is rendered when it runs (see execution/run-end-context.ts)
+    for (const name of ['results', 'schemas', 'database_schemas']) {
+      Object.defineProperty(globals, name, {
+        configurable: true,
+        enumerable: true,
+        get() {
+          const frame = self.stack[self.stack.length - 1];
+          if (frame?.kind !== 'hook' || frame.name !== 'on-run-end') return undefined;
+          self.markIntrospects();
+          return self.runtime?.runEnd?.[name] ?? [];
+        },
+      });
+    }
     Object.defineProperty(globals, 'model', {
       configurable: true,
       enumerable: true,
@@ -1830,7 +1889,7 @@ export class Compiler {
    */
   private renderAttempt(target: RenderTarget, log: ReplayLog): RenderOutput {
     const before = { errors: this.errors.errors.length, logs: this.logs.length, warnings: this.warnings.length };
-    this.runtime = { log, results: new Map() };
+    this.runtime = { log, results: new Map(), runEnd: target.kind === 'project-hook' ? target.runEnd : undefined };
     log.rewind();
     try {
       const out = this.renderTarget(target);

@@ -39,7 +39,7 @@ export function resolveRelationText(text: string, resolvers: RelationResolvers, 
  * dbt's test names, so selection by name and audit tables carry over:
  * `<namespace_><test>_<target>_<args>`, with the arguments (column_name
  * included, model excluded) in name order, each value flattened and cleaned,
- * joined by `__`; source tests start with `source_`. Names of 64 characters
+ * joined by `__`; source tests have `source_` before the test's name. Names of 64 characters
  * or more get a short alias (30 characters and an md5) for files and tables.
  */
 export function testNames(def: TestDef, kwargs: Record<string, unknown>): { name: string; alias: string } {
@@ -51,11 +51,12 @@ export function testNames(def: TestDef, kwargs: Record<string, unknown>): { name
     parts.push(...flat.map((x) => (x === null ? 'None' : x === true ? 'True' : x === false ? 'False' : String(x)).replace(/[^0-9a-zA-Z_]+/g, '_')));
   }
   const a = def.attachedTo;
-  const type = `${a.kind === 'source' ? 'source_' : ''}${def.namespace ? `${def.namespace.replace(/\./g, '_')}_` : ''}${def.testName}`;
+  // dbt puts a package's name before `source_` (dbt_utils_source_unique_combination_of_columns_…)
+  const type = `${def.namespace ? `${def.namespace.replace(/\./g, '_')}_` : ''}${a.kind === 'source' ? 'source_' : ''}${def.testName}`;
   const target = a.kind === 'source' ? `${a.sourceName}_${a.name}` : a.name;
   const full = `${type}_${target}_${parts.join('__')}`;
   if (def.customName) return { name: def.customName, alias: def.customName };
-  const alias = full.length >= 64 ? `${type.slice(0, 30)}_${createHash('md5').update(full).digest('hex')}` : full;
+  const alias = full.length >= 64 ? `${`${type}_${target}`.slice(0, 30)}_${createHash('md5').update(full).digest('hex')}` : full;
   return { name: full, alias };
 }
 
@@ -75,6 +76,8 @@ export function buildGenericTests(opts: RelationResolvers & {
   folderConfig: (fqn: string[]) => Config;
   /** the root project's `tests:` folder config for a package's test (undefined for the project's own) */
   rootFolderConfig: (fqn: string[]) => Config | undefined;
+  /** a test's arguments or config with their Jinja rendered natively, in the project's scope (see test-arguments.ts) */
+  renderJinja: (value: Record<string, unknown>, def: TestDef) => Record<string, unknown> | undefined;
 }): { tests: TestNode[]; errors: UserError[] } {
   const tests: TestNode[] = [];
   const errors: UserError[] = [];
@@ -84,7 +87,13 @@ export function buildGenericTests(opts: RelationResolvers & {
     // a test an `overrides:` entry declares is on the package's source
     const attachedId = a.kind === 'source' ? `source.${a.package ?? opts.pkg}.${a.sourceName}.${a.name}` : `${a.kind}.${opts.pkg}.${a.name}`;
     if (!opts.nodes.has(attachedId)) continue; // disabled node, or properties for a missing file (already warned)
-    const kwargs: Record<string, unknown> = { ...def.kwargs };
+    // names and ids come from the arguments as written (as dbt's); the test runs with them rendered
+    const written: Record<string, unknown> = { ...def.kwargs };
+    if (def.columnName !== undefined) written.column_name = def.columnName;
+    const rendered = opts.renderJinja(def.kwargs, def);
+    const properties = opts.renderJinja(def.config, def);
+    if (!rendered || !properties) continue; // its Jinja failed (already reported)
+    const kwargs: Record<string, unknown> = { ...rendered };
     if (def.columnName !== undefined) kwargs.column_name = def.columnName;
     const deps = [attachedId];
     if (def.testName === 'relationships' && !def.namespace) {
@@ -119,12 +128,12 @@ export function buildGenericTests(opts: RelationResolvers & {
     }
     // a column with `quote: true` is named in the test quoted, as dbt does (the SQL quotes it for the engine: compiler.ts)
     const quoted = def.columnName !== undefined && opts.nodes.get(attachedId)?.columns[def.columnName]?.quote === true;
-    const { name, alias } = testNames(def, quoted ? { ...kwargs, column_name: `"${def.columnName}"` } : kwargs);
+    const { name, alias } = testNames(def, quoted ? { ...written, column_name: `"${def.columnName}"` } : written);
     const dir = pathInProject(def.file, opts.relDir).split('/').slice(1, -1);
     const fqn = [opts.pkg, ...dir, name];
-    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: opts.folderConfig(fqn), properties: def.config, root: opts.rootFolderConfig(fqn) });
+    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: opts.folderConfig(fqn), properties, root: opts.rootFolderConfig(fqn) });
     if (config.enabled === false) continue;
-    const hash = createHash('md5').update(JSON.stringify([def.namespace, def.testName, attachedId, kwargs])).digest('hex').slice(0, 10);
+    const hash = createHash('md5').update(JSON.stringify([def.namespace, def.testName, attachedId, written])).digest('hex').slice(0, 10);
     const uniqueId = `test.${opts.pkg}.${name}.${hash}`;
     const prev = seen.get(uniqueId);
     if (prev) {

@@ -21,7 +21,8 @@ export type RenderTarget =
   /** a data test (singular or generic) */
   | { kind: 'test'; id: string }
   | { kind: 'model-hooks'; id: string; which: 'pre_hook' | 'post_hook' }
-  | { kind: 'project-hook'; which: 'on-run-start' | 'on-run-end'; index: number }
+  /** `runEnd`: on-run-end's `results`, `schemas` and `database_schemas` (see execution/run-end-context.ts) */
+  | { kind: 'project-hook'; which: 'on-run-start' | 'on-run-end'; index: number; runEnd?: Record<string, unknown> }
   | { kind: 'operation'; macro: string; args: Record<string, unknown> };
 
 export interface RenderOutput {

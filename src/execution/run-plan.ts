@@ -20,6 +20,7 @@ import type { TestSettings } from '../tests/test-config.js';
 import type { Plan, PlanStep } from '../plan/plan.js';
 import { runDag, type NodeStatus } from './dag-runner.js';
 import { createPlanSchemas } from './create-schemas.js';
+import { runEndContext, type RunEndContext } from './run-end-context.js';
 import { isInterrupted, throwIfInterrupted } from '../util/interrupt-state.js';
 import type { EventSink } from './events.js';
 import type { RunProgress } from './progress.js';
@@ -105,7 +106,7 @@ function label(step: PlanStep): string {
   return `sql ${step.materialization} model ${rel}`;
 }
 
-async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', compiled: string[]): Promise<string[]> {
+async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', compiled: string[], runEnd?: RunEndContext): Promise<string[]> {
   const errors: string[] = [];
   // hooks that ask the warehouse are rendered one by one, each just before it runs
   const atRunTime = opts.runTime?.hooksAtRunTime(which);
@@ -116,7 +117,7 @@ async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', 
     try {
       const { adapter } = opts.warehouseOf(undefined);
       await adapter.withConnection(async (c) => {
-        const sql = atRunTime === undefined ? hooks[i] : (await renderNow(opts, { kind: 'project-hook', which, index: i }, adapter, c, () => undefined)).sql;
+        const sql = atRunTime === undefined ? hooks[i] : (await renderNow(opts, { kind: 'project-hook', which, index: i, ...(runEnd ? { runEnd: { ...runEnd } } : {}) }, adapter, c, () => undefined)).sql;
         if (sql) await c.execute(sql);
       });
       opts.emit({ type: 'hook', which, index: i + 1, total: hooks.length, status: 'success', seconds: (performance.now() - t0) / 1000 });
@@ -215,7 +216,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunOutc
   });
 
   // an interrupted run ends now: on-run-end hooks would start new work
-  if (!isInterrupted()) hookErrors.push(...(await runHooks(opts, 'on-run-end', opts.onRunEnd)));
+  if (!isInterrupted()) hookErrors.push(...(await runHooks(opts, 'on-run-end', opts.onRunEnd, runEndContext(plan, results))));
   const ordered = plan.steps.map((s) => results.get(s.id)!).filter(Boolean);
   return { results: ordered, hookErrors };
 }

@@ -86,11 +86,19 @@ group by {{ column_name }}
 
 {% test relationships(model, column_name, to, field) %}{{ return(adapter.dispatch('test_relationships')(model, column_name, to, field)) }}{% endtest %}
 {% macro default__test_relationships(model, column_name, to, field) %}
-select child.{{ column_name }} as from_field
-from {{ model }} as child
-left join {{ to }} as parent on child.{{ column_name }} = parent.{{ field }}
-where child.{{ column_name }} is not null
-  and parent.{{ field }} is null
+with child as (
+  select {{ column_name }} as from_field
+  from {{ model }}
+  where {{ column_name }} is not null
+),
+parent as (
+  select {{ field }} as to_field
+  from {{ to }}
+)
+select from_field
+from child
+left join parent on child.from_field = parent.to_field
+where parent.to_field is null
 {% endmacro %}
 
 {% test expression_is_true(model, expression, column_name=none) %}{{ return(adapter.dispatch('test_expression_is_true')(model, expression, column_name)) }}{% endtest %}

@@ -57,6 +57,9 @@ export function templateError(e: unknown, file: string, fallbackLine?: number, s
     const name = /Unable to call `([^`]+)`/.exec(message)![1];
     message = `'${name}' is not a macro or function`;
     hint = 'macros must be defined in a macro-paths file; check the name';
+  } else if (/unknown block tag: materialization\b/.test(message)) {
+    message = 'custom materializations ({% materialization %}) are not supported';
+    hint = 'tsql builds view, table, incremental, ephemeral and unload models itself, each swapped in atomically; see "How tsql differs from dbt" in the README';
   } else if (message.startsWith('template syntax error')) {
     // already classified
   } else if (/^(unknown block tag|expected|unexpected|parseAggregate|unterminated|Unexpected)/i.test(message) || /block end|variable end/.test(message)) {

@@ -26,8 +26,8 @@ function jsonString(s: string): string {
   return `${out}"`;
 }
 
-/** Python `json.dumps(value, sort_keys=True, indent=indent)` (Jinja's tojson policy). */
-export function pyJsonDumps(value: unknown, indent: string | undefined, level = 0, seen: Set<unknown> = new Set()): string {
+/** Python `json.dumps(value, sort_keys=True, indent=indent)` (Jinja's tojson policy; dbt's `tojson()` keeps the keys' order: `sortKeys` false). */
+export function pyJsonDumps(value: unknown, indent: string | undefined, level = 0, seen: Set<unknown> = new Set(), sortKeys = true): string {
   if (value === undefined || value === null) return 'null';
   if (value === true) return 'true';
   if (value === false) return 'false';
@@ -38,14 +38,14 @@ export function pyJsonDumps(value: unknown, indent: string | undefined, level = 
   if (typeof value !== 'object') return 'null';
   if (seen.has(value)) throw pyError('ValueError', 'Circular reference detected');
   const toJSON = (value as { toJSON?: () => unknown }).toJSON;
-  if (typeof toJSON === 'function') return pyJsonDumps(toJSON.call(value), indent, level, seen);
+  if (typeof toJSON === 'function') return pyJsonDumps(toJSON.call(value), indent, level, seen, sortKeys);
   seen.add(value);
   try {
     const nl = indent === undefined ? '' : `\n${indent.repeat(level + 1)}`;
     const close = indent === undefined ? '' : `\n${indent.repeat(level)}`;
     const sep = indent === undefined ? ', ' : ',';
     if (Array.isArray(value) || value instanceof Set) {
-      const items = [...value].map((x) => pyJsonDumps(typeof x === 'function' ? null : x, indent, level + 1, seen));
+      const items = [...value].map((x) => pyJsonDumps(typeof x === 'function' ? null : x, indent, level + 1, seen, sortKeys));
       return items.length ? `[${nl}${items.join(sep + nl)}${close}]` : '[]';
     }
     const entries: [string, unknown][] =
@@ -54,8 +54,8 @@ export function pyJsonDumps(value: unknown, indent: string | undefined, level = 
         : Object.keys(value)
             .filter((k) => k !== '__keywords' && typeof (value as Dict)[k] !== 'function')
             .map((k) => [k, (value as Dict)[k]]);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const items = entries.map(([k, v]) => `${jsonString(k)}: ${pyJsonDumps(v, indent, level + 1, seen)}`);
+    if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const items = entries.map(([k, v]) => `${jsonString(k)}: ${pyJsonDumps(v, indent, level + 1, seen, sortKeys)}`);
     return items.length ? `{${nl}${items.join(sep + nl)}${close}}` : '{}';
   } finally {
     seen.delete(value);

@@ -48,7 +48,7 @@ export function callArgs(parts: [ArgKind, unknown][]): unknown[] {
 export function patchStarArgs(P: Any, C: Any, { JcStarArgs, JcStarKwargs }: JinjaNodes): void {
   const { nodes, lexer } = nj;
 
-  // nunjucks' parseSignature, plus `*expr` and `**expr` arguments.
+  // nunjucks' parseSignature, plus `*expr` and `**expr` arguments and a trailing comma.
   P.parseSignature = function parseSignature(this: Any, tolerant?: boolean, noParens?: boolean) {
     let tok = this.peekToken();
     if (!noParens && tok.type !== lexer.TOKEN_LEFT_PAREN) {
@@ -70,6 +70,10 @@ export function patchStarArgs(P: Any, C: Any, { JcStarArgs, JcStarKwargs }: Jinj
       }
       if (checkComma && !this.skip(lexer.TOKEN_COMMA)) {
         this.fail('parseSignature: expected comma after expression', tok.lineno, tok.colno);
+      } else if (checkComma && !noParens && this.peekToken().type === lexer.TOKEN_RIGHT_PAREN) {
+        // A trailing comma, `config(a=1, b=2,)`, as Jinja (and Python) allow.
+        this.nextToken();
+        break;
       } else {
         const star = this.peekToken();
         if (star.type === lexer.TOKEN_OPERATOR && (star.value === '*' || star.value === '**')) {
