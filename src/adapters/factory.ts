@@ -5,6 +5,12 @@ import type { Adapter } from './types.js';
 export interface AdapterFactory {
   readonly type: string;
   readonly outputSchema: z.ZodType<Record<string, unknown>>;
+  /**
+   * Output keys naming local files the adapter reads when it connects
+   * (relative to the project directory, or absolute): each one given must be
+   * a readable file before anything runs.
+   */
+  readonly fileKeys: readonly string[];
   /** Database and schema that relations default to. */
   defaults(output: Record<string, unknown>): { database: string | undefined; schema: string; threads: number };
   create(output: Record<string, unknown>, opts: { projectDir: string; threads: number }): Adapter;
@@ -19,11 +25,13 @@ export function defineAdapter<O extends { schema: string; threads: number }>(spe
   type: string;
   outputSchema: z.ZodType<O>;
   databaseOf(output: O): string | undefined;
+  fileKeys?: readonly string[];
   create(output: O, opts: { projectDir: string; threads: number }): Adapter;
 }): AdapterFactory {
   return {
     type: spec.type,
     outputSchema: spec.outputSchema as unknown as z.ZodType<Record<string, unknown>>,
+    fileKeys: spec.fileKeys ?? [],
     defaults(output) {
       const o = output as unknown as O;
       return { database: spec.databaseOf(o), schema: o.schema, threads: o.threads };

@@ -9,6 +9,7 @@ import { isPlainObject } from './config-merge.js';
 import { adapterFactory, adapterTypes, PLANNED_ADAPTERS } from '../adapters/registry.js';
 import { zodToUserError, type ProjectSettings } from './project-file.js';
 import { ALLOW_LAKE_OUTSIDE_PROJECT, lakeRootOutsideProject } from './lake.js';
+import { unreadableOutputFile } from './profile-files.js';
 
 export interface ResolvedTarget {
   profileName: string;
@@ -169,6 +170,8 @@ export function resolveTarget(opts: {
       throw yaml.error(outside, 'lake_root' in rawOutput ? [...path, 'lake_root'] : path, `add ${ALLOW_LAKE_OUTSIDE_PROJECT}: true to output '${name}' if the lake is meant to live there`);
     }
     const factory = adapterFactory(String(output.type))!;
+    const unreadable = unreadableOutputFile(output, factory.fileKeys, opts.projectDir, yaml, [opts.profileName, 'outputs', name]);
+    if (unreadable) throw unreadable;
     return { name, type: factory.type, output, ...factory.defaults(output) };
   };
   const target = resolveOutput(targetName, raw);

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -189,8 +189,17 @@ function check(r: SpawnSyncReturns<string>, what: string, log?: string): void {
   throw new Error(`${what} failed (exit ${r.status ?? r.signal ?? r.error?.message}):\n${r.stdout ?? ''}${r.stderr ?? ''}${logText}`);
 }
 
+export interface PgServerOptions {
+  /** More postgresql.conf lines (e.g. `ssl = on`). */
+  conf?: string[];
+  /** Files written into the data directory, readable by the server only (e.g. server.crt, server.key). */
+  files?: Record<string, string>;
+  /** pg_hba.conf lines put before the default ones (the first matching line wins). */
+  hba?: string[];
+}
+
 /** Starts a fresh cluster with the `tsql` login role and the `shop` database. Throws when PostgreSQL is not installed. */
-export async function startPgServer(): Promise<PgServer> {
+export async function startPgServer(options: PgServerOptions = {}): Promise<PgServer> {
   const bin = findPgBinDir();
   if (!bin) {
     throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL (Debian: apt-get install postgresql; CI runs .ci/run, which installs it)');
@@ -224,9 +233,18 @@ export async function startPgServer(): Promise<PgServer> {
       'synchronous_commit = off',
       'full_page_writes = off',
       "password_encryption = 'scram-sha-256'",
+      ...(options.conf ?? []),
       '',
     ].join('\n'),
   );
+  for (const [name, text] of Object.entries(options.files ?? {})) {
+    writeFileSync(join(data, name), text, { mode: 0o600 });
+    if (isRoot()) chownSync(join(data, name), ensureSystemUser().uid, ensureSystemUser().gid);
+  }
+  if (options.hba?.length) {
+    const hba = join(data, 'pg_hba.conf');
+    writeFileSync(hba, `${options.hba.join('\n')}\n${readFileSync(hba, 'utf8')}`);
+  }
   const stop = () => {
     runPg(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], root);
     rmSync(root, { recursive: true, force: true });

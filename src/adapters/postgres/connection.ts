@@ -5,6 +5,7 @@ import { OnDemandPool } from '../pool.js';
 import type { SeedRows } from '../row-batches.js';
 import type { Column, Connection, ExecResult, Relation } from '../types.js';
 import { sendCancelRequest, type BackendKey } from './cancel.js';
+import { connectWithRetries } from './connect-retry.js';
 import { copyOutToFile, copyRowsIn } from './copy.js';
 import type { PostgresDialect } from './dialect.js';
 
@@ -173,6 +174,8 @@ export interface PgPoolOptions {
   size: number;
   /** sslmode=prefer: when the server does not offer SSL, connect again without it. */
   sslFallback?: boolean;
+  /** Tries again this many times when opening a connection fails in a way that may pass (connect-retry.ts). */
+  retries?: number;
   /** Runs once on every new connection (e.g. SET ROLE). */
   setup?: (session: PgSession) => Promise<void>;
   /** Makes the session for a connected client (another engine: its subclass). */
@@ -212,7 +215,7 @@ export class PgPool {
   }
 
   private async connect(): Promise<pg.Client> {
-    const { client, sslRefused } = await connectPgClient({ ...this.options.client, types: PG_RESULT_TYPES, ...(this.sslRefused ? { ssl: false } : {}) }, { engine: this.options.dialect.type, sslFallback: this.options.sslFallback });
+    const { client, sslRefused } = await connectPgClient({ ...this.options.client, types: PG_RESULT_TYPES, ...(this.sslRefused ? { ssl: false } : {}) }, { engine: this.options.dialect.type, sslFallback: this.options.sslFallback, retries: this.options.retries });
     if (sslRefused) this.sslRefused = true;
     return client;
   }
@@ -233,9 +236,18 @@ export class PgPool {
 /**
  * Connects a pg client. With `sslFallback` (sslmode=prefer), a server that
  * offers no SSL is connected to again without it (`sslRefused`). A failure
- * says where and as whom, and the server's reason; never the password.
+ * that may pass (connect-retry.ts) is tried again up to `retries` times. A
+ * failure says where and as whom, and the server's reason; never the password.
  */
-export async function connectPgClient(config: pg.ClientConfig, o: { engine: string; sslFallback?: boolean }): Promise<{ client: pg.Client; sslRefused: boolean }> {
+export async function connectPgClient(config: pg.ClientConfig, o: { engine: string; sslFallback?: boolean; retries?: number }): Promise<{ client: pg.Client; sslRefused: boolean }> {
+  try {
+    return await connectWithRetries(() => connectOnce(config, o.sslFallback), o.retries ?? 0);
+  } catch (e) {
+    throw new WarehouseError(connectError(o.engine, config, e));
+  }
+}
+
+async function connectOnce(config: pg.ClientConfig, sslFallback: boolean | undefined): Promise<{ client: pg.Client; sslRefused: boolean }> {
   const client = new pg.Client(config);
   // errors while connecting reject connect(); the session listens from then on
   client.on('error', () => undefined);
@@ -244,11 +256,10 @@ export async function connectPgClient(config: pg.ClientConfig, o: { engine: stri
     return { client, sslRefused: false };
   } catch (e) {
     await client.end().catch(() => undefined);
-    if (o.sslFallback && config.ssl && /does not support SSL/i.test(errorText(e))) {
-      const again = await connectPgClient({ ...config, ssl: false }, o);
-      return { client: again.client, sslRefused: true };
+    if (sslFallback && config.ssl && /does not support SSL/i.test(errorText(e))) {
+      return { client: (await connectOnce({ ...config, ssl: false }, false)).client, sslRefused: true };
     }
-    throw new WarehouseError(connectError(o.engine, config, e));
+    throw e;
   }
 }
 

@@ -7,11 +7,41 @@ import { withSession } from '../pool.js';
 import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, GrantMap, Relation, RunLockOptions } from '../types.js';
 import type { PgPool, PgPoolOptions } from './connection.js';
 import { PostgresDialect } from './dialect.js';
+import { SSL_FILE_KEYS, SSL_MODES, sslOption } from './tls.js';
+
+export { SSL_MODES, sslOption } from './tls.js';
 
 /** A name or number (YAML and env_var() turn `12345` into a number). */
 const text = z.union([z.string(), z.number()]).transform(String);
 
-export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+/** A certificate file's path (relative to the project directory, or absolute). */
+const filePath = z.string().min(1);
+
+/**
+ * The connection keys dbt-postgres documents beyond host, user and database,
+ * shared with Redshift's `method: pg` where dbt-redshift documents them too.
+ */
+export const pgConnectKeys = {
+  sslmode: z.enum(SSL_MODES).default('prefer'),
+  /** seconds */
+  connect_timeout: z.number().positive().default(10),
+  /** seconds of idleness before TCP keepalives start */
+  keepalives_idle: z.number().int().nonnegative().optional(),
+  search_path: z.string().optional(),
+  /** times a connection is opened again after a failure that may pass (dbt's default: 1) */
+  retries: z.number().int().min(0).max(100).default(1),
+};
+
+/** sslrootcert, sslcert, sslkey: none with sslmode disable; sslcert and sslkey together. */
+function checkSslFiles(o: { sslmode: string } & Partial<Record<(typeof SSL_FILE_KEYS)[number], string>>, ctx: z.RefinementCtx): void {
+  for (const key of SSL_FILE_KEYS) {
+    if (o[key] !== undefined && o.sslmode === 'disable') ctx.addIssue({ code: 'custom', path: [key], message: 'is not used with sslmode disable (no SSL); remove it or choose another sslmode' });
+  }
+  if ((o.sslcert === undefined) !== (o.sslkey === undefined)) {
+    const [given, missing] = o.sslcert !== undefined ? ['sslcert', 'sslkey'] : ['sslkey', 'sslcert'];
+    ctx.addIssue({ code: 'custom', path: [given], message: `needs ${missing} too (a client certificate is sent with its private key)` });
+  }
+}
 
 export const postgresOutputSchema = z
   .object({
@@ -26,13 +56,15 @@ export const postgresOutputSchema = z
     /** dbt's alias of dbname */
     database: text.optional(),
     schema: z.string().default('public'),
-    sslmode: z.enum(SSL_MODES).default('prefer'),
+    ...pgConnectKeys,
+    /** the CA certificates the server's must be signed by (libpq's sslrootcert) */
+    sslrootcert: filePath.optional(),
+    /** the client certificate and its private key, for servers that ask for one */
+    sslcert: filePath.optional(),
+    sslkey: filePath.optional(),
+    /** the connections' name on the server (pg_stat_activity); PostgreSQL keeps 63 bytes */
+    application_name: z.string().min(1).refine((v) => Buffer.byteLength(v) <= 63, { message: 'must be at most 63 bytes (PostgreSQL would cut it)' }).optional(),
     threads: z.number().int().positive().max(256, { message: 'must be at most 256 (one connection per thread)' }).default(4),
-    /** seconds */
-    connect_timeout: z.number().positive().default(10),
-    search_path: z.string().optional(),
-    /** seconds of idleness before TCP keepalives start */
-    keepalives_idle: z.number().int().nonnegative().optional(),
     lake_root: z.string().optional(),
     /** a local lake_root outside the project directory is used only when this says so */
     allow_lake_outside_project: z.boolean().optional(),
@@ -40,6 +72,7 @@ export const postgresOutputSchema = z
   })
   .strict()
   .superRefine((o, ctx) => {
+    checkSslFiles(o, ctx);
     if (o.dbname === undefined && o.database === undefined) ctx.addIssue({ code: 'custom', path: ['dbname'], message: 'is required (the database to connect to)' });
     if (o.dbname !== undefined && o.database !== undefined && o.dbname !== o.database) {
       ctx.addIssue({ code: 'custom', path: ['database'], message: `names another database than dbname (${o.dbname}); give one of them` });
@@ -55,40 +88,28 @@ export function postgresDatabaseName(output: PostgresOutput): string {
   return (output.dbname ?? output.database)!;
 }
 
-/** libpq's sslmode as pg's `ssl` option. `prefer` tries SSL first (see PgPoolOptions.sslFallback). */
-export function sslOption(mode: PostgresOutput['sslmode']): pg.ClientConfig['ssl'] {
-  switch (mode) {
-    case 'disable':
-      return false;
-    case 'prefer':
-    case 'require':
-      return { rejectUnauthorized: false };
-    case 'verify-ca':
-      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
-    default:
-      return { rejectUnauthorized: true };
-  }
-}
-
 /** A server option value for the startup `options` (`-c name=value`): spaces and backslashes escaped. */
 function startupOption(name: string, value: string): string {
   return `-c ${name}=${value.replace(/\\/g, '\\\\').replace(/ /g, '\\ ')}`;
 }
 
-/** The output block as pg's connection settings. */
-export function pgClientConfig(output: PostgresOutput): pg.ClientConfig {
+/**
+ * The output block as pg's connection settings (certificate files read, paths
+ * relative to the project directory).
+ */
+export function pgClientConfig(output: PostgresOutput, projectDir?: string): pg.ClientConfig {
   return {
     host: output.host,
     port: output.port,
     user: output.user,
     password: output.password ?? output.pass,
     database: postgresDatabaseName(output),
-    ssl: sslOption(output.sslmode),
+    ssl: sslOption(output.sslmode, output, projectDir),
     connectionTimeoutMillis: output.connect_timeout * 1000,
     keepAlive: output.keepalives_idle !== undefined,
     keepAliveInitialDelayMillis: (output.keepalives_idle ?? 0) * 1000,
     options: output.search_path ? startupOption('search_path', output.search_path) : undefined,
-    application_name: 'tsql',
+    application_name: output.application_name ?? 'tsql',
   };
 }
 
@@ -97,27 +118,36 @@ export class PostgresAdapter implements Adapter {
   private pool: Promise<PgPool> | undefined;
   /** the run lock's connection (acquireRunLock), closed last */
   private lock: pg.Client | undefined;
-  /** set once the run lock is held: the run's connections then name it in application_name */
-  private runName: string | undefined;
+  /**
+   * set once the run lock is held: the run's connections then name it in
+   * application_name (unless the profile names them) and mark themselves as
+   * its workers (run-lock.ts)
+   */
+  private run: { name: string; markWorker: string } | undefined;
 
   constructor(
     protected readonly output: PostgresOutput,
     protected readonly threads: number,
     readonly dialect: PostgresDialect = new PostgresDialect(),
+    /** where relative certificate paths start */
+    protected readonly projectDir: string = process.cwd(),
   ) {
     this.database = postgresDatabaseName(output);
   }
 
   protected poolOptions(): PgPoolOptions {
     const role = this.output.role;
+    const run = this.run;
+    const statements = [...(run ? [run.markWorker] : []), ...(role ? [`set role ${this.dialect.quoteIdentifier(role)}`] : [])];
     return {
-      client: { ...pgClientConfig(this.output), application_name: this.runName ?? 'tsql' },
+      client: { ...pgClientConfig(this.output, this.projectDir), application_name: this.output.application_name ?? run?.name ?? 'tsql' },
       dialect: this.dialect,
       size: Math.max(1, this.threads),
       sslFallback: this.output.sslmode === 'prefer',
-      setup: role
+      retries: this.output.retries,
+      setup: statements.length
         ? async (s) => {
-            await s.execute(`set role ${this.dialect.quoteIdentifier(role)}`);
+            for (const sql of statements) await s.execute(sql);
           }
         : undefined,
     };
@@ -188,14 +218,15 @@ export class PostgresAdapter implements Adapter {
 
   /** The connection settings of the run lock's connection (Redshift: its own). */
   protected lockClientConfig(): pg.ClientConfig {
-    return pgClientConfig(this.output);
+    return pgClientConfig(this.output, this.projectDir);
   }
 
   async acquireRunLock(opts: RunLockOptions): Promise<void> {
     const m = await import('./run-lock.js');
     const id = m.runIdentity(this.database, this.output.schema);
-    this.lock = await m.acquirePgRunLock({ client: this.lockClientConfig(), database: this.database, schema: this.output.schema, engine: this.dialect.type, sslFallback: this.output.sslmode === 'prefer' }, id, opts);
-    this.runName = m.workerApplicationName(id);
+    const target = { client: this.lockClientConfig(), database: this.database, schema: this.output.schema, engine: this.dialect.type, sslFallback: this.output.sslmode === 'prefer', retries: this.output.retries };
+    this.lock = await m.acquirePgRunLock(target, id, opts);
+    this.run = { name: m.workerApplicationName(id), markWorker: m.markWorkerSql(id) };
   }
 
   async cancelAll(): Promise<void> {
@@ -221,5 +252,6 @@ export const postgresAdapterFactory = defineAdapter({
   type: 'postgres',
   outputSchema: postgresOutputSchema,
   databaseOf: postgresDatabaseName,
-  create: (output, opts) => new PostgresAdapter(output, opts.threads),
+  fileKeys: SSL_FILE_KEYS,
+  create: (output, opts) => new PostgresAdapter(output, opts.threads, undefined, opts.projectDir),
 });

@@ -1,21 +1,30 @@
 import pg from 'pg';
 import { WarehouseError } from '../../errors.js';
-import { describeHolder, holderDeadHere, lockRunName, sleep, waitForRunLock, workerRunName, type RunIdentity } from '../run-lock.js';
+import { describeHolder, holderDeadHere, lockRunName, sleep, waitForRunLock, type RunIdentity } from '../run-lock.js';
 import type { RunLockOptions } from '../types.js';
 import { connectPgClient, errorText } from './connection.js';
 
 /**
  * One tsql run at a time per database and schema, on PostgreSQL: a
  * session-level advisory lock held on a connection of its own for the whole
- * run. Every tsql connection carries an application_name naming its run
- * (`tsql <key> <pid>@<host> <start>`; the lock connection `tsql lock …`), so a
- * second run can say who holds the lock, and a run that takes the lock can end
- * the backends a killed run left executing (its lock connection is gone, its
- * statements may still run on the server).
+ * run. The lock connection's application_name names its run (`tsql lock
+ * <key> <pid>@<host> <start>`), so a second run can say who holds the lock.
+ * Every worker connection of the run holds a shared advisory lock of the same
+ * key in a second space (and is named `tsql <key> …` unless the profile sets
+ * application_name), so a run that takes the lock can end the backends a
+ * killed run left executing (its lock connection is gone, its statements may
+ * still run on the server).
  */
 
 /** First key of the two-int advisory lock: tsql's own space ('tsq1'). */
 const LOCK_SPACE = 0x74737131;
+/** The workers' space ('tsq2'): shared locks only, so taking one never waits. */
+const WORKER_SPACE = 0x74737132;
+
+/** The statement that marks a connection as one of the run's workers (held until the connection ends). */
+export function markWorkerSql(id: RunIdentity): string {
+  return `select pg_advisory_lock_shared(${WORKER_SPACE}, ${id.objid})`;
+}
 
 export { describeHolder, runIdentity, lockRunName as lockApplicationName, workerRunName as workerApplicationName, type RunIdentity } from '../run-lock.js';
 
@@ -26,10 +35,12 @@ export interface PgRunLockTarget {
   engine: string;
   /** sslmode=prefer: connect again without SSL when the server does not offer it */
   sslFallback?: boolean;
+  /** times to open the connection again after a failure that may pass */
+  retries?: number;
 }
 
 async function connect(target: PgRunLockTarget, id: RunIdentity, ssl: pg.ClientConfig['ssl']): Promise<pg.Client> {
-  return (await connectPgClient({ ...target.client, ssl, application_name: lockRunName(id) }, { engine: target.engine, sslFallback: target.sslFallback })).client;
+  return (await connectPgClient({ ...target.client, ssl, application_name: lockRunName(id) }, { engine: target.engine, sslFallback: target.sslFallback, retries: target.retries })).client;
 }
 
 /**
@@ -82,18 +93,21 @@ async function lockHolder(client: pg.Client, id: RunIdentity): Promise<{ pid: nu
 
 /**
  * Ends the backends of this login role that an earlier run on this schema
- * left: tsql's connections for the same key whose run has no lock connection
- * any more (a run killed with SIGKILL: the server may still be executing its
- * statements and holding their locks). Waits (bounded) until they are gone.
+ * left: the worker connections of a run on the same key (their shared lock in
+ * the workers' space), which, now that this run holds the run lock, has no
+ * lock connection any more (a run killed with SIGKILL: the server may still
+ * be executing its statements and holding their locks). This run's workers
+ * connect after this. Waits (bounded) until they are gone.
  */
 async function endLeftovers(client: pg.Client, id: RunIdentity): Promise<void> {
   const orphans = [
-    'select a.pid from pg_catalog.pg_stat_activity a',
-    'where a.datname = current_database() and a.usename = session_user and a.pid <> pg_backend_pid()',
-    "  and a.application_name like $1 and a.application_name <> $2",
-    "  and not exists (select 1 from pg_catalog.pg_stat_activity b where b.application_name = 'tsql lock ' || substr(a.application_name, 6))",
+    'select a.pid from pg_catalog.pg_locks l join pg_catalog.pg_stat_activity a on a.pid = l.pid',
+    "where l.locktype = 'advisory' and l.granted and l.objsubid = 2",
+    '  and l.classid = $1::int8::oid and l.objid = ($2::int8 & 4294967295)::oid',
+    '  and l.database = (select oid from pg_catalog.pg_database where datname = current_database())',
+    '  and a.usename = session_user and a.pid <> pg_backend_pid()',
   ].join('\n');
-  const params = [`tsql ${id.key} %`, workerRunName(id)];
+  const params = [WORKER_SPACE, id.objid];
   const first = await client.query(`select pg_terminate_backend(pid) from (${orphans}) o`, params);
   if (!first.rowCount) return;
   for (let i = 0; i < 100; i++) {

@@ -71,6 +71,7 @@ export class RedshiftAdapter implements Adapter {
       dialect: this.dialect,
       size: Math.max(1, this.threads),
       sslFallback: o.sslmode === 'prefer',
+      retries: o.retries,
       setup: async (s) => {
         if (searchPath) await s.execute(`set search_path to ${searchPath}`);
         // the run's name on its statements (stv_inflight.label), for a later run to end what a killed one left running
@@ -107,7 +108,7 @@ export class RedshiftAdapter implements Adapter {
     if (o.method === 'data_api') await this.acquireDataApiLock(o, id, opts);
     else {
       const { connectPgClient } = await import('../postgres/connection.js');
-      const connect = async () => (await connectPgClient({ ...this.pgClientConfig(o) }, { engine: 'redshift', sslFallback: o.sslmode === 'prefer' })).client;
+      const connect = async () => (await connectPgClient({ ...this.pgClientConfig(o) }, { engine: 'redshift', sslFallback: o.sslmode === 'prefer', retries: o.retries })).client;
       const statements = (c: pg.Client) => ({ query: async (sql: string) => (await c.query(sql)).rows as Record<string, unknown>[] });
       const lock = await connect();
       let note: pg.Client | undefined;

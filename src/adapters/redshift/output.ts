@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isPlainObject } from '../../project/config-merge.js';
-import { SSL_MODES } from '../postgres/index.js';
+import { pgConnectKeys } from '../postgres/index.js';
 
 /** A name or number (YAML and env_var() turn `12345` into a number). */
 const text = z.union([z.string(), z.number()]).transform(String);
@@ -29,12 +29,8 @@ const pgOutput = z
     port: z.coerce.number().int().positive().default(5439),
     user: text,
     password: text.optional(),
-    sslmode: z.enum(SSL_MODES).default('prefer'),
-    /** seconds */
-    connect_timeout: z.number().positive().default(10),
-    /** seconds of idleness before TCP keepalives start */
-    keepalives_idle: z.number().int().nonnegative().optional(),
-    search_path: z.string().optional(),
+    /** sslmode, connect_timeout, keepalives_idle, search_path, retries */
+    ...pgConnectKeys,
   })
   .strict();
 
