@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useProjects } from '../helpers/project.js';
-import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
+import { pgConnection, pgProfile, pgQuery, useSchemas } from '../helpers/pg-server.js';
 
 /**
  * A unit test that gives rows for `this` (an incremental model's previous state) while
@@ -10,12 +10,7 @@ import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-se
 
 const project = useProjects();
 const PASSWORD_ENV = 'TSQL_TEST_PG_PASSWORD';
-const schemas: string[] = [];
-
-afterEach(async () => {
-  const drop = schemas.splice(0);
-  if (drop.length) await pgQuery(drop.map((s) => `drop schema if exists "${s}" cascade`).join(';\n'));
-});
+const newSchema = useSchemas();
 
 // updated_at is text upstream; the model makes it a timestamp and compares it with its own table's
 const MODELS = {
@@ -65,8 +60,7 @@ for (const engine of ['duckdb', 'postgres'] as const) {
         const p = project(files);
         return { p, tsql: (args: string[]) => p.tsql(args), tables: async () => (await p.query(`select table_name from information_schema.tables where table_schema = 'main' order by 1`)).map((r) => r.table_name) };
       }
-      const schema = uniqueSchema('unit_this');
-      schemas.push(schema);
+      const schema = newSchema('unit_this');
       const p = project(files, { profile: pgProfile(schema, PASSWORD_ENV) });
       const env = { [PASSWORD_ENV]: pgConnection().password };
       return { p, tsql: (args: string[]) => p.tsql(args, env), tables: async () => (await pgQuery(`select table_name from information_schema.tables where table_schema = '${schema}' order by 1`)).map((r) => r.table_name) };
