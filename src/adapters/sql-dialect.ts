@@ -72,9 +72,10 @@ export abstract class AnsiDialect implements Dialect {
   /**
    * Column constraints inline (not null first), the rest as table constraints.
    * `physical` is the engine's table layout (ignored here; engines override).
+   * `target` is the relation the table becomes once swapped in (`rel` when it is built in place): unnamed constraints are named after it.
    */
-  createContractedTable(rel: Relation, columns: Column[], constraints: TableConstraint[], _physical?: TableOptions): string {
-    return `${this.createTableKeyword()} ${this.renderRelation(rel)} (\n${this.contractedDefinitions(rel, columns, constraints)}\n)`;
+  createContractedTable(rel: Relation, columns: Column[], constraints: TableConstraint[], _physical?: TableOptions, target: Relation = rel): string {
+    return `${this.createTableKeyword()} ${this.renderRelation(rel)} (\n${this.contractedDefinitions(target, columns, constraints)}\n)`;
   }
 
   /** `create table` (Snowflake: `create transient table`). */
@@ -82,7 +83,8 @@ export abstract class AnsiDialect implements Dialect {
     return 'create table';
   }
 
-  protected contractedDefinitions(rel: Relation, columns: Column[], constraints: TableConstraint[]): string {
+  /** `target`: the relation unnamed constraints are named after (see createContractedTable). */
+  protected contractedDefinitions(target: Relation, columns: Column[], constraints: TableConstraint[]): string {
     const lower = (s: string) => s.toLowerCase();
     const notNull = new Set(constraints.filter((c) => c.type === 'not_null').flatMap((c) => c.columns.map(lower)));
     const lines = columns.map((c) => `  ${this.columnName(c)} ${c.dataType}${notNull.has(lower(c.name)) ? ' not null' : ''}`);
@@ -90,7 +92,7 @@ export abstract class AnsiDialect implements Dialect {
     const cols = (names: string[]) => names.map((n) => (exact.has(n) ? this.quoteExactly(n) : this.quoteIdentifier(n))).join(', ');
     constraints.forEach((c, i) => {
       const named = (body: string) => {
-        const name = c.name ?? this.constraintName(rel, c, i);
+        const name = c.name ?? this.constraintName(target, c, i);
         return `  ${name ? `constraint ${this.quoteIdentifier(name)} ` : ''}${body}`;
       };
       if (c.type === 'primary_key') lines.push(named(`primary key (${cols(c.columns)})`));
@@ -102,8 +104,8 @@ export abstract class AnsiDialect implements Dialect {
     return lines.join(',\n');
   }
 
-  /** A name for an unnamed constraint; undefined lets the engine choose (engines whose index names are schema-wide override). */
-  protected constraintName(_rel: Relation, _c: TableConstraint, _i: number): string | undefined {
+  /** A name for an unnamed constraint of the table that becomes `_target`; undefined lets the engine choose (engines whose index names are schema-wide override). */
+  protected constraintName(_target: Relation, _c: TableConstraint, _i: number): string | undefined {
     return undefined;
   }
 

@@ -241,8 +241,11 @@ export interface Dialect {
   freshnessOfQuery(query: string): string;
   /** A cheap query that fails when one file of an external table cannot be read. */
   probeFile(file: string, spec: ExternalTableSpec): string;
-  /** A table with declared column types and constraints (model contracts); empty. */
-  createContractedTable(rel: Relation, columns: Column[], constraints: TableConstraint[], physical?: TableOptions): string;
+  /**
+   * A table with declared column types and constraints (model contracts); empty. `target`: the relation
+   * it becomes once swapped in (default `rel`), after which unnamed constraints are named.
+   */
+  createContractedTable(rel: Relation, columns: Column[], constraints: TableConstraint[], physical?: TableOptions, target?: Relation): string;
   /** insert into `target` (columns) select those columns from the query `sql`. */
   insertSelect(target: Relation, columns: Array<string | Column>, sql: string): string;
   /** A type name in one spelling per type (int, int4 → integer), for comparing a contract with the catalog. */

@@ -259,7 +259,7 @@ async function runStep(step: PlanStep, conn: Connection, w: RunWarehouse, opts: 
     await checkBuiltColumns(node, rebuiltNodes(plan), (rel) => builtColumns(plan, rel, ctx.columns));
   }
   if (node.resourceType === 'unit_test') {
-    const outcome = await runUnitTest(ctx, node);
+    const outcome = await runUnitTest(ctx, node, step.model);
     return { message: outcome.message, status: outcome.status, failures: outcome.failures, kind: 'view' };
   }
   if (node.resourceType === 'test') {

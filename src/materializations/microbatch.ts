@@ -45,7 +45,7 @@ export async function prepareBatchTarget(ctx: MaterializeContext, node: ModelNod
   const physical = physicalOptions(node.config);
   const staged = sibling(node.relation, '__tsql_tmp', d);
   const aside = await buildAside(ctx, staged, 'table', async () => {
-    if (contractEnforced(node)) await ctx.run(d.createContractedTable(staged, contractColumns(node), contractConstraints(node), physical));
+    if (contractEnforced(node)) await ctx.run(d.createContractedTable(staged, contractColumns(node), contractConstraints(node), physical, node.relation));
     else await ctx.run(d.createTableAs(staged, `select * from (\n${firstSql}\n) as tsql_microbatch_shape limit 0`, { physical }));
     await applyAfterBuild(ctx, node, staged, 'table', { carriedOver: false });
     for (const sql of d.beforeSwap?.(staged, node.relation, physical) ?? []) await ctx.run(sql);

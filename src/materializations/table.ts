@@ -34,7 +34,7 @@ export async function materializeTable(ctx: MaterializeContext, node: ModelNode)
   const rows = await buildAside(ctx, staged, 'table', async () => {
     if (contracted) {
       const columns = contractColumns(node);
-      await ctx.run(d.createContractedTable(staged, columns, contractConstraints(node), physical));
+      await ctx.run(d.createContractedTable(staged, columns, contractConstraints(node), physical, node.relation));
       await ctx.run(d.insertSelect(staged, columns, node.compiledCode));
     } else await ctx.run(d.createTableAs(staged, node.compiledCode, { physical }));
     return swapInStagedTable(ctx, node, staged, physical);

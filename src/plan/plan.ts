@@ -14,6 +14,8 @@ export interface PlanStep extends DagTask {
   materialization: string;
   seed?: PreparedSeed;
   test?: TestSettings;
+  /** a unit test's model: the shape of its `this` input while the model's table does not exist */
+  model?: ModelNode;
 }
 
 export interface Plan {
@@ -63,7 +65,8 @@ export function buildPlan(
     if (node.resourceType === 'unit_test') {
       // Its inputs are literal rows; in a build it still waits for the model's upstream
       // nodes so that, where they exist, the rows are typed like the real inputs.
-      steps.push({ id, deps: nearestExecutableAncestors(node.model, manifest, isExecutable), node, materialization: 'unit_test' });
+      const model = manifest.nodes.get(node.model);
+      steps.push({ id, deps: nearestExecutableAncestors(node.model, manifest, isExecutable), node, materialization: 'unit_test', ...(model?.resourceType === 'model' ? { model } : {}) });
       continue;
     }
     const materialization = node.resourceType === 'seed' ? 'seed' : node.resourceType === 'source' ? 'external' : node.resourceType === 'test' ? 'test' : node.materialized;

@@ -157,3 +157,30 @@ describe('a contracted incremental model', () => {
     expect(await p.query('select id from main.orders order by id')).toEqual([{ id: 1 }, { id: 2 }]);
   });
 });
+
+describe('unnamed constraints on PostgreSQL', () => {
+  it('are named after the model\'s table with the build\'s tag, not after the staged table', async () => {
+    const schema = uniqueSchema('contract_names');
+    schemas.push(schema);
+    const yaml = CONTRACT_YAML.replace('      - name: status\n        data_type: text\n', '      - name: status\n        data_type: text\n        constraints:\n          - type: unique\n');
+    const p = project({ 'models/orders.sql': GOOD, 'models/schema.yml': yaml }, { profile: pgProfile(schema) });
+    const env = { [PASSWORD_ENV]: pgConnection().password };
+    const names = async () =>
+      (await pgQuery(`select c.conname, c.contype from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace
+        where n.nspname = '${schema}' and t.relname = 'orders' and c.contype in ('p', 'u') order by c.contype`)) as Array<{ conname: string; contype: string }>;
+    expect(p.tsql(['run'], env).code).toBe(0);
+    const first = await names();
+    expect(first.map((c) => c.contype)).toEqual(['p', 'u']);
+    expect(first[0]!.conname).toMatch(/^orders_pk_[0-9a-z]+$/);
+    expect(first[1]!.conname).toMatch(/^orders_uq_[0-9a-z]+$/);
+    // the index each one owns has its name, and no relation of the schema looks like a leftover of the build
+    const indexes = await pgQuery(`select indexname from pg_indexes where schemaname = '${schema}' order by 1`);
+    expect(indexes.map((i) => i.indexname)).toEqual(first.map((c) => c.conname));
+    // rebuilt: the new table's constraints got a new tag, so they did not collide with the replaced table's
+    expect(p.tsql(['run'], env).code).toBe(0);
+    const second = await names();
+    expect(second[0]!.conname).toMatch(/^orders_pk_[0-9a-z]+$/);
+    expect(second[0]!.conname).not.toBe(first[0]!.conname);
+    await expect(pgQuery(`insert into "${schema}".orders values (1, 1, 'dup')`)).rejects.toThrow(/orders_pk_/);
+  });
+});

@@ -35,12 +35,14 @@ export class PostgresDialect extends AnsiDialect {
    * Primary keys and unique constraints own an index, whose name is unique in
    * the schema and stays with the table when it is renamed into place: an
    * unnamed one gets a name of its own build, so the next build's staged
-   * table does not collide with it.
+   * table does not collide with it. It is named after the table it becomes
+   * (`orders_pk_<build>`), not the staged one, so the catalog shows no name
+   * that looks like a leftover temporary object.
    */
-  protected override constraintName(rel: Relation, c: TableConstraint, i: number): string | undefined {
+  protected override constraintName(target: Relation, c: TableConstraint, i: number): string | undefined {
     if (c.type !== 'primary_key' && c.type !== 'unique') return undefined;
     const tag = `${Date.now().toString(36)}${i}`;
-    return `${rel.identifier.slice(0, this.capabilities.maxIdentifierLength - tag.length - 5)}_${c.type === 'unique' ? 'uq' : 'pk'}_${tag}`;
+    return `${target.identifier.slice(0, this.capabilities.maxIdentifierLength - tag.length - 5)}_${c.type === 'unique' ? 'uq' : 'pk'}_${tag}`;
   }
 
   /**

@@ -1,8 +1,9 @@
 import type { Column, Dialect } from '../../adapters/types.js';
-import type { UnitTestNode } from '../../compiler/nodes.js';
+import type { ModelNode, UnitTestNode } from '../../compiler/nodes.js';
 import { prependCtes } from '../../compiler/ephemeral.js';
 import type { MaterializeContext } from '../../materializations/context.js';
 import type { TestOutcome } from '../run-test.js';
+import { columnsOfThis } from './this-columns.js';
 
 /** A value as a SQL literal; strings are quoted, never spliced raw. */
 function literal(v: unknown, d: Dialect): string {
@@ -80,13 +81,16 @@ export function compareRows(expected: Array<Record<string, unknown>>, actual: Ar
   return { failures: missing.length + extra.length, diff };
 }
 
-/** Runs a unit test: the model's SQL over literal inputs, compared with the expected rows. */
-export async function runUnitTest(ctx: MaterializeContext, node: UnitTestNode): Promise<TestOutcome> {
+/**
+ * Runs a unit test: the model's SQL over literal inputs, compared with the expected rows.
+ * `model` is the model under test: it types the rows given for `this` while its table does not exist.
+ */
+export async function runUnitTest(ctx: MaterializeContext, node: UnitTestNode, model?: ModelNode): Promise<TestOutcome> {
   const d = ctx.dialect;
   const ctes: Array<{ name: string; sql: string }> = [];
   for (const g of node.given) {
     const exists = g.relation ? ctx.existing(g.relation) : undefined;
-    const types = g.relation && exists ? await ctx.columns(g.relation) : undefined;
+    const types = g.relation && exists ? await ctx.columns(g.relation) : g.kind === 'this' ? await columnsOfThis(ctx, model) : undefined;
     if (!g.rows.length && !types?.length && !g.columns.length) {
       throw new Error(`unit test ${node.name}: input ${g.input} has no rows and its relation does not exist yet, so its columns are unknown; give at least one row`);
     }
