@@ -111,6 +111,8 @@ export function nodeJson(n: ManifestNode, dialect: Dialect): Record<string, unkn
       break;
     case 'test':
       Object.assign(base, {
+        // dbt's alias of a test: its name, or the short name of a generic test whose name is too long for a table
+        alias: n.alias ?? n.name,
         test_type: n.testType,
         test_metadata: n.testMetadata ?? null,
         attached_node: n.attachedNode ?? null,

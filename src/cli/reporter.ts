@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import type { RunEvent } from '../execution/events.js';
+import { formatPlace } from '../errors.js';
 import { isFailure } from '../execution/dag-runner.js';
 import { preferences, writeJsonEvent } from './console-output.js';
 import type { StatusLine } from './status-line.js';
@@ -121,7 +122,7 @@ export class Reporter {
     else this.write(`${clock()}  ${this.c(pc.green, 'Completed successfully')}`);
     const note = (heading: string, n: ClosingNote, colour: (s: string) => string) => {
       this.write(`${clock()}  `);
-      this.write(`${clock()}  ${this.c(colour, `${heading} in ${n.label} (${n.file})`)}`);
+      this.write(`${clock()}  ${this.c(colour, `${heading} in ${n.label} (${formatPlace(n)})`)}`);
       for (const line of n.message.split('\n')) this.write(`${clock()}    ${line}`);
     };
     if (counts.error) for (const f of failures) note('Failure', f, pc.red);
@@ -135,6 +136,8 @@ export class Reporter {
 export interface ClosingNote {
   label: string;
   file: string;
+  /** the line in `file`, when the note is about one entry (a project hook) */
+  line?: number;
   message: string;
 }
 

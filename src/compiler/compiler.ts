@@ -7,7 +7,7 @@ import { configValueProblems } from '../project/config-values.js';
 import { asHookList, asStringList, isPlainObject, mergeConfig, type Config } from '../project/config-merge.js';
 import type { LoadedProject, SqlFile } from '../project/load.js';
 import type { ProjectContent } from '../project/project-content.js';
-import { hooksInRunOrder, layeredConfig, varsFor, withRootOverride, type ProjectHook } from './package-scope.js';
+import { hooksInRunOrder, layeredConfig, varsFor, withRootOverride, type CompiledHook, type ProjectHook } from './package-scope.js';
 import { ambiguousRefError, missingRefError, refSearchOrder, resolveAmong, sourceSearchOrder, type Resolution } from './ref-resolution.js';
 import type { ResourcePatch } from '../project/schema-yaml.js';
 import type { ResolvedTarget } from '../project/profiles.js';
@@ -66,6 +66,7 @@ import type { BatchContext } from '../run-date/batches.js';
 import { checkAccess, type ProjectGroup } from './access.js';
 import { introspectionGlobals } from '../templating/introspection/globals.js';
 import { findNeedQuery, type ReplayLog } from '../templating/introspection/replay.js';
+import { tryOrCompilerError } from '../templating/try-or-compiler-error.js';
 import { RunTimeRenderer, type RenderTarget, type RenderOutput } from './run-time-render.js';
 import { UserErrors } from '../errors.js';
 
@@ -119,8 +120,8 @@ export interface Manifest {
   macros: ManifestMacro[];
   /** `groups:` of the project and its packages */
   groups: ProjectGroup[];
-  onRunStart: string[];
-  onRunEnd: string[];
+  onRunStart: CompiledHook[];
+  onRunEnd: CompiledHook[];
   /** --defer: the nodes whose refs resolved to production's relation, and that relation */
   deferred: Map<string, Relation>;
 }
@@ -492,7 +493,7 @@ export class Compiler {
       logs: this.logs,
       catalogsWanted: [...this.catalogsWanted],
       pendingChecksums: this.pendingChecksums,
-      runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => this.projectHooks(w).length, () => this.macros.entries()),
+      runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => this.projectHooks(w).map((h) => ({ file: h.file, line: h.line })), () => this.macros.entries()),
     };
   }
 
@@ -1240,13 +1241,13 @@ export class Compiler {
   }
 
   /** on-run-start / on-run-end, rendered; those whose SQL depends on queries are rendered again when they run. */
-  private renderHooks(what: 'on-run-start' | 'on-run-end'): string[] {
-    const out: string[] = [];
+  private renderHooks(what: 'on-run-start' | 'on-run-end'): CompiledHook[] {
+    const out: CompiledHook[] = [];
     for (const h of this.projectHooks(what)) {
       const frame = this.hookFrame(h, what);
       this.stack.push(frame);
       try {
-        out.push(...this.renderHookList([h.sql], h.file, h.line));
+        out.push(...this.renderHookList([h.sql], h.file, h.line).map((sql) => ({ sql, file: h.file, line: h.line })));
       } finally {
         this.stack.pop();
         if (frame.introspects) this.runTimeHooks.add(what);
@@ -1728,6 +1729,7 @@ export class Compiler {
         return '';
       },
     });
+    env.addGlobal('try_or_compiler_error', tryOrCompilerError);
     env.addGlobal('adapter', {
       dispatch: (...args: unknown[]) => {
         const { positional, kwargs } = splitArgs(args);

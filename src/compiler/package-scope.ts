@@ -59,21 +59,32 @@ export function withRootOverride(own: Config, root: Config | undefined): Config 
   return root && Object.keys(root).length ? mergeConfig(own, root) : own;
 }
 
-/** A project's on-run-start / on-run-end hook, with where it is written. */
-export interface ProjectHook {
-  pkg: string;
-  sql: string;
+/** Where a project hook is written: the project file and the line of its entry. */
+export interface HookPlace {
   file: string;
   line?: number;
 }
 
+/** A project's on-run-start / on-run-end hook, with where it is written. */
+export interface ProjectHook extends HookPlace {
+  pkg: string;
+  sql: string;
+}
+
+/** A project hook's SQL as compiled, with where it is written. */
+export interface CompiledHook extends HookPlace {
+  sql: string;
+}
+
 /** Every project's hooks of one kind in the order dbt runs them: the installed packages' (by package name), then the project's. */
 export function hooksInRunOrder(
-  projects: Array<{ name: string; settings: { file: string; onRunStart: string[]; onRunEnd: string[]; yaml: { lineOf(path: string[]): number | undefined } } }>,
+  projects: Array<{ name: string; settings: { file: string; onRunStart: string[]; onRunEnd: string[]; yaml: { lineOf(path: Array<string | number>): number | undefined } } }>,
   rootName: string,
   which: 'on-run-start' | 'on-run-end',
 ): ProjectHook[] {
   const packages = projects.filter((p) => p.name !== rootName).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const ordered = [...packages, ...projects.filter((p) => p.name === rootName)];
-  return ordered.flatMap((p) => (which === 'on-run-start' ? p.settings.onRunStart : p.settings.onRunEnd).map((sql) => ({ pkg: p.name, sql, file: p.settings.file, line: p.settings.yaml.lineOf([which]) })));
+  // the line of each entry of a list; of the key when the hook is one string
+  const lineOf = (p: (typeof projects)[number], i: number) => p.settings.yaml.lineOf([which, i]) ?? p.settings.yaml.lineOf([which]);
+  return ordered.flatMap((p) => (which === 'on-run-start' ? p.settings.onRunStart : p.settings.onRunEnd).map((sql, i) => ({ pkg: p.name, sql, file: p.settings.file, line: lineOf(p, i) })));
 }

@@ -12,6 +12,7 @@
  */
 import { WarehouseError, formatPlace, type SourcePlace } from '../errors.js';
 import type { CodeMap } from './line-map.js';
+import type { HookPlace } from './package-scope.js';
 import type { BatchContext } from '../run-date/batches.js';
 import { ReplayLog, findNeedQuery, type IntrospectionAnswer, type IntrospectionRequest } from '../templating/introspection/replay.js';
 
@@ -58,17 +59,17 @@ export class RunTimeRenderer {
   constructor(
     private readonly attempt: (target: RenderTarget, log: ReplayLog) => RenderOutput,
     private readonly projectHooks: ReadonlySet<'on-run-start' | 'on-run-end'>,
-    private readonly projectHookCount: (which: 'on-run-start' | 'on-run-end') => number,
+    private readonly projectHookPlaces: (which: 'on-run-start' | 'on-run-end') => HookPlace[],
     /** the macros an operation can call: name, file, and whether tsql defines it */
     readonly macros: () => Array<{ name: string; file: string; builtin: boolean }>,
   ) {}
 
   /**
-   * How many of the project's on-run-start / on-run-end hooks are rendered when
-   * they run, each just before it runs (undefined: they were rendered at compile time).
+   * Where the project's on-run-start / on-run-end hooks are written, when they are
+   * rendered as they run, each just before it runs (undefined: they were rendered at compile time).
    */
-  hooksAtRunTime(which: 'on-run-start' | 'on-run-end'): number | undefined {
-    return this.projectHooks.has(which) ? this.projectHookCount(which) : undefined;
+  hooksAtRunTime(which: 'on-run-start' | 'on-run-end'): HookPlace[] | undefined {
+    return this.projectHooks.has(which) ? this.projectHookPlaces(which) : undefined;
   }
 
   /** Renders `target` with `execute` true, answering its questions with `answer`, until it completes. */

@@ -25,6 +25,7 @@ import { isInterrupted, throwIfInterrupted } from '../util/interrupt-state.js';
 import type { EventSink } from './events.js';
 import type { RunProgress } from './progress.js';
 import type { RenderTarget, RunTimeRenderer } from '../compiler/run-time-render.js';
+import type { CompiledHook, HookPlace } from '../compiler/package-scope.js';
 import { failureMessage, inNodeSession, materializeContext, renderNow, runNodeHooks } from './node-context.js';
 import type { MappedCode } from './failure-place.js';
 import { isMicrobatchStep, runMicrobatch, type BatchResults, type MicrobatchOptions } from './run-microbatch.js';
@@ -66,8 +67,8 @@ export interface RunOptions {
   /** absolute target path, for target/run/ */
   targetDir: string;
   emit: EventSink;
-  onRunStart: string[];
-  onRunEnd: string[];
+  onRunStart: CompiledHook[];
+  onRunEnd: CompiledHook[];
   runDate: string;
   /** --warn-error: a test that warns fails instead (and skips what depends on it, in a build) */
   warnError?: boolean;
@@ -81,9 +82,14 @@ export interface RunOptions {
   progress?: RunProgress;
 }
 
+/** A project hook that failed: `on-run-end hook 2: <error>`, and the project file line that holds it. */
+export interface HookFailure extends HookPlace {
+  message: string;
+}
+
 export interface RunOutcome {
   results: NodeResult[];
-  hookErrors: string[];
+  hookErrors: HookFailure[];
 }
 
 /** The node as the status line names it. */
@@ -106,24 +112,24 @@ function label(step: PlanStep): string {
   return `sql ${step.materialization} model ${rel}`;
 }
 
-async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', compiled: string[], runEnd?: RunEndContext): Promise<string[]> {
-  const errors: string[] = [];
+async function runHooks(opts: RunOptions, which: 'on-run-start' | 'on-run-end', compiled: CompiledHook[], runEnd?: RunEndContext): Promise<HookFailure[]> {
+  const errors: HookFailure[] = [];
   // hooks that ask the warehouse are rendered one by one, each just before it runs
   const atRunTime = opts.runTime?.hooksAtRunTime(which);
-  const hooks = atRunTime === undefined ? compiled : Array.from({ length: atRunTime }, () => '');
+  const hooks = atRunTime === undefined ? compiled : atRunTime.map((place) => ({ ...place, sql: '' }));
   for (let i = 0; i < hooks.length; i++) {
     throwIfInterrupted();
     const t0 = performance.now();
     try {
       const { adapter } = opts.warehouseOf(undefined);
       await adapter.withConnection(async (c) => {
-        const sql = atRunTime === undefined ? hooks[i] : (await renderNow(opts, { kind: 'project-hook', which, index: i, ...(runEnd ? { runEnd: { ...runEnd } } : {}) }, adapter, c, () => undefined)).sql;
+        const sql = atRunTime === undefined ? hooks[i].sql : (await renderNow(opts, { kind: 'project-hook', which, index: i, ...(runEnd ? { runEnd: { ...runEnd } } : {}) }, adapter, c, () => undefined)).sql;
         if (sql) await c.execute(sql);
       });
       opts.emit({ type: 'hook', which, index: i + 1, total: hooks.length, status: 'success', seconds: (performance.now() - t0) / 1000 });
     } catch (e) {
       const message = (e as Error).message;
-      errors.push(`${which} hook ${i + 1}: ${message}`);
+      errors.push({ message: `${which} hook ${i + 1}: ${message}`, file: hooks[i].file, line: hooks[i].line });
       opts.emit({ type: 'hook', which, index: i + 1, total: hooks.length, status: 'error', seconds: (performance.now() - t0) / 1000, message });
       if (which === 'on-run-start') break;
     }

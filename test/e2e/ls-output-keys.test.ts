@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useProjects } from '../helpers/project.js';
 import { expectUserError } from '../helpers/assert.js';
@@ -36,6 +38,30 @@ describe('tsql ls --output json', () => {
     // any key of manifest.json's node: materialized, relation_name, fqn …
     const model = jsonLines(p.tsql(['ls', '-s', 'orders', '--resource-type', 'model', '--output', 'json', '--output-keys', 'materialized', 'fqn']).stdout);
     expect(model).toEqual([{ materialized: 'table', fqn: ['shop', 'orders'] }]);
+  });
+
+  it("tests carry dbt's alias: a singular test's name, a generic test's short name when its own is too long for a table; manifest.json too", () => {
+    const values = Array.from({ length: 12 }, (_, i) => `'status_${i}'`).join(', ');
+    const p = project({
+      ...FILES,
+      'models/orders.yml': `version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n        data_tests: [not_null]\n      - name: amount\n        data_tests:\n          - accepted_values:\n              values: [${values}]\n`,
+      'tests/no_negative_amounts.sql': "select * from {{ ref('orders') }} where amount < 0",
+    });
+    const r = p.tsql(['ls', '--resource-type', 'test', '--output', 'json', '--output-keys', 'name,alias']);
+    expect(r.code, r.stderr).toBe(0);
+    const tests = jsonLines(r.stdout);
+    const long = tests.find((t) => String(t.name).startsWith('accepted_values_orders_amount'))!;
+    expect(String(long.name).length).toBeGreaterThan(63);
+    expect(long.alias).toMatch(/^accepted_values_orders_\w*[0-9a-f]{32}$/);
+    expect(String(long.alias).length).toBeLessThan(64);
+    expect(tests.filter((t) => t !== long)).toEqual([
+      { name: 'no_negative_amounts', alias: 'no_negative_amounts' },
+      { name: 'not_null_orders_id', alias: 'not_null_orders_id' },
+    ]);
+    expect(p.tsql(['compile']).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(p.dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { resource_type: string; alias?: string }> };
+    const aliases = Object.values(manifest.nodes).filter((n) => n.resource_type === 'test').map((n) => n.alias);
+    expect(aliases.sort()).toEqual([long.alias, 'no_negative_amounts', 'not_null_orders_id'].sort());
   });
 
   it('an unknown key, or --output-keys without --output json, is exit 2', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queryTable } from '../../src/templating/introspection/query-table.js';
-import { TemplateColumn } from '../../src/templating/introspection/template-column.js';
+import { numericType, stringType, TemplateColumn, translateType } from '../../src/templating/introspection/template-column.js';
 import { NeedQuery, ReplayLog } from '../../src/templating/introspection/replay.js';
 import { sandboxedMember } from '../../src/templating/jinja/sandbox.js';
 
@@ -37,6 +37,17 @@ describe('columns (get_columns_in_relation, api.Column)', () => {
     expect(new TemplateColumn('id', 'BIGINT', q).is_integer()).toBe(true);
     expect(new TemplateColumn('x', 'double precision', q).is_float()).toBe(true);
     expect(() => new TemplateColumn('id', 'integer', q).string_size()).toThrow(/non-string/);
+  });
+});
+
+describe("api.Column's class methods", () => {
+  it("translate_type turns dbt's generic STRING into TEXT, as dbt-postgres, -redshift, -snowflake and -duckdb do; other names stay", () => {
+    expect([translateType('STRING'), translateType('string'), translateType('INTEGER'), translateType('varchar(10)'), translateType('TIMESTAMP')]).toEqual(['TEXT', 'TEXT', 'INTEGER', 'varchar(10)', 'TIMESTAMP']);
+  });
+
+  it('string_type and numeric_type', () => {
+    expect(stringType(10)).toBe('character varying(10)');
+    expect([numericType('numeric', 10, 2), numericType('decimal', 10, null), numericType('number', undefined, 2)]).toEqual(['numeric(10,2)', 'decimal', 'number']);
   });
 });
 

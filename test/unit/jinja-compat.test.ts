@@ -304,6 +304,30 @@ describe('tsql additions and host objects', () => {
     ]);
   });
 
+  it("dbt's set(), set_strict(), zip(default=) and zip_strict(): sets iterate, test membership, filter and print as Python's", () => {
+    check([
+      ['{% for x in set([3, 1, 3, 2, 1]) %}{{ x }},{% endfor %}', '3,1,2,'],
+      ["{{ 2 in set(nums) }} {{ 5 in set(nums) }} {{ 'b' not in set(items) }} {{ set([1, 1.0, true]) | length }}", 'True False False 1'],
+      ["{{ set(['b', 'a', 'b']) | list }} {{ set(['b', 'A', 'a']) | sort }} {{ set(nums) | sort(reverse=true) | join(',') }}", "['b', 'a'] ['A', 'a', 'b'] 3,2,1"],
+      ["{{ set(['a', 1]) }} {{ set([]) }} {{ set(d) | sort }} {{ set('abca') | length }} {{ set([(1, 2), (1, 2)]) }}", "{'a', 1} set() ['a', 'b'] 3 {(1, 2)}"],
+      ['{{ set(1234) }} {{ set(none, default=[]) }} {{ set([[1]]) }} {% if set([]) %}y{% else %}n{% endif %}', 'None [] None n'],
+      ['{{ set(nums) | batch(2) | list }} {{ set([1, 2]) | slice(2) | list }}', '[[3, 1], [2]] [[1], [2]]'],
+      ["{{ zip([1], 5) }} {{ zip([1], 5, default=[]) }} {{ zip_strict([1, 2], 'ab') }}", "None [] [(1, 'a'), (2, 'b')]"],
+    ]);
+    expect(renderError('{{ set_strict(1234) }}')).toMatch(/'int' object is not iterable/);
+    expect(renderError('{{ set_strict([[1]]) }}')).toMatch(/unhashable type: 'list'/);
+    expect(renderError('{{ zip_strict([1], 5) }}')).toMatch(/'int' object is not iterable/);
+  });
+
+  it('set methods: add, update, discard, remove, union, intersection, difference, issubset…', () => {
+    check([
+      ['{% set s = set([1, 2]) %}{% do s.add(2) %}{% do s.add(3) %}{% do s.update([4], (5,)) %}{% do s.discard(9) %}{% do s.remove(1) %}{{ s }}', '{2, 3, 4, 5}'],
+      ['{% set a = set([1, 2, 3]) %}{{ a.union([4]) }} {{ a.intersection([2, 3, 9]) }} {{ a.difference([1]) }} {{ a.symmetric_difference([3, 4]) }}', '{1, 2, 3, 4} {2, 3} {2, 3} {1, 2, 4}'],
+      ['{% set a = set([1, 2]) %}{{ a.issubset([1, 2, 3]) }} {{ a.issuperset([1]) }} {{ a.isdisjoint([3]) }} {{ a.copy() == a }} {{ a.pop() }} {{ a }}', 'True True True True 1 {2}'],
+    ]);
+    expect(renderError('{% set a = set([1]) %}{{ a.remove(2) }}')).toMatch(/KeyError: 2/);
+  });
+
   it("keeps a host object's own methods and printing", () => {
     const ctx = {
       config: { get: (k: string, dflt?: string) => `own:${k}:${dflt}`, items: [1, 2] },

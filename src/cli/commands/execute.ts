@@ -1,7 +1,7 @@
 import { writeRunResults } from '../../artifacts/write.js';
 import { writeCiReports } from '../../artifacts/ci-reports.js';
 import { newReport, reportNode, type RunReport } from '../../artifacts/run-report.js';
-import { isUserError, UserError, UserErrors } from '../../errors.js';
+import { formatPlace, isUserError, UserError, UserErrors } from '../../errors.js';
 import { executePlan } from '../../execution/run-plan.js';
 import { describeSelection, emptySelectionMistake, selectionGiven, selectsByRunState, unmatchedSelectorError } from '../../graph/empty-selection.js';
 import { commandSelection, selectFromManifest } from '../../graph/manifest-graph.js';
@@ -197,7 +197,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
     for (const r of ran) {
       report.nodes.push(reportNode(manifest.nodes.get(r.uniqueId)!, materializations.get(r.uniqueId) ?? '', r, options.backfill ? options.runDate.ds : undefined));
     }
-    report.hookErrors.push(...outcome.hookErrors);
+    report.hookErrors.push(...outcome.hookErrors.map((h) => `${formatPlace(h)}: ${h.message}`));
 
     const kinds = plan.steps.map((s) => s.materialization);
     reporter.emit({ type: 'summary', counts: Object.fromEntries(stepCounts(kinds)), seconds: elapsed, description: describeSteps(kinds) });
@@ -210,7 +210,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
           return { label: `${n.resourceType} ${n.name}`, file: n.originalFilePath, message: r.message };
         });
     const failures = notes(isFailure);
-    for (const h of outcome.hookErrors) failures.push({ label: 'hook', file: session.project.settings.file, message: h });
+    for (const h of outcome.hookErrors) failures.push({ label: 'hook', file: h.file, line: h.line, message: h.message });
     counts.error += outcome.hookErrors.length;
     reporter.done(counts, failures, notes((s) => s === 'warn'));
     const code = counts.error ? 1 : 0;

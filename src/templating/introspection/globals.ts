@@ -14,7 +14,7 @@ import { splitArgs } from '../context-helpers.js';
 import { TemplateRelation } from '../relation.js';
 import { queryTable, statementResult, type QueryTable } from './query-table.js';
 import type { IntrospectionAnswer, IntrospectionRequest } from './replay.js';
-import { TemplateColumn } from './template-column.js';
+import { numericType, stringType, TemplateColumn, translateType } from './template-column.js';
 
 export interface IntrospectionHost {
   /** true while rendering to run (the `execute` flag) */
@@ -74,7 +74,14 @@ export function introspectionGlobals(host: IntrospectionHost): { globals: Record
     const q = (n: string) => host.dialect().quoteIdentifier(n);
     return new TemplateColumn(name, dtype, q, { charSize: positional[2] ?? kwargs.char_size, precision: positional[3] ?? kwargs.numeric_precision, scale: positional[4] ?? kwargs.numeric_scale });
   };
-  Object.assign(makeColumn, { create: (name: unknown, dtype: unknown) => makeColumn(name, dtype) });
+  // dbt's class methods of api.Column
+  Object.assign(makeColumn, {
+    create: (name: unknown, labelOrDtype: unknown) => makeColumn(name, translateType(labelOrDtype)),
+    from_description: (name: unknown, rawDataType: unknown) => makeColumn(name, rawDataType),
+    translate_type: translateType,
+    string_type: stringType,
+    numeric_type: numericType,
+  });
 
   const globals: Record<string, unknown> = {
     run_query: (sql: unknown) => {

@@ -78,6 +78,30 @@ export class TemplateColumn {
   }
 }
 
+/**
+ * dbt's generic type labels and what they become (Column.TYPE_LABELS). dbt-postgres,
+ * dbt-redshift, dbt-snowflake and dbt-duckdb all keep dbt's base table, in which only
+ * STRING is translated: every other name is the engine's already and stays as written.
+ */
+const TYPE_LABELS: Record<string, string> = { STRING: 'TEXT' };
+
+/** `api.Column.translate_type(dtype)`: a generic label in the engine's spelling, any other type unchanged. */
+export function translateType(dtype: unknown): string {
+  const t = String(dtype ?? '');
+  return TYPE_LABELS[t.toUpperCase()] ?? t;
+}
+
+/** `api.Column.string_type(size)`: a string type of that length. */
+export function stringType(size: unknown): string {
+  return `character varying(${String(size)})`;
+}
+
+/** `api.Column.numeric_type(dtype, precision, scale)`: `dtype(precision,scale)`, or `dtype` when either is None. */
+export function numericType(dtype: unknown, precision: unknown, scale: unknown): string {
+  const none = (v: unknown) => v === undefined || v === null;
+  return none(precision) || none(scale) ? String(dtype) : `${String(dtype)}(${String(precision)},${String(scale)})`;
+}
+
 function toNumber(v: unknown): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   const n = Number(v);

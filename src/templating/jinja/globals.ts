@@ -1,11 +1,13 @@
 /**
  * Jinja's global functions nunjucks lacks or has differently: `namespace()` (the one object
- * `{% set ns.attr = %}` may write to), `dict()`, `zip()`, `cycler()` and `joiner()`.
+ * `{% set ns.attr = %}` may write to), `dict()`, `cycler()` and `joiner()`; and the Python
+ * builtins dbt adds to its context: `zip()`, `zip_strict()`, `set()` and `set_strict()`.
  */
 import type { Dict } from './nunjucks-internals.js';
-import { splitArgs } from './python-args.js';
+import { bindArgs, splitArgs } from './python-args.js';
 import { assertAssignable } from './sandbox.js';
 import { pyRepr, pyStr } from './python-repr.js';
+import { makeSet, setOrDefault } from './python-sets.js';
 import { makeNamespace, makeTuple, pairsOf, pyError, toInt, toList } from './python-values.js';
 
 /** Python `dict(mapping_or_pairs, **kwargs)`. */
@@ -36,6 +38,14 @@ function range(...args: unknown[]): number[] {
   return Array.from({ length: n }, (_, i) => start + i * step);
 }
 
+/** Python `zip(*iterables)`, as a list of tuples. */
+function zipLists(args: unknown[]): unknown[][] {
+  const lists = args.map(toList);
+  if (!lists.length) return [];
+  const n = Math.min(...lists.map((l) => l.length));
+  return Array.from({ length: n }, (_, i) => makeTuple(lists.map((l) => l[i])));
+}
+
 export function buildGlobals(): Dict {
   return {
     range,
@@ -44,12 +54,23 @@ export function buildGlobals(): Dict {
       return makeNamespace(ns, () => `<Namespace ${pyRepr({ ...ns })}>`);
     },
     dict: (...args: unknown[]) => toDict(args, 'dict'),
+    // dbt's zip(*args, default=None): `default` when an argument is not iterable
     zip(...args: unknown[]) {
-      const lists = splitArgs(args).positional.map(toList);
-      if (!lists.length) return [];
-      const n = Math.min(...lists.map((l) => l.length));
-      return Array.from({ length: n }, (_, i) => makeTuple(lists.map((l) => l[i])));
+      const { positional, kwargs } = splitArgs(args);
+      try {
+        return zipLists(positional);
+      } catch (e) {
+        if ((e as Error).name === 'TypeError') return kwargs.default ?? null;
+        throw e;
+      }
     },
+    zip_strict: (...args: unknown[]) => zipLists(splitArgs(args).positional),
+    // dbt's set(value, default=None): `default` when value is not iterable or holds lists or dicts
+    set(...args: unknown[]) {
+      const a = bindArgs('set', args, ['value', 'default']);
+      return setOrDefault(a.value, a.default ?? null);
+    },
+    set_strict: (...args: unknown[]) => makeSet(bindArgs('set_strict', args, ['value']).value),
     cycler(...args: unknown[]) {
       const items = splitArgs(args).positional;
       if (!items.length) throw pyError('RuntimeError', 'at least one item has to be provided');

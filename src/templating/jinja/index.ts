@@ -82,6 +82,13 @@ export function installJinjaCompat(env: nunjucks.Environment): void {
   const filters = buildFilters();
   for (const [name, fn] of Object.entries(filters)) e.addFilter(name, fn);
   e.addFilter('d', filters.default);
+  // nunjucks' own sort, batch, slice and random index arrays: a set reaches them as the list of its items
+  for (const name of ['sort', 'batch', 'slice', 'random']) {
+    const own = e.getFilter(name) as (value: unknown, ...args: unknown[]) => unknown;
+    e.addFilter(name, function (this: unknown, value: unknown, ...args: unknown[]) {
+      return own.call(this, value instanceof Set ? [...value] : value, ...args);
+    });
+  }
   e.addFilter('count', e.getFilter('length'));
   const tests = buildTests();
   for (const [name, fn] of Object.entries(tests)) e.addTest(name, fn);

@@ -1,5 +1,5 @@
 /**
- * The Python methods of str, list, tuple and dict values (`s.upper()`, `l.append(x)`,
+ * The Python methods of str, list, tuple, dict and set values (set methods: python-sets.ts) (`s.upper()`, `l.append(x)`,
  * `d.items()`...).
  *
  * In Jinja these come with the Python objects; in nunjucks a value only has its JavaScript
@@ -10,6 +10,7 @@ import { bindArgs, splitArgs } from './python-args.js';
 import { pyStrFormat } from './python-format.js';
 import { pyCmp, pyEq } from './python-operators.js';
 import { pyRepr, pyStr } from './python-repr.js';
+import { setMethod } from './python-sets.js';
 import { pyCenter, pyIsLower, pyIsUpper, pyReplace, pySplit, pySplitlines, pyTitle, sliceBounds, stripChars } from './python-strings.js';
 import {
   hasOwn,
@@ -256,7 +257,7 @@ function bindMethod(table: Record<string, Method>, self: unknown, name: string):
 }
 
 /**
- * The Python method `name` of `obj`, if obj is a str/list/tuple/dict that has one.
+ * The Python method `name` of `obj`, if obj is a str/list/tuple/dict/set that has one.
  * `forAttribute`: looked up as `obj.name` (Jinja's getattr) rather than `obj['name']`.
  */
 export function pythonMethod(obj: unknown, name: unknown, forAttribute: boolean): ((...args: unknown[]) => unknown) | undefined {
@@ -266,6 +267,7 @@ export function pythonMethod(obj: unknown, name: unknown, forAttribute: boolean)
     if (!hasOwn(LIST_METHODS, name) || (isTuple(obj) && !TUPLE_METHODS.has(name))) return undefined;
     return bindMethod(LIST_METHODS, obj, name);
   }
+  if (obj instanceof Set) return setMethod(obj, name);
   if (!hasOwn(DICT_METHODS, name)) return undefined;
   if (obj instanceof Map) return bindMethod(DICT_METHODS, toDictAdapter(obj), name);
   if (isDictObject(obj)) {

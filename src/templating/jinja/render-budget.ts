@@ -39,6 +39,11 @@ export function renderInProgress(): boolean {
   return deadline !== Infinity;
 }
 
+/** True when the innermost render in progress has run past its budget. */
+export function budgetSpent(): boolean {
+  return Date.now() > deadline;
+}
+
 /** Called by every loop iteration and macro call of a template. */
 export function tick(): void {
   if (++ticks % CHECK_EVERY !== 0 || Date.now() <= deadline) return;

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useProjects } from '../helpers/project.js';
+import { expectUserError } from '../helpers/assert.js';
+
+const project = useProjects();
+
+describe("dbt's context functions in models", () => {
+  it('set(), try_or_compiler_error() and api.Column.translate_type() compile as in dbt', () => {
+    const p = project({
+      'macros/parse_day.sql': "{% macro parse_day(s) %}{{ return(modules.datetime.datetime.fromisoformat(s).strftime('%Y%m%d')) }}{% endmacro %}",
+      'models/a.sql': [
+        "{% set cols = set(['id', 'name', 'id']) %}",
+        "select {% for c in cols | sort %}'{{ c }}' as {{ c }}, {% endfor %}{{ cols | length }} as n,",
+        "  cast(null as {{ api.Column.translate_type('string') }}) as s,",
+        "  '{{ try_or_compiler_error('not a day', parse_day, '2024-03-05') }}' as day",
+      ].join('\n'),
+    });
+    const r = p.tsql(['compile']);
+    expect(r.code, r.stderr).toBe(0);
+    const sql = readFileSync(join(p.dir, 'target', 'compiled', 'shop', 'models', 'a.sql'), 'utf8');
+    expect(sql).toContain("select 'id' as id, 'name' as name, 2 as n,");
+    expect(sql).toContain('cast(null as TEXT) as s,');
+    expect(sql).toContain("'20240305' as day");
+  });
+
+  it("try_or_compiler_error: the function's failure is the message, at the model's file and line (exit 2)", () => {
+    const p = project({
+      'models/a.sql': "select 1 as x\n-- {{ try_or_compiler_error('run_date must be a date, got nope', modules.datetime.datetime.fromisoformat, 'nope') }}\n",
+    });
+    expectUserError(p, /^error: models\/a\.sql:2: run_date must be a date, got nope$/);
+  });
+});
