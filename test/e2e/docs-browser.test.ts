@@ -138,6 +138,28 @@ describe('the docs site in Chromium', () => {
     await page.close();
   });
 
+  it("a seed's columns come from its file; same-named tests say which node they check, in the search and the sidebar", async () => {
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const url = pathToFileURL(join(dir, 'target', 'docs', 'index.html')).href;
+    await page.goto(`${url}#/node/seed.user_behavior.user_purchase`);
+    await expect.poll(() => page.locator('main h1').textContent()).toBe('user_purchase');
+    expect(await page.locator('tr.col-row[data-column="quantity"] td.from').textContent()).toBe("the seed's file, seeds/user_purchase.csv");
+    // a model's column computed from no column keeps saying so
+    await page.goto(`${url}#/node/model.user_behavior.user_behavior_metric`);
+    await expect.poll(() => page.locator('tr.col-row[data-column="insert_date"] td.from').textContent()).toBe('no column (a constant, a count, the run date …)');
+
+    await page.locator('#search').fill('customer_id');
+    await expect.poll(() => page.locator('.search .result').count()).toBeGreaterThan(1);
+    const tests = await page.locator('.search .result .what').evaluateAll((els) => els.map((e) => e.textContent ?? '').filter((t) => t.startsWith('test')).sort());
+    expect(tests).toEqual(['test of lake.user_purchase_staging', 'test of user_purchase']);
+    const sidebar = await page.locator('aside.sidebar a.item[href*="test.user_behavior.not_null_"]').allTextContents();
+    expect(sidebar.filter((t) => t.startsWith('not_null (customer_id)')).sort()).toEqual(['not_null (customer_id) · lake.user_purchase_staging', 'not_null (customer_id) · user_purchase']);
+    expect(new Set(sidebar).size).toBe(sidebar.length);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("a description with a script does not run it; its text is shown; a model's group, its owner and description are in its details", async () => {
     const p = project({
       'models/orders.sql': 'select 1 as id',

@@ -368,6 +368,11 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
     if (n.type === 'source') return n.source?.external ? 'source · external table' : 'source';
     return n.type;
   }
+  /** The node a test checks (its attached node, or a unit test's model), so same-named tests can be told apart. */
+  function testedLabel(n: SiteNode): string | undefined {
+    const id = n.test?.attachedNode ?? (n.parents.length === 1 ? n.parents[0] : undefined);
+    return id === undefined ? undefined : byId.get(id)?.label;
+  }
   const truncate = (t: string, n: number) => (t.length > n ? `${t.slice(0, n - 1)}…` : t);
 
   // ------------------------------------------------------------------ search
@@ -393,7 +398,7 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
         snippet = around(n.descriptionText, query);
       }
       if (!score && n.tags.some((t) => t.toLowerCase() === query)) score = 25;
-      if (score) hits.push({ href: nodeHref(n.id), title: n.label, what: n.type.replace('_', ' '), type: n.type, snippet, score: score - (n.type === 'test' || n.type === 'unit_test' ? 15 : 0) });
+      if (score) hits.push({ href: nodeHref(n.id), title: n.label, what: testedLabel(n) ? `${n.type.replace('_', ' ')} of ${testedLabel(n)}` : n.type.replace('_', ' '), type: n.type, snippet, score: score - (n.type === 'test' || n.type === 'unit_test' ? 15 : 0) });
       for (const c of n.columns) {
         const cs = scoreName(c.name.toLowerCase());
         if (cs && GRAPH_TYPES.has(n.type)) hits.push({ href: nodeHref(n.id, c.name), title: `${n.label}.${c.name}`, what: `column of ${n.type}`, type: n.type, score: cs - 20 });
@@ -510,7 +515,7 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
     const own = DATA.macros.filter((m) => m.package === DATA.project.name && !m.hidden);
     if (own.length) sidebar.append(section(`Macros (${own.length})`, true, ...own.sort((a, b) => a.name.localeCompare(b.name)).map((m) => item(macroHref(m.id), 'macro', m.name, m.id))));
     const tests = [...of('test'), ...of('unit_test')];
-    if (tests.length) sidebar.append(section(`Tests (${tests.length})`, false, ...tests.sort((a, b) => a.label.localeCompare(b.label)).map((n) => item(nodeHref(n.id), n.type, n.label, n.id))));
+    if (tests.length) sidebar.append(section(`Tests (${tests.length})`, false, ...tests.map((n) => ({ n, label: testedLabel(n) ? `${n.label} · ${testedLabel(n)}` : n.label })).sort((a, b) => a.label.localeCompare(b.label)).map(({ n, label }) => item(nodeHref(n.id), n.type, label, n.id))));
     const builtin = DATA.macros.filter((m) => m.package !== DATA.project.name && !m.hidden);
     if (builtin.length) sidebar.append(section(`Built-in macros (${builtin.length})`, false, ...builtin.sort((a, b) => a.name.localeCompare(b.name)).map((m) => item(macroHref(m.id), 'macro', m.name, m.id))));
   }
@@ -610,7 +615,7 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
       const body = h('tbody');
       for (const c of n.columns) {
         const l = lineageOf.get(c.name.toLowerCase());
-        const tr = h('tr', { class: 'col-row', 'data-column': c.name }, h('td', { class: 'name mono' }, c.name), h('td', { class: 'type mono' }, c.type ?? ''), h('td', {}, c.descriptionHtml ? html(c.descriptionHtml) : h('span', { class: 'muted' }, '—')), h('td', {}, ...testChips(c)), h('td', { class: 'from' }, ...fromCell(l)));
+        const tr = h('tr', { class: 'col-row', 'data-column': c.name }, h('td', { class: 'name mono' }, c.name), h('td', { class: 'type mono' }, c.type ?? ''), h('td', {}, c.descriptionHtml ? html(c.descriptionHtml) : h('span', { class: 'muted' }, '—')), h('td', {}, ...testChips(c)), h('td', { class: 'from' }, ...fromCell(l, n)));
         tr.addEventListener('click', (ev) => {
           if ((ev.target as Element).closest('a')) return;
           const on = !tr.classList.contains('selected');
@@ -654,7 +659,13 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
     return c.tests.map((t) => h('a', { class: 'test-chip', href: nodeHref(t.id), title: t.status ? `last run: ${t.status}` : 'not run yet' }, t.status ? h('span', { class: `dot ${t.status === 'pass' ? 'source' : t.status === 'warn' ? 'exposure' : 'test'}` }) : null, t.name));
   }
 
-  function fromCell(l: NonNullable<SiteNode['lineage']>['columns'][number] | undefined): Child[] {
+  /** Where a column with no upstream column comes from: a seed's file, outside the project for a source, else SQL that reads no column. */
+  function noColumn(n: SiteNode): string {
+    if (n.type === 'seed') return `the seed's file, ${n.path}`;
+    if (n.type === 'source') return 'loaded outside the project';
+    return 'no column (a constant, a count, the run date …)';
+  }
+  function fromCell(l: NonNullable<SiteNode['lineage']>['columns'][number] | undefined, n: SiteNode): Child[] {
     if (!l) return [h('span', { class: 'muted' }, '—')];
     const out: Child[] = [];
     l.upstream.forEach((u, i) => {
@@ -662,7 +673,7 @@ declare const dagre: { graphlib: { Graph: new () => DagreGraph }; layout(g: Dagr
       if (i) out.push(', ');
       out.push(h('a', { href: nodeHref(u.node, u.column) }, `${up?.label ?? u.node}.${u.column}`));
     });
-    if (!l.upstream.length) out.push(h('span', { class: 'muted' }, l.through ? '' : 'no column (a constant, a count, the run date …)'));
+    if (!l.upstream.length) out.push(h('span', { class: 'muted' }, l.through ? '' : noColumn(n)));
     if (l.through) out.push(h('div', { class: 'via' }, `via ${l.through}`));
     else if (l.upstream.length) out.push(h('span', { class: 'via' }, l.via));
     return out;
