@@ -153,7 +153,7 @@ describe('the docs site in Chromium', () => {
     await expect.poll(() => page.locator('.search .result').count()).toBeGreaterThan(1);
     const tests = await page.locator('.search .result .what').evaluateAll((els) => els.map((e) => e.textContent ?? '').filter((t) => t.startsWith('test')).sort());
     expect(tests).toEqual(['test of lake.user_purchase_staging', 'test of user_purchase']);
-    const sidebar = await page.locator('aside.sidebar a.item[href*="test.user_behavior.not_null_"]').allTextContents();
+    const sidebar = await page.locator('aside.sidebar a.item[data-id^="test."]').allTextContents();
     expect(sidebar.filter((t) => t.startsWith('not_null (customer_id)')).sort()).toEqual(['not_null (customer_id) · lake.user_purchase_staging', 'not_null (customer_id) · user_purchase']);
     expect(new Set(sidebar).size).toBe(sidebar.length);
     expect(errors).toEqual([]);
