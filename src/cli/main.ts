@@ -6,7 +6,7 @@ import { ignoreClosedOutput } from './broken-pipe.js';
 import { moveLeadingOptions } from './leading-options.js';
 import { Command, CommanderError, Option } from 'commander';
 import { formatPlace, UserError } from '../errors.js';
-import { parseSelector, STATE_METHODS } from '../graph/selector.js';
+import { INDIRECT_MODES, parseSelector, STATE_METHODS } from '../graph/selector.js';
 import { TSQL_VERSION } from '../version.js';
 import type { ExecuteCommand } from './commands/execute.js';
 import type { LsArgs } from './commands/ls.js';
@@ -53,7 +53,7 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
       .addOption(new Option('-m, --models <selector...>', 'alias of --select').hideHelp())
       .option('--exclude <selector...>', 'nodes to leave out')
       .option('--selector <name>', 'a selector of selectors.yml (instead of --select/--exclude)')
-      .addOption(new Option('--indirect-selection <mode>', "which tests of the selected nodes run (default: eager)").choices(['eager', 'cautious', 'buildable', 'empty']))
+      .addOption(new Option('--indirect-selection <mode>', "which tests of the selected nodes run (default: eager)").choices([...INDIRECT_MODES]))
       .option('--state <dir>', "folder holding production's manifest.json (for state:, result:, --defer)");
   }
   if (opts.execution) {

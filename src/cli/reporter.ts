@@ -141,7 +141,8 @@ export interface ClosingNote {
   message: string;
 }
 
-function plural(n: number, word: string): string {
+/** `1 error`, `2 errors` */
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 

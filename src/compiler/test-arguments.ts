@@ -8,7 +8,8 @@
  * and mappings are rendered the same way.
  */
 
-const TEMPLATE = /\{\{|\{%/;
+import { asBoolean, TEMPLATE } from './yaml-jinja.js';
+
 const ONE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
 
 /** Renders `text` as a template to a string (`render`), or evaluates `expression` to its value (`evaluate`). */
@@ -34,13 +35,6 @@ export function renderNative(value: unknown, jinja: YamlJinja): unknown {
     return entries.some(([k, v]) => v !== (value as Record<string, unknown>)[k]) ? Object.fromEntries(entries) : value;
   }
   return value;
-}
-
-/** A rendered 'True' / 'false' is the boolean, as dbt's native rendering reads it. */
-function asBoolean(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  const t = v.trim().toLowerCase();
-  return t === 'true' ? true : t === 'false' ? false : v;
 }
 
 /** Whether `value` holds Jinja anywhere (a string, or a string inside a list or mapping). */

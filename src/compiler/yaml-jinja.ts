@@ -1,6 +1,7 @@
 import type { SourceTableDef } from '../project/schema-yaml.js';
 
-const TEMPLATE = /\{\{|\{%/;
+/** Text that holds Jinja (an expression or a statement). */
+export const TEMPLATE = /\{\{|\{%/;
 
 /**
  * dbt renders the Jinja in a source's properties, so packages can leave where
@@ -27,7 +28,8 @@ export function renderSourceDefinition(def: SourceTableDef, render: (text: strin
   };
 }
 
-function asBoolean(v: unknown): unknown {
+/** A rendered 'True' / 'false' is the boolean, as dbt's native rendering reads it. */
+export function asBoolean(v: unknown): unknown {
   if (typeof v !== 'string') return v;
   const t = v.trim().toLowerCase();
   return t === 'true' ? true : t === 'false' ? false : v;

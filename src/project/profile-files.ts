@@ -13,7 +13,7 @@ export function unreadableOutputFile(output: Record<string, unknown>, fileKeys: 
   for (const key of fileKeys) {
     const value = output[key];
     if (typeof value !== 'string') continue;
-    const abs = isAbsolute(value) ? value : resolve(projectDir, value);
+    const abs = resolve(projectDir, value);
     const problem = fileProblem(abs);
     if (problem) {
       const where = abs === value ? '' : ` (${abs})`;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type pg from 'pg';
 import { WarehouseError } from '../../errors.js';
 
@@ -13,11 +13,6 @@ export type SslMode = (typeof SSL_MODES)[number];
  */
 export const SSL_FILE_KEYS = ['sslrootcert', 'sslcert', 'sslkey'] as const;
 export type SslFiles = Partial<Record<(typeof SSL_FILE_KEYS)[number], string>>;
-
-/** A certificate file's path as tsql reads it: relative to the project directory, or absolute. */
-export function sslFilePath(path: string, projectDir: string): string {
-  return isAbsolute(path) ? path : resolve(projectDir, path);
-}
 
 /**
  * libpq's sslmode as pg's `ssl` option (node's tls.connect options), with the
@@ -34,7 +29,8 @@ export function sslOption(mode: SslMode, files: SslFiles = {}, projectDir = proc
     const path = files[key];
     if (path === undefined) return undefined;
     try {
-      return readFileSync(sslFilePath(path, projectDir), 'utf8');
+      // relative to the project directory, or absolute
+      return readFileSync(resolve(projectDir, path), 'utf8');
     } catch (e) {
       // the key and path only: never the contents of a key file
       throw new WarehouseError(`cannot read ${key} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
