@@ -9,16 +9,20 @@ afterEach(async () => {
   if (drop.length) await pgQuery(drop.map((s) => `drop schema if exists "${s}" cascade`).join(';\n'));
 });
 
+/** A project on the test server in a schema of its own (dropped after the test), and the environment its profile's password comes from. */
+function pgProject(files: Record<string, string>, threads: number) {
+  const schema = uniqueSchema('tabopt');
+  schemas.push(schema);
+  const p = project(files, { profile: pgProfile(schema, 'PGPW_TABOPT', { threads }) });
+  return { p, schema, env: { PGPW_TABOPT: pgConnection().password } };
+}
+
 const model = `{{ config(materialized='table', unlogged=true, indexes=[{'columns': ['id'], 'unique': true}, {'columns': ['label', 'id'], 'type': 'btree'}]) }}
 select i as id, 'n' || i as label from generate_series(1, 3) as t(i)`;
 
 describe('PostgreSQL table options: unlogged and indexes', () => {
   it('builds an unlogged table and creates its indexes after each build, as dbt-postgres does', async () => {
-    const schema = uniqueSchema('tabopt');
-    schemas.push(schema);
-    const c = pgConnection();
-    const p = project({ 'models/t.sql': model }, { profile: pgProfile(schema, 'PGPW_TABOPT', { threads: 4 }) });
-    const env = { PGPW_TABOPT: c.password };
+    const { p, schema, env } = pgProject({ 'models/t.sql': model }, 4);
     for (let run = 0; run < 2; run++) {
       const r = p.tsql(['run'], env);
       expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -34,11 +38,7 @@ describe('PostgreSQL table options: unlogged and indexes', () => {
   });
 
   it('a unique index the new rows break fails the build and leaves the old table, rows and index as they were', async () => {
-    const schema = uniqueSchema('tabopt');
-    schemas.push(schema);
-    const c = pgConnection();
-    const p = project({ 'models/t.sql': model }, { profile: pgProfile(schema, 'PGPW_TABOPT', { threads: 4 }) });
-    const env = { PGPW_TABOPT: c.password };
+    const { p, schema, env } = pgProject({ 'models/t.sql': model }, 4);
     expect(p.tsql(['run'], env).code).toBe(0);
     p.write({ 'models/t.sql': model.replace('select i as id', 'select 1 as id') });
     const r = p.tsql(['run'], env);
@@ -56,13 +56,10 @@ describe('PostgreSQL table options: unlogged and indexes', () => {
   });
 
   it('an index column already in double quotes is used as written, as a dbt-postgres project writes it', async () => {
-    const schema = uniqueSchema('tabopt');
-    schemas.push(schema);
-    const c = pgConnection();
     const quoted = `{{ config(materialized='table', indexes=[{'columns': ['"Order Date"', 'Id']}]) }}
 select 1 as "Id", date '2024-01-03' as "Order Date"`;
-    const p = project({ 'models/t.sql': quoted }, { profile: pgProfile(schema, 'PGPW_TABOPT', { threads: 1 }) });
-    const r = p.tsql(['run'], { PGPW_TABOPT: c.password });
+    const { p, schema, env } = pgProject({ 'models/t.sql': quoted }, 1);
+    const r = p.tsql(['run'], env);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const indexes = await pgQuery(`select indexdef from pg_indexes where schemaname = '${schema}' and tablename = 't'`);
     expect(indexes.map((i) => String(i.indexdef).replace(/"?t__idx_[0-9a-z_]+"?/, 'IX'))).toEqual([`CREATE INDEX IX ON ${schema}.t USING btree ("Order Date", "Id")`]);
