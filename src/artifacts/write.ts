@@ -141,7 +141,12 @@ export interface ManifestDoc {
   file: string;
 }
 
-export function writeManifest(targetDir: string, manifest: Manifest, dialect: Dialect, meta: ArtifactMeta, docs: ManifestDoc[] = []): void {
+/**
+ * manifest.json without its `metadata` (what one invocation writes differently from the next):
+ * the text between the braces after `"metadata":{…},`, secrets masked. The compile cache keeps
+ * it (compiler/compile-cache.ts), so an unchanged project's manifest is not built again.
+ */
+export function manifestBody(manifest: Manifest, dialect: Dialect, docs: ManifestDoc[] = []): string {
   const nodes: Record<string, unknown> = {};
   const sources: Record<string, unknown> = {};
   const exposures: Record<string, unknown> = {};
@@ -173,9 +178,7 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
     if (n) n.defer_relation = { database: rel.database ?? null, schema: rel.schema, alias: rel.identifier, relation_name: dialect.renderRelation(rel) };
   }
   const toObj = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]));
-  writeJson(join(targetDir, 'manifest.json'), {
-    // tsql_state_fields: this manifest can be compared against with --state (unrendered_config, checksums, macro checksums).
-    metadata: { ...metadata(meta, 'manifest'), project_name: manifest.projectName, tsql_state_fields: 1 },
+  const text = JSON.stringify({
     nodes,
     sources,
     macros,
@@ -188,6 +191,16 @@ export function writeManifest(targetDir: string, manifest: Manifest, dialect: Di
     disabled: manifest.disabled,
     deferred: Object.fromEntries([...manifest.deferred].map(([id, rel]) => [id, dialect.renderRelation(rel)])),
   });
+  return scrubSecrets(text.slice(1, -1));
+}
+
+/** target/manifest.json: this invocation's metadata, then `body` (see manifestBody). */
+export function writeManifest(targetDir: string, manifest: Pick<Manifest, 'projectName'>, meta: ArtifactMeta, body: string): void {
+  const file = join(targetDir, 'manifest.json');
+  mkdirSync(dirname(file), { recursive: true });
+  // tsql_state_fields: this manifest can be compared against with --state (unrendered_config, checksums, macro checksums).
+  const md = scrubSecrets(JSON.stringify({ ...metadata(meta, 'manifest'), project_name: manifest.projectName, tsql_state_fields: 1 }));
+  writeFileSync(file, `{"metadata":${md},${body}}`);
 }
 
 /**

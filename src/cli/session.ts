@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { Adapter, RelationKind } from '../adapters/types.js';
+import type { Adapter, Dialect, RelationKind } from '../adapters/types.js';
 import { adapterFactory } from '../adapters/registry.js';
 import { Compiler, relationKey, type CompileResult, type ConnectionInfo, type Manifest } from '../compiler/compiler.js';
 import { planDeferral } from '../compiler/defer.js';
 import type { Relation } from '../adapters/types.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
+import { loadProjectFile, type ProjectSettings } from '../project/project-file.js';
+import { snapshotInputs, type InputSnapshot } from '../project/input-snapshot.js';
+import { compileCacheFile, compileCacheKey, notReusable, openCompileCache, writeCompileCache, type CompileKeyParts, type KeptCompile } from '../compiler/compile-cache.js';
+import { RunTimeRenderer } from '../compiler/run-time-render.js';
 import { UserError } from '../errors.js';
 import { chosenProfile, redactOutput, resolveTarget, type ResolvedTarget } from '../project/profiles.js';
-import { writeCompiledFiles, writeManifest, type ArtifactMeta } from '../artifacts/write.js';
+import { manifestBody, writeCompiledFiles, writeManifest, type ArtifactMeta } from '../artifacts/write.js';
 import { runDateContext } from '../run-date/run-date.js';
 import { lakeRoot } from '../project/lake.js';
 import { trackAdapter, untrackAdapter } from '../execution/interrupt.js';
@@ -35,7 +39,8 @@ export interface Warehouse {
 /** The stages up to a compiled manifest: load → target → catalog → compile. */
 export interface Session {
   options: ParsedOptions;
-  project: LoadedProject;
+  /** the project file's settings */
+  settings: ProjectSettings;
   target: ResolvedTarget;
   /** the target's adapter (its warehouse's, in `warehouses`) */
   adapter: Adapter;
@@ -44,6 +49,10 @@ export interface Session {
   invocationId: string;
   startedAt: Date;
   compiled: CompileResult;
+  /** the compile was read back from the compile cache: nothing it read had changed (compile-cache.ts) */
+  reused: boolean;
+  /** the compile being written to the compile cache (closeSession waits for it) */
+  keeping?: Promise<void>;
   /** every output in use, by name; the target's included */
   warehouses: Map<string, Warehouse>;
   /** where a node runs: its `connection:` output, else the target */
@@ -63,12 +72,12 @@ export interface SessionOptions {
 export async function openSession(options: ParsedOptions, opts: SessionOptions): Promise<Session> {
   await checkpoint();
   // reading thousands of files and YAML: Ctrl-C stops it at once, as while compiling
-  const project = runInterruptibly(() => loadProject(options.projectDir, { targetPath: options.targetPath }));
-  if (opts.extraModel) project.models.push(inlineModel(project, opts.extraModel));
+  const loaded = runInterruptibly(() => loadInputs(options, opts));
+  const { settings } = loaded;
   const target = resolveTarget({
     projectDir: options.projectDir,
     profilesDir: options.profilesDir,
-    ...chosenProfile(options.profile, project.settings),
+    ...chosenProfile(options.profile, settings),
     targetName: options.target,
     vars: options.vars,
   });
@@ -79,7 +88,7 @@ export async function openSession(options: ParsedOptions, opts: SessionOptions):
   const lake = lakeRoot(target.output, options.projectDir);
   const warehouses = new Map<string, Warehouse>([[target.targetName, { name: target.targetName, adapter, catalog, lakeRoot: lake, database: target.database, schema: target.schema }]]);
   try {
-    return await openWarehouses(options, opts, project, target, threads, warehouses);
+    return await openWarehouses(options, opts, loaded, target, threads, warehouses);
   } catch (e) {
     // a mistake found while compiling: release the run lock and every connection before the error is shown
     await closeSession({ warehouses });
@@ -87,7 +96,34 @@ export async function openSession(options: ParsedOptions, opts: SessionOptions):
   }
 }
 
-async function openWarehouses(options: ParsedOptions, opts: SessionOptions, project: LoadedProject, target: ResolvedTarget, threads: number, warehouses: Map<string, Warehouse>): Promise<Session> {
+/** What openSession reads before the profile: the project, unless the compile cache may stand for it. */
+interface LoadedInputs {
+  settings: ProjectSettings;
+  /** the project, read now unless the compile kept in the cache was made from the same files */
+  project?: LoadedProject;
+  cacheFile: string;
+  /** the project's files as they are, when this session may use the compile cache (see compile-cache.ts) */
+  files?: InputSnapshot;
+  kept?: KeptCompile;
+}
+
+function loadInputs(options: ParsedOptions, opts: SessionOptions): LoadedInputs {
+  const overrides = { targetPath: options.targetPath };
+  const settings = loadProjectFile(options.projectDir, overrides);
+  const cacheFile = compileCacheFile(join(options.projectDir, settings.targetPath, '.tsql_cache'), cacheOptions(options, opts));
+  // an inline model is not a file; --defer compiles against another project's manifest
+  const files = opts.extraModel || options.defer ? undefined : snapshotInputs(options.projectDir, settings);
+  const kept = files ? openCompileCache(cacheFile) : undefined;
+  // files that compiled before load without a mistake: reading them can wait until a compile needs them
+  if (kept && kept.files === files!.files) return { settings, cacheFile, files, kept };
+  const project = loadProject(options.projectDir, overrides, settings);
+  if (opts.extraModel) project.models.push(inlineModel(project, opts.extraModel));
+  return { settings, project, cacheFile, files, kept };
+}
+
+async function openWarehouses(options: ParsedOptions, opts: SessionOptions, loaded: LoadedInputs, target: ResolvedTarget, threads: number, warehouses: Map<string, Warehouse>): Promise<Session> {
+  const { settings, cacheFile, files, kept } = loaded;
+  let project = loaded.project;
   const { adapter, catalog, lakeRoot: lake } = warehouses.get(target.targetName)!;
   if (opts.runLock && adapter.acquireRunLock) await adapter.acquireRunLock({ waitSeconds: options.waitSeconds, onWait: opts.runLock.onWait });
   throwIfInterrupted();
@@ -118,13 +154,11 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
   };
   const invocationId = randomUUID();
   const startedAt = new Date();
-  const compile = async (deferred?: Map<string, Relation>) => {
-    await checkpoint();
-    // the compiler's set-up too: a signal that came while it ran would be lost when the handlers step aside
-    return runInterruptibly(() => new Compiler({
+  const compiler = (deferred?: Map<string, Relation>) =>
+    new Compiler({
       deferred,
       empty: options.empty,
-      project,
+      project: (project ??= loadProject(options.projectDir, { targetPath: options.targetPath }, settings)),
       target,
       dialect: adapter.dialect,
       cliVars: options.vars,
@@ -134,13 +168,22 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
       runStartedAt: startedAt,
       extraGlobals: runDateContext(options.runDate),
       lakeRoot: lake,
-      templateCacheFile: join(options.projectDir, project.settings.targetPath, '.tsql_cache', 'templates.json'),
+      templateCacheFile: join(options.projectDir, settings.targetPath, '.tsql_cache', 'templates.json'),
       connection,
       outputNames: Object.keys(target.outputs),
-    }).compile());
+    });
+  const compile = async (deferred?: Map<string, Relation>) => {
+    await checkpoint();
+    // the compiler's set-up too: a signal that came while it ran would be lost when the handlers step aside
+    return runInterruptibly(() => compiler(deferred).compile());
   };
-  let compiled = await compile();
-  if (opts.readCatalog) {
+  const key = files && compileCacheKey(compileKeyParts(cacheOptions(options, opts), target, threads, opts.readCatalog ? catalog : undefined, lake));
+  const cached = key && kept?.files === files!.files && kept.matches(key) ? kept.read() : undefined;
+  // what the cached compile does not keep: its renderer of run-time SQL, made by compiling when first asked
+  let compiled: CompileResult = cached
+    ? { ...cached, catalogsWanted: [], pendingChecksums: [], runTime: RunTimeRenderer.onFirstUse(() => runInterruptibly(() => compiler().compile()).runTime) }
+    : await compile();
+  if (opts.readCatalog && !cached) {
     // Read the catalogs of the other connections in use; compile again when a template consulted one before it was read.
     for (const w of warehouses.values()) {
       if (w.name === target.targetName) continue;
@@ -151,25 +194,50 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, proj
   }
   if (options.defer && options.state && opts.selection) {
     // Deferral changes only the relations refs render as, never the graph: compile once more with them.
-    const deferred = planDeferral(compiled.manifest, opts.selection(compiled.manifest, join(options.projectDir, project.settings.targetPath)), { state: options.state, favorState: options.favorState, catalog });
+    const deferred = planDeferral(compiled.manifest, opts.selection(compiled.manifest, join(options.projectDir, settings.targetPath)), { state: options.state, favorState: options.favorState, catalog });
     if (deferred.size) compiled = await compile(deferred);
   }
   // state: comparisons and --defer read seed checksums: big seeds' hashes must be done first
   if (options.state) await settleChecksums(compiled.pendingChecksums);
   throwIfInterrupted();
+  let keeping: Promise<void> | undefined;
+  if (key && !cached && !notReusable(compiled, files!)) {
+    // kept once the checksums of big seeds are in its manifest
+    const result = compiled;
+    keeping = settleChecksums(result.pendingChecksums).then(() => writeCompileCache(cacheFile, key, files!, result, manifestBodyOf(result, adapter.dialect)));
+    keeping.catch(() => undefined);
+  }
   const targetWarehouse = warehouses.get(target.targetName)!;
   return {
     options,
-    project,
+    settings,
     target,
     adapter,
     threads,
-    targetDir: join(options.projectDir, project.settings.targetPath),
+    targetDir: join(options.projectDir, settings.targetPath),
     invocationId,
     startedAt,
     compiled,
+    reused: cached !== undefined,
+    keeping,
     warehouses,
     warehouseOf: (node) => (node?.connection ? (warehouses.get(node.connection) ?? targetWarehouse) : targetWarehouse),
+  };
+}
+
+/** The options a compile depends on (compile-cache.ts): those that reach templates or the compiler, and whether the catalog is read. */
+function cacheOptions(options: ParsedOptions, opts: SessionOptions): Record<string, unknown> {
+  const { projectDir, profilesDir, profile, target, vars, threads, fullRefresh, empty, runDate, eventTime, batchNow, backfill, targetPath, warnError } = options;
+  return { projectDir, profilesDir, profile, target, vars, threads, fullRefresh, empty, runDate, eventTime, batchNow, backfill, targetPath, warnError, readCatalog: opts.readCatalog };
+}
+
+/** The options, target and catalog a compile depends on (compile-cache.ts). */
+function compileKeyParts(options: Record<string, unknown>, target: ResolvedTarget, threads: number, catalog: Map<string, RelationKind> | undefined, lake: string): CompileKeyParts {
+  return {
+    options,
+    target: { output: redactOutput(target.output), profileName: target.profileName, targetName: target.targetName, type: target.type, database: target.database, schema: target.schema, threads, lake },
+    // a session that does not read the catalog compiles as if nothing existed: it is not the empty catalog's compile
+    catalog: catalog ?? 'not read',
   };
 }
 
@@ -183,7 +251,8 @@ async function readCatalog(w: Warehouse): Promise<void> {
 }
 
 /** Closes every warehouse connection of the session. */
-export async function closeSession(session: Pick<Session, 'warehouses'>): Promise<void> {
+export async function closeSession(session: Pick<Session, 'warehouses' | 'keeping'>): Promise<void> {
+  await session.keeping?.catch(() => undefined);
   await Promise.all(
     [...session.warehouses.values()].map((w) => {
       untrackAdapter(w.adapter);
@@ -195,6 +264,16 @@ export async function closeSession(session: Pick<Session, 'warehouses'>): Promis
 /** Artifact metadata for this invocation. */
 export function artifactMeta(session: Session, command: string): ArtifactMeta {
   return { invocationId: session.invocationId, generatedAt: session.startedAt, adapterType: session.target.type, targetName: session.target.targetName, command };
+}
+
+/** For the closing line of compile and parse: said when the compile was read back from the compile cache. */
+export function reusedNote(session: Pick<Session, 'reused'>): string {
+  return session.reused ? ' (nothing it reads changed since the last compile: reused)' : '';
+}
+
+/** manifest.json but its metadata: built once, for the compile cache and the manifest both. */
+function manifestBodyOf(compiled: CompileResult, dialect: Dialect): string {
+  return (compiled.manifestBody ??= manifestBody(compiled.manifest, dialect, compiled.docBlocks));
 }
 
 /**
@@ -210,7 +289,7 @@ export function publishCompiled(session: Session, reporter: Reporter, command: s
   for (const l of logs) reporter.info(l);
   for (const [id, rel] of manifest.deferred) reporter.info(`Deferred ${id} to --state ${session.options.state?.label}: ${session.adapter.dialect.renderRelation(rel)}`);
   const compiledFiles = writeCompiledFiles(session.options.projectDir, manifest);
-  const write = () => writeManifest(session.targetDir, manifest, session.adapter.dialect, artifactMeta(session, command), session.project.allDocBlocks);
+  const write = () => writeManifest(session.targetDir, manifest, artifactMeta(session, command), manifestBodyOf(session.compiled, session.adapter.dialect));
   // without checksums to wait for, the manifest is written now (a failure rejects the promise)
   const manifestWritten = pendingChecksums.length ? settleChecksums(pendingChecksums).then(write) : new Promise<void>((resolve) => resolve(write()));
   const both = Promise.all([compiledFiles, manifestWritten]).then(() => undefined);

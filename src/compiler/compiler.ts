@@ -39,7 +39,7 @@ import { mapWithCtes, ownCodeMap, type CodeMap, type CteLayout } from './line-ma
 import { renderWithMarks, type OutputMarks } from '../templating/jinja/output-marks.js';
 import { bindArgs } from '../templating/jinja/python-args.js';
 import { pyJsonDumps } from '../templating/jinja/python-json.js';
-import { artifactPath, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
+import { artifactPath, graphEdges, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
 import { legacySnapshotPlace, snapshotMacroWarnings, snapshotNode } from './snapshot-node.js';
 import type { SnapshotFile } from '../project/snapshot-files.js';
 import { parseUnitTest } from '../tests/unit/parse.js';
@@ -68,6 +68,8 @@ import { introspectionGlobals } from '../templating/introspection/globals.js';
 import { findNeedQuery, type ReplayLog } from '../templating/introspection/replay.js';
 import { tryOrCompilerError } from '../templating/try-or-compiler-error.js';
 import { RunTimeRenderer, type RenderTarget, type RenderOutput } from './run-time-render.js';
+import { RenderInputLog, type RenderInputs } from './render-inputs.js';
+import type { DocBlock } from '../project/doc-blocks.js';
 import { UserErrors } from '../errors.js';
 
 export interface CompileOptions {
@@ -140,6 +142,12 @@ export interface CompileResult {
   runTime: RunTimeRenderer;
   /** checksums of big seeds still being computed (seeds/seed-checksum.ts): settle them before the manifest is written or compared */
   pendingChecksums: Array<Promise<void>>;
+  /** the doc blocks of the project and its packages (manifest.json `docs`) */
+  docBlocks: DocBlock[];
+  /** what the templates read beyond files, options and target, for the compile cache (compile-cache.ts) */
+  inputs: RenderInputs;
+  /** manifest.json but its metadata, once built (artifacts/write.ts manifestBody): the compile cache keeps it */
+  manifestBody?: string;
 }
 
 
@@ -236,6 +244,8 @@ export class Compiler {
   /** the target, as a connection */
   private readonly targetInfo: ConnectionInfo;
   private readonly catalogsWanted = new Set<string>();
+  /** environment variables and per-invocation values the templates read (see render-inputs.ts) */
+  private readonly renderInputs = new RenderInputLog();
   private readonly pendingChecksums: Array<Promise<void>> = [];
   private readonly unknownConnections = new Set<string>();
   private readonly pkg: string;
@@ -447,17 +457,7 @@ export class Compiler {
     const onRunEnd = this.renderHooks('on-run-end');
     this.errors.throwIfAny();
 
-    const parents = new Map<string, Set<string>>();
-    const children = new Map<string, Set<string>>();
-    for (const n of nodes.values()) {
-      parents.set(n.uniqueId, new Set(n.dependsOn.nodes));
-      if (!children.has(n.uniqueId)) children.set(n.uniqueId, new Set());
-      for (const p of n.dependsOn.nodes) {
-        let c = children.get(p);
-        if (!c) children.set(p, (c = new Set()));
-        c.add(n.uniqueId);
-      }
-    }
+    const { parents, children } = graphEdges(nodes.values());
     // the macros templates see unqualified first, then the packages' macros a project macro of the same name hides
     const unqualified = this.macros.entries();
     const hidden = [...this.macros.packages.values()].flatMap((ns) => [...ns.values()]).filter((e) => !unqualified.includes(e));
@@ -493,6 +493,8 @@ export class Compiler {
       logs: this.logs,
       catalogsWanted: [...this.catalogsWanted],
       pendingChecksums: this.pendingChecksums,
+      docBlocks: this.opts.project.allDocBlocks,
+      inputs: this.runTimeHooks.size || this.runTimeTests.size ? { ...this.renderInputs.result(), volatile: 'a query at run time' } : this.renderInputs.result(),
       runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => this.projectHooks(w).map((h) => ({ file: h.file, line: h.line })), () => this.macros.entries()),
     };
   }
@@ -1669,7 +1671,7 @@ export class Compiler {
           hint: 'DBT_ENV_SECRET_* and TSQL_ENV_SECRET_* never reach models, macros, tests or hooks, so they never land in target/',
         });
       }
-      const v = process.env[name];
+      const v = this.renderInputs.envVar(String(name));
       if (v !== undefined) return v;
       if (dflt !== undefined) return dflt;
       const frame = this.stack[this.stack.length - 1];
@@ -1696,8 +1698,9 @@ export class Compiler {
         },
       }),
     );
-    env.addGlobal('run_started_at', datetimeObject(this.opts.runStartedAt));
-    env.addGlobal('invocation_id', this.opts.invocationId);
+    this.renderInputs.volatileGlobal(env, 'run_started_at', datetimeObject(this.opts.runStartedAt));
+    this.renderInputs.volatileGlobal(env, 'invocation_id', this.opts.invocationId);
+    this.renderInputs.volatileFilter(env, 'random');
     const introspection = introspectionGlobals({
       executing: () => this.runtime !== undefined,
       mark: () => this.markIntrospects(),
@@ -1785,7 +1788,7 @@ export class Compiler {
     // dbt.<macro>: tsql's built-in macros, a project's macro of the same name first.
     env.addGlobal('dbt', dbtNamespace((n) => this.macros.get(n)?.fn, () => this.macros.builtinNames()));
     env.addGlobal('local_md5', (s: string) => createMd5(String(s)));
-    env.addGlobal('modules', templateModules());
+    env.addGlobal('modules', this.renderInputs.modules(templateModules(), ['datetime']));
     for (const [k, v] of Object.entries(this.opts.extraGlobals ?? {})) env.addGlobal(k, v);
 
     // Per-node values: getters over the render stack, so macros see the calling node.

@@ -216,3 +216,19 @@ export function pathInPackage(n: Pick<ManifestNode, 'originalFilePath' | 'packag
   return n.packageDir && n.originalFilePath.startsWith(n.packageDir + '/') ? n.originalFilePath.slice(n.packageDir.length + 1) : n.originalFilePath;
 }
 
+
+/** The manifest's parent and child maps, from each node's `depends_on.nodes`. */
+export function graphEdges(nodes: Iterable<ManifestNode>): { parents: Map<string, Set<string>>; children: Map<string, Set<string>> } {
+  const parents = new Map<string, Set<string>>();
+  const children = new Map<string, Set<string>>();
+  for (const n of nodes) {
+    parents.set(n.uniqueId, new Set(n.dependsOn.nodes));
+    if (!children.has(n.uniqueId)) children.set(n.uniqueId, new Set());
+    for (const p of n.dependsOn.nodes) {
+      let c = children.get(p);
+      if (!c) children.set(p, (c = new Set()));
+      c.add(n.uniqueId);
+    }
+  }
+  return { parents, children };
+}

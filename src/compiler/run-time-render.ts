@@ -65,6 +65,22 @@ export class RunTimeRenderer {
   ) {}
 
   /**
+   * A renderer for a compile read back from the compile cache (compile-cache.ts), which keeps
+   * only compiles with nothing to render at run time: should it be asked all the same (an
+   * operation's macros), the project is compiled then, by `make`, and that renderer answers.
+   */
+  static onFirstUse(make: () => RunTimeRenderer): RunTimeRenderer {
+    let made: RunTimeRenderer | undefined;
+    const renderer = () => (made ??= make());
+    return new RunTimeRenderer(
+      (target, log) => renderer().attempt(target, log),
+      new Set(),
+      () => [],
+      () => renderer().macros(),
+    );
+  }
+
+  /**
    * Where the project's on-run-start / on-run-end hooks are written, when they are
    * rendered as they run, each just before it runs (undefined: they were rendered at compile time).
    */

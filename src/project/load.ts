@@ -3,7 +3,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { digest } from '../util/digest.js';
 import { ErrorCollector, UserError } from '../errors.js';
 import { findFiles, type ProjectFile } from './files.js';
-import { loadProjectFile, type ProjectOverrides } from './project-file.js';
+import { loadProjectFile, type ProjectOverrides, type ProjectSettings } from './project-file.js';
 import { readTextFile } from './text-file.js';
 import { checkDepsInstalled } from './deps-check.js';
 import { readInstalledPackage, type InstalledPackage } from './installed-package.js';
@@ -82,8 +82,7 @@ function withoutSql(text: string): string | undefined {
  * deps` installed, validating the project files and the properties (schema)
  * files. Templates are not rendered here.
  */
-export function loadProject(projectDir: string, overrides: ProjectOverrides = {}): LoadedProject {
-  const settings = loadProjectFile(projectDir, overrides);
+export function loadProject(projectDir: string, overrides: ProjectOverrides = {}, settings: ProjectSettings = loadProjectFile(projectDir, overrides)): LoadedProject {
   const errors = new ErrorCollector();
   const warnings: string[] = [...settings.warnings];
   const packageNames = checkDepsInstalled(projectDir, settings.packagesInstallPath);

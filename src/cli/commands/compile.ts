@@ -3,7 +3,7 @@ import { checkSelectionNotEmpty } from '../../graph/empty-selection.js';
 import type { ResourceType } from '../../graph/selector.js';
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
-import { closeSession, openSession, publishCompiled } from '../session.js';
+import { closeSession, openSession, publishCompiled, reusedNote } from '../session.js';
 import type { Manifest } from '../../compiler/compiler.js';
 import { describeProject } from './describe.js';
 import { checkInline, inlineModel, inlineNode } from '../inline-node.js';
@@ -34,7 +34,7 @@ export async function compileCommand(options: ParsedOptions, args: { inline?: st
         }
       }
     }
-    reporter.info(`Compiled ${describeProject(manifest)} in ${((performance.now() - t0) / 1000).toFixed(2)}s; artifacts in ${session.project.settings.targetPath}/`);
+    reporter.info(`Compiled ${describeProject(manifest)} in ${((performance.now() - t0) / 1000).toFixed(2)}s${reusedNote(session)}; artifacts in ${session.settings.targetPath}/`);
     return 0;
   } finally {
     await closeSession(session);

@@ -1,6 +1,6 @@
 import type { ParsedOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
-import { closeSession, openSession, publishCompiled } from '../session.js';
+import { closeSession, openSession, publishCompiled, reusedNote } from '../session.js';
 import { describeProject } from './describe.js';
 
 /**
@@ -14,7 +14,7 @@ export async function parseCommand(options: ParsedOptions): Promise<number> {
   const session = await openSession(options, { readCatalog: false });
   try {
     await publishCompiled(session, reporter, 'parse');
-    reporter.info(`Parsed ${describeProject(session.compiled.manifest)} in ${((performance.now() - t0) / 1000).toFixed(2)}s; wrote ${session.project.settings.targetPath}/manifest.json`);
+    reporter.info(`Parsed ${describeProject(session.compiled.manifest)} in ${((performance.now() - t0) / 1000).toFixed(2)}s${reusedNote(session)}; wrote ${session.settings.targetPath}/manifest.json`);
     return 0;
   } finally {
     await closeSession(session);

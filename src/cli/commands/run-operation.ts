@@ -42,7 +42,7 @@ export async function runOperationCommand(options: ParsedOptions, macro: string,
     await publishCompiled(session, reporter, 'run-operation');
     const renderer = session.compiled.runTime;
     const macros = renderer.macros();
-    const pkg = session.project.settings.name;
+    const pkg = session.settings.name;
     const name = macro.startsWith(`${pkg}.`) ? macro.slice(pkg.length + 1) : macro;
     const entry = macros.find((m) => m.name === name);
     if (!entry) {

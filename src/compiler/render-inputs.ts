@@ -1,0 +1,79 @@
+/**
+ * What a compile's templates read beyond the project's files, the options and the target: the
+ * environment variables (`env_var()`), and whether they read anything that differs from one
+ * invocation to the next (`run_started_at`, `invocation_id`, the clock through
+ * `modules.datetime`, the `random` filter). The compile cache (compile-cache.ts) reuses a
+ * compile only when none of the latter was read, and when every environment variable still has
+ * the value it had.
+ */
+import type nunjucks from 'nunjucks';
+
+export interface RenderInputs {
+  /** each environment variable a template read, with its value then (null: it was not set) */
+  env: Array<[string, string | null]>;
+  /** the first value read that changes with every invocation, when one was (never reused then) */
+  volatile?: string;
+}
+
+export class RenderInputLog {
+  private readonly env = new Map<string, string | null>();
+  private volatile: string | undefined;
+
+  /** Reads an environment variable for a template, noting its value. */
+  envVar(name: string): string | undefined {
+    const v = process.env[name];
+    if (!this.env.has(name)) this.env.set(name, v ?? null);
+    return v;
+  }
+
+  /** A template read `what`, whose value is this invocation's own. */
+  markVolatile(what: string): void {
+    this.volatile ??= what;
+  }
+
+  /**
+   * Makes `globals[name]` a getter that notes, when a template reads it, that it is this
+   * invocation's own (the value itself is unchanged).
+   */
+  volatileGlobal(env: nunjucks.Environment, name: string, value: unknown): void {
+    const globals = (env as unknown as { globals: Record<string, unknown> }).globals;
+    Object.defineProperty(globals, name, {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        this.markVolatile(name);
+        return value;
+      },
+    });
+  }
+
+  /** The same for a filter: `random` picks differently each time. */
+  volatileFilter(env: nunjucks.Environment, name: string): void {
+    const filter = env.getFilter(name) as (...args: unknown[]) => unknown;
+    env.addFilter(name, (...args: unknown[]) => {
+      this.markVolatile(`the ${name} filter`);
+      return filter(...args);
+    });
+  }
+
+  /** `modules` with its `datetime` (the clock: `datetime.now()`, `date.today()`) noted when read. */
+  modules(modules: Record<string, unknown>, clocks: string[]): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(modules)) {
+      if (!clocks.includes(k)) out[k] = v;
+      else
+        Object.defineProperty(out, k, {
+          enumerable: true,
+          get: () => {
+            this.markVolatile(`modules.${k}`);
+            return v;
+          },
+        });
+    }
+    return out;
+  }
+
+  result(): RenderInputs {
+    return { env: [...this.env], ...(this.volatile ? { volatile: this.volatile } : {}) };
+  }
+}
