@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects, type CliResult, type TempProject } from '../helpers/project.js';
 import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
-import { INTROSPECTION_FILES, ORDERS_CSV_RETURNED } from '../fixtures/introspection.js';
+import { DATED_FILES, DATED_PRINTED, INTROSPECTION_FILES, ORDERS_CSV_RETURNED } from '../fixtures/introspection.js';
 
 /**
  * Introspection at run time (run_query, statement/load_result,
@@ -232,31 +232,16 @@ describe('postgres: introspection and run-operation', () => {
 
 // ------------------------------------------------ run_query's dates, as dbt prints them
 
-/** A macro and a model that print run_query's and load_result's date, timestamp and time values. */
-const DATED_FILES: Record<string, string> = {
-  'macros/dates.sql': `{% macro show_dates() %}
-  {% set t = run_query("select cast('2024-01-03' as date) as d, cast('2024-01-03 10:00:00' as timestamp) as ts, cast('10:30:00' as time) as tm") %}
-  {% call statement('later', fetch_result=True) %}select cast('2024-01-04' as date) as d{% endcall %}
-  {{ log('d=' ~ t.columns[0].values()[0] ~ ' ts=' ~ t[0]['ts'] ~ ' tm=' ~ t[0].tm ~ ' later=' ~ load_result('later').table[0][0], info=True) }}
-{% endmacro %}
-`,
-  'models/dated.sql': `{% set d = run_query("select cast('2024-01-03' as date) as d")[0][0] if execute else '' %}
-{{ config(materialized='table') }}
-select '{{ d }}' as d
-`,
-};
-
 describe('run_query and load_result give dates and timestamps as dbt prints them', () => {
-  const expected = 'd=2024-01-03 ts=2024-01-03 10:00:00 tm=10:30:00 later=2024-01-04';
   it('on DuckDB', async () => {
     const p = project(DATED_FILES);
-    expect(ok(p.tsql(['run-operation', 'show_dates'])).stdout).toContain(expected);
+    expect(ok(p.tsql(['run-operation', 'show_dates'])).stdout).toContain(DATED_PRINTED);
     ok(p.tsql(['run']));
     expect(await p.query('select d from main.dated')).toEqual([{ d: '2024-01-03' }]);
   });
   it('on PostgreSQL', async () => {
     const pp = pgProject(DATED_FILES);
-    expect(ok(pp.tsql(['run-operation', 'show_dates'])).stdout).toContain(expected);
+    expect(ok(pp.tsql(['run-operation', 'show_dates'])).stdout).toContain(DATED_PRINTED);
     ok(pp.tsql(['run']));
     expect(await pgQuery(`select d from "${pp.schema}".dated`)).toEqual([{ d: '2024-01-03' }]);
   });
