@@ -189,14 +189,7 @@ describe('unnamed constraints on PostgreSQL', () => {
     schemas.push(schema);
     const yaml = `version: 2
 models:
-  - name: customers
-    config:
-      contract: {enforced: true}
-    columns:
-      - name: id
-        data_type: integer
-        constraints:
-          - type: primary_key
+  - {name: customers, config: {contract: {enforced: true}}, columns: [{name: id, data_type: integer, constraints: [{type: primary_key}]}]}
   - name: orders
     config:
       contract: {enforced: true}
