@@ -90,9 +90,10 @@ export abstract class AnsiDialect implements Dialect {
     const lines = columns.map((c) => `  ${this.columnName(c)} ${c.dataType}${notNull.has(lower(c.name)) ? ' not null' : ''}`);
     const exact = new Set(columns.filter((c) => c.quoted).map((c) => c.name));
     const cols = (names: string[]) => names.map((n) => (exact.has(n) ? this.quoteExactly(n) : this.quoteIdentifier(n))).join(', ');
+    const taken = new Set(constraints.flatMap((c) => (c.name ? [c.name] : [])));
     constraints.forEach((c, i) => {
       const named = (body: string) => {
-        const name = c.name ?? this.constraintName(target, c, i);
+        const name = c.name ?? this.constraintName(target, c, i, columns, taken);
         return `  ${name ? `constraint ${this.quoteIdentifier(name)} ` : ''}${body}`;
       };
       if (c.type === 'primary_key') lines.push(named(`primary key (${cols(c.columns)})`));
@@ -104,8 +105,13 @@ export abstract class AnsiDialect implements Dialect {
     return lines.join(',\n');
   }
 
-  /** A name for an unnamed constraint of the table that becomes `_target`; undefined lets the engine choose (engines whose index names are schema-wide override). */
-  protected constraintName(_target: Relation, _c: TableConstraint, _i: number): string | undefined {
+  /**
+   * A name for an unnamed constraint of the table that becomes `_target`, of its
+   * `_columns`, unique among `_taken` (the table's constraint names so far, to
+   * which it adds it); undefined lets the engine choose (engines that name
+   * constraints after the table they are created on, the staged one, override).
+   */
+  protected constraintName(_target: Relation, _c: TableConstraint, _i: number, _columns: Column[], _taken: Set<string>): string | undefined {
     return undefined;
   }
 

@@ -296,9 +296,10 @@ export interface Connection {
   executeBatch?(sqls: string[]): Promise<ExecResult[]>;
   query(sql: string): Promise<Record<string, unknown>[]>;
   /**
-   * The rows of a query as the engine's own client prints them (`tsql show`):
-   * dates, times, timestamps and intervals as the engine's text, not as a
-   * JavaScript Date. Engines without it: query().
+   * The rows of a query as the engine's own client prints them (`tsql show`, and
+   * what run_query and statement give templates, as dbt's agate cells print):
+   * dates, times, timestamps and intervals as the engine's text (`2024-01-03`,
+   * `2024-01-03 10:00:00`), not as a JavaScript Date. Engines without it: query().
    */
   preview?(sql: string): Promise<Record<string, unknown>[]>;
   /**

@@ -11,7 +11,8 @@ export function warehouseAnswerer(adapter: Adapter, conn: Connection, record: (s
     if (request.kind === 'query') {
       record(request.sql);
       if (request.fetch) {
-        const rows = await conn.query(request.sql);
+        // as dbt's agate table prints them: a date `2024-01-03`, a timestamp `2024-01-03 10:00:00`
+        const rows = conn.preview ? await conn.preview(request.sql) : await conn.query(request.sql);
         return { kind: 'query', rows, rowsAffected: rows.length, message: `OK ${rows.length}` };
       }
       const r = await conn.execute(request.sql);

@@ -183,4 +183,61 @@ describe('unnamed constraints on PostgreSQL', () => {
     expect(second[0]!.conname).not.toBe(first[0]!.conname);
     await expect(pgQuery(`insert into "${schema}".orders values (1, 1, 'dup')`)).rejects.toThrow(/orders_pk_/);
   });
+
+  it('checks and foreign keys get the names PostgreSQL gives them on the model\'s table, none the staged table\'s', async () => {
+    const schema = uniqueSchema('contract_checks');
+    schemas.push(schema);
+    const yaml = `version: 2
+models:
+  - {name: customers, config: {contract: {enforced: true}}, columns: [{name: id, data_type: integer, constraints: [{type: primary_key}]}]}
+  - name: orders
+    config:
+      contract: {enforced: true}
+    constraints:
+      - type: check
+        expression: "amount >= 0 and id > 0"
+      - type: check
+        expression: "status <> 'amount'"
+      - type: foreign_key
+        columns: [customer_id]
+        to: ref('customers')
+        to_columns: [id]
+    columns:
+      - name: id
+        data_type: integer
+      - name: customer_id
+        data_type: integer
+      - name: amount
+        data_type: numeric(12,2)
+        constraints:
+          - type: check
+            expression: "amount >= 0"
+          - type: check
+            expression: "amount < 1000"
+      - name: status
+        data_type: text
+`;
+    const p = project(
+      {
+        'models/customers.sql': `{{ config(materialized='table') }}\nselect cast(1 as integer) as id`,
+        'models/orders.sql': `{{ config(materialized='table') }}\nselect cast(1 as integer) as id, cast(1 as integer) as customer_id, cast(10.50 as numeric(12,2)) as amount, cast('paid' as text) as status`,
+        'models/schema.yml': yaml,
+      },
+      { profile: pgProfile(schema) },
+    );
+    const env = { [PASSWORD_ENV]: pgConnection().password };
+    const names = async () =>
+      (await pgQuery(`select c.conname from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace
+        where n.nspname = '${schema}' and t.relname = 'orders' and c.contype in ('c', 'f') order by 1`)).map((c) => c.conname);
+    const expected = ['orders_amount_check', 'orders_amount_check1', 'orders_check', 'orders_customer_id_fkey', 'orders_status_check'];
+    for (let build = 0; build < 2; build++) {
+      const r = p.tsql(['run'], env);
+      expect(r.stdout + r.stderr, r.stdout + r.stderr).toContain('CREATE TABLE');
+      expect(r.code).toBe(0);
+      expect(await names()).toEqual(expected);
+      const staged = await pgQuery(`select c.conname from pg_constraint c join pg_namespace n on n.oid = c.connamespace where n.nspname = '${schema}' and c.conname like '%tsql%'`);
+      expect(staged).toEqual([]);
+    }
+    await expect(pgQuery(`insert into "${schema}".orders values (2, 1, 2000, 'x')`)).rejects.toThrow(/orders_amount_check1/);
+  });
 });

@@ -15,7 +15,7 @@ import { startSnowflakeStandin, type SnowflakeStandin } from '../snowflake-stand
 import type { Engine } from '../snowflake-standin/engine-types.js';
 import { sfClient, type SfClient, standinProfile } from '../helpers/snowflake.js';
 import { startPgProxy, type PgProxy } from '../redshift-standin/pg-proxy.js';
-import { INTROSPECTION_FILES, ORDERS_CSV_RETURNED } from '../fixtures/introspection.js';
+import { DATED_FILES, DATED_PRINTED, INTROSPECTION_FILES, ORDERS_CSV_RETURNED } from '../fixtures/introspection.js';
 
 const dirs: string[] = [];
 const projects: TempProject[] = [];
@@ -72,6 +72,12 @@ describe('snowflake (stand-in): introspection at run time', () => {
     const op = ok(await tsql(['run-operation', 'make_table', '--args', '{name: op_made, rows: 2}']));
     expect(op.stdout).toMatch(/made op_made with 2 rows/);
     expect(num(await client.query(`select id from ${rel('op_made')} order by id`))).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  it('run_query and load_result give a date as dbt prints it, not as a timestamp', async () => {
+    const p = new TempProject(DATED_FILES, { profile: standinProfile(standin, { database: DATABASE, schema: uniqueSchema('sf'), passwordEnv: 'SF_PW', threads: 1, lake: 'LAKE_STAGE' }) });
+    projects.push(p);
+    expect(ok(await runCliAsync(['run-operation', 'show_dates'], p.dir, { SF_PW: PASSWORD })).stdout).toContain(DATED_PRINTED);
   });
 });
 

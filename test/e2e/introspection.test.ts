@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProjects, type CliResult, type TempProject } from '../helpers/project.js';
 import { pgConnection, pgProfile, pgQuery, uniqueSchema } from '../helpers/pg-server.js';
-import { INTROSPECTION_FILES, ORDERS_CSV_RETURNED } from '../fixtures/introspection.js';
+import { DATED_FILES, DATED_PRINTED, INTROSPECTION_FILES, ORDERS_CSV_RETURNED } from '../fixtures/introspection.js';
 
 /**
  * Introspection at run time (run_query, statement/load_result,
@@ -227,5 +227,22 @@ describe('postgres: introspection and run-operation', () => {
     expect(await pgQuery(`select id from "${pp.schema}".op_made order by id`)).toEqual([{ id: 1 }, { id: 2 }]);
     const acl = await pgQuery(`select c.relacl from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = '${pp.schema}' and c.relname = 'op_made'`);
     expect(acl).toEqual([{ relacl: null }]);
+  });
+});
+
+// ------------------------------------------------ run_query's dates, as dbt prints them
+
+describe('run_query and load_result give dates and timestamps as dbt prints them', () => {
+  it('on DuckDB', async () => {
+    const p = project(DATED_FILES);
+    expect(ok(p.tsql(['run-operation', 'show_dates'])).stdout).toContain(DATED_PRINTED);
+    ok(p.tsql(['run']));
+    expect(await p.query('select d from main.dated')).toEqual([{ d: '2024-01-03' }]);
+  });
+  it('on PostgreSQL', async () => {
+    const pp = pgProject(DATED_FILES);
+    expect(ok(pp.tsql(['run-operation', 'show_dates'])).stdout).toContain(DATED_PRINTED);
+    ok(pp.tsql(['run']));
+    expect(await pgQuery(`select d from "${pp.schema}".dated`)).toEqual([{ d: '2024-01-03' }]);
   });
 });

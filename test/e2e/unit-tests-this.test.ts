@@ -82,5 +82,14 @@ for (const engine of ['duckdb', 'postgres'] as const) {
       // the probe of the select left nothing behind
       expect(await t.tables()).toEqual(['events', 'stg_events']);
     });
+
+    it('a model without a contract whose parents are not built: its rows for this cannot be typed, and a warning says so at the unit test\'s line', async () => {
+      const t = make(MODELS);
+      const r = t.tsql(['test']);
+      const out = r.stdout + r.stderr;
+      expect(out).toContain("models/unit_tests.yml:3: unit test 'only_newer_rows': the rows given for this keep their literals' types: model 'events' has no table yet and its select cannot run yet (");
+      expect(out).toContain("Declare a contract on 'events' (contract: {enforced: true} and a data_type on each column), or build its parents first (tsql run --select +events --exclude events)");
+      expect(await t.tables()).toEqual([]);
+    });
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PostgresDialect } from '../../src/adapters/postgres/dialect.js';
+import { makeObjectName } from '../../src/adapters/postgres/constraint-names.js';
 import { csvChunks, csvField } from '../../src/seeds/csv-write.js';
 import { pgClientConfig, postgresDatabaseName, postgresOutputSchema, sslOption } from '../../src/adapters/postgres/index.js';
 import { adapterFactory, PLANNED_ADAPTERS } from '../../src/adapters/registry.js';
@@ -58,6 +59,47 @@ describe('PostgresDialect', () => {
       'text',
     ]);
     expect(d.seedColumnType('decimal', 4, 2)).toBe('numeric(4, 2)');
+  });
+});
+
+describe('unnamed constraints on PostgreSQL', () => {
+  const staged = { schema: 'analytics', identifier: 'orders__tsql_tmp' };
+  const cols = [
+    { name: 'id', dataType: 'int' },
+    { name: 'amount', dataType: 'numeric' },
+    { name: 'Status', dataType: 'text', quoted: true },
+  ];
+  it('checks and foreign keys are named as PostgreSQL names them on the target, numbered when taken', () => {
+    const sql = d.createContractedTable(
+      staged,
+      cols,
+      [
+        { type: 'check', columns: ['amount'], expression: 'amount >= 0' },
+        { type: 'check', columns: [], expression: 'amount < 1000' },
+        { type: 'check', columns: [], expression: `"Status" <> 'id' and length("Status") > 0` },
+        { type: 'check', columns: [], expression: 'id > 0 and amount > 0' },
+        { type: 'check', columns: [], expression: 'true', name: 'orders_check1' },
+        { type: 'foreign_key', columns: ['id', 'amount'], references: '"analytics"."p"' },
+      ],
+      undefined,
+      { schema: 'analytics', identifier: 'orders' },
+    );
+    expect(sql.split('\n').filter((l) => l.includes('constraint')).map((l) => l.trim().split(' ')[1])).toEqual([
+      '"orders_amount_check"',
+      '"orders_amount_check1"',
+      '"orders_Status_check"',
+      '"orders_check"',
+      '"orders_check1"',
+      '"orders_id_amount_fkey"',
+    ]);
+    expect(sql).not.toContain('tsql_tmp_');
+  });
+  it('cuts long names as PostgreSQL does, the longer part first, to 63 bytes (checked against the server)', () => {
+    const long = 'a'.repeat(58);
+    expect(makeObjectName(long, 'customer_identifier_long', 'check', 63)).toBe(`${'a'.repeat(32)}_customer_identifier_long_check`);
+    expect(makeObjectName(long, 'b', 'check', 63)).toBe(`${'a'.repeat(55)}_b_check`);
+    expect(makeObjectName(long, undefined, 'check', 63)).toBe(`${'a'.repeat(57)}_check`);
+    expect(makeObjectName(`${'é'.repeat(31)}x`, 'customer_identifier_long', 'check', 63)).toBe(`${'é'.repeat(16)}_customer_identifier_long_check`);
   });
 });
 

@@ -1,7 +1,8 @@
 import { postgresErrorPosition } from '../error-position.js';
 import { ANSI_SEED_TYPES, AnsiDialect, type SeedTypeNames } from '../sql-dialect.js';
 import { createHash } from 'node:crypto';
-import type { DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableConstraint, TableOptions } from '../types.js';
+import { postgresConstraintName } from './constraint-names.js';
+import type { Column, DialectCapabilities, ExternalTableSpec, Relation, RelationKind, TableConstraint, TableOptions } from '../types.js';
 
 /** A name already in double quotes (`"Order Date"`, `"a""b"`). */
 const QUOTED_NAME = /^"(?:[^"]|"")+"$/;
@@ -37,10 +38,12 @@ export class PostgresDialect extends AnsiDialect {
    * unnamed one gets a name of its own build, so the next build's staged
    * table does not collide with it. It is named after the table it becomes
    * (`orders_pk_<build>`), not the staged one, so the catalog shows no name
-   * that looks like a leftover temporary object.
+   * that looks like a leftover temporary object. Checks and foreign keys own
+   * no index: they get the name PostgreSQL would give them on the target
+   * (`orders_amount_check`, `orders_customer_id_fkey`).
    */
-  protected override constraintName(target: Relation, c: TableConstraint, i: number): string | undefined {
-    if (c.type !== 'primary_key' && c.type !== 'unique') return undefined;
+  protected override constraintName(target: Relation, c: TableConstraint, i: number, columns: Column[], taken: Set<string>): string | undefined {
+    if (c.type !== 'primary_key' && c.type !== 'unique') return postgresConstraintName(target.identifier, c, columns, taken, this.capabilities.maxIdentifierLength);
     const tag = `${Date.now().toString(36)}${i}`;
     return `${target.identifier.slice(0, this.capabilities.maxIdentifierLength - tag.length - 5)}_${c.type === 'unique' ? 'uq' : 'pk'}_${tag}`;
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection as SdkConnection, ConnectionOptions, RowStatement, SnowflakeError } from 'snowflake-sdk';
 import { WarehouseError } from '../../errors.js';
+import { dateTimeText } from '../../util/date-text.js';
 import { OnDemandPool } from '../pool.js';
 import { rowBatches, type SeedRows } from '../row-batches.js';
 import type { Column, Connection, ExecResult, Relation } from '../types.js';
@@ -58,6 +59,15 @@ export function snowflakeErrorText(e: unknown): string {
 /** A result column name as tsql reads it: a name Snowflake folded to upper case reads in lower case. */
 function resultKey(name: string): string {
   return isFoldedName(name) ? name.toLowerCase() : name;
+}
+
+/** Rows with their names as the core expects them (see resultKey); the Dates of the `dates` columns as `YYYY-MM-DD`. */
+function keyedRows(rows: Record<string, unknown>[], dates: Set<string>): Record<string, unknown>[] {
+  return rows.map((r) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r)) out[resultKey(k)] = dates.has(k) && v instanceof Date ? (dateTimeText(v)?.slice(0, 10) ?? null) : v;
+    return out;
+  });
 }
 
 export interface SessionSettings {
@@ -118,11 +128,16 @@ export class SnowflakeSession implements Connection {
 
   async query(sql: string): Promise<Record<string, unknown>[]> {
     const { rows } = await this.send(sql);
-    return rows.map((r) => {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(r)) out[resultKey(k)] = v;
-      return out;
-    });
+    return keyedRows(rows, new Set());
+  }
+
+  /**
+   * The rows as query() gives them, a DATE as its text (`2024-01-03`): the driver
+   * makes it a Date at midnight UTC, which would print with a time.
+   */
+  async preview(sql: string): Promise<Record<string, unknown>[]> {
+    const { stmt, rows } = await this.send(sql);
+    return keyedRows(rows, new Set((stmt.getColumns() ?? []).filter((c) => c.isDate()).map((c) => c.getName())));
   }
 
   /**

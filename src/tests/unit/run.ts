@@ -82,6 +82,21 @@ export function compareRows(expected: Array<Record<string, unknown>>, actual: Ar
 }
 
 /**
+ * The types of the rows given for `this` while the model's table does not exist; where
+ * they cannot be known, a warning at the unit test's YAML line (the rows keep their
+ * literals' types, which may not compare with the model's columns as the table's would).
+ */
+async function typesOfThis(ctx: MaterializeContext, node: UnitTestNode, model: ModelNode): Promise<Column[] | undefined> {
+  const shape = await columnsOfThis(ctx, model);
+  if ('columns' in shape) return shape.columns;
+  ctx.warn?.(
+    `${node.originalFilePath}:${node.line ?? '?'}: unit test '${node.name}': the rows given for this keep their literals' types: model '${model.name}' has no table yet and ${shape.unknown}. ` +
+      `Declare a contract on '${model.name}' (contract: {enforced: true} and a data_type on each column), or build its parents first (tsql run --select +${model.name} --exclude ${model.name})`,
+  );
+  return undefined;
+}
+
+/**
  * Runs a unit test: the model's SQL over literal inputs, compared with the expected rows.
  * `model` is the model under test: it types the rows given for `this` while its table does not exist.
  */
@@ -90,7 +105,7 @@ export async function runUnitTest(ctx: MaterializeContext, node: UnitTestNode, m
   const ctes: Array<{ name: string; sql: string }> = [];
   for (const g of node.given) {
     const exists = g.relation ? ctx.existing(g.relation) : undefined;
-    const types = g.relation && exists ? await ctx.columns(g.relation) : g.kind === 'this' ? await columnsOfThis(ctx, model) : undefined;
+    const types = g.relation && exists ? await ctx.columns(g.relation) : g.kind === 'this' && model ? await typesOfThis(ctx, node, model) : undefined;
     if (!g.rows.length && !types?.length && !g.columns.length) {
       throw new Error(`unit test ${node.name}: input ${g.input} has no rows and its relation does not exist yet, so its columns are unknown; give at least one row`);
     }
