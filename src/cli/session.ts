@@ -181,7 +181,14 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, load
   const cached = key && kept?.files === files!.files && kept.matches(key) ? kept.read() : undefined;
   // what the cached compile does not keep: its renderer of run-time SQL, made by compiling when first asked
   let compiled: CompileResult = cached
-    ? { ...cached, catalogsWanted: [], pendingChecksums: [], runTime: RunTimeRenderer.onFirstUse(() => runInterruptibly(() => compiler().compile()).runTime) }
+    ? {
+        ...cached,
+        catalogsWanted: [],
+        pendingChecksums: [],
+        // its environment variables were compared before it was read
+        inputs: { env: [] },
+        runTime: RunTimeRenderer.onFirstUse(() => runInterruptibly(() => compiler().compile()).runTime),
+      }
     : await compile();
   if (opts.readCatalog && !cached) {
     // Read the catalogs of the other connections in use; compile again when a template consulted one before it was read.
@@ -235,7 +242,18 @@ function cacheOptions(options: ParsedOptions, opts: SessionOptions): Record<stri
 function compileKeyParts(options: Record<string, unknown>, target: ResolvedTarget, threads: number, catalog: Map<string, RelationKind> | undefined, lake: string): CompileKeyParts {
   return {
     options,
-    target: { output: redactOutput(target.output), profileName: target.profileName, targetName: target.targetName, type: target.type, database: target.database, schema: target.schema, threads, lake },
+    target: {
+      output: redactOutput(target.output),
+      profileName: target.profileName,
+      targetName: target.targetName,
+      type: target.type,
+      database: target.database,
+      schema: target.schema,
+      threads,
+      lake,
+      // `connection: x` is the target until the profile has an output x
+      outputs: Object.keys(target.outputs).sort(),
+    },
     // a session that does not read the catalog compiles as if nothing existed: it is not the empty catalog's compile
     catalog: catalog ?? 'not read',
   };

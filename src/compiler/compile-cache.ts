@@ -18,7 +18,7 @@
  * redacted target, and no credential. Deleting it only costs time; a damaged or foreign entry
  * is a miss.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileResult, Manifest } from './compiler.js';
@@ -33,7 +33,7 @@ import { scrubSecrets } from '../util/secrets.js';
 const FORMAT = 1;
 
 /** What a compile produced that later stages use, and that is kept (the renderer of run-time SQL is not). */
-export type CachedCompile = Pick<CompileResult, 'manifest' | 'warnings' | 'logs' | 'docBlocks' | 'inputs'> & { manifestBody: string };
+export type CachedCompile = Pick<CompileResult, 'manifest' | 'warnings' | 'logs' | 'docBlocks'> & { manifestBody: string };
 
 /**
  * The file: three parts, read in turn. A line of JSON (the header: what the compile was made
@@ -44,12 +44,18 @@ interface Header {
   format: number;
   key: string;
   files: string;
-  env: RenderInputs['env'];
+  /** each environment variable a template read, with a digest of its value then (the value itself is not stored) */
+  env: Array<[string, string | null]>;
   dataBytes: number;
 }
 
+/** What the header keeps of an environment variable's value. */
+function envDigest(value: string | null | undefined): string | null {
+  return value === null || value === undefined ? null : digest('sha256', value, 'hex');
+}
+
 /** The compile as the file holds it: the manifest's maps as lists (its graph edges are rebuilt from the nodes). */
-interface Data extends Pick<CompileResult, 'warnings' | 'logs' | 'docBlocks' | 'inputs'> {
+interface Data extends Pick<CompileResult, 'warnings' | 'logs' | 'docBlocks'> {
   manifest: Omit<Manifest, 'nodes' | 'parents' | 'children' | 'deferred'> & { nodes: ManifestNode[] };
 }
 
@@ -66,7 +72,7 @@ function tsqlBuild(): string {
 }
 
 /** How many kept compiles a project's cache holds (one per set of options: `ls` does not read the catalog, `compile` does …). */
-const ENTRIES = 4;
+const ENTRIES = 3;
 
 /**
  * The file that keeps the compile made with `options` (those that reach templates; whether the
@@ -119,7 +125,7 @@ export function openCompileCache(file: string): KeptCompile | undefined {
     const bodyStart = dataStart + header.dataBytes;
     return {
       files: header.files,
-      matches: (key) => header.key === key && header.env.every(([name, value]) => (process.env[name] ?? null) === value),
+      matches: (key) => header.key === key && header.env.every(([name, value]) => envDigest(process.env[name]) === value),
       read: () => {
         try {
           const data = JSON.parse(buf.toString('utf8', dataStart, bodyStart)) as Data;
@@ -174,18 +180,26 @@ export function writeCompileCache(file: string, key: string, files: InputSnapsho
     warnings: result.warnings,
     logs: result.logs,
     docBlocks: result.docBlocks,
-    inputs: result.inputs,
   };
   const tmp = `${file}.${process.pid}.tmp`;
+  let fd: number | undefined;
   try {
     if (!jsonSafe(data)) return;
-    const json = Buffer.from(JSON.stringify(data));
-    const header = JSON.stringify({ format: FORMAT, key, files: files.files, env: result.inputs.env, dataBytes: json.length } satisfies Header);
+    const json = JSON.stringify(data);
+    const env = result.inputs.env.map(([name, value]): [string, string | null] => [name, envDigest(value)]);
+    const header = JSON.stringify({ format: FORMAT, key, files: files.files, env, dataBytes: Buffer.byteLength(json) } satisfies Header);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(tmp, Buffer.concat([Buffer.from(header + '\n'), json, Buffer.from(manifestBody)]));
+    // three writes of the strings as they are: joining them into one buffer first cost two copies of ~20 MB
+    fd = openSync(tmp, 'w');
+    writeSync(fd, header + '\n');
+    writeSync(fd, json);
+    writeSync(fd, manifestBody);
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, file);
     pruneEntries(dirname(file));
   } catch {
+    if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
   }
 }
@@ -207,36 +221,29 @@ function withoutFunction<T extends object>(m: T): T {
 /**
  * Whether JSON gives `v` back as it is: primitives (finite numbers), plain objects and arrays
  * only, no `undefined` in an array. (An object's property that is undefined is left out, which
- * reads back the same.)
+ * reads back the same.) Source maps are tsql's own numbers and strings (line-map.ts), and most
+ * of a manifest's values: they are not walked.
  */
 function jsonSafe(v: unknown): boolean {
-  const stack: unknown[] = [v];
+  const stack: object[] = [v as object];
+  const primitive = (y: unknown): boolean => (typeof y === 'number' ? Number.isFinite(y) : typeof y === 'string' || typeof y === 'boolean');
   while (stack.length) {
-    const x = stack.pop();
-    switch (typeof x) {
-      case 'string':
-      case 'boolean':
-      case 'undefined':
-        continue;
-      case 'number':
-        if (!Number.isFinite(x)) return false;
-        continue;
-      case 'object':
-        break;
-      default:
-        return false;
-    }
-    if (x === null) continue;
+    const x = stack.pop()!;
     if (Array.isArray(x)) {
       for (const y of x) {
-        if (y === undefined) return false;
-        stack.push(y);
+        if (typeof y === 'object' && y !== null) stack.push(y);
+        else if (y !== null && !primitive(y)) return false;
       }
       continue;
     }
     const proto = Object.getPrototypeOf(x);
     if (proto !== Object.prototype && proto !== null) return false;
-    for (const k in x) stack.push((x as Record<string, unknown>)[k]);
+    for (const k in x) {
+      const y = (x as Record<string, unknown>)[k];
+      if (typeof y === 'object' && y !== null) {
+        if (k !== 'sourceMap' && k !== 'sourceMapOwn') stack.push(y);
+      } else if (y !== null && y !== undefined && !primitive(y)) return false;
+    }
   }
   return true;
 }

@@ -36,7 +36,8 @@ export function snapshotInputs(projectDir: string, settings: ProjectSettings): I
     lines.push(`${rel}\t${st.size}\t${st.mtimeMs}\t${st.ctimeMs}\t${st.ino}`);
   };
   for (const e of readdirSync(projectDir, { withFileTypes: true })) {
-    if (e.isFile() && /\.ya?ml$/.test(e.name)) note(e.name, join(projectDir, e.name));
+    // a linked project or profiles file is read through its link
+    if ((e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/.test(e.name)) note(e.name, join(projectDir, e.name));
   }
   const roots = new Set([
     ...settings.modelPaths,
