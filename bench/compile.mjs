@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Times `tsql compile` on a generated N-model project (manifest and compiled SQL written).
 // fresh = first compile of a new checkout (no target/ at all: every compiled file is created);
-// no cache = target/ present but the template cache deleted; warm = unchanged project;
-// edit = one model changed since the last compile.
+// no cache = target/ present but target/.tsql_cache deleted (template and compile caches);
+// warm = unchanged project (the compile cache answers); edit = one model changed a few seconds
+// before the compile (a compile keeps nothing made from files changed in the last two seconds).
 // Usage: node bench/compile.mjs [models=5000] [runs=5]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, rmSync } from 'node:fs';
@@ -49,6 +50,7 @@ for (let i = 0; i < runs; i++) warm.push(timeCompile());
 const edit = [];
 for (let i = 0; i < runs; i++) {
   appendFileSync(join(dir, 'models', 'area_1', 'model_1.sql'), `-- edit ${i}\n`);
+  await new Promise((r) => setTimeout(r, 2100));
   edit.push(timeCompile());
 }
 const fmt = (xs) => `median ${median(xs).toFixed(2)} s (min ${Math.min(...xs).toFixed(2)}, max ${Math.max(...xs).toFixed(2)})`;

@@ -7,10 +7,8 @@ import { planDeferral } from '../compiler/defer.js';
 import type { Relation } from '../adapters/types.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
-import { loadProjectFile, type ProjectSettings } from '../project/project-file.js';
-import { snapshotInputs, type InputSnapshot } from '../project/input-snapshot.js';
-import { compileCacheFile, compileCacheKey, notReusable, openCompileCache, writeCompileCache, type CompileKeyParts, type KeptCompile } from '../compiler/compile-cache.js';
-import { RunTimeRenderer } from '../compiler/run-time-render.js';
+import type { ProjectSettings } from '../project/project-file.js';
+import { keepCompile, loadInputs, reusedCompile, reuseKey, type LoadedInputs } from './compile-reuse.js';
 import { UserError } from '../errors.js';
 import { chosenProfile, redactOutput, resolveTarget, type ResolvedTarget } from '../project/profiles.js';
 import { manifestBody, writeCompiledFiles, writeManifest, type ArtifactMeta } from '../artifacts/write.js';
@@ -72,7 +70,11 @@ export interface SessionOptions {
 export async function openSession(options: ParsedOptions, opts: SessionOptions): Promise<Session> {
   await checkpoint();
   // reading thousands of files and YAML: Ctrl-C stops it at once, as while compiling
-  const loaded = runInterruptibly(() => loadInputs(options, opts));
+  const loaded = runInterruptibly(() =>
+    loadInputs(options, opts, (project) => {
+      if (opts.extraModel) project.models.push(inlineModel(project, opts.extraModel));
+    }),
+  );
   const { settings } = loaded;
   const target = resolveTarget({
     projectDir: options.projectDir,
@@ -96,33 +98,8 @@ export async function openSession(options: ParsedOptions, opts: SessionOptions):
   }
 }
 
-/** What openSession reads before the profile: the project, unless the compile cache may stand for it. */
-interface LoadedInputs {
-  settings: ProjectSettings;
-  /** the project, read now unless the compile kept in the cache was made from the same files */
-  project?: LoadedProject;
-  cacheFile: string;
-  /** the project's files as they are, when this session may use the compile cache (see compile-cache.ts) */
-  files?: InputSnapshot;
-  kept?: KeptCompile;
-}
-
-function loadInputs(options: ParsedOptions, opts: SessionOptions): LoadedInputs {
-  const overrides = { targetPath: options.targetPath };
-  const settings = loadProjectFile(options.projectDir, overrides);
-  const cacheFile = compileCacheFile(join(options.projectDir, settings.targetPath, '.tsql_cache'), cacheOptions(options, opts));
-  // an inline model is not a file; --defer compiles against another project's manifest
-  const files = opts.extraModel || options.defer ? undefined : snapshotInputs(options.projectDir, settings);
-  const kept = files ? openCompileCache(cacheFile) : undefined;
-  // files that compiled before load without a mistake: reading them can wait until a compile needs them
-  if (kept && kept.files === files!.files) return { settings, cacheFile, files, kept };
-  const project = loadProject(options.projectDir, overrides, settings);
-  if (opts.extraModel) project.models.push(inlineModel(project, opts.extraModel));
-  return { settings, project, cacheFile, files, kept };
-}
-
 async function openWarehouses(options: ParsedOptions, opts: SessionOptions, loaded: LoadedInputs, target: ResolvedTarget, threads: number, warehouses: Map<string, Warehouse>): Promise<Session> {
-  const { settings, cacheFile, files, kept } = loaded;
+  const { settings } = loaded;
   let project = loaded.project;
   const { adapter, catalog, lakeRoot: lake } = warehouses.get(target.targetName)!;
   if (opts.runLock && adapter.acquireRunLock) await adapter.acquireRunLock({ waitSeconds: options.waitSeconds, onWait: opts.runLock.onWait });
@@ -177,19 +154,9 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, load
     // the compiler's set-up too: a signal that came while it ran would be lost when the handlers step aside
     return runInterruptibly(() => compiler(deferred).compile());
   };
-  const key = files && compileCacheKey(compileKeyParts(cacheOptions(options, opts), target, threads, opts.readCatalog ? catalog : undefined, lake));
-  const cached = key && kept?.files === files!.files && kept.matches(key) ? kept.read() : undefined;
-  // what the cached compile does not keep: its renderer of run-time SQL, made by compiling when first asked
-  let compiled: CompileResult = cached
-    ? {
-        ...cached,
-        catalogsWanted: [],
-        pendingChecksums: [],
-        // its environment variables were compared before it was read
-        inputs: { env: [] },
-        runTime: RunTimeRenderer.onFirstUse(() => runInterruptibly(() => compiler().compile()).runTime),
-      }
-    : await compile();
+  const key = reuseKey(loaded, options, opts, target, threads, opts.readCatalog ? catalog : undefined, lake);
+  const cached = reusedCompile(loaded, key, () => runInterruptibly(() => compiler().compile()));
+  let compiled = cached ?? (await compile());
   if (opts.readCatalog && !cached) {
     // Read the catalogs of the other connections in use; compile again when a template consulted one before it was read.
     for (const w of warehouses.values()) {
@@ -207,13 +174,7 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, load
   // state: comparisons and --defer read seed checksums: big seeds' hashes must be done first
   if (options.state) await settleChecksums(compiled.pendingChecksums);
   throwIfInterrupted();
-  let keeping: Promise<void> | undefined;
-  if (key && !cached && !notReusable(compiled, files!)) {
-    // kept once the checksums of big seeds are in its manifest
-    const result = compiled;
-    keeping = settleChecksums(result.pendingChecksums).then(() => writeCompileCache(cacheFile, key, files!, result, manifestBodyOf(result, adapter.dialect)));
-    keeping.catch(() => undefined);
-  }
+  const keeping = cached ? undefined : keepCompile(loaded, key, compiled, (c) => manifestBodyOf(c, adapter.dialect));
   const targetWarehouse = warehouses.get(target.targetName)!;
   return {
     options,
@@ -229,33 +190,6 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, load
     keeping,
     warehouses,
     warehouseOf: (node) => (node?.connection ? (warehouses.get(node.connection) ?? targetWarehouse) : targetWarehouse),
-  };
-}
-
-/** The options a compile depends on (compile-cache.ts): those that reach templates or the compiler, and whether the catalog is read. */
-function cacheOptions(options: ParsedOptions, opts: SessionOptions): Record<string, unknown> {
-  const { projectDir, profilesDir, profile, target, vars, threads, fullRefresh, empty, runDate, eventTime, batchNow, backfill, targetPath, warnError } = options;
-  return { projectDir, profilesDir, profile, target, vars, threads, fullRefresh, empty, runDate, eventTime, batchNow, backfill, targetPath, warnError, readCatalog: opts.readCatalog };
-}
-
-/** The options, target and catalog a compile depends on (compile-cache.ts). */
-function compileKeyParts(options: Record<string, unknown>, target: ResolvedTarget, threads: number, catalog: Map<string, RelationKind> | undefined, lake: string): CompileKeyParts {
-  return {
-    options,
-    target: {
-      output: redactOutput(target.output),
-      profileName: target.profileName,
-      targetName: target.targetName,
-      type: target.type,
-      database: target.database,
-      schema: target.schema,
-      threads,
-      lake,
-      // `connection: x` is the target until the profile has an output x
-      outputs: Object.keys(target.outputs).sort(),
-    },
-    // a session that does not read the catalog compiles as if nothing existed: it is not the empty catalog's compile
-    catalog: catalog ?? 'not read',
   };
 }
 
@@ -290,7 +224,7 @@ export function reusedNote(session: Pick<Session, 'reused'>): string {
 }
 
 /** manifest.json but its metadata: built once, for the compile cache and the manifest both. */
-function manifestBodyOf(compiled: CompileResult, dialect: Dialect): string {
+export function manifestBodyOf(compiled: CompileResult, dialect: Dialect): string {
   return (compiled.manifestBody ??= manifestBody(compiled.manifest, dialect, compiled.docBlocks));
 }
 

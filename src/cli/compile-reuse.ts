@@ -1,0 +1,113 @@
+/**
+ * Where a session meets the compile cache (compiler/compile-cache.ts): what it reads before
+ * the profile (the project, unless a kept compile was made from the same files), the key of
+ * the compile it needs, the kept compile read back, and the new compile kept.
+ */
+import { join } from 'node:path';
+import type { RelationKind } from '../adapters/types.js';
+import type { CompileResult } from '../compiler/compiler.js';
+import { compileCacheFile, compileCacheKey, notReusable, openCompileCache, writeCompileCache, type CompileKeyParts, type KeptCompile } from '../compiler/compile-cache.js';
+import { RunTimeRenderer } from '../compiler/run-time-render.js';
+import { snapshotInputs, type InputSnapshot } from '../project/input-snapshot.js';
+import { loadProject, type LoadedProject } from '../project/load.js';
+import { loadProjectFile, type ProjectSettings } from '../project/project-file.js';
+import { redactOutput, type ResolvedTarget } from '../project/profiles.js';
+import { settleChecksums } from '../seeds/seed-checksum.js';
+import type { ParsedOptions } from './options.js';
+
+/** What openSession reads before the profile: the project, unless the compile cache may stand for it. */
+export interface LoadedInputs {
+  settings: ProjectSettings;
+  /** the project, read now unless the compile kept in the cache was made from the same files */
+  project?: LoadedProject;
+  cacheFile: string;
+  /** the project's files as they are, when this session may use the compile cache (see compile-cache.ts) */
+  files?: InputSnapshot;
+  kept?: KeptCompile;
+}
+
+/**
+ * The project file, the project's files as they are, and the kept compile for these options;
+ * the project itself only when that compile was not made from the same files (`inline` adds
+ * `tsql show --inline`'s query to it).
+ */
+export function loadInputs(options: ParsedOptions, opts: ReuseOptions, inline: (project: LoadedProject) => void): LoadedInputs {
+  const overrides = { targetPath: options.targetPath };
+  const settings = loadProjectFile(options.projectDir, overrides);
+  const cacheFile = compileCacheFile(join(options.projectDir, settings.targetPath, '.tsql_cache'), cacheOptions(options, opts));
+  // an inline model is not a file; --defer compiles against another project's manifest
+  const files = opts.extraModel || options.defer ? undefined : snapshotInputs(options.projectDir, settings);
+  const kept = files ? openCompileCache(cacheFile) : undefined;
+  // files that compiled before load without a mistake: reading them can wait until a compile needs them
+  if (kept && kept.files === files!.files) return { settings, cacheFile, files, kept };
+  const project = loadProject(options.projectDir, overrides, settings);
+  inline(project);
+  return { settings, project, cacheFile, files, kept };
+}
+
+/** What of a session's options decides whether and which compile it may reuse. */
+export interface ReuseOptions {
+  readCatalog: boolean;
+  extraModel?: unknown;
+}
+
+/** The key of the compile this session needs (undefined: it may not use the cache). */
+export function reuseKey(loaded: LoadedInputs, options: ParsedOptions, opts: ReuseOptions, target: ResolvedTarget, threads: number, catalog: Map<string, RelationKind> | undefined, lake: string): string | undefined {
+  return loaded.files && compileCacheKey(compileKeyParts(cacheOptions(options, opts), target, threads, catalog, lake));
+}
+
+/**
+ * The kept compile, read back, when it was made with `key` from the same files and
+ * environment. It keeps no renderer of run-time SQL (it has none to do): should one be asked
+ * all the same, `compile` makes it.
+ */
+export function reusedCompile(loaded: LoadedInputs, key: string | undefined, compile: () => CompileResult): CompileResult | undefined {
+  const { kept, files } = loaded;
+  const cached = key && files && kept?.files === files.files && kept.matches(key) ? kept.read() : undefined;
+  if (!cached) return undefined;
+  return {
+    ...cached,
+    catalogsWanted: [],
+    pendingChecksums: [],
+    // its environment variables were compared before it was read
+    inputs: { env: [] },
+    runTime: RunTimeRenderer.onFirstUse(() => compile().runTime),
+  };
+}
+
+/** Keeps `compiled` when it can be (once the checksums of big seeds are in its manifest); the promise never rejects. */
+export function keepCompile(loaded: LoadedInputs, key: string | undefined, compiled: CompileResult, manifestBody: (c: CompileResult) => string): Promise<void> | undefined {
+  const { files, cacheFile } = loaded;
+  if (!key || !files || notReusable(compiled, files)) return undefined;
+  return settleChecksums(compiled.pendingChecksums)
+    .then(() => writeCompileCache(cacheFile, key, files, compiled, manifestBody(compiled)))
+    .catch(() => undefined);
+}
+
+/** The options a compile depends on (compile-cache.ts): those that reach templates or the compiler, and whether the catalog is read. */
+function cacheOptions(options: ParsedOptions, opts: ReuseOptions): Record<string, unknown> {
+  const { projectDir, profilesDir, profile, target, vars, threads, fullRefresh, empty, runDate, eventTime, batchNow, backfill, targetPath, warnError } = options;
+  return { projectDir, profilesDir, profile, target, vars, threads, fullRefresh, empty, runDate, eventTime, batchNow, backfill, targetPath, warnError, readCatalog: opts.readCatalog };
+}
+
+/** The options, target and catalog a compile depends on (compile-cache.ts). */
+function compileKeyParts(options: Record<string, unknown>, target: ResolvedTarget, threads: number, catalog: Map<string, RelationKind> | undefined, lake: string): CompileKeyParts {
+  return {
+    options,
+    target: {
+      output: redactOutput(target.output),
+      profileName: target.profileName,
+      targetName: target.targetName,
+      type: target.type,
+      database: target.database,
+      schema: target.schema,
+      threads,
+      lake,
+      // `connection: x` is the target until the profile has an output x
+      outputs: Object.keys(target.outputs).sort(),
+    },
+    // a session that does not read the catalog compiles as if nothing existed: it is not the empty catalog's compile
+    catalog: catalog ?? 'not read',
+  };
+}
+
