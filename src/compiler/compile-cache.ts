@@ -29,6 +29,7 @@ import { digest } from '../util/digest.js';
 import { TSQL_VERSION } from '../version.js';
 import { codePath } from '../paths.js';
 import { scrubSecrets } from '../util/secrets.js';
+import { NUNJUCKS_VERSION } from '../templating/template-cache.js';
 
 const FORMAT = 1;
 
@@ -59,11 +60,11 @@ interface Data extends Pick<CompileResult, 'warnings' | 'logs' | 'docBlocks'> {
   manifest: Omit<Manifest, 'nodes' | 'parents' | 'children' | 'deferred'> & { nodes: ManifestNode[] };
 }
 
-/** The build of tsql that compiles: a rebuilt tsql may compile differently. */
+/** The build of tsql that compiles (and the nunjucks it runs on, outside the bundle): a rebuilt tsql may compile differently. */
 let build: string | undefined;
 function tsqlBuild(): string {
   if (build) return build;
-  const parts = [TSQL_VERSION, process.version];
+  const parts = [TSQL_VERSION, process.version, NUNJUCKS_VERSION];
   for (const f of [codePath('tsql.cjs'), fileURLToPath(import.meta.url)]) {
     const st = statSync(f, { throwIfNoEntry: false });
     parts.push(st ? `${f}:${st.size}:${st.mtimeMs}` : f);

@@ -37,7 +37,7 @@ const TEMPLATING_FINGERPRINT = (() => {
 
 /** Scripts the template shapes are spread over (see evaluateBatch). */
 const CHUNKS = 32;
-const NUNJUCKS_VERSION: string = (require('nunjucks/package.json') as { version: string }).version;
+export const NUNJUCKS_VERSION: string = (require('nunjucks/package.json') as { version: string }).version;
 
 /**
  * A template's generated code: its shape (code that templates of the same structure share)
