@@ -18,7 +18,7 @@
  * redacted target, and no credential. Deleting it only costs time; a damaged or foreign entry
  * is a miss.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileResult, Manifest } from './compiler.js';
@@ -117,29 +117,58 @@ export interface KeptCompile {
 
 /** The compile kept in `file`, if there is one tsql can read. */
 export function openCompileCache(file: string): KeptCompile | undefined {
+  let header: Header;
+  let dataStart: number;
   try {
-    const buf = readFileSync(file);
-    const eol = buf.indexOf(10);
-    const header = JSON.parse(buf.toString('utf8', 0, eol)) as Header;
-    if (header?.format !== FORMAT || typeof header.files !== 'string') return undefined;
-    const dataStart = eol + 1;
-    const bodyStart = dataStart + header.dataBytes;
-    return {
-      files: header.files,
-      matches: (key) => header.key === key && header.env.every(([name, value]) => envDigest(process.env[name]) === value),
-      read: () => {
-        try {
-          const data = JSON.parse(buf.toString('utf8', dataStart, bodyStart)) as Data;
-          const nodes = new Map(data.manifest.nodes.map((n) => [n.uniqueId, n]));
-          const manifest: Manifest = { ...data.manifest, nodes, ...graphEdges(nodes.values()), deferred: new Map() };
-          return { ...data, manifest, manifestBody: buf.toString('utf8', bodyStart) };
-        } catch {
-          return undefined;
-        }
-      },
-    };
+    const head = readHeaderLine(file);
+    if (!head) return undefined;
+    header = JSON.parse(head.line) as Header;
+    dataStart = head.bytes;
   } catch {
     return undefined;
+  }
+  if (header?.format !== FORMAT || typeof header.files !== 'string') return undefined;
+  return {
+    files: header.files,
+    matches: (key) => header.key === key && header.env.every(([name, value]) => envDigest(process.env[name]) === value),
+    read: () => {
+      try {
+        const buf = readFileSync(file);
+        const bodyStart = dataStart + header.dataBytes;
+        const data = JSON.parse(buf.toString('utf8', dataStart, bodyStart)) as Data;
+        const nodes = new Map(data.manifest.nodes.map((n) => [n.uniqueId, n]));
+        const manifest: Manifest = { ...data.manifest, nodes, ...graphEdges(nodes.values()), deferred: new Map() };
+        return { ...data, manifest, manifestBody: buf.toString('utf8', bodyStart) };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/**
+ * The file's first line and its length in bytes with the newline, read alone: a compile that
+ * cannot be reused (files changed) costs only its header, not the whole file.
+ */
+function readHeaderLine(file: string): { line: string; bytes: number } | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    let buf = Buffer.alloc(1 << 16);
+    let filled = 0;
+    for (;;) {
+      const n = readSync(fd, buf, filled, buf.length - filled, filled);
+      if (n === 0) return undefined;
+      const eol = buf.indexOf(10, filled);
+      filled += n;
+      if (eol >= 0 && eol < filled) return { line: buf.toString('utf8', 0, eol), bytes: eol + 1 };
+      if (filled === buf.length) {
+        const bigger = Buffer.alloc(buf.length * 4);
+        buf.copy(bigger);
+        buf = bigger;
+      }
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

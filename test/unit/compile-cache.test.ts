@@ -1,0 +1,99 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openCompileCache, writeCompileCache } from '../../src/compiler/compile-cache.js';
+import type { CompileResult } from '../../src/compiler/compiler.js';
+import type { ManifestNode } from '../../src/compiler/nodes.js';
+
+// The kept compile's file, written and read back (the end-to-end cases are in
+// test/e2e/compile-cache.test.ts).
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  delete process.env.TSQL_CACHE_UNIT_VAR;
+});
+
+function model(id: string, parents: string[], config: Record<string, unknown> = {}): ManifestNode {
+  return {
+    uniqueId: `model.shop.${id}`,
+    name: id,
+    resourceType: 'model',
+    packageName: 'shop',
+    fqn: ['shop', id],
+    originalFilePath: `models/${id}.sql`,
+    path: `${id}.sql`,
+    description: 'dé',
+    config: { materialized: 'view', ...config },
+    tags: [],
+    columns: {},
+    dependsOn: { nodes: parents.map((p) => `model.shop.${p}`), macros: [] },
+    checksum: 'x',
+    unrenderedConfig: {},
+    rawCode: 'select 1 -- ünïcode',
+    compiledCode: 'select 1',
+    sourceMap: [{ at: 0, length: 8, from: 0, render: { file: `models/${id}.sql`, source: 'select 1', rendered: 'select 1', marks: [0, 1, 2], lead: 0 } }],
+    relation: { database: 'db', schema: 'main', identifier: id },
+    materialized: 'view',
+    isIncremental: false,
+    preHooks: [],
+    postHooks: [],
+    compiledPath: `target/compiled/shop/models/${id}.sql`,
+  } as ManifestNode;
+}
+
+function result(nodes: ManifestNode[], env: Array<[string, string | null]> = []): CompileResult {
+  return {
+    manifest: { projectName: 'shop', nodes: new Map(nodes.map((n) => [n.uniqueId, n])), parents: new Map(), children: new Map(), disabled: [], macros: [], groups: [], onRunStart: [], onRunEnd: [], deferred: new Map() },
+    warnings: ['models/a.sql: a warning'],
+    logs: [],
+    catalogsWanted: [],
+    runTime: undefined as never,
+    pendingChecksums: [],
+    docBlocks: [],
+    inputs: { env },
+  };
+}
+
+function file(): string {
+  const d = mkdtempSync(join(tmpdir(), 'tsql-cc-'));
+  dirs.push(d);
+  return join(d, '.tsql_cache', 'compile-0123456789abcdef.cache');
+}
+
+describe('compile cache file', () => {
+  it('reads back what it kept, its header first, however long the list of files', () => {
+    const f = file();
+    // longer than the first read of the header (64 KiB)
+    const files = { files: Array.from({ length: 4000 }, (_, i) => `models/m${i}.sql\t10\t1.5\t2.5\t${i}`).join('\n'), racy: false };
+    process.env.TSQL_CACHE_UNIT_VAR = 'on';
+    writeCompileCache(f, 'key-1', files, result([model('a', []), model('b', ['a'])], [['TSQL_CACHE_UNIT_VAR', 'on']]), '"nodes":{}');
+    const kept = openCompileCache(f)!;
+    expect(kept.files).toBe(files.files);
+    expect(kept.matches('key-1')).toBe(true);
+    expect(kept.matches('key-2')).toBe(false);
+    const back = kept.read()!;
+    expect(back.manifestBody).toBe('"nodes":{}');
+    expect(back.warnings).toEqual(['models/a.sql: a warning']);
+    expect([...back.manifest.nodes.keys()]).toEqual(['model.shop.a', 'model.shop.b']);
+    expect(back.manifest.nodes.get('model.shop.b')).toEqual(model('b', ['a']));
+    expect(back.manifest.children.get('model.shop.a')).toEqual(new Set(['model.shop.b']));
+    expect(back.manifest.parents.get('model.shop.b')).toEqual(new Set(['model.shop.a']));
+    process.env.TSQL_CACHE_UNIT_VAR = 'off';
+    expect(kept.matches('key-1')).toBe(false);
+    delete process.env.TSQL_CACHE_UNIT_VAR;
+    expect(kept.matches('key-1')).toBe(false);
+  });
+
+  it('keeps nothing JSON would not give back as it was', () => {
+    class Marked {
+      constructor(readonly val: string) {}
+    }
+    for (const odd of [new Marked('table'), Number.NaN, [1, undefined], () => 'table', new Map([['a', 1]])]) {
+      const f = file();
+      writeCompileCache(f, 'k', { files: '', racy: false }, result([model('a', [], { odd })]), '');
+      expect(existsSync(f), String(odd)).toBe(false);
+    }
+  });
+});
