@@ -47,6 +47,8 @@ interface Header {
   files: string;
   /** each environment variable a template read, with a digest of its value then (the value itself is not stored) */
   env: Array<[string, string | null]>;
+  /** the compile is right until this time (ms), when its output changes with the date alone */
+  until?: number;
   dataBytes: number;
 }
 
@@ -130,7 +132,7 @@ export function openCompileCache(file: string): KeptCompile | undefined {
   if (header?.format !== FORMAT || typeof header.files !== 'string') return undefined;
   return {
     files: header.files,
-    matches: (key) => header.key === key && header.env.every(([name, value]) => envDigest(process.env[name]) === value),
+    matches: (key) => header.key === key && (header.until === undefined || Date.now() < header.until) && header.env.every(([name, value]) => envDigest(process.env[name]) === value),
     read: () => {
       try {
         const buf = readFileSync(file);
@@ -217,7 +219,7 @@ export function writeCompileCache(file: string, key: string, files: InputSnapsho
     if (!jsonSafe(data)) return;
     const json = JSON.stringify(data);
     const env = result.inputs.env.map(([name, value]): [string, string | null] => [name, envDigest(value)]);
-    const header = JSON.stringify({ format: FORMAT, key, files: files.files, env, dataBytes: Buffer.byteLength(json) } satisfies Header);
+    const header = JSON.stringify({ format: FORMAT, key, files: files.files, env, until: result.inputs.until, dataBytes: Buffer.byteLength(json) } satisfies Header);
     mkdirSync(dirname(file), { recursive: true });
     // three writes of the strings as they are: joining them into one buffer first cost two copies of ~20 MB
     fd = openSync(tmp, 'w');

@@ -30,3 +30,17 @@ export function deprecationWarnings(nodes: Map<string, ManifestNode>, now: Date)
   }
   return out;
 }
+
+/**
+ * When the warnings above next change as time passes (the first deprecation date still ahead
+ * of `now`, as a time in ms), or undefined: a kept compile is right until then (compile-cache.ts).
+ */
+export function nextDeprecation(nodes: Map<string, ManifestNode>, now: Date): number | undefined {
+  let next: number | undefined;
+  for (const n of nodes.values()) {
+    if (n.resourceType !== 'model' || !n.deprecation) continue;
+    const at = new Date(n.deprecation.date).getTime();
+    if (at > now.getTime() && (next === undefined || at < next)) next = at;
+  }
+  return next;
+}

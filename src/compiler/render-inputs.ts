@@ -2,7 +2,8 @@
  * What a compile's templates read beyond the project's files, the options and the target: the
  * environment variables (`env_var()`), and whether they read anything that differs from one
  * invocation to the next (`run_started_at`, `invocation_id`, the clock through
- * `modules.datetime`, the `random` filter). The compile cache (compile-cache.ts) reuses a
+ * `modules.datetime`, the `random` filter); and when its warnings next change with the date
+ * (a model's `deprecation_date`). The compile cache (compile-cache.ts) reuses a
  * compile only when none of the latter was read, and when every environment variable still has
  * the value it had.
  */
@@ -13,11 +14,14 @@ export interface RenderInputs {
   env: Array<[string, string | null]>;
   /** the first value read that changes with every invocation, when one was (never reused then) */
   volatile?: string;
+  /** when the compile's output next changes with the clock alone (ms; a model's deprecation date passing) */
+  until?: number;
 }
 
 export class RenderInputLog {
   private readonly env = new Map<string, string | null>();
   private volatile: string | undefined;
+  private until: number | undefined;
 
   /** Reads an environment variable for a template, noting its value. */
   envVar(name: string): string | undefined {
@@ -73,7 +77,12 @@ export class RenderInputLog {
     return out;
   }
 
+  /** The compile's output changes with the clock at `at` (ms), if given. */
+  validUntil(at: number | undefined): void {
+    if (at !== undefined && (this.until === undefined || at < this.until)) this.until = at;
+  }
+
   result(): RenderInputs {
-    return { env: [...this.env], ...(this.volatile ? { volatile: this.volatile } : {}) };
+    return { env: [...this.env], ...(this.volatile ? { volatile: this.volatile } : {}), ...(this.until !== undefined ? { until: this.until } : {}) };
   }
 }

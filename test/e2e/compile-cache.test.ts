@@ -177,6 +177,23 @@ describe('compile cache', () => {
     expect((manifest(p).nodes as Record<string, { schema: string }>)['model.shop.orders'].schema).toBe('archived');
   });
 
+  it('compiles again once a deprecation date it warns about has passed', async () => {
+    // quoted: YAML would read an unquoted time as a timestamp
+    const soon = new Date(Date.now() + 7000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const p = await agedProject({
+      'models/old_orders.sql': 'select 1 as id\n',
+      'models/report.sql': "select * from {{ ref('old_orders') }}\n",
+      'models/schema.yml': `version: 2\nmodels:\n  - name: old_orders\n    deprecation_date: "${soon}"\n`,
+    });
+    expect(compile(p)).toContain('slated for deprecation');
+    const again = compile(p);
+    if (Date.now() < Date.parse(soon) - 500) expect(again).toContain(REUSED);
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(soon) - Date.now() + 200)));
+    const after = compile(p);
+    expect(after).not.toContain(REUSED);
+    expect(after).toContain('has passed its deprecation date');
+  });
+
   it('does not keep a compile made from a secret, nor one whose files changed just before it', async () => {
     const fresh = new TempProject(BASE);
     projects.push(fresh);
