@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { RelationKind } from '../adapters/types.js';
 import type { CompileResult } from '../compiler/compiler.js';
-import { compileCacheFile, compileCacheKey, notReusable, openCompileCache, writeCompileCache, type CompileKeyParts, type KeptCompile } from '../compiler/compile-cache.js';
+import { compileCacheFile, compileCacheKey, notReusable, openCompileCache, writeCompileCache, type CompileKey, type CompileKeyParts, type KeptCompile } from '../compiler/compile-cache.js';
 import { RunTimeRenderer } from '../compiler/run-time-render.js';
 import { snapshotInputs, type InputSnapshot } from '../project/input-snapshot.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
@@ -52,36 +52,56 @@ export interface ReuseOptions {
 }
 
 /** The key of the compile this session needs (undefined: it may not use the cache). */
-export function reuseKey(loaded: LoadedInputs, options: ParsedOptions, opts: ReuseOptions, target: ResolvedTarget, threads: number, catalog: Map<string, RelationKind> | undefined, lake: string): string | undefined {
+export function reuseKey(loaded: LoadedInputs, options: ParsedOptions, opts: ReuseOptions, target: ResolvedTarget, threads: number, catalog: Map<string, RelationKind> | undefined, lake: string): CompileKey | undefined {
   return loaded.files && compileCacheKey(compileKeyParts(cacheOptions(options, opts), target, threads, catalog, lake));
+}
+
+/** What became of the compile cache in a session, for the closing line of compile and parse. */
+export interface CompileReuse {
+  /** the compile was read back: nothing it read had changed */
+  reused: boolean;
+  /** why the kept compile for these options could not stand for this one (`models/a.sql changed`) */
+  compiledAgain?: string;
+  /** why this compile is not kept for the next (`models/b.sql reads run_started_at`) */
+  notKept?: string;
 }
 
 /**
  * The kept compile, read back, when it was made with `key` from the same files and
- * environment. It keeps no renderer of run-time SQL (it has none to do): should one be asked
- * all the same, `compile` makes it.
+ * environment; else why not (when there was one). It keeps no renderer of run-time SQL (it has
+ * none to do): should one be asked all the same, `compile` makes it.
  */
-export function reusedCompile(loaded: LoadedInputs, key: string | undefined, compile: () => CompileResult): CompileResult | undefined {
+export function reusedCompile(loaded: LoadedInputs, key: CompileKey | undefined, compile: () => CompileResult): { compiled?: CompileResult; compiledAgain?: string } {
   const { kept, files } = loaded;
-  const cached = key && files && kept?.files === files.files && kept.matches(key) ? kept.read() : undefined;
-  if (!cached) return undefined;
+  if (!key || !files || !kept) return {};
+  const compiledAgain = kept.changed(key, files);
+  const cached = compiledAgain ? undefined : kept.read();
+  if (!cached) return { compiledAgain: compiledAgain ?? 'the kept compile could not be read' };
   return {
-    ...cached,
-    catalogsWanted: [],
-    pendingChecksums: [],
-    // its environment variables were compared before it was read
-    inputs: { env: [] },
-    runTime: RunTimeRenderer.onFirstUse(() => compile().runTime),
+    compiled: {
+      ...cached,
+      catalogsWanted: [],
+      pendingChecksums: [],
+      // its environment variables were compared before it was read
+      inputs: { env: [] },
+      runTime: RunTimeRenderer.onFirstUse(() => compile().runTime),
+    },
   };
 }
 
-/** Keeps `compiled` when it can be (once the checksums of big seeds are in its manifest); the promise never rejects. */
-export function keepCompile(loaded: LoadedInputs, key: string | undefined, compiled: CompileResult, manifestBody: (c: CompileResult) => string): Promise<void> | undefined {
+/**
+ * Keeps `compiled` when it can be (once the checksums of big seeds are in its manifest), or
+ * says why not; the promise never rejects.
+ */
+export function keepCompile(loaded: LoadedInputs, key: CompileKey | undefined, compiled: CompileResult, manifestBody: (c: CompileResult) => string): { keeping?: Promise<void>; notKept?: string } {
   const { files, cacheFile } = loaded;
-  if (!key || !files || notReusable(compiled, files)) return undefined;
-  return settleChecksums(compiled.pendingChecksums)
+  if (!key || !files) return {};
+  const notKept = notReusable(compiled, files);
+  if (notKept) return { notKept };
+  const keeping = settleChecksums(compiled.pendingChecksums)
     .then(() => writeCompileCache(cacheFile, key, files, compiled, manifestBody(compiled)))
     .catch(() => undefined);
+  return { keeping };
 }
 
 /** The options a compile depends on (compile-cache.ts): those that reach templates or the compiler, and whether the catalog is read. */

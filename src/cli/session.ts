@@ -8,7 +8,8 @@ import type { Relation } from '../adapters/types.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
 import type { ProjectSettings } from '../project/project-file.js';
-import { keepCompile, loadInputs, reusedCompile, reuseKey, type LoadedInputs } from './compile-reuse.js';
+import { RACY } from '../compiler/compile-cache.js';
+import { keepCompile, loadInputs, reusedCompile, reuseKey, type CompileReuse, type LoadedInputs } from './compile-reuse.js';
 import { UserError } from '../errors.js';
 import { chosenProfile, redactOutput, resolveTarget, type ResolvedTarget } from '../project/profiles.js';
 import { manifestBody, writeCompiledFiles, writeManifest, type ArtifactMeta } from '../artifacts/write.js';
@@ -47,8 +48,8 @@ export interface Session {
   invocationId: string;
   startedAt: Date;
   compiled: CompileResult;
-  /** the compile was read back from the compile cache: nothing it read had changed (compile-cache.ts) */
-  reused: boolean;
+  /** whether the compile was read back from the compile cache, and why not (compile-cache.ts) */
+  reuse: CompileReuse;
   /** the compile being written to the compile cache (closeSession waits for it) */
   keeping?: Promise<void>;
   /** every output in use, by name; the target's included */
@@ -155,7 +156,7 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, load
     return runInterruptibly(() => compiler(deferred).compile());
   };
   const key = reuseKey(loaded, options, opts, target, threads, opts.readCatalog ? catalog : undefined, lake);
-  const cached = reusedCompile(loaded, key, () => runInterruptibly(() => compiler().compile()));
+  const { compiled: cached, compiledAgain } = reusedCompile(loaded, key, () => runInterruptibly(() => compiler().compile()));
   let compiled = cached ?? (await compile());
   if (opts.readCatalog && !cached) {
     // Read the catalogs of the other connections in use; compile again when a template consulted one before it was read.
@@ -174,7 +175,7 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, load
   // state: comparisons and --defer read seed checksums: big seeds' hashes must be done first
   if (options.state) await settleChecksums(compiled.pendingChecksums);
   throwIfInterrupted();
-  const keeping = cached ? undefined : keepCompile(loaded, key, compiled, (c) => manifestBodyOf(c, adapter.dialect));
+  const { keeping, notKept } = cached ? {} : keepCompile(loaded, key, compiled, (c) => manifestBodyOf(c, adapter.dialect));
   const targetWarehouse = warehouses.get(target.targetName)!;
   return {
     options,
@@ -186,7 +187,7 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, load
     invocationId,
     startedAt,
     compiled,
-    reused: cached !== undefined,
+    reuse: { reused: cached !== undefined, compiledAgain, notKept },
     keeping,
     warehouses,
     warehouseOf: (node) => (node?.connection ? (warehouses.get(node.connection) ?? targetWarehouse) : targetWarehouse),
@@ -218,9 +219,15 @@ export function artifactMeta(session: Session, command: string): ArtifactMeta {
   return { invocationId: session.invocationId, generatedAt: session.startedAt, adapterType: session.target.type, targetName: session.target.targetName, command };
 }
 
-/** For the closing line of compile and parse: said when the compile was read back from the compile cache. */
-export function reusedNote(session: Pick<Session, 'reused'>): string {
-  return session.reused ? ' (nothing it reads changed since the last compile: reused)' : '';
+/**
+ * For the closing line of compile and parse: whether the compile was read back from the
+ * compile cache, or why it was compiled again, and why it is not kept when it is not (a file
+ * changed just before is not worth saying: the next compile keeps it).
+ */
+export function reusedNote(session: Pick<Session, 'reuse'>): string {
+  const { reused, compiledAgain, notKept } = session.reuse;
+  const again = reused ? ' (nothing it reads changed since the last compile: reused)' : compiledAgain ? ` (compiled again: ${compiledAgain})` : '';
+  return notKept && notKept !== RACY ? `${again}; not kept for the next compile: ${notKept}` : again;
 }
 
 /** manifest.json but its metadata: built once, for the compile cache and the manifest both. */

@@ -49,6 +49,8 @@ interface Header {
   env: Array<[string, string | null]>;
   /** the compile is right until this time (ms), when its output changes with the date alone */
   until?: number;
+  /** CompileKey's parts */
+  parts: CompileKey['parts'];
   dataBytes: number;
 }
 
@@ -96,23 +98,34 @@ export interface CompileKeyParts {
   catalog: Map<string, string> | 'not read';
 }
 
+/** The key of a compile (besides its files and environment), and of its parts, to say which changed. */
+export interface CompileKey {
+  key: string;
+  parts: { build: string; target: string; catalog: string };
+}
+
 /**
  * The key of a compile's options, target and catalog; undefined when they hold the value of a
  * secret environment variable (a profile's `user: "{{ env_var('DBT_ENV_SECRET_USER') }}"` is
  * `target.user` to templates): what the compile made from it is not kept.
  */
-export function compileCacheKey(parts: CompileKeyParts): string | undefined {
+export function compileCacheKey(parts: CompileKeyParts): CompileKey | undefined {
   const catalog = parts.catalog === 'not read' ? parts.catalog : [...parts.catalog].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const material = JSON.stringify([FORMAT, tsqlBuild(), parts.options, parts.target, catalog]);
   if (scrubSecrets(material) !== material) return undefined;
-  return digest('sha256', material, 'hex');
+  const part = (v: unknown) => digest('sha256', JSON.stringify(v), 'hex').slice(0, 16);
+  return { key: digest('sha256', material, 'hex'), parts: { build: part(tsqlBuild()), target: part(parts.target), catalog: part(catalog) } };
 }
 
 /** A kept compile, its header read. */
 export interface KeptCompile {
   files: string;
-  /** whether it was made with `key` and every environment variable it read has the value it had */
-  matches(key: string): boolean;
+  /**
+   * Why it cannot stand for a compile with `key` from `files` now, in a few words (`models/a.sql
+   * changed`, `TSQL_REGION changed`); undefined when it can: made with the same key, from the
+   * same files, every environment variable it read as it was, before any date it depends on.
+   */
+  changed(key: CompileKey, files: InputSnapshot): string | undefined;
   /** the compile itself (undefined if it cannot be read) */
   read(): CachedCompile | undefined;
 }
@@ -132,7 +145,18 @@ export function openCompileCache(file: string): KeptCompile | undefined {
   if (header?.format !== FORMAT || typeof header.files !== 'string') return undefined;
   return {
     files: header.files,
-    matches: (key) => header.key === key && (header.until === undefined || Date.now() < header.until) && header.env.every(([name, value]) => envDigest(process.env[name]) === value),
+    changed: (key, files) => {
+      if (header.files !== files.files) return filesChanged(header.files, files.files);
+      if (header.key !== key.key) {
+        if (header.parts?.build !== key.parts.build) return 'tsql was built again or updated';
+        if (header.parts?.target !== key.parts.target) return 'the target changed';
+        if (header.parts?.catalog !== key.parts.catalog) return 'relations were created or dropped in the target';
+        return 'the options changed';
+      }
+      if (header.until !== undefined && Date.now() >= header.until) return "a model's deprecation date passed";
+      const env = header.env.find(([name, value]) => envDigest(process.env[name]) !== value);
+      return env ? `${env[0]} changed` : undefined;
+    },
     read: () => {
       try {
         const buf = readFileSync(file);
@@ -146,6 +170,18 @@ export function openCompileCache(file: string): KeptCompile | undefined {
       }
     },
   };
+}
+
+/** Which files differ between two snapshots, in a few words: the first of them, and how many others. */
+function filesChanged(before: string, now: string): string {
+  const byPath = (text: string) => new Map(text.split('\n').map((l) => [l.slice(0, l.indexOf('\t')), l]));
+  const was = byPath(before);
+  const is = byPath(now);
+  const changes: string[] = [];
+  for (const [path, line] of is) if (was.get(path) !== line) changes.push(was.has(path) ? `${path} changed` : `${path} is new`);
+  for (const path of was.keys()) if (!is.has(path)) changes.push(`${path} is gone`);
+  if (!changes.length) return 'files changed';
+  return changes.length === 1 ? changes[0] : `${changes[0]}, and ${changes.length - 1} other file${changes.length === 2 ? '' : 's'}`;
 }
 
 /**
@@ -174,18 +210,19 @@ function readHeaderLine(file: string): { line: string; bytes: number } | undefin
   }
 }
 
-/**
- * Why `result` cannot be kept, or undefined when it can.
- */
+/** Why a compile made just after its files changed is not kept (the next compile will be). */
+export const RACY = 'a file changed less than 2 s before the compile';
+
+/** Why `result` cannot be kept, in a few words, or undefined when it can. */
 export function notReusable(result: CompileResult, files: InputSnapshot): string | undefined {
-  if (files.racy) return 'a file changed just before the compile';
+  if (files.racy) return RACY;
   if (result.inputs.volatile) return result.inputs.volatile;
-  if (result.catalogsWanted.length) return 'another connection';
-  if (result.manifest.deferred.size) return '--defer';
+  if (result.catalogsWanted.length) return 'it uses a second connection';
+  if (result.manifest.deferred.size) return 'it defers to --state';
   for (const n of result.manifest.nodes.values()) {
-    if ('renderAtRunTime' in n && n.renderAtRunTime?.length) return `${n.uniqueId} renders at run time`;
-    if (n.connection) return 'another connection';
-    if (n.config.materialized === 'microbatch') return `${n.uniqueId} renders its batches at run time`;
+    if ('renderAtRunTime' in n && n.renderAtRunTime?.length) return `${n.originalFilePath} renders at run time`;
+    if (n.connection) return `${n.originalFilePath} runs on a second connection`;
+    if (n.config.materialized === 'microbatch') return `${n.originalFilePath} renders its batches at run time`;
   }
   return undefined;
 }
@@ -196,7 +233,7 @@ export function notReusable(result: CompileResult, files: InputSnapshot): string
  * compile holding a value JSON would not give back as it was (a map inside a node, a
  * non-finite number) is not kept.
  */
-export function writeCompileCache(file: string, key: string, files: InputSnapshot, result: CompileResult, manifestBody: string): void {
+export function writeCompileCache(file: string, key: CompileKey, files: InputSnapshot, result: CompileResult, manifestBody: string): void {
   const { manifest } = result;
   const data: Data = {
     manifest: {
@@ -219,7 +256,7 @@ export function writeCompileCache(file: string, key: string, files: InputSnapsho
     if (!jsonSafe(data)) return;
     const json = JSON.stringify(data);
     const env = result.inputs.env.map(([name, value]): [string, string | null] => [name, envDigest(value)]);
-    const header = JSON.stringify({ format: FORMAT, key, files: files.files, env, until: result.inputs.until, dataBytes: Buffer.byteLength(json) } satisfies Header);
+    const header = JSON.stringify({ format: FORMAT, key: key.key, parts: key.parts, files: files.files, env, until: result.inputs.until, dataBytes: Buffer.byteLength(json) } satisfies Header);
     mkdirSync(dirname(file), { recursive: true });
     // three writes of the strings as they are: joining them into one buffer first cost two copies of ~20 MB
     fd = openSync(tmp, 'w');

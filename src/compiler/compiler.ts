@@ -245,7 +245,7 @@ export class Compiler {
   private readonly targetInfo: ConnectionInfo;
   private readonly catalogsWanted = new Set<string>();
   /** environment variables and per-invocation values the templates read (see render-inputs.ts) */
-  private readonly renderInputs = new RenderInputLog();
+  private readonly renderInputs = new RenderInputLog(() => this.stack[this.stack.length - 1]?.file);
   private readonly pendingChecksums: Array<Promise<void>> = [];
   private readonly unknownConnections = new Set<string>();
   private readonly pkg: string;
@@ -496,7 +496,7 @@ export class Compiler {
       catalogsWanted: [...this.catalogsWanted],
       pendingChecksums: this.pendingChecksums,
       docBlocks: this.opts.project.allDocBlocks,
-      inputs: this.runTimeHooks.size || this.runTimeTests.size ? { ...this.renderInputs.result(), volatile: 'a query at run time' } : this.renderInputs.result(),
+      inputs: this.runTimeHooks.size || this.runTimeTests.size ? { ...this.renderInputs.result(), volatile: 'a hook or test renders at run time' } : this.renderInputs.result(),
       runTime: new RunTimeRenderer((target, log) => this.renderAttempt(target, log), this.runTimeHooks, (w) => this.projectHooks(w).map((h) => ({ file: h.file, line: h.line })), () => this.macros.entries()),
     };
   }

@@ -12,13 +12,16 @@ import type nunjucks from 'nunjucks';
 export interface RenderInputs {
   /** each environment variable a template read, with its value then (null: it was not set) */
   env: Array<[string, string | null]>;
-  /** the first value read that changes with every invocation, when one was (never reused then) */
+  /** what keeps the compile from being reused, when something does: the first value read that changes with every invocation (`models/x.sql reads run_started_at`) */
   volatile?: string;
   /** when the compile's output next changes with the clock alone (ms; a model's deprecation date passing) */
   until?: number;
 }
 
 export class RenderInputLog {
+  /** `where`: the file of the template being rendered, to say which one read a per-invocation value */
+  constructor(private readonly where: () => string | undefined) {}
+
   private readonly env = new Map<string, string | null>();
   private volatile: string | undefined;
   private until: number | undefined;
@@ -32,7 +35,9 @@ export class RenderInputLog {
 
   /** A template read `what`, whose value is this invocation's own. */
   markVolatile(what: string): void {
-    this.volatile ??= what;
+    if (this.volatile) return;
+    const file = this.where();
+    this.volatile = `${file ?? 'a template'} reads ${what}`;
   }
 
   /**

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openCompileCache, writeCompileCache } from '../../src/compiler/compile-cache.js';
+import { openCompileCache, writeCompileCache, type CompileKey } from '../../src/compiler/compile-cache.js';
 import type { CompileResult } from '../../src/compiler/compiler.js';
 import type { ManifestNode } from '../../src/compiler/nodes.js';
 
@@ -56,6 +56,8 @@ function result(nodes: ManifestNode[], env: Array<[string, string | null]> = [])
   };
 }
 
+const key = (k: string, parts: Partial<CompileKey['parts']> = {}): CompileKey => ({ key: k, parts: { build: 'b', target: 't', catalog: 'c', ...parts } });
+
 function file(): string {
   const d = mkdtempSync(join(tmpdir(), 'tsql-cc-'));
   dirs.push(d);
@@ -68,11 +70,18 @@ describe('compile cache file', () => {
     // longer than the first read of the header (64 KiB)
     const files = { files: Array.from({ length: 4000 }, (_, i) => `models/m${i}.sql\t10\t1.5\t2.5\t${i}`).join('\n'), racy: false };
     process.env.TSQL_CACHE_UNIT_VAR = 'on';
-    writeCompileCache(f, 'key-1', files, result([model('a', []), model('b', ['a'])], [['TSQL_CACHE_UNIT_VAR', 'on']]), '"nodes":{}');
+    writeCompileCache(f, key('key-1'), files, result([model('a', []), model('b', ['a'])], [['TSQL_CACHE_UNIT_VAR', 'on']]), '"nodes":{}');
     const kept = openCompileCache(f)!;
     expect(kept.files).toBe(files.files);
-    expect(kept.matches('key-1')).toBe(true);
-    expect(kept.matches('key-2')).toBe(false);
+    expect(kept.changed(key('key-1'), files)).toBeUndefined();
+    // what changed, in a few words
+    expect(kept.changed(key('key-2', { catalog: 'c2' }), files)).toBe('relations were created or dropped in the target');
+    expect(kept.changed(key('key-2', { build: 'b2' }), files)).toBe('tsql was built again or updated');
+    expect(kept.changed(key('key-2', { target: 't2' }), files)).toBe('the target changed');
+    const edited = files.files.replace('models/m7.sql\t10', 'models/m7.sql\t11');
+    expect(kept.changed(key('key-1'), { files: edited, racy: false })).toBe('models/m7.sql changed');
+    expect(kept.changed(key('key-1'), { files: `${edited}\nmodels/new.sql\t1\t1\t1\t1`, racy: false })).toBe('models/m7.sql changed, and 1 other file');
+    expect(kept.changed(key('key-1'), { files: files.files.split('\n').slice(1).join('\n'), racy: false })).toBe('models/m0.sql is gone');
     const back = kept.read()!;
     expect(back.manifestBody).toBe('"nodes":{}');
     expect(back.warnings).toEqual(['models/a.sql: a warning']);
@@ -81,9 +90,9 @@ describe('compile cache file', () => {
     expect(back.manifest.children.get('model.shop.a')).toEqual(new Set(['model.shop.b']));
     expect(back.manifest.parents.get('model.shop.b')).toEqual(new Set(['model.shop.a']));
     process.env.TSQL_CACHE_UNIT_VAR = 'off';
-    expect(kept.matches('key-1')).toBe(false);
+    expect(kept.changed(key('key-1'), files)).toBe('TSQL_CACHE_UNIT_VAR changed');
     delete process.env.TSQL_CACHE_UNIT_VAR;
-    expect(kept.matches('key-1')).toBe(false);
+    expect(kept.changed(key('key-1'), files)).toBe('TSQL_CACHE_UNIT_VAR changed');
   });
 
   it('keeps nothing JSON would not give back as it was', () => {
@@ -92,7 +101,7 @@ describe('compile cache file', () => {
     }
     for (const odd of [new Marked('table'), Number.NaN, [1, undefined], () => 'table', new Map([['a', 1]])]) {
       const f = file();
-      writeCompileCache(f, 'k', { files: '', racy: false }, result([model('a', [], { odd })]), '');
+      writeCompileCache(f, key('k'), { files: '', racy: false }, result([model('a', [], { odd })]), '');
       expect(existsSync(f), String(odd)).toBe(false);
     }
   });
