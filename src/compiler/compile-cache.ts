@@ -1,22 +1,24 @@
 /**
  * The compile cache: a compile whose every input is unchanged is read back instead of done
  * again (dbt's partial parsing, taken to the compiled SQL, and all or nothing). A warm compile
- * of 5,000 models takes ~0.3 s from it against ~0.9 s (bench/README.md).
+ * of 5,000 models takes ~0.4 s from it against ~1.1 s (bench/README.md).
  *
  * The inputs, all compared before an entry is used:
  * - the project's files, by their metadata (project/input-snapshot.ts);
- * - tsql's own build, the options that reach templates (vars, target, --full-refresh, --empty,
- *   the run date …), the target as templates see it (credentials redacted) and the relations
- *   that exist in it (is_incremental());
- * - every environment variable a template read, with its value.
+ * - tsql's own build and nunjucks' version, the options that reach templates (vars, target,
+ *   --full-refresh, --empty, the run date …: each set of options has its own entry), the
+ *   target as templates see it (credentials redacted), the names of the profile's outputs, and
+ *   the relations that exist in the target (is_incremental());
+ * - every environment variable a template read, by a digest of its value;
+ * - the date, when a warning depends on it (a model's deprecation date).
  *
  * A compile is not kept when a template read a value of its own invocation (`run_started_at`,
  * `invocation_id`, the clock, `random`), when part of it renders at run time (queries,
- * microbatch models), when it used another connection or --defer, or when a file changed in the
- * two seconds before it started (its metadata cannot vouch for its content yet). The entry
- * holds the manifest and the compile's warnings and logs; nothing of the profile but the
- * redacted target, and no credential. Deleting it only costs time; a damaged or foreign entry
- * is a miss.
+ * microbatch models), when it used another connection or --defer, when the target holds a
+ * secret's value, or when a file changed in the two seconds before it started (its metadata
+ * cannot vouch for its content yet). The entry holds the manifest and the compile's warnings
+ * and logs; nothing of the profile but digests, and no credential. Deleting it only costs
+ * time; a damaged or foreign entry is a miss.
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
