@@ -33,14 +33,15 @@ import { codePath } from '../paths.js';
 import { scrubSecrets } from '../util/secrets.js';
 import { NUNJUCKS_VERSION } from '../templating/template-cache.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** What a compile produced that later stages use, and that is kept (the renderer of run-time SQL is not). */
 export type CachedCompile = Pick<CompileResult, 'manifest' | 'warnings' | 'logs' | 'docBlocks'> & { manifestBody: string };
 
 /**
  * The file: three parts, read in turn. A line of JSON (the header: what the compile was made
- * from), the compile as JSON (`dataBytes` long), then manifest.json's body as it is written.
+ * from), the compile as JSON (`dataBytes` long), then manifest.json's body as it is written
+ * (`bodyBytes` long).
  * JSON, not V8's serializer: V8's JSON.parse reads it in half the time.
  */
 interface Header {
@@ -54,6 +55,8 @@ interface Header {
   /** CompileKey's parts */
   parts: CompileKey['parts'];
   dataBytes: number;
+  /** manifest.json's body's length in bytes: a file cut short (a full disk, a crash) is not read */
+  bodyBytes: number;
 }
 
 /** What the header keeps of an environment variable's value. */
@@ -144,7 +147,7 @@ export function openCompileCache(file: string): KeptCompile | undefined {
   } catch {
     return undefined;
   }
-  if (header?.format !== FORMAT || typeof header.files !== 'string') return undefined;
+  if (header?.format !== FORMAT || typeof header.files !== 'string' || typeof header.dataBytes !== 'number' || typeof header.bodyBytes !== 'number') return undefined;
   return {
     files: header.files,
     changed: (key, files) => {
@@ -163,6 +166,8 @@ export function openCompileCache(file: string): KeptCompile | undefined {
       try {
         const buf = readFileSync(file);
         const bodyStart = dataStart + header.dataBytes;
+        // cut short or grown: its manifest would be written as it is, broken
+        if (buf.length !== bodyStart + header.bodyBytes) return undefined;
         const data = JSON.parse(buf.toString('utf8', dataStart, bodyStart)) as Data;
         const nodes = new Map(data.manifest.nodes.map((n) => [n.uniqueId, n]));
         const manifest: Manifest = { ...data.manifest, nodes, ...graphEdges(nodes.values()), deferred: new Map() };
@@ -258,13 +263,14 @@ export function writeCompileCache(file: string, key: CompileKey, files: InputSna
     if (!jsonSafe(data)) return;
     const json = JSON.stringify(data);
     const env = result.inputs.env.map(([name, value]): [string, string | null] => [name, envDigest(value)]);
-    const header = JSON.stringify({ format: FORMAT, key: key.key, parts: key.parts, files: files.files, env, until: result.inputs.until, dataBytes: Buffer.byteLength(json) } satisfies Header);
+    const dataBytes = Buffer.byteLength(json);
+    const bodyBytes = Buffer.byteLength(manifestBody);
+    const header = JSON.stringify({ format: FORMAT, key: key.key, parts: key.parts, files: files.files, env, until: result.inputs.until, dataBytes, bodyBytes } satisfies Header) + '\n';
     mkdirSync(dirname(file), { recursive: true });
     // three writes of the strings as they are: joining them into one buffer first cost two copies of ~20 MB
     fd = openSync(tmp, 'w');
-    writeSync(fd, header + '\n');
-    writeSync(fd, json);
-    writeSync(fd, manifestBody);
+    // a short write (a full disk) leaves no entry
+    if (writeSync(fd, header) !== Buffer.byteLength(header) || writeSync(fd, json) !== dataBytes || writeSync(fd, manifestBody) !== bodyBytes) throw new Error('short write');
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, file);

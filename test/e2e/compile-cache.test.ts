@@ -214,6 +214,12 @@ describe('compile cache', () => {
     writeFileSync(file, readFileSync(file).subarray(0, 5000));
     expect(compile(p)).not.toContain(REUSED);
     expect(compile(p)).toContain(REUSED);
+    // cut in the manifest's body: read back, manifest.json would be written broken
+    const whole = readFileSync(file);
+    writeFileSync(file, whole.subarray(0, whole.length - 100));
+    expect(compile(p)).not.toContain(REUSED);
+    expect(Object.keys(manifest(p).nodes as object)).toContain('model.shop.orders');
+    expect(compile(p)).toContain(REUSED);
     const op = p.tsql(['run-operation', 'shout', '--args', '{word: hi}']);
     expect(op.code, op.stderr).toBe(0);
     expect(op.stdout).toContain('heard hi');

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -104,5 +104,18 @@ describe('compile cache file', () => {
       writeCompileCache(f, key('k'), { files: '', racy: false }, result([model('a', [], { odd })]), '');
       expect(existsSync(f), String(odd)).toBe(false);
     }
+  });
+
+  it('reads nothing back from a file cut short or grown after it was written: its manifest would be broken', () => {
+    const f = file();
+    const files = { files: 'models/a.sql\t10\t1.5\t2.5\t1', racy: false };
+    writeCompileCache(f, key('k'), files, result([model('a', [])]), '"nodes":{"model.shop.a":{}}');
+    const whole = readFileSync(f);
+    writeFileSync(f, whole.subarray(0, whole.length - 3));
+    expect(openCompileCache(f)!.read()).toBeUndefined();
+    writeFileSync(f, Buffer.concat([whole, Buffer.from('}}')]));
+    expect(openCompileCache(f)!.read()).toBeUndefined();
+    writeFileSync(f, whole);
+    expect(openCompileCache(f)!.read()!.manifestBody).toBe('"nodes":{"model.shop.a":{}}');
   });
 });
