@@ -138,11 +138,13 @@ export interface KeptCompile {
 /** The compile kept in `file`, if there is one tsql can read. */
 export function openCompileCache(file: string): KeptCompile | undefined {
   let header: Header;
+  let headLine: string;
   let dataStart: number;
   try {
     const head = readHeaderLine(file);
     if (!head) return undefined;
     header = JSON.parse(head.line) as Header;
+    headLine = head.line;
     dataStart = head.bytes;
   } catch {
     return undefined;
@@ -168,6 +170,8 @@ export function openCompileCache(file: string): KeptCompile | undefined {
         const bodyStart = dataStart + header.dataBytes;
         // cut short or grown: its manifest would be written as it is, broken
         if (buf.length !== bodyStart + header.bodyBytes) return undefined;
+        // replaced since its header was compared (another tsql kept its compile here): that one was made from other files
+        if (buf.toString('utf8', 0, dataStart - 1) !== headLine) return undefined;
         const data = JSON.parse(buf.toString('utf8', dataStart, bodyStart)) as Data;
         const nodes = new Map(data.manifest.nodes.map((n) => [n.uniqueId, n]));
         const manifest: Manifest = { ...data.manifest, nodes, ...graphEdges(nodes.values()), deferred: new Map() };

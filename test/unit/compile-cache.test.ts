@@ -118,4 +118,18 @@ describe('compile cache file', () => {
     writeFileSync(f, whole);
     expect(openCompileCache(f)!.read()!.manifestBody).toBe('"nodes":{"model.shop.a":{}}');
   });
+
+  it('reads nothing back when the file was replaced after its header was compared: the new one was made from other files', () => {
+    const f = file();
+    // as long as each other, header and all: only the files' times differ
+    const before = { files: 'models/a.sql\t10\t1.5\t2.5\t1', racy: false };
+    const after = { files: 'models/a.sql\t10\t1.6\t2.6\t1', racy: false };
+    writeCompileCache(f, key('k'), before, result([model('a', [])]), '"nodes":{"v":1}');
+    const kept = openCompileCache(f)!;
+    expect(kept.changed(key('k'), before)).toBeUndefined();
+    // another tsql keeps its compile of the edited files in the same place
+    writeCompileCache(f, key('k'), after, result([model('a', [])]), '"nodes":{"v":2}');
+    expect(kept.read()).toBeUndefined();
+    expect(openCompileCache(f)!.read()!.manifestBody).toBe('"nodes":{"v":2}');
+  });
 });
