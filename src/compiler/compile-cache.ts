@@ -14,8 +14,8 @@
  *
  * A compile is not kept when a template read a value of its own invocation (`run_started_at`,
  * `invocation_id`, the clock, `random`), when part of it renders at run time (queries,
- * microbatch models), when it used another connection or --defer, when the target holds a
- * secret's value, or when a file changed in the two seconds before it started (its metadata
+ * microbatch models), when it used another connection or --defer, when the target or the
+ * compile holds a secret's value, or when a file changed in the two seconds before it started (its metadata
  * cannot vouch for its content yet). The entry holds the manifest and the compile's warnings
  * and logs; nothing of the profile but digests, and no credential. Deleting it only costs
  * time; a damaged or foreign entry is a miss.
@@ -266,6 +266,8 @@ export function writeCompileCache(file: string, key: CompileKey, files: InputSna
   try {
     if (!jsonSafe(data)) return;
     const json = JSON.stringify(data);
+    // a secret's value inside another (a URL in an environment variable a model reads): artifacts mask it, this file would hold it
+    if (scrubSecrets(json) !== json) return;
     const env = result.inputs.env.map(([name, value]): [string, string | null] => [name, envDigest(value)]);
     const dataBytes = Buffer.byteLength(json);
     const bodyBytes = Buffer.byteLength(manifestBody);

@@ -204,6 +204,14 @@ describe('compile cache', () => {
     const p = await agedProject(BASE, { profile });
     compile(p, [], { DBT_ENV_SECRET_SCHEMA: 'hidden_schema' });
     expect(cacheFiles(p)).toHaveLength(0);
+
+    // a secret's value inside a variable a model may read: manifest.json masks it, the cache must not hold it
+    const url = await agedProject({ 'models/conn.sql': "select '{{ env_var('TSQL_CACHE_TEST_URL') }}' as url\n" });
+    const env = { DBT_ENV_SECRET_PW: 's3cr3t_pw', TSQL_CACHE_TEST_URL: 'postgres://u:s3cr3t_pw@h/db' };
+    compile(url, [], env);
+    expect(compile(url, [], env)).not.toContain(REUSED);
+    expect(compiled(url, 'conn')).not.toContain('s3cr3t_pw');
+    expect(cacheFiles(url)).toHaveLength(0);
   });
 
   it('treats a damaged cache as absent, and a run-operation after a reused compile still finds its macros', async () => {
