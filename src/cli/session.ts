@@ -137,7 +137,8 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, load
       deferred,
       empty: options.empty,
       project: (project ??= loadProject(options.projectDir, { targetPath: options.targetPath }, settings)),
-      target,
+      // target.threads in templates: the threads this invocation runs with (--threads wins over the profile), as in dbt
+      target: { ...target, threads },
       dialect: adapter.dialect,
       cliVars: options.vars,
       fullRefresh: options.fullRefresh,

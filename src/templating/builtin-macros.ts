@@ -33,6 +33,12 @@ export const BUILTIN_MACROS = `
   {{ return(config_store_failures) }}
 {%- endmacro %}
 
+{% macro should_full_refresh() -%}
+  {%- set config_full_refresh = config.get('full_refresh') -%}
+  {%- if config_full_refresh is none -%}{%- set config_full_refresh = flags.FULL_REFRESH -%}{%- endif -%}
+  {{ return(config_full_refresh) }}
+{%- endmacro %}
+
 {% macro generate_schema_name_for_env(custom_schema_name, node) -%}
   {%- if target.name == 'prod' and custom_schema_name is not none -%}{{ custom_schema_name | trim }}{%- else -%}{{ target.schema }}{%- endif -%}
 {%- endmacro %}

@@ -25,6 +25,20 @@ describe("dbt's context functions in models", () => {
     expect(sql).toContain("'20240305' as day");
   });
 
+  it('should_full_refresh() is the model\'s full_refresh config, else --full-refresh; target.threads is --threads when given', () => {
+    const p = project({
+      'models/a.sql': "select {{ should_full_refresh() }} as fr, {{ target.threads }} as threads\n",
+      'models/b.sql': "{{ config(full_refresh=false) }}\nselect {{ should_full_refresh() }} as fr\n",
+    });
+    const compiled = (m: string) => readFileSync(join(p.dir, 'target', 'compiled', 'shop', 'models', `${m}.sql`), 'utf8');
+    expect(p.tsql(['compile']).code).toBe(0);
+    expect(compiled('a')).toContain('select False as fr, 2 as threads');
+    const r = p.tsql(['compile', '--full-refresh', '--threads', '5']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(compiled('a')).toContain('select True as fr, 5 as threads');
+    expect(compiled('b')).toContain('select False as fr');
+  });
+
   it("try_or_compiler_error: the function's failure is the message, at the model's file and line (exit 2)", () => {
     const p = project({
       'models/a.sql': "select 1 as x\n-- {{ try_or_compiler_error('run_date must be a date, got nope', modules.datetime.datetime.fromisoformat, 'nope') }}\n",
