@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 export interface ProjectFile {
@@ -9,6 +9,20 @@ export interface ProjectFile {
   root: string;
   /** posix path relative to that root, e.g. staging/orders.sql */
   pathInRoot: string;
+}
+
+/** The absolute path of an entry of a recursive `readdirSync(…, { withFileTypes: true })` (Node 20's `parentPath`, `path` before it). */
+export function entryPath(e: Dirent): string {
+  const parent = (e as unknown as { parentPath?: string; path?: string }).parentPath ?? (e as unknown as { path: string }).path;
+  return join(parent, e.name);
+}
+
+/**
+ * Whether a folder entry is a file the project is read from: a file, or a symbolic link to
+ * one (as dbt reads them). A linked folder below a root is not followed, as in dbt.
+ */
+export function isProjectFile(e: Dirent, absPath: string): boolean {
+  return e.isFile() || (e.isSymbolicLink() && statSync(absPath, { throwIfNoEntry: false })?.isFile() === true);
 }
 
 /** Files under the given roots whose names end with one of `exts`, sorted by path. */
@@ -22,10 +36,9 @@ export function findFiles(projectDir: string, roots: string[], exts: string[]): 
     const rootRel = relative(projectDir, absRoot).split(sep).join('/');
     const rootName = root.replace(/\/+$/, '');
     for (const e of entries) {
-      if (!e.isFile()) continue;
       if (!exts.some((x) => e.name.endsWith(x))) continue;
-      const parent = (e as unknown as { parentPath?: string; path?: string }).parentPath ?? (e as unknown as { path: string }).path;
-      const absPath = join(parent, e.name);
+      const absPath = entryPath(e);
+      if (!isProjectFile(e, absPath)) continue;
       const below = absPath.startsWith(absRoot + sep) ? absPath.slice(absRoot.length + 1) : relative(absRoot, absPath);
       const pathInRoot = sep === '/' ? below : below.split(sep).join('/');
       if (pathInRoot.startsWith('.') || pathInRoot.includes('/.')) continue;

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { ProjectSettings } from './project-file.js';
+import { entryPath, isProjectFile } from './files.js';
 
 /**
  * The state of every file a project is loaded from, by its metadata (size, modification and
@@ -59,10 +60,9 @@ export function snapshotInputs(projectDir: string, settings: ProjectSettings): I
       continue;
     }
     for (const e of entries) {
-      if (!e.isFile()) continue;
-      const parent = (e as unknown as { parentPath?: string; path?: string }).parentPath ?? (e as unknown as { path: string }).path;
-      const abs = join(parent, e.name);
-      note(relative(projectDir, abs).split(sep).join('/'), abs);
+      const abs = entryPath(e);
+      // a linked file: the metadata of the file it leads to (statSync follows the link)
+      if (isProjectFile(e, abs)) note(relative(projectDir, abs).split(sep).join('/'), abs);
     }
   }
   lines.sort();

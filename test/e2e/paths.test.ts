@@ -168,3 +168,28 @@ describe('model, macro, YAML and seed files are text', () => {
     expectUserError(p, /^error: seeds\/s\.csv: not valid UTF-8: byte 0xed at byte offset 10 \(save the file as UTF-8\)$/);
   });
 });
+
+describe('linked files and folders below a resource folder, as dbt reads them', () => {
+  it('a linked model file is read (and a change behind the link is seen); a linked folder is named in a warning, not read in silence', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'tsql-shared-'));
+    outside.push(shared);
+    writeFileSync(join(shared, 'orders.sql'), 'select 1 as id\n');
+    mkdirSync(join(shared, 'more'));
+    writeFileSync(join(shared, 'more', 'refunds.sql'), 'select 2 as id\n');
+    const p = project({ 'models/local.sql': "select * from {{ ref('orders') }}\n" });
+    symlinkSync(join(shared, 'orders.sql'), join(p.dir, 'models', 'orders.sql'));
+    symlinkSync(join(shared, 'more'), join(p.dir, 'models', 'more'));
+    const r = p.tsql(['compile']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toContain('models/more: a link to a folder: no file below it is read (as in dbt)');
+    const manifest = JSON.parse(readFileSync(join(p.dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, unknown> };
+    expect(Object.keys(manifest.nodes)).toContain('model.shop.orders');
+    expect(Object.keys(manifest.nodes)).not.toContain('model.shop.refunds');
+    // the compile cache compares the file behind the link: a change there is compiled
+    await new Promise((res) => setTimeout(res, 2100));
+    expect(p.tsql(['compile']).code).toBe(0);
+    writeFileSync(join(shared, 'orders.sql'), 'select 9 as id\n');
+    expect(p.tsql(['compile']).code).toBe(0);
+    expect(readFileSync(join(p.dir, 'target', 'compiled', 'shop', 'models', 'orders.sql'), 'utf8')).toContain('select 9 as id');
+  });
+});
