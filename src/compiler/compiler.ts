@@ -652,7 +652,7 @@ export class Compiler {
       const patch = p.snapshotPatches.get(f.name);
       const written = p.folderConfigs.snapshots.resolve(f.fqn);
       const fromFolder = this.folderConfig(p, 'snapshots', f.fqn, written);
-      const config = layeredConfig({ defaults: { materialized: 'snapshot' }, folder: fromFolder, properties: patch?.config });
+      const config = layeredConfig({ defaults: { materialized: 'snapshot' }, folder: fromFolder, properties: this.propertiesConfig(p, patch) });
       const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => fromFolder[k] === written[k] && (!patch || !(k in patch.config))));
       this.validateConfig(config, 'snapshot', () => ({ file: patch?.file ?? p.settings.file, line: patch?.line }), fromProjectFile);
       const override = this.rootOverride(p, 'snapshots', f.fqn);
@@ -680,6 +680,11 @@ export class Compiler {
     if (p.name === this.pkg) return undefined;
     const c = this.folderConfig(this.opts.project, tree, fqn);
     return Object.keys(c).length ? c : undefined;
+  }
+
+  /** A properties file's `config:` for a node, its Jinja rendered in its project's scope (see yaml-jinja.ts). */
+  private propertiesConfig(p: ProjectContent, patch: ResourcePatch | undefined): Config | undefined {
+    return patch && renderConfigValues(patch.config, (text) => this.renderInProject(p, text, patch.file, patch.line));
   }
 
   /** A project file's folder config for a node's fqn, its Jinja rendered in that project's scope (see yaml-jinja.ts). */
@@ -977,7 +982,7 @@ export class Compiler {
     const tree = resource === 'seed' ? 'seeds' : 'models';
     const written = p.folderConfigs[tree].resolve(f.fqn);
     const fromFolder = this.folderConfig(p, tree, f.fqn, written);
-    const config = layeredConfig({ defaults: { materialized: resource === 'seed' ? 'seed' : 'view' }, folder: fromFolder, properties: patch?.config });
+    const config = layeredConfig({ defaults: { materialized: resource === 'seed' ? 'seed' : 'view' }, folder: fromFolder, properties: this.propertiesConfig(p, patch) });
     // values set in the project file (without Jinja) and not overridden were checked there, with its line (FolderConfig.validate)
     const fromProjectFile = new Set(Object.keys(fromFolder).filter((k) => fromFolder[k] === written[k] && (!patch || !(k in patch.config))));
     this.validateConfig(config, resource, () => ({ file: patch?.file ?? p.settings.file, line: patch?.line }), fromProjectFile);
@@ -1132,7 +1137,7 @@ export class Compiler {
     const id = `test.${p.name}.${f.name}`;
     // a top-level `data_tests:` entry of its name: its description, and config between the folder's and config()'s
     const patch = p.singularTestPatches.get(f.name);
-    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: this.folderConfig(p, 'tests', f.fqn), properties: patch?.config });
+    const config = layeredConfig({ defaults: { materialized: 'test', severity: 'error' }, folder: this.folderConfig(p, 'tests', f.fqn), properties: this.propertiesConfig(p, patch) });
     const override = this.rootOverride(p, 'tests', f.fqn);
     const frame = this.frameFor('test', id, f, config, 'test', override);
     if (override?.enabled === false) {
@@ -1167,7 +1172,7 @@ export class Compiler {
     const id = `analysis.${project.name}.${f.name}`;
     // the project file's `analyses:` tree, then its properties (`analyses:` in YAML), then config() in the file
     const patch = project.analysisPatches.get(f.name);
-    const base = layeredConfig({ defaults: {}, folder: this.folderConfig(project, 'analyses', f.fqn), properties: patch?.config });
+    const base = layeredConfig({ defaults: {}, folder: this.folderConfig(project, 'analyses', f.fqn), properties: this.propertiesConfig(project, patch) });
     const override = this.rootOverride(project, 'analyses', f.fqn);
     if (override?.enabled === false) {
       this.disabled.add(id);

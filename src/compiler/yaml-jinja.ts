@@ -39,16 +39,24 @@ export function asBoolean(v: unknown): unknown {
 const DEFERRED = new Set(['pre_hook', 'post_hook']);
 
 /**
- * Jinja in a project file's folder config (`+enabled: "{{ var('x', false) }}"`),
- * rendered for one node: each string value but the hooks (rendered when the
- * node is), with true/false as booleans. A config without Jinja is returned as is.
+ * Jinja in a project file's folder config (`+enabled: "{{ var('x', false) }}"`) or in a
+ * properties file's `config:` (`alias: "{{ var('orders_alias') }}"`), rendered for one node:
+ * each string value but the hooks (rendered when the node is), with true/false as booleans,
+ * and each string of a list (`+tags: ["{{ env_var('TEAM') }}"]`). A config without Jinja is
+ * returned as is.
  */
 export function renderConfigValues(config: Record<string, unknown>, render: (text: string) => string): Record<string, unknown> {
   let out: Record<string, unknown> | undefined;
+  const templated = (v: unknown): v is string => typeof v === 'string' && TEMPLATE.test(v);
   for (const [k, v] of Object.entries(config)) {
-    if (DEFERRED.has(k) || typeof v !== 'string' || !TEMPLATE.test(v)) continue;
-    out ??= { ...config };
-    out[k] = asBoolean(render(v).trim());
+    if (DEFERRED.has(k)) continue;
+    if (templated(v)) {
+      out ??= { ...config };
+      out[k] = asBoolean(render(v).trim());
+    } else if (Array.isArray(v) && v.some(templated)) {
+      out ??= { ...config };
+      out[k] = v.map((x) => (templated(x) ? render(x).trim() : x));
+    }
   }
   return out ?? config;
 }

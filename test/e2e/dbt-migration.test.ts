@@ -204,4 +204,19 @@ describe("dbt's graph and tojson() in templates", () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(await p.query('select * from main.project_stats')).toEqual([{ seeds: 1, models: 'orders,project_stats', j: '{"b": 1, "a": [1, "x"]}' }]);
   });
+
+  it('Jinja in a list of the project file (+tags) and in a properties file\'s config (alias, enabled) is rendered, as dbt renders it', () => {
+    const p = project({
+      'tsql_project.yml': "name: shop\nprofile: shop\nmodels:\n  shop:\n    +tags: [\"{{ env_var('TSQL_TEAM', 'core') }}\", fixed]\n",
+      'models/orders.sql': 'select 1 as id\n',
+      'models/legacy.sql': 'select 2 as id\n',
+      'models/schema.yml': "version: 2\nmodels:\n  - name: orders\n    config:\n      alias: \"{{ var('orders_alias', 'orders_v2') }}\"\n  - name: legacy\n    config:\n      enabled: \"{{ target.name == 'prod' }}\"\n",
+    });
+    const r = p.tsql(['build'], { TSQL_TEAM: 'growth' });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const m = JSON.parse(readFileSync(join(p.dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { tags: string[]; alias: string }> };
+    expect(m.nodes['model.shop.orders'].tags).toEqual(['growth', 'fixed']);
+    expect(m.nodes['model.shop.orders'].alias).toBe('orders_v2');
+    expect(m.nodes['model.shop.legacy']).toBeUndefined();
+  });
 });
