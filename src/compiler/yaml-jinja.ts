@@ -1,4 +1,5 @@
 import type { SourceTableDef } from '../project/schema-yaml.js';
+import { normalizeConfigKey } from '../project/config-keys.js';
 
 /** Text that holds Jinja (an expression or a statement). */
 export const TEMPLATE = /\{\{|\{%/;
@@ -35,8 +36,8 @@ export function asBoolean(v: unknown): unknown {
   return t === 'true' ? true : t === 'false' ? false : v;
 }
 
-/** Keys rendered later, in the node's context (dbt defers them too). */
-const DEFERRED = new Set(['pre_hook', 'post_hook']);
+/** Keys rendered later, in the node's context (dbt defers them too), in either spelling; sql_header is sent as written. */
+const DEFERRED = new Set(['pre_hook', 'post_hook', 'sql_header']);
 
 /**
  * Jinja in a project file's folder config (`+enabled: "{{ var('x', false) }}"`) or in a
@@ -49,7 +50,7 @@ export function renderConfigValues(config: Record<string, unknown>, render: (tex
   let out: Record<string, unknown> | undefined;
   const templated = (v: unknown): v is string => typeof v === 'string' && TEMPLATE.test(v);
   for (const [k, v] of Object.entries(config)) {
-    if (DEFERRED.has(k)) continue;
+    if (DEFERRED.has(normalizeConfigKey(k))) continue;
     if (templated(v)) {
       out ??= { ...config };
       out[k] = asBoolean(render(v).trim());

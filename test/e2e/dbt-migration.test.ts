@@ -210,13 +210,15 @@ describe("dbt's graph and tojson() in templates", () => {
       'tsql_project.yml': "name: shop\nprofile: shop\nmodels:\n  shop:\n    +tags: [\"{{ env_var('TSQL_TEAM', 'core') }}\", fixed]\n",
       'models/orders.sql': 'select 1 as id\n',
       'models/legacy.sql': 'select 2 as id\n',
-      'models/schema.yml': "version: 2\nmodels:\n  - name: orders\n    config:\n      alias: \"{{ var('orders_alias', 'orders_v2') }}\"\n  - name: legacy\n    config:\n      enabled: \"{{ target.name == 'prod' }}\"\n",
+      'models/schema.yml': "version: 2\nmodels:\n  - name: orders\n    config:\n      alias: \"{{ var('orders_alias', 'orders_v2') }}\"\n      pre-hook: \"select '{{ this }}' as hooked\"\n  - name: legacy\n    config:\n      enabled: \"{{ target.name == 'prod' }}\"\n",
     });
     const r = p.tsql(['build'], { TSQL_TEAM: 'growth' });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const m = JSON.parse(readFileSync(join(p.dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { tags: string[]; alias: string }> };
     expect(m.nodes['model.shop.orders'].tags).toEqual(['growth', 'fixed']);
     expect(m.nodes['model.shop.orders'].alias).toBe('orders_v2');
+    // a hook is rendered when its node is, where `this` is the node's relation
+    expect((m.nodes['model.shop.orders'] as unknown as { pre_hook: string[] }).pre_hook).toEqual(['select \'"warehouse"."main"."orders_v2"\' as hooked']);
     expect(m.nodes['model.shop.legacy']).toBeUndefined();
   });
 });
