@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { RelationKind } from '../adapters/types.js';
 import type { CompileResult } from '../compiler/compiler.js';
-import { compileCacheFile, compileCacheKey, notReusable, openCompileCache, writeCompileCache, type CompileKey, type CompileKeyParts, type KeptCompile } from '../compiler/compile-cache.js';
+import { compileCacheFile, compileCacheKey, notReusable, openCompileCache, RACY, writeCompileCache, type CompileKey, type CompileKeyParts, type KeptCompile } from '../compiler/compile-cache.js';
 import { RunTimeRenderer } from '../compiler/run-time-render.js';
 import { snapshotInputs, type InputSnapshot } from '../project/input-snapshot.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
@@ -20,6 +20,8 @@ export interface LoadedInputs {
   settings: ProjectSettings;
   /** the project, read now unless the compile kept in the cache was made from the same files */
   project?: LoadedProject;
+  /** the options the compile depends on (cacheOptions): they name the cache file and are part of its key */
+  keyOptions: Record<string, unknown>;
   cacheFile: string;
   /** the project's files as they are, when this session may use the compile cache (see compile-cache.ts) */
   files?: InputSnapshot;
@@ -28,21 +30,20 @@ export interface LoadedInputs {
 
 /**
  * The project file, the project's files as they are, and the kept compile for these options;
- * the project itself only when that compile was not made from the same files (`inline` adds
- * `tsql show --inline`'s query to it).
+ * the project itself only when that compile was not made from the same files (always with an
+ * inline query, which may use no kept compile).
  */
-export function loadInputs(options: ParsedOptions, opts: ReuseOptions, inline: (project: LoadedProject) => void): LoadedInputs {
+export function loadInputs(options: ParsedOptions, opts: ReuseOptions): LoadedInputs {
   const overrides = { targetPath: options.targetPath };
   const settings = loadProjectFile(options.projectDir, overrides);
-  const cacheFile = compileCacheFile(join(options.projectDir, settings.targetPath, '.tsql_cache'), cacheOptions(options, opts));
+  const keyOptions = cacheOptions(options, opts);
+  const cacheFile = compileCacheFile(join(options.projectDir, settings.targetPath, '.tsql_cache'), keyOptions);
   // an inline model is not a file; --defer compiles against another project's manifest
   const files = opts.extraModel || options.defer ? undefined : snapshotInputs(options.projectDir, settings);
   const kept = files ? openCompileCache(cacheFile) : undefined;
   // files that compiled before load without a mistake: reading them can wait until a compile needs them
-  if (kept && kept.files === files!.files) return { settings, cacheFile, files, kept };
-  const project = loadProject(options.projectDir, overrides, settings);
-  inline(project);
-  return { settings, project, cacheFile, files, kept };
+  if (kept && kept.files === files!.files) return { settings, keyOptions, cacheFile, files, kept };
+  return { settings, project: loadProject(options.projectDir, overrides, settings), keyOptions, cacheFile, files, kept };
 }
 
 /** What of a session's options decides whether and which compile it may reuse. */
@@ -52,8 +53,8 @@ export interface ReuseOptions {
 }
 
 /** The key of the compile this session needs (undefined: it may not use the cache). */
-export function reuseKey(loaded: LoadedInputs, options: ParsedOptions, opts: ReuseOptions, target: ResolvedTarget, threads: number, catalog: Map<string, RelationKind> | undefined, lake: string): CompileKey | undefined {
-  return loaded.files && compileCacheKey(compileKeyParts(cacheOptions(options, opts), target, threads, catalog, lake));
+export function reuseKey(loaded: LoadedInputs, target: ResolvedTarget, threads: number, catalog: Map<string, RelationKind> | undefined, lake: string): CompileKey | undefined {
+  return loaded.files && compileCacheKey(compileKeyParts(loaded.keyOptions, target, threads, catalog, lake));
 }
 
 /** What became of the compile cache in a session, for the closing line of compile and parse. */
@@ -62,7 +63,7 @@ export interface CompileReuse {
   reused: boolean;
   /** why the kept compile for these options could not stand for this one (`models/a.sql changed`) */
   compiledAgain?: string;
-  /** why this compile is not kept for the next (`models/b.sql reads run_started_at`) */
+  /** why this compile is not kept for the next (`models/b.sql reads run_started_at`); not said for a file changed just before (the next compile keeps it) */
   notKept?: string;
 }
 
@@ -97,7 +98,7 @@ export function keepCompile(loaded: LoadedInputs, key: CompileKey | undefined, c
   const { files, cacheFile } = loaded;
   if (!key || !files) return {};
   const notKept = notReusable(compiled, files);
-  if (notKept) return { notKept };
+  if (notKept) return notKept === RACY ? {} : { notKept };
   const keeping = settleChecksums(compiled.pendingChecksums)
     .then(() => writeCompileCache(cacheFile, key, files, compiled, manifestBody(compiled)))
     .catch(() => undefined);

@@ -8,7 +8,6 @@ import type { Relation } from '../adapters/types.js';
 import type { ManifestNode } from '../compiler/nodes.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
 import type { ProjectSettings } from '../project/project-file.js';
-import { RACY } from '../compiler/compile-cache.js';
 import { keepCompile, loadInputs, reusedCompile, reuseKey, type CompileReuse, type LoadedInputs } from './compile-reuse.js';
 import { UserError } from '../errors.js';
 import { chosenProfile, redactOutput, resolveTarget, type ResolvedTarget } from '../project/profiles.js';
@@ -71,11 +70,8 @@ export interface SessionOptions {
 export async function openSession(options: ParsedOptions, opts: SessionOptions): Promise<Session> {
   await checkpoint();
   // reading thousands of files and YAML: Ctrl-C stops it at once, as while compiling
-  const loaded = runInterruptibly(() =>
-    loadInputs(options, opts, (project) => {
-      if (opts.extraModel) project.models.push(inlineModel(project, opts.extraModel));
-    }),
-  );
+  const loaded = runInterruptibly(() => loadInputs(options, opts));
+  if (opts.extraModel) loaded.project!.models.push(inlineModel(loaded.project!, opts.extraModel));
   const { settings } = loaded;
   const target = resolveTarget({
     projectDir: options.projectDir,
@@ -156,7 +152,7 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, load
     // the compiler's set-up too: a signal that came while it ran would be lost when the handlers step aside
     return runInterruptibly(() => compiler(deferred).compile());
   };
-  const key = reuseKey(loaded, options, opts, target, threads, opts.readCatalog ? catalog : undefined, lake);
+  const key = reuseKey(loaded, target, threads, opts.readCatalog ? catalog : undefined, lake);
   const { compiled: cached, compiledAgain } = reusedCompile(loaded, key, () => runInterruptibly(() => compiler().compile()));
   let compiled = cached ?? (await compile());
   if (opts.readCatalog && !cached) {
@@ -222,17 +218,16 @@ export function artifactMeta(session: Session, command: string): ArtifactMeta {
 
 /**
  * For the closing line of compile and parse: whether the compile was read back from the
- * compile cache, or why it was compiled again, and why it is not kept when it is not (a file
- * changed just before is not worth saying: the next compile keeps it).
+ * compile cache, or why it was compiled again, and why it is not kept when it is not.
  */
 export function reusedNote(session: Pick<Session, 'reuse'>): string {
   const { reused, compiledAgain, notKept } = session.reuse;
   const again = reused ? ' (nothing it reads changed since the last compile: reused)' : compiledAgain ? ` (compiled again: ${compiledAgain})` : '';
-  return notKept && notKept !== RACY ? `${again}; not kept for the next compile: ${notKept}` : again;
+  return notKept ? `${again}; not kept for the next compile: ${notKept}` : again;
 }
 
 /** manifest.json but its metadata: built once, for the compile cache and the manifest both. */
-export function manifestBodyOf(compiled: CompileResult, dialect: Dialect): string {
+function manifestBodyOf(compiled: CompileResult, dialect: Dialect): string {
   return (compiled.manifestBody ??= manifestBody(compiled.manifest, dialect, compiled.docBlocks));
 }
 

@@ -70,15 +70,15 @@ interface Data extends Pick<CompileResult, 'warnings' | 'logs' | 'docBlocks'> {
 }
 
 /** The build of tsql that compiles (and the nunjucks it runs on, outside the bundle): a rebuilt tsql may compile differently. */
-let build: string | undefined;
+let thisBuild: string | undefined;
 function tsqlBuild(): string {
-  if (build) return build;
+  if (thisBuild) return thisBuild;
   const parts = [TSQL_VERSION, process.version, NUNJUCKS_VERSION];
   for (const f of [codePath('tsql.cjs'), fileURLToPath(import.meta.url)]) {
     const st = statSync(f, { throwIfNoEntry: false });
     parts.push(st ? `${f}:${st.size}:${st.mtimeMs}` : f);
   }
-  return (build = parts.join('\n'));
+  return (thisBuild = parts.join('\n'));
 }
 
 /** How many kept compiles a project's cache holds (one per set of options: `ls` does not read the catalog, `compile` does …). */
@@ -115,11 +115,14 @@ export interface CompileKey {
  * `target.user` to templates): what the compile made from it is not kept.
  */
 export function compileCacheKey(parts: CompileKeyParts): CompileKey | undefined {
-  const catalog = parts.catalog === 'not read' ? parts.catalog : [...parts.catalog].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const material = JSON.stringify([FORMAT, tsqlBuild(), parts.options, parts.target, catalog]);
+  const build = tsqlBuild();
+  const target = JSON.stringify(parts.target);
+  const catalog = JSON.stringify(parts.catalog === 'not read' ? parts.catalog : [...parts.catalog].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  // each part written once (a catalog can hold thousands of relations), then the key over all of them
+  const material = [FORMAT, build, JSON.stringify(parts.options), target, catalog].join('\n');
   if (scrubSecrets(material) !== material) return undefined;
-  const part = (v: unknown) => digest('sha256', JSON.stringify(v), 'hex').slice(0, 16);
-  return { key: digest('sha256', material, 'hex'), parts: { build: part(tsqlBuild()), target: part(parts.target), catalog: part(catalog) } };
+  const part = (text: string) => digest('sha256', text, 'hex').slice(0, 16);
+  return { key: digest('sha256', material, 'hex'), parts: { build: part(build), target: part(target), catalog: part(catalog) } };
 }
 
 /** A kept compile, its header read. */

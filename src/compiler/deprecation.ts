@@ -7,15 +7,19 @@ import type { ManifestNode, ModelNode } from './nodes.js';
  * warning at that date's line, and every node that refs a model with a
  * deprecation date is a warning at the ref's line (slated for deprecation,
  * or deprecated once the date has passed). Tests of the model are not refs.
+ * `changesAt`: when these warnings next change as time passes (the first date
+ * still ahead of `now`, in ms): a kept compile is right until then (compile-cache.ts).
  */
-export function deprecationWarnings(nodes: Map<string, ManifestNode>, now: Date): string[] {
+export function deprecationWarnings(nodes: Map<string, ManifestNode>, now: Date): { warnings: string[]; changesAt?: number } {
   const out: string[] = [];
+  let changesAt: number | undefined;
   const at = (file: string, line: number | undefined) => placePrefix({ file, line });
   for (const n of nodes.values()) {
     if (n.resourceType !== 'model' || !n.deprecation) continue;
-    if (new Date(n.deprecation.date) <= now) {
+    const date = new Date(n.deprecation.date).getTime();
+    if (date <= now.getTime()) {
       out.push(`${at(n.patchPath ?? n.originalFilePath, n.deprecation.line)}model '${n.name}' has passed its deprecation date of ${n.deprecation.written}: disable or remove it`);
-    }
+    } else if (changesAt === undefined || date < changesAt) changesAt = date;
   }
   for (const n of nodes.values()) {
     if (n.resourceType === 'test' || n.resourceType === 'unit_test' || n.resourceType === 'source') continue;
@@ -28,19 +32,5 @@ export function deprecationWarnings(nodes: Map<string, ManifestNode>, now: Date)
       out.push(`${at(n.originalFilePath, line)}${n.resourceType} '${n.name}' refs model '${m.name}', ${when}`);
     }
   }
-  return out;
-}
-
-/**
- * When the warnings above next change as time passes (the first deprecation date still ahead
- * of `now`, as a time in ms), or undefined: a kept compile is right until then (compile-cache.ts).
- */
-export function nextDeprecation(nodes: Map<string, ManifestNode>, now: Date): number | undefined {
-  let next: number | undefined;
-  for (const n of nodes.values()) {
-    if (n.resourceType !== 'model' || !n.deprecation) continue;
-    const at = new Date(n.deprecation.date).getTime();
-    if (at > now.getTime() && (next === undefined || at < next)) next = at;
-  }
-  return next;
+  return { warnings: out, changesAt };
 }

@@ -45,15 +45,7 @@ export class RenderInputLog {
    * invocation's own (the value itself is unchanged).
    */
   volatileGlobal(env: nunjucks.Environment, name: string, value: unknown): void {
-    const globals = (env as unknown as { globals: Record<string, unknown> }).globals;
-    Object.defineProperty(globals, name, {
-      configurable: true,
-      enumerable: true,
-      get: () => {
-        this.markVolatile(name);
-        return value;
-      },
-    });
+    this.noting((env as unknown as { globals: Record<string, unknown> }).globals, name, value, name);
   }
 
   /** The same for a filter: `random` picks differently each time. */
@@ -69,17 +61,22 @@ export class RenderInputLog {
   modules(modules: Record<string, unknown>, clocks: string[]): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(modules)) {
-      if (!clocks.includes(k)) out[k] = v;
-      else
-        Object.defineProperty(out, k, {
-          enumerable: true,
-          get: () => {
-            this.markVolatile(`modules.${k}`);
-            return v;
-          },
-        });
+      if (clocks.includes(k)) this.noting(out, k, v, `modules.${k}`);
+      else out[k] = v;
     }
     return out;
+  }
+
+  /** `obj[key]` as a getter of `value` that marks the compile volatile (`what` was read). */
+  private noting(obj: Record<string, unknown>, key: string, value: unknown, what: string): void {
+    Object.defineProperty(obj, key, {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        this.markVolatile(what);
+        return value;
+      },
+    });
   }
 
   /** The compile's output changes with the clock at `at` (ms), if given. */

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { ProjectSettings } from './project-file.js';
+import { resourcePaths, type ProjectSettings } from './project-file.js';
 import { entryPath, isProjectFile } from './files.js';
 
 /**
@@ -40,16 +40,7 @@ export function snapshotInputs(projectDir: string, settings: ProjectSettings): I
     // a linked project or profiles file is read through its link
     if ((e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/.test(e.name)) note(e.name, join(projectDir, e.name));
   }
-  const roots = new Set([
-    ...settings.modelPaths,
-    ...settings.seedPaths,
-    ...settings.macroPaths,
-    ...settings.testPaths,
-    ...settings.analysisPaths,
-    ...settings.snapshotPaths,
-    ...settings.docsPaths,
-    settings.packagesInstallPath,
-  ]);
+  const roots = new Set([...resourcePaths(settings), ...settings.docsPaths, settings.packagesInstallPath]);
   for (const root of roots) {
     const absRoot = join(projectDir, root);
     let entries;

@@ -118,6 +118,11 @@ export interface ProjectOverrides {
   relDir?: string;
 }
 
+/** The project's resource folders (models, seeds, macros, tests, analyses, snapshots), each once. */
+export function resourcePaths(settings: ProjectSettings): string[] {
+  return [...new Set([...settings.modelPaths, ...settings.seedPaths, ...settings.macroPaths, ...settings.testPaths, ...settings.analysisPaths, ...settings.snapshotPaths])];
+}
+
 export function loadProjectFile(projectDir: string, overrides: ProjectOverrides = {}): ProjectSettings {
   const file = findProjectFile(projectDir);
   if (!file) {

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { entryPath, findFiles } from './files.js';
-import type { ProjectSettings } from './project-file.js';
+import { resourcePaths, type ProjectSettings } from './project-file.js';
 
 /**
  * Files and folders dbt would read that tsql does not act on, so none is
@@ -14,8 +14,7 @@ export function unreadFiles(projectDir: string, settings: ProjectSettings): { er
   const errors = findFiles(projectDir, settings.modelPaths, ['.py']).map(
     (f) => new UserError('Python models are not supported: tsql runs SQL models only', { file: f.relPath }, { hint: 'rewrite it as a .sql model, or move it out of the model folders' }),
   );
-  const roots = [...new Set([...settings.modelPaths, ...settings.seedPaths, ...settings.macroPaths, ...settings.testPaths, ...settings.analysisPaths, ...settings.snapshotPaths])];
-  const warnings = roots.flatMap((root) =>
+  const warnings = resourcePaths(settings).flatMap((root) =>
     linkedFolders(join(projectDir, root)).map((abs) => {
       const rel = relative(projectDir, abs).split(sep).join('/');
       return `${rel}: a link to a folder: no file below it is read (as in dbt); link the files themselves, or add the folder to the project file's paths`;
