@@ -4,7 +4,7 @@ import { Script } from 'node:vm';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { TSQL_VERSION } from '../version.js';
-import { CONSTANTS } from './jinja/lifted-constants.js';
+import { CONSTANTS, shapeId } from './jinja/lifted-constants.js';
 import { codePath } from '../paths.js';
 import { digest } from '../util/digest.js';
 
@@ -188,11 +188,6 @@ export class TemplateCodeCache {
 /** A template's shape id, computed once per template. */
 function shapeOf(t: TemplateCode): string {
   return (t.shape ??= shapeId(t.code));
-}
-
-/** A shape's id: a hash of its code. (Hashing a fresh code string costs less than looking it up in a map of those seen: V8 hashes the whole string for the lookup too.) */
-function shapeId(code: string): string {
-  return digest('sha1', code, 'base64url');
 }
 
 /** The script a shape goes to (a cheap hash of its id). */

@@ -9,6 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { nj, type Any } from './nunjucks-internals.js';
+import { TemplateSkeletons, type LiftedCode } from './skeletons.js';
 
 const require = createRequire(import.meta.url);
 const transformer = require('nunjucks/src/transformer.js') as { transform(ast: Any, asyncFilters: string[], name: string): Any };
@@ -89,11 +90,22 @@ export interface CompileSettings {
   opts: Any;
 }
 
+/** Each environment's template skeletons (skeletons.ts). */
+const skeletons = new WeakMap<CompileSettings, TemplateSkeletons>();
+
 /**
  * A template's code with its constants lifted out (lifted-constants.ts): the code is the same
  * for templates of the same structure, and runs as `new Function(CONSTANTS, code)(constants)`.
+ * A template whose skeleton was met before gets its code without being parsed (skeletons.ts).
  */
-export function compileLifted(src: string, name: string, env: CompileSettings): { code: string; constants: unknown[] } {
+export function compileLifted(src: string, name: string, env: CompileSettings): LiftedCode {
+  let known = skeletons.get(env);
+  if (!known) skeletons.set(env, (known = new TemplateSkeletons(env)));
+  return known.compile(src, name) ?? compileLiftedDirectly(src, name, env);
+}
+
+/** compileLifted without skeletons: nunjucks' parser and code generator. */
+export function compileLiftedDirectly(src: string, name: string, env: CompileSettings): LiftedCode {
   const constants: unknown[] = [];
   const code = compileSource(src, env.asyncFilters, env.extensionsList, name, env.opts, constants);
   return { code, constants };

@@ -9,15 +9,16 @@
 import { nj, type Any } from './nunjucks-internals.js';
 
 /** Sticky regexes matching a run of characters in (or not in) a set, by set. */
-const runs = new Map<string, RegExp>();
+const runsIn = new Map<string, RegExp>();
+const runsNotIn = new Map<string, RegExp>();
 
 function runOf(chars: string, inSet: boolean): RegExp {
-  const key = `${inSet ? '+' : '-'}${chars}`;
-  let re = runs.get(key);
+  const runs = inSet ? runsIn : runsNotIn;
+  let re = runs.get(chars);
   if (!re) {
     const set = [...chars].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
     re = new RegExp(set ? `[${inSet ? '' : '^'}${set}]*` : inSet ? '(?:)' : '[\\s\\S]*', 'y');
-    runs.set(key, re);
+    runs.set(chars, re);
   }
   return re;
 }

@@ -16,9 +16,15 @@
  * others. Object keys (a dict literal's, keyword arguments') stay where they are.
  */
 import { nj, type Any } from './nunjucks-internals.js';
+import { digest } from '../../util/digest.js';
 
 /** The generated code's name for the template's constants. */
 export const CONSTANTS = 'tsql_k';
+
+/** A shape's id: a hash of its code. (Hashing a fresh code string costs less than looking it up in a map of those seen: V8 hashes the whole string for the lookup too.) */
+export function shapeId(code: string): string {
+  return digest('sha1', code, 'base64url');
+}
 
 /** A constant that JSON keeps exactly (the list is stored in the template code cache). */
 function storable(v: unknown): boolean {

@@ -83,6 +83,9 @@ export function patchOutputMarks(C: Any): void {
     c._emitLine(`${MARK}(output,${n(node.lineno | 0)},${n(node.colno | 0)},${n(length)});`);
   };
 
+  /** The length a mark records for a text (a template skeleton's probe records which text instead: skeletons.ts). */
+  C.tsqlTextLength = (child: Any): number => String(child.value).length;
+
   const origOutput = C.compileOutput;
   C.compileOutput = function (this: Any, node: Any, frame: Any) {
     if (!atRoot(this)) return origOutput.call(this, node, frame);
@@ -92,7 +95,7 @@ export function patchOutputMarks(C: Any): void {
       for (const child of children) {
         const isData = child instanceof nodes.TemplateData;
         if (isData && !child.value) continue;
-        mark(this, isData ? child : node, isData ? String(child.value).length : -1);
+        mark(this, isData ? child : node, isData ? this.tsqlTextLength(child) : -1);
         node.children = [child];
         origOutput.call(this, node, frame);
       }
