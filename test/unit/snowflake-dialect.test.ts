@@ -163,6 +163,9 @@ const KEY_FILE = join(mkdtempSync(join(tmpdir(), 'tsql-key-')), 'rsa_key.p8');
 writeFileSync(KEY_FILE, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
 const ENCRYPTED_KEY = keys.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pass' }).toString();
 
+/** A throwaway test key (passphrase `pass`) that `wrong485` decrypts with valid padding into bytes that are not a key. */
+const PADDING_PASSES_KEY = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIC3TBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQImnSgxqeab1MCAggA\nMAwGCCqGSIb3DQIJBQAwHQYJYIZIAWUDBAEqBBDaCXSakrF1Dti+uSSZQFhVBIIC\ngAtZF2j+7JViRTM00GfT0HuWOByn3G9DLsdHY4+3qFvROUyZ0CzOi6qYr/qFrJy3\njhzTjB/BJ74sujl/s/jSAnbomN754reXR2P4zkn/7hZiD9/qzIh7ZBAqaJW1ZLOI\nfzzmL7iBba9FtQLpSGmSlqESziBf5YBoOc+0RKtDB80NUqsGPBj5CoF3TtQsnaus\nlq6xeoNsauq9f9Bdx+NFE/G5J/P7Go5BSpuVFYgwMKCSuQmYKnWseyLhX1L0uzZN\naUHk+F+F9EWyZooXwT9gFbre/aoftKb3SuSKgofnd/ywOJ1QGReKu1RvNWUO8eSU\n2As/mFnS5sGaqbQ2S9UCFy1SFkcdrQBejS0xPaWqV/We6Jga5yLefqGmv7hq3DSW\nH6QcEyTw/OqqGj+DYyWacPkH1DHYGxxCHHubNXfLOtCLBmem+KGkjKTBzCRk5npC\nNlZJFrDV3yyILxQQTSVdqYW5Hi3qpo+fOVfsc3Usvv+cUtuqUHr/oOeNoUDCt5qM\nZ2R++ojIGsSRu9Wy3TFxNYLq4lu/AwQXGd4cRWxwRO2mNGZpUVOuTSQKCFZGD20I\n+W9d4R/wMcnDrU+WAY0qJEpQB6x/OD9ZgtU6G2folP3B2EdEoy3bT6XzF0TSdjpM\na7S0O46rSsyxBFNWQ+ZHPF28IR3R7uilqsKBIG50SkrXsRTDOew2jEVYrCuWPoCq\ndhpKVgygl942DhDKK62OvNQoLtfWWcQsr/4WfKdUgCjQl33GVOuDEOa61fZeT9vQ\nXtsseDrtwhJ5W2wLY0g5g2bI7O1yPgxah/DqiR9Y0n+4xgFOFnr3bQM34C3Q2F2g\nSqYcEatdj32VWUQx73irbU4=\n-----END ENCRYPTED PRIVATE KEY-----\n";
+
 describe('Snowflake profile', () => {
   const base = { type: 'snowflake', account: 'xy12345.eu-west-1', user: 'loader', database: 'analytics', schema: 'main' };
   const issues = (o: Record<string, unknown>) => {
@@ -178,6 +181,8 @@ describe('Snowflake profile', () => {
     expect(issues({ ...base, private_key_path: '/no/such/rsa.p8' })).toEqual(['private_key_path: no such file: /no/such/rsa.p8']);
     expect(issues({ ...base, private_key: ENCRYPTED_KEY })).toEqual(['private_key_passphrase: is required: the private key is encrypted']);
     expect(issues({ ...base, private_key: ENCRYPTED_KEY, private_key_passphrase: 'nope' })).toEqual(['private_key_passphrase: does not decrypt the private key']);
+    // a wrong passphrase that passes the cipher's padding check (about one in 256) is still a wrong passphrase
+    expect(issues({ ...base, private_key: PADDING_PASSES_KEY, private_key_passphrase: 'wrong485' })).toEqual(['private_key_passphrase: does not decrypt the private key']);
     expect(issues({ ...base, private_key_path: __filename })).toEqual([expect.stringMatching(/^private_key_path: is not a PEM private key/)]);
     expect(issues({ ...base, authenticator: 'externalbrowser' })).toEqual([]);
     expect(issues({ ...base, authenticator: 'OAUTH', token: 't' })).toEqual([]);

@@ -104,6 +104,15 @@ export function privateKeyOf(o: Pick<SnowflakeOutput, 'private_key' | 'private_k
   return createPrivateKey({ key: pem, format: 'pem', passphrase: o.private_key_passphrase || undefined });
 }
 
+/** The key's PEM text, if it can be read. */
+function pemText(o: Pick<SnowflakeOutput, 'private_key' | 'private_key_path'>): string | undefined {
+  try {
+    return o.private_key ?? readFileSync(keyFilePath(o.private_key_path!), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Why the key cannot be used, named on the key that is wrong; undefined when it can. */
 function privateKeyProblem(o: Pick<SnowflakeOutput, 'private_key' | 'private_key_path' | 'private_key_passphrase'>): { key: string; message: string } | undefined {
   const where = o.private_key_path ? 'private_key_path' : 'private_key';
@@ -113,9 +122,12 @@ function privateKeyProblem(o: Pick<SnowflakeOutput, 'private_key' | 'private_key
     return undefined;
   } catch (e) {
     const text = String((e as Error).message ?? e);
-    if (/bad decrypt/i.test(text)) return { key: 'private_key_passphrase', message: 'does not decrypt the private key' };
+    // A wrong passphrase mostly fails the cipher's padding check ("bad decrypt"); about once in
+    // 256 the padding happens to pass and the garbage fails to parse as a key instead.
+    const encrypted = /^\s*-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pemText(o) ?? '');
+    if (/bad decrypt/i.test(text) || (encrypted && o.private_key_passphrase)) return { key: 'private_key_passphrase', message: 'does not decrypt the private key' };
     // an encrypted key without a passphrase: OpenSSL reports its passphrase prompt as interrupted
-    if (!o.private_key_passphrase && (/passphrase|interrupted or cancelled/i.test(text) || /ENCRYPTED PRIVATE KEY/.test(o.private_key ?? ''))) {
+    if (!o.private_key_passphrase && (/passphrase|interrupted or cancelled/i.test(text) || encrypted)) {
       return { key: 'private_key_passphrase', message: 'is required: the private key is encrypted' };
     }
     return { key: where, message: 'is not a PEM private key (expected -----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)' };
