@@ -74,7 +74,7 @@ function direct(src: string, name: string): Result {
   }
 }
 
-/** Compiles `src` through `skeletons` and checks the result against nunjucks' own; true if the skeleton answered. */
+/** Compiles `src` through `skeletons` and checks the result against nunjucks' own; true if a skeleton's recipe gave it. */
 function check(skeletons: TemplateSkeletons, raw: string, name: string): boolean {
   let src: string;
   try {
@@ -90,7 +90,8 @@ function check(skeletons: TemplateSkeletons, raw: string, name: string): boolean
   expect(got.code, `code of ${name}:\n${raw}`).toBe(ok.code);
   expect(got.constants, `constants of ${name}:\n${raw}`).toEqual(ok.constants);
   got.constants.forEach((v, i) => expect(Object.is(v, ok.constants[i]), `constant ${i} of ${name}`).toBe(true));
-  return true;
+  // a recipe's result carries its shared shape; a template compiled on its own does not
+  return got.shape !== undefined;
 }
 
 /** A deterministic PRNG, so a failure can be replayed. */
@@ -138,6 +139,8 @@ describe('template skeletons', () => {
     const skeletons = new TemplateSkeletons(env);
     let compiles = 0;
     let answered = 0;
+    // the first time a skeleton is met its template is compiled on its own; the second time, by a recipe
+    for (const [name, text] of items) check(skeletons, text, name);
     for (const [name, text] of items) {
       if (check(skeletons, text, name)) answered++;
       // templates with errors, {% raw %} or {% block %} are left to nunjucks
@@ -165,7 +168,7 @@ describe('template skeletons', () => {
     const skeletons = new TemplateSkeletons(env);
     const a = "{{ config(materialized='table') }}\nselect * from {{ ref('a') }} where x > 1";
     const b = "{{ config(materialized='view') }}\n\n-- b\nselect id from   {{ ref('orders') }} where x > 25";
-    expect(check(skeletons, a, 'models/a.sql')).toBe(true);
+    expect(check(skeletons, a, 'models/a.sql')).toBe(false); // met once: compiled on its own
     expect(check(skeletons, b, 'models/b.sql')).toBe(true);
     const ca = skeletons.compile(preprocessJinja(a), 'models/a.sql')!;
     const cb = skeletons.compile(preprocessJinja(b), 'models/b.sql')!;
@@ -177,25 +180,30 @@ describe('template skeletons', () => {
 
   it('keep values code generation looks at in the skeleton: the sandbox refuses a name the first template did not have', () => {
     const skeletons = new TemplateSkeletons(env);
-    expect(check(skeletons, "{{ x['a'] }}", 'a.sql')).toBe(true);
+    expect(check(skeletons, "{{ x['a'] }}", 'a.sql')).toBe(false);
+    expect(check(skeletons, "{{ x['b'] }}", 'a.sql')).toBe(true);
     expect(skeletons.compile("{{ x['constructor'] }}", 'b.sql')).toBeUndefined();
     expect(direct("{{ x['constructor'] }}", 'b.sql')).toMatchObject({ error: expect.stringContaining("'constructor' is not available in templates") });
-    expect(check(skeletons, "{% set d = {'k': 1} %}{{ d.k }}", 'c.sql')).toBe(true);
+    // a dict's key is written into the code: the skeleton keeps it, and has a recipe per key
+    expect(check(skeletons, "{% set d = {'k': 1} %}{{ d.k }}", 'c.sql')).toBe(false);
     expect(check(skeletons, "{% set d = {'other': 1} %}{{ d.k }}", 'd.sql')).toBe(true);
+    expect(check(skeletons, "{% set d = {'k': 2} %}{{ d.k }}", 'c.sql')).toBe(true);
     expect(skeletons.compile("{% set d = {'__proto__': 1} %}", 'e.sql')).toBeUndefined();
   });
 
   it('keep a number in the skeleton where code generation writes it into the code (the name of a call through a subscript)', () => {
     const skeletons = new TemplateSkeletons(env);
-    expect(check(skeletons, '{{ cols[0].values() }} {{ 5 }}', 'a.sql')).toBe(true);
+    expect(check(skeletons, '{{ cols[0].values() }} {{ 5 }}', 'a.sql')).toBe(false);
     expect(check(skeletons, '{{ cols[1].values() }} {{ 6 }}', 'b.sql')).toBe(true);
-    expect(check(skeletons, "{{ d['k'].f() }}", 'c.sql')).toBe(true);
+    expect(check(skeletons, '{{ cols[1].values() }} {{ 7 }}', 'b.sql')).toBe(true);
+    expect(check(skeletons, "{{ d['k'].f() }}", 'c.sql')).toBe(false);
     expect(check(skeletons, "{{ d['j'].f() }}", 'd.sql')).toBe(true);
   });
 
   it('keep blank text in the skeleton: trimmed to nothing it writes no code', () => {
     const skeletons = new TemplateSkeletons(env);
     for (const t of ['a {%- if x %}b{% endif -%} c', '\n {%- if x %}b{% endif -%} \n', 'a {%- if x %}b{% endif -%}\n', '{{ x -}}  {{- y }}', '{{ x -}} z {{- y }}']) {
+      expect(check(skeletons, t, 't.sql'), t).toBe(false);
       expect(check(skeletons, t, 't.sql'), t).toBe(true);
     }
   });
@@ -211,8 +219,11 @@ describe('template skeletons', () => {
 
   it('give templates that name themselves in their code (imports) a recipe per name', () => {
     const skeletons = new TemplateSkeletons(env);
-    expect(check(skeletons, "{% import 'macros.sql' as m %}{{ m.f() }}", 'models/a.sql')).toBe(true);
+    expect(check(skeletons, "{% import 'macros.sql' as m %}{{ m.f() }}", 'models/a.sql')).toBe(false);
     expect(check(skeletons, "{% import 'other.sql' as m %}{{ m.f() }}", 'models/b.sql')).toBe(true);
-    expect(check(skeletons, "{% from 'x.sql' import f %}{{ f(1) }}", 'models/c.sql')).toBe(true);
+    expect(check(skeletons, "{% import 'third.sql' as m %}{{ m.f() }}", 'models/b.sql')).toBe(true);
+    expect(check(skeletons, "{% import 'macros.sql' as m %}{{ m.f() }}", 'models/c.sql')).toBe(true);
+    expect(check(skeletons, "{% from 'x.sql' import f %}{{ f(1) }}", 'models/c.sql')).toBe(false);
+    expect(check(skeletons, "{% from 'y.sql' import f %}{{ f(2) }}", 'models/d.sql')).toBe(true);
   });
 });

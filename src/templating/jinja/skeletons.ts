@@ -105,6 +105,9 @@ interface Skeleton {
   recipes: Map<string, Recipe | null>;
 }
 
+/** A skeleton met once so far. */
+const ONCE = 'once';
+
 /** A probe that found values its code depends on: probe again with them pinned. */
 interface Repin {
   pins: number[];
@@ -180,7 +183,8 @@ class TokenList {
 
 /** Code and constants of templates by skeleton, for one environment's settings. */
 export class TemplateSkeletons {
-  private readonly skeletons = new Map<string, Skeleton | null>();
+  /** by key: met once, a skeleton with its recipes, or null (its templates are compiled one by one) */
+  private readonly skeletons = new Map<string, Skeleton | typeof ONCE | null>();
 
   constructor(private readonly env: CompileSettings) {}
 
@@ -206,8 +210,14 @@ export class TemplateSkeletons {
     }
     const key = skeletonKey(tokens);
     let sk = this.skeletons.get(key);
-    if (sk === null) return undefined;
-    if (sk === undefined) this.skeletons.set(key, (sk = { pins: [], named: false, recipes: new Map() }));
+    if (sk === undefined) {
+      // Met once: compiled on its own. A recipe is made when a second template has the skeleton
+      // (in a project of varied templates most skeletons are never met again).
+      this.skeletons.set(key, ONCE);
+      return this.fromTokens(tokens, tags, name);
+    }
+    if (sk === null) return this.fromTokens(tokens, tags, name);
+    if (sk === ONCE) this.skeletons.set(key, (sk = { pins: [], named: false, recipes: new Map() }));
     let pk = pinKey(sk, tokens, name);
     let recipe = sk.recipes.get(pk);
     if (recipe === undefined) {
@@ -216,7 +226,7 @@ export class TemplateSkeletons {
       for (let round = 0; made && 'pins' in made; round++) {
         if (sk.recipes.size || round >= 4) {
           this.skeletons.set(key, null);
-          return undefined;
+          return this.fromTokens(tokens, tags, name);
         }
         sk.pins = made.pins;
         sk.named = made.named;
@@ -226,9 +236,29 @@ export class TemplateSkeletons {
       recipe = made ?? null;
       sk.recipes.set(pk, recipe);
     }
-    if (!recipe) return undefined;
-    const constants = constantsOf(recipe, tokens);
-    return constants && { code: recipe.code, constants, shape: recipe.shape };
+    const constants = recipe && constantsOf(recipe, tokens);
+    return recipe && constants ? { code: recipe.code, constants, shape: recipe.shape } : this.fromTokens(tokens, tags, name);
+  }
+
+  /** nunjucks' parser and code generator on tokens already made (no second lexing); undefined on any error, which nunjucks' own compile then reports. */
+  private fromTokens(tokens: Token[], tags: Any, name: string): LiftedCode | undefined {
+    const constants: unknown[] = [];
+    try {
+      return { code: this.generate(tokens, tags, name, constants), constants };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The code nunjucks generates for `tokens`, its constants lifted into `constants`. Throws on errors. */
+  private generate(tokens: Token[], tags: Any, name: string, constants: unknown[], textLength?: (node: Any) => number): string {
+    const parser = new nj.parser.Parser(new TokenList(tokens, tags));
+    parser.extensions = this.env.extensionsList;
+    const compiler = new nj.compiler.Compiler(name, this.env.opts.throwOnUndefined);
+    compiler.tsqlConstants = constants;
+    if (textLength) compiler.tsqlTextLength = textLength;
+    compiler.compile(parser.parseAsRoot());
+    return compiler.getCode();
   }
 
   /** Compiles the probe of a skeleton: its recipe, the pins it needs, or undefined when its templates must be compiled one by one. */
@@ -248,13 +278,7 @@ export class TemplateSkeletons {
     const constants: unknown[] = [];
     let code: string;
     try {
-      const parser = new nj.parser.Parser(new TokenList(probeTokens, tags));
-      parser.extensions = this.env.extensionsList;
-      const compiler = new nj.compiler.Compiler(probeName, this.env.opts.throwOnUndefined);
-      compiler.tsqlConstants = constants;
-      compiler.tsqlTextLength = probeTextLength;
-      compiler.compile(parser.parseAsRoot());
-      code = compiler.getCode();
+      code = this.generate(probeTokens, tags, probeName, constants, probeTextLength);
     } catch {
       return undefined; // a template with an error: nunjucks' own compile reports it
     }
