@@ -2,12 +2,15 @@
 // Writes an N-model tsql project for benchmarks: each model refs 1-3 earlier
 // models, a third are tables, the rest views; a few seeds at the roots.
 // Deterministic (seeded), so every run measures the same project.
-// Usage: node bench/gen-project.mjs <dir> [models=5000]
+// Usage: node bench/gen-project.mjs <dir> [models=5000] [--varied]
+//   --varied: each model also sets a variable of its own name, so no two models have the same
+//   template structure (no template skeleton is shared: src/templating/jinja/skeletons.ts)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-const n = Number(process.argv[3] ?? 5000);
+const n = Number(process.argv[3] && !process.argv[3].startsWith('--') ? process.argv[3] : 5000);
+const varied = process.argv.includes('--varied');
 if (!dir) {
   console.error('usage: node bench/gen-project.mjs <dir> [models]');
   process.exit(2);
@@ -44,6 +47,7 @@ for (let i = 0; i < n; i++) {
     `from ${froms[0]} as t0`,
     ...froms.slice(1).map((f, k) => `left join ${f} as t${k + 1} on t${k + 1}.id = t0.id`),
     `{% if var('filter', false) %}where t0.id > {{ var('filter') }}{% endif %}`,
+    ...(varied ? [`{% set model_${i}_note = 'model ${i}' %}`] : []),
     '',
   ].join('\n');
   writeFileSync(join(folder, `model_${i}.sql`), sql);

@@ -105,9 +105,6 @@ interface Skeleton {
   recipes: Map<string, Recipe | null>;
 }
 
-/** A skeleton met once so far. */
-const ONCE = 'once';
-
 /** A probe that found values its code depends on: probe again with them pinned. */
 interface Repin {
   pins: number[];
@@ -147,6 +144,25 @@ function skeletonKey(tokens: Token[]): string {
   return key;
 }
 
+/** A 52-bit hash of the skeleton's key, without making the key (two 32-bit FNV-1a hashes). */
+function skeletonHash(tokens: Token[]): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  const mix = (c: number) => {
+    a = Math.imul(a ^ c, 16777619);
+    b = Math.imul(b ^ c, 2246822519) ^ (b >>> 15);
+  };
+  for (const t of tokens) {
+    const code = TYPE_CODES.get(t.type);
+    mix(code === undefined ? 0 : code.charCodeAt(0));
+    if (isSlot(t)) continue;
+    const v = t.type === lexer.TOKEN_REGEX ? `${t.value.body}/${t.value.flags}` : String(t.value);
+    mix(v.length);
+    for (let i = 0; i < v.length; i++) mix(v.charCodeAt(i));
+  }
+  return (a >>> 0) * 2 ** 20 + (b >>> 12);
+}
+
 function pinKey(sk: Skeleton, tokens: Token[], name: string): string {
   if (!sk.pins.length && !sk.named) return '';
   let key = sk.named ? `${name.length}:${name}` : '';
@@ -183,8 +199,10 @@ class TokenList {
 
 /** Code and constants of templates by skeleton, for one environment's settings. */
 export class TemplateSkeletons {
-  /** by key: met once, a skeleton with its recipes, or null (its templates are compiled one by one) */
-  private readonly skeletons = new Map<string, Skeleton | typeof ONCE | null>();
+  /** hashes of the skeletons met (skeletonHash) */
+  private readonly metOnce = new Set<number>();
+  /** skeletons met more than once, by key: their recipes, or null (their templates are compiled one by one) */
+  private readonly skeletons = new Map<string, Skeleton | null>();
 
   constructor(private readonly env: CompileSettings) {}
 
@@ -208,16 +226,19 @@ export class TemplateSkeletons {
     } catch {
       return undefined; // nunjucks' own compile reports it
     }
-    const key = skeletonKey(tokens);
-    let sk = this.skeletons.get(key);
-    if (sk === undefined) {
-      // Met once: compiled on its own. A recipe is made when a second template has the skeleton
-      // (in a project of varied templates most skeletons are never met again).
-      this.skeletons.set(key, ONCE);
+    // Met once: compiled on its own. A recipe is made when a second template has the skeleton (in
+    // a project of varied templates most skeletons are never met again). Skeletons met once are
+    // remembered by a hash, not by their key (~1 KB each, kept for the whole compile); two
+    // skeletons with one hash only cost a probe, as the key is compared from then on.
+    const hash = skeletonHash(tokens);
+    if (!this.metOnce.has(hash)) {
+      this.metOnce.add(hash);
       return this.fromTokens(tokens, tags, name);
     }
+    const key = skeletonKey(tokens);
+    let sk = this.skeletons.get(key);
     if (sk === null) return this.fromTokens(tokens, tags, name);
-    if (sk === ONCE) this.skeletons.set(key, (sk = { pins: [], named: false, recipes: new Map() }));
+    if (sk === undefined) this.skeletons.set(key, (sk = { pins: [], named: false, recipes: new Map() }));
     let pk = pinKey(sk, tokens, name);
     let recipe = sk.recipes.get(pk);
     if (recipe === undefined) {
