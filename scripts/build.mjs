@@ -9,7 +9,8 @@
 // - nunjucks: tsql patches its compiler and parser in place and requires its internal files
 //   (nunjucks/src/*.js) by name, so there must be exactly one copy of it, node_modules'.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -56,3 +57,19 @@ await build({
 // The first run writes V8's code cache next to the bundle (bin/tsql.js): run it once now, as
 // whoever builds, so that an installation other users cannot write to has its cache too.
 execFileSync(process.execPath, [join(root, 'bin', 'tsql.js'), '--version'], { stdio: 'ignore', cwd: root });
+
+// tsql's own templates (built-in macros and tests) are the same for every project: their
+// generated code ships with the build (src/templating/template-cache.ts: BUILTIN_TEMPLATES_FILE),
+// made by compiling an empty project and keeping its template cache. A fresh checkout then only
+// generates its own templates' code.
+const builtinTemplates = join(dist, 'templating', 'builtin-templates.json');
+rmSync(builtinTemplates, { force: true });
+const empty = mkdtempSync(join(tmpdir(), 'tsql-build-'));
+try {
+  writeFileSync(join(empty, 'tsql_project.yml'), 'name: builtin\nprofile: builtin\n');
+  writeFileSync(join(empty, 'profiles.yml'), 'builtin:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: builtin.duckdb\n');
+  execFileSync(process.execPath, [join(root, 'bin', 'tsql.js'), 'compile', '--profiles-dir', empty], { stdio: 'ignore', cwd: empty });
+  copyFileSync(join(empty, 'target', '.tsql_cache', 'templates.json'), builtinTemplates);
+} finally {
+  rmSync(empty, { recursive: true, force: true });
+}

@@ -94,9 +94,18 @@ export class TemplateCodeCache {
   }
 
   get(key: string): TemplateCode | undefined {
-    const e = this.entries.get(key);
-    const code = e && this.shapes.get(e[0]);
-    if (code === undefined) return undefined;
+    let e = this.entries.get(key);
+    let code = e && this.shapes.get(e[0]);
+    if (code === undefined) {
+      // tsql's own templates, generated when tsql was built
+      const built = builtinCode(this.salt);
+      e = built?.entries[key];
+      code = e && built!.shapes[e[0]];
+      if (code === undefined) return undefined;
+      this.entries.set(key, e!);
+      this.shapes.set(e![0], code);
+      this.dirty = true;
+    }
     this.used.add(key);
     return { code, constants: e![1], shape: e![0] };
   }
@@ -183,6 +192,29 @@ export class TemplateCodeCache {
       // a cache that cannot be written is only a missed speed-up
     }
   }
+}
+
+/**
+ * The code of tsql's own templates (its built-in macros and tests), generated when tsql is
+ * built (scripts/build.mjs compiles an empty project and keeps its template cache here): a
+ * fresh checkout then generates only the project's own. Used when made with this build's
+ * salt; otherwise (tsql's templating code changed without a build) it is only a missed speed-up.
+ */
+export const BUILTIN_TEMPLATES_FILE = 'templating/builtin-templates.json';
+
+type CacheFile = { salt?: string; shapes: Record<string, string>; entries: Record<string, [string, unknown[]]> };
+let builtin: CacheFile | null | undefined;
+
+function builtinCode(salt: string): CacheFile | null {
+  if (builtin === undefined) {
+    try {
+      const data = JSON.parse(readFileSync(codePath(BUILTIN_TEMPLATES_FILE), 'utf8')) as CacheFile;
+      builtin = data.salt === salt && data.entries && data.shapes ? data : null;
+    } catch {
+      builtin = null;
+    }
+  }
+  return builtin;
 }
 
 /** A template's shape id, computed once per template. */
