@@ -97,7 +97,7 @@ interface Recipe {
 }
 
 interface Skeleton {
-  /** tokens whose values are part of the key (see above) */
+  /** slots whose values are part of the key after all: code generation writes them into the code */
   pins: number[];
   /** the code holds the template's name (`{% import %}`, `{% include %}`) */
   named: boolean;
@@ -130,6 +130,11 @@ const TYPE_CODES = new Map<TokenType, string>(
     .map((k, i) => [lexer[k] as TokenType, String.fromCharCode(65 + i)]),
 );
 
+/** A token's value as the skeleton's key writes it (a regex literal's is an object). */
+function keyValue(t: Token): string {
+  return t.type === lexer.TOKEN_REGEX ? `${t.value.body}/${t.value.flags}` : String(t.value);
+}
+
 /** The skeleton's key: each token's type, and its value unless it is a slot. */
 function skeletonKey(tokens: Token[]): string {
   let key = '';
@@ -137,7 +142,7 @@ function skeletonKey(tokens: Token[]): string {
     const code = TYPE_CODES.get(t.type) ?? `?${t.type}?`;
     if (isSlot(t)) key += code;
     else {
-      const v = t.type === lexer.TOKEN_REGEX ? `${t.value.body}/${t.value.flags}` : String(t.value);
+      const v = keyValue(t);
       key += `${code}${v.length}:${v}`;
     }
   }
@@ -156,7 +161,7 @@ function skeletonHash(tokens: Token[]): number {
     const code = TYPE_CODES.get(t.type);
     mix(code === undefined ? 0 : code.charCodeAt(0));
     if (isSlot(t)) continue;
-    const v = t.type === lexer.TOKEN_REGEX ? `${t.value.body}/${t.value.flags}` : String(t.value);
+    const v = keyValue(t);
     mix(v.length);
     for (let i = 0; i < v.length; i++) mix(v.charCodeAt(i));
   }
