@@ -11,6 +11,8 @@ export interface AdapterFactory {
    * a readable file before anything runs.
    */
   readonly fileKeys: readonly string[];
+  /** A value a file key may take that names no file (`sslrootcert: system`), by key. */
+  readonly fileKeyWords: Readonly<Record<string, string>>;
   /** Database and schema that relations default to. */
   defaults(output: Record<string, unknown>): { database: string | undefined; schema: string; threads: number };
   create(output: Record<string, unknown>, opts: { projectDir: string; threads: number }): Adapter;
@@ -26,12 +28,14 @@ export function defineAdapter<O extends { schema: string; threads: number }>(spe
   outputSchema: z.ZodType<O>;
   databaseOf(output: O): string | undefined;
   fileKeys?: readonly string[];
+  fileKeyWords?: Readonly<Record<string, string>>;
   create(output: O, opts: { projectDir: string; threads: number }): Adapter;
 }): AdapterFactory {
   return {
     type: spec.type,
     outputSchema: spec.outputSchema as unknown as z.ZodType<Record<string, unknown>>,
     fileKeys: spec.fileKeys ?? [],
+    fileKeyWords: spec.fileKeyWords ?? {},
     defaults(output) {
       const o = output as unknown as O;
       return { database: spec.databaseOf(o), schema: o.schema, threads: o.threads };

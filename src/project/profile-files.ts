@@ -5,14 +5,21 @@ import type { YamlFile } from '../util/yaml-file.js';
 
 /**
  * The first file an output names (its adapter's fileKeys: certificates, key
- * files) that is missing, not a file, or not readable, as an error at the
+ * files; not the words its fileKeyWords lists) that is missing, not a file, or not readable, as an error at the
  * key's line; undefined when all are there. Paths are relative to the project
  * directory, or absolute. Only the path is ever shown, never the contents.
  */
-export function unreadableOutputFile(output: Record<string, unknown>, fileKeys: readonly string[], projectDir: string, yaml: YamlFile, path: string[]): UserError | undefined {
+export function unreadableOutputFile(
+  output: Record<string, unknown>,
+  { fileKeys, fileKeyWords }: { fileKeys: readonly string[]; fileKeyWords: Readonly<Record<string, string>> },
+  projectDir: string,
+  yaml: YamlFile,
+  path: string[],
+): UserError | undefined {
   for (const key of fileKeys) {
     const value = output[key];
-    if (typeof value !== 'string') continue;
+    // a word that names no file (sslrootcert: system)
+    if (typeof value !== 'string' || fileKeyWords[key] === value) continue;
     const abs = resolve(projectDir, value);
     const problem = fileProblem(abs);
     if (problem) {

@@ -170,7 +170,7 @@ export function resolveTarget(opts: {
       throw yaml.error(outside, 'lake_root' in rawOutput ? [...path, 'lake_root'] : path, `add ${ALLOW_LAKE_OUTSIDE_PROJECT}: true to output '${name}' if the lake is meant to live there`);
     }
     const factory = adapterFactory(String(output.type))!;
-    const unreadable = unreadableOutputFile(output, factory.fileKeys, opts.projectDir, yaml, [opts.profileName, 'outputs', name]);
+    const unreadable = unreadableOutputFile(output, factory, opts.projectDir, yaml, [opts.profileName, 'outputs', name]);
     if (unreadable) throw unreadable;
     return { name, type: factory.type, output, ...factory.defaults(output) };
   };

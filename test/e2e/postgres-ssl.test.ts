@@ -119,6 +119,32 @@ describe('PostgreSQL over SSL with a private CA', () => {
     expect(await connRow()).toEqual({ app: expect.stringMatching(/^tsql [0-9a-f]{8} /), encrypted: true });
   });
 
+  it('sslrootcert: system trusts the CAs the system trusts, with the host name checked (libpq 16)', async () => {
+    const { p, run } = sslProject({ sslrootcert: 'system', application_name: 'system-roots' });
+    // the test CA is not one the system trusts: refused
+    const refused = run();
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(errorLines(refused.stderr), refused.stderr).toHaveLength(1);
+    expect(refused.stderr).toMatch(/certificate/);
+    // once the system trusts it (node's NODE_EXTRA_CA_CERTS adds to the CAs node trusts), it connects
+    const trusted = p.tsql(['run'], { [PW_ENV]: server.connection.password, NODE_EXTRA_CA_CERTS: join(p.dir, 'certs', 'ca.crt') });
+    expect(trusted.code, trusted.stdout + trusted.stderr).toBe(0);
+    expect(await connRow()).toEqual({ app: 'system-roots', encrypted: true });
+    // verify-full is the only mode that goes with it: the host name is checked
+    const byIp = sslProject({ sslrootcert: 'system' }, { host: '127.0.0.1' });
+    const r = byIp.p.tsql(['run'], { [PW_ENV]: server.connection.password, NODE_EXTRA_CA_CERTS: join(byIp.p.dir, 'certs', 'ca.crt') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/IP: 127\.0\.0\.1 is not in the cert's list/);
+  });
+
+  it('sslrootcert: system with a weaker sslmode is a profile error, before anything connects', () => {
+    const { run } = sslProject({ sslmode: 'require', sslrootcert: 'system' });
+    const r = run();
+    expect(r.code).toBe(2);
+    expect(errorLines(r.stderr), r.stderr).toHaveLength(1);
+    expect(r.stderr).toMatch(/profiles\.yml:\d+: .*sslmode.*must be verify-full with sslrootcert: system/);
+  });
+
   it('require with sslrootcert checks the CA, as libpq does', () => {
     const { run } = sslProject({ sslmode: 'require', sslrootcert: 'certs/other-ca.crt' });
     const r = run();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PostgresDialect } from '../../src/adapters/postgres/dialect.js';
 import { makeObjectName } from '../../src/adapters/postgres/constraint-names.js';
 import { csvChunks, csvField } from '../../src/seeds/csv-write.js';
-import { pgClientConfig, postgresDatabaseName, postgresOutputSchema, sslOption } from '../../src/adapters/postgres/index.js';
+import { pgClientConfig, postgresDatabaseName, postgresOutputSchema, sslModeOf, sslOption } from '../../src/adapters/postgres/index.js';
 import { adapterFactory, PLANNED_ADAPTERS } from '../../src/adapters/registry.js';
 
 const d = new PostgresDialect();
@@ -135,7 +135,8 @@ describe('postgres profile output', () => {
 
   it('fills the defaults, and accepts database as dbname', () => {
     const o = postgresOutputSchema.parse(base);
-    expect(o).toMatchObject({ host: 'localhost', port: 5432, schema: 'public', sslmode: 'prefer', threads: 4, connect_timeout: 10 });
+    expect(o).toMatchObject({ host: 'localhost', port: 5432, schema: 'public', threads: 4, connect_timeout: 10 });
+    expect(sslModeOf(o)).toBe('prefer');
     expect(postgresDatabaseName(postgresOutputSchema.parse({ type: 'postgres', user: 'u', database: 'warehouse' }))).toBe('warehouse');
     expect(adapterFactory('postgres')!.defaults(o)).toEqual({ database: 'shop', schema: 'public', threads: 4 });
     expect(PLANNED_ADAPTERS).not.toContain('postgres');
@@ -154,6 +155,19 @@ describe('postgres profile output', () => {
     expect(none.success).toBe(false);
     expect(none.error!.issues[0]).toMatchObject({ path: ['dbname'], message: 'is required (the database to connect to)' });
     expect(postgresOutputSchema.safeParse({ ...base, database: 'other' }).success).toBe(false);
+  });
+
+  it('takes sslrootcert: system as libpq 16 does: the system CAs, verify-full by default, nothing weaker', () => {
+    const o = postgresOutputSchema.parse({ ...base, sslrootcert: 'system' });
+    expect(sslModeOf(o)).toBe('verify-full');
+    // no file is read: the system's CAs are node's own (no `ca`), with the host name checked
+    expect(pgClientConfig(o).ssl).toEqual({ rejectUnauthorized: true });
+    expect(sslModeOf(postgresOutputSchema.parse({ ...base, sslrootcert: 'system', sslmode: 'verify-full' }))).toBe('verify-full');
+    for (const sslmode of ['require', 'verify-ca', 'prefer', 'disable']) {
+      const r = postgresOutputSchema.safeParse({ ...base, sslrootcert: 'system', sslmode });
+      expect(r.success, sslmode).toBe(false);
+      expect(r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toContain('sslmode: must be verify-full with sslrootcert: system (as in libpq: a certificate from any public CA would pass a weaker check)');
+    }
   });
 
   it('maps to pg settings: sslmode, timeouts, keepalives, search_path', () => {

@@ -7,7 +7,7 @@ import { withSession } from '../pool.js';
 import type { Adapter, CatalogEntry, CatalogTable, Column, Connection, GrantMap, Relation, RunLockOptions } from '../types.js';
 import type { PgPool, PgPoolOptions } from './connection.js';
 import { PostgresDialect } from './dialect.js';
-import { SSL_FILE_KEYS, SSL_MODES, sslOption } from './tls.js';
+import { SSL_FILE_KEYS, SSL_MODES, SYSTEM_ROOTS, sslOption, type SslMode } from './tls.js';
 
 export { SSL_MODES, sslOption } from './tls.js';
 
@@ -33,7 +33,7 @@ export const pgConnectKeys = {
 };
 
 /** sslrootcert, sslcert, sslkey: none with sslmode disable; sslcert and sslkey together. */
-function checkSslFiles(o: { sslmode: string } & Partial<Record<(typeof SSL_FILE_KEYS)[number], string>>, ctx: z.RefinementCtx): void {
+function checkSslFiles(o: { sslmode?: string } & Partial<Record<(typeof SSL_FILE_KEYS)[number], string>>, ctx: z.RefinementCtx): void {
   for (const key of SSL_FILE_KEYS) {
     if (o[key] !== undefined && o.sslmode === 'disable') ctx.addIssue({ code: 'custom', path: [key], message: 'is not used with sslmode disable (no SSL); remove it or choose another sslmode' });
   }
@@ -57,7 +57,9 @@ export const postgresOutputSchema = z
     database: text.optional(),
     schema: z.string().default('public'),
     ...pgConnectKeys,
-    /** the CA certificates the server's must be signed by (libpq's sslrootcert) */
+    /** prefer, or verify-full with `sslrootcert: system` (sslModeOf) */
+    sslmode: z.enum(SSL_MODES).optional(),
+    /** the CA certificates the server's must be signed by (libpq's sslrootcert); `system`: the system's (libpq 16) */
     sslrootcert: filePath.optional(),
     /** the client certificate and its private key, for servers that ask for one */
     sslcert: filePath.optional(),
@@ -73,6 +75,10 @@ export const postgresOutputSchema = z
   .strict()
   .superRefine((o, ctx) => {
     checkSslFiles(o, ctx);
+    // libpq 16's rule: any host can get a certificate a public CA signs, so only the host name check makes it safe
+    if (o.sslrootcert === SYSTEM_ROOTS && o.sslmode !== undefined && o.sslmode !== 'verify-full') {
+      ctx.addIssue({ code: 'custom', path: ['sslmode'], message: 'must be verify-full with sslrootcert: system (as in libpq: a certificate from any public CA would pass a weaker check)' });
+    }
     if (o.dbname === undefined && o.database === undefined) ctx.addIssue({ code: 'custom', path: ['dbname'], message: 'is required (the database to connect to)' });
     if (o.dbname !== undefined && o.database !== undefined && o.dbname !== o.database) {
       ctx.addIssue({ code: 'custom', path: ['database'], message: `names another database than dbname (${o.dbname}); give one of them` });
@@ -83,6 +89,11 @@ export const postgresOutputSchema = z
   });
 
 export type PostgresOutput = z.infer<typeof postgresOutputSchema>;
+
+/** The profile's sslmode: prefer when not given, verify-full with `sslrootcert: system` (as in libpq 16). */
+export function sslModeOf(output: Pick<PostgresOutput, 'sslmode' | 'sslrootcert'>): SslMode {
+  return output.sslmode ?? (output.sslrootcert === SYSTEM_ROOTS ? 'verify-full' : 'prefer');
+}
 
 export function postgresDatabaseName(output: PostgresOutput): string {
   return (output.dbname ?? output.database)!;
@@ -104,7 +115,7 @@ export function pgClientConfig(output: PostgresOutput, projectDir?: string): pg.
     user: output.user,
     password: output.password ?? output.pass,
     database: postgresDatabaseName(output),
-    ssl: sslOption(output.sslmode, output, projectDir),
+    ssl: sslOption(sslModeOf(output), output, projectDir),
     connectionTimeoutMillis: output.connect_timeout * 1000,
     keepAlive: output.keepalives_idle !== undefined,
     keepAliveInitialDelayMillis: (output.keepalives_idle ?? 0) * 1000,
@@ -143,7 +154,7 @@ export class PostgresAdapter implements Adapter {
       client: { ...pgClientConfig(this.output, this.projectDir), application_name: this.output.application_name ?? run?.name ?? 'tsql' },
       dialect: this.dialect,
       size: Math.max(1, this.threads),
-      sslFallback: this.output.sslmode === 'prefer',
+      sslFallback: sslModeOf(this.output) === 'prefer',
       retries: this.output.retries,
       setup: statements.length
         ? async (s) => {
@@ -224,7 +235,7 @@ export class PostgresAdapter implements Adapter {
   async acquireRunLock(opts: RunLockOptions): Promise<void> {
     const m = await import('./run-lock.js');
     const id = m.runIdentity(this.database, this.output.schema);
-    const target = { client: this.lockClientConfig(), database: this.database, schema: this.output.schema, engine: this.dialect.type, sslFallback: this.output.sslmode === 'prefer', retries: this.output.retries };
+    const target = { client: this.lockClientConfig(), database: this.database, schema: this.output.schema, engine: this.dialect.type, sslFallback: sslModeOf(this.output) === 'prefer', retries: this.output.retries };
     this.lock = await m.acquirePgRunLock(target, id, opts);
     this.run = { name: m.workerApplicationName(id), markWorker: m.markWorkerSql(id) };
   }
@@ -253,5 +264,6 @@ export const postgresAdapterFactory = defineAdapter({
   outputSchema: postgresOutputSchema,
   databaseOf: postgresDatabaseName,
   fileKeys: SSL_FILE_KEYS,
+  fileKeyWords: { sslrootcert: SYSTEM_ROOTS },
   create: (output, opts) => new PostgresAdapter(output, opts.threads, undefined, opts.projectDir),
 });
