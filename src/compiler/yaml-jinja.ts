@@ -36,8 +36,12 @@ export function asBoolean(v: unknown): unknown {
   return t === 'true' ? true : t === 'false' ? false : v;
 }
 
-/** Keys rendered later, in the node's context (dbt defers them too), in either spelling; sql_header is sent as written. */
-const DEFERRED = new Set(['pre_hook', 'post_hook', 'sql_header']);
+/**
+ * Keys rendered later, in the node's context, in either spelling: the hooks, as dbt defers them.
+ * (dbt renders every other config key of a project or properties file when it reads it,
+ * sql_header included.)
+ */
+const DEFERRED = new Set(['pre_hook', 'post_hook']);
 
 /**
  * Jinja in a project file's folder config (`+enabled: "{{ var('x', false) }}"`) or in a

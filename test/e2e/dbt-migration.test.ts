@@ -207,7 +207,7 @@ describe("dbt's graph and tojson() in templates", () => {
 
   it('Jinja in a list of the project file (+tags) and in a properties file\'s config (alias, enabled) is rendered, as dbt renders it', () => {
     const p = project({
-      'tsql_project.yml': "name: shop\nprofile: shop\nmodels:\n  shop:\n    +tags: [\"{{ env_var('TSQL_TEAM', 'core') }}\", fixed]\n",
+      'tsql_project.yml': "name: shop\nprofile: shop\nmodels:\n  shop:\n    +tags: [\"{{ env_var('TSQL_TEAM', 'core') }}\", fixed]\n    +sql_header: \"set threads = {{ var('build_threads', 2) }}\"\n",
       'models/orders.sql': 'select 1 as id\n',
       'models/legacy.sql': 'select 2 as id\n',
       'models/schema.yml': "version: 2\nmodels:\n  - name: orders\n    config:\n      alias: \"{{ var('orders_alias', 'orders_v2') }}\"\n      pre-hook: \"select '{{ this }}' as hooked\"\n  - name: legacy\n    config:\n      enabled: \"{{ target.name == 'prod' }}\"\n",
@@ -217,6 +217,8 @@ describe("dbt's graph and tojson() in templates", () => {
     const m = JSON.parse(readFileSync(join(p.dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { tags: string[]; alias: string }> };
     expect(m.nodes['model.shop.orders'].tags).toEqual(['growth', 'fixed']);
     expect(m.nodes['model.shop.orders'].alias).toBe('orders_v2');
+    // sql_header is rendered when the file is read, as dbt does (it ran before the model: the build passed)
+    expect((m.nodes['model.shop.orders'] as unknown as { config: { sql_header: string } }).config.sql_header).toBe('set threads = 2');
     // a hook is rendered when its node is, where `this` is the node's relation
     expect((m.nodes['model.shop.orders'] as unknown as { pre_hook: string[] }).pre_hook).toEqual(['select \'"warehouse"."main"."orders_v2"\' as hooked']);
     expect(m.nodes['model.shop.legacy']).toBeUndefined();
