@@ -27,11 +27,12 @@ afterEach(async () => {
 
 const SLOW_PG = "{{ config(materialized='table') }}\nselect 1 as id from (select pg_sleep({{ var('sleep', 0) }})) s\n";
 
-function pgProject(files: Record<string, string>): { p: TempProject; schema: string; env: Record<string, string> } {
+/** `extra`: more lines of the output (indented as its keys). */
+function pgProject(files: Record<string, string>, extra = ''): { p: TempProject; schema: string; env: Record<string, string> } {
   const c = pgConnection();
   const schema = uniqueSchema('lock');
   schemas.push(schema);
-  return { p: project(files, { profile: pgProfile(schema, PASSWORD_ENV) }), schema, env: { [PASSWORD_ENV]: c.password } };
+  return { p: project(files, { profile: pgProfile(schema, PASSWORD_ENV) + extra }), schema, env: { [PASSWORD_ENV]: c.password } };
 }
 
 describe('run lock on PostgreSQL', () => {
@@ -80,6 +81,19 @@ describe('run lock on PostgreSQL', () => {
       const rows = await pgQuery(`select count(*)::int as n from "${schema}"."slow"`);
       expect(rows[0].n).toBe(1);
     }
+  });
+
+  it("after SIGKILL the killed run's statements are ended when the profile names the connections (application_name)", async () => {
+    const { p, env, schema } = pgProject({ 'models/slow.sql': SLOW_PG }, '      application_name: nightly-shop\n');
+    const killed = startRun(['run', '--vars', '{sleep: 60}'], p.dir, env, (child) => setTimeout(() => child.kill('SIGKILL'), 300));
+    expect((await killed).signal).toBe('SIGKILL');
+    // its connections carry the profile's name, not tsql's: they are found by the run's worker lock
+    const before = await pgQuery("select pid from pg_stat_activity where query like '%pg_sleep%' and application_name = 'nightly-shop' and state = 'active'");
+    expect(before.length).toBeGreaterThan(0);
+    const r2 = await runCliAsync(['run'], p.dir, env);
+    expect(r2.code, r2.stdout + r2.stderr).toBe(0);
+    expect(await pgQuery("select pid from pg_stat_activity where query like '%pg_sleep%' and state = 'active' and pid <> pg_backend_pid()")).toEqual([]);
+    expect((await pgQuery(`select count(*)::int as n from "${schema}"."slow"`))[0].n).toBe(1);
   });
 });
 
