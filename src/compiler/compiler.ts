@@ -38,6 +38,7 @@ import { injectEphemeralCtes, ephemeralCteName } from './ephemeral.js';
 import { mapWithCtes, ownCodeMap, type CodeMap, type CteLayout } from './line-map.js';
 import { renderWithMarks, type OutputMarks } from '../templating/jinja/output-marks.js';
 import { bindArgs } from '../templating/jinja/python-args.js';
+import { isSafe, strValue } from '../templating/jinja/python-values.js';
 import { pyJsonDumps } from '../templating/jinja/python-json.js';
 import { artifactPath, graphEdges, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
 import { legacySnapshotPlace, snapshotMacroWarnings, snapshotNode } from './snapshot-node.js';
@@ -1643,7 +1644,7 @@ export class Compiler {
       const { positional, kwargs } = splitArgs(args);
       let given: Config = { ...kwargs };
       if (isPlainObject(positional[0])) given = { ...positional[0], ...given };
-      self.applyConfig(frame, given);
+      self.applyConfig(frame, plainStrings(given));
       frame.relation = undefined;
       return '';
     };
@@ -1659,7 +1660,7 @@ export class Compiler {
         return v;
       },
       set: (key: string, value: unknown) => {
-        self.applyConfig(self.current(), { [key]: value });
+        self.applyConfig(self.current(), plainStrings({ [key]: value }));
         return '';
       },
     });
@@ -2020,6 +2021,12 @@ export function cleanSql(sql: string): string {
 /** dbt's `model.batch`: id, event_time_start, event_time_end (datetimes), or none. */
 function batchContext(b: BatchContext | undefined): Record<string, unknown> | null {
   return b ? { id: b.id, event_time_start: datetimeObject(b.start), event_time_end: datetimeObject(b.end) } : null;
+}
+
+/** A config given from a template, with text a template made (`caller()`, a `{% set %}` block: SafeStrings) as plain strings. */
+function plainStrings(given: Config): Config {
+  const plain = (v: unknown): unknown => (isSafe(v) ? strValue(v) : Array.isArray(v) && v.some(isSafe) ? v.map(plain) : v);
+  return Object.values(given).some((v) => isSafe(v) || (Array.isArray(v) && v.some(isSafe))) ? Object.fromEntries(Object.entries(given).map(([k, v]) => [k, plain(v)])) : given;
 }
 
 function extensionTags(env: nunjucks.Environment): string[] {

@@ -39,6 +39,11 @@ export const BUILTIN_MACROS = `
   {{ return(config_full_refresh) }}
 {%- endmacro %}
 
+{#- dbt's way to set a model's sql_header from its body: {% call set_sql_header(config) %}...{% endcall %} -#}
+{% macro set_sql_header(config) -%}
+  {{ config.set('sql_header', caller()) }}
+{%- endmacro %}
+
 {% macro generate_schema_name_for_env(custom_schema_name, node) -%}
   {%- if target.name == 'prod' and custom_schema_name is not none -%}{{ custom_schema_name | trim }}{%- else -%}{{ target.schema }}{%- endif -%}
 {%- endmacro %}

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { useProjects } from '../helpers/project.js';
 import { UNSUPPORTED_CONFIG, UNSUPPORTED_PROJECT, UNSUPPORTED_PROPERTIES_TOP } from '../../src/project/unsupported.js';
 import { MODEL_CONFIG_KEYS, SEED_CONFIG_KEYS, SOURCE_CONFIG_KEYS, TEST_CONFIG_KEYS } from '../../src/project/config-keys.js';
@@ -100,6 +102,17 @@ semantic_models:
     const bad = p.tsql(['run']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('sql_header');
+  });
+
+  it('set_sql_header sets it from the model\'s body, as in dbt ({% call set_sql_header(config) %})', async () => {
+    const p = project({
+      'models/a.sql': "{% call set_sql_header(config) %}\ncreate or replace temporary macro thrice(x) as x * 3;\n{% endcall %}\n{{ config(materialized='table') }}\nselect thrice(14) as v\n",
+    });
+    const r = p.tsql(['run']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await p.query('select v from main.a')).toEqual([{ v: 42 }]);
+    const m = JSON.parse(readFileSync(join(p.dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { config: { sql_header: string } }> };
+    expect(m.nodes['model.shop.a'].config.sql_header).toBe('\ncreate or replace temporary macro thrice(x) as x * 3;\n');
   });
 
   it("a column's config holds meta and tags", async () => {
