@@ -1685,7 +1685,11 @@ export class Compiler {
       const frame = this.stack[this.stack.length - 1];
       throw new UserError(`env_var('${name}'): the environment variable is not set and no default was given`, { file: frame?.file, line: frame ? lineOfCall(frame.raw, 'env_var', name) : undefined });
     });
-    env.addGlobal('config', this.configFunction());
+    const config = this.configFunction();
+    env.addGlobal('config', config);
+    // dbt's `builtins`: tsql's own ref, source and config, for a project macro that overrides one (`{% macro ref(name) %}`)
+    env.addGlobal('builtins', { ref: (...args: unknown[]) => this.ref(args), source: (...args: unknown[]) => this.source(args), config });
+    env.addGlobal('project_name', this.opts.project.settings.name);
     env.addGlobal('is_incremental', () => {
       const frame = this.current();
       // In a unit test the model runs as a full refresh unless the test overrides is_incremental.

@@ -25,6 +25,20 @@ describe("dbt's context functions in models", () => {
     expect(sql).toContain("'20240305' as day");
   });
 
+  it('a project macro that overrides ref calls builtins.ref (dbt\'s pattern); project_name is the root project\'s name', () => {
+    const p = project({
+      'macros/ref.sql': "{% macro ref(model_name) %}{% do log('ref ' ~ model_name, info=true) %}{% do return(builtins.ref(model_name)) %}{% endmacro %}",
+      'models/orders.sql': 'select 1 as id\n',
+      'models/report.sql': "select '{{ project_name }}' as project, id from {{ ref('orders') }}\n",
+    });
+    const r = p.tsql(['compile']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('ref orders');
+    expect(readFileSync(join(p.dir, 'target', 'compiled', 'shop', 'models', 'report.sql'), 'utf8')).toBe(`select 'shop' as project, id from "warehouse"."main"."orders"\n`);
+    // the dependency is known: selecting report's parents finds orders
+    expect(p.tsql(['ls', '-s', '+report']).stdout.trim().split('\n')).toEqual(['shop.orders', 'shop.report']);
+  });
+
   it('should_full_refresh() is the model\'s full_refresh config, else --full-refresh; target.threads is --threads when given', () => {
     const p = project({
       'models/a.sql': "select {{ should_full_refresh() }} as fr, {{ target.threads }} as threads\n",
