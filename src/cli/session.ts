@@ -58,6 +58,8 @@ export interface Session {
 }
 
 export interface SessionOptions {
+  /** the command, as dbt's flags.WHICH names it (`run`, `list`, `generate` …) */
+  which: string;
   readCatalog: boolean;
   /** the nodes this invocation builds, for --defer (refs to the others may read production's relations) */
   selection?: (manifest: Manifest, targetDir: string) => Set<string>;
@@ -130,6 +132,7 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, load
   const startedAt = new Date();
   const compiler = (deferred?: Map<string, Relation>) =>
     new Compiler({
+      invocation: { which: opts.which, select: options.select, exclude: options.exclude },
       deferred,
       empty: options.empty,
       project: (project ??= loadProject(options.projectDir, { targetPath: options.targetPath }, settings)),

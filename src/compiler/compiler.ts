@@ -74,6 +74,8 @@ import type { DocBlock } from '../project/doc-blocks.js';
 import { UserErrors } from '../errors.js';
 
 export interface CompileOptions {
+  /** what the invocation runs, as dbt names it (`flags.WHICH`): run, build, test, compile, list … and its selection */
+  invocation?: { which: string; select?: string[]; exclude?: string[] };
   project: LoadedProject;
   target: ResolvedTarget;
   dialect: Dialect;
@@ -1722,7 +1724,17 @@ export class Compiler {
       database: () => this.frameConnection(this.stack[this.stack.length - 1]).database,
     });
     for (const [k, v] of Object.entries(introspection.globals)) env.addGlobal(k, v);
-    env.addGlobal('flags', { FULL_REFRESH: this.opts.fullRefresh, STORE_FAILURES: false, WHICH: 'compile' });
+    // the command is the invocation's own: a compile whose templates read it is not reused by another command
+    const invocation = this.opts.invocation ?? { which: 'compile' };
+    const flags: Record<string, unknown> = { FULL_REFRESH: this.opts.fullRefresh, STORE_FAILURES: false };
+    this.renderInputs.noting(flags, 'WHICH', invocation.which, 'flags.WHICH');
+    env.addGlobal('flags', flags);
+    this.renderInputs.volatileGlobal(env, 'invocation_args_dict', {
+      which: invocation.which,
+      select: invocation.select ?? [],
+      exclude: invocation.exclude ?? [],
+      full_refresh: this.opts.fullRefresh,
+    });
     env.addGlobal('return', (value: unknown) => {
       throw new MacroReturn(value);
     });

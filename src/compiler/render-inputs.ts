@@ -2,7 +2,7 @@
  * What a compile's templates read beyond the project's files, the options and the target: the
  * environment variables (`env_var()`), and whether they read anything that differs from one
  * invocation to the next (`run_started_at`, `invocation_id`, the clock through
- * `modules.datetime`, the `random` filter); and when its warnings next change with the date
+ * `modules.datetime`, the `random` filter, the command: `flags.WHICH`, `invocation_args_dict`); and when its warnings next change with the date
  * (a model's `deprecation_date`). The compile cache (compile-cache.ts) reuses a
  * compile only when none of the latter was read, and when every environment variable still has
  * the value it had.
@@ -67,8 +67,8 @@ export class RenderInputLog {
     return out;
   }
 
-  /** `obj[key]` as a getter of `value` that marks the compile volatile (`what` was read). */
-  private noting(obj: Record<string, unknown>, key: string, value: unknown, what: string): void {
+  /** `obj[key]` as a getter of `value` that marks the compile volatile (`what` was read): `flags.WHICH`, the command. */
+  noting(obj: Record<string, unknown>, key: string, value: unknown, what: string): void {
     Object.defineProperty(obj, key, {
       configurable: true,
       enumerable: true,

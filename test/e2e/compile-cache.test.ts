@@ -138,6 +138,19 @@ describe('compile cache', () => {
     expect(compiled(p, 'events')).toContain('where id > (select max(id)');
   });
 
+  it("flags.WHICH is the command, as in dbt; a compile that reads it (or invocation_args_dict) is not reused by another command", async () => {
+    const p = await agedProject({
+      'models/which.sql': "{{ config(materialized='table') }}\nselect '{{ flags.WHICH }}' as w, '{{ invocation_args_dict.which }}:{{ invocation_args_dict.select | join(\",\") }}' as args\n",
+    });
+    expect(p.tsql(['run', '-s', 'which']).code).toBe(0);
+    expect(await p.query('select w, args from main.which')).toEqual([{ w: 'run', args: 'run:which' }]);
+    expect(p.tsql(['build']).code).toBe(0);
+    expect(await p.query('select w, args from main.which')).toEqual([{ w: 'build', args: 'build:' }]);
+    expect(compile(p)).toContain('; not kept for the next compile: models/which.sql reads flags.WHICH');
+    expect(compiled(p, 'which')).toContain("select 'compile' as w, 'compile:' as args");
+    expect(cacheFiles(p)).toHaveLength(0);
+  });
+
   it('compiles again for another target, and never keeps a compile that read a value of its own invocation', async () => {
     const profile = 'shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: warehouse.duckdb\n      schema: main\n    other:\n      type: duckdb\n      path: warehouse.duckdb\n      schema: other\n';
     const p = await agedProject(

@@ -18,7 +18,7 @@ export async function compileCommand(options: ParsedOptions, args: { inline?: st
   const reporter = new Reporter(options.logFormat);
   const t0 = performance.now();
   const selection = (m: Manifest, targetDir: string) => selectFromManifest(m, { ...commandSelection(options), targetDir, types: ['model', 'seed', 'snapshot'] });
-  const session = await openSession(options, { readCatalog: true, selection });
+  const session = await openSession(options, { which: 'compile', readCatalog: true, selection });
   try {
     const { manifest } = session.compiled;
     // with --select, the selected models' SQL is printed: a selection of nothing is a mistake
@@ -44,7 +44,7 @@ export async function compileCommand(options: ParsedOptions, args: { inline?: st
 /** `tsql compile --inline SQL`: the compiled SQL on stdout (warnings on stderr); nothing is written to target/. */
 async function compileInline(options: ParsedOptions, sql: string): Promise<number> {
   const reporter = new Reporter(options.logFormat, process.stderr);
-  const session = await openSession(options, { readCatalog: true, extraModel: inlineModel(sql) });
+  const session = await openSession(options, { which: 'compile', readCatalog: true, extraModel: inlineModel(sql) });
   try {
     for (const w of session.compiled.warnings) reporter.warn(w);
     for (const l of session.compiled.logs) reporter.info(l);

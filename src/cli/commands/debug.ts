@@ -56,7 +56,7 @@ async function checkConnection(adapter: Adapter, label: string, out: (s: string)
 async function checkOtherConnections(options: ParsedOptions, targetName: string, out: (s: string) => void): Promise<{ ok: boolean; compiles: boolean }> {
   let session: Session;
   try {
-    session = await openSession(options, { readCatalog: false });
+    session = await openSession(options, { which: 'debug', readCatalog: false });
   } catch (e) {
     if (!isUserError(e)) throw e;
     const errors = e instanceof UserErrors ? e.errors : [e as UserError];

@@ -32,7 +32,7 @@ export async function diffCommand(options: ParsedOptions, output: string | undef
     const out = checkDiffOutput(output);
     if (!options.state) throw new UserError("tsql diff compares with production: pass --state DIR, the folder holding production's manifest.json", {}, { hint: 'e.g. tsql diff --state prod-artifacts --target ci' });
     const reporter = new Reporter(options.logFormat, out === 'json' ? process.stderr : process.stdout);
-    const session = await openSession(options, { readCatalog: false });
+    const session = await openSession(options, { which: 'diff', readCatalog: false });
     try {
       report.target = session.target.targetName;
       report.adapterType = session.target.type;

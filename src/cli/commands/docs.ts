@@ -50,7 +50,7 @@ export async function docsGenerateCommand(options: ParsedOptions, flags: DocsGen
   let warehouses: Warehouses;
   let manifest: ManifestJson;
   if (flags.compile) {
-    const session = await openSession(options, { readCatalog: !flags.emptyCatalog });
+    const session = await openSession(options, { which: 'generate', readCatalog: !flags.emptyCatalog });
     await publishCompiled(session, reporter, 'docs generate');
     manifest = JSON.parse(readFileSync(join(session.targetDir, 'manifest.json'), 'utf8')) as ManifestJson;
     warehouses = {

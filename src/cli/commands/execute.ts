@@ -93,7 +93,7 @@ async function executeDay(command: ExecuteCommand, options: ParsedOptions, repor
   const t0 = performance.now();
   const types = COMMAND_TYPES[command];
   const select = (m: Manifest, targetDir: string) => selectFromManifest(m, { ...commandSelection(options), targetDir, types: types.select });
-  const session = await openSession(options, { readCatalog: true, selection: select, runLock: { onWait: (m) => reporter.info(m) } });
+  const session = await openSession(options, { which: command, readCatalog: true, selection: select, runLock: { onWait: (m) => reporter.info(m) } });
   // manifest.json is written once the big seeds' checksums are done; the nodes do not wait for it
   let manifestWritten: Promise<void> = Promise.resolve();
   const writeResults = async (...args: Parameters<typeof writeRunResults>) => {

@@ -34,7 +34,7 @@ function isoOf(v: unknown): string | null {
 export async function freshnessCommand(options: ParsedOptions, output: string | undefined): Promise<number> {
   const reporter = new Reporter(options.logFormat);
   const t0 = performance.now();
-  const session = await openSession(options, { readCatalog: true });
+  const session = await openSession(options, { which: 'freshness', readCatalog: true });
   try {
     const { manifest } = session.compiled;
     const picked = selectFromManifest(manifest, { ...commandSelection(options), targetDir: session.targetDir, types: ['source'] });

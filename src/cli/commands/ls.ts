@@ -55,7 +55,7 @@ function words(values: string[] | undefined): string[] {
 /** `tsql ls`: the selected nodes, one per line (or JSON lines). */
 export async function lsCommand(options: ParsedOptions, args: LsArgs): Promise<number> {
   const { types, output: out, outputKeys } = checkLsOptions(args);
-  const session = await openSession(options, { readCatalog: false });
+  const session = await openSession(options, { which: 'list', readCatalog: false });
   try {
     const manifest = session.compiled.manifest;
     const picked = selectFromManifest(manifest, { ...commandSelection(options), targetDir: session.targetDir, types });

@@ -11,7 +11,7 @@ import { describeProject } from './describe.js';
 export async function parseCommand(options: ParsedOptions): Promise<number> {
   const reporter = new Reporter(options.logFormat);
   const t0 = performance.now();
-  const session = await openSession(options, { readCatalog: false });
+  const session = await openSession(options, { which: 'parse', readCatalog: false });
   try {
     await publishCompiled(session, reporter, 'parse');
     reporter.info(`Parsed ${describeProject(session.compiled.manifest)} in ${((performance.now() - t0) / 1000).toFixed(2)}s${reusedNote(session)}; wrote ${session.settings.targetPath}/manifest.json`);

@@ -37,7 +37,7 @@ export async function runOperationCommand(options: ParsedOptions, macro: string,
   const reporter = new Reporter(options.logFormat);
   const args = parseOperationArgs(rawArgs);
   const t0 = performance.now();
-  const session = await openSession(options, { readCatalog: true });
+  const session = await openSession(options, { which: 'run-operation', readCatalog: true });
   try {
     await publishCompiled(session, reporter, 'run-operation');
     const renderer = session.compiled.runTime;

@@ -37,7 +37,7 @@ export async function showCommand(options: ParsedOptions, args: ShowArgs): Promi
   const { limit, output } = checkShowArgs(options, args);
   const reporter = new Reporter(options.logFormat, output === 'json' ? process.stderr : process.stdout);
   const inline = args.inline;
-  const session = await openSession(options, { readCatalog: true, extraModel: inlineModel(inline) });
+  const session = await openSession(options, { which: 'show', readCatalog: true, extraModel: inlineModel(inline) });
   try {
     const { manifest } = session.compiled;
     const targets = inline === undefined ? pick(manifest, session, options) : [inlineNode(manifest)];
