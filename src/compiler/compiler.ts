@@ -1750,6 +1750,10 @@ export class Compiler {
       raise_compiler_error: (msg: unknown) => {
         throw new UserError(String(msg));
       },
+      // what a macro says it has no implementation for (an adapter's dispatch without a default__)
+      raise_not_implemented: (msg: unknown) => {
+        throw new UserError(`not implemented: ${String(msg)}`);
+      },
       warn: (msg: unknown) => {
         const frame = this.stack[this.stack.length - 1];
         this.warnings.push(`${frame ? frame.file + ': ' : ''}${String(msg)}`);

@@ -53,6 +53,13 @@ describe("dbt's context functions in models", () => {
     expect(compiled('b')).toContain('select False as fr');
   });
 
+  it('exceptions.raise_not_implemented stops the compile with its message, at the file and line (exit 2)', () => {
+    const p = project({
+      'models/a.sql': "select 1 as x\n-- {{ exceptions.raise_not_implemented('pivot is not available on ' ~ target.type) }}\n",
+    });
+    expectUserError(p, /^error: models\/a\.sql:2: not implemented: pivot is not available on duckdb$/);
+  });
+
   it("try_or_compiler_error: the function's failure is the message, at the model's file and line (exit 2)", () => {
     const p = project({
       'models/a.sql': "select 1 as x\n-- {{ try_or_compiler_error('run_date must be a date, got nope', modules.datetime.datetime.fromisoformat, 'nope') }}\n",
