@@ -46,6 +46,7 @@ export type SelectorMethod =
   | 'package'
   | 'test_type'
   | 'test_name'
+  | 'unit_test'
   | 'exposure'
   | 'group'
   | 'access'
@@ -64,6 +65,7 @@ const METHODS: readonly SelectorMethod[] = [
   'package',
   'test_type',
   'test_name',
+  'unit_test',
   'exposure',
   'group',
   'access',

@@ -295,6 +295,12 @@ function compileMatcher(c: SelectorCriterion, state: SelectionState | undefined)
       const m = glob(value);
       return (n) => isTest(n) && m(n.testName ?? n.name);
     }
+    case 'unit_test': {
+      // dbt's: unit tests by name or by fqn (`unit_test:orders_*`, `unit_test:shop.orders.*`)
+      const byFqn = fqnMatcher(value);
+      const m = glob(value);
+      return (n) => n.resourceType === 'unit_test' && (m(n.name) || byFqn(n));
+    }
     case 'group': {
       const m = glob(value);
       return (n) => typeof n.config.group === 'string' && m(n.config.group);

@@ -549,6 +549,14 @@ describe('methods', () => {
     expect(direct('test_type:schema')).toEqual(direct('test_type:generic'));
   });
 
+  it('unit_test: by name or fqn, as in dbt', () => {
+    expect(direct('unit_test:test_orders_logic')).toEqual(['test_orders_logic']);
+    expect(direct('unit_test:*')).toEqual(['test_orders_logic']);
+    expect(direct('unit_test:test_orders_*')).toEqual(['test_orders_logic']);
+    expect(direct('unit_test:shop.marts.orders.test_orders_logic')).toEqual(['test_orders_logic']);
+    expect(direct('unit_test:orders')).toEqual([]);
+  });
+
   it('test_name:', () => {
     expect(direct('test_name:not_null')).toEqual(['not_null_orders_id', 'source_not_null_user_purchase_id']);
     expect(direct('test_name:relation*')).toEqual([
