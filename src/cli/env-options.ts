@@ -37,15 +37,19 @@ export const ENV_OPTIONS: EnvOption[] = [
   { name: 'INDIRECT_SELECTION', option: 'indirectSelection', kind: 'string', description: '--indirect-selection' },
   { name: 'QUIET', option: 'quiet', kind: 'boolean', description: '--quiet: only errors are printed' },
   { name: 'USE_COLORS', option: 'useColors', kind: 'boolean', description: 'colour on (true) or off (false), whatever the terminal' },
+  { name: 'PARTIAL_PARSE', option: 'partialParse', kind: 'boolean', description: '--no-partial-parse when false: compile from scratch' },
 ];
+
+/** Options every command takes, whatever it is (the environment and the project file's flags set them for all). */
+export const EVERY_COMMAND: ReadonlySet<string> = new Set(['useColors', 'quiet', 'partialParse']);
 
 const PREFIXES = ['TSQL_', 'DBT_ENGINE_', 'DBT_'];
 
 /**
  * dbt's variables that would change what a user sees and that tsql does not act
  * on: a warning each, so a CI setting is never dropped in silence. (Variables
- * such as DBT_PARTIAL_PARSE or DBT_SEND_ANONYMOUS_USAGE_STATS have nothing to
- * act on in tsql and are left alone.) `when`: only these values.
+ * such as DBT_SEND_ANONYMOUS_USAGE_STATS have nothing to act on in tsql and are
+ * left alone.) `when`: only these values.
  */
 export const IGNORED_ENV: Array<{ name: string; reason: string; when?: (v: string) => boolean }> = [
   { name: 'LOG_PATH', reason: 'tsql writes no log files (its console output is --log-format json for machines)' },
@@ -79,7 +83,7 @@ export function withEnvOptions(cli: CommonOptions, env: NodeJS.ProcessEnv = proc
   for (const o of ENV_OPTIONS) {
     if (options[o.option] !== undefined) continue;
     // an option the command does not take (DBT_EMPTY for `tsql test`) does not apply to it; colours and quiet apply everywhere
-    if (accepted && !accepted.has(o.option) && o.option !== 'useColors' && o.option !== 'quiet') continue;
+    if (accepted && !accepted.has(o.option) && !EVERY_COMMAND.has(o.option)) continue;
     const variable = PREFIXES.map((p) => p + o.name).find((v) => env[v] !== undefined);
     if (!variable) continue;
     options[o.option] = envValue(variable, env[variable]!, o.kind);

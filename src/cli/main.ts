@@ -46,7 +46,13 @@ function withCommon(cmd: Command, opts: { selection?: boolean; execution?: boole
     .option('--profile <name>', "profile to read from profiles.yml (default: the project file's profile:)")
     .option('--target-path <dir>', "where artifacts go (default: the project file's target-path:, else target)")
     .option('-q, --quiet', 'print errors only')
-    .option('--no-progress', 'no live status line on a terminal (running nodes, elapsed time, rows loaded)');
+    .option('--no-progress', 'no live status line on a terminal (running nodes, elapsed time, rows loaded)')
+    // --use-colors first, as --partial-parse below
+    .option('--use-colors', 'colour the output, whatever the terminal (as dbt)')
+    .option('--no-use-colors', 'no colour in the output (as dbt)')
+    // --partial-parse first: with it, commander leaves the value unset when neither is given (the environment then applies)
+    .option('--partial-parse', 'reuse the kept compile when nothing it was made from changed (the default)')
+    .option('--no-partial-parse', "compile from scratch: do not reuse the compile kept in target/.tsql_cache (dbt's option)");
   if (opts.selection !== false) {
     cmd
       .option('-s, --select <selector...>', 'nodes to include (dbt selection syntax)')

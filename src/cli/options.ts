@@ -7,7 +7,7 @@ import { isPlainObject } from '../project/config-merge.js';
 import { loadState, type StateArtifacts } from '../graph/state-load.js';
 import { parseDs, todayUtc, type RunDate } from '../run-date/run-date.js';
 import { parseEventTimeFlags, type BatchWindow } from '../run-date/batches.js';
-import { ignoredEnvWarnings, withEnvOptions } from './env-options.js';
+import { EVERY_COMMAND, ignoredEnvWarnings, withEnvOptions } from './env-options.js';
 import { readProjectFlags } from '../project/project-flags.js';
 import { notice, setConsolePreferences } from './console-output.js';
 import { INDIRECT_MODES, type IndirectSelection } from '../graph/selector.js';
@@ -57,8 +57,10 @@ export interface CommonOptions {
   quiet?: boolean;
   /** --no-progress: false (commander's negated flag) */
   progress?: boolean;
-  /** DBT_USE_COLORS / TSQL_USE_COLORS */
+  /** --use-colors / --no-use-colors, DBT_USE_COLORS / TSQL_USE_COLORS */
   useColors?: boolean;
+  /** --no-partial-parse: false; DBT_PARTIAL_PARSE, the project file's flags: partial_parse */
+  partialParse?: boolean;
   /** --event-time-start / --event-time-end: the batches microbatch models build (run, build) */
   eventTimeStart?: string;
   eventTimeEnd?: string;
@@ -118,6 +120,8 @@ export interface ParsedOptions {
   targetPath?: string;
   /** --quiet / DBT_QUIET: errors only */
   quiet: boolean;
+  /** false with --no-partial-parse: the kept compile is not reused (a new one is kept) */
+  partialParse: boolean;
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
@@ -153,7 +157,7 @@ export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedO
   const o: CommonOptions = { ...fromEnv.options };
   const flags = readProjectFlags(resolve(o.projectDir ?? process.cwd()));
   for (const [k, v] of Object.entries(flags) as Array<[keyof typeof flags, boolean | string]>) {
-    if (o[k] === undefined && (!accepted || accepted.has(k) || k === 'useColors' || k === 'quiet')) Object.assign(o, { [k]: v });
+    if (o[k] === undefined && (!accepted || accepted.has(k) || EVERY_COMMAND.has(k))) Object.assign(o, { [k]: v });
   }
   const named = (key: keyof CommonOptions, flag: string) => sources[key] ?? flag;
   const logFormat = o.logFormat ?? 'text';
@@ -200,6 +204,7 @@ export function parseCommon(cli: CommonOptions, accepted?: Set<string>): ParsedO
     profile: o.profile,
     targetPath: o.targetPath,
     quiet: !!o.quiet,
+    partialParse: o.partialParse !== false,
     waitSeconds,
     diff: !!o.diff,
     failOnDiff: !!o.failOnDiff,

@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import type { RunEvent } from '../execution/events.js';
 import { formatPlace } from '../errors.js';
 import { isFailure } from '../execution/dag-runner.js';

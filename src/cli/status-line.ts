@@ -4,7 +4,7 @@
  * under the log lines. Only for a terminal (never in a pipe or a file, never
  * in JSON), and not with --quiet or --no-progress.
  */
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import type { NodeProgress, RunProgress } from '../execution/progress.js';
 import { preferences } from './console-output.js';
 

@@ -6,7 +6,7 @@ import { INDIRECT_MODES } from '../graph/selector.js';
 import { didYouMean } from '../util/suggest.js';
 
 /** The command-line options the project file's `flags:` can default. */
-export type FlagOption = 'failFast' | 'warnError' | 'useColors' | 'quiet' | 'indirectSelection';
+export type FlagOption = 'failFast' | 'warnError' | 'useColors' | 'quiet' | 'indirectSelection' | 'partialParse';
 
 /**
  * The project file's `flags:` that tsql acts on, as the command-line options
@@ -19,6 +19,7 @@ export const PROJECT_FLAGS: Record<string, { option: FlagOption; values?: readon
   warn_error: { option: 'warnError' },
   use_colors: { option: 'useColors' },
   quiet: { option: 'quiet' },
+  partial_parse: { option: 'partialParse' },
   indirect_selection: { option: 'indirectSelection', values: INDIRECT_MODES },
 };
 

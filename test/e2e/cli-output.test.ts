@@ -60,6 +60,18 @@ describe('options before the command name (as dbt users write them)', () => {
   });
 });
 
+describe("dbt's --use-colors / --no-use-colors", () => {
+  it('colour the output whatever the terminal, or not at all, over the environment', () => {
+    const p = project({ 'models/a.sql': 'select 1 as id' });
+    const ansi = /\x1b\[\d+m/;
+    expect(p.tsql(['run']).stdout).not.toMatch(ansi); // not a terminal: no colour
+    expect(p.tsql(['run', '--use-colors']).stdout).toMatch(ansi);
+    expect(p.tsql(['--use-colors', 'run']).stdout).toMatch(ansi);
+    expect(p.tsql(['run', '--no-use-colors'], { TSQL_USE_COLORS: 'true' }).stdout).not.toMatch(ansi);
+    expect(p.tsql(['run'], { TSQL_USE_COLORS: 'true' }).stdout).toMatch(ansi);
+  });
+});
+
 /** stdout without the time at the start of each line */
 const untimed = (stdout: string) => stdout.replace(/^\d\d:\d\d:\d\d {2}/gm, '');
 

@@ -138,6 +138,20 @@ describe('compile cache', () => {
     expect(compiled(p, 'events')).toContain('where id > (select max(id)');
   });
 
+  it("--no-partial-parse (dbt's option, DBT_PARTIAL_PARSE=false, the project's flags: partial_parse: false) compiles from scratch, and keeps the new compile", async () => {
+    const p = await agedProject({ 'models/orders.sql': 'select 1 as id\n' });
+    compile(p);
+    expect(compile(p)).toContain(REUSED);
+    expect(compile(p, ['--no-partial-parse'])).toContain('(compiled again: --no-partial-parse)');
+    expect(compile(p)).toContain(REUSED);
+    expect(compile(p, [], { DBT_PARTIAL_PARSE: 'false' })).toContain('(compiled again: --no-partial-parse)');
+    expect(compile(p, ['--partial-parse'], { DBT_PARTIAL_PARSE: 'false' })).toContain(REUSED);
+    p.write({ 'tsql_project.yml': readFileSync(join(p.dir, 'tsql_project.yml'), 'utf8') + 'flags:\n  partial_parse: false\n' });
+    await new Promise((r) => setTimeout(r, 2100));
+    compile(p);
+    expect(compile(p)).toContain('(compiled again: --no-partial-parse)');
+  });
+
   it("flags.WHICH is the command, as in dbt; a compile that reads it (or invocation_args_dict) is not reused by another command", async () => {
     const p = await agedProject({
       'models/which.sql': "{{ config(materialized='table') }}\nselect '{{ flags.WHICH }}' as w, '{{ invocation_args_dict.which }}:{{ invocation_args_dict.select | join(\",\") }}' as args\n",
