@@ -86,12 +86,35 @@ export function printUsageError(text: string): void {
   else process.stderr.write(`error: ${message}${hint ? ` (${hint})` : ''}\n`);
 }
 
+/** dbt's options that tsql has no use for, and what to do instead: the hint of their error. */
+const DBT_ONLY_OPTIONS: Record<string, string> = {
+  '--log-level': 'a dbt option: tsql has one console level; --quiet prints errors only, --log-format json is for machines',
+  '--log-level-file': 'a dbt option: tsql writes no log files; --log-format json is for machines',
+  '--log-path': 'a dbt option: tsql writes no log files; --log-format json is for machines',
+  '--debug': 'a dbt option: tsql prints the SQL it runs in target/run/ and the compiled SQL in target/compiled/',
+  '--printer-width': 'a dbt option: tsql prints lines of a fixed width',
+  '--version-check': 'a dbt option: tsql_project.yml has no version requirement to check',
+  '--no-version-check': 'a dbt option: tsql_project.yml has no version requirement to check',
+  '--send-anonymous-usage-stats': 'a dbt option: tsql sends nothing anywhere',
+  '--no-send-anonymous-usage-stats': 'a dbt option: tsql sends nothing anywhere',
+  '--write-json': 'a dbt option: tsql always writes its artifacts (manifest.json, run_results.json) to target/',
+  '--no-write-json': 'a dbt option: tsql always writes its artifacts (manifest.json, run_results.json) to target/',
+  '--static-parser': "a dbt option: tsql renders every model's template, once",
+  '--no-static-parser': "a dbt option: tsql renders every model's template, once",
+  '--cache-selected-only': 'a dbt option: tsql reads what exists in the target schemas once per run',
+  '--no-cache-selected-only': 'a dbt option: tsql reads what exists in the target schemas once per run',
+  '--populate-cache': 'a dbt option: tsql reads what exists in the target schemas once per run',
+  '--no-populate-cache': 'a dbt option: tsql reads what exists in the target schemas once per run',
+};
+
 /** commander's `error: unknown option '--selec'\n(Did you mean --select?)\n` as its message and hint. */
 export function usageError(text: string): { message: string; hint?: string } {
   const body = text.trim().replace(/^error: /, '');
   const m = /^([\s\S]*?)\s*\n\((Did you mean [^\n]*\?)\)$/.exec(body);
-  if (!m) return { message: body };
-  return { message: m[1]!, hint: m[2]!.replace(/^Did/, 'did') };
+  const message = m ? m[1]! : body;
+  const dbtOnly = /^unknown option '([^'=]+)/.exec(message)?.[1];
+  if (dbtOnly && DBT_ONLY_OPTIONS[dbtOnly]) return { message, hint: DBT_ONLY_OPTIONS[dbtOnly] };
+  return m ? { message, hint: m[2]!.replace(/^Did/, 'did') } : { message };
 }
 
 function printUserError(e: UserError): void {

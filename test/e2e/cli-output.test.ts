@@ -57,6 +57,11 @@ describe('options before the command name (as dbt users write them)', () => {
     const typo = p.tsql(['--quite', 'run']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("unknown option '--quite'");
+    // a dbt option tsql has no use for: what to do instead, and nothing runs
+    const dbtOnly = p.tsql(['run', '--log-level', 'debug']);
+    expect(dbtOnly.code).toBe(2);
+    expect(dbtOnly.stderr.trim()).toBe("error: unknown option '--log-level' (a dbt option: tsql has one console level; --quiet prints errors only, --log-format json is for machines)");
+    expect(dbtOnly.stdout).toBe('');
   });
 });
 
