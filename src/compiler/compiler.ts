@@ -39,6 +39,7 @@ import { mapWithCtes, ownCodeMap, type CodeMap, type CteLayout } from './line-ma
 import { renderWithMarks, type OutputMarks } from '../templating/jinja/output-marks.js';
 import { bindArgs } from '../templating/jinja/python-args.js';
 import { isSafe, strValue } from '../templating/jinja/python-values.js';
+import { DBT_COMPATIBLE_VERSION } from '../version.js';
 import { pyJsonDumps } from '../templating/jinja/python-json.js';
 import { artifactPath, graphEdges, type AnalysisNode, type ManifestNode, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode, type UnitTestNode } from './nodes.js';
 import { legacySnapshotPlace, snapshotMacroWarnings, snapshotNode } from './snapshot-node.js';
@@ -1692,6 +1693,7 @@ export class Compiler {
     // dbt's `builtins`: tsql's own ref, source and config, for a project macro that overrides one (`{% macro ref(name) %}`)
     env.addGlobal('builtins', { ref: (...args: unknown[]) => this.ref(args), source: (...args: unknown[]) => this.source(args), config });
     env.addGlobal('project_name', this.opts.project.settings.name);
+    env.addGlobal('dbt_version', DBT_COMPATIBLE_VERSION);
     env.addGlobal('is_incremental', () => {
       const frame = this.current();
       // In a unit test the model runs as a full refresh unless the test overrides is_incremental.

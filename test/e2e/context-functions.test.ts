@@ -25,6 +25,15 @@ describe("dbt's context functions in models", () => {
     expect(sql).toContain("'20240305' as day");
   });
 
+  it("dbt_version answers as the dbt tsql's context follows, so packages pick dbt's cross-database macros", () => {
+    const p = project({
+      'macros/concat.sql': "{% macro my_concat(fields) %}{% if dbt_version >= '1.2.0' %}{{ return(dbt.concat(fields)) }}{% else %}{{ return('old') }}{% endif %}{% endmacro %}",
+      'models/a.sql': "select {{ my_concat([\"'a'\", \"'b'\"]) }} as ab, '{{ dbt_version }}' as v\n",
+    });
+    expect(p.tsql(['compile']).code).toBe(0);
+    expect(readFileSync(join(p.dir, 'target', 'compiled', 'shop', 'models', 'a.sql'), 'utf8')).toBe("select concat('a', 'b') as ab, '1.9.0' as v\n");
+  });
+
   it('a project macro that overrides ref calls builtins.ref (dbt\'s pattern); project_name is the root project\'s name', () => {
     const p = project({
       'macros/ref.sql': "{% macro ref(model_name) %}{% do log('ref ' ~ model_name, info=true) %}{% do return(builtins.ref(model_name)) %}{% endmacro %}",
