@@ -4,8 +4,9 @@
  * Checked on every template of the repository (models, macros, packages of the fixtures,
  * tsql's built-in macros, and the Jinja written in the tests' sources), on mutations of each
  * (their text, string and number literals and line breaks changed, compiled after the
- * original, so through its recipe), and on cases chosen for what code generation does with a
- * value besides passing it through.
+ * original, so through its recipe), on rewrites of each token by token (every kind of value
+ * changed, its skeleton kept), on tricky look-alike templates and seeded random ones, and on
+ * cases chosen for what code generation does with a value besides passing it through.
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { createEnvironment } from '../../src/templating/environment.js';
 import { preprocessJinja } from '../../src/templating/jinja-compat.js';
 import { compileLiftedDirectly, type CompileSettings } from '../../src/templating/jinja/compile-entry.js';
 import { TemplateSkeletons } from '../../src/templating/jinja/skeletons.js';
+import { nj } from '../../src/templating/jinja/nunjucks-internals.js';
 import { BUILTIN_MACROS, BUILTIN_TESTS } from '../../src/templating/builtin-macros.js';
 import { CROSS_DB_MACRO_FILES } from '../../src/templating/cross-db/index.js';
 
@@ -130,6 +132,33 @@ function mutate(text: string, rand: () => number): string {
     last = m.index + m[0].length;
   }
   return out + mutateText(text.slice(last));
+}
+
+/**
+ * `src` (preprocessed) written again from its tokens, with some string, number and (not blank)
+ * text tokens given other values: the same skeleton, so a recipe reads every changed value.
+ * Undefined for a template nunjucks' lexer refuses or that holds a regex literal.
+ */
+function rewriteTokens(src: string, rand: () => number): string | undefined {
+  const { lexer } = nj;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+  const quote = (s: string, q: string) => q + s.replace(/[\\\n\r\t'"]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? (c === q || c === '\\' ? `\\${c}` : c)) + q;
+  let out = '';
+  try {
+    const tokens = lexer.lex(src, {});
+    for (let t = tokens.nextToken(); t; t = tokens.nextToken()) {
+      if (t.type === lexer.TOKEN_REGEX) return undefined;
+      const change = rand() < 0.7;
+      if (t.type === lexer.TOKEN_STRING) out += quote(change ? pick(['', 'a', 'a"b', "a'b", 'line\nbreak', 'back\\slash', '{{', '%}', 'tsql_k', 'é', '\u2028', '0', 'output', '_p']) : t.value, rand() < 0.5 ? "'" : '"');
+      else if (change && t.type === lexer.TOKEN_INT) out += pick(['0', '1', '123456', '99999999999999999999', '00']);
+      else if (change && t.type === lexer.TOKEN_FLOAT) out += pick(['1.0', '0.5', '2.50', '0.0', '3.25']);
+      else if (change && t.type === lexer.TOKEN_DATA && !/^\s*$/.test(t.value)) out += pick(['a', ' a ', '\n  select 1\n', '\r\nb\r\n', '\u00a0x\u00a0', '\ufeffy', '\tz\t', ' -- c\n', '  \n  q  \n  ']);
+      else out += String(t.value);
+    }
+  } catch {
+    return undefined;
+  }
+  return out;
 }
 
 /**
@@ -370,6 +399,22 @@ describe('template skeletons', () => {
     expect(check(skeletons, "{% import 'macros.sql' as m %}{{ m.f() }}", 'models/c.sql')).toBe(true);
     expect(check(skeletons, "{% from 'x.sql' import f %}{{ f(1) }}", 'models/c.sql')).toBe(false);
     expect(check(skeletons, "{% from 'y.sql' import f %}{{ f(2) }}", 'models/d.sql')).toBe(true);
+  });
+
+  it('give templates of the repository with their strings, numbers and text changed token by token the code and constants nunjucks gives them', () => {
+    const skeletons = new TemplateSkeletons(env);
+    const rand = prng(4242);
+    let reused = 0;
+    for (const [name, text] of items) {
+      const src = preprocessJinja(text);
+      check(skeletons, src, name);
+      for (let i = 0; i < 3; i++) {
+        const t = rewriteTokens(src, rand);
+        if (t !== undefined && check(skeletons, t, i ? name : `${name}~`)) reused++;
+      }
+    }
+    // nearly every rewrite keeps its template's skeleton (all but those given a blank text or a refused name)
+    expect(reused).toBeGreaterThan(2.5 * items.length);
   });
 
   it('give templates written alike, with tricky values where a recipe reads them, the code and constants nunjucks gives them', () => {
