@@ -352,6 +352,15 @@ describe('template skeletons', () => {
     expect(cb.constants).toContain('\n\n-- b\nselect id from   ');
   });
 
+  it('share a skeleton between templates that differ in their comments, not in a comment\'s whitespace control', () => {
+    const skeletons = new TemplateSkeletons(env);
+    expect(check(skeletons, '{# model a #}\nselect {{ x }} from t', 'a.sql')).toBe(false);
+    expect(check(skeletons, '{# another model, longer note\n over lines #}\nselect {{ y }} from u', 'b.sql')).toBe(false); // another name: another skeleton
+    expect(check(skeletons, '{# b #}\nselect {{ x }} from u', 'b.sql')).toBe(true);
+    expect(check(skeletons, '{#- b -#}\nselect {{ x }} from u', 'c.sql')).toBe(false); // trims the text around it
+    expect(check(skeletons, '{#- c -#}\nselect {{ x }} from v', 'c.sql')).toBe(true);
+  });
+
   it('keep values code generation looks at in the skeleton: the sandbox refuses a name the first template did not have', () => {
     const skeletons = new TemplateSkeletons(env);
     expect(check(skeletons, "{{ x['a'] }}", 'a.sql')).toBe(false);

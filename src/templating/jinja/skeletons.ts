@@ -130,9 +130,18 @@ const TYPE_CODES = new Map<TokenType, string>(
     .map((k, i) => [lexer[k] as TokenType, String.fromCharCode(65 + i)]),
 );
 
-/** A token's value as the skeleton's key writes it (a regex literal's is an object). */
+/**
+ * A token's value as the skeleton's key writes it: a regex literal's is an object, and of a
+ * comment only its whitespace control counts (the parser reads nothing else of it, and no code
+ * comes from it), so models that differ in their comments share a skeleton.
+ */
 function keyValue(t: Token): string {
-  return t.type === lexer.TOKEN_REGEX ? `${t.value.body}/${t.value.flags}` : String(t.value);
+  if (t.type === lexer.TOKEN_REGEX) return `${t.value.body}/${t.value.flags}`;
+  if (t.type === lexer.TOKEN_COMMENT) {
+    const v = String(t.value);
+    return `${v.startsWith('{#-') ? '-' : ''}#${v.endsWith('-#}') ? '-' : ''}`;
+  }
+  return String(t.value);
 }
 
 /** The skeleton's key: each token's type, and its value unless it is a slot. */
