@@ -179,7 +179,7 @@ function skeletonHash(tokens: Token[]): number {
 
 function pinKey(sk: Skeleton, tokens: Token[], name: string): string {
   if (!sk.pins.length && !sk.named) return '';
-  let key = sk.named ? `${name.length}:${name}` : '';
+  let key = sk.named ? `${String(name).length}:${String(name)}` : '';
   for (const k of sk.pins) {
     const v = String(tokens[k].value);
     key += `|${v.length}:${v}`;
