@@ -361,6 +361,14 @@ describe('template skeletons', () => {
     expect(check(skeletons, '{#- c -#}\nselect {{ x }} from v', 'c.sql')).toBe(true);
   });
 
+  it('share a skeleton between templates that differ in how much whitespace is inside their tags', () => {
+    const skeletons = new TemplateSkeletons(env);
+    expect(check(skeletons, "select * from {{ ref('a') }}\nwhere {% if x %}1{% endif %}", 'a.sql')).toBe(false);
+    expect(check(skeletons, "select * from {{    ref('b')\n }}\nwhere {%  if   x %}1{%   endif %}", 'b.sql')).toBe(true);
+    // none at all is another token sequence: another skeleton
+    expect(check(skeletons, "select * from {{ref('c')}}\nwhere {%if z%}1{%endif%}", 'c.sql')).toBe(false);
+  });
+
   it('keep values code generation looks at in the skeleton: the sandbox refuses a name the first template did not have', () => {
     const skeletons = new TemplateSkeletons(env);
     expect(check(skeletons, "{{ x['a'] }}", 'a.sql')).toBe(false);

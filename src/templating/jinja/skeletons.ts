@@ -113,7 +113,8 @@ interface Repin {
 
 type TokenType = string;
 const { lexer } = nj;
-const SLOT_TYPES = new Set<TokenType>([lexer.TOKEN_STRING, lexer.TOKEN_INT, lexer.TOKEN_FLOAT, lexer.TOKEN_DATA]);
+/** Slots: values the skeleton leaves out. Whitespace inside tags too: the parser skips it, and only where later tokens are depends on it. */
+const SLOT_TYPES = new Set<TokenType>([lexer.TOKEN_STRING, lexer.TOKEN_INT, lexer.TOKEN_FLOAT, lexer.TOKEN_DATA, lexer.TOKEN_WHITESPACE]);
 
 /** Whether token `t` is a slot: a value the skeleton leaves out. */
 function isSlot(t: Token): boolean {
@@ -304,6 +305,8 @@ export class TemplateSkeletons {
       if (!pinned.has(k) && isSlot(t)) {
         if (t.type === lexer.TOKEN_STRING) value = `${OPEN}Sq${k}${CLOSE}`;
         else if (t.type === lexer.TOKEN_DATA) value = ` ${OPEN}Dq${k}${CLOSE} `;
+        // a marker no recipe reads: should code generation ever use it, the skeleton is left to nunjucks
+        else if (t.type === lexer.TOKEN_WHITESPACE) value = ` ${OPEN}Wq${k}${CLOSE} `;
         else if (t.type === lexer.TOKEN_INT) value = String(INT + k * STEP);
         else value = `${FLOAT + k * STEP}.5`;
       }
