@@ -1,15 +1,16 @@
 /**
  * dbt's `modules` context object: `modules.re` (Python's re), `modules.datetime` (the
  * `datetime` and `date` constructors, `datetime.now()`, `datetime.utcnow()`,
- * `datetime.fromisoformat()`, `date.today()`). Packages use them for names and log lines
- * (`modules.re.sub(...)` in dbt_utils' slugify, `modules.datetime.datetime.now().strftime(...)`).
- * What dbt also offers there (`pytz`, `itertools`, `timedelta` arithmetic) is not available:
- * using it is an error naming the file and line.
+ * `datetime.fromisoformat()`, `date.today()`) and `modules.itertools` (python-itertools.ts).
+ * Packages use them for names and log lines (`modules.re.sub(...)` in dbt_utils' slugify,
+ * `modules.datetime.datetime.now().strftime(...)`). What dbt also offers there (`pytz`,
+ * `timedelta` arithmetic) is not available: using it is an error naming the file and line.
  */
 import { dateObject, datetimeObject } from '../context-helpers.js';
 import { bindArgs } from '../jinja/python-args.js';
 import { pyError } from '../jinja/python-values.js';
 import { pythonRe } from './python-re.js';
+import { pythonItertools } from './python-itertools.js';
 
 /** `d` shifted so that its UTC fields read the machine's local time (Python's naive `now()`). */
 function localFields(d: Date): Date {
@@ -50,5 +51,5 @@ function pythonDatetime(): Record<string, unknown> {
 
 /** The `modules` global. */
 export function templateModules(): Record<string, unknown> {
-  return { re: pythonRe(), datetime: pythonDatetime() };
+  return { re: pythonRe(), datetime: pythonDatetime(), itertools: pythonItertools() };
 }
