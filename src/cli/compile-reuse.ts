@@ -72,9 +72,11 @@ export interface CompileReuse {
  * environment; else why not (when there was one). It keeps no renderer of run-time SQL (it has
  * none to do): should one be asked all the same, `compile` makes it.
  */
-export function reusedCompile(loaded: LoadedInputs, key: CompileKey | undefined, compile: () => CompileResult): { compiled?: CompileResult; compiledAgain?: string } {
+export function reusedCompile(loaded: LoadedInputs, key: CompileKey | undefined, partialParse: boolean, compile: () => CompileResult): { compiled?: CompileResult; compiledAgain?: string } {
   const { kept, files } = loaded;
   if (!key || !files || !kept) return {};
+  // dbt's --no-partial-parse: from scratch (the new compile is kept all the same)
+  if (!partialParse) return { compiledAgain: '--no-partial-parse' };
   const compiledAgain = kept.changed(key, files);
   const cached = compiledAgain ? undefined : kept.read();
   if (!cached) return { compiledAgain: compiledAgain ?? 'the kept compile could not be read' };

@@ -156,9 +156,7 @@ async function openWarehouses(options: ParsedOptions, opts: SessionOptions, load
     return runInterruptibly(() => compiler(deferred).compile());
   };
   const key = reuseKey(loaded, target, threads, opts.readCatalog ? catalog : undefined, lake);
-  const { compiled: cached, compiledAgain } = options.partialParse
-    ? reusedCompile(loaded, key, () => runInterruptibly(() => compiler().compile()))
-    : { compiled: undefined, compiledAgain: key && loaded.kept ? '--no-partial-parse' : undefined };
+  const { compiled: cached, compiledAgain } = reusedCompile(loaded, key, options.partialParse, () => runInterruptibly(() => compiler().compile()));
   let compiled = cached ?? (await compile());
   if (opts.readCatalog && !cached) {
     // Read the catalogs of the other connections in use; compile again when a template consulted one before it was read.

@@ -1729,7 +1729,7 @@ export class Compiler {
     // the command is the invocation's own: a compile whose templates read it is not reused by another command
     const invocation = this.opts.invocation ?? { which: 'compile' };
     const flags: Record<string, unknown> = { FULL_REFRESH: this.opts.fullRefresh, STORE_FAILURES: false };
-    this.renderInputs.noting(flags, 'WHICH', invocation.which, 'flags.WHICH');
+    this.renderInputs.volatileProperty(flags, 'WHICH', invocation.which, 'flags.WHICH');
     env.addGlobal('flags', flags);
     this.renderInputs.volatileGlobal(env, 'invocation_args_dict', {
       which: invocation.which,
@@ -2047,8 +2047,8 @@ function batchContext(b: BatchContext | undefined): Record<string, unknown> | nu
 
 /** A config given from a template, with text a template made (`caller()`, a `{% set %}` block: SafeStrings) as plain strings. */
 function plainStrings(given: Config): Config {
-  const plain = (v: unknown): unknown => (isSafe(v) ? strValue(v) : Array.isArray(v) && v.some(isSafe) ? v.map(plain) : v);
-  return Object.values(given).some((v) => isSafe(v) || (Array.isArray(v) && v.some(isSafe))) ? Object.fromEntries(Object.entries(given).map(([k, v]) => [k, plain(v)])) : given;
+  const plain = (v: unknown): unknown => (isSafe(v) ? strValue(v) : Array.isArray(v) ? v.map(plain) : v);
+  return Object.fromEntries(Object.entries(given).map(([k, v]) => [k, plain(v)]));
 }
 
 function extensionTags(env: nunjucks.Environment): string[] {

@@ -45,7 +45,7 @@ export class RenderInputLog {
    * invocation's own (the value itself is unchanged).
    */
   volatileGlobal(env: nunjucks.Environment, name: string, value: unknown): void {
-    this.noting((env as unknown as { globals: Record<string, unknown> }).globals, name, value, name);
+    this.volatileProperty((env as unknown as { globals: Record<string, unknown> }).globals, name, value, name);
   }
 
   /** The same for a filter: `random` picks differently each time. */
@@ -61,14 +61,14 @@ export class RenderInputLog {
   modules(modules: Record<string, unknown>, clocks: string[]): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(modules)) {
-      if (clocks.includes(k)) this.noting(out, k, v, `modules.${k}`);
+      if (clocks.includes(k)) this.volatileProperty(out, k, v, `modules.${k}`);
       else out[k] = v;
     }
     return out;
   }
 
   /** `obj[key]` as a getter of `value` that marks the compile volatile (`what` was read): `flags.WHICH`, the command. */
-  noting(obj: Record<string, unknown>, key: string, value: unknown, what: string): void {
+  volatileProperty(obj: Record<string, unknown>, key: string, value: unknown, what: string): void {
     Object.defineProperty(obj, key, {
       configurable: true,
       enumerable: true,

@@ -77,15 +77,10 @@ export class TemplateCodeCache {
     extensionTags: string[],
   ) {
     this.salt = `${TSQL_VERSION}|${NUNJUCKS_VERSION}|${TEMPLATING_FINGERPRINT}|${extensionTags.join(',')}`;
-    if (!file) return;
-    try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { salt?: string; shapes?: Record<string, string>; entries?: Record<string, [string, unknown[]]> };
-      if (data.salt === this.salt && data.entries && data.shapes) {
-        this.entries = new Map(Object.entries(data.entries));
-        this.shapes = new Map(Object.entries(data.shapes));
-      }
-    } catch {
-      // missing or unreadable: start empty
+    const data = file ? readCacheFile(file, this.salt) : undefined;
+    if (data) {
+      this.entries = new Map(Object.entries(data.entries));
+      this.shapes = new Map(Object.entries(data.shapes));
     }
   }
 
@@ -182,7 +177,7 @@ export class TemplateCodeCache {
           entries[k] = e;
           shapes[e[0]] = this.shapes.get(e[0])!;
         }
-        atomicWrite(this.file, JSON.stringify({ salt: this.salt, shapes, entries }));
+        atomicWrite(this.file, JSON.stringify({ salt: this.salt, shapes, entries } satisfies CacheFile));
       }
       for (const b of this.batches) {
         // Created after rendering, so it also holds the functions V8 compiled lazily.
@@ -202,19 +197,25 @@ export class TemplateCodeCache {
  */
 export const BUILTIN_TEMPLATES_FILE = 'templating/builtin-templates.json';
 
-type CacheFile = { salt?: string; shapes: Record<string, string>; entries: Record<string, [string, unknown[]]> };
-let builtin: CacheFile | null | undefined;
+/** A template cache file (`save`'s format): each entry's shape and constants, and the shapes' code. */
+type CacheFile = { salt: string; shapes: Record<string, string>; entries: Record<string, [string, unknown[]]> };
 
-function builtinCode(salt: string): CacheFile | null {
-  if (builtin === undefined) {
-    try {
-      const data = JSON.parse(readFileSync(codePath(BUILTIN_TEMPLATES_FILE), 'utf8')) as CacheFile;
-      builtin = data.salt === salt && data.entries && data.shapes ? data : null;
-    } catch {
-      builtin = null;
-    }
+/** The cache file at `file` when it was made with `salt`; undefined when it is missing, unreadable or another build's. */
+function readCacheFile(file: string, salt: string): CacheFile | undefined {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheFile>;
+    return data.salt === salt && data.entries && data.shapes ? (data as CacheFile) : undefined;
+  } catch {
+    return undefined;
   }
-  return builtin;
+}
+
+/** The shipped file, read once per salt (every environment of a process has the same). */
+const builtin = new Map<string, CacheFile | undefined>();
+
+function builtinCode(salt: string): CacheFile | undefined {
+  if (!builtin.has(salt)) builtin.set(salt, readCacheFile(codePath(BUILTIN_TEMPLATES_FILE), salt));
+  return builtin.get(salt);
 }
 
 /** A template's shape id, computed once per template. */

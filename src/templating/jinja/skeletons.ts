@@ -11,8 +11,9 @@
  * left out) is looked up; for a skeleton met before, the code is the one made for it, and each
  * constant is read from the template's own tokens by the skeleton's recipe. Nothing is parsed.
  *
- * A recipe comes from compiling the first template of a skeleton once, as a probe, whose slots
- * hold markers: token k's string is `\uE000Sq<k>\uE001`, its text ` \uE000Dq<k>\uE001 ` (the
+ * The first template of a skeleton is compiled from its tokens, as before (most skeletons of a
+ * project of varied templates are never met again). A recipe comes from compiling the second
+ * once more, as a probe, whose slots hold markers: token k's string is `\uE000Sq<k>\uE001`, its text ` \uE000Dq<k>\uE001 ` (the
  * spaces show how the parser trimmed it), its number and its line and column numbers in
  * ranges no template reaches (k·1000 above a base per kind). Each constant of the probe's
  * code is then either a marker, read from token k of each later template (its text, number,
